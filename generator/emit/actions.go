@@ -1,0 +1,234 @@
+package emit
+
+import (
+	"strings"
+
+	"github.com/dave/jennifer/jen"
+
+	"github.com/conngen/conngen/generator/model"
+)
+
+func genActions(f *jen.File, c *model.Connector) {
+	for _, a := range c.Actions {
+		if a.ParamsType != "" {
+			genParams(f, c, a)
+		}
+		genAction(f, a)
+		if a.Paginate != nil {
+			genIterator(f, a)
+		}
+	}
+}
+
+func actionDoc(a *model.Action) []string {
+	text := a.Description
+	if text == "" {
+		text = a.Title
+	}
+	if text == "" {
+		text = "calls " + a.Method + " " + a.Path + "."
+	}
+	lines := comment(text)
+	if !strings.HasPrefix(lines[0], a.GoName+" ") {
+		lines[0] = a.GoName + " " + lowerFirst(lines[0])
+	}
+	lines = append(lines, "", a.Method+" "+a.Path)
+	if len(a.Scopes) > 0 {
+		lines = append(lines, "Scopes: "+strings.Join(a.Scopes, ", "))
+	}
+	return lines
+}
+
+func genParams(f *jen.File, c *model.Connector, a *model.Action) {
+	f.Comment(a.ParamsType + " holds the parameters of " + a.GoName + ".")
+	f.Comment("Optional parameters are pointers (see Ptr); nil leaves them out.")
+	f.Type().Id(a.ParamsType).StructFunc(func(g *jen.Group) {
+		for _, p := range a.Params {
+			desc := p.Description
+			if desc == "" {
+				desc = "is the " + p.In + " parameter " + quote(p.Name) + "."
+			} else {
+				desc += " (" + p.In + " " + quote(p.Name) + ")"
+			}
+			doc(g, p.GoName, desc)
+			g.Id(p.GoName).Add(goType(p.Type))
+		}
+		if b := a.Body; b != nil {
+			desc := b.Description
+			if desc == "" {
+				desc = "is the request body (" + b.ContentType + ")."
+			}
+			doc(g, b.GoName, desc)
+			g.Id(b.GoName).Add(goType(b.Type))
+		}
+	})
+
+	failf := func(format string, args ...jen.Code) jen.Code {
+		return jen.Return(jen.Id("Request").Values(), jen.Qual("fmt", "Errorf").Call(append([]jen.Code{jen.Lit(c.Name + ": " + a.GoName + ": " + format)}, args...)...))
+	}
+	f.Func().Params(jen.Id("p").Id(a.ParamsType)).Id("request").Params().Params(jen.Id("Request"), jen.Error()).BlockFunc(func(g *jen.Group) {
+		for _, p := range a.Params {
+			if p.In == "path" && isStringLike(p.Elem) {
+				g.If(jen.Id("p").Dot(p.GoName).Op("==").Lit("")).Block(failf("path parameter " + p.GoName + " is empty"))
+			}
+		}
+		needQuery, needHeaders := false, false
+		for _, p := range a.Params {
+			needQuery = needQuery || p.In == "query"
+			needHeaders = needHeaders || p.In == "header"
+		}
+		if b := a.Body; b != nil && b.ContentType != "application/json" {
+			needHeaders = true
+		}
+		g.Id("req").Op(":=").Id("Request").Values(jen.DictFunc(func(d jen.Dict) {
+			d[jen.Id("Method")] = jen.Lit(a.Method)
+			d[jen.Id("RelativeURL")] = pathExpr(a)
+			if needQuery {
+				d[jen.Id("Query")] = jen.Qual("net/url", "Values").Values()
+			}
+			if needHeaders {
+				d[jen.Id("Headers")] = jen.Qual("net/http", "Header").Values()
+			}
+		}))
+		for _, p := range a.Params {
+			if p.In == "path" {
+				continue
+			}
+			target := jen.Id("req").Dot("Query")
+			if p.In == "header" {
+				target = jen.Id("req").Dot("Headers")
+			}
+			field := jen.Id("p").Dot(p.GoName)
+			switch {
+			case p.IsList && p.Explode:
+				g.For(jen.List(jen.Id("_"), jen.Id("v")).Op(":=").Range().Add(field)).Block(
+					jen.Add(target).Dot("Add").Call(jen.Lit(p.Name), jen.Id("formatParam").Call(jen.Id("v"))))
+			case p.IsList:
+				g.If(jen.Len(field).Op(">").Lit(0)).Block(
+					jen.Add(target).Dot("Set").Call(jen.Lit(p.Name), jen.Id("formatList").Call(field)))
+			case p.Type.Kind == model.Pointer:
+				g.If(jen.Add(field).Op("!=").Nil()).Block(
+					jen.Add(target).Dot("Set").Call(jen.Lit(p.Name), jen.Id("formatParam").Call(jen.Op("*").Add(field))))
+			default:
+				g.Add(target).Dot("Set").Call(jen.Lit(p.Name), jen.Id("formatParam").Call(field))
+			}
+		}
+		if b := a.Body; b != nil {
+			genBody(g, b, failf)
+		}
+		g.Return(jen.Id("req"), jen.Nil())
+	})
+}
+
+func isStringLike(t *model.GoType) bool {
+	return t == model.String || (t.Kind == model.Builtin && t.Name == "string") || (t.Kind == model.Named && !t.IsStruct && !t.Nilable)
+}
+
+func genBody(g *jen.Group, b *model.Body, failf func(string, ...jen.Code) jen.Code) {
+	field := jen.Id("p").Dot(b.GoName)
+	var set []jen.Code
+	setType := func(ct jen.Code) jen.Code {
+		return jen.Id("req").Dot("Headers").Dot("Set").Call(jen.Lit("Content-Type"), ct)
+	}
+	switch b.ContentType {
+	case "application/x-www-form-urlencoded":
+		set = []jen.Code{
+			jen.List(jen.Id("data"), jen.Err()).Op(":=").Id("encodeForm").Call(field),
+			jen.If(jen.Err().Op("!=").Nil()).Block(failf("%w", jen.Err())),
+			jen.Id("req").Dot("Body").Op("=").Id("data"),
+			setType(jen.Lit(b.ContentType)),
+		}
+	case "multipart/form-data":
+		set = []jen.Code{
+			jen.List(jen.Id("data"), jen.Id("contentType"), jen.Err()).Op(":=").Id("encodeMultipart").Call(field),
+			jen.If(jen.Err().Op("!=").Nil()).Block(failf("%w", jen.Err())),
+			jen.Id("req").Dot("Body").Op("=").Id("data"),
+			setType(jen.Id("contentType")),
+		}
+	case "application/octet-stream":
+		set = []jen.Code{jen.Id("req").Dot("Body").Op("=").Add(field), setType(jen.Lit(b.ContentType))}
+	default:
+		set = []jen.Code{jen.Id("req").Dot("Body").Op("=").Add(field)}
+	}
+	if b.Type.IsNilable() {
+		// A nil pointer in an interface is not nil: test before assigning.
+		g.If(jen.Add(field).Op("!=").Nil()).Block(set...)
+		return
+	}
+	for _, s := range set {
+		g.Add(s)
+	}
+}
+
+// pathExpr is the action's path with each {param} escaped into one segment.
+func pathExpr(a *model.Action) jen.Code {
+	var e *jen.Statement
+	for _, s := range a.Segments {
+		part := jen.Lit(s.Literal)
+		if s.Param != nil {
+			part = jen.Id("escapePath").Call(jen.Id("formatParam").Call(jen.Id("p").Dot(s.Param.GoName)))
+		}
+		if e == nil {
+			e = jen.Add(part)
+		} else {
+			e = e.Op("+").Add(part)
+		}
+	}
+	if e == nil {
+		return jen.Lit("")
+	}
+	return e
+}
+
+func responseType(a *model.Action) jen.Code {
+	return jen.Op("*").Id("Response").Types(goType(a.Result))
+}
+
+func genAction(f *jen.File, a *model.Action) {
+	f.Comment("// " + strings.Join(actionDoc(a), "\n// "))
+	if a.ParamsType == "" {
+		f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(a.GoName).Params(jen.Id("ctx").Qual("context", "Context")).Params(responseType(a), jen.Error()).Block(
+			jen.Return(jen.Id("call").Types(goType(a.Result)).Call(jen.Id("ctx"), jen.Id("c"), jen.Id("Request").Values(jen.Dict{
+				jen.Id("Method"): jen.Lit(a.Method), jen.Id("RelativeURL"): jen.Lit(a.Path),
+			}))),
+		)
+		return
+	}
+	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(a.GoName).Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("params").Id(a.ParamsType)).Params(responseType(a), jen.Error()).Block(
+		jen.List(jen.Id("req"), jen.Err()).Op(":=").Id("params").Dot("request").Call(),
+		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
+		jen.Return(jen.Id("call").Types(goType(a.Result)).Call(jen.Id("ctx"), jen.Id("c"), jen.Id("req"))),
+	)
+}
+
+func genIterator(f *jen.File, a *model.Action) {
+	p := a.Paginate
+	item := goType(p.Item)
+	f.Comment(p.Method + " iterates over the items of every page of " + a.GoName + ", fetching")
+	f.Comment("pages as the loop needs them; an error ends the sequence.")
+	pg := p.Paginate
+	pager := jen.Id("pager").Values(jen.DictFunc(func(d jen.Dict) {
+		for _, kv := range []struct{ k, v string }{
+			{"style", pg.Style}, {"items", pg.Items}, {"limit", pg.Limit}, {"offset", pg.Offset},
+			{"page", pg.Page}, {"cursor", pg.Cursor}, {"nextCursor", pg.NextCursor}, {"next", pg.Next},
+		} {
+			if kv.v != "" {
+				d[jen.Id(kv.k)] = jen.Lit(kv.v)
+			}
+		}
+	}))
+	seq := jen.Qual("iter", "Seq2").Types(item, jen.Error())
+	if a.ParamsType == "" {
+		f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(p.Method).Params(jen.Id("ctx").Qual("context", "Context")).Add(seq).Block(
+			jen.Return(jen.Id("paginate").Types(item).Call(jen.Id("ctx"), jen.Id("c"), jen.Id("Request").Values(jen.Dict{
+				jen.Id("Method"): jen.Lit(a.Method), jen.Id("RelativeURL"): jen.Lit(a.Path),
+			}), pager)),
+		)
+		return
+	}
+	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(p.Method).Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("params").Id(a.ParamsType)).Add(seq).Block(
+		jen.List(jen.Id("req"), jen.Err()).Op(":=").Id("params").Dot("request").Call(),
+		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Id("failSeq").Types(item).Call(jen.Err()))),
+		jen.Return(jen.Id("paginate").Types(item).Call(jen.Id("ctx"), jen.Id("c"), jen.Id("req"), pager)),
+	)
+}

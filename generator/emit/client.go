@@ -1,0 +1,429 @@
+package emit
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/dave/jennifer/jen"
+
+	"github.com/conngen/conngen/generator/model"
+)
+
+// authField is a credential field of Config.
+type authField struct {
+	name, doc string
+	typ       jen.Code
+	secret    bool
+	required  bool
+}
+
+func authFields(c *model.Connector) []authField {
+	str := jen.String()
+	switch c.Auth.Type {
+	case "basic":
+		return []authField{
+			{"Username", "Username is the HTTP Basic user name.", str, false, true},
+			{"Password", "Password is the HTTP Basic password.", str, true, false},
+		}
+	case "bearer":
+		return []authField{{"AccessToken", "AccessToken is sent as a bearer token.", str, true, true}}
+	case "apiKey":
+		return []authField{{"APIKey", "APIKey is the service's API key.", str, true, true}}
+	case "oauth2":
+		fs := []authField{
+			{"ClientID", "ClientID identifies the OAuth2 client.", str, false, true},
+			{"ClientSecret", "ClientSecret is the OAuth2 client secret.", str, true, c.Auth.Grant == "clientCredentials"},
+		}
+		if c.Auth.Grant == "authorizationCode" {
+			fs = append(fs,
+				authField{"RedirectURL", "RedirectURL is where the service sends the user back to after the authorize step.", str, false, false},
+				authField{"Token", "Token is the user's token from the authorize step (see OAuth2Config); it is refreshed automatically when it expires.", jen.Op("*").Qual(oauth2Path, "Token"), true, true},
+			)
+		}
+		return append(fs, authField{"OnToken", "OnToken, when set, is called with every new token the connector obtains, refreshes included, so rotated refresh tokens can be persisted.", jen.Func().Params(jen.Op("*").Qual(oauth2Path, "Token")), false, false})
+	}
+	return nil
+}
+
+func genClient(f *jen.File, c *model.Connector) {
+	pkgDoc := "Package " + c.Name + " is a connector for " + c.Title + "."
+	if d := strings.Join(comment(c.Description), "\n"); d != "" {
+		pkgDoc += "\n\n" + d
+	}
+	if c.DocsURL != "" {
+		pkgDoc += "\n\nAPI documentation: " + c.DocsURL
+	}
+	f.PackageComment("// " + strings.Join(comment(pkgDoc), "\n// "))
+
+	f.Comment("DefaultBaseURL is the service's address; {placeholders} are filled from connection parameters.")
+	f.Const().Id("DefaultBaseURL").Op("=").Lit(c.DefaultBaseURL)
+
+	genConfig(f, c)
+	genNew(f, c)
+	if c.Auth.Type == "oauth2" && c.Auth.Grant == "authorizationCode" {
+		genOAuth2Helpers(f, c)
+	}
+}
+
+func genConfig(f *jen.File, c *model.Connector) {
+	af := authFields(c)
+	f.Comment("Config is what New needs to create a Client: credentials and connection parameters.")
+	f.Type().Id("Config").StructFunc(func(g *jen.Group) {
+		g.Comment("BaseURL overrides DefaultBaseURL, for tests and proxies.")
+		g.Id("BaseURL").String()
+		g.Comment("HTTPClient carries every request the connector makes, token requests included; nil means http.DefaultClient.")
+		g.Id("HTTPClient").Op("*").Qual("net/http", "Client")
+		for _, a := range af {
+			g.Line()
+			g.Comment(a.doc)
+			g.Id(a.name).Add(a.typ)
+		}
+		for _, p := range c.Conn {
+			g.Line()
+			lines := []string{p.Description}
+			if p.Required {
+				lines = append(lines, "Required.")
+			}
+			if p.Default != "" {
+				lines = append(lines, "Default "+quote(p.Default)+".")
+			}
+			if len(p.Enum) > 0 {
+				lines = append(lines, "One of "+quoteList(p.Enum)+".")
+			}
+			if p.Secret {
+				lines = append(lines, "Secret: never printed.")
+			}
+			doc(g, p.GoName, strings.TrimSpace(strings.Join(lines, " ")))
+			g.Id(p.GoName).String()
+		}
+	})
+
+	// String keeps secrets out of logs: %v, %+v and %#v all print it.
+	var format []string
+	var args []jen.Code
+	format = append(format, "BaseURL:%q")
+	args = append(args, jen.Id("cfg").Dot("BaseURL"))
+	addField := func(name string, secret bool, isPtr bool) {
+		if secret {
+			format = append(format, name+":%s")
+			set := jen.Id("cfg").Dot(name).Op("!=").Lit("")
+			if isPtr {
+				set = jen.Id("cfg").Dot(name).Op("!=").Nil()
+			}
+			args = append(args, jen.Id("redacted").Call(set))
+			return
+		}
+		format = append(format, name+":%q")
+		args = append(args, jen.Id("cfg").Dot(name))
+	}
+	for _, a := range af {
+		if a.name == "OnToken" {
+			continue
+		}
+		addField(a.name, a.secret, a.name == "Token")
+	}
+	for _, p := range c.Conn {
+		addField(p.GoName, p.Secret, false)
+	}
+	f.Comment("String describes cfg with every secret redacted, so a Config can be logged.")
+	f.Func().Params(jen.Id("cfg").Id("Config")).Id("String").Params().String().Block(
+		jen.Return(jen.Qual("fmt", "Sprintf").Call(append([]jen.Code{jen.Lit(c.Name + ".Config{" + strings.Join(format, " ") + "}")}, args...)...)),
+	)
+	f.Comment("GoString is String, so %#v redacts secrets too.")
+	f.Func().Params(jen.Id("cfg").Id("Config")).Id("GoString").Params().String().Block(
+		jen.Return(jen.Id("cfg").Dot("String").Call()),
+	)
+}
+
+func quote(s string) string { return jen.Lit(s).GoString() }
+
+func quoteList(xs []string) string {
+	q := make([]string, len(xs))
+	for i, x := range xs {
+		q[i] = quote(x)
+	}
+	return strings.Join(q, ", ")
+}
+
+func errorsNew(c *model.Connector, msg string) jen.Code {
+	return jen.Qual("errors", "New").Call(jen.Lit(c.Name + ": " + msg))
+}
+
+func genNew(f *jen.File, c *model.Connector) {
+	f.Comment("New checks cfg and returns a Client. The error names each missing required field.")
+	f.Func().Id("New").Params(jen.Id("cfg").Id("Config")).Params(jen.Op("*").Id("Client"), jen.Error()).BlockFunc(func(g *jen.Group) {
+		for _, p := range c.Conn {
+			if p.Default != "" {
+				g.If(jen.Id("cfg").Dot(p.GoName).Op("==").Lit("")).Block(jen.Id("cfg").Dot(p.GoName).Op("=").Lit(p.Default))
+			}
+		}
+		var required []jen.Code
+		check := func(name string, isPtr bool) {
+			empty := jen.Id("cfg").Dot(name).Op("==").Lit("")
+			if isPtr {
+				empty = jen.Id("cfg").Dot(name).Op("==").Nil()
+			}
+			required = append(required, jen.If(empty).Block(
+				jen.Id("missing").Op("=").Append(jen.Id("missing"), jen.Lit(name))))
+		}
+		for _, a := range authFields(c) {
+			if a.required {
+				check(a.name, a.name == "Token")
+			}
+		}
+		for _, p := range c.Conn {
+			if p.Required && p.Default == "" {
+				check(p.GoName, false)
+			}
+		}
+		if len(required) > 0 {
+			g.Var().Id("missing").Index().String()
+			for _, r := range required {
+				g.Add(r)
+			}
+			g.If(jen.Len(jen.Id("missing")).Op(">").Lit(0)).Block(
+				jen.Return(jen.Nil(), jen.Qual("errors", "New").Call(
+					jen.Lit(c.Name+": missing required config: ").Op("+").Qual("strings", "Join").Call(jen.Id("missing"), jen.Lit(", ")))),
+			)
+		}
+		for _, p := range c.Conn {
+			if len(p.Enum) == 0 {
+				continue
+			}
+			cases := []jen.Code{jen.Lit("")}
+			for _, e := range p.Enum {
+				cases = append(cases, jen.Lit(e))
+			}
+			g.Switch(jen.Id("cfg").Dot(p.GoName)).Block(
+				jen.Case(cases...),
+				jen.Default().Block(jen.Return(jen.Nil(), errorsNew(c, "Config."+p.GoName+" must be one of "+quoteList(p.Enum)))),
+			)
+		}
+		g.Id("base").Op(":=").Id("cfg").Dot("BaseURL")
+		g.If(jen.Id("base").Op("==").Lit("")).Block(jen.Id("base").Op("=").Id("DefaultBaseURL"))
+		vars := jen.Nil()
+		if len(c.Conn) > 0 {
+			vars = jen.Map(jen.String()).String().Values(jen.DictFunc(func(d jen.Dict) {
+				for _, p := range c.Conn {
+					d[jen.Lit(p.Name)] = jen.Id("cfg").Dot(p.GoName)
+				}
+			}))
+		}
+		g.List(jen.Id("u"), jen.Err()).Op(":=").Id("expandBaseURL").Call(jen.Id("base"), vars)
+		g.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(jen.Lit(c.Name+": %w"), jen.Err())))
+		g.Id("hc").Op(":=").Id("cfg").Dot("HTTPClient")
+		g.If(jen.Id("hc").Op("==").Nil()).Block(jen.Id("hc").Op("=").Qual("net/http", "DefaultClient"))
+
+		g.Id("c").Op(":=").Op("&").Id("Client").Values(jen.DictFunc(func(d jen.Dict) {
+			d[jen.Id("name")] = jen.Lit(c.Name)
+			d[jen.Id("baseURL")] = jen.Id("u")
+			d[jen.Id("httpClient")] = jen.Id("hc")
+			d[jen.Id("userAgent")] = jen.Lit(c.UserAgent)
+			if len(c.Headers) > 0 {
+				d[jen.Id("headers")] = jen.Qual("net/http", "Header").Values(jen.DictFunc(func(h jen.Dict) {
+					for _, kv := range c.Headers {
+						h[jen.Lit(http.CanonicalHeaderKey(kv.Key))] = jen.Values(jen.Lit(kv.Value))
+					}
+				}))
+			}
+			d[jen.Id("retry")] = jen.Id("retryPolicy").Values(jen.Dict{
+				jen.Id("maxAttempts"): jen.Lit(c.Retry.MaxAttempts),
+				jen.Id("statuses"):    intList(c.Retry.Statuses),
+				jen.Id("methods"):     stringList(c.Retry.Methods),
+				jen.Id("maxWait"):     duration(c.Retry.MaxWait),
+			})
+			if p := c.Ping; p != nil {
+				d[jen.Id("ping")] = jen.Id("pingSpec").Values(jen.Dict{
+					jen.Id("method"): jen.Lit(p.Method),
+					jen.Id("path"):   jen.Lit(p.Path),
+					jen.Id("expect"): intList(p.Expect),
+				})
+			}
+			if rl := c.RateLimit; rl != nil {
+				d[jen.Id("limiter")] = jen.Id("newRateLimiter").Call(jen.Lit(rl.RequestsPerSecond), jen.Lit(rl.Burst))
+			}
+		}))
+		genAuthorize(g, c)
+		g.Return(jen.Id("c"), jen.Nil())
+	})
+}
+
+func duration(d time.Duration) jen.Code {
+	switch {
+	case d%time.Second == 0:
+		return jen.Lit(int(d/time.Second)).Op("*").Qual("time", "Second")
+	case d%time.Millisecond == 0:
+		return jen.Lit(int(d/time.Millisecond)).Op("*").Qual("time", "Millisecond")
+	}
+	return jen.Qual("time", "Duration").Call(jen.Lit(int64(d)))
+}
+
+// templateValue renders a custom auth template as a string expression.
+func templateValue(t model.Template) jen.Code {
+	if len(t.Parts) == 0 {
+		return jen.Lit("")
+	}
+	var e *jen.Statement
+	for _, p := range t.Parts {
+		part := jen.Lit(p.Literal)
+		if p.Param != nil {
+			part = jen.Id("cfg").Dot(p.Param.GoName)
+		}
+		if e == nil {
+			e = jen.Add(part)
+		} else {
+			e = e.Op("+").Add(part)
+		}
+	}
+	return e
+}
+
+func credential(prefix, field string) jen.Code {
+	if prefix == "" {
+		return jen.Id("cfg").Dot(field)
+	}
+	return jen.Lit(prefix).Op("+").Id("cfg").Dot(field)
+}
+
+func setQuery(key string, val jen.Code) []jen.Code {
+	return []jen.Code{
+		jen.Id("q").Op(":=").Id("r").Dot("URL").Dot("Query").Call(),
+		jen.Id("q").Dot("Set").Call(jen.Lit(key), val),
+		jen.Id("r").Dot("URL").Dot("RawQuery").Op("=").Id("q").Dot("Encode").Call(),
+	}
+}
+
+func genAuthorize(g *jen.Group, c *model.Connector) {
+	a := c.Auth
+	authorize := func(body ...jen.Code) {
+		body = append(body, jen.Return(jen.Nil()))
+		g.Id("c").Dot("authorize").Op("=").Func().Params(jen.Id("r").Op("*").Qual("net/http", "Request")).Error().Block(body...)
+	}
+	switch a.Type {
+	case "basic":
+		authorize(jen.Id("r").Dot("SetBasicAuth").Call(jen.Id("cfg").Dot("Username"), jen.Id("cfg").Dot("Password")))
+	case "bearer":
+		authorize(jen.Id("r").Dot("Header").Dot("Set").Call(jen.Lit(a.Key), credential(a.Prefix, "AccessToken")))
+	case "apiKey":
+		val := credential(a.Prefix, "APIKey")
+		switch a.In {
+		case "header":
+			authorize(jen.Id("r").Dot("Header").Dot("Set").Call(jen.Lit(a.Key), val))
+		case "query":
+			authorize(setQuery(a.Key, val)...)
+		case "cookie":
+			authorize(jen.Id("r").Dot("AddCookie").Call(jen.Op("&").Qual("net/http", "Cookie").Values(jen.Dict{
+				jen.Id("Name"): jen.Lit(a.Key), jen.Id("Value"): val})))
+		}
+	case "custom":
+		var body []jen.Code
+		for _, h := range a.CustomHeaders {
+			body = append(body, jen.Id("r").Dot("Header").Dot("Set").Call(jen.Lit(h.Key), templateValue(h)))
+		}
+		if len(a.CustomQuery) > 0 {
+			body = append(body, jen.Id("q").Op(":=").Id("r").Dot("URL").Dot("Query").Call())
+			for _, q := range a.CustomQuery {
+				body = append(body, jen.Id("q").Dot("Set").Call(jen.Lit(q.Key), templateValue(q)))
+			}
+			body = append(body, jen.Id("r").Dot("URL").Dot("RawQuery").Op("=").Id("q").Dot("Encode").Call())
+		}
+		authorize(body...)
+	case "oauth2":
+		g.Comment("Token requests go through the same HTTP client as every call.")
+		if a.Grant == "clientCredentials" {
+			g.Id("ctx").Op(":=").Qual("context", "WithValue").Call(jen.Qual("context", "Background").Call(), jen.Qual(oauth2Path, "HTTPClient"), jen.Id("hc"))
+			g.Id("cc").Op(":=").Op("&").Qual(ccPath, "Config").Values(jen.DictFunc(func(d jen.Dict) {
+				d[jen.Id("ClientID")] = jen.Id("cfg").Dot("ClientID")
+				d[jen.Id("ClientSecret")] = jen.Id("cfg").Dot("ClientSecret")
+				d[jen.Id("TokenURL")] = jen.Lit(a.TokenURL)
+				if len(a.Scopes) > 0 {
+					d[jen.Id("Scopes")] = scopes(a)
+				}
+				if len(a.TokenParams) > 0 {
+					d[jen.Id("EndpointParams")] = tokenParams(a)
+				}
+				d[jen.Id("AuthStyle")] = authStyle(a)
+			}))
+			g.Comment("The clientcredentials source caches its token until it expires.")
+			g.Id("c").Dot("authorize").Op("=").Id("bearerAuth").Call(jen.Id("notifyTokens").Call(jen.Id("cc").Dot("TokenSource").Call(jen.Id("ctx")), jen.Id("cfg").Dot("OnToken")))
+			return
+		}
+		g.Id("ctx").Op(":=").Qual("context", "WithValue").Call(jen.Qual("context", "Background").Call(), jen.Qual(oauth2Path, "HTTPClient"), tokenClient(a, jen.Id("hc")))
+		g.Id("oc").Op(":=").Id("OAuth2Config").Call(jen.Id("cfg"))
+		if a.RefreshURL != "" {
+			g.Id("oc").Dot("Endpoint").Dot("TokenURL").Op("=").Lit(a.RefreshURL)
+		}
+		g.Id("c").Dot("authorize").Op("=").Id("bearerAuth").Call(jen.Id("notifyTokens").Call(jen.Id("oc").Dot("TokenSource").Call(jen.Id("ctx"), jen.Id("cfg").Dot("Token")), jen.Id("cfg").Dot("OnToken")))
+	}
+}
+
+func scopes(a model.Auth) jen.Code {
+	if a.ScopeSep != " " {
+		// x/oauth2 joins scopes with spaces; other separators are joined here.
+		return stringList([]string{strings.Join(a.Scopes, a.ScopeSep)})
+	}
+	return stringList(a.Scopes)
+}
+
+func tokenParams(a model.Auth) jen.Code {
+	return jen.Qual("net/url", "Values").Values(jen.DictFunc(func(d jen.Dict) {
+		for _, kv := range a.TokenParams {
+			d[jen.Lit(kv.Key)] = jen.Values(jen.Lit(kv.Value))
+		}
+	}))
+}
+
+func tokenClient(a model.Auth, hc jen.Code) jen.Code {
+	if len(a.TokenParams) == 0 {
+		return hc
+	}
+	return jen.Id("tokenHTTPClient").Call(hc, tokenParams(a))
+}
+
+func authStyle(a model.Auth) jen.Code {
+	if a.ClientAuth == "body" {
+		return jen.Qual(oauth2Path, "AuthStyleInParams")
+	}
+	return jen.Qual(oauth2Path, "AuthStyleInHeader")
+}
+
+func genOAuth2Helpers(f *jen.File, c *model.Connector) {
+	a := c.Auth
+	f.Comment("OAuth2Config is the OAuth2 client of the connector. It needs no token, so it serves the")
+	f.Comment("authorize step; AuthCodeURL and Exchange below wrap it with the spec's options.")
+	f.Func().Id("OAuth2Config").Params(jen.Id("cfg").Id("Config")).Op("*").Qual(oauth2Path, "Config").Block(
+		jen.Return(jen.Op("&").Qual(oauth2Path, "Config").Values(jen.DictFunc(func(d jen.Dict) {
+			d[jen.Id("ClientID")] = jen.Id("cfg").Dot("ClientID")
+			d[jen.Id("ClientSecret")] = jen.Id("cfg").Dot("ClientSecret")
+			d[jen.Id("RedirectURL")] = jen.Id("cfg").Dot("RedirectURL")
+			d[jen.Id("Endpoint")] = jen.Qual(oauth2Path, "Endpoint").Values(jen.Dict{
+				jen.Id("AuthURL"):   jen.Lit(a.AuthorizeURL),
+				jen.Id("TokenURL"):  jen.Lit(a.TokenURL),
+				jen.Id("AuthStyle"): authStyle(a),
+			})
+			if len(a.Scopes) > 0 {
+				d[jen.Id("Scopes")] = scopes(a)
+			}
+		}))),
+	)
+	pkceDoc := "Pass a verifier from oauth2.GenerateVerifier to use PKCE"
+	if a.PKCE {
+		pkceDoc = "The service expects PKCE: pass a verifier from oauth2.GenerateVerifier"
+	}
+	f.Comment("// AuthCodeURL is the URL to send the user to for consent. " + pkceDoc + "\n// and give the same verifier to Exchange; an empty verifier sends no challenge.")
+	f.Func().Id("AuthCodeURL").Params(jen.Id("cfg").Id("Config"), jen.List(jen.Id("state"), jen.Id("verifier")).String()).String().BlockFunc(func(g *jen.Group) {
+		g.If(jen.Id("verifier").Op("==").Lit("")).Block(jen.Return(jen.Id("OAuth2Config").Call(jen.Id("cfg")).Dot("AuthCodeURL").Call(jen.Id("state"))))
+		g.Return(jen.Id("OAuth2Config").Call(jen.Id("cfg")).Dot("AuthCodeURL").Call(jen.Id("state"), jen.Qual(oauth2Path, "S256ChallengeOption").Call(jen.Id("verifier"))))
+	})
+	f.Comment("Exchange trades the code from the redirect for a token, through cfg.HTTPClient")
+	f.Comment("and with the spec's token parameters. Put the token in Config.Token.")
+	f.Func().Id("Exchange").Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("cfg").Id("Config"), jen.List(jen.Id("code"), jen.Id("verifier")).String()).Params(jen.Op("*").Qual(oauth2Path, "Token"), jen.Error()).BlockFunc(func(g *jen.Group) {
+		g.Id("hc").Op(":=").Id("cfg").Dot("HTTPClient")
+		g.If(jen.Id("hc").Op("==").Nil()).Block(jen.Id("hc").Op("=").Qual("net/http", "DefaultClient"))
+		g.Id("ctx").Op("=").Qual("context", "WithValue").Call(jen.Id("ctx"), jen.Qual(oauth2Path, "HTTPClient"), tokenClient(a, jen.Id("hc")))
+		g.Var().Id("opts").Index().Qual(oauth2Path, "AuthCodeOption")
+		g.If(jen.Id("verifier").Op("!=").Lit("")).Block(jen.Id("opts").Op("=").Append(jen.Id("opts"), jen.Qual(oauth2Path, "VerifierOption").Call(jen.Id("verifier"))))
+		g.Return(jen.Id("OAuth2Config").Call(jen.Id("cfg")).Dot("Exchange").Call(jen.Id("ctx"), jen.Id("code"), jen.Id("opts").Op("...")))
+	})
+}

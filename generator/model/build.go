@@ -1,0 +1,213 @@
+package model
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/conngen/conngen/generator/names"
+	"github.com/conngen/conngen/generator/spec"
+)
+
+// Reserved are the package-level identifiers that every connector declares
+// (in templates/ and in the emitter); spec-derived type names never take
+// them.
+var Reserved = []string{
+	"DefaultBaseURL", "Config", "New", "Client", "Request", "Response", "PingResult",
+	"ServiceResponse", "APIError", "Ptr", "OAuth2Config", "AuthCodeURL", "Exchange",
+}
+
+// Build resolves a validated spec into a Connector.
+func Build(s *spec.Spec) *Connector {
+	b := &builder{
+		s:        s,
+		c:        &Connector{Name: s.Name},
+		ids:      names.NewSet(Reserved...),
+		declared: map[string]*Type{},
+		building: map[string]bool{},
+	}
+	b.build()
+	return b.c
+}
+
+type builder struct {
+	s   *spec.Spec
+	c   *Connector
+	ids *names.Set // package-level identifiers
+
+	schemaNames map[string]string // spec schema name -> Go type name
+	declared    map[string]*Type  // Go type name -> declaration
+	building    map[string]bool   // schemas being resolved (cycle guard)
+	resolved    map[string]*GoType
+}
+
+func (b *builder) warnf(format string, args ...any) {
+	b.c.Warnings = append(b.c.Warnings, "warning: "+fmt.Sprintf(format, args...))
+}
+
+func (b *builder) build() {
+	s, c := b.s, b.c
+	c.Title = s.Title
+	if c.Title == "" {
+		c.Title = s.Name
+	}
+	c.Description = s.Description
+	c.Version = s.Version
+	c.DocsURL = s.DocsURL
+	c.DefaultBaseURL = strings.TrimRight(s.BaseURL, "/")
+	c.UserAgent = s.Name + "-connector"
+	if s.Version != "" {
+		c.UserAgent += "/" + s.Version
+	}
+	c.UserAgent += " (conngen)"
+
+	byName := map[string]*ConnParam{}
+	for _, p := range s.Connection {
+		cp := &ConnParam{Name: p.Name, GoName: names.Go(p.Name), Description: p.Description,
+			Required: p.Required, Secret: p.Secret, Default: p.Default, Enum: p.Enum}
+		c.Conn = append(c.Conn, cp)
+		byName[p.Name] = cp
+	}
+	b.buildAuth(byName)
+	for _, k := range sortedKeys(s.Headers) {
+		c.Headers = append(c.Headers, KV{k, s.Headers[k]})
+	}
+	c.Retry = Retry{MaxAttempts: spec.DefaultMaxAttempts, Statuses: spec.DefaultRetryStatuses,
+		Methods: spec.DefaultRetryMethods, MaxWait: spec.DefaultMaxWait}
+	if r := s.Retry; r != nil {
+		if r.MaxAttempts != nil {
+			c.Retry.MaxAttempts = *r.MaxAttempts
+		}
+		if r.Statuses != nil {
+			c.Retry.Statuses = r.Statuses
+		}
+		if r.Methods != nil {
+			c.Retry.Methods = r.Methods
+		}
+		if d, err := time.ParseDuration(r.MaxWait); err == nil {
+			c.Retry.MaxWait = d
+		}
+	}
+	c.RateLimit = s.RateLimit
+	if p := s.Ping; p != nil {
+		c.Ping = &Ping{Method: p.Method, Path: p.Path, Expect: p.Expect}
+		if c.Ping.Method == "" {
+			c.Ping.Method = "GET"
+		}
+		if len(c.Ping.Expect) == 0 {
+			c.Ping.Expect = []int{200}
+		}
+	}
+
+	// Top-level schemas take their names first, then each action's Params
+	// type; inline types are named as they are met, all from one set.
+	b.schemaNames = map[string]string{}
+	b.resolved = map[string]*GoType{}
+	for _, ns := range s.Schemas {
+		b.schemaNames[ns.Name] = b.ids.Unique(names.Go(ns.Name))
+	}
+	paramsTypes := make([]string, len(s.Actions))
+	for i, a := range s.Actions {
+		if len(a.Params) > 0 || a.Body != nil {
+			paramsTypes[i] = b.ids.Unique(names.Go(a.Name) + "Params")
+		}
+	}
+	for _, ns := range s.Schemas {
+		b.declareSchema(ns.Name)
+	}
+	for i, a := range s.Actions {
+		c.Actions = append(c.Actions, b.action(a, paramsTypes[i]))
+	}
+	b.breakCycles()
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+var placeholderRE = regexp.MustCompile(`\{([^{}]*)\}`)
+
+func (b *builder) template(key, text string, byName map[string]*ConnParam) Template {
+	t := Template{Key: key}
+	last := 0
+	for _, m := range placeholderRE.FindAllStringSubmatchIndex(text, -1) {
+		if m[0] > last {
+			t.Parts = append(t.Parts, TemplatePart{Literal: text[last:m[0]]})
+		}
+		t.Parts = append(t.Parts, TemplatePart{Param: byName[text[m[2]:m[3]]]})
+		last = m[1]
+	}
+	if last < len(text) {
+		t.Parts = append(t.Parts, TemplatePart{Literal: text[last:]})
+	}
+	return t
+}
+
+func (b *builder) buildAuth(byName map[string]*ConnParam) {
+	a := b.s.Auth
+	r := &b.c.Auth
+	r.Type = a.Type
+	switch a.Type {
+	case spec.AuthBearer:
+		r.In, r.Key, r.Prefix = spec.InHeader, "Authorization", "Bearer "
+		if a.Header != "" {
+			r.Key = a.Header
+		}
+		if a.Prefix != nil {
+			r.Prefix = *a.Prefix
+		}
+	case spec.AuthAPIKey:
+		r.In, r.Key = a.In, a.Name
+		if a.Prefix != nil {
+			r.Prefix = *a.Prefix
+		}
+	case spec.AuthOAuth2:
+		r.Grant = a.Grant
+		r.AuthorizeURL = a.AuthorizeURL
+		if len(a.AuthorizeParams) > 0 {
+			// x/oauth2 appends its own parameters after an existing query,
+			// so fixed authorize parameters can live in the URL itself.
+			q := url.Values{}
+			for k, v := range a.AuthorizeParams {
+				q.Set(k, v)
+			}
+			sep := "?"
+			if strings.Contains(r.AuthorizeURL, "?") {
+				sep = "&"
+			}
+			r.AuthorizeURL += sep + q.Encode()
+		}
+		r.TokenURL = a.TokenURL
+		if a.RefreshURL != a.TokenURL {
+			r.RefreshURL = a.RefreshURL
+		}
+		r.Scopes = a.Scopes
+		r.ScopeSep = " "
+		if a.ScopeSeparator != nil {
+			r.ScopeSep = *a.ScopeSeparator
+		}
+		r.PKCE = a.PKCE
+		r.ClientAuth = a.ClientAuth
+		if r.ClientAuth == "" {
+			r.ClientAuth = "header"
+		}
+		for _, k := range sortedKeys(a.TokenParams) {
+			r.TokenParams = append(r.TokenParams, KV{k, a.TokenParams[k]})
+		}
+	case spec.AuthCustom:
+		for _, k := range sortedKeys(a.Headers) {
+			r.CustomHeaders = append(r.CustomHeaders, b.template(k, a.Headers[k], byName))
+		}
+		for _, k := range sortedKeys(a.Query) {
+			r.CustomQuery = append(r.CustomQuery, b.template(k, a.Query[k], byName))
+		}
+	}
+}

@@ -1,0 +1,242 @@
+// Package model is the resolved connector: every Go name and Go type is
+// decided here, once, from a validated spec. The emitter only renders it.
+package model
+
+import (
+	"time"
+
+	"github.com/conngen/conngen/generator/spec"
+)
+
+// Connector is everything the emitter needs to write one package.
+type Connector struct {
+	Name           string // Go package name
+	Title          string
+	Description    string
+	Version        string
+	DocsURL        string
+	DefaultBaseURL string
+	UserAgent      string
+
+	Conn      []*ConnParam
+	Auth      Auth
+	Headers   []KV // default headers, sorted by name
+	Retry     Retry
+	RateLimit *spec.RateLimit
+	Ping      *Ping // nil when the spec has none (auth none)
+
+	Types   []*Type // named types, in declaration order
+	Actions []*Action
+
+	// Which template files the package needs.
+	NeedsPaginate bool
+	NeedsEncode   bool // form or multipart bodies
+
+	Warnings []string
+}
+
+// KV is an ordered key and value.
+type KV struct{ Key, Value string }
+
+// ConnParam is a connection parameter: a Config field.
+type ConnParam struct {
+	Name        string // as in the spec and in {placeholders}
+	GoName      string
+	Description string
+	Required    bool
+	Secret      bool
+	Default     string
+	Enum        []string
+}
+
+// Auth is the resolved authentication setup.
+type Auth struct {
+	Type  string // spec.Auth* constants
+	Grant string
+
+	AuthorizeURL string // with authorizeParams appended as a query string
+	TokenURL     string
+	RefreshURL   string // "" when it is TokenURL
+	Scopes       []string
+	ScopeSep     string
+	PKCE         bool
+	ClientAuth   string // header | body
+	TokenParams  []KV
+
+	// bearer, apiKey: where the credential goes
+	In     string // header | query | cookie
+	Key    string // header, query or cookie name
+	Prefix string
+
+	// custom
+	CustomHeaders []Template
+	CustomQuery   []Template
+}
+
+// Template is a header or query value built from literal text and
+// connection parameters.
+type Template struct {
+	Key   string
+	Parts []TemplatePart
+}
+
+// TemplatePart is literal text, or the connection parameter Param.
+type TemplatePart struct {
+	Literal string
+	Param   *ConnParam
+}
+
+// Retry is the resolved retry policy.
+type Retry struct {
+	MaxAttempts int
+	Statuses    []int
+	Methods     []string
+	MaxWait     time.Duration
+}
+
+// Ping is the resolved AuthPing call.
+type Ping struct {
+	Method string
+	Path   string
+	Expect []int
+}
+
+// TypeKind says how a Go type is written.
+type TypeKind int
+
+const (
+	Builtin TypeKind = iota // string, int, bool, any, ...
+	Named                   // a type declared in the package
+	Qual                    // a type from another package: time.Time, json.RawMessage, io.Reader
+	Slice
+	Map     // map[string]Elem
+	Pointer // *Elem
+)
+
+// GoType is a reference to a Go type.
+type GoType struct {
+	Kind TypeKind
+	Name string // Builtin, Named, Qual
+	Path string // Qual: import path
+	Elem *GoType
+
+	// IsStruct is true for a Named struct type (pointer rules depend on it);
+	// Nilable for a Named type whose zero value is nil (slices, maps, raw JSON).
+	IsStruct bool
+	Nilable  bool
+}
+
+// Common types.
+var (
+	RawJSON  = &GoType{Kind: Qual, Path: "encoding/json", Name: "RawMessage"}
+	TimeType = &GoType{Kind: Qual, Path: "time", Name: "Time"}
+	Reader   = &GoType{Kind: Qual, Path: "io", Name: "Reader"}
+	AnyType  = &GoType{Kind: Builtin, Name: "any"}
+	String   = &GoType{Kind: Builtin, Name: "string"}
+)
+
+// IsNilable reports whether the zero value of t is nil, so optional values
+// of t need no pointer.
+func (t *GoType) IsNilable() bool {
+	switch t.Kind {
+	case Slice, Map, Pointer:
+		return true
+	case Qual:
+		return t == RawJSON || t == Reader || t.Name == "RawMessage"
+	case Builtin:
+		return t.Name == "any"
+	case Named:
+		return t.Nilable
+	}
+	return false
+}
+
+// Ptr returns *t.
+func Ptr(t *GoType) *GoType { return &GoType{Kind: Pointer, Elem: t} }
+
+// DeclKind says what a named type is.
+type DeclKind int
+
+const (
+	Struct DeclKind = iota
+	Enum            // a defined string type with constants
+	Alias           // type X = Underlying
+	DeclDefined     // type X Underlying
+)
+
+// Type is a named type declaration.
+type Type struct {
+	Name       string
+	Doc        string
+	Kind       DeclKind
+	Fields     []*Field   // Struct
+	Underlying *GoType    // Alias
+	Values     []EnumItem // Enum
+}
+
+// EnumItem is one constant of an enum type.
+type EnumItem struct {
+	GoName string
+	Value  string
+}
+
+// Field is a struct field.
+type Field struct {
+	GoName    string
+	JSONName  string
+	Doc       string
+	Type      *GoType
+	OmitEmpty bool
+}
+
+// Action is one endpoint method.
+type Action struct {
+	Name        string // spec name
+	GoName      string
+	Title       string
+	Description string
+	Method      string
+	Path        string      // as in the spec, for docs
+	Segments    []Segment   // the path, split at {params}
+	Params      []*Param    // path, query and header params in spec order
+	ParamsType  string      // "" when the action takes only ctx
+	Body        *Body       // nil when none
+	Result      *GoType     // type of Response.Body
+	Paginate    *Pagination // nil when not paginated
+	Scopes      []string
+}
+
+// Segment is literal path text, or a path param.
+type Segment struct {
+	Literal string
+	Param   *Param
+}
+
+// Param is an action parameter: a field of the Params struct.
+type Param struct {
+	Name        string // wire name
+	In          string
+	GoName      string
+	Description string
+	Required    bool
+	Type        *GoType // the field type (pointer when optional scalar)
+	Elem        *GoType // Type without the optional pointer
+	IsList      bool    // a slice: one value per element
+	Explode     bool    // list query params: repeat the key (true) or join with commas
+}
+
+// Body is an action's request body: the Body field of the Params struct.
+type Body struct {
+	GoName      string
+	ContentType string
+	Required    bool
+	Description string
+	Type        *GoType // the field type (pointer when optional struct)
+}
+
+// Pagination is a paginated action's iterator.
+type Pagination struct {
+	Method   string // the iterator's Go name, GoName + "All"
+	Item     *GoType
+	Paginate spec.Paginate
+}

@@ -1,0 +1,365 @@
+package openapi
+
+import (
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/conngen/conngen/generator/spec"
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// Preference ranks of mapped schemes, best first.
+const (
+	rankOAuth2Code = iota
+	rankOAuth2Client
+	rankBearer
+	rankAPIKeyHeader
+	rankAPIKeyQuery
+	rankBasic
+	rankAPIKeyCookie
+)
+
+type authCandidate struct {
+	name  string
+	auth  spec.Auth
+	rank  int
+	ok    bool // maps to an auth type other than none
+	count int  // operations whose effective security lists the scheme
+	warns []Warning
+}
+
+// chooseAuth picks the security scheme that becomes auth.
+//
+// The rule: the scheme named by Options.Auth (--auth NAME) when given;
+// else, among the schemes that map to an auth type, the one that the most
+// operations list in their effective security requirement (the
+// operation's `security`, else the document's global `security`); ties go
+// to the preferred kind — oauth2 authorizationCode > oauth2
+// clientCredentials > bearer > apiKey in header > apiKey in query > basic >
+// apiKey in cookie — then to the first name in alphabetical order. Declared
+// schemes that no operation lists still count (with zero operations).
+//
+// Mapping: oauth2 with an authorizationCode flow -> oauth2
+// authorizationCode (preferred over clientCredentials when both are
+// declared); clientCredentials -> oauth2 clientCredentials; implicit or
+// password flows only -> bearer (the user supplies a token), with a
+// warning. Relative OAuth URLs are resolved against the first server URL;
+// an OAuth URL that is still not absolute makes the scheme bearer, with a
+// warning. auth.scopes is the sorted union of the scopes the scheme
+// declares in all its flows; an action's scopes are those of the first
+// requirement of its effective security that lists the scheme, kept when
+// declared. apiKey -> apiKey with its in and name (when the header is
+// Authorization and the description suggests a prefix such as "Bearer " or
+// "Bot ", the prefix is left "" — the user includes it in the key — with a
+// warning). http basic -> basic, http bearer -> bearer, openIdConnect ->
+// bearer with a warning; other http schemes (digest, ...) and mutualTLS are
+// not supported (warning) and never chosen unless --auth names them, in
+// which case auth is none. No scheme: auth none.
+func (c *converter) chooseAuth() {
+	c.s.Auth = spec.Auth{Type: spec.AuthNone}
+	var comps openapi3.SecuritySchemes
+	if c.t.Components != nil {
+		comps = c.t.Components.SecuritySchemes
+	}
+	if len(comps) == 0 {
+		if c.opts.Auth != "" {
+			c.w.add("#/components/securitySchemes", "--auth %s: the document declares no security schemes", c.opts.Auth)
+		}
+		return
+	}
+	counts := map[string]int{}
+	for _, o := range c.ops {
+		seen := map[string]bool{}
+		for _, req := range o.security {
+			for name := range req {
+				if !seen[name] {
+					seen[name] = true
+					counts[name]++
+				}
+			}
+		}
+	}
+	names := make([]string, 0, len(comps))
+	for n := range comps {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var cands []*authCandidate
+	byName := map[string]*authCandidate{}
+	for _, n := range names {
+		ref := comps[n]
+		if ref == nil || ref.Value == nil {
+			continue
+		}
+		cand := c.mapScheme(n, ref.Value)
+		cand.count = counts[n]
+		cands = append(cands, cand)
+		byName[n] = cand
+	}
+	var chosen *authCandidate
+	if c.opts.Auth != "" {
+		chosen = byName[c.opts.Auth]
+		if chosen == nil {
+			c.w.add("#/components/securitySchemes", "--auth %s: no such security scheme; choosing by the default rule", c.opts.Auth)
+		}
+	}
+	if chosen == nil {
+		var ok []*authCandidate
+		for _, cand := range cands {
+			if cand.ok {
+				ok = append(ok, cand)
+			}
+		}
+		sort.SliceStable(ok, func(i, j int) bool {
+			a, b := ok[i], ok[j]
+			if a.count != b.count {
+				return a.count > b.count
+			}
+			if a.rank != b.rank {
+				return a.rank < b.rank
+			}
+			return a.name < b.name
+		})
+		if len(ok) > 0 {
+			chosen = ok[0]
+		}
+	}
+	for _, cand := range cands {
+		ptr := "#/components/securitySchemes/" + ptrEscape(cand.name)
+		if c.doc.swagger {
+			ptr = "#/securityDefinitions/" + ptrEscape(cand.name)
+		}
+		if cand == chosen {
+			for _, w := range cand.warns {
+				c.w.list = append(c.w.list, w)
+			}
+			continue
+		}
+		if chosen != nil {
+			c.w.add(ptr, "not used: a connector has one auth scheme; using %s", chosen.name)
+		} else {
+			for _, w := range cand.warns {
+				c.w.list = append(c.w.list, w)
+			}
+		}
+	}
+	if chosen == nil {
+		return
+	}
+	c.s.Auth = chosen.auth
+	if chosen.auth.Type != spec.AuthNone {
+		c.scheme = chosen.name
+	}
+	c.authScopes = map[string]bool{}
+	for _, s := range chosen.auth.Scopes {
+		c.authScopes[s] = true
+	}
+}
+
+var prefixHint = regexp.MustCompile(`(?i)\b(bearer|bot|token|ssws)\b`)
+
+var prefixWords = map[string]string{"bearer": "Bearer ", "bot": "Bot ", "token": "Token ", "ssws": "SSWS "}
+
+// mapScheme maps one security scheme to an auth candidate.
+func (c *converter) mapScheme(name string, ss *openapi3.SecurityScheme) *authCandidate {
+	ptr := "#/components/securitySchemes/" + ptrEscape(name)
+	if c.doc.swagger {
+		ptr = "#/securityDefinitions/" + ptrEscape(name)
+	}
+	cand := &authCandidate{name: name, ok: true}
+	warn := func(format string, args ...any) {
+		w := &warnings{}
+		w.add(ptr, format, args...)
+		cand.warns = append(cand.warns, w.list...)
+	}
+	bearer := func() {
+		cand.auth = spec.Auth{Type: spec.AuthBearer}
+		cand.rank = rankBearer
+	}
+	switch strings.ToLower(ss.Type) {
+	case "apikey":
+		in := strings.ToLower(ss.In)
+		cand.auth = spec.Auth{Type: spec.AuthAPIKey, In: in, Name: ss.Name}
+		switch in {
+		case "header":
+			cand.rank = rankAPIKeyHeader
+		case "query":
+			cand.rank = rankAPIKeyQuery
+		case "cookie":
+			cand.rank = rankAPIKeyCookie
+		default:
+			warn("apiKey in %q not supported; using header", ss.In)
+			cand.auth.In = "header"
+			cand.rank = rankAPIKeyHeader
+		}
+		if cand.auth.Name == "" {
+			warn("apiKey scheme has no name; using Authorization")
+			cand.auth.Name = "Authorization"
+		}
+		if cand.auth.In == "header" && strings.EqualFold(cand.auth.Name, "Authorization") {
+			empty := ""
+			cand.auth.Prefix = &empty
+			if m := prefixHint.FindString(ss.Description); m != "" {
+				warn("apiKey in the Authorization header: the description suggests a %q prefix; the key is sent as is, so include the prefix in it", prefixWords[strings.ToLower(m)])
+			}
+		}
+	case "http":
+		switch strings.ToLower(ss.Scheme) {
+		case "basic":
+			cand.auth = spec.Auth{Type: spec.AuthBasic}
+			cand.rank = rankBasic
+		case "bearer":
+			bearer()
+		default:
+			warn("http scheme %q not supported", ss.Scheme)
+			cand.ok = false
+			cand.auth = spec.Auth{Type: spec.AuthNone}
+		}
+	case "openidconnect":
+		warn("openIdConnect not supported; mapped to bearer (the user supplies a token)")
+		bearer()
+	case "oauth2":
+		c.mapOAuth2(cand, ss, ptr, warn, bearer)
+	default:
+		warn("security scheme type %q not supported", ss.Type)
+		cand.ok = false
+		cand.auth = spec.Auth{Type: spec.AuthNone}
+	}
+	return cand
+}
+
+func (c *converter) mapOAuth2(cand *authCandidate, ss *openapi3.SecurityScheme, ptr string, warn func(string, ...any), bearer func()) {
+	f := ss.Flows
+	if f == nil {
+		warn("oauth2 scheme without flows; mapped to bearer")
+		bearer()
+		return
+	}
+	scopeSet := map[string]bool{}
+	for _, fl := range []*openapi3.OAuthFlow{f.AuthorizationCode, f.ClientCredentials, f.Implicit, f.Password} {
+		if fl != nil {
+			for s := range fl.Scopes {
+				scopeSet[s] = true
+			}
+		}
+	}
+	scopes := make([]string, 0, len(scopeSet))
+	for s := range scopeSet {
+		if s == "" || strings.ContainsAny(s, " \t\r\n") {
+			warn("scope %q has white space; dropped", s)
+			continue
+		}
+		scopes = append(scopes, s)
+	}
+	sort.Strings(scopes)
+	if len(scopes) == 0 {
+		scopes = nil
+	}
+	try := func(fl *openapi3.OAuthFlow, grant, flowName string) bool {
+		if fl == nil {
+			return false
+		}
+		fptr := ptr + "/flows/" + flowName
+		tok, ok := c.oauthURL(fl.TokenURL)
+		if !ok {
+			warn("%s flow: tokenUrl %q is not an absolute http(s) URL; flow not used", flowName, fl.TokenURL)
+			return false
+		}
+		a := spec.Auth{Type: spec.AuthOAuth2, Grant: grant, TokenURL: tok, Scopes: scopes}
+		if grant == spec.GrantAuthorizationCode {
+			au, ok := c.oauthURL(fl.AuthorizationURL)
+			if !ok {
+				warn("%s flow: authorizationUrl %q is not an absolute http(s) URL; flow not used", flowName, fl.AuthorizationURL)
+				return false
+			}
+			a.AuthorizeURL = au
+		}
+		if fl.RefreshURL != "" {
+			if r, ok := c.oauthURL(fl.RefreshURL); ok && r != tok {
+				a.RefreshURL = r
+			} else if !ok {
+				c.w.add(fptr+"/refreshUrl", "refreshUrl %q is not an absolute http(s) URL; dropped", fl.RefreshURL)
+			}
+		}
+		cand.auth = a
+		return true
+	}
+	switch {
+	case try(f.AuthorizationCode, spec.GrantAuthorizationCode, "authorizationCode"):
+		cand.rank = rankOAuth2Code
+	case try(f.ClientCredentials, spec.GrantClientCredentials, "clientCredentials"):
+		cand.rank = rankOAuth2Client
+	case f.Implicit != nil:
+		warn("oauth2 implicit flow not supported; mapped to bearer (the user supplies a token)")
+		bearer()
+	case f.Password != nil:
+		warn("oauth2 password flow not supported; mapped to bearer (the user supplies a token)")
+		bearer()
+	default:
+		warn("oauth2 scheme without a usable flow; mapped to bearer")
+		bearer()
+	}
+}
+
+// oauthURL resolves a possibly relative OAuth URL against the first
+// server URL; ok is false when the result is not absolute http(s) or
+// still holds a placeholder.
+func (c *converter) oauthURL(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", false
+	}
+	if !isAbsHTTP(s) && c.serverURL != "" {
+		base, err := url.Parse(c.serverURL)
+		ref, err2 := url.Parse(s)
+		if err == nil && err2 == nil {
+			if !strings.HasSuffix(base.Path, "/") && !strings.HasPrefix(s, "/") {
+				base.Path += "/"
+			}
+			s = base.ResolveReference(ref).String()
+		}
+	}
+	if !isAbsHTTP(s) || strings.ContainsAny(s, "{}") {
+		return s, false
+	}
+	return s, true
+}
+
+// actionScopes are the declared scopes of the first requirement of the
+// operation's effective security that lists the chosen scheme.
+func (c *converter) actionScopes(o *operation) []string {
+	if c.s.Auth.Type != spec.AuthOAuth2 || c.scheme == "" {
+		return nil
+	}
+	for _, req := range o.security {
+		scopes, ok := req[c.scheme]
+		if !ok {
+			continue
+		}
+		var out []string
+		for _, s := range scopes {
+			if !c.authScopes[s] {
+				c.w.add(o.ptr+"/security", "scope %q is not declared by %s; dropped", s, c.scheme)
+				continue
+			}
+			if !contains(out, s) {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// authenticated reports whether the operation's effective security lists
+// the chosen scheme.
+func (c *converter) authenticated(o *operation) bool {
+	for _, req := range o.security {
+		if _, ok := req[c.scheme]; ok {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,804 @@
+package openapi
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/conngen/conngen/generator/spec"
+	"gopkg.in/yaml.v3"
+)
+
+// imp imports doc and checks that the result is a spec the loader accepts.
+func imp(t *testing.T, doc string, opts Options) (*spec.Spec, []Warning) {
+	t.Helper()
+	s, warns, err := ImportData([]byte(doc), "", opts)
+	if err != nil {
+		t.Fatalf("ImportData: %v", err)
+	}
+	out, err := yaml.Marshal(s)
+	if err != nil {
+		t.Fatalf("marshal: %v", err)
+	}
+	if _, _, err := spec.Load("imported.yaml", out); err != nil {
+		t.Fatalf("spec.Load: %v\n%s", err, out)
+	}
+	return s, warns
+}
+
+func hasWarning(warns []Warning, ptr, substr string) bool {
+	for _, w := range warns {
+		if w.Pointer == ptr && strings.Contains(w.Message, substr) {
+			return true
+		}
+	}
+	return false
+}
+
+func wantWarning(t *testing.T, warns []Warning, ptr, substr string) {
+	t.Helper()
+	if !hasWarning(warns, ptr, substr) {
+		t.Errorf("no warning %q at %s; got:\n%s", substr, ptr, warnList(warns))
+	}
+}
+
+func warnList(warns []Warning) string {
+	var b strings.Builder
+	for _, w := range warns {
+		b.WriteString("  " + w.String() + "\n")
+	}
+	return b.String()
+}
+
+func action(t *testing.T, s *spec.Spec, name string) *spec.Action {
+	t.Helper()
+	for i := range s.Actions {
+		if s.Actions[i].Name == name {
+			return &s.Actions[i]
+		}
+	}
+	var names []string
+	for _, a := range s.Actions {
+		names = append(names, a.Name)
+	}
+	t.Fatalf("no action %s; have %v", name, names)
+	return nil
+}
+
+func param(t *testing.T, a *spec.Action, name string) *spec.Param {
+	t.Helper()
+	for i := range a.Params {
+		if a.Params[i].Name == name {
+			return &a.Params[i]
+		}
+	}
+	t.Fatalf("action %s has no param %s", a.Name, name)
+	return nil
+}
+
+func eq(t *testing.T, what string, got, want any) {
+	t.Helper()
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("%s = %#v, want %#v", what, got, want)
+	}
+}
+
+const head = `openapi: 3.0.3
+info: {title: Test API, version: "1.0"}
+servers: [{url: "https://api.example.com/v1"}]
+`
+
+func TestWarningString(t *testing.T) {
+	w := Warning{Pointer: "#/paths/~1x/get", Message: "cookie parameter session not supported; dropped"}
+	eq(t, "String", w.String(), "#/paths/~1x/get: cookie parameter session not supported; dropped")
+}
+
+func TestErrors(t *testing.T) {
+	for name, doc := range map[string]string{
+		"empty":      "",
+		"not yaml":   "{{{: [",
+		"no openapi": "title: x\n",
+		"a list":     "- a\n- b\n",
+	} {
+		if _, _, err := ImportData([]byte(doc), "", Options{}); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+	_, _, err := Import("/nonexistent/openapi.yaml", Options{})
+	if err == nil || !strings.Contains(err.Error(), "/nonexistent/openapi.yaml") {
+		t.Errorf("Import of a missing file: %v, want an error naming the path", err)
+	}
+}
+
+func TestName(t *testing.T) {
+	for title, want := range map[string]string{
+		"Spotify Web API": "spotifywebapi",
+		"42 Things v2":    "thingsv2",
+		"":                "connector",
+		"!!!":             "connector",
+		"Café API":        "cafapi",
+	} {
+		s, _ := imp(t, "openapi: 3.0.0\ninfo: {title: "+yamlQuote(title)+", version: '1'}\nservers: [{url: 'https://x.example.com'}]\npaths: {}\n", Options{})
+		eq(t, "name of "+title, s.Name, want)
+	}
+	s, _ := imp(t, head+"paths: {}\n", Options{Name: "mine"})
+	eq(t, "--name", s.Name, "mine")
+	s, warns := imp(t, head+"paths: {}\n", Options{Name: "My-Name"})
+	eq(t, "bad --name", s.Name, "myname")
+	wantWarning(t, warns, "", "not ^[a-z][a-z0-9]*$")
+}
+
+func yamlQuote(s string) string {
+	b, _ := yaml.Marshal(s)
+	return strings.TrimSpace(string(b))
+}
+
+func TestActionNames(t *testing.T) {
+	for in, want := range map[string]string{
+		"repos/list-for-org": "reposListForOrg",
+		"GetUser":            "getUser",
+		"GET_USER":           "getUser",
+		"chat.postMessage":   "chatPostMessage",
+		"listHTTPServers":    "listHTTPServers",
+		"2fa-enable":         "op2faEnable",
+		"get_my_oauth2_app":  "getMyOauth2App",
+	} {
+		eq(t, "lowerCamel("+in+")", lowerCamel(in), want)
+	}
+	s, _ := imp(t, head+`paths:
+  /pets/{id}:
+    get:
+      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+      responses: {"200": {description: ok}}
+    delete:
+      operationId: authPing
+      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+      responses: {"204": {description: ok}}
+  /a:
+    get: {operationId: list, responses: {"200": {description: ok}}}
+    post: {operationId: listAll, responses: {"200": {description: ok}}}
+    put: {operationId: List, responses: {"200": {description: ok}}}
+    delete: {operationId: new, responses: {"200": {description: ok}}}
+`, Options{})
+	var names []string
+	for _, a := range s.Actions {
+		names = append(names, a.Name)
+	}
+	// /a sorts first; GET PUT POST DELETE order within a path
+	eq(t, "names", names, []string{"list", "list2", "listAll2", "new2", "getPetsId", "authPing2"})
+}
+
+func TestAuthChoice(t *testing.T) {
+	schemes := `components:
+  securitySchemes:
+    key: {type: apiKey, in: header, name: X-API-Key}
+    basic: {type: http, scheme: basic}
+    code:
+      type: oauth2
+      flows:
+        authorizationCode:
+          authorizationUrl: /oauth/authorize
+          tokenUrl: https://auth.example.com/token
+          refreshUrl: https://auth.example.com/token
+          scopes: {write: w, read: r}
+        clientCredentials:
+          tokenUrl: https://auth.example.com/token
+          scopes: {admin: a}
+`
+	// tie (one operation each): oauth2 authorizationCode is preferred
+	doc := head + `paths:
+  /me:
+    get: {security: [{code: [read, undeclared]}], responses: {"200": {description: ok}}}
+  /keys:
+    get: {security: [{key: []}], responses: {"200": {description: ok}}}
+` + schemes
+	s, warns := imp(t, doc, Options{})
+	eq(t, "auth.type", s.Auth.Type, "oauth2")
+	eq(t, "grant", s.Auth.Grant, "authorizationCode")
+	eq(t, "authorizeURL (relative, resolved against the server)", s.Auth.AuthorizeURL, "https://api.example.com/oauth/authorize")
+	eq(t, "tokenURL", s.Auth.TokenURL, "https://auth.example.com/token")
+	eq(t, "refreshURL (same as token: omitted)", s.Auth.RefreshURL, "")
+	eq(t, "scopes (union, sorted)", s.Auth.Scopes, []string{"admin", "read", "write"})
+	eq(t, "action scopes", action(t, s, "getMe").Scopes, []string{"read"})
+	wantWarning(t, warns, "#/paths/~1me/get/security", `scope "undeclared"`)
+	wantWarning(t, warns, "#/components/securitySchemes/key", "not used")
+	eq(t, "ping", s.Ping, &spec.Ping{Method: "GET", Path: "/me", Expect: []int{200}})
+
+	// the most used scheme wins, global security counting for every operation without its own
+	doc = head + `security: [{basic: []}]
+paths:
+  /a: {get: {responses: {"200": {description: ok}}}}
+  /b: {get: {responses: {"200": {description: ok}}}}
+  /c: {get: {security: [{code: []}], responses: {"200": {description: ok}}}}
+  /d: {get: {security: [], responses: {"200": {description: ok}}}}
+` + schemes
+	s, _ = imp(t, doc, Options{})
+	eq(t, "auth.type by count", s.Auth.Type, "basic")
+	eq(t, "ping is authenticated", s.Ping.Path, "/a")
+
+	// --auth wins
+	s, _ = imp(t, doc, Options{Auth: "key"})
+	eq(t, "--auth key", s.Auth, spec.Auth{Type: "apiKey", In: "header", Name: "X-API-Key"})
+	s, warns = imp(t, doc, Options{Auth: "nope"})
+	eq(t, "--auth unknown", s.Auth.Type, "basic")
+	wantWarning(t, warns, "#/components/securitySchemes", "no such security scheme")
+}
+
+func TestAuthMapping(t *testing.T) {
+	empty := ""
+	cases := []struct {
+		name   string
+		scheme string
+		want   spec.Auth
+		warn   string
+	}{
+		{"basic", `{type: http, scheme: Basic}`, spec.Auth{Type: "basic"}, ""},
+		{"bearer", `{type: http, scheme: bearer, bearerFormat: JWT}`, spec.Auth{Type: "bearer"}, ""},
+		{"query key", `{type: apiKey, in: query, name: appid}`, spec.Auth{Type: "apiKey", In: "query", Name: "appid"}, ""},
+		{"cookie key", `{type: apiKey, in: cookie, name: sid}`, spec.Auth{Type: "apiKey", In: "cookie", Name: "sid"}, ""},
+		{"authorization key", `{type: apiKey, in: header, name: Authorization, description: "Discord bot token"}`,
+			spec.Auth{Type: "apiKey", In: "header", Name: "Authorization", Prefix: &empty}, `"Bot " prefix`},
+		{"implicit", `{type: oauth2, flows: {implicit: {authorizationUrl: "https://x.example.com/auth", scopes: {a: b}}}}`,
+			spec.Auth{Type: "bearer"}, "implicit flow not supported"},
+		{"password", `{type: oauth2, flows: {password: {tokenUrl: "https://x.example.com/token", scopes: {}}}}`,
+			spec.Auth{Type: "bearer"}, "password flow not supported"},
+		{"client credentials", `{type: oauth2, flows: {clientCredentials: {tokenUrl: "https://x.example.com/token", scopes: {b: x, a: y}}}}`,
+			spec.Auth{Type: "oauth2", Grant: "clientCredentials", TokenURL: "https://x.example.com/token", Scopes: []string{"a", "b"}}, ""},
+		{"openIdConnect", `{type: openIdConnect, openIdConnectUrl: "https://x.example.com/.well-known/openid-configuration"}`,
+			spec.Auth{Type: "bearer"}, "openIdConnect not supported"},
+		{"digest", `{type: http, scheme: digest}`, spec.Auth{Type: "none"}, "not supported"},
+		{"mutualTLS", `{type: mutualTLS}`, spec.Auth{Type: "none"}, "not supported"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			doc := head + `security: [{s: []}]
+paths:
+  /me: {get: {responses: {"200": {description: ok}}}}
+components:
+  securitySchemes:
+    s: ` + tc.scheme + "\n"
+			s, warns := imp(t, doc, Options{})
+			if tc.want.Type == "none" {
+				// unsupported schemes are not chosen by the rule
+				eq(t, "auth", s.Auth.Type, "none")
+				if s.Ping != nil {
+					t.Errorf("ping %v with auth none", s.Ping)
+				}
+			} else {
+				eq(t, "auth", s.Auth, tc.want)
+			}
+			if tc.warn != "" {
+				wantWarning(t, warns, "#/components/securitySchemes/s", tc.warn)
+			}
+		})
+	}
+}
+
+func TestServers(t *testing.T) {
+	doc := `openapi: 3.0.3
+info: {title: T, version: "1"}
+servers:
+  - url: "{scheme}://{region}.api.example.com/{baseUrl}/"
+    variables:
+      scheme: {default: https, enum: [https, http]}
+      region: {default: us, enum: [us, eu, "bad/value"], description: Data centre region}
+      baseUrl: {default: v2}
+paths: {}
+`
+	s, warns := imp(t, doc, Options{})
+	eq(t, "baseURL", s.BaseURL, "https://{region}.api.example.com/{baseUrlParam}")
+	eq(t, "connection", s.Connection, []spec.ConnParam{
+		{Name: "region", Description: "Data centre region", Default: "us", Enum: []string{"us", "eu"}},
+		{Name: "baseUrlParam", Default: "v2"},
+	})
+	wantWarning(t, warns, "#/servers/0/variables/region/enum", "not host-safe")
+	wantWarning(t, warns, "#/servers/0/variables/baseUrl", "renamed to connection parameter baseUrlParam")
+	wantWarning(t, warns, "#/servers/0/url", "scheme given by variable")
+
+	s, warns = imp(t, "openapi: 3.0.0\ninfo: {title: T, version: '1'}\nservers: [{url: /api/v3}]\npaths: {}\n", Options{})
+	eq(t, "relative baseURL", s.BaseURL, "https://{host}/api/v3")
+	eq(t, "host param", s.Connection, []spec.ConnParam{{Name: "host", Description: "API host name", Required: true}})
+	wantWarning(t, warns, "#/servers/0", "not absolute")
+
+	s, warns = imp(t, "openapi: 3.0.0\ninfo: {title: T, version: '1'}\npaths: {}\n", Options{})
+	eq(t, "no servers", s.BaseURL, "https://{host}")
+	wantWarning(t, warns, "#/servers", "no server URL")
+
+	// the first absolute server wins over a relative one
+	s, _ = imp(t, "openapi: 3.0.0\ninfo: {title: T, version: '1'}\nservers: [{url: /v1}, {url: 'http://b.example.com/v1/'}]\npaths: {}\n", Options{})
+	eq(t, "absolute server", s.BaseURL, "http://b.example.com/v1")
+}
+
+func TestParams(t *testing.T) {
+	doc := head + `paths:
+  /items/{itemId}/{other}:
+    parameters:
+      - {name: itemId, in: path, required: true, schema: {type: integer, format: int64}}
+      - {name: q, in: query, description: path-level, schema: {type: string}}
+    get:
+      operationId: getItem
+      parameters:
+        - {name: q, in: query, description: operation-level, schema: {type: string}}
+        - {name: session, in: cookie, schema: {type: string}}
+        - {name: Authorization, in: header, schema: {type: string}}
+        - {name: X-Trace, in: header, required: true, schema: {type: string}}
+        - {name: ids, in: query, style: form, explode: false, schema: {type: array, items: {type: integer}}}
+        - {name: tags, in: query, schema: {type: array, items: {type: string}}}
+        - {name: filter, in: query, style: deepObject, schema: {type: object, properties: {a: {type: string}}}}
+        - {name: obj, in: query, schema: {type: object, properties: {a: {type: string}}}}
+        - {name: kind, in: query, schema: {$ref: "#/components/schemas/Kind"}}
+        - {name: gone, in: path, required: true, schema: {type: string}}
+      responses: {"200": {description: ok}}
+components:
+  schemas:
+    Kind: {type: string, enum: [a, b], default: a}
+  securitySchemes:
+    bearer: {type: http, scheme: bearer}
+security: [{bearer: []}]
+`
+	s, warns := imp(t, doc, Options{})
+	a := action(t, s, "getItem")
+	var names []string
+	for _, p := range a.Params {
+		names = append(names, p.In+":"+p.Name)
+	}
+	eq(t, "params", names, []string{"path:itemId", "query:q", "header:X-Trace", "query:ids", "query:tags", "query:filter", "query:obj", "query:kind", "path:other"})
+	eq(t, "merged q", param(t, a, "q").Description, "operation-level")
+	eq(t, "itemId", *param(t, a, "itemId"), spec.Param{Name: "itemId", In: "path", Required: true, Schema: &spec.Schema{Type: "integer", Format: "int64"}})
+	f := false
+	eq(t, "ids explode", param(t, a, "ids").Explode, &f)
+	eq(t, "tags explode", param(t, a, "tags").Explode, (*bool)(nil))
+	eq(t, "filter", param(t, a, "filter").Schema, &spec.Schema{Type: "string"})
+	eq(t, "obj", param(t, a, "obj").Schema, &spec.Schema{Type: "string"})
+	eq(t, "kind (inlined)", param(t, a, "kind").Schema, &spec.Schema{Type: "string", Enum: []any{"a", "b"}, Default: "a"})
+	eq(t, "other (undeclared)", *param(t, a, "other"), spec.Param{Name: "other", In: "path", Required: true, Schema: &spec.Schema{Type: "string"}})
+	op := "#/paths/~1items~1{itemId}~1{other}/get"
+	wantWarning(t, warns, op+"/parameters/1", "cookie parameter session not supported; dropped")
+	wantWarning(t, warns, op+"/parameters/2", "header parameter Authorization dropped")
+	wantWarning(t, warns, op+"/parameters/6", "deepObject")
+	wantWarning(t, warns, op+"/parameters/7/schema", "sent as a string")
+	wantWarning(t, warns, op+"/parameters/9", "not in the path")
+	wantWarning(t, warns, op, "path parameter other is not declared")
+}
+
+func TestBodies(t *testing.T) {
+	doc := head + `paths:
+  /json:
+    post:
+      requestBody:
+        required: true
+        content:
+          text/plain: {schema: {type: string}}
+          application/x-www-form-urlencoded: {schema: {type: object}}
+          application/vnd.api+json: {schema: {$ref: "#/components/schemas/New"}}
+      responses: {"201": {description: ok}}
+  /form:
+    post:
+      requestBody:
+        content:
+          multipart/form-data: {schema: {type: object, properties: {f: {type: string, format: binary}}}}
+          application/x-www-form-urlencoded: {schema: {type: object, properties: {a: {type: string}}}}
+      responses: {"200": {description: ok}}
+  /text:
+    put:
+      requestBody:
+        content:
+          text/plain: {schema: {type: string}}
+      responses: {"200": {description: ok}}
+components:
+  schemas:
+    New: {type: object, properties: {name: {type: string}}}
+`
+	s, warns := imp(t, doc, Options{})
+	eq(t, "json body", action(t, s, "postJson").Body, &spec.Body{ContentType: "application/json", Required: true, Schema: &spec.Schema{Ref: "#/schemas/New"}})
+	eq(t, "form body", action(t, s, "postForm").Body.ContentType, "application/x-www-form-urlencoded")
+	eq(t, "text body", action(t, s, "putText").Body, &spec.Body{ContentType: "application/octet-stream", Schema: &spec.Schema{Type: "string", Format: "binary"}})
+	wantWarning(t, warns, "#/paths/~1text/put/requestBody/content/text~1plain", "sent as application/octet-stream")
+}
+
+func TestResponses(t *testing.T) {
+	doc := head + `paths:
+  /a:
+    get:
+      responses:
+        "202": {description: later, content: {application/json: {schema: {type: string}}}}
+        "200": {description: ok, content: {application/json; charset=utf-8: {schema: {$ref: "#/components/schemas/A"}}}}
+        default: {description: err, content: {application/json: {schema: {type: object}}}}
+  /b:
+    get:
+      responses:
+        "200": {description: ok, content: {text/csv: {schema: {type: string}}}}
+        "201": {description: ok, content: {application/problem+json: {schema: {type: integer}}}}
+  /c:
+    get:
+      responses:
+        "200": {description: ok, content: {application/xml: {schema: {type: string}}}}
+components:
+  schemas:
+    A: {type: object, properties: {x: {type: string}}}
+`
+	s, _ := imp(t, doc, Options{})
+	eq(t, "lowest 2xx JSON", action(t, s, "getA").Response, &spec.Response{Schema: &spec.Schema{Ref: "#/schemas/A"}})
+	eq(t, "+json", action(t, s, "getB").Response, &spec.Response{Schema: &spec.Schema{Type: "integer"}})
+	eq(t, "no JSON", action(t, s, "getC").Response, (*spec.Response)(nil))
+}
+
+func TestSchemas(t *testing.T) {
+	doc := `openapi: 3.1.0
+info: {title: T, version: "1"}
+servers: [{url: "https://api.example.com"}]
+paths:
+  /n:
+    get:
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/Node"}}}}
+components:
+  schemas:
+    Node:
+      type: object
+      required: [id, missing]
+      properties:
+        id: {type: [string, "null"], format: uuid, readOnly: true, example: x}
+        count: {type: integer, format: weird, default: "ten", minimum: 0}
+        size: {type: integer, default: 3, enum: [1, 3, null]}
+        kind: {const: leaf}
+        either: {type: [string, integer]}
+        children: {type: array, items: {$ref: "#/components/schemas/Node"}}
+        meta: {type: object, additionalProperties: {type: string}}
+        closed: {type: object, additionalProperties: false}
+        not: {not: {type: string}}
+        long: {type: string, description: "` + strings.Repeat("word ", 200) + `"}
+    node: {allOf: [{$ref: "#/components/schemas/Node"}, {type: object, properties: {extra: {type: boolean}}}]}
+    "Bad Name!": {oneOf: [{type: string}, {type: integer}], discriminator: {propertyName: x}}
+`
+	s, warns := imp(t, doc, Options{})
+	var names []string
+	for _, ns := range s.Schemas {
+		names = append(names, ns.Name)
+	}
+	eq(t, "schema names", names, []string{"Bad_Name", "Node", "node2"})
+	node := s.Schemas.Get("Node")
+	p := func(name string) *spec.Schema { return node.Properties.Get(name) }
+	eq(t, "required", node.Required, []string{"id"})
+	eq(t, "id", p("id"), &spec.Schema{Type: "string", Format: "uuid", Nullable: true})
+	eq(t, "count", p("count"), &spec.Schema{Type: "integer", Minimum: new(float64)})
+	eq(t, "size", p("size"), &spec.Schema{Type: "integer", Enum: []any{int64(1), int64(3)}, Nullable: true, Default: int64(3)})
+	eq(t, "kind", p("kind"), &spec.Schema{Type: "string", Enum: []any{"leaf"}})
+	eq(t, "either", p("either"), &spec.Schema{})
+	eq(t, "children", p("children"), &spec.Schema{Type: "array", Items: &spec.Schema{Ref: "#/schemas/Node"}})
+	eq(t, "meta", p("meta").AdditionalProperties, &spec.AdditionalProperties{Schema: &spec.Schema{Type: "string"}})
+	eq(t, "closed", p("closed").AdditionalProperties, &spec.AdditionalProperties{Allowed: false})
+	if d := p("long").Description; len(d) > 610 || !strings.HasSuffix(d, "...") {
+		t.Errorf("long description not cut: %d bytes", len(d))
+	}
+	eq(t, "node2", s.Schemas.Get("node2").AllOf[0], &spec.Schema{Ref: "#/schemas/Node"})
+	eq(t, "Bad_Name", s.Schemas.Get("Bad_Name"), &spec.Schema{OneOf: []*spec.Schema{{Type: "string"}, {Type: "integer"}}})
+	wantWarning(t, warns, "#/components/schemas/Node/properties/either/type", "not supported")
+	wantWarning(t, warns, "#/components/schemas/Node/properties/not/not", "not is not supported")
+	wantWarning(t, warns, "#/components/schemas/Bad Name!", "renamed Bad_Name")
+	wantWarning(t, warns, "#/components/schemas/node", "renamed node2")
+}
+
+func TestBrokenRefs(t *testing.T) {
+	doc := head + `paths:
+  /a:
+    get:
+      parameters: [{$ref: "#/components/parameters/Missing"}]
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/Gone"}}}}
+  /b:
+    get:
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {$ref: "https://example.com/schema.json"}}}}
+`
+	s, warns := imp(t, doc, Options{})
+	eq(t, "actions", len(s.Actions), 2)
+	wantWarning(t, warns, "#/paths/~1a/get/responses/200/content/application~1json/schema", "does not resolve")
+	wantWarning(t, warns, "#/paths/~1a/get/parameters/0", "does not resolve")
+	wantWarning(t, warns, "#/paths/~1b/get/responses/200/content/application~1json/schema", "remote $ref")
+}
+
+func TestRelativeFileRefs(t *testing.T) {
+	dir := t.TempDir()
+	main := `openapi: 3.1.0
+info: {title: Files, version: "1"}
+servers: [{url: "https://api.example.com"}]
+paths:
+  /pets:
+    get:
+      operationId: listPets
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {type: array, items: {$ref: "schemas/pet.yaml#/Pet"}}
+  /owners:
+    $ref: "paths/owners.yaml"
+`
+	pet := `Pet:
+  type: object
+  properties:
+    name: {type: [string, "null"]}
+    owner: {$ref: "#/Owner"}
+Owner:
+  type: object
+  properties:
+    id: {type: integer}
+`
+	owners := `get:
+  operationId: listOwners
+  responses:
+    "200": {description: ok, content: {application/json: {schema: {type: array, items: {type: string}}}}}
+`
+	for name, body := range map[string]string{"openapi.yaml": main, "schemas/pet.yaml": pet, "paths/owners.yaml": owners} {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, warns, err := Import(filepath.Join(dir, "openapi.yaml"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _ := yaml.Marshal(s)
+	if _, _, err := spec.Load("x.yaml", out); err != nil {
+		t.Fatalf("spec.Load: %v\n%s", err, out)
+	}
+	eq(t, "actions", len(s.Actions), 2)
+	items := action(t, s, "listPets").Response.Schema.Items
+	pet2 := s.Schemas.Get(items.RefName())
+	if pet2 == nil {
+		t.Fatalf("items %v: no schema; warnings:\n%s\n%s", items, warnList(warns), out)
+	}
+	eq(t, "pet name", pet2.Properties.Get("name"), &spec.Schema{Type: "string", Nullable: true})
+	if owner := pet2.Properties.Get("owner"); owner.RefName() == "" || s.Schemas.Get(owner.RefName()) == nil {
+		t.Errorf("owner = %v, want a reference to a schema", owner)
+	}
+
+	// without a location, file refs are warnings, not errors
+	data, _ := os.ReadFile(filepath.Join(dir, "openapi.yaml"))
+	_, warns, err = ImportData(data, "", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantWarning(t, warns, "#/paths/~1pets/get/responses/200/content/application~1json/schema/items", "no location")
+}
+
+func TestSwagger2(t *testing.T) {
+	doc := `{
+  "swagger": "2.0",
+  "info": {"title": "Old API", "version": "1"},
+  "host": "old.example.com",
+  "basePath": "/api",
+  "schemes": ["http", "https"],
+  "securityDefinitions": {
+    "oauth": {"type": "oauth2", "flow": "accessCode", "authorizationUrl": "https://old.example.com/oauth/authorize",
+      "tokenUrl": "https://old.example.com/oauth/token", "scopes": {"read": "r"}}
+  },
+  "security": [{"oauth": ["read"]}],
+  "paths": {
+    "/users/me": {"get": {"operationId": "me", "produces": ["application/json"],
+      "responses": {"200": {"description": "ok", "schema": {"$ref": "#/definitions/User"}}}}},
+    "/users": {"post": {"operationId": "createUser", "consumes": ["application/x-www-form-urlencoded"],
+      "parameters": [{"name": "name", "in": "formData", "type": "string", "required": true},
+                     {"name": "ids", "in": "query", "type": "array", "items": {"type": "integer"}, "collectionFormat": "csv"}],
+      "responses": {"201": {"description": "ok"}}}}
+  },
+  "definitions": {
+    "User": {"type": "object", "properties": {"name": {"type": "string", "x-nullable": true},
+      "tags": {"type": "array", "items": [{"type": "string"}, {"type": "null"}]}}}
+  }
+}`
+	s, warns := imp(t, doc, Options{})
+	eq(t, "baseURL (https preferred)", s.BaseURL, "https://old.example.com/api")
+	eq(t, "auth", s.Auth, spec.Auth{Type: "oauth2", Grant: "authorizationCode", AuthorizeURL: "https://old.example.com/oauth/authorize",
+		TokenURL: "https://old.example.com/oauth/token", Scopes: []string{"read"}})
+	eq(t, "me", action(t, s, "me").Response, &spec.Response{Schema: &spec.Schema{Ref: "#/schemas/User"}})
+	eq(t, "me scopes", action(t, s, "me").Scopes, []string{"read"})
+	cu := action(t, s, "createUser")
+	eq(t, "form body", cu.Body.ContentType, "application/x-www-form-urlencoded")
+	f := false
+	eq(t, "csv explode", param(t, cu, "ids").Explode, &f)
+	user := s.Schemas.Get("User")
+	eq(t, "x-nullable", user.Properties.Get("name"), &spec.Schema{Type: "string", Nullable: true})
+	eq(t, "tuple items", user.Properties.Get("tags"), &spec.Schema{Type: "array", Items: &spec.Schema{Type: "string"}})
+	wantWarning(t, warns, "#/definitions/User/properties/tags/items", "tuple items")
+	eq(t, "ping", s.Ping.Path, "/users/me")
+
+	s, warns = imp(t, `{"swagger": "2.0", "info": {"title": "K", "version": "1"}, "paths": {}}`, Options{})
+	eq(t, "no host", s.BaseURL, "https://{host}")
+	wantWarning(t, warns, "#/host", "no server URL")
+}
+
+func TestPagination(t *testing.T) {
+	doc := head + `paths:
+  /offset:
+    get:
+      parameters: [{name: limit, in: query, schema: {type: integer}}, {name: offset, in: query, schema: {type: integer}}]
+      responses: {"200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/Page"}}}}}
+  /offsetArray:
+    get:
+      parameters: [{name: per_page, in: query, schema: {type: integer}}, {name: start, in: query, schema: {type: integer}}]
+      responses: {"200": {description: ok, content: {application/json: {schema: {type: array, items: {type: string}}}}}}
+  /page:
+    get:
+      parameters: [{name: page, in: query, schema: {type: integer}}, {name: page_size, in: query, schema: {type: integer}}]
+      responses: {"200": {description: ok, content: {application/json: {schema: {type: object, properties: {results: {type: array, items: {type: string}}, total: {type: integer}}}}}}}
+  /cursor:
+    get:
+      parameters: [{name: cursor, in: query, schema: {type: string}}, {name: limit, in: query, schema: {type: integer}}]
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                allOf:
+                  - {$ref: "#/components/schemas/Meta"}
+                  - {type: object, properties: {members: {type: array, items: {type: string}}}}
+  /next:
+    get:
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {type: object, properties: {data: {type: array, items: {type: string}}, _links: {type: object, properties: {next: {type: object, properties: {href: {type: string}}}}}}}}}}
+  /link:
+    get:
+      parameters: [{name: per_page, in: query, schema: {type: integer}}]
+      responses:
+        "200":
+          description: ok
+          headers: {Link: {schema: {type: string}}}
+          content: {application/json: {schema: {type: array, items: {type: string}}}}
+  /none:
+    get:
+      parameters: [{name: limit, in: query, schema: {type: integer}}, {name: offset, in: query, schema: {type: integer}}]
+      responses: {"200": {description: ok, content: {application/json: {schema: {type: object, properties: {a: {type: array, items: {type: string}}, b: {type: array, items: {type: string}}}}}}}}
+components:
+  schemas:
+    Page: {type: object, properties: {items: {type: array, items: {type: string}}, total: {type: integer}}}
+    Meta: {type: object, properties: {response_metadata: {type: object, properties: {next_cursor: {type: string}}}}}
+`
+	s, _ := imp(t, doc, Options{})
+	eq(t, "offset", action(t, s, "getOffset").Paginate, &spec.Paginate{Style: "offset", Items: "items", Limit: "limit", Offset: "offset"})
+	eq(t, "offset array", action(t, s, "getOffsetArray").Paginate, &spec.Paginate{Style: "offset", Limit: "per_page", Offset: "start"})
+	eq(t, "page", action(t, s, "getPage").Paginate, &spec.Paginate{Style: "page", Items: "results", Limit: "page_size", Page: "page"})
+	eq(t, "cursor", action(t, s, "getCursor").Paginate, &spec.Paginate{Style: "cursor", Items: "members", Limit: "limit", Cursor: "cursor", NextCursor: "response_metadata.next_cursor"})
+	eq(t, "nextURL", action(t, s, "getNext").Paginate, &spec.Paginate{Style: "nextURL", Items: "data", Next: "_links.next.href"})
+	eq(t, "linkHeader", action(t, s, "getLink").Paginate, &spec.Paginate{Style: "linkHeader", Limit: "per_page"})
+	eq(t, "ambiguous items", action(t, s, "getNone").Paginate, (*spec.Paginate)(nil))
+}
+
+func TestPing(t *testing.T) {
+	sec := `components: {securitySchemes: {k: {type: apiKey, in: header, name: X-Key}}}
+security: [{k: []}]
+`
+	ok := `{responses: {"200": {description: ok}}}`
+	s, _ := imp(t, head+sec+`paths:
+  /a/b: {get: `+ok+`}
+  /zz: {get: `+ok+`}
+  /v2/users/@me: {get: `+ok+`}
+  /users/me: {get: `+ok+`}
+  /users/{id}: {get: {parameters: [{name: id, in: path, required: true, schema: {type: string}}], responses: {"200": {description: ok}}}}
+`, Options{})
+	eq(t, "identity path", s.Ping, &spec.Ping{Method: "GET", Path: "/users/me", Expect: []int{200}})
+
+	s, _ = imp(t, head+sec+`paths:
+  /a/b: {get: `+ok+`}
+  /zz: {get: {responses: {"204": {description: ok}, "200": {description: ok}}}}
+  /q: {get: {parameters: [{name: x, in: query, required: true, schema: {type: string}}], responses: {"200": {description: ok}}}}
+  /open: {get: {security: [], responses: {"200": {description: ok}}}}
+`, Options{})
+	eq(t, "shortest", s.Ping, &spec.Ping{Method: "GET", Path: "/zz", Expect: []int{200, 204}})
+
+	s, warns := imp(t, head+sec+`paths:
+  /x: {post: `+ok+`}
+`, Options{})
+	eq(t, "fallback", s.Ping, &spec.Ping{Method: "GET", Path: "/", Expect: []int{200}})
+	wantWarning(t, warns, "#/paths", "no parameterless authenticated GET")
+
+	s, _ = imp(t, head+`paths:
+  /me: {get: `+ok+`}
+`, Options{})
+	if s.Ping != nil {
+		t.Errorf("auth none: ping %v", s.Ping)
+	}
+}
+
+func TestFilters(t *testing.T) {
+	doc := head + `paths:
+  /a: {get: {operationId: a, tags: [x], responses: {"200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/A"}}}}}}}
+  /b: {get: {operationId: b, tags: [y], responses: {"200": {description: ok}}}}
+  /c: {get: {operationId: c, responses: {"200": {description: ok}}}}
+components:
+  schemas:
+    A: {type: object, properties: {b: {$ref: "#/components/schemas/B"}}}
+    B: {type: string}
+    Unused: {type: string}
+`
+	s, _ := imp(t, doc, Options{Tags: []string{"x"}, Operations: []string{"c"}})
+	var names []string
+	for _, a := range s.Actions {
+		names = append(names, a.Name)
+	}
+	eq(t, "union of filters", names, []string{"a", "c"})
+	eq(t, "pruned schemas", len(s.Schemas), 2)
+	s, _ = imp(t, doc, Options{})
+	eq(t, "no filter", len(s.Actions), 3)
+	eq(t, "all schemas", len(s.Schemas), 3)
+}
+
+func TestPathCleanup(t *testing.T) {
+	doc := head + `paths:
+  /files/{id}#copy:
+    post:
+      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+      responses: {"200": {description: ok}}
+  /do?action=run:
+    post: {responses: {"200": {description: ok}}}
+`
+	s, warns := imp(t, doc, Options{})
+	eq(t, "fragment", action(t, s, "postFilesId").Path, "/files/{id}")
+	run := action(t, s, "postDo")
+	eq(t, "query path", run.Path, "/do")
+	eq(t, "fixed query", *param(t, run, "action"), spec.Param{Name: "action", In: "query", Required: true, Schema: &spec.Schema{Type: "string", Enum: []any{"run"}, Default: "run"}})
+	wantWarning(t, warns, "#/paths/~1files~1{id}#copy", "fragment")
+}
+
+func TestYAMLQuirks(t *testing.T) {
+	doc := `openapi: 3.0.0
+info:
+  title: Quirks
+  version: 1.10
+servers:
+  - url: https://{env}.example.com
+    variables:
+      env: {default: 1, enum: [1, 2]}
+components:
+  schemas:
+    base: &base {type: object, properties: {id: {type: integer}}}
+    Dup:
+      description: first
+      description: second
+      <<: *base
+paths:
+  /x:
+    get:
+      responses:
+        200:
+          description: ok
+          content: {application/json: {schema: {$ref: "#/components/schemas/Dup"}}}
+`
+	s, warns := imp(t, doc, Options{})
+	eq(t, "version", s.Version, "1.1")
+	eq(t, "env default", s.Connection[0].Default, "1")
+	dup := s.Schemas.Get("Dup")
+	eq(t, "duplicate key: last wins", dup.Description, "second")
+	eq(t, "merge key", dup.Properties.Get("id"), &spec.Schema{Type: "integer"})
+	wantWarning(t, warns, "#/components/schemas/Dup/description", "duplicate key")
+	eq(t, "int response code", action(t, s, "getX").Response.Schema.Ref, "#/schemas/Dup")
+}
+
+func TestDeterministic(t *testing.T) {
+	doc := head + `paths:
+  /b: {get: {responses: {"200": {description: ok}}}}
+  /a: {get: {responses: {"200": {description: ok}}}, post: {responses: {"200": {description: ok}}}}
+components:
+  schemas:
+    Z: {type: object, properties: {b: {type: string}, a: {type: string}}}
+    A: {type: string}
+`
+	first, w1 := imp(t, doc, Options{})
+	b1, _ := yaml.Marshal(first)
+	for range 5 {
+		s, w := imp(t, doc, Options{})
+		b, _ := yaml.Marshal(s)
+		if string(b) != string(b1) || !reflect.DeepEqual(w, w1) {
+			t.Fatal("imports differ")
+		}
+	}
+}

@@ -1,0 +1,408 @@
+package spec
+
+import (
+	"fmt"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Pos is a 1-based line and column in a spec file.
+type Pos struct{ Line, Col int }
+
+// Error is one problem in a spec, at the position of the field it names.
+type Error struct {
+	File string
+	Pos  Pos
+	Path string // field path, e.g. actions[2].params[0].name
+	Msg  string
+}
+
+func (e Error) Error() string {
+	loc := e.File
+	if e.Pos.Line > 0 {
+		loc = fmt.Sprintf("%s:%d:%d", e.File, e.Pos.Line, e.Pos.Col)
+	}
+	if e.Path == "" {
+		return loc + ": " + e.Msg
+	}
+	return loc + ": " + e.Path + ": " + e.Msg
+}
+
+// ErrorList is every problem found in a spec, sorted by position.
+type ErrorList []Error
+
+func (l ErrorList) Error() string {
+	lines := make([]string, len(l))
+	for i, e := range l {
+		lines[i] = e.Error()
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (l ErrorList) sort() {
+	sort.SliceStable(l, func(i, j int) bool {
+		a, b := l[i], l[j]
+		if a.Pos.Line != b.Pos.Line {
+			return a.Pos.Line < b.Pos.Line
+		}
+		if a.Pos.Col != b.Pos.Col {
+			return a.Pos.Col < b.Pos.Col
+		}
+		if a.Path != b.Path {
+			return a.Path < b.Path
+		}
+		return a.Msg < b.Msg
+	})
+}
+
+// Limits that keep a hostile file from exhausting memory or the stack.
+const (
+	maxDepth   = 200
+	maxNodes   = 5_000_000
+	maxAliased = 100_000
+)
+
+// Load parses and validates a spec. file names it in error messages. The
+// error, when not nil, is an ErrorList holding every problem found.
+// Warnings are problems that do not stop generation.
+func Load(file string, data []byte) (*Spec, []string, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, nil, ErrorList{yamlError(file, err)}
+	}
+	if len(root.Content) == 0 {
+		return nil, nil, ErrorList{{File: file, Msg: "empty spec"}}
+	}
+	d := &decoder{file: file, pos: map[string]Pos{}}
+	s := new(Spec)
+	d.decode(root.Content[0], reflect.ValueOf(s).Elem(), "")
+	// Validate even when some fields failed to decode, so one run reports
+	// every problem; but say nothing more about a field already reported.
+	bad := make([]string, len(d.errs))
+	for i, e := range d.errs {
+		bad[i] = e.Path
+	}
+	n := len(d.errs)
+	v := &validator{decoder: d, s: s}
+	v.validate()
+	kept := d.errs[:n]
+	for _, e := range d.errs[n:] {
+		if !underAny(e.Path, bad) {
+			kept = append(kept, e)
+		}
+	}
+	d.errs = kept
+	if len(d.errs) > 0 {
+		d.errs.sort()
+		return nil, nil, d.errs
+	}
+	return s, d.warnings, nil
+}
+
+// underAny reports whether path is one of paths or lies below one.
+func underAny(path string, paths []string) bool {
+	for _, p := range paths {
+		if path == p || strings.HasPrefix(path, p+".") || strings.HasPrefix(path, p+"[") {
+			return true
+		}
+	}
+	return false
+}
+
+// yamlError turns a yaml.v3 syntax error ("yaml: line 3: ...") into an Error.
+func yamlError(file string, err error) Error {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	var line int
+	if n, _ := fmt.Sscanf(msg, "line %d:", &line); n == 1 {
+		msg = strings.TrimSpace(msg[strings.Index(msg, ":")+1:])
+		return Error{File: file, Pos: Pos{Line: line, Col: 1}, Msg: msg}
+	}
+	return Error{File: file, Msg: msg}
+}
+
+type decoder struct {
+	file     string
+	pos      map[string]Pos
+	errs     ErrorList
+	warnings []string
+	nodes    int  // nodes decoded
+	aliased  int  // nodes decoded through aliases
+	inAlias  int  // aliases being expanded
+	depth    int  // current nesting
+	tooBig   bool // the size error was reported
+}
+
+func (d *decoder) errorf(path string, format string, args ...any) {
+	d.errs = append(d.errs, Error{File: d.file, Pos: d.posOf(path), Path: path, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (d *decoder) warnf(path string, format string, args ...any) {
+	e := Error{File: d.file, Pos: d.posOf(path), Path: path, Msg: fmt.Sprintf(format, args...)}
+	d.warnings = append(d.warnings, "warning: "+e.Error())
+}
+
+// posOf finds the position of path, or of its nearest parent that is in the
+// file (a missing field is reported where its parent is).
+func (d *decoder) posOf(path string) Pos {
+	for {
+		if p, ok := d.pos[path]; ok {
+			return p
+		}
+		i := strings.LastIndexAny(path, ".[")
+		if i < 0 {
+			return d.pos[""]
+		}
+		path = path[:i]
+	}
+}
+
+func join(path, field string) string {
+	if path == "" {
+		return field
+	}
+	return path + "." + field
+}
+
+var (
+	schemasType    = reflect.TypeOf(Schemas(nil))
+	additionalType = reflect.TypeOf(&AdditionalProperties{})
+)
+
+func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
+	d.nodes++
+	if n.Kind == yaml.AliasNode {
+		// Aliases are expanded; a budget on the nodes decoded through them
+		// stops alias bombs and self-referencing anchors.
+		d.inAlias++
+		defer func() { d.inAlias-- }()
+		n = n.Alias
+	}
+	if d.inAlias > 0 {
+		d.aliased++
+	}
+	if d.nodes > maxNodes || d.aliased > maxAliased || d.depth > maxDepth {
+		if !d.tooBig {
+			d.tooBig = true
+			d.errorf(path, "spec is nested too deeply or too large (aliases expanded)")
+		}
+		return
+	}
+	d.depth++
+	defer func() { d.depth-- }()
+	if _, ok := d.pos[path]; !ok {
+		d.pos[path] = Pos{n.Line, n.Column}
+	}
+	if isNull(n) {
+		return // absent: the zero value
+	}
+	switch {
+	case v.Type() == schemasType:
+		d.decodeSchemas(n, v, path)
+		return
+	case v.Type() == additionalType:
+		if n.Kind == yaml.ScalarNode && n.Tag == "!!bool" {
+			b, _ := strconv.ParseBool(n.Value)
+			v.Set(reflect.ValueOf(&AdditionalProperties{Allowed: b}))
+			return
+		}
+		ap := &AdditionalProperties{Allowed: true, Schema: new(Schema)}
+		d.decode(n, reflect.ValueOf(ap.Schema).Elem(), path)
+		v.Set(reflect.ValueOf(ap))
+		return
+	}
+	switch v.Kind() {
+	case reflect.Pointer:
+		p := reflect.New(v.Type().Elem())
+		d.decode(n, p.Elem(), path)
+		v.Set(p)
+	case reflect.Struct:
+		d.decodeStruct(n, v, path)
+	case reflect.Slice:
+		if n.Kind != yaml.SequenceNode {
+			d.errorf(path, "expected a list, found %s", describe(n))
+			return
+		}
+		s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
+		for i, c := range n.Content {
+			d.decode(c, s.Index(i), fmt.Sprintf("%s[%d]", path, i))
+		}
+		v.Set(s)
+	case reflect.Map:
+		if n.Kind != yaml.MappingNode {
+			d.errorf(path, "expected a mapping, found %s", describe(n))
+			return
+		}
+		m := reflect.MakeMap(v.Type())
+		d.eachKey(n, path, func(key string, val *yaml.Node, vpath string) {
+			e := reflect.New(v.Type().Elem()).Elem()
+			d.decode(val, e, vpath)
+			m.SetMapIndex(reflect.ValueOf(key), e)
+		})
+		v.Set(m)
+	case reflect.Interface:
+		var x any
+		if err := n.Decode(&x); err != nil {
+			d.errorf(path, "%v", err)
+			return
+		}
+		if x != nil {
+			v.Set(reflect.ValueOf(x))
+		}
+	case reflect.String:
+		if n.Kind != yaml.ScalarNode {
+			d.errorf(path, "expected a string, found %s", describe(n))
+			return
+		}
+		v.SetString(n.Value)
+	case reflect.Bool:
+		b, err := strconv.ParseBool(n.Value)
+		if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" || err != nil {
+			d.errorf(path, "expected true or false, found %s", describe(n))
+			return
+		}
+		v.SetBool(b)
+	case reflect.Int:
+		i, err := strconv.Atoi(n.Value)
+		if n.Kind != yaml.ScalarNode || n.Tag != "!!int" || err != nil {
+			d.errorf(path, "expected an integer, found %s", describe(n))
+			return
+		}
+		v.SetInt(int64(i))
+	case reflect.Float64:
+		f, err := strconv.ParseFloat(n.Value, 64)
+		if n.Kind != yaml.ScalarNode || (n.Tag != "!!int" && n.Tag != "!!float") || err != nil {
+			d.errorf(path, "expected a number, found %s", describe(n))
+			return
+		}
+		v.SetFloat(f)
+	default:
+		panic("spec: unsupported field type " + v.Type().String())
+	}
+}
+
+func isNull(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.Tag == "!!null"
+}
+
+// describe names a node's kind for "expected X, found Y" messages without
+// echoing long or hostile values.
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	}
+	v := n.Value
+	if len(v) > 40 {
+		v = v[:40] + "..."
+	}
+	return strconv.Quote(v)
+}
+
+// eachKey walks a mapping, rejecting non-string and duplicate keys.
+func (d *decoder) eachKey(n *yaml.Node, path string, f func(key string, val *yaml.Node, vpath string)) {
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, val := n.Content[i], n.Content[i+1]
+		if k.Kind != yaml.ScalarNode {
+			d.pos[path+".?"] = Pos{k.Line, k.Column}
+			d.errorf(path+".?", "mapping keys must be strings")
+			continue
+		}
+		vpath := join(path, k.Value)
+		if seen[k.Value] {
+			d.pos[vpath+"#dup"] = Pos{k.Line, k.Column}
+			d.errs = append(d.errs, Error{File: d.file, Pos: Pos{k.Line, k.Column}, Path: vpath, Msg: "duplicate key"})
+			continue
+		}
+		seen[k.Value] = true
+		d.pos[vpath] = Pos{val.Line, val.Column}
+		f(k.Value, val, vpath)
+	}
+}
+
+func (d *decoder) decodeSchemas(n *yaml.Node, v reflect.Value, path string) {
+	if n.Kind != yaml.MappingNode {
+		d.errorf(path, "expected a mapping of names to schemas, found %s", describe(n))
+		return
+	}
+	var ss Schemas
+	d.eachKey(n, path, func(key string, val *yaml.Node, vpath string) {
+		s := new(Schema)
+		d.decode(val, reflect.ValueOf(s).Elem(), vpath)
+		ss = append(ss, NamedSchema{Name: key, Schema: s})
+	})
+	v.Set(reflect.ValueOf(ss))
+}
+
+func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
+	if n.Kind != yaml.MappingNode {
+		d.errorf(path, "expected a mapping, found %s", describe(n))
+		return
+	}
+	fields := fieldsOf(v.Type())
+	d.eachKey(n, path, func(key string, val *yaml.Node, vpath string) {
+		i, ok := fields[key]
+		if !ok {
+			d.errorf(vpath, "unknown field%s", suggest(key, fields))
+			return
+		}
+		d.decode(val, v.Field(i), vpath)
+	})
+}
+
+// fieldsOf maps yaml field names to struct field indexes.
+func fieldsOf(t reflect.Type) map[string]int {
+	m := map[string]int{}
+	for i := 0; i < t.NumField(); i++ {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ",")
+		if name != "" && name != "-" {
+			m[name] = i
+		}
+	}
+	return m
+}
+
+// suggest returns `; did you mean "x"?` for the closest known field name.
+func suggest(key string, fields map[string]int) string {
+	best, bestDist := "", 3
+	for name := range fields {
+		dist := editDistance(strings.ToLower(key), strings.ToLower(name))
+		if dist < bestDist || (dist == bestDist && name < best) {
+			best, bestDist = name, dist
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf("; did you mean %q?", best)
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	if len(a) > 64 || len(b) > 64 {
+		return 99 // never close; also bounds the work on hostile input
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

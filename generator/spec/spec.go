@@ -1,0 +1,189 @@
+// Package spec holds the connector spec (format 1) as users write it, the
+// strict YAML loader that records a position for every node, and the
+// validator that reports every problem at once.
+//
+// The types mirror ../shared/docs/connector-spec.md section 1 field for
+// field; the yaml tags are the spec's field names. Marshalling a Spec with
+// gopkg.in/yaml.v3 gives a spec file the loader accepts, which is how
+// conngen import writes its output.
+package spec
+
+// Format is the spec format this package reads and writes.
+const Format = 1
+
+// Spec is one connector spec file.
+type Spec struct {
+	Conngen      int    `yaml:"conngen"`
+	Name         string `yaml:"name"`
+	Title        string `yaml:"title,omitempty"`
+	Description  string `yaml:"description,omitempty"`
+	Version      string `yaml:"version,omitempty"`
+	DocsURL      string `yaml:"docsURL,omitempty"`
+	SupportEmail string `yaml:"supportEmail,omitempty"`
+
+	BaseURL    string      `yaml:"baseURL"`
+	Connection []ConnParam `yaml:"connection,omitempty"`
+	Auth       Auth        `yaml:"auth"`
+
+	Headers   map[string]string `yaml:"headers,omitempty"`
+	Retry     *Retry            `yaml:"retry,omitempty"`
+	RateLimit *RateLimit        `yaml:"rateLimit,omitempty"`
+	Ping      *Ping             `yaml:"ping,omitempty"`
+	Schemas   Schemas           `yaml:"schemas,omitempty"`
+	Actions   []Action          `yaml:"actions,omitempty"`
+}
+
+// ConnParam is a value the user supplies when creating a connection.
+type ConnParam struct {
+	Name        string   `yaml:"name"`
+	Description string   `yaml:"description,omitempty"`
+	Required    bool     `yaml:"required,omitempty"`
+	Secret      bool     `yaml:"secret,omitempty"`
+	Default     string   `yaml:"default,omitempty"`
+	Enum        []string `yaml:"enum,omitempty"`
+}
+
+// Auth types.
+const (
+	AuthNone   = "none"
+	AuthBasic  = "basic"
+	AuthBearer = "bearer"
+	AuthAPIKey = "apiKey"
+	AuthOAuth2 = "oauth2"
+	AuthCustom = "custom"
+)
+
+// OAuth2 grants.
+const (
+	GrantAuthorizationCode = "authorizationCode"
+	GrantClientCredentials = "clientCredentials"
+)
+
+// Auth is the authentication setup. Which fields apply depends on Type.
+type Auth struct {
+	Type string `yaml:"type"`
+
+	// oauth2
+	Grant           string            `yaml:"grant,omitempty"`
+	AuthorizeURL    string            `yaml:"authorizeURL,omitempty"`
+	TokenURL        string            `yaml:"tokenURL,omitempty"`
+	RefreshURL      string            `yaml:"refreshURL,omitempty"`
+	Scopes          []string          `yaml:"scopes,omitempty"`
+	ScopeSeparator  *string           `yaml:"scopeSeparator,omitempty"`
+	PKCE            bool              `yaml:"pkce,omitempty"`
+	ClientAuth      string            `yaml:"clientAuth,omitempty"` // header | body
+	AuthorizeParams map[string]string `yaml:"authorizeParams,omitempty"`
+	TokenParams     map[string]string `yaml:"tokenParams,omitempty"`
+
+	// apiKey
+	In   string `yaml:"in,omitempty"` // header | query | cookie
+	Name string `yaml:"name,omitempty"`
+
+	// apiKey and bearer
+	Prefix *string `yaml:"prefix,omitempty"`
+
+	// bearer
+	Header string `yaml:"header,omitempty"`
+
+	// custom: values are templates over connection parameters ("SSWS {apiToken}")
+	Headers map[string]string `yaml:"headers,omitempty"`
+	Query   map[string]string `yaml:"query,omitempty"`
+}
+
+// Retry is the retry policy; absent fields take the defaults in the contract.
+type Retry struct {
+	MaxAttempts *int     `yaml:"maxAttempts,omitempty"`
+	Statuses    []int    `yaml:"statuses,omitempty"`
+	Methods     []string `yaml:"methods,omitempty"`
+	MaxWait     string   `yaml:"maxWait,omitempty"` // Go duration, e.g. 30s
+}
+
+// RateLimit is a client-side token bucket.
+type RateLimit struct {
+	RequestsPerSecond float64 `yaml:"requestsPerSecond"`
+	Burst             int     `yaml:"burst,omitempty"`
+}
+
+// Ping is the AuthPing call.
+type Ping struct {
+	Method string `yaml:"method,omitempty"`
+	Path   string `yaml:"path"`
+	Expect []int  `yaml:"expect,omitempty"`
+}
+
+// Action is one endpoint of the service.
+type Action struct {
+	Name        string    `yaml:"name"`
+	Title       string    `yaml:"title,omitempty"`
+	Description string    `yaml:"description,omitempty"`
+	Method      string    `yaml:"method"`
+	Path        string    `yaml:"path"`
+	Scopes      []string  `yaml:"scopes,omitempty"`
+	Params      []Param   `yaml:"params,omitempty"`
+	Body        *Body     `yaml:"body,omitempty"`
+	Response    *Response `yaml:"response,omitempty"`
+	Paginate    *Paginate `yaml:"paginate,omitempty"`
+}
+
+// Param locations.
+const (
+	InPath   = "path"
+	InQuery  = "query"
+	InHeader = "header"
+	InCookie = "cookie" // apiKey auth only; not an action param location
+)
+
+// Param is a path, query or header parameter of an action.
+type Param struct {
+	Name        string  `yaml:"name"`
+	In          string  `yaml:"in"`
+	Required    bool    `yaml:"required,omitempty"`
+	Description string  `yaml:"description,omitempty"`
+	Schema      *Schema `yaml:"schema,omitempty"`
+	// Explode, for array query params: true (default) repeats the key
+	// (ids=1&ids=2), false joins the values with commas (ids=1,2).
+	Explode *bool `yaml:"explode,omitempty"`
+}
+
+// Body content types.
+const (
+	ContentJSON      = "application/json"
+	ContentForm      = "application/x-www-form-urlencoded"
+	ContentMultipart = "multipart/form-data"
+	ContentBinary    = "application/octet-stream"
+)
+
+// Body is an action's request body.
+type Body struct {
+	ContentType string  `yaml:"contentType,omitempty"` // default application/json
+	Required    bool    `yaml:"required,omitempty"`
+	Description string  `yaml:"description,omitempty"`
+	Schema      *Schema `yaml:"schema,omitempty"`
+}
+
+// Response describes an action's 2xx body.
+type Response struct {
+	Description string  `yaml:"description,omitempty"`
+	Schema      *Schema `yaml:"schema,omitempty"`
+}
+
+// Pagination styles.
+const (
+	PageOffset     = "offset"
+	PagePage       = "page"
+	PageCursor     = "cursor"
+	PageNextURL    = "nextURL"
+	PageLinkHeader = "linkHeader"
+)
+
+// Paginate says how an action's results are split into pages.
+type Paginate struct {
+	Style      string `yaml:"style"`
+	Items      string `yaml:"items,omitempty"`
+	Limit      string `yaml:"limit,omitempty"`
+	Offset     string `yaml:"offset,omitempty"`
+	Page       string `yaml:"page,omitempty"`
+	Cursor     string `yaml:"cursor,omitempty"`
+	NextCursor string `yaml:"nextCursor,omitempty"`
+	Next       string `yaml:"next,omitempty"`
+}

@@ -1,0 +1,607 @@
+package spec
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/conngen/conngen/generator/names"
+)
+
+var (
+	namePattern       = regexp.MustCompile(`^[a-z][a-z0-9]*$`)
+	actionNamePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
+	identPattern      = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
+	schemaNamePattern = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.-]*$`)
+	placeholder       = regexp.MustCompile(`\{([^{}]*)\}`)
+	headerNamePattern = regexp.MustCompile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+)
+
+// Methods a request may use.
+var Methods = []string{"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}
+
+// Formats of the schema subset.
+var Formats = []string{"date-time", "date", "int32", "int64", "float", "double", "uuid", "uri", "email", "byte", "binary"}
+
+// Types of the schema subset.
+var Types = []string{"string", "integer", "number", "boolean", "object", "array"}
+
+// ReservedMethods are the generated Client's own exported methods and the
+// package's exported functions; an action may not take these Go names.
+var ReservedMethods = []string{"AuthPing", "CustomAction", "New", "OAuth2Config", "AuthCodeURL", "Exchange", "Ptr"}
+
+// ConfigFields are the fixed fields of the generated Config; connection
+// parameters may not take these Go names.
+var ConfigFields = []string{"BaseURL", "HTTPClient", "Username", "Password", "AccessToken", "APIKey",
+	"ClientID", "ClientSecret", "RedirectURL", "Token", "OnToken", "String", "GoString"}
+
+// Defaults from the contract.
+var (
+	DefaultRetryStatuses = []int{429, 502, 503, 504}
+	DefaultRetryMethods  = []string{"GET", "HEAD", "OPTIONS", "PUT", "DELETE"}
+	DefaultMaxAttempts   = 3
+	DefaultMaxWait       = 30 * time.Second
+)
+
+type validator struct {
+	*decoder
+	s        *Spec
+	connByID map[string]bool
+}
+
+func (v *validator) validate() {
+	s := v.s
+	if s.Conngen == 0 {
+		v.errorf("conngen", "required: the spec format number, 1")
+	} else if s.Conngen != Format {
+		v.errorf("conngen", "unsupported format %d; this conngen reads format %d", s.Conngen, Format)
+	}
+	switch {
+	case s.Name == "":
+		v.errorf("name", "required")
+	case !namePattern.MatchString(s.Name):
+		v.errorf("name", "must be a Go package name: a lower-case letter, then lower-case letters and digits")
+	case isGoKeyword(s.Name) || s.Name == "main":
+		v.errorf("name", "%q cannot be a package name", s.Name)
+	}
+	if s.DocsURL != "" {
+		v.checkURL("docsURL", s.DocsURL)
+	}
+	if s.SupportEmail != "" && !strings.Contains(s.SupportEmail, "@") {
+		v.errorf("supportEmail", "not an e-mail address")
+	}
+	v.checkConnection()
+	if s.BaseURL == "" {
+		v.errorf("baseURL", "required")
+	} else {
+		v.checkTemplateURL("baseURL", s.BaseURL)
+		for _, m := range placeholder.FindAllStringSubmatch(s.BaseURL, -1) {
+			for _, c := range s.Connection {
+				if c.Name == m[1] && c.Secret {
+					// URLs appear in error messages; secrets must not.
+					v.errorf("baseURL", "placeholder {%s} names a secret connection parameter; secrets belong in auth headers or query", m[1])
+				}
+			}
+		}
+	}
+	v.checkAuth()
+	v.checkHeaders("headers", s.Headers)
+	v.checkRetry()
+	if rl := s.RateLimit; rl != nil {
+		if rl.RequestsPerSecond <= 0 {
+			v.errorf("rateLimit.requestsPerSecond", "must be greater than 0")
+		}
+		if rl.Burst < 0 {
+			v.errorf("rateLimit.burst", "must not be negative")
+		}
+	}
+	v.checkPing()
+	v.checkSchemas()
+	v.checkActions()
+}
+
+func isGoKeyword(s string) bool {
+	switch s {
+	case "break", "case", "chan", "const", "continue", "default", "defer", "else", "fallthrough",
+		"for", "func", "go", "goto", "if", "import", "interface", "map", "package", "range",
+		"return", "select", "struct", "switch", "type", "var":
+		return true
+	}
+	return false
+}
+
+func (v *validator) checkURL(path, raw string) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		v.errorf(path, "must be an absolute http or https URL")
+		return
+	}
+	if strings.ContainsAny(raw, "{}") {
+		v.errorf(path, "placeholders are allowed only in baseURL and custom auth")
+	}
+}
+
+// checkTemplateURL checks a URL whose {placeholders} name connection params.
+func (v *validator) checkTemplateURL(path, raw string) {
+	v.checkPlaceholders(path, raw)
+	filled := placeholder.ReplaceAllString(raw, "x")
+	u, err := url.Parse(filled)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		v.errorf(path, "must be an absolute http or https URL")
+		return
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		v.errorf(path, "must not have a query or fragment")
+	}
+}
+
+func (v *validator) checkPlaceholders(path, text string) {
+	for _, m := range placeholder.FindAllStringSubmatch(text, -1) {
+		if !v.connByID[m[1]] {
+			v.errorf(path, "placeholder {%s} names no connection parameter", m[1])
+		}
+	}
+}
+
+func (v *validator) checkConnection() {
+	v.connByID = map[string]bool{}
+	goNames := map[string]string{}
+	for _, f := range ConfigFields {
+		goNames[f] = "the Config field " + f
+	}
+	for i, c := range v.s.Connection {
+		p := fmt.Sprintf("connection[%d]", i)
+		if c.Name == "" {
+			v.errorf(p+".name", "required")
+			continue
+		}
+		if !identPattern.MatchString(c.Name) {
+			v.errorf(p+".name", "must be a letter followed by letters, digits or _")
+			continue
+		}
+		if v.connByID[c.Name] {
+			v.errorf(p+".name", "duplicate connection parameter %q", c.Name)
+			continue
+		}
+		v.connByID[c.Name] = true
+		g := names.Go(c.Name)
+		if other, ok := goNames[g]; ok {
+			v.errorf(p+".name", "Go name %s collides with %s", g, other)
+		}
+		goNames[g] = "connection parameter " + c.Name
+		if c.Default != "" && len(c.Enum) > 0 && !contains(c.Enum, c.Default) {
+			v.errorf(p+".default", "not one of enum")
+		}
+		if c.Secret && c.Default != "" {
+			v.errorf(p+".default", "a secret parameter cannot have a default: it would be written into generated source")
+		}
+	}
+}
+
+func contains[T comparable](list []T, x T) bool {
+	for _, e := range list {
+		if e == x {
+			return true
+		}
+	}
+	return false
+}
+
+// authFields lists, per auth type, the auth fields it uses.
+var authFields = map[string][]string{
+	AuthNone:   {},
+	AuthBasic:  {},
+	AuthBearer: {"header", "prefix"},
+	AuthAPIKey: {"in", "name", "prefix"},
+	AuthOAuth2: {"grant", "authorizeURL", "tokenURL", "refreshURL", "scopes", "scopeSeparator", "pkce", "clientAuth", "authorizeParams", "tokenParams"},
+	AuthCustom: {"headers", "query"},
+}
+
+func (v *validator) checkAuth() {
+	a := v.s.Auth
+	if a.Type == "" {
+		v.errorf("auth.type", "required: one of none, basic, bearer, apiKey, oauth2, custom")
+		return
+	}
+	used, ok := authFields[a.Type]
+	if !ok {
+		v.errorf("auth.type", "unknown auth type %q: want one of none, basic, bearer, apiKey, oauth2, custom", a.Type)
+		return
+	}
+	set := map[string]bool{
+		"grant": a.Grant != "", "authorizeURL": a.AuthorizeURL != "", "tokenURL": a.TokenURL != "",
+		"refreshURL": a.RefreshURL != "", "scopes": len(a.Scopes) > 0, "scopeSeparator": a.ScopeSeparator != nil,
+		"pkce": a.PKCE, "clientAuth": a.ClientAuth != "", "authorizeParams": a.AuthorizeParams != nil,
+		"tokenParams": a.TokenParams != nil, "in": a.In != "", "name": a.Name != "", "prefix": a.Prefix != nil,
+		"header": a.Header != "", "headers": a.Headers != nil, "query": a.Query != nil,
+	}
+	var extra []string
+	for f, isSet := range set {
+		if isSet && !contains(used, f) {
+			extra = append(extra, f)
+		}
+	}
+	sort.Strings(extra)
+	for _, f := range extra {
+		v.errorf("auth."+f, "not used by auth type %s", a.Type)
+	}
+	switch a.Type {
+	case AuthBearer:
+		if a.Header != "" && !headerNamePattern.MatchString(a.Header) {
+			v.errorf("auth.header", "not a valid header name")
+		}
+		v.checkHeaderValue("auth.prefix", a.Prefix)
+	case AuthAPIKey:
+		switch a.In {
+		case "":
+			v.errorf("auth.in", "required for apiKey: header, query or cookie")
+		case InHeader, InQuery, InCookie:
+		default:
+			v.errorf("auth.in", "must be header, query or cookie")
+		}
+		if a.Name == "" {
+			v.errorf("auth.name", "required for apiKey: the header, query or cookie name")
+		} else if a.In != InQuery && !headerNamePattern.MatchString(a.Name) {
+			v.errorf("auth.name", "not a valid %s name", a.In)
+		}
+		v.checkHeaderValue("auth.prefix", a.Prefix)
+	case AuthOAuth2:
+		switch a.Grant {
+		case "":
+			v.errorf("auth.grant", "required for oauth2: authorizationCode or clientCredentials")
+		case GrantAuthorizationCode:
+			if a.AuthorizeURL == "" {
+				v.errorf("auth.authorizeURL", "required for the authorizationCode grant")
+			}
+		case GrantClientCredentials:
+			if a.AuthorizeURL != "" {
+				v.errorf("auth.authorizeURL", "not used by the clientCredentials grant")
+			}
+			if a.PKCE {
+				v.errorf("auth.pkce", "not used by the clientCredentials grant")
+			}
+			if len(a.AuthorizeParams) > 0 {
+				v.errorf("auth.authorizeParams", "not used by the clientCredentials grant")
+			}
+		default:
+			v.errorf("auth.grant", "must be authorizationCode or clientCredentials")
+		}
+		if a.AuthorizeURL != "" {
+			v.checkURL("auth.authorizeURL", a.AuthorizeURL)
+		}
+		if a.TokenURL == "" {
+			v.errorf("auth.tokenURL", "required for oauth2")
+		} else {
+			v.checkURL("auth.tokenURL", a.TokenURL)
+		}
+		if a.RefreshURL != "" {
+			v.checkURL("auth.refreshURL", a.RefreshURL)
+		}
+		if a.ClientAuth != "" && a.ClientAuth != "header" && a.ClientAuth != "body" {
+			v.errorf("auth.clientAuth", "must be header or body")
+		}
+		for i, sc := range a.Scopes {
+			if sc == "" || strings.ContainsAny(sc, " \t\r\n") {
+				v.errorf(fmt.Sprintf("auth.scopes[%d]", i), "a scope must be non-empty and have no white space")
+			}
+		}
+	case AuthCustom:
+		if len(a.Headers) == 0 && len(a.Query) == 0 {
+			v.errorf("auth", "custom auth needs headers or query")
+		}
+		v.checkHeaders("auth.headers", a.Headers)
+		for _, k := range sortedKeys(a.Headers) {
+			v.checkPlaceholders("auth.headers."+k, a.Headers[k])
+		}
+		for _, k := range sortedKeys(a.Query) {
+			if k == "" {
+				v.errorf("auth.query", "empty query parameter name")
+			}
+			v.checkPlaceholders("auth.query."+k, a.Query[k])
+		}
+	}
+}
+
+func (v *validator) checkHeaderValue(path string, val *string) {
+	if val != nil && strings.ContainsAny(*val, "\r\n\x00") {
+		v.errorf(path, "must not contain line breaks")
+	}
+}
+
+func (v *validator) checkHeaders(path string, h map[string]string) {
+	for _, k := range sortedKeys(h) {
+		if !headerNamePattern.MatchString(k) {
+			v.errorf(join(path, k), "not a valid header name")
+		}
+		val := h[k]
+		v.checkHeaderValue(join(path, k), &val)
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func (v *validator) checkMethod(path, m string) {
+	if !contains(Methods, m) {
+		v.errorf(path, "must be one of %s", strings.Join(Methods, " "))
+	}
+}
+
+func (v *validator) checkStatus(path string, code int) {
+	if code < 100 || code > 599 {
+		v.errorf(path, "not an HTTP status code")
+	}
+}
+
+func (v *validator) checkRetry() {
+	r := v.s.Retry
+	if r == nil {
+		return
+	}
+	if r.MaxAttempts != nil && (*r.MaxAttempts < 1 || *r.MaxAttempts > 100) {
+		v.errorf("retry.maxAttempts", "must be between 1 and 100")
+	}
+	for i, c := range r.Statuses {
+		v.checkStatus(fmt.Sprintf("retry.statuses[%d]", i), c)
+	}
+	for i, m := range r.Methods {
+		v.checkMethod(fmt.Sprintf("retry.methods[%d]", i), m)
+	}
+	if r.MaxWait != "" {
+		if d, err := time.ParseDuration(r.MaxWait); err != nil || d <= 0 {
+			v.errorf("retry.maxWait", "must be a positive duration such as 30s")
+		}
+	}
+}
+
+func (v *validator) checkPing() {
+	p := v.s.Ping
+	if p == nil {
+		if v.s.Auth.Type != AuthNone && v.s.Auth.Type != "" {
+			v.errorf("ping", "required unless auth.type is none: the smallest authenticated call, e.g. {path: /me}")
+		}
+		return
+	}
+	if p.Method != "" {
+		v.checkMethod("ping.method", p.Method)
+	}
+	if p.Path == "" {
+		v.errorf("ping.path", "required")
+	} else {
+		v.checkRelativePath("ping.path", p.Path, true)
+	}
+	for i, c := range p.Expect {
+		v.checkStatus(fmt.Sprintf("ping.expect[%d]", i), c)
+	}
+}
+
+// checkRelativePath checks a path relative to baseURL. A ping path may
+// carry a fixed query string; an action path may not.
+func (v *validator) checkRelativePath(path, p string, queryOK bool) {
+	if !strings.HasPrefix(p, "/") {
+		v.errorf(path, "must start with /")
+		return
+	}
+	if strings.ContainsAny(p, "#\r\n\t ") || strings.HasPrefix(p, "//") {
+		v.errorf(path, "must be a plain path without spaces, fragment or leading //")
+	}
+	if strings.Contains(p, "?") && !queryOK {
+		v.errorf(path, "must not carry a query string: declare query params instead")
+	}
+	if queryOK && strings.ContainsAny(p, "{}") {
+		v.errorf(path, "must not have placeholders")
+	}
+}
+
+func (v *validator) checkSchemas() {
+	goNames := map[string]string{}
+	for _, ns := range v.s.Schemas {
+		p := join("schemas", ns.Name)
+		if !schemaNamePattern.MatchString(ns.Name) {
+			v.errorf(p, "schema names must be letters, digits, _, . or -, starting with a letter or _")
+		}
+		g := strings.ToLower(names.Go(ns.Name))
+		if other, ok := goNames[g]; ok {
+			v.errorf(p, "Go name %s collides with schema %q", names.Go(ns.Name), other)
+		}
+		goNames[g] = ns.Name
+		v.checkSchema(p, ns.Schema)
+	}
+}
+
+func (v *validator) checkSchema(path string, s *Schema) {
+	if s == nil {
+		return
+	}
+	if s.Ref != "" {
+		name := s.RefName()
+		if name == "" {
+			v.errorf(path+".$ref", "must be %s<Name>", RefPrefix)
+		} else if v.s.Schemas.Get(name) == nil {
+			v.errorf(path+".$ref", "no schema named %q", name)
+		}
+	}
+	if s.Type != "" && !contains(Types, s.Type) {
+		v.errorf(path+".type", "unknown type %q: want one of %s", s.Type, strings.Join(Types, " "))
+	}
+	if s.Format != "" && !contains(Formats, s.Format) {
+		v.errorf(path+".format", "unknown format %q: want one of %s", s.Format, strings.Join(Formats, " "))
+	}
+	if s.Pattern != "" {
+		if _, err := regexp.Compile(s.Pattern); err != nil {
+			// Go's regexp lacks look-around; a pattern is documentation here.
+			v.warnf(path+".pattern", "not a Go regular expression")
+		}
+	}
+	for _, ns := range s.Properties {
+		v.checkSchema(join(path+".properties", ns.Name), ns.Schema)
+	}
+	for i, r := range s.Required {
+		if len(s.Properties) > 0 && s.Properties.Get(r) == nil && len(s.AllOf) == 0 {
+			v.errorf(fmt.Sprintf("%s.required[%d]", path, i), "names no property")
+		}
+	}
+	v.checkSchema(path+".items", s.Items)
+	if s.AdditionalProperties != nil {
+		v.checkSchema(path+".additionalProperties", s.AdditionalProperties.Schema)
+	}
+	for kw, list := range map[string][]*Schema{"allOf": s.AllOf, "oneOf": s.OneOf, "anyOf": s.AnyOf} {
+		for i, c := range list {
+			v.checkSchema(fmt.Sprintf("%s.%s[%d]", path, kw, i), c)
+		}
+	}
+}
+
+func (v *validator) checkActions() {
+	if len(v.s.Actions) == 0 {
+		v.warnf("actions", "no actions: the connector has only AuthPing and CustomAction")
+	}
+	goNames := map[string]string{}
+	for _, r := range ReservedMethods {
+		goNames[r] = "the connector's own " + r
+	}
+	for i, a := range v.s.Actions {
+		p := fmt.Sprintf("actions[%d]", i)
+		if a.Name == "" {
+			v.errorf(p+".name", "required")
+		} else if !actionNamePattern.MatchString(a.Name) {
+			v.errorf(p+".name", "must be a letter followed by letters, digits or _ (lowerCamelCase)")
+		} else {
+			g := names.Go(a.Name)
+			if other, ok := goNames[g]; ok {
+				v.errorf(p+".name", "Go name %s collides with %s", g, other)
+			}
+			goNames[g] = "action " + a.Name
+		}
+		v.checkAction(p, a)
+	}
+	// Iterator methods of paginated actions share the namespace.
+	for i, a := range v.s.Actions {
+		if a.Paginate == nil || a.Name == "" {
+			continue
+		}
+		g := names.Go(a.Name) + "All"
+		if other, ok := goNames[g]; ok {
+			v.errorf(fmt.Sprintf("actions[%d].paginate", i), "iterator %s collides with %s", g, other)
+		}
+	}
+}
+
+func (v *validator) checkAction(p string, a Action) {
+	if a.Method == "" {
+		v.errorf(p+".method", "required")
+	} else {
+		v.checkMethod(p+".method", a.Method)
+	}
+	if a.Path == "" {
+		v.errorf(p+".path", "required")
+	} else {
+		v.checkRelativePath(p+".path", a.Path, false)
+	}
+	for i, sc := range a.Scopes {
+		if !contains(v.s.Auth.Scopes, sc) {
+			v.errorf(fmt.Sprintf("%s.scopes[%d]", p, i), "scope %q is not in auth.scopes", sc)
+		}
+	}
+	inPath := map[string]int{}
+	for _, m := range placeholder.FindAllStringSubmatch(a.Path, -1) {
+		inPath[m[1]]++
+	}
+	for name, n := range inPath {
+		if n > 1 {
+			v.errorf(p+".path", "placeholder {%s} appears %d times", name, n)
+		}
+	}
+	seen := map[string]bool{}
+	pathParams := map[string]int{}
+	queryParams := map[string]bool{}
+	for i, prm := range a.Params {
+		pp := fmt.Sprintf("%s.params[%d]", p, i)
+		if prm.Name == "" {
+			v.errorf(pp+".name", "required")
+		}
+		key := prm.In + " " + prm.Name
+		if seen[key] {
+			v.errorf(pp+".name", "duplicate %s parameter %q", prm.In, prm.Name)
+		}
+		seen[key] = true
+		switch prm.In {
+		case InPath:
+			pathParams[prm.Name]++
+			if inPath[prm.Name] == 0 {
+				v.errorf(pp+".name", "path parameter {%s} does not appear in the path", prm.Name)
+			}
+		case InQuery:
+			queryParams[prm.Name] = true
+		case InHeader:
+			if !headerNamePattern.MatchString(prm.Name) {
+				v.errorf(pp+".name", "not a valid header name")
+			}
+		case "":
+			v.errorf(pp+".in", "required: path, query or header")
+		default:
+			v.errorf(pp+".in", "must be path, query or header")
+		}
+		if prm.Explode != nil && prm.In != InQuery {
+			v.errorf(pp+".explode", "only for query parameters")
+		}
+		v.checkSchema(pp+".schema", prm.Schema)
+	}
+	for _, name := range sortedKeys(inPath) {
+		if pathParams[name] == 0 {
+			v.errorf(p+".path", "placeholder {%s} has no parameter with in: path", name)
+		}
+	}
+	if b := a.Body; b != nil {
+		switch b.ContentType {
+		case "", ContentJSON, ContentForm, ContentMultipart, ContentBinary:
+		default:
+			v.errorf(p+".body.contentType", "must be one of %s, %s, %s, %s", ContentJSON, ContentForm, ContentMultipart, ContentBinary)
+		}
+		v.checkSchema(p+".body.schema", b.Schema)
+	}
+	if r := a.Response; r != nil {
+		v.checkSchema(p+".response.schema", r.Schema)
+	}
+	if pg := a.Paginate; pg != nil {
+		v.checkPaginate(p+".paginate", pg, queryParams)
+	}
+}
+
+func (v *validator) checkPaginate(p string, pg *Paginate, query map[string]bool) {
+	need := map[string][]string{
+		PageOffset:     {"offset"},
+		PagePage:       {"page"},
+		PageCursor:     {"cursor", "nextCursor"},
+		PageNextURL:    {"next"},
+		PageLinkHeader: {},
+	}
+	req, ok := need[pg.Style]
+	if !ok {
+		v.errorf(p+".style", "must be one of offset, page, cursor, nextURL, linkHeader")
+		return
+	}
+	vals := map[string]string{"limit": pg.Limit, "offset": pg.Offset, "page": pg.Page, "cursor": pg.Cursor, "nextCursor": pg.NextCursor, "next": pg.Next}
+	for _, f := range req {
+		if vals[f] == "" {
+			v.errorf(p+"."+f, "required for style %s", pg.Style)
+		}
+	}
+	for _, f := range []string{"limit", "offset", "page", "cursor"} {
+		if vals[f] != "" && !query[vals[f]] {
+			v.errorf(p+"."+f, "names no query parameter of the action: %q", vals[f])
+		}
+	}
+	if pg.Style == PageOffset && pg.Page != "" || pg.Style == PagePage && pg.Offset != "" {
+		v.errorf(p, "offset and page belong to different styles")
+	}
+}

@@ -1,0 +1,184 @@
+// Package cli is the conngen command line. Run is the whole program: main
+// passes it the arguments and standard streams, and tests call it the same
+// way.
+package cli
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"runtime/debug"
+	"strings"
+
+	"github.com/conngen/conngen/generator"
+	"github.com/conngen/conngen/generator/spec"
+)
+
+const usage = `conngen generates Go API connectors from connector specs.
+
+Usage:
+  conngen generate [-o DIR] SPEC...   write DIR/<name>/ for each spec (default DIR: generated)
+  conngen validate SPEC...            report every problem as file:line:col: field: reason
+  conngen check [-o DIR] SPEC...      exit 1 with a diff when DIR holds stale output
+  conngen import [--name N] [--auth SCHEME] [--tag T]... [--operation ID]... OPENAPI
+                                      print a spec for an OpenAPI 3.0/3.1 or Swagger 2.0 document
+  conngen version                     print the version
+`
+
+// Exit statuses.
+const (
+	exitOK    = 0
+	exitFail  = 1 // bad spec, stale output
+	exitUsage = 2
+)
+
+// Run runs conngen with args (without the program name) and returns the
+// exit status.
+func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "generate":
+		return runGenerate(rest, stdout, stderr, false)
+	case "check":
+		return runGenerate(rest, stdout, stderr, true)
+	case "validate":
+		return runValidate(rest, stdout, stderr)
+	case "import":
+		return runImport(rest, stdout, stderr)
+	case "version", "--version", "-version":
+		fmt.Fprintln(stdout, "conngen", Version())
+		return exitOK
+	case "help", "-h", "--help", "-help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "conngen: unknown command %q\n\n%s", cmd, usage)
+	return exitUsage
+}
+
+// Version is the module version conngen was built from, or "devel".
+func Version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "devel"
+}
+
+func newFlags(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("conngen "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	return fs
+}
+
+// loadAll loads every spec and prints every problem of every spec. It
+// returns nil specs when any failed, so nothing is written.
+func loadAll(paths []string, stderr io.Writer) ([]*spec.Spec, bool) {
+	var specs []*spec.Spec
+	ok := true
+	for _, p := range paths {
+		s, warnings, err := generator.LoadFile(p)
+		for _, w := range warnings {
+			fmt.Fprintln(stderr, w)
+		}
+		if err != nil {
+			ok = false
+			var list spec.ErrorList
+			if errors.As(err, &list) {
+				for _, e := range list {
+					fmt.Fprintln(stderr, e.Error())
+				}
+			} else {
+				fmt.Fprintf(stderr, "conngen: %v\n", err)
+			}
+			continue
+		}
+		specs = append(specs, s)
+	}
+	return specs, ok
+}
+
+func runValidate(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("validate", stderr)
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if fs.NArg() == 0 {
+		fmt.Fprintln(stderr, "conngen validate: no spec files given")
+		return exitUsage
+	}
+	if _, ok := loadAll(fs.Args(), stderr); !ok {
+		return exitFail
+	}
+	return exitOK
+}
+
+func runGenerate(args []string, stdout, stderr io.Writer, check bool) int {
+	name := "generate"
+	if check {
+		name = "check"
+	}
+	fs := newFlags(name, stderr)
+	dir := fs.String("o", "generated", "output directory; each connector goes to DIR/<name>/")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if fs.NArg() == 0 {
+		fmt.Fprintf(stderr, "conngen %s: no spec files given\n", name)
+		return exitUsage
+	}
+	specs, ok := loadAll(fs.Args(), stderr)
+	if !ok {
+		return exitFail
+	}
+	// Render everything before writing anything.
+	var outs []*generator.Output
+	seen := map[string]string{}
+	for i, s := range specs {
+		if prev, dup := seen[s.Name]; dup {
+			fmt.Fprintf(stderr, "conngen: %s and %s both generate package %q\n", prev, fs.Arg(i), s.Name)
+			return exitFail
+		}
+		seen[s.Name] = fs.Arg(i)
+		out, err := generator.Generate(s)
+		if err != nil {
+			fmt.Fprintf(stderr, "conngen: %v\n", err)
+			return exitFail
+		}
+		for _, w := range out.Warnings {
+			fmt.Fprintf(stderr, "%s: %s\n", fs.Arg(i), strings.TrimPrefix(w, "warning: "))
+		}
+		outs = append(outs, out)
+	}
+	status := exitOK
+	for _, out := range outs {
+		if check {
+			diff, err := generator.Check(*dir, out)
+			if err != nil {
+				fmt.Fprintf(stderr, "conngen: %v\n", err)
+				return exitFail
+			}
+			if diff != "" {
+				fmt.Fprint(stdout, diff)
+				fmt.Fprintf(stderr, "conngen: %s/%s is stale: run conngen generate\n", *dir, out.Name)
+				status = exitFail
+			}
+			continue
+		}
+		if err := generator.Write(*dir, out); err != nil {
+			fmt.Fprintf(stderr, "conngen: %v\n", err)
+			return exitFail
+		}
+	}
+	return status
+}
+
+func runImport(args []string, stdout, stderr io.Writer) int {
+	fmt.Fprintln(stderr, "conngen import: not available in this build")
+	return exitUsage
+}

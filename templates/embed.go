@@ -1,0 +1,15 @@
+// Package templates holds the Go source that is the same in every generated
+// connector. The generator emits each file into the connector package,
+// renaming the package clause and adding the "Code generated" header, so the
+// files are written as a real package here to be compiled and tested.
+//
+// runtime.go is always emitted; the others only when a connector needs them,
+// so they may depend on runtime.go but it depends on none of them.
+package templates
+
+import "embed"
+
+// Files holds the emitted sources.
+//
+//go:embed runtime.go paginate.go encode.go ratelimit.go oauth2.go
+var Files embed.FS

@@ -1,0 +1,221 @@
+package templates
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"iter"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// pager is an action's paginate block. style is offset, page, cursor, nextURL
+// or linkHeader; the other fields are query param names or dot paths into the
+// response, as in the spec.
+type pager struct {
+	style, items, limit, offset, page, cursor, nextCursor, next string
+}
+
+// maxPages bounds a listing, so a server that never stops cannot loop forever.
+const maxPages = 10000
+
+// paginate yields every item of every page, starting with req. A failure is
+// yielded once, as the last element.
+func paginate[T any](ctx context.Context, c *Client, req Request, p pager) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		var zero T
+		req := req // each run of the sequence starts afresh
+		req.Query = cloneValues(req.Query)
+		offset, _ := strconv.Atoi(req.Query.Get(p.offset))
+		page, err := strconv.Atoi(req.Query.Get(p.page))
+		if err != nil {
+			page = 1
+		}
+		limit, _ := strconv.Atoi(req.Query.Get(p.limit))
+		seen := map[string]bool{} // cursors and links already followed
+		if cur := req.Query.Get(p.cursor); p.style == "cursor" && cur != "" {
+			seen[cur] = true
+		}
+		fail := func(format string, args ...any) {
+			path, _, _ := strings.Cut(req.RelativeURL, "?")
+			yield(zero, fmt.Errorf("%s: %s %s: "+format, append([]any{c.name, requestMethod(req), path}, args...)...))
+		}
+		for range maxPages {
+			resp, err := c.httpHelper(ctx, req)
+			if err != nil {
+				yield(zero, err)
+				return
+			}
+			if resp.StatusCode < 200 || resp.StatusCode > 299 {
+				yield(zero, newAPIError(resp))
+				return
+			}
+			if len(bytes.TrimSpace(resp.Body)) == 0 {
+				return // nothing more, e.g. 204
+			}
+			if !json.Valid(resp.Body) {
+				fail("decode response: not JSON")
+				return
+			}
+			var items []json.RawMessage
+			if raw, ok := jsonAt(resp.Body, p.items); ok {
+				if err := json.Unmarshal(raw, &items); err != nil {
+					fail("decode items at %q: %w", p.items, err)
+					return
+				}
+			}
+			for _, raw := range items {
+				var item T
+				if err := json.Unmarshal(raw, &item); err != nil {
+					fail("decode item: %w", err)
+					return
+				}
+				if !yield(item, nil) {
+					return
+				}
+			}
+			var next string
+			switch p.style {
+			case "offset":
+				if len(items) == 0 || limit > 0 && len(items) < limit {
+					return
+				}
+				offset += len(items)
+				req.Query.Set(p.offset, strconv.Itoa(offset))
+				continue
+			case "page":
+				if len(items) == 0 {
+					return
+				}
+				page++
+				req.Query.Set(p.page, strconv.Itoa(page))
+				continue
+			case "cursor":
+				cur := jsonScalar(resp.Body, p.nextCursor)
+				if cur == "" || seen[cur] {
+					return
+				}
+				seen[cur] = true
+				req.Query.Set(p.cursor, cur)
+				continue
+			case "nextURL":
+				next = jsonScalar(resp.Body, p.next)
+			case "linkHeader":
+				next = linkNext(resp.Header)
+			default:
+				return
+			}
+			if next == "" || seen[next] {
+				return
+			}
+			seen[next] = true
+			// A relative link is resolved against the page it came from (RFC
+			// 3986); httpHelper then refuses any other host.
+			cur, err := c.requestURL(req.RelativeURL, req.Query)
+			ref, perr := url.Parse(next)
+			if err != nil || perr != nil {
+				fail("invalid next page link")
+				return
+			}
+			req.RelativeURL, req.Query = cur.ResolveReference(ref).String(), nil
+		}
+	}
+}
+
+func cloneValues(v url.Values) url.Values {
+	out := make(url.Values, len(v))
+	for k, vs := range v {
+		out[k] = append([]string(nil), vs...)
+	}
+	return out
+}
+
+// jsonAt returns the value at a dot path ("a.b") of a JSON document; "" is
+// the document itself. ok is false when a step is missing or not an object.
+func jsonAt(doc []byte, path string) (json.RawMessage, bool) {
+	raw := json.RawMessage(doc)
+	if path == "" {
+		return raw, true
+	}
+	for key := range strings.SplitSeq(path, ".") {
+		var obj map[string]json.RawMessage
+		if json.Unmarshal(raw, &obj) != nil {
+			return nil, false
+		}
+		if raw = obj[key]; raw == nil {
+			return nil, false
+		}
+	}
+	return raw, true
+}
+
+// jsonScalar returns the string or number at path as text; "" when missing,
+// null or another type. Numbers keep their literal form (no float rounding).
+func jsonScalar(doc []byte, path string) string {
+	raw, ok := jsonAt(doc, path)
+	if !ok {
+		return ""
+	}
+	var v any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if dec.Decode(&v) != nil {
+		return ""
+	}
+	switch v := v.(type) {
+	case string:
+		return v
+	case json.Number:
+		return v.String()
+	}
+	return ""
+}
+
+// linkNext returns the target of the rel="next" link of RFC 8288 Link headers.
+func linkNext(h http.Header) string {
+	for _, v := range h.Values("Link") {
+		for {
+			v = strings.TrimLeft(v, " \t,")
+			if !strings.HasPrefix(v, "<") {
+				break
+			}
+			end := strings.IndexByte(v, '>')
+			if end < 0 {
+				break
+			}
+			target, params := v[1:end], v[end+1:]
+			// The link's params run to the next comma outside quotes.
+			quoted, i := false, 0
+			for ; i < len(params) && (quoted || params[i] != ','); i++ {
+				if params[i] == '"' {
+					quoted = !quoted
+				}
+			}
+			params, v = params[:i], params[i:]
+			for param := range strings.SplitSeq(params, ";") {
+				name, value, _ := strings.Cut(param, "=")
+				if !strings.EqualFold(strings.TrimSpace(name), "rel") {
+					continue
+				}
+				for _, rel := range strings.Fields(strings.Trim(strings.TrimSpace(value), `"`)) {
+					if strings.EqualFold(rel, "next") {
+						return target
+					}
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// failSeq is a sequence that yields err once: an iterator whose request
+// could not even be built.
+func failSeq[T any](err error) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		var zero T
+		yield(zero, err)
+	}
+}

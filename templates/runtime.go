@@ -1,0 +1,511 @@
+package templates
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// maxResponseBytes caps how much of a response body is read, so a
+// misbehaving server cannot exhaust memory. A var only so tests can lower it.
+var maxResponseBytes int64 = 64 << 20
+
+// Request is a call to any endpoint of the service.
+type Request struct {
+	Method      string
+	RelativeURL string // joined to the base URL; may carry its own query string
+	Query       url.Values
+	Headers     http.Header // merged over the default and auth headers
+	Body        any         // nil; []byte or io.Reader sent as is; anything else encoded as JSON
+}
+
+// Response is a service answer with its body decoded into T.
+type Response[T any] struct {
+	StatusCode int
+	Header     http.Header
+	Body       T
+}
+
+// Client calls the service. Create it with New.
+type Client struct {
+	baseURL    *url.URL
+	httpClient *http.Client
+	headers    http.Header
+	authorize  func(*http.Request) error
+	retry      retryPolicy
+	limiter    interface{ Wait(context.Context) error }
+	userAgent  string
+	ping       pingSpec
+	name       string
+}
+
+type retryPolicy struct {
+	maxAttempts int // total attempts, the first included
+	statuses    []int
+	methods     []string
+	maxWait     time.Duration // cap of one wait, Retry-After included; 0: none
+	baseDelay   time.Duration // first backoff; 0: 500ms
+}
+
+type pingSpec struct {
+	method, path string
+	expect       []int
+}
+
+// PingResult tells whether the connection's credentials work.
+type PingResult struct {
+	Working         bool // the ping's status is one the spec expects
+	ServiceResponse ServiceResponse
+}
+
+// ServiceResponse summarises the ping's answer.
+type ServiceResponse struct {
+	StatusCode int    // 0 when no response came back
+	Body       string // "The connection is successful", or why not
+}
+
+// APIError is a non-2xx answer to an action.
+type APIError struct {
+	StatusCode int
+	Header     http.Header
+	Body       []byte
+	Message    string // the service's own message when the body has a common error shape
+}
+
+func (e *APIError) Error() string {
+	s := strings.TrimSpace(fmt.Sprintf("%d %s", e.StatusCode, http.StatusText(e.StatusCode)))
+	if e.Message != "" {
+		s += ": " + e.Message
+	}
+	return s
+}
+
+// Ptr returns a pointer to v, for optional fields and params.
+func Ptr[T any](v T) *T { return &v }
+
+// CustomAction calls any endpoint of the service with the connection's auth.
+// It returns the response whatever its status; err only for transport or
+// encoding failures.
+func (c *Client) CustomAction(ctx context.Context, req Request) (*Response[[]byte], error) {
+	return c.httpHelper(ctx, req)
+}
+
+// AuthPing makes the spec's smallest authenticated call. It never returns an
+// error: failures are reported in the result.
+func (c *Client) AuthPing(ctx context.Context) PingResult {
+	resp, err := c.httpHelper(ctx, Request{Method: c.ping.method, RelativeURL: c.ping.path})
+	if err != nil {
+		return PingResult{ServiceResponse: ServiceResponse{Body: err.Error()}}
+	}
+	expect := c.ping.expect
+	if len(expect) == 0 {
+		expect = []int{http.StatusOK}
+	}
+	if slices.Contains(expect, resp.StatusCode) {
+		return PingResult{Working: true, ServiceResponse: ServiceResponse{StatusCode: resp.StatusCode, Body: "The connection is successful"}}
+	}
+	e := newAPIError(resp)
+	if e.Message == "" && !json.Valid(resp.Body) {
+		e.Message = bodySnippet(resp.Body)
+	}
+	return PingResult{ServiceResponse: ServiceResponse{StatusCode: resp.StatusCode, Body: e.Error()}}
+}
+
+// bodySnippet makes a short single-line excerpt of a non-JSON body (an HTML or
+// text error page) so a ping failure still says something.
+func bodySnippet(b []byte) string {
+	s := strings.Join(strings.Fields(strings.ToValidUTF8(string(b), "")), " ")
+	if utf8.RuneCountInString(s) > 200 {
+		s = string([]rune(s)[:200])
+	}
+	return s
+}
+
+// call sends req and decodes a 2xx body into T; any other status is an *APIError.
+func call[T any](ctx context.Context, c *Client, req Request) (*Response[T], error) {
+	resp, err := c.httpHelper(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return nil, newAPIError(resp)
+	}
+	out := &Response[T]{StatusCode: resp.StatusCode, Header: resp.Header}
+	switch body := any(&out.Body).(type) {
+	case *json.RawMessage:
+		if len(resp.Body) > 0 {
+			*body = bytes.Clone(resp.Body)
+		}
+	case *[]byte:
+		*body = resp.Body
+	default:
+		if len(bytes.TrimSpace(resp.Body)) == 0 {
+			break // e.g. 204 No Content: zero T
+		}
+		if err := json.Unmarshal(resp.Body, body); err != nil {
+			path, _, _ := strings.Cut(req.RelativeURL, "?")
+			return nil, fmt.Errorf("%s: decode %s %s response: %w", c.name, requestMethod(req), path, err)
+		}
+	}
+	return out, nil
+}
+
+func newAPIError(resp *Response[[]byte]) *APIError {
+	return &APIError{StatusCode: resp.StatusCode, Header: resp.Header, Body: resp.Body, Message: errorMessage(resp.Body)}
+}
+
+// messageKeys are where common APIs put a human-readable error, most specific
+// first: error_description beats OAuth2's terse "error" code, detail beats title.
+var messageKeys = []string{"message", "error_description", "error", "errors", "detail", "title", "msg", "error_message", "fault", "faultstring"}
+
+// errorMessage extracts the service's message from a JSON error body, or "".
+func errorMessage(body []byte) string {
+	var v any
+	if json.Unmarshal(body, &v) != nil {
+		return ""
+	}
+	return findMessage(v, 0)
+}
+
+// findMessage walks a few levels of objects (by messageKeys) and arrays (first
+// element) for a non-empty string: {"error":{"message":..}}, {"errors":[..]}.
+func findMessage(v any, depth int) string {
+	if depth > 3 {
+		return ""
+	}
+	switch v := v.(type) {
+	case string:
+		return strings.TrimSpace(v)
+	case []any:
+		if len(v) > 0 {
+			return findMessage(v[0], depth+1)
+		}
+	case map[string]any:
+		for _, k := range messageKeys {
+			if m := findMessage(v[k], depth+1); m != "" {
+				return m
+			}
+		}
+	}
+	return ""
+}
+
+func requestMethod(req Request) string {
+	return strings.ToUpper(cmp.Or(req.Method, http.MethodGet))
+}
+
+// httpHelper is the one place where a request is built, authenticated,
+// rate-limited, retried, sent and read. It returns the response whatever its
+// status; err only for transport or encoding failures.
+func (c *Client) httpHelper(ctx context.Context, req Request) (*Response[[]byte], error) {
+	method := requestMethod(req)
+	u, err := c.requestURL(req.RelativeURL, req.Query)
+	if err != nil {
+		return nil, err
+	}
+	body, contentType, err := encodeRequestBody(req.Body)
+	if err != nil {
+		return nil, fmt.Errorf("%s: encode %s %s request body: %w", c.name, method, redactURL(u), err)
+	}
+	attempts := 1
+	if slices.ContainsFunc(c.retry.methods, func(m string) bool { return strings.EqualFold(m, method) }) {
+		attempts = max(c.retry.maxAttempts, 1)
+	}
+	for attempt := 1; ; attempt++ {
+		if c.limiter != nil {
+			if err := c.limiter.Wait(ctx); err != nil {
+				return nil, c.urlError(method, u, err)
+			}
+		}
+		resp, transient, err := c.send(ctx, method, u, body, contentType, req.Headers)
+		retry := attempt < attempts && ctx.Err() == nil &&
+			(transient || err == nil && slices.Contains(c.retry.statuses, resp.StatusCode))
+		if !retry {
+			return resp, err
+		}
+		var h http.Header
+		if resp != nil {
+			h = resp.Header
+		}
+		t := time.NewTimer(c.retry.wait(attempt, h))
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return nil, c.urlError(method, u, ctx.Err())
+		}
+	}
+}
+
+// send makes one attempt. transient reports a transport failure worth retrying.
+func (c *Client) send(ctx context.Context, method string, u *url.URL, body []byte, contentType string, headers http.Header) (resp *Response[[]byte], transient bool, err error) {
+	var r io.Reader
+	if body != nil {
+		r = bytes.NewReader(body) // a fresh reader per attempt resends the same bytes
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), r)
+	if err != nil {
+		return nil, false, c.urlError(method, u, err)
+	}
+	for k, vs := range c.headers {
+		req.Header[http.CanonicalHeaderKey(k)] = slices.Clone(vs)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	if c.userAgent != "" && req.Header.Get("User-Agent") == "" {
+		req.Header.Set("User-Agent", c.userAgent)
+	}
+	if c.authorize != nil {
+		if err := c.authorize(req); err != nil {
+			return nil, false, fmt.Errorf("%s: authorize request: %w", c.name, err)
+		}
+	}
+	for k, vs := range headers {
+		req.Header[http.CanonicalHeaderKey(k)] = slices.Clone(vs)
+	}
+	hr, err := c.httpClient.Do(req)
+	if err != nil {
+		return nil, true, c.urlError(method, u, err)
+	}
+	defer hr.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(hr.Body, maxResponseBytes+1))
+	if err != nil {
+		return nil, true, c.urlError(method, u, err)
+	}
+	if int64(len(data)) > maxResponseBytes {
+		return nil, false, c.urlError(method, u, fmt.Errorf("response body larger than %d bytes", maxResponseBytes))
+	}
+	return &Response[[]byte]{StatusCode: hr.StatusCode, Header: hr.Header, Body: data}, false, nil
+}
+
+// wait is the pause before attempt+1: the server's Retry-After when given,
+// else exponential backoff with jitter so clients do not retry in lockstep.
+func (p retryPolicy) wait(attempt int, h http.Header) time.Duration {
+	d, ok := retryAfter(h.Get("Retry-After"))
+	if !ok {
+		d = cmp.Or(p.baseDelay, 500*time.Millisecond) << min(attempt-1, 20)
+		d = d/2 + rand.N(d/2+1)
+	}
+	if p.maxWait > 0 {
+		d = min(d, p.maxWait)
+	}
+	return d
+}
+
+// retryAfter parses a Retry-After value: delta seconds or an HTTP date.
+func retryAfter(v string) (time.Duration, bool) {
+	if v == "" {
+		return 0, false
+	}
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil && n >= 0 {
+		return time.Duration(min(n, 1<<31)) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(time.Until(t), 0), true
+	}
+	return 0, false
+}
+
+// requestURL joins rel to the base URL. An absolute rel (a pagination link)
+// must stay on the base URL's scheme and host: credentials go nowhere else.
+func (c *Client) requestURL(rel string, query url.Values) (*url.URL, error) {
+	ref, err := url.Parse(rel)
+	if err != nil {
+		return nil, fmt.Errorf("%s: invalid request URL", c.name)
+	}
+	u := &url.URL{Scheme: c.baseURL.Scheme, Host: c.baseURL.Host}
+	path := ref.EscapedPath()
+	if ref.Scheme != "" || ref.Host != "" || ref.Opaque != "" {
+		if !strings.EqualFold(ref.Scheme, u.Scheme) || !strings.EqualFold(ref.Host, u.Host) || ref.Opaque != "" {
+			return nil, fmt.Errorf("%s: refusing to send a request to %s://%s: not the service's host", c.name, ref.Scheme, ref.Host)
+		}
+	} else {
+		if path != "" && !strings.HasPrefix(path, "/") {
+			path = "/" + path
+		}
+		path = strings.TrimRight(c.baseURL.EscapedPath(), "/") + path
+	}
+	if u.Path, err = url.PathUnescape(path); err != nil {
+		return nil, fmt.Errorf("%s: invalid request URL path", c.name)
+	}
+	u.RawPath = path
+	u.RawQuery = ref.RawQuery
+	if len(query) > 0 {
+		// Merging re-encodes; without extra params a link's query is kept verbatim.
+		q := ref.Query()
+		for k, vs := range query {
+			q[k] = append(q[k], vs...)
+		}
+		u.RawQuery = q.Encode()
+	}
+	return u, nil
+}
+
+// urlError formats err as "<name>: METHOD scheme://host/path: err". The query
+// string is left out because it may carry an API key, and a *url.Error is
+// unwrapped because its message repeats the full URL.
+func (c *Client) urlError(method string, u *url.URL, err error) error {
+	if ue, ok := errors.AsType[*url.Error](err); ok {
+		err = ue.Err
+	}
+	return fmt.Errorf("%s: %s %s: %w", c.name, method, redactURL(u), err)
+}
+
+func redactURL(u *url.URL) string {
+	return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path, RawPath: u.RawPath}).String()
+}
+
+// encodeRequestBody turns Request.Body into bytes and the Content-Type it implies.
+func encodeRequestBody(v any) (body []byte, contentType string, err error) {
+	switch b := v.(type) {
+	case nil:
+		return nil, "", nil
+	case []byte:
+		return b, "", nil
+	case string:
+		return []byte(b), "", nil
+	case url.Values:
+		return []byte(b.Encode()), "application/x-www-form-urlencoded", nil
+	case io.Reader:
+		// Read once up front: a retry must resend the same bytes and a reader
+		// can be consumed only once.
+		body, err = io.ReadAll(b)
+		if rc, ok := b.(io.Closer); ok {
+			rc.Close() // as http.NewRequest would
+		}
+		return body, "", err
+	}
+	if rv := reflect.ValueOf(v); rv.Kind() == reflect.Pointer && rv.IsNil() {
+		return nil, "", nil // an absent optional body, not JSON null
+	}
+	body, err = json.Marshal(v)
+	return body, "application/json", err
+}
+
+// escapePath escapes one path segment so that a value can never change the
+// path: "/" is escaped, and "." and ".." (which servers collapse) too.
+func escapePath(v string) string {
+	switch v {
+	case ".":
+		return "%2E"
+	case "..":
+		return "%2E%2E"
+	}
+	return url.PathEscape(v)
+}
+
+// formatParam is the string form of a query, header or path param value.
+func formatParam(v any) string {
+	if v == nil {
+		return ""
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.String:
+		return rv.String()
+	case reflect.Bool:
+		return strconv.FormatBool(rv.Bool())
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return strconv.FormatInt(rv.Int(), 10)
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return strconv.FormatUint(rv.Uint(), 10)
+	case reflect.Float32, reflect.Float64:
+		return strconv.FormatFloat(rv.Float(), 'f', -1, rv.Type().Bits())
+	case reflect.Pointer: // an optional param
+		if rv.IsNil() {
+			return ""
+		}
+		return formatParam(rv.Elem().Interface())
+	}
+	switch v := v.(type) {
+	case time.Time:
+		return v.Format(time.RFC3339)
+	case fmt.Stringer:
+		return v.String()
+	}
+	return fmt.Sprint(v)
+}
+
+var (
+	placeholderRE = regexp.MustCompile(`\{([^{}/]+)\}`)
+	hostLabelsRE  = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$`)
+)
+
+// expandBaseURL fills {name} placeholders of a base URL from vars. A value in
+// the host must be host name labels, so it cannot move the request to another
+// host; a value in the path is escaped. Errors never echo values: they may be
+// secret.
+func expandBaseURL(raw string, vars map[string]string) (*url.URL, error) {
+	hostEnd, queryStart := len(raw), len(raw)
+	if i := strings.Index(raw, "://"); i >= 0 {
+		if j := strings.IndexAny(raw[i+3:], "/?#"); j >= 0 {
+			hostEnd = i + 3 + j
+		}
+	}
+	if i := strings.IndexAny(raw, "?#"); i >= 0 {
+		queryStart = i
+	}
+	var b strings.Builder
+	last := 0
+	for _, m := range placeholderRE.FindAllStringSubmatchIndex(raw, -1) {
+		name := raw[m[2]:m[3]]
+		v, ok := vars[name]
+		switch {
+		case !ok:
+			return nil, fmt.Errorf("base URL: unknown placeholder {%s}", name)
+		case m[0] < hostEnd:
+			if !hostLabelsRE.MatchString(v) {
+				return nil, fmt.Errorf("base URL: invalid value for {%s}: must be a host name label", name)
+			}
+		case m[0] >= queryStart:
+			v = url.QueryEscape(v)
+		default:
+			v = escapePath(v)
+		}
+		b.WriteString(raw[last:m[0]])
+		b.WriteString(v)
+		last = m[1]
+	}
+	b.WriteString(raw[last:])
+	u, err := url.Parse(b.String())
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, errors.New("base URL: must be an absolute http(s) URL")
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath = strings.TrimRight(u.RawPath, "/")
+	return u, nil
+}
+
+// formatList joins list values with commas, for parameters the spec marks
+// explode: false (ids=1,2,3).
+func formatList[T any](vs []T) string {
+	parts := make([]string, len(vs))
+	for i, v := range vs {
+		parts[i] = formatParam(v)
+	}
+	return strings.Join(parts, ",")
+}
+
+// redacted stands in for a secret in Config.String: it says whether the
+// secret is set, never what it is.
+func redacted(set bool) string {
+	if set {
+		return "[REDACTED]"
+	}
+	return `""`
+}
