@@ -340,7 +340,11 @@ func (c *converter) body(o *operation) *spec.Body {
 	}
 	best, bestClass := "", ctOther+1
 	for _, mt := range sortedKeys(rb.Value.Content) {
-		if cl := contentClass(mt); cl < bestClass {
+		cl := contentClass(mt)
+		if cl == ctOther && isWildcard(mt) && structured(rb.Value.Content[mt]) {
+			cl = ctJSON // */* with an object schema: JSON is what the server takes
+		}
+		if cl < bestClass {
 			best, bestClass = mt, cl
 		}
 	}
@@ -412,6 +416,22 @@ func (c *converter) response(o *operation) (*spec.Response, *openapi3.Schema, op
 		}
 	}
 	return nil, nil, firstHeaders
+}
+
+func isWildcard(mt string) bool {
+	m := strings.TrimSpace(mt)
+	return m == "*/*" || m == "application/*"
+}
+
+// structured reports whether a media type's schema is an object, an array
+// or a composition: something JSON carries and raw bytes do not.
+func structured(m *openapi3.MediaType) bool {
+	if m == nil || m.Schema == nil || m.Schema.Value == nil {
+		return false
+	}
+	v := m.Schema.Value
+	t, _, _ := schemaType(v)
+	return t == "object" || t == "array" || len(v.Properties) > 0 || len(v.AllOf)+len(v.OneOf)+len(v.AnyOf) > 0
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -43,7 +43,7 @@ type operation struct {
 	path, method string
 	clean        string      // path without fragment or query, starting with /
 	fixedQuery   [][2]string // query parameters written into the document's path
-	ptr          string // JSON pointer of the operation
+	ptr          string      // JSON pointer of the operation
 	item         *openapi3.PathItem
 	op           *openapi3.Operation
 	security     openapi3.SecurityRequirements // effective

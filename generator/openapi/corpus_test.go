@@ -81,6 +81,7 @@ func TestImportCorpus(t *testing.T) {
 	for _, path := range corpusFiles(t) {
 		name := filepath.Base(path)
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			start := time.Now()
 			s, warns, err := Import(path, Options{})
 			elapsed := time.Since(start)

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/conngen/conngen/generator"
+	"github.com/conngen/conngen/generator/openapi"
 	"github.com/conngen/conngen/generator/spec"
 )
 
@@ -178,7 +179,41 @@ func runGenerate(args []string, stdout, stderr io.Writer, check bool) int {
 	return status
 }
 
+// listFlag collects a repeatable flag.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
 func runImport(args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "conngen import: not available in this build")
-	return exitUsage
+	fs := newFlags("import", stderr)
+	var opts openapi.Options
+	var tags, ops listFlag
+	fs.StringVar(&opts.Name, "name", "", "connector name (default: derived from info.title)")
+	fs.StringVar(&opts.Auth, "auth", "", "security scheme to use when the document has several")
+	fs.Var(&tags, "tag", "keep operations with this tag (repeatable)")
+	fs.Var(&ops, "operation", "keep the operation with this operationId (repeatable)")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if fs.NArg() != 1 {
+		fmt.Fprintln(stderr, "conngen import: want exactly one OpenAPI document")
+		return exitUsage
+	}
+	opts.Tags, opts.Operations = tags, ops
+	s, warnings, err := openapi.Import(fs.Arg(0), opts)
+	for _, w := range warnings {
+		fmt.Fprintf(stderr, "warning: %s\n", w)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "conngen import: %v\n", err)
+		return exitFail
+	}
+	data, err := spec.Marshal(s)
+	if err != nil {
+		fmt.Fprintf(stderr, "conngen import: %v\n", err)
+		return exitFail
+	}
+	stdout.Write(data)
+	return exitOK
 }
