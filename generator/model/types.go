@@ -158,10 +158,10 @@ func Ptr(t *GoType) *GoType { return &GoType{Kind: Pointer, Elem: t} }
 type DeclKind int
 
 const (
-	Struct DeclKind = iota
-	Enum            // a defined string type with constants
-	Alias           // type X = Underlying
-	DeclDefined     // type X Underlying
+	Struct      DeclKind = iota
+	Enum                 // a defined string type with constants
+	Alias                // type X = Underlying
+	DeclDefined          // type X Underlying
 )
 
 // Type is a named type declaration.
