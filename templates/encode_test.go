@@ -43,11 +43,11 @@ func TestEncodeForm(t *testing.T) {
 		Metadata: map[string]any{"k": "v", "n": []any{1, 2}, "deep": map[string]any{"x": nil, "y": []any{map[string]any{"z": 1}}}},
 		Hidden:   "no",
 	}
-	got, err := encodeForm(body)
+	got, err := encodeForm(body, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, _ := encodeForm(body)
+	again, _ := encodeForm(body, "")
 	if !bytes.Equal(got, again) {
 		t.Errorf("not deterministic:\n%s\n%s", got, again)
 	}
@@ -76,17 +76,17 @@ func TestEncodeForm(t *testing.T) {
 	}
 
 	for _, v := range []any{nil, (*formBody)(nil), map[string]any{}} {
-		if got, err := encodeForm(v); err != nil || len(got) != 0 {
+		if got, err := encodeForm(v, ""); err != nil || len(got) != 0 {
 			t.Errorf("encodeForm(%#v) = %q, %v; want empty", v, got, err)
 		}
 	}
-	if got, err := encodeForm(url.Values{"a": {"1"}}); err != nil || string(got) != "a=1" {
+	if got, err := encodeForm(url.Values{"a": {"1"}}, ""); err != nil || string(got) != "a=1" {
 		t.Errorf("url.Values: %q, %v", got, err)
 	}
-	if _, err := encodeForm([]int{1}); err == nil {
+	if _, err := encodeForm([]int{1}, ""); err == nil {
 		t.Error("array body: no error")
 	}
-	if _, err := encodeForm(map[string]any{"f": func() {}}); err == nil {
+	if _, err := encodeForm(map[string]any{"f": func() {}}, ""); err == nil {
 		t.Error("unencodable: no error")
 	}
 }
@@ -197,5 +197,20 @@ func TestEncodeMultipart(t *testing.T) {
 	}
 	if body, ct, err := encodeMultipart(nil); err != nil || ct == "" {
 		t.Errorf("nil body: %q, %q, %v", body, ct, err)
+	}
+}
+
+func TestEncodeFormArrayStyles(t *testing.T) {
+	body := map[string]any{"tags": []string{"a", "b"}, "meta": map[string]any{"k": "v"}}
+	for style, want := range map[string]string{
+		"":         "meta%5Bk%5D=v&tags=a&tags=b",
+		"repeat":   "meta%5Bk%5D=v&tags=a&tags=b",
+		"brackets": "meta%5Bk%5D=v&tags%5B%5D=a&tags%5B%5D=b",
+		"indexed":  "meta%5Bk%5D=v&tags%5B0%5D=a&tags%5B1%5D=b",
+	} {
+		got, err := encodeForm(body, style)
+		if err != nil || string(got) != want {
+			t.Errorf("encodeForm(%q) = %q, %v; want %q", style, got, err, want)
+		}
 	}
 }

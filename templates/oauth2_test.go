@@ -36,7 +36,7 @@ func (s *seqTokens) Token() (*oauth2.Token, error) {
 
 func TestNotifyTokens(t *testing.T) {
 	var got []string
-	ts := notifyTokens(&seqTokens{toks: []string{"a", "a", "", "b", "b", "c"}}, func(tok *oauth2.Token) { got = append(got, tok.AccessToken) })
+	ts := notifyTokens(&seqTokens{toks: []string{"a", "a", "", "b", "b", "c"}}, func(tok *oauth2.Token) { got = append(got, tok.AccessToken) }, nil)
 	var errs int
 	for range 8 {
 		if _, err := ts.Token(); err != nil {
@@ -48,12 +48,12 @@ func TestNotifyTokens(t *testing.T) {
 	}
 
 	src := &seqTokens{toks: []string{"x"}}
-	if notifyTokens(src, nil) != oauth2.TokenSource(src) {
+	if notifyTokens(src, nil, nil) != oauth2.TokenSource(src) {
 		t.Error("nil onToken should return src")
 	}
 
 	var n atomic.Int32
-	ts = notifyTokens(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "same"}), func(*oauth2.Token) { n.Add(1) })
+	ts = notifyTokens(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "same"}), func(*oauth2.Token) { n.Add(1) }, nil)
 	var wg sync.WaitGroup
 	for range 20 {
 		wg.Go(func() { ts.Token() })
@@ -145,7 +145,7 @@ func TestOAuth2Client(t *testing.T) {
 	var notified []string
 	cfg := clientcredentials.Config{ClientID: "id", ClientSecret: "S3CRET", TokenURL: tokSrv.URL}
 	ctx := context.WithValue(t.Context(), oauth2.HTTPClient, tokenHTTPClient(tokSrv.Client(), url.Values{"audience": {"aud"}}))
-	c.authorize = bearerAuth(notifyTokens(cfg.TokenSource(ctx), func(tok *oauth2.Token) { notified = append(notified, tok.AccessToken) }))
+	c.authorize = bearerAuth(notifyTokens(cfg.TokenSource(ctx), func(tok *oauth2.Token) { notified = append(notified, tok.AccessToken) }, nil))
 	for range 2 {
 		if _, err := c.httpHelper(t.Context(), Request{}); err != nil {
 			t.Fatal(err)
@@ -174,5 +174,19 @@ func TestOAuth2ErrorHasNoSecret(t *testing.T) {
 		if p.Working || p.ServiceResponse.StatusCode != 0 || strings.Contains(p.ServiceResponse.Body, "S3CRET") {
 			t.Errorf("AuthPing() = %+v", p)
 		}
+	}
+}
+
+func TestNotifyTokensSkipsTheCallersOwnToken(t *testing.T) {
+	var got []string
+	own := &oauth2.Token{AccessToken: "mine"}
+	ts := notifyTokens(&seqTokens{toks: []string{"mine", "mine", "fresh"}}, func(tok *oauth2.Token) { got = append(got, tok.AccessToken) }, own)
+	for range 3 {
+		if _, err := ts.Token(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(got) != 1 || got[0] != "fresh" {
+		t.Errorf("notified %v, want only [fresh]", got)
 	}
 }

@@ -740,3 +740,32 @@ func TestRedacted(t *testing.T) {
 		t.Errorf("redacted: %q, %q", redacted(true), redacted(false))
 	}
 }
+
+func TestGuardRedirectsDropsSecretHeadersOffHost(t *testing.T) {
+	var got http.Header
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got = r.Header.Clone() }))
+	defer other.Close()
+	// Same IP, other port: a different host as far as redirects go.
+	first := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+"/landing", http.StatusFound)
+	}))
+	defer first.Close()
+	hc := guardRedirects(http.DefaultClient, "X-Api-Key")
+	req, _ := http.NewRequest("GET", first.URL, nil)
+	req.Header.Set("X-Api-Key", "s3cr3t")
+	req.Header.Set("X-Other", "kept")
+	resp, err := hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got.Get("X-Api-Key") != "" {
+		t.Errorf("API key followed the redirect to another host")
+	}
+	if got.Get("X-Other") != "kept" {
+		t.Errorf("an ordinary header was dropped")
+	}
+	if http.DefaultClient.CheckRedirect != nil {
+		t.Errorf("the caller's client was modified")
+	}
+}

@@ -320,3 +320,22 @@ func TestBehaviourNewAndSecrets(t *testing.T) {
 	}
 	testutil.NoSecrets(t, "APIError", err.Error(), doToken)
 }
+
+func TestBehaviourRetryAfterCappedByMaxWait(t *testing.T) {
+	t.Parallel()
+	srv := testutil.NewServer(t, testutil.Sequence(
+		testutil.Status(429, `{"id":"too_many_requests","message":"API Rate limit exceeded."}`, "Retry-After", "3600"),
+		testutil.Status(200, doAccountJSON)))
+	c := doClient(t, srv)
+	c.retry.maxWait = 20 * time.Millisecond // the spec's maxWait is 30s; the cap is what is tested
+	start := time.Now()
+	if _, err := c.GetAccount(context.Background()); err != nil {
+		t.Fatalf("GetAccount: %v", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("waited %v, want about maxWait", d)
+	}
+	if srv.Count() != 2 {
+		t.Errorf("attempts = %d, want 2", srv.Count())
+	}
+}

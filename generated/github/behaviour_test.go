@@ -353,3 +353,27 @@ func TestBehaviourBaseURLWithPath(t *testing.T) {
 		t.Errorf("path = %q, want /api/v3/rate_limit", p)
 	}
 }
+
+func TestBehaviourCustomActionStaysOnHost(t *testing.T) {
+	t.Parallel()
+	srv := testutil.NewServer(t, nil)
+	c := ghClient(t, srv)
+	for _, rel := range []string{"https://evil.example/steal", "//evil.example/steal", "http://" + strings.TrimPrefix(srv.URL, "http://") + "@evil.example/x"} {
+		_, err := c.CustomAction(context.Background(), Request{RelativeURL: rel})
+		if err == nil {
+			t.Errorf("CustomAction(%q) succeeded; want a refusal (credentials go to the service's host only)", rel)
+			continue
+		}
+		if strings.Contains(err.Error(), "testutil") {
+			t.Errorf("CustomAction(%q) sent the request (stopped only by the test transport): %v", rel, err)
+		}
+		testutil.NoSecrets(t, "CustomAction error", err.Error(), ghToken)
+	}
+	// An absolute URL on the service's own host is fine (e.g. a URL from a response).
+	if resp, err := c.CustomAction(context.Background(), Request{RelativeURL: srv.URL + "/user?x=1"}); err != nil || resp.StatusCode != 200 {
+		t.Errorf("CustomAction on the service host = %v, %v", resp, err)
+	}
+	if srv.Count() != 1 {
+		t.Errorf("requests = %d, want 1", srv.Count())
+	}
+}

@@ -172,7 +172,7 @@ func newAPIError(resp *Response[[]byte]) *APIError {
 
 // messageKeys are where common APIs put a human-readable error, most specific
 // first: error_description beats OAuth2's terse "error" code, detail beats title.
-var messageKeys = []string{"message", "error_description", "error", "errors", "detail", "title", "msg", "error_message", "fault", "faultstring"}
+var messageKeys = []string{"message", "error_description", "errorSummary", "error", "errors", "detail", "title", "msg", "error_message", "fault", "faultstring"}
 
 // errorMessage extracts the service's message from a JSON error body, or "".
 func errorMessage(body []byte) string {
@@ -510,4 +510,28 @@ func redacted(set bool) string {
 		return "[REDACTED]"
 	}
 	return `""`
+}
+
+// guardRedirects returns a copy of hc that drops the headers carrying
+// credentials when a redirect leaves the original host. net/http already
+// drops Authorization and Cookie there, but not an API key in a header of
+// the service's own naming.
+func guardRedirects(hc *http.Client, secretHeaders ...string) *http.Client {
+	guarded := *hc
+	next := hc.CheckRedirect
+	guarded.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if len(via) > 0 && req.URL.Host != via[0].URL.Host {
+			for _, h := range secretHeaders {
+				req.Header.Del(h)
+			}
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
+	return &guarded
 }

@@ -332,3 +332,26 @@ func TestBehaviourSecrets(t *testing.T) {
 	}
 	testutil.NoSecrets(t, "AuthPing body", res.ServiceResponse.Body, okToken)
 }
+
+// A token with CR/LF cannot inject headers, and the failure does not echo it.
+func TestBehaviourTokenCannotInjectHeaders(t *testing.T) {
+	t.Parallel()
+	srv := testutil.NewServer(t, nil)
+	const evil = "s3cr3t-abc\r\nX-Injected: 1"
+	c, err := New(Config{BaseURL: srv.URL, HTTPClient: srv.HTTPClient(), Subdomain: "acme", APIToken: evil})
+	if err != nil {
+		testutil.NoSecrets(t, "New error", err.Error(), "s3cr3t-abc")
+		return // refusing such a token up front is fine too
+	}
+	c.retry.baseDelay = time.Millisecond
+	_, err = c.GetUser(context.Background(), GetUserParams{ID: "00u1"})
+	if err == nil {
+		t.Fatal("a request with a CR/LF token succeeded")
+	}
+	testutil.NoSecrets(t, "error", err.Error(), "s3cr3t-abc")
+	for _, r := range srv.Requests() {
+		if r.Header.Get("X-Injected") != "" {
+			t.Error("a header was injected through the token")
+		}
+	}
+}

@@ -69,6 +69,7 @@ func New(cfg Config) (*Client, error) {
 	if hc == nil {
 		hc = http.DefaultClient
 	}
+	hc = guardRedirects(hc, "Authorization")
 	c := &Client{
 		baseURL:    u,
 		headers:    http.Header{"Accept": {"application/json"}},

@@ -102,6 +102,6 @@ func New(cfg Config) (*Client, error) {
 		TokenURL:     "https://api-m.paypal.com/v1/oauth2/token",
 	}
 	// The clientcredentials source caches its token until it expires.
-	c.authorize = bearerAuth(notifyTokens(cc.TokenSource(ctx), cfg.OnToken))
+	c.authorize = bearerAuth(notifyTokens(cc.TokenSource(ctx), cfg.OnToken, nil))
 	return c, nil
 }

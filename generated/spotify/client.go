@@ -98,7 +98,7 @@ func New(cfg Config) (*Client, error) {
 	// Token requests go through the same HTTP client as every call.
 	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, hc)
 	oc := OAuth2Config(cfg)
-	c.authorize = bearerAuth(notifyTokens(oc.TokenSource(ctx, cfg.Token), cfg.OnToken))
+	c.authorize = bearerAuth(notifyTokens(oc.TokenSource(ctx, cfg.Token), cfg.OnToken, cfg.Token))
 	return c, nil
 }
 

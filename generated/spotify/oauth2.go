@@ -23,12 +23,17 @@ type tokenNotifier struct {
 }
 
 // notifyTokens wraps src so that onToken (when non-nil) is called once for
-// every token whose access token differs from the last one seen.
-func notifyTokens(src oauth2.TokenSource, onToken func(*oauth2.Token)) oauth2.TokenSource {
+// every token whose access token differs from the last one seen. initial,
+// the caller's own token, counts as seen: it is not new.
+func notifyTokens(src oauth2.TokenSource, onToken func(*oauth2.Token), initial *oauth2.Token) oauth2.TokenSource {
 	if onToken == nil {
 		return src
 	}
-	return &tokenNotifier{src: src, onToken: onToken}
+	n := &tokenNotifier{src: src, onToken: onToken}
+	if initial != nil {
+		n.last = initial.AccessToken
+	}
+	return n
 }
 
 // Token holds the lock across the fetch and the callback so that callbacks

@@ -29,7 +29,7 @@ func (p CreateCustomerParams) request() (Request, error) {
 		req.Headers.Set("Idempotency-Key", formatParam(*p.IdempotencyKey))
 	}
 	if p.Body != nil {
-		data, err := encodeForm(p.Body)
+		data, err := encodeForm(p.Body, "indexed")
 		if err != nil {
 			return Request{}, fmt.Errorf("stripe: CreateCustomer: %w", err)
 		}
@@ -202,7 +202,7 @@ func (p UpdateCustomerParams) request() (Request, error) {
 		req.Headers.Set("Idempotency-Key", formatParam(*p.IdempotencyKey))
 	}
 	if p.Body != nil {
-		data, err := encodeForm(p.Body)
+		data, err := encodeForm(p.Body, "indexed")
 		if err != nil {
 			return Request{}, fmt.Errorf("stripe: UpdateCustomer: %w", err)
 		}
@@ -270,7 +270,7 @@ func (p CreatePaymentIntentParams) request() (Request, error) {
 	if p.IdempotencyKey != nil {
 		req.Headers.Set("Idempotency-Key", formatParam(*p.IdempotencyKey))
 	}
-	data, err := encodeForm(p.Body)
+	data, err := encodeForm(p.Body, "indexed")
 	if err != nil {
 		return Request{}, fmt.Errorf("stripe: CreatePaymentIntent: %w", err)
 	}
@@ -338,7 +338,7 @@ func (p CancelPaymentIntentParams) request() (Request, error) {
 		RelativeURL: "/v1/payment_intents/" + escapePath(formatParam(p.Intent)) + "/cancel",
 	}
 	if p.Body != nil {
-		data, err := encodeForm(p.Body)
+		data, err := encodeForm(p.Body, "indexed")
 		if err != nil {
 			return Request{}, fmt.Errorf("stripe: CancelPaymentIntent: %w", err)
 		}

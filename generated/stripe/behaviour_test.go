@@ -185,7 +185,7 @@ func TestBehaviourCursorPagination(t *testing.T) {
 	t.Parallel()
 	const query = `email:'ada+test@example.com' AND metadata['plan']:"pro"`
 	pages := map[string]string{
-		"":      `{"object":"search_result","url":"/v1/customers/search","has_more":true,"next_page":"WzE2ODAwMDAwMDBd","data":[` + stCustomerJSON("cus_1", "a@example.com") + `,` + stCustomerJSON("cus_2", "b@example.com") + `]}`,
+		"":                 `{"object":"search_result","url":"/v1/customers/search","has_more":true,"next_page":"WzE2ODAwMDAwMDBd","data":[` + stCustomerJSON("cus_1", "a@example.com") + `,` + stCustomerJSON("cus_2", "b@example.com") + `]}`,
 		"WzE2ODAwMDAwMDBd": `{"object":"search_result","url":"/v1/customers/search","has_more":true,"next_page":"WzE2OTAwMDAwMDBd","data":[` + stCustomerJSON("cus_3", "c@example.com") + `,` + stCustomerJSON("cus_4", "d@example.com") + `]}`,
 		"WzE2OTAwMDAwMDBd": `{"object":"search_result","url":"/v1/customers/search","has_more":false,"next_page":null,"data":[` + stCustomerJSON("cus_5", "e@example.com") + `]}`,
 	}

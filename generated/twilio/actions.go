@@ -29,7 +29,7 @@ func (p CreateMessageParams) request() (Request, error) {
 		Method:      "POST",
 		RelativeURL: "/2010-04-01/Accounts/" + escapePath(formatParam(p.AccountSid)) + "/Messages.json",
 	}
-	data, err := encodeForm(p.Body)
+	data, err := encodeForm(p.Body, "repeat")
 	if err != nil {
 		return Request{}, fmt.Errorf("twilio: CreateMessage: %w", err)
 	}
@@ -171,7 +171,7 @@ func (p UpdateMessageParams) request() (Request, error) {
 		Method:      "POST",
 		RelativeURL: "/2010-04-01/Accounts/" + escapePath(formatParam(p.AccountSid)) + "/Messages/" + escapePath(formatParam(p.Sid)) + ".json",
 	}
-	data, err := encodeForm(p.Body)
+	data, err := encodeForm(p.Body, "repeat")
 	if err != nil {
 		return Request{}, fmt.Errorf("twilio: UpdateMessage: %w", err)
 	}
@@ -243,7 +243,7 @@ func (p CreateCallParams) request() (Request, error) {
 		Method:      "POST",
 		RelativeURL: "/2010-04-01/Accounts/" + escapePath(formatParam(p.AccountSid)) + "/Calls.json",
 	}
-	data, err := encodeForm(p.Body)
+	data, err := encodeForm(p.Body, "repeat")
 	if err != nil {
 		return Request{}, fmt.Errorf("twilio: CreateCall: %w", err)
 	}
@@ -395,7 +395,7 @@ func (p UpdateCallParams) request() (Request, error) {
 		Method:      "POST",
 		RelativeURL: "/2010-04-01/Accounts/" + escapePath(formatParam(p.AccountSid)) + "/Calls/" + escapePath(formatParam(p.Sid)) + ".json",
 	}
-	data, err := encodeForm(p.Body)
+	data, err := encodeForm(p.Body, "repeat")
 	if err != nil {
 		return Request{}, fmt.Errorf("twilio: UpdateCall: %w", err)
 	}

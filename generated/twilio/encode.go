@@ -20,9 +20,11 @@ import (
 
 // encodeForm encodes a body struct (or map) as application/x-www-form-urlencoded.
 // It goes through JSON so that json tags and omitempty decide the fields, then
-// flattens the Stripe way: nested objects as key[sub]=v, arrays of scalars as
-// repeated keys, arrays of objects as key[0][sub]=v; nulls are left out.
-func encodeForm(v any) ([]byte, error) {
+// flattens: nested objects as key[sub]=v, arrays of objects as key[0][sub]=v,
+// nulls left out. Arrays of scalars follow the spec's formArrays, since
+// services disagree: "repeat" (key=a&key=b, Twilio), "brackets" (key[]=a) or
+// "indexed" (key[0]=a, Stripe).
+func encodeForm(v any, arrays string) ([]byte, error) {
 	if vals, ok := v.(url.Values); ok {
 		return []byte(vals.Encode()), nil
 	}
@@ -40,29 +42,36 @@ func encodeForm(v any) ([]byte, error) {
 	switch tree.(type) {
 	case nil:
 	case map[string]any:
-		flattenForm(form, "", tree)
+		flattenForm(form, "", tree, arrays)
 	default:
 		return nil, errors.New("form body must be an object")
 	}
 	return []byte(form.Encode()), nil // Encode sorts keys
 }
 
-func flattenForm(form url.Values, key string, v any) {
+func flattenForm(form url.Values, key string, v any, arrays string) {
 	switch v := v.(type) {
 	case map[string]any:
 		for k, sub := range v {
 			if key != "" {
 				k = key + "[" + k + "]"
 			}
-			flattenForm(form, k, sub)
+			flattenForm(form, k, sub, arrays)
 		}
 	case []any:
 		for i, e := range v {
 			switch e.(type) {
 			case map[string]any, []any:
-				flattenForm(form, key+"["+strconv.Itoa(i)+"]", e)
+				flattenForm(form, key+"["+strconv.Itoa(i)+"]", e, arrays)
 			default:
-				flattenForm(form, key, e)
+				switch arrays {
+				case "brackets":
+					flattenForm(form, key+"[]", e, arrays)
+				case "indexed":
+					flattenForm(form, key+"["+strconv.Itoa(i)+"]", e, arrays)
+				default:
+					flattenForm(form, key, e, arrays)
+				}
 			}
 		}
 	case string:

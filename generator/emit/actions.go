@@ -133,7 +133,7 @@ func genBody(g *jen.Group, b *model.Body, failf func(string, ...jen.Code) jen.Co
 	switch b.ContentType {
 	case "application/x-www-form-urlencoded":
 		set = []jen.Code{
-			jen.List(jen.Id("data"), jen.Err()).Op(":=").Id("encodeForm").Call(field),
+			jen.List(jen.Id("data"), jen.Err()).Op(":=").Id("encodeForm").Call(field, jen.Lit(b.FormArrays)),
 			jen.If(jen.Err().Op("!=").Nil()).Block(failf("%w", jen.Err())),
 			jen.Id("req").Dot("Body").Op("=").Id("data"),
 			setType(jen.Lit(b.ContentType)),

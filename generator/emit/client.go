@@ -214,6 +214,13 @@ func genNew(f *jen.File, c *model.Connector) {
 		g.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(jen.Lit(c.Name+": %w"), jen.Err())))
 		g.Id("hc").Op(":=").Id("cfg").Dot("HTTPClient")
 		g.If(jen.Id("hc").Op("==").Nil()).Block(jen.Id("hc").Op("=").Qual("net/http", "DefaultClient"))
+		if hs := c.Auth.SecretHeaders; len(hs) > 0 {
+			args := []jen.Code{jen.Id("hc")}
+			for _, h := range hs {
+				args = append(args, jen.Lit(h))
+			}
+			g.Id("hc").Op("=").Id("guardRedirects").Call(args...)
+		}
 
 		g.Id("c").Op(":=").Op("&").Id("Client").Values(jen.DictFunc(func(d jen.Dict) {
 			d[jen.Id("name")] = jen.Lit(c.Name)
@@ -346,7 +353,7 @@ func genAuthorize(g *jen.Group, c *model.Connector) {
 				d[jen.Id("AuthStyle")] = authStyle(a)
 			}))
 			g.Comment("The clientcredentials source caches its token until it expires.")
-			g.Id("c").Dot("authorize").Op("=").Id("bearerAuth").Call(jen.Id("notifyTokens").Call(jen.Id("cc").Dot("TokenSource").Call(jen.Id("ctx")), jen.Id("cfg").Dot("OnToken")))
+			g.Id("c").Dot("authorize").Op("=").Id("bearerAuth").Call(jen.Id("notifyTokens").Call(jen.Id("cc").Dot("TokenSource").Call(jen.Id("ctx")), jen.Id("cfg").Dot("OnToken"), jen.Nil()))
 			return
 		}
 		g.Id("ctx").Op(":=").Qual("context", "WithValue").Call(jen.Qual("context", "Background").Call(), jen.Qual(oauth2Path, "HTTPClient"), tokenClient(a, jen.Id("hc")))
@@ -354,7 +361,7 @@ func genAuthorize(g *jen.Group, c *model.Connector) {
 		if a.RefreshURL != "" {
 			g.Id("oc").Dot("Endpoint").Dot("TokenURL").Op("=").Lit(a.RefreshURL)
 		}
-		g.Id("c").Dot("authorize").Op("=").Id("bearerAuth").Call(jen.Id("notifyTokens").Call(jen.Id("oc").Dot("TokenSource").Call(jen.Id("ctx"), jen.Id("cfg").Dot("Token")), jen.Id("cfg").Dot("OnToken")))
+		g.Id("c").Dot("authorize").Op("=").Id("bearerAuth").Call(jen.Id("notifyTokens").Call(jen.Id("oc").Dot("TokenSource").Call(jen.Id("ctx"), jen.Id("cfg").Dot("Token")), jen.Id("cfg").Dot("OnToken"), jen.Id("cfg").Dot("Token")))
 	}
 }
 

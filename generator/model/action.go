@@ -97,7 +97,10 @@ func (b *builder) body(act *Action, body *spec.Body) *Body {
 	if ct == "" {
 		ct = spec.ContentJSON
 	}
-	out := &Body{GoName: "Body", ContentType: ct, Required: body.Required, Description: body.Description}
+	out := &Body{GoName: "Body", ContentType: ct, Required: body.Required, Description: body.Description, FormArrays: body.FormArrays}
+	if ct == spec.ContentForm && out.FormArrays == "" {
+		out.FormArrays = "repeat"
+	}
 	switch ct {
 	case spec.ContentBinary:
 		out.Type = Reader

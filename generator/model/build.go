@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"net/http"
 	"net/url"
 	"regexp"
 	"sort"
@@ -164,10 +165,16 @@ func (b *builder) buildAuth(byName map[string]*ConnParam) {
 		if a.Prefix != nil {
 			r.Prefix = *a.Prefix
 		}
+		if k := http.CanonicalHeaderKey(r.Key); k != "Authorization" {
+			r.SecretHeaders = []string{k}
+		}
 	case spec.AuthAPIKey:
 		r.In, r.Key = a.In, a.Name
 		if a.Prefix != nil {
 			r.Prefix = *a.Prefix
+		}
+		if a.In == spec.InHeader && http.CanonicalHeaderKey(a.Name) != "Authorization" {
+			r.SecretHeaders = []string{http.CanonicalHeaderKey(a.Name)}
 		}
 	case spec.AuthOAuth2:
 		r.Grant = a.Grant
@@ -205,6 +212,7 @@ func (b *builder) buildAuth(byName map[string]*ConnParam) {
 	case spec.AuthCustom:
 		for _, k := range sortedKeys(a.Headers) {
 			r.CustomHeaders = append(r.CustomHeaders, b.template(k, a.Headers[k], byName))
+			r.SecretHeaders = append(r.SecretHeaders, http.CanonicalHeaderKey(k))
 		}
 		for _, k := range sortedKeys(a.Query) {
 			r.CustomQuery = append(r.CustomQuery, b.template(k, a.Query[k], byName))

@@ -68,6 +68,10 @@ type Auth struct {
 	Key    string // header, query or cookie name
 	Prefix string
 
+	// SecretHeaders carry credentials under names net/http does not know
+	// to drop on a redirect to another host.
+	SecretHeaders []string
+
 	// custom
 	CustomHeaders []Template
 	CustomQuery   []Template
@@ -232,6 +236,7 @@ type Body struct {
 	Required    bool
 	Description string
 	Type        *GoType // the field type (pointer when optional struct)
+	FormArrays  string  // form bodies: repeat, brackets or indexed
 }
 
 // Pagination is a paginated action's iterator.

@@ -81,6 +81,9 @@ func TestImportCorpus(t *testing.T) {
 	for _, path := range corpusFiles(t) {
 		name := filepath.Base(path)
 		t.Run(name, func(t *testing.T) {
+			if st, err := os.Stat(path); testing.Short() && err == nil && st.Size() > 1<<20 {
+				t.Skip("large document skipped in -short mode")
+			}
 			t.Parallel()
 			start := time.Now()
 			s, warns, err := Import(path, Options{})

@@ -802,3 +802,35 @@ components:
 		}
 	}
 }
+
+// Values of the wrong JSON type are dropped with a warning, never an error.
+func TestMalformed(t *testing.T) {
+	cases := []struct{ doc, ptr string }{
+		{head + "paths:\n  /x:\n    get:\n      responses:\n        '200': ok\n", "#/paths/~1x/get/responses/200"},
+		{head + "paths:\n  /x: hello\n  /y: {get: {responses: {}}}\n", "#/paths/~1x"},
+		{head + "paths:\n  /x:\n    get:\n      parameters: {a: b}\n      responses: {}\n", "#/paths/~1x/get/parameters"},
+		{head + "paths:\n  /x:\n    get:\n      parameters: [{name: a, in: query, schema: {type: string, minLength: -1}}]\n      responses: {}\n",
+			"#/paths/~1x/get/parameters/0/schema/minLength"},
+		{head + "paths:\n  /x:\n    get:\n      tags: x\n      responses: {}\n", "#/paths/~1x/get/tags"},
+		{head + "components:\n  schemas:\n    A: {type: object, properties: {a: {type: string, required: true}}}\npaths: {}\n",
+			"#/components/schemas/A/properties/a/required"},
+		{`{"swagger": "2.0", "info": {"title": "T", "version": "1"}, "host": "x.example.com",
+		  "paths": {"/x": {"get": {"responses": {"200": "ok"}}}, "/y": {"get": {"tags": "t", "responses": {}}}}}`, ""},
+	}
+	for i, tc := range cases {
+		s, warns, err := ImportData([]byte(tc.doc), "", Options{})
+		if err != nil {
+			t.Errorf("case %d: %v", i, err)
+			continue
+		}
+		out, _ := yaml.Marshal(s)
+		if _, _, err := spec.Load("x.yaml", out); err != nil {
+			t.Errorf("case %d: spec.Load: %v", i, err)
+		}
+		if tc.ptr != "" {
+			wantWarning(t, warns, tc.ptr, "cannot be read as OpenAPI")
+		} else if len(warns) == 0 {
+			t.Errorf("case %d: no warnings", i)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -63,15 +64,32 @@ func load(data []byte, location string, w *warnings) (*document, error) {
 	p.repairTop()
 	p.walk(raw, "#", 0)
 
-	loader := openapi3.NewLoader()
-	loader.IsExternalRefsAllowed = true
-	loader.ReadFromURIFunc = readLocalRepaired(w, d.swagger)
-
 	var locURL *url.URL
 	if location != "" {
 		locURL = &url.URL{Path: filepath.ToSlash(location)}
 	}
-	if d.swagger {
+	// kin-openapi rejects values of the wrong JSON type; its error names
+	// the place, which is dropped (with a warning) before trying again.
+	for attempt := 0; ; attempt++ {
+		t, err := kinLoad(raw, d.swagger, locURL, w)
+		if err == nil {
+			d.t = t
+			return d, nil
+		}
+		ptr := errPointer(err)
+		if ptr == "" || attempt >= 200 || !removeAt(raw, ptr) {
+			return nil, err
+		}
+		w.add("#"+ptr, "cannot be read as OpenAPI (%s); dropped", kinReason(err))
+	}
+}
+
+// kinLoad loads the repaired document with kin-openapi.
+func kinLoad(raw map[string]any, swagger bool, locURL *url.URL, w *warnings) (*openapi3.T, error) {
+	loader := openapi3.NewLoader()
+	loader.IsExternalRefsAllowed = true
+	loader.ReadFromURIFunc = readLocalRepaired(w, swagger)
+	if swagger {
 		// servers are computed from host/basePath/schemes by the converter;
 		// kin's conversion rejects some real-world hosts.
 		v2 := make(map[string]any, len(raw))
@@ -88,14 +106,28 @@ func load(data []byte, location string, w *warnings) (*document, error) {
 		}
 		var doc2 openapi2.T
 		if err := json.Unmarshal(js, &doc2); err != nil {
-			return nil, fmt.Errorf("reading Swagger 2.0 document: %w", err)
+			// the error names no place: find the parts that fail alone
+			if !isolateV2(raw, w) {
+				return nil, fmt.Errorf("reading Swagger 2.0 document: %w", err)
+			}
+			for k, v := range raw {
+				if _, ok := v2[k]; ok {
+					v2[k] = v
+				}
+			}
+			if js, err = json.Marshal(v2); err != nil {
+				return nil, err
+			}
+			doc2 = openapi2.T{}
+			if err := json.Unmarshal(js, &doc2); err != nil {
+				return nil, fmt.Errorf("reading Swagger 2.0 document: %w", err)
+			}
 		}
 		t, err := openapi2conv.ToV3WithLoader(&doc2, loader, locURL)
 		if err != nil {
 			return nil, fmt.Errorf("converting Swagger 2.0 document: %w", err)
 		}
-		d.t = t
-		return d, nil
+		return t, nil
 	}
 	js, err := json.Marshal(raw)
 	if err != nil {
@@ -110,8 +142,121 @@ func load(data []byte, location string, w *warnings) (*document, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loading OpenAPI document: %w", err)
 	}
-	d.t = t
-	return d, nil
+	return t, nil
+}
+
+// isolateV2 drops the parts of a Swagger 2.0 document that kin-openapi
+// cannot decode, one operation, parameter list, definition, parameter,
+// response or security definition at a time. It reports whether it
+// dropped anything.
+func isolateV2(raw map[string]any, w *warnings) bool {
+	fails := func(v any, into any) bool {
+		b, err := json.Marshal(v)
+		return err != nil || json.Unmarshal(b, into) != nil
+	}
+	dropped := false
+	drop := func(m map[string]any, k, ptr string) {
+		delete(m, k)
+		w.add(ptr, "cannot be read as Swagger 2.0; dropped")
+		dropped = true
+	}
+	if paths, ok := raw["paths"].(map[string]any); ok {
+		for _, p := range sortedKeys(paths) {
+			pptr := "#/paths/" + ptrEscape(p)
+			item, ok := paths[p].(map[string]any)
+			if !ok {
+				drop(paths, p, pptr)
+				continue
+			}
+			for _, k := range sortedKeys(item) {
+				var into any
+				switch k {
+				case "parameters":
+					into = &[]*openapi2.Parameter{}
+				case "get", "put", "post", "delete", "options", "head", "patch":
+					into = &openapi2.Operation{}
+				default:
+					continue
+				}
+				if fails(item[k], into) {
+					drop(item, k, pptr+"/"+k)
+				}
+			}
+		}
+	}
+	for section, into := range map[string]func() any{
+		"definitions":         func() any { return &openapi2.SchemaRef{} },
+		"parameters":          func() any { return &openapi2.Parameter{} },
+		"responses":           func() any { return &openapi2.Response{} },
+		"securityDefinitions": func() any { return &openapi2.SecurityScheme{} },
+	} {
+		m, ok := raw[section].(map[string]any)
+		if !ok {
+			continue
+		}
+		for _, k := range sortedKeys(m) {
+			if fails(m[k], into()) {
+				drop(m, k, "#/"+section+"/"+ptrEscape(k))
+			}
+		}
+	}
+	return dropped
+}
+
+var errPointerRE = regexp.MustCompile(`in (/\S*)\s*$`)
+
+// errPointer is the JSON pointer a kin-openapi decoding error names, "".
+func errPointer(err error) string {
+	m := errPointerRE.FindStringSubmatch(err.Error())
+	if m == nil {
+		return ""
+	}
+	return m[1]
+}
+
+var kinReasonRE = regexp.MustCompile(`cannot construct ([^ ]+ (?:` + "`[^`]*` " + `)?into [^ ]+)`)
+
+func kinReason(err error) string {
+	if m := kinReasonRE.FindStringSubmatch(err.Error()); m != nil {
+		return strings.ReplaceAll(m[1], "`", "")
+	}
+	return "wrong type"
+}
+
+// removeAt deletes the value at ptr: a key of an object is removed, an
+// element of a list becomes an empty object. It reports whether it did.
+func removeAt(root map[string]any, ptr string) bool {
+	toks := strings.Split(strings.TrimPrefix(ptr, "/"), "/")
+	if ptr == "" || ptr == "/" || len(toks) == 0 {
+		return false
+	}
+	parent, ok := resolvePointer(root, "/"+strings.Join(toks[:len(toks)-1], "/"))
+	if len(toks) == 1 {
+		parent, ok = root, true
+	}
+	if !ok {
+		return false
+	}
+	last := ptrUnescape(toks[len(toks)-1])
+	switch p := parent.(type) {
+	case map[string]any:
+		if _, ok := p[last]; !ok {
+			return false
+		}
+		delete(p, last)
+		return true
+	case []any:
+		i, err := strconv.Atoi(last)
+		if err != nil || i < 0 || i >= len(p) {
+			return false
+		}
+		if m, ok := p[i].(map[string]any); ok && len(m) == 0 {
+			return false
+		}
+		p[i] = map[string]any{}
+		return true
+	}
+	return false
 }
 
 // readLocalRepaired reads the files that relative $refs name, repairing

@@ -12,7 +12,7 @@ import (
 // FuzzLoad feeds arbitrary bytes to the loader; whatever it accepts must
 // also generate. Neither may panic. Seeds: specs/ and the error cases.
 func FuzzLoad(f *testing.F) {
-	for _, pattern := range []string{"../../specs/*.yaml", "../../internal/cli/testdata/errors/*/spec.yaml", "testdata/*.yaml"} {
+	for _, pattern := range []string{"../../specs/*.yaml", "../../internal/cli/testdata/errors/*/spec.yaml", "../testdata/compile/*.yaml"} {
 		paths, _ := filepath.Glob(pattern)
 		for _, p := range paths {
 			if data, err := os.ReadFile(p); err == nil {

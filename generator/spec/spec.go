@@ -159,6 +159,10 @@ type Body struct {
 	Required    bool    `yaml:"required,omitempty"`
 	Description string  `yaml:"description,omitempty"`
 	Schema      *Schema `yaml:"schema,omitempty"`
+	// FormArrays, for form bodies, writes lists of scalars as repeated keys
+	// ("repeat", the default: tags=a&tags=b), with brackets ("brackets":
+	// tags[]=a) or with indexes ("indexed": tags[0]=a, as Stripe wants).
+	FormArrays string `yaml:"formArrays,omitempty"`
 }
 
 // Response describes an action's 2xx body.

@@ -403,17 +403,13 @@ func (v *validator) checkRelativePath(path, p string, queryOK bool) {
 }
 
 func (v *validator) checkSchemas() {
-	goNames := map[string]string{}
+	// Go-name collisions between schemas ("user" and "User") are resolved
+	// by the model with numbered names, so they are not errors here.
 	for _, ns := range v.s.Schemas {
 		p := join("schemas", ns.Name)
 		if !schemaNamePattern.MatchString(ns.Name) {
 			v.errorf(p, "schema names must be letters, digits, _, . or -, starting with a letter or _")
 		}
-		g := strings.ToLower(names.Go(ns.Name))
-		if other, ok := goNames[g]; ok {
-			v.errorf(p, "Go name %s collides with schema %q", names.Go(ns.Name), other)
-		}
-		goNames[g] = ns.Name
 		v.checkSchema(p, ns.Schema)
 	}
 }
@@ -566,6 +562,14 @@ func (v *validator) checkAction(p string, a Action) {
 		case "", ContentJSON, ContentForm, ContentMultipart, ContentBinary:
 		default:
 			v.errorf(p+".body.contentType", "must be one of %s, %s, %s, %s", ContentJSON, ContentForm, ContentMultipart, ContentBinary)
+		}
+		switch b.FormArrays {
+		case "", "repeat", "brackets", "indexed":
+			if b.FormArrays != "" && b.ContentType != ContentForm {
+				v.errorf(p+".body.formArrays", "only for %s bodies", ContentForm)
+			}
+		default:
+			v.errorf(p+".body.formArrays", "must be repeat, brackets or indexed")
 		}
 		v.checkSchema(p+".body.schema", b.Schema)
 	}

@@ -152,7 +152,7 @@ func runGenerate(args []string, stdout, stderr io.Writer, check bool) int {
 			return exitFail
 		}
 		for _, w := range out.Warnings {
-			fmt.Fprintf(stderr, "%s: %s\n", fs.Arg(i), strings.TrimPrefix(w, "warning: "))
+			fmt.Fprintf(stderr, "warning: %s: %s\n", fs.Arg(i), strings.TrimPrefix(w, "warning: "))
 		}
 		outs = append(outs, out)
 	}

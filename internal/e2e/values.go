@@ -1,0 +1,275 @@
+package e2e
+
+import (
+	"math"
+	"regexp"
+	"regexp/syntax"
+	"strings"
+
+	"github.com/conngen/conngen/generator/spec"
+)
+
+// maxDepth bounds how deep example values nest: below it only required
+// properties are filled, and a recursive required property stops there.
+const maxDepth = 12
+
+// valuer derives example values from the schemas of one spec. The values
+// are plain JSON-like Go values (string, float64, int64, bool, nil,
+// []any, map[string]any) that satisfy the schema: its default or first
+// enum value, a value of its format, a number within minimum/maximum, a
+// string within minLength/maxLength that matches its pattern, and every
+// required property.
+type valuer struct {
+	schemas spec.Schemas
+}
+
+// Sample values by format; each is valid for the format as Prism checks it.
+var formatSamples = map[string]string{
+	"date-time": "2024-01-02T03:04:05Z",
+	"date":      "2024-01-02",
+	"uuid":      "123e4567-e89b-12d3-a456-426614174000",
+	"email":     "user@example.com",
+	"uri":       "https://example.com/x",
+	"byte":      "dGVzdA==", // base64 of "test"
+	"binary":    "test",
+}
+
+// resolve follows references.
+func (v *valuer) resolve(s *spec.Schema) *spec.Schema {
+	for i := 0; s != nil && s.Ref != "" && i < 50; i++ {
+		s = v.schemas.Get(s.RefName())
+	}
+	return s
+}
+
+// value is an example value for s. top is true for the schema of a
+// request body or parameter itself: there optional scalar properties are
+// filled too, so that more of the encoder is exercised.
+func (v *valuer) value(s *spec.Schema, depth int, top bool) any {
+	s = v.resolve(s)
+	if s == nil {
+		return "test"
+	}
+	if s.Default != nil {
+		return s.Default
+	}
+	if len(s.Enum) > 0 {
+		return s.Enum[0]
+	}
+	if len(s.AllOf) > 0 {
+		return v.allOf(s, depth, top)
+	}
+	if alts := v.alternatives(s); len(alts) > 0 {
+		return v.value(alts[0], depth, top)
+	}
+	switch s.Type {
+	case "string":
+		return v.str(s)
+	case "integer":
+		return int64(v.number(s, true))
+	case "number":
+		return v.number(s, false)
+	case "boolean":
+		return true
+	case "array":
+		if depth > maxDepth {
+			return []any{}
+		}
+		return []any{v.value(s.Items, depth+1, false)}
+	case "object", "":
+		if len(s.Properties) > 0 || s.Type == "object" {
+			return v.object(s, depth, top)
+		}
+		if s.Items != nil {
+			return []any{v.value(s.Items, depth+1, false)}
+		}
+	}
+	return "test"
+}
+
+// alternatives are the oneOf/anyOf choices that are not just null.
+func (v *valuer) alternatives(s *spec.Schema) []*spec.Schema {
+	var out []*spec.Schema
+	for _, l := range [][]*spec.Schema{s.OneOf, s.AnyOf} {
+		for _, a := range l {
+			if a == nil || a.Nullable && a.Type == "" && a.Ref == "" && len(a.Properties) == 0 {
+				continue
+			}
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+func (v *valuer) allOf(s *spec.Schema, depth int, top bool) any {
+	merged := map[string]any{}
+	var scalar any
+	parts := append([]*spec.Schema{}, s.AllOf...)
+	own := *s
+	own.AllOf = nil
+	if len(own.Properties) > 0 || own.Type != "" {
+		parts = append(parts, &own)
+	}
+	for _, p := range parts {
+		switch x := v.value(p, depth, top).(type) {
+		case map[string]any:
+			for k, val := range x {
+				merged[k] = val
+			}
+		default:
+			if scalar == nil {
+				scalar = x
+			}
+		}
+	}
+	if len(merged) == 0 && scalar != nil {
+		return scalar
+	}
+	return merged
+}
+
+func (v *valuer) object(s *spec.Schema, depth int, top bool) map[string]any {
+	out := map[string]any{}
+	for _, p := range s.Properties {
+		req := s.IsRequired(p.Name)
+		if !req && !(top && v.isScalar(p.Schema)) {
+			continue
+		}
+		if !req && depth > maxDepth {
+			continue
+		}
+		if depth > 3*maxDepth {
+			break // a required recursive property: give up here
+		}
+		out[p.Name] = v.value(p.Schema, depth+1, false)
+	}
+	return out
+}
+
+// isScalar reports whether s is a string, number, integer or boolean.
+func (v *valuer) isScalar(s *spec.Schema) bool {
+	s = v.resolve(s)
+	if s == nil || len(s.AllOf)+len(s.OneOf)+len(s.AnyOf) > 0 {
+		return false
+	}
+	switch s.Type {
+	case "string", "integer", "number", "boolean":
+		return true
+	}
+	return false
+}
+
+func (v *valuer) number(s *spec.Schema, integer bool) float64 {
+	x := 1.0
+	if s.Minimum != nil && x < *s.Minimum {
+		x = *s.Minimum
+		if integer {
+			x = math.Ceil(x)
+		}
+	}
+	if s.Maximum != nil && x > *s.Maximum {
+		x = *s.Maximum
+		if integer {
+			x = math.Floor(x)
+		}
+	}
+	return x
+}
+
+func (v *valuer) str(s *spec.Schema) string {
+	out := "test"
+	if f, ok := formatSamples[s.Format]; ok {
+		out = f
+	}
+	if s.Pattern != "" {
+		if m, ok := matching(s.Pattern); ok {
+			return m
+		}
+	}
+	if s.MinLength != nil && len(out) < *s.MinLength {
+		out += strings.Repeat("x", *s.MinLength-len(out))
+	}
+	if s.MaxLength != nil && len(out) > *s.MaxLength {
+		out = out[:*s.MaxLength]
+	}
+	return out
+}
+
+// matching returns a string that pattern matches, built from the regular
+// expression's syntax tree: the first alternative, the minimum repetition
+// (at least one for +), letters and digits where a class allows them.
+func matching(pattern string) (string, bool) {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		return "", false
+	}
+	var b strings.Builder
+	if !genRegex(re.Simplify(), &b) {
+		return "", false
+	}
+	out := b.String()
+	ok, err := regexp.MatchString(pattern, out)
+	return out, err == nil && ok
+}
+
+func genRegex(re *syntax.Regexp, b *strings.Builder) bool {
+	switch re.Op {
+	case syntax.OpLiteral:
+		b.WriteString(string(re.Rune))
+	case syntax.OpCharClass:
+		r, ok := pickRune(re.Rune)
+		if !ok {
+			return false
+		}
+		b.WriteRune(r)
+	case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		b.WriteByte('a')
+	case syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText, syntax.OpEndText,
+		syntax.OpWordBoundary, syntax.OpNoWordBoundary, syntax.OpEmptyMatch:
+	case syntax.OpCapture:
+		return genRegex(re.Sub[0], b)
+	case syntax.OpStar, syntax.OpQuest:
+	case syntax.OpPlus:
+		return genRegex(re.Sub[0], b)
+	case syntax.OpRepeat:
+		for i := 0; i < re.Min; i++ {
+			if !genRegex(re.Sub[0], b) {
+				return false
+			}
+		}
+	case syntax.OpConcat:
+		for _, sub := range re.Sub {
+			if !genRegex(sub, b) {
+				return false
+			}
+		}
+	case syntax.OpAlternate:
+		return genRegex(re.Sub[0], b)
+	default:
+		return false
+	}
+	return true
+}
+
+// pickRune chooses a rune of a character class (pairs of ranges), a
+// letter or digit when the class has one.
+func pickRune(ranges []rune) (rune, bool) {
+	for _, want := range "a0A1bx" {
+		for i := 0; i+1 < len(ranges); i += 2 {
+			if ranges[i] <= want && want <= ranges[i+1] {
+				return want, true
+			}
+		}
+	}
+	for i := 0; i+1 < len(ranges); i += 2 {
+		for r := ranges[i]; r <= ranges[i+1] && r < ranges[i]+256; r++ {
+			if r > ' ' && r < 0x7f {
+				return r, true
+			}
+		}
+	}
+	if len(ranges) >= 2 {
+		return ranges[0], true
+	}
+	return 0, false
+}
