@@ -8,7 +8,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"runtime/debug"
+	"sort"
 	"strings"
 
 	"github.com/conngen/conngen/generator"
@@ -19,7 +22,8 @@ import (
 const usage = `conngen generates Go API connectors from connector specs.
 
 Usage:
-  conngen generate [-o DIR] SPEC...   write DIR/<name>/ for each spec (default DIR: generated)
+  conngen generate [-o DIR] SPEC...   write DIR/<name>/ for each spec (default DIR: generated);
+                                      a directory SPEC means the *.yaml files in it
   conngen validate SPEC...            report every problem as file:line:col: field: reason
   conngen check [-o DIR] SPEC...      exit 1 with a diff when DIR holds stale output
   conngen import [--name N] [--auth SCHEME] [--tag T]... [--operation ID]... OPENAPI
@@ -77,6 +81,25 @@ func newFlags(name string, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
+// expand replaces each directory argument by the spec files in it
+// (*.yaml and *.yml, sorted), so `conngen generate specs` needs no shell glob
+// and suits //go:generate.
+func expand(args []string) []string {
+	var out []string
+	for _, a := range args {
+		if st, err := os.Stat(a); err == nil && st.IsDir() {
+			yaml, _ := filepath.Glob(filepath.Join(a, "*.yaml"))
+			yml, _ := filepath.Glob(filepath.Join(a, "*.yml"))
+			files := append(yaml, yml...)
+			sort.Strings(files)
+			out = append(out, files...)
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
 // loadAll loads every spec and prints every problem of every spec. It
 // returns nil specs when any failed, so nothing is written.
 func loadAll(paths []string, stderr io.Writer) ([]*spec.Spec, bool) {
@@ -113,7 +136,7 @@ func runValidate(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "conngen validate: no spec files given")
 		return exitUsage
 	}
-	if _, ok := loadAll(fs.Args(), stderr); !ok {
+	if _, ok := loadAll(expand(fs.Args()), stderr); !ok {
 		return exitFail
 	}
 	return exitOK
@@ -133,7 +156,8 @@ func runGenerate(args []string, stdout, stderr io.Writer, check bool) int {
 		fmt.Fprintf(stderr, "conngen %s: no spec files given\n", name)
 		return exitUsage
 	}
-	specs, ok := loadAll(fs.Args(), stderr)
+	paths := expand(fs.Args())
+	specs, ok := loadAll(paths, stderr)
 	if !ok {
 		return exitFail
 	}
@@ -142,17 +166,17 @@ func runGenerate(args []string, stdout, stderr io.Writer, check bool) int {
 	seen := map[string]string{}
 	for i, s := range specs {
 		if prev, dup := seen[s.Name]; dup {
-			fmt.Fprintf(stderr, "conngen: %s and %s both generate package %q\n", prev, fs.Arg(i), s.Name)
+			fmt.Fprintf(stderr, "conngen: %s and %s both generate package %q\n", prev, paths[i], s.Name)
 			return exitFail
 		}
-		seen[s.Name] = fs.Arg(i)
+		seen[s.Name] = paths[i]
 		out, err := generator.Generate(s)
 		if err != nil {
 			fmt.Fprintf(stderr, "conngen: %v\n", err)
 			return exitFail
 		}
 		for _, w := range out.Warnings {
-			fmt.Fprintf(stderr, "warning: %s: %s\n", fs.Arg(i), strings.TrimPrefix(w, "warning: "))
+			fmt.Fprintf(stderr, "warning: %s: %s\n", paths[i], strings.TrimPrefix(w, "warning: "))
 		}
 		outs = append(outs, out)
 	}
