@@ -23,16 +23,16 @@ func (c *Client) GetAuthenticatedUser(ctx context.Context) (*Response[PrivateUse
 // ListReposForAuthenticatedUserParams holds the parameters of ListReposForAuthenticatedUser.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type ListReposForAuthenticatedUserParams struct {
-	// Visibility limit by visibility; cannot be combined with type. (query "visibility")
-	Visibility *ListReposForAuthenticatedUserVisibility
-	// Affiliation the user's relations to the repositories; cannot be combined with type. (query "affiliation")
-	Affiliation []ListReposForAuthenticatedUserAffiliationItem
-	// Type limit by type; cannot be combined with visibility or affiliation. (query "type")
-	Type *ListReposForAuthenticatedUserType
-	// Sort property. (query "sort")
-	Sort *ListReposForAuthenticatedUserSort
-	// Direction sort direction; asc for full_name, else desc by default. (query "direction")
-	Direction *ListReposForAuthenticatedUserDirection
+	// Visibility limit by visibility; cannot be combined with type. One of: "all", "public", "private". (query "visibility")
+	Visibility *string
+	// Affiliation the user's relations to the repositories; cannot be combined with type. One of: "owner", "collaborator", "organization_member". (query "affiliation")
+	Affiliation []string
+	// Type limit by type; cannot be combined with visibility or affiliation. One of: "all", "owner", "public", "private", "member". (query "type")
+	Type *string
+	// Sort property. One of: "created", "updated", "pushed", "full_name". (query "sort")
+	Sort *string
+	// Direction sort direction; asc for full_name, else desc by default. One of: "asc", "desc". (query "direction")
+	Direction *string
 	// Since only repositories updated after this time. (query "since")
 	Since *time.Time
 	// Before only repositories updated before this time. (query "before")
@@ -146,8 +146,8 @@ type ListRepoIssuesParams struct {
 	Repo string
 	// Milestone A milestone number, * for any milestone, or none for no milestone. (query "milestone")
 	Milestone *string
-	// State issue state. (query "state")
-	State *ListRepoIssuesState
+	// State issue state. One of: "open", "closed", "all". (query "state")
+	State *string
 	// Assignee A login, none for unassigned, or * for any assignee. (query "assignee")
 	Assignee *string
 	// Creator the login of the issue creator. (query "creator")
@@ -156,10 +156,10 @@ type ListRepoIssuesParams struct {
 	Mentioned *string
 	// Labels only issues with all of these labels. (query "labels")
 	Labels []string
-	// Sort property. (query "sort")
-	Sort *ListRepoIssuesSort
-	// Direction sort direction. (query "direction")
-	Direction *ListRepoIssuesDirection
+	// Sort property. One of: "created", "updated", "comments". (query "sort")
+	Sort *string
+	// Direction sort direction. One of: "asc", "desc". (query "direction")
+	Direction *string
 	// Since only issues updated at or after this time. (query "since")
 	Since *time.Time
 	// PerPage results per page. (query "per_page")

@@ -92,7 +92,7 @@ func TestBehaviourLinkHeaderPagination(t *testing.T) {
 	t.Parallel()
 	const total = 5
 	since := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	params := ListRepoIssuesParams{Owner: "octocat", Repo: "Hello-World", Labels: []string{"bug", "help wanted"}, Since: &since, State: Ptr(ListRepoIssuesState("open")), PerPage: Ptr(2)}
+	params := ListRepoIssuesParams{Owner: "octocat", Repo: "Hello-World", Labels: []string{"bug", "help wanted"}, Since: &since, State: Ptr("open"), PerPage: Ptr(2)}
 
 	// run lists the issues from a server whose Link headers point at itself,
 	// stopping after stopAfter issues (0: all).

@@ -25,8 +25,8 @@ type ListUsersParams struct {
 	After *string
 	// SortBy property to sort by; only with search. (query "sortBy")
 	SortBy *string
-	// SortOrder sort direction; only with search. (query "sortOrder")
-	SortOrder *ListUsersSortOrder
+	// SortOrder sort direction; only with search. One of: "asc", "desc". (query "sortOrder")
+	SortOrder *string
 }
 
 func (p ListUsersParams) request() (Request, error) {
@@ -119,8 +119,8 @@ type CreateUserParams struct {
 	Activate *bool
 	// Provider whether the user is authenticated by an external provider. (query "provider")
 	Provider *bool
-	// NextLogin with activate=true, requires a password change at next login. (query "nextLogin")
-	NextLogin *CreateUserNextLogin
+	// NextLogin with activate=true, requires a password change at next login. One of: "changePassword". (query "nextLogin")
+	NextLogin *string
 	// Body is the request body (application/json).
 	Body CreateUserRequest
 }

@@ -189,18 +189,3 @@ const (
 
 // GroupList is a Okta model.
 type GroupList []Group
-
-// ListUsersSortOrder is a Okta model.
-type ListUsersSortOrder string
-
-const (
-	ListUsersSortOrderAsc  ListUsersSortOrder = "asc"
-	ListUsersSortOrderDesc ListUsersSortOrder = "desc"
-)
-
-// CreateUserNextLogin is a Okta model.
-type CreateUserNextLogin string
-
-const (
-	CreateUserNextLoginChangePassword CreateUserNextLogin = "changePassword"
-)

@@ -20,8 +20,8 @@ type GetCurrentWeatherParams struct {
 	Zip *string
 	// ID city ID (deprecated in favour of coordinates). (query "id")
 	ID *int
-	// Units of measurement. (query "units")
-	Units *GetCurrentWeatherUnits
+	// Units of measurement. One of: "standard", "metric", "imperial". (query "units")
+	Units *string
 	// Lang language of the description field, e.g. en, de, fr. (query "lang")
 	Lang *string
 }
@@ -82,8 +82,8 @@ type GetForecastParams struct {
 	ID *int
 	// Cnt number of timestamps to return. (query "cnt")
 	Cnt *int
-	// Units of measurement. (query "units")
-	Units *GetForecastUnits
+	// Units of measurement. One of: "standard", "metric", "imperial". (query "units")
+	Units *string
 	// Lang language of the description field. (query "lang")
 	Lang *string
 }

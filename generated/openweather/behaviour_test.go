@@ -39,7 +39,7 @@ func TestBehaviourAPIKeyInQuery(t *testing.T) {
 	srv := testutil.NewServer(t, testutil.Status(200, owWeatherJSON))
 	resp, err := owClient(t, srv).GetCurrentWeather(context.Background(), GetCurrentWeatherParams{
 		Q:     Ptr("São Paulo,BR"),
-		Units: Ptr(GetCurrentWeatherUnits("metric")),
+		Units: Ptr("metric"),
 	})
 	if err != nil {
 		t.Fatalf("GetCurrentWeather: %v", err)

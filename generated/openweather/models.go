@@ -220,21 +220,3 @@ type ZipLocation struct {
 	Lon     *float64 `json:"lon,omitempty"`
 	Country *string  `json:"country,omitempty"`
 }
-
-// GetCurrentWeatherUnits is a OpenWeather model.
-type GetCurrentWeatherUnits string
-
-const (
-	GetCurrentWeatherUnitsStandard GetCurrentWeatherUnits = "standard"
-	GetCurrentWeatherUnitsMetric   GetCurrentWeatherUnits = "metric"
-	GetCurrentWeatherUnitsImperial GetCurrentWeatherUnits = "imperial"
-)
-
-// GetForecastUnits is a OpenWeather model.
-type GetForecastUnits string
-
-const (
-	GetForecastUnitsStandard GetForecastUnits = "standard"
-	GetForecastUnitsMetric   GetForecastUnits = "metric"
-	GetForecastUnitsImperial GetForecastUnits = "imperial"
-)

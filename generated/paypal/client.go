@@ -105,3 +105,16 @@ func New(cfg Config) (*Client, error) {
 	c.authorize = bearerAuth(notifyTokens(cc.TokenSource(ctx), cfg.OnToken, nil))
 	return c, nil
 }
+
+// OAuth2Config describes the connector's OAuth2 client: the token endpoint, scopes and
+// client authentication. New fetches and caches client-credentials tokens by itself.
+func OAuth2Config(cfg Config) *oauth2.Config {
+	return &oauth2.Config{
+		ClientID:     cfg.ClientID,
+		ClientSecret: cfg.ClientSecret,
+		Endpoint: oauth2.Endpoint{
+			AuthStyle: oauth2.AuthStyleInHeader,
+			TokenURL:  "https://api-m.paypal.com/v1/oauth2/token",
+		},
+	}
+}

@@ -81,8 +81,8 @@ type GetPlaylistParams struct {
 	Market *string
 	// Fields comma-separated fields to return, e.g. name,tracks.items(track(name)). (query "fields")
 	Fields *string
-	// AdditionalTypes item types the client supports besides track. (query "additional_types")
-	AdditionalTypes []GetPlaylistAdditionalTypesItem
+	// AdditionalTypes item types the client supports besides track. One of: "track", "episode". (query "additional_types")
+	AdditionalTypes []string
 }
 
 func (p GetPlaylistParams) request() (Request, error) {
@@ -131,8 +131,8 @@ type GetPlaylistItemsParams struct {
 	Limit *int
 	// Offset the index of the first item to return. (query "offset")
 	Offset *int
-	// AdditionalTypes item types the client supports besides track. (query "additional_types")
-	AdditionalTypes []GetPlaylistItemsAdditionalTypesItem
+	// AdditionalTypes item types the client supports besides track. One of: "track", "episode". (query "additional_types")
+	AdditionalTypes []string
 }
 
 func (p GetPlaylistItemsParams) request() (Request, error) {
@@ -411,8 +411,8 @@ func (c *Client) SaveTracks(ctx context.Context, params SaveTracksParams) (*Resp
 // GetFollowedArtistsParams holds the parameters of GetFollowedArtists.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type GetFollowedArtistsParams struct {
-	// Type the ID type; only artist is supported. (query "type")
-	Type GetFollowedArtistsType
+	// Type the ID type; only artist is supported. One of: "artist". (query "type")
+	Type string
 	// After the last artist ID of the previous page. (query "after")
 	After *string
 	// Limit the maximum number of artists to return. (query "limit")
@@ -468,16 +468,16 @@ func (c *Client) GetFollowedArtistsAll(ctx context.Context, params GetFollowedAr
 type SearchParams struct {
 	// Q the search query; supports field filters such as artist:, album:, year: and genre:. (query "q")
 	Q string
-	// Type the item types to search across. (query "type")
-	Type []SearchTypeItem
+	// Type the item types to search across. One of: "album", "artist", "playlist", "track", "show", "episode", "audiobook". (query "type")
+	Type []string
 	// Market an ISO 3166-1 alpha-2 country code, or from_token. (query "market")
 	Market *string
 	// Limit the maximum number of results per type. (query "limit")
 	Limit *int
 	// Offset the index of the first result to return. (query "offset")
 	Offset *int
-	// IncludeExternal when audio, externally hosted audio content is marked playable. (query "include_external")
-	IncludeExternal *SearchIncludeExternal
+	// IncludeExternal when audio, externally hosted audio content is marked playable. One of: "audio". (query "include_external")
+	IncludeExternal *string
 }
 
 func (p SearchParams) request() (Request, error) {

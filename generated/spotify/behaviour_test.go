@@ -365,15 +365,15 @@ func TestBehaviourSearchQueryEncoding(t *testing.T) {
 	}{
 		{
 			name:    "optional nil params are left out",
-			params:  SearchParams{Q: q, Type: []SearchTypeItem{SearchTypeItemTrack, SearchTypeItemArtist}},
+			params:  SearchParams{Q: q, Type: []string{"track", "artist"}},
 			want:    map[string]string{"q": q, "type": "track,artist"},
 			absent:  []string{"market", "limit", "offset", "include_external"},
 			rawType: "track%2Cartist",
 		},
 		{
 			name: "optional params set through Ptr are sent",
-			params: SearchParams{Q: "abba", Type: []SearchTypeItem{SearchTypeItemAlbum}, Market: Ptr("SE"),
-				Limit: Ptr(5), Offset: Ptr(0), IncludeExternal: Ptr(SearchIncludeExternalAudio)},
+			params: SearchParams{Q: "abba", Type: []string{"album"}, Market: Ptr("SE"),
+				Limit: Ptr(5), Offset: Ptr(0), IncludeExternal: Ptr("audio")},
 			want:    map[string]string{"q": "abba", "type": "album", "market": "SE", "limit": "5", "offset": "0", "include_external": "audio"},
 			rawType: "album",
 		},
@@ -411,7 +411,7 @@ func TestBehaviourListQueryParamCommaJoined(t *testing.T) {
 	c := spClient(t, srv)
 	_, err := c.GetPlaylist(context.Background(), GetPlaylistParams{
 		PlaylistID:      "37i9dQZF1DXcBWIGoYBM5M",
-		AdditionalTypes: []GetPlaylistAdditionalTypesItem{"track", "episode"},
+		AdditionalTypes: []string{"track", "episode"},
 		Fields:          Ptr("name,tracks.items(track(name))"),
 	})
 	if err != nil {

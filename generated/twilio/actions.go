@@ -274,8 +274,8 @@ type ListCallsParams struct {
 	From *string
 	// ParentCallSid only child calls of this call. (query "ParentCallSid")
 	ParentCallSid *string
-	// Status only calls with this status. (query "Status")
-	Status *ListCallsStatus
+	// Status only calls with this status. One of: "queued", "ringing", "in-progress", "canceled", "completed", "failed", "busy", "no-answer". (query "Status")
+	Status *string
 	// StartTime only calls that started on this date (YYYY-MM-DD). (query "StartTime")
 	StartTime *string
 	// PageSize records per page. (query "PageSize")

@@ -287,17 +287,3 @@ const (
 	CallUpdateStatusCanceled  CallUpdateStatus = "canceled"
 	CallUpdateStatusCompleted CallUpdateStatus = "completed"
 )
-
-// ListCallsStatus is a Twilio model.
-type ListCallsStatus string
-
-const (
-	ListCallsStatusQueued     ListCallsStatus = "queued"
-	ListCallsStatusRinging    ListCallsStatus = "ringing"
-	ListCallsStatusInProgress ListCallsStatus = "in-progress"
-	ListCallsStatusCanceled   ListCallsStatus = "canceled"
-	ListCallsStatusCompleted  ListCallsStatus = "completed"
-	ListCallsStatusFailed     ListCallsStatus = "failed"
-	ListCallsStatusBusy       ListCallsStatus = "busy"
-	ListCallsStatusNoAnswer   ListCallsStatus = "no-answer"
-)

@@ -61,7 +61,7 @@ func genClient(f *jen.File, c *model.Connector) {
 
 	genConfig(f, c)
 	genNew(f, c)
-	if c.Auth.Type == "oauth2" && c.Auth.Grant == "authorizationCode" {
+	if c.Auth.Type == "oauth2" {
 		genOAuth2Helpers(f, c)
 	}
 }
@@ -397,23 +397,35 @@ func authStyle(a model.Auth) jen.Code {
 
 func genOAuth2Helpers(f *jen.File, c *model.Connector) {
 	a := c.Auth
-	f.Comment("OAuth2Config is the OAuth2 client of the connector. It needs no token, so it serves the")
-	f.Comment("authorize step; AuthCodeURL and Exchange below wrap it with the spec's options.")
+	code := a.Grant == "authorizationCode"
+	if code {
+		f.Comment("OAuth2Config is the OAuth2 client of the connector. It needs no token, so it serves the")
+		f.Comment("authorize step; AuthCodeURL and Exchange below wrap it with the spec's options.")
+	} else {
+		f.Comment("OAuth2Config describes the connector's OAuth2 client: the token endpoint, scopes and")
+		f.Comment("client authentication. New fetches and caches client-credentials tokens by itself.")
+	}
 	f.Func().Id("OAuth2Config").Params(jen.Id("cfg").Id("Config")).Op("*").Qual(oauth2Path, "Config").Block(
 		jen.Return(jen.Op("&").Qual(oauth2Path, "Config").Values(jen.DictFunc(func(d jen.Dict) {
 			d[jen.Id("ClientID")] = jen.Id("cfg").Dot("ClientID")
 			d[jen.Id("ClientSecret")] = jen.Id("cfg").Dot("ClientSecret")
-			d[jen.Id("RedirectURL")] = jen.Id("cfg").Dot("RedirectURL")
-			d[jen.Id("Endpoint")] = jen.Qual(oauth2Path, "Endpoint").Values(jen.Dict{
-				jen.Id("AuthURL"):   jen.Lit(a.AuthorizeURL),
+			endpoint := jen.Dict{
 				jen.Id("TokenURL"):  jen.Lit(a.TokenURL),
 				jen.Id("AuthStyle"): authStyle(a),
-			})
+			}
+			if code {
+				d[jen.Id("RedirectURL")] = jen.Id("cfg").Dot("RedirectURL")
+				endpoint[jen.Id("AuthURL")] = jen.Lit(a.AuthorizeURL)
+			}
+			d[jen.Id("Endpoint")] = jen.Qual(oauth2Path, "Endpoint").Values(endpoint)
 			if len(a.Scopes) > 0 {
 				d[jen.Id("Scopes")] = scopes(a)
 			}
 		}))),
 	)
+	if !code {
+		return
+	}
 	pkceDoc := "Pass a verifier from oauth2.GenerateVerifier to use PKCE"
 	if a.PKCE {
 		pkceDoc = "The service expects PKCE: pass a verifier from oauth2.GenerateVerifier"

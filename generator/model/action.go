@@ -61,15 +61,20 @@ func (b *builder) param(act *Action, p spec.Param, fields *names.Set) *Param {
 	}
 	t := String
 	if p.Schema != nil {
-		t = b.typeOf(p.Schema, act.GoName+prm.GoName)
+		t = b.paramType(p.Schema, 0)
 	}
 	switch {
-	case isScalar(t):
-	case t.Kind == Slice && isScalar(t.Elem) && p.In != spec.InPath:
-		prm.IsList = true
-	default:
+	case t == nil:
 		b.warnf("action %s: parameter %q is not a scalar or a list of scalars; typed as string (pass it serialized)", act.Name, p.Name)
 		t = String
+	case t.Kind == Slice && p.In == spec.InPath:
+		b.warnf("action %s: path parameter %q is a list; typed as string", act.Name, p.Name)
+		t = String
+	case t.Kind == Slice:
+		prm.IsList = true
+	}
+	if values := b.enumValues(p.Schema); len(values) > 0 {
+		prm.Description = strings.TrimSpace(prm.Description + " One of: " + strings.Join(values, ", ") + ".")
 	}
 	prm.Elem = t
 	prm.Type = t
@@ -79,17 +84,45 @@ func (b *builder) param(act *Action, p spec.Param, fields *names.Set) *Param {
 	return prm
 }
 
-// isScalar reports whether a param of type t can be written as text.
-func isScalar(t *GoType) bool {
-	switch t.Kind {
-	case Builtin:
-		return t.Name != "any"
-	case Qual:
-		return t == TimeType
-	case Named:
-		return !t.IsStruct && !t.Nilable
+// paramType is the Go type of a parameter: a plain scalar, or a list of
+// them, or nil for anything else. Enums stay plain strings here, so callers
+// can write Ptr("value"); their values are listed in the field's doc.
+func (b *builder) paramType(s *spec.Schema, depth int) *GoType {
+	t, ok := b.target(s)
+	if !ok || depth > 1 {
+		return nil
 	}
-	return false
+	cl, _ := b.classify(t)
+	switch cl {
+	case cEnum, cString:
+		return String
+	case cArray:
+		if elem := b.paramType(t.Items, depth+1); elem != nil && elem.Kind != Slice {
+			return &GoType{Kind: Slice, Elem: elem}
+		}
+		return nil
+	case cTime, cInt, cInt32, cInt64, cFloat32, cFloat64, cBool:
+		return b.typeOf(t, "")
+	}
+	return nil
+}
+
+// enumValues lists a parameter's allowed values, for its doc comment.
+func (b *builder) enumValues(s *spec.Schema) []string {
+	t, ok := b.target(s)
+	if !ok || t == nil {
+		return nil
+	}
+	if t.Type == "array" && t.Items != nil {
+		if t, ok = b.target(t.Items); !ok || t == nil {
+			return nil
+		}
+	}
+	var out []string
+	for _, v := range t.Enum {
+		out = append(out, describeValue(v))
+	}
+	return out
 }
 
 func (b *builder) body(act *Action, body *spec.Body) *Body {

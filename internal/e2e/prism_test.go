@@ -1,0 +1,338 @@
+//go:build unix
+
+package e2e
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/conngen/conngen/generator/openapi"
+)
+
+// defaultDocuments are the documents of ../shared/openapi that TestPrism
+// calls when CONNGEN_E2E_OPENAPI is not set.
+var defaultDocuments = []string{
+	"spotify-web-api.fixed.yaml",
+	"twilio-api-v2010.json",
+	"box-openapi.json",
+	"digitalocean-public.v2.bundled.json",
+	"discord-openapi.json",
+	"slack-web-openapi-v2.swagger2.json",
+}
+
+// prismLimitations are operations that fail because Prism cannot mock
+// them, not because of conngen: document base name -> action name ->
+// reason. Keep it short and every entry justified.
+var prismLimitations = map[string]map[string]string{}
+
+// prismPath finds the Prism CLI installed by `make prism`. Locally the test
+// is skipped without it; in CI (CI set) it must be there.
+func prismPath(t *testing.T) string {
+	p := filepath.Join(repoRoot(t), "tools", "prism", "node_modules", ".bin", "prism")
+	if _, err := os.Stat(p); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("prism is not installed at %s: CI must run `make prism` first", p)
+		}
+		t.Skipf("prism is not installed (%s missing): run `make prism` to install it into tools/prism", p)
+	}
+	if _, err := exec.LookPath("node"); err != nil {
+		t.Skip("node is not installed: prism needs it")
+	}
+	return p
+}
+
+// sharedOpenAPI finds shared/openapi beside the repository.
+func sharedOpenAPI() string {
+	if d := os.Getenv("CONNGEN_OPENAPI_DIR"); d != "" {
+		return d
+	}
+	_, file, _, _ := runtime.Caller(0)
+	for dir := filepath.Dir(file); dir != filepath.Dir(dir); dir = filepath.Dir(dir) {
+		cand := filepath.Join(dir, "shared", "openapi")
+		if st, err := os.Stat(cand); err == nil && st.IsDir() {
+			return cand
+		}
+	}
+	return ""
+}
+
+// documents is CONNGEN_E2E_OPENAPI (colon-separated paths) or the default six.
+func documents(t *testing.T) []string {
+	if env := os.Getenv("CONNGEN_E2E_OPENAPI"); env != "" {
+		var docs []string
+		for _, p := range strings.Split(env, ":") {
+			if p = strings.TrimSpace(p); p != "" {
+				docs = append(docs, p)
+			}
+		}
+		return docs
+	}
+	dir := sharedOpenAPI()
+	if dir == "" {
+		t.Skip("shared/openapi not found (set CONNGEN_E2E_OPENAPI to name documents)")
+	}
+	var docs []string
+	for _, d := range defaultDocuments {
+		docs = append(docs, filepath.Join(dir, d))
+	}
+	return docs
+}
+
+// connectorName is a package name derived from the document's file name.
+func connectorName(doc string) string {
+	base := filepath.Base(doc)
+	return "e" + strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, strings.ToLower(strings.TrimSuffix(base, filepath.Ext(base))))
+}
+
+// TestPrism imports each document, generates its connector and a driver
+// that calls every action, starts `prism mock --errors` on the document
+// and runs the driver against it. Prism validates every request against
+// the document and answers 4xx/422 when it does not conform; every
+// response must decode into the action's generated type.
+func TestPrism(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: skipping the Prism end-to-end run")
+	}
+	prism := prismPath(t)
+	docs := documents(t)
+	mod := t.TempDir()
+	writeModule(t, mod)
+
+	var mu sync.Mutex
+	summary := map[string]string{}
+	t.Cleanup(func() {
+		mu.Lock()
+		defer mu.Unlock()
+		keys := make([]string, 0, len(summary))
+		for k := range summary {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			t.Logf("%s: %s", k, summary[k])
+		}
+	})
+	for _, doc := range docs {
+		base := filepath.Base(doc)
+		t.Run(base, func(t *testing.T) {
+			t.Parallel()
+			line := runDocument(t, prism, mod, doc)
+			mu.Lock()
+			summary[base] = line
+			mu.Unlock()
+		})
+	}
+}
+
+// runDocument runs one document and returns its summary line.
+func runDocument(t *testing.T, prism, mod, doc string) string {
+	base := filepath.Base(doc)
+	name := connectorName(doc)
+	s, _, err := openapi.Import(doc, openapi.Options{Name: name})
+	if err != nil {
+		t.Fatalf("import: %v", err)
+	}
+	if len(s.Actions) == 0 {
+		t.Skip("the document has no operations")
+	}
+
+	// Start Prism first: it takes a few seconds to read a large document.
+	srv := startPrism(t, prism, doc)
+
+	pkg := generateInto(t, mod, s, name)
+	bin := filepath.Join(mod, "bin", name)
+	goCmd(t, mod, "build", "-o", bin, pkg)
+
+	if err := srv.wait(3 * time.Minute); err != nil {
+		t.Fatalf("prism: %v\n%s", err, srv.log())
+	}
+	cmd := exec.Command(bin, srv.url, "6")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("driver: %v\n%s", err, stderr.String())
+	}
+	var results []Result
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	sc.Buffer(make([]byte, 1<<20), 1<<24)
+	for sc.Scan() {
+		var r Result
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			t.Fatalf("driver output %q: %v", sc.Text(), err)
+		}
+		results = append(results, r)
+	}
+	sort.Slice(results, func(i, j int) bool { return results[i].Name < results[j].Name })
+	if len(results) != len(s.Actions) {
+		t.Errorf("the driver reported %d calls for %d actions", len(results), len(s.Actions))
+	}
+
+	passed, limited := 0, 0
+	var failures []string
+	for _, r := range results {
+		if r.Passed {
+			passed++
+			continue
+		}
+		if reason, ok := prismLimitations[base][r.Name]; ok {
+			limited++
+			t.Logf("prism-limitation: %s (%s %s): %s", r.Name, r.Method, r.Path, reason)
+			continue
+		}
+		failures = append(failures, describeFailure(r))
+	}
+	line := fmt.Sprintf("operations called %d / passed %d", len(results), passed)
+	if limited > 0 {
+		line += fmt.Sprintf(" / prism-limitation %d", limited)
+	}
+	t.Log(line)
+	if len(failures) > 0 {
+		t.Errorf("%d of %d operations failed:\n%s", len(failures), len(results), strings.Join(failures, "\n"))
+	}
+	return line
+}
+
+func describeFailure(r Result) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "  %s (%s %s): status %d: %s", r.Name, r.Method, r.Path, r.Status, r.Error)
+	if r.Body != "" {
+		body := r.Body
+		var problem struct {
+			Title      string `json:"title"`
+			Detail     string `json:"detail"`
+			Validation []struct {
+				Location []string `json:"location"`
+				Message  string   `json:"message"`
+			} `json:"validation"`
+		}
+		if json.Unmarshal([]byte(r.Body), &problem) == nil && problem.Title != "" {
+			var parts []string
+			for _, v := range problem.Validation {
+				parts = append(parts, strings.Join(v.Location, ".")+": "+v.Message)
+			}
+			body = problem.Title
+			if problem.Detail != "" {
+				body += ": " + problem.Detail
+			}
+			if len(parts) > 0 {
+				body += " [" + strings.Join(parts, "; ") + "]"
+			}
+		}
+		fmt.Fprintf(&b, "\n    prism: %s", firstLines(body, 5))
+	}
+	if r.Notes != "" {
+		fmt.Fprintf(&b, "\n    driver notes: %s", r.Notes)
+	}
+	return b.String()
+}
+
+// prismServer is a running `prism mock`.
+type prismServer struct {
+	url  string
+	cmd  *exec.Cmd
+	out  *syncBuffer
+	done chan error
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func (p *prismServer) log() string {
+	lines := strings.Split(p.out.String(), "\n")
+	if len(lines) > 40 {
+		lines = lines[len(lines)-40:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// startPrism starts `prism mock --errors doc` on a free loopback port, in a
+// process group of its own that is killed when the test ends.
+func startPrism(t *testing.T, prism, doc string) *prismServer {
+	t.Helper()
+	port := freePort(t)
+	cmd := exec.Command(prism, "mock", "-h", "127.0.0.1", "-p", fmt.Sprint(port), "--errors", doc)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	p := &prismServer{url: fmt.Sprintf("http://127.0.0.1:%d", port), cmd: cmd, out: &syncBuffer{}, done: make(chan error, 1)}
+	cmd.Stdout, cmd.Stderr = p.out, p.out
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start prism: %v", err)
+	}
+	go func() { p.done <- cmd.Wait() }()
+	t.Cleanup(func() {
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+		select {
+		case <-p.done:
+		case <-time.After(5 * time.Second):
+			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			<-p.done
+		}
+	})
+	return p
+}
+
+// wait returns when Prism answers HTTP, or an error when it exits or the
+// timeout passes.
+func (p *prismServer) wait(timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	for {
+		req, _ := http.NewRequestWithContext(ctx, "GET", p.url+"/", nil)
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+			return nil
+		}
+		select {
+		case err := <-p.done:
+			p.done <- err
+			return fmt.Errorf("exited before listening: %v", err)
+		case <-ctx.Done():
+			return fmt.Errorf("not listening after %v", timeout)
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
