@@ -11,10 +11,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"golang.org/x/oauth2"
 	"net/http"
 	"strings"
 	"time"
+
+	"golang.org/x/oauth2"
 )
 
 // DefaultBaseURL is the service's address; {placeholders} are filled from connection parameters.

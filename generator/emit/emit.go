@@ -42,7 +42,7 @@ func Files(c *model.Connector) (map[string][]byte, error) {
 		if err := f.Render(&buf); err != nil {
 			return nil, fmt.Errorf("render %s: %w", name, err)
 		}
-		out[name] = buf.Bytes()
+		out[name] = groupImports(buf.Bytes())
 	}
 	for _, name := range templateFiles(c) {
 		src, err := templates.Files.ReadFile(name)
@@ -98,6 +98,35 @@ func fromTemplate(pkg, name string, src []byte) ([]byte, error) {
 	buf.WriteString(Header + "\n\npackage " + pkg + "\n")
 	buf.Write(src[i+len(clause):])
 	return format.Source(buf.Bytes())
+}
+
+// groupImports puts the standard library first and other modules after a
+// blank line, as goimports does; jennifer writes one sorted block.
+func groupImports(src []byte) []byte {
+	start := bytes.Index(src, []byte("\nimport (\n"))
+	if start < 0 {
+		return src
+	}
+	start += len("\nimport (\n")
+	end := bytes.Index(src[start:], []byte("\n)\n"))
+	if end < 0 {
+		return src
+	}
+	end += start
+	var std, other []string
+	for _, line := range strings.Split(string(src[start:end]), "\n") {
+		path := strings.Trim(strings.TrimSpace(line[strings.LastIndex(line, " ")+1:]), "\"")
+		if first, _, _ := strings.Cut(path, "/"); strings.Contains(first, ".") {
+			other = append(other, line)
+		} else {
+			std = append(std, line)
+		}
+	}
+	if len(std) == 0 || len(other) == 0 {
+		return src
+	}
+	block := strings.Join(std, "\n") + "\n\n" + strings.Join(other, "\n")
+	return append(append(append([]byte{}, src[:start]...), block...), src[end:]...)
 }
 
 // comment turns free text from a spec into // comment lines. Text is
