@@ -250,17 +250,91 @@ type DropletCreate struct {
 	// Size slug, e.g. s-1vcpu-1gb.
 	Size string `json:"size"`
 	// Image slug (e.g. ubuntu-24-04-x64) or numeric image ID.
-	Image json.RawMessage `json:"image"`
+	Image DropletCreateImage `json:"image"`
 	// SSH key IDs or fingerprints to embed.
-	SSHKeys    []json.RawMessage `json:"ssh_keys,omitempty"`
-	Backups    *bool             `json:"backups,omitempty"`
-	Ipv6       *bool             `json:"ipv6,omitempty"`
-	Monitoring *bool             `json:"monitoring,omitempty"`
-	Tags       []string          `json:"tags,omitempty"`
+	SSHKeys    []DropletCreateSSHKeysItem `json:"ssh_keys,omitempty"`
+	Backups    *bool                      `json:"backups,omitempty"`
+	Ipv6       *bool                      `json:"ipv6,omitempty"`
+	Monitoring *bool                      `json:"monitoring,omitempty"`
+	Tags       []string                   `json:"tags,omitempty"`
 	// Cloud-init user data.
 	UserData         *string `json:"user_data,omitempty"`
 	VpcUUID          *string `json:"vpc_uuid,omitempty"`
 	WithDropletAgent *bool   `json:"with_droplet_agent,omitempty"`
+}
+
+// DropletCreateImage image slug (e.g. ubuntu-24-04-x64) or numeric image ID.
+type DropletCreateImage struct {
+	String *string
+	Int    *int
+	// Unknown holds a value that matches no alternative, as received.
+	Unknown json.RawMessage
+}
+
+// MarshalJSON writes the alternative that is set, or null.
+func (u DropletCreateImage) MarshalJSON() ([]byte, error) {
+	switch {
+	case u.String != nil:
+		return json.Marshal(u.String)
+	case u.Int != nil:
+		return json.Marshal(u.Int)
+	case u.Unknown != nil:
+		return u.Unknown, nil
+	}
+	return []byte("null"), nil
+}
+
+// UnmarshalJSON picks the alternative by the JSON kind of the value.
+func (u *DropletCreateImage) UnmarshalJSON(data []byte) error {
+	*u = DropletCreateImage{}
+	if jsonKind(data) == 'n' {
+		return nil
+	}
+	switch jsonKind(data) {
+	case '"':
+		return json.Unmarshal(data, &u.String)
+	case '0':
+		return json.Unmarshal(data, &u.Int)
+	}
+	u.Unknown = append(json.RawMessage(nil), data...)
+	return nil
+}
+
+// DropletCreateSSHKeysItem is a DigitalOcean model.
+type DropletCreateSSHKeysItem struct {
+	String *string
+	Int    *int
+	// Unknown holds a value that matches no alternative, as received.
+	Unknown json.RawMessage
+}
+
+// MarshalJSON writes the alternative that is set, or null.
+func (u DropletCreateSSHKeysItem) MarshalJSON() ([]byte, error) {
+	switch {
+	case u.String != nil:
+		return json.Marshal(u.String)
+	case u.Int != nil:
+		return json.Marshal(u.Int)
+	case u.Unknown != nil:
+		return u.Unknown, nil
+	}
+	return []byte("null"), nil
+}
+
+// UnmarshalJSON picks the alternative by the JSON kind of the value.
+func (u *DropletCreateSSHKeysItem) UnmarshalJSON(data []byte) error {
+	*u = DropletCreateSSHKeysItem{}
+	if jsonKind(data) == 'n' {
+		return nil
+	}
+	switch jsonKind(data) {
+	case '"':
+		return json.Unmarshal(data, &u.String)
+	case '0':
+		return json.Unmarshal(data, &u.Int)
+	}
+	u.Unknown = append(json.RawMessage(nil), data...)
+	return nil
 }
 
 // ActionLink is a DigitalOcean model.

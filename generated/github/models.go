@@ -29,7 +29,7 @@ type Plan struct {
 	Collaborators *int    `json:"collaborators,omitempty"`
 }
 
-// PrivateUser the authenticated user; private fields are present when the token may read them.
+// PrivateUser is the authenticated user; private fields are present when the token may read them.
 type PrivateUser struct {
 	Login                   string    `json:"login"`
 	ID                      int64     `json:"id"`
@@ -248,11 +248,48 @@ type NewIssue struct {
 	Title string  `json:"title"`
 	Body  *string `json:"body,omitempty"`
 	// Milestone number; only users with push access can set it.
-	Milestone json.RawMessage `json:"milestone,omitempty"`
+	Milestone *NewIssueMilestone `json:"milestone,omitempty"`
 	// Label names; only users with push access can set them.
 	Labels []string `json:"labels,omitempty"`
 	// Logins to assign; only users with push access can set them.
 	Assignees []string `json:"assignees,omitempty"`
+}
+
+// NewIssueMilestone milestone number; only users with push access can set it.
+type NewIssueMilestone struct {
+	String *string
+	Int    *int
+	// Unknown holds a value that matches no alternative, as received.
+	Unknown json.RawMessage
+}
+
+// MarshalJSON writes the alternative that is set, or null.
+func (u NewIssueMilestone) MarshalJSON() ([]byte, error) {
+	switch {
+	case u.String != nil:
+		return json.Marshal(u.String)
+	case u.Int != nil:
+		return json.Marshal(u.Int)
+	case u.Unknown != nil:
+		return u.Unknown, nil
+	}
+	return []byte("null"), nil
+}
+
+// UnmarshalJSON picks the alternative by the JSON kind of the value.
+func (u *NewIssueMilestone) UnmarshalJSON(data []byte) error {
+	*u = NewIssueMilestone{}
+	if jsonKind(data) == 'n' {
+		return nil
+	}
+	switch jsonKind(data) {
+	case '"':
+		return json.Unmarshal(data, &u.String)
+	case '0':
+		return json.Unmarshal(data, &u.Int)
+	}
+	u.Unknown = append(json.RawMessage(nil), data...)
+	return nil
 }
 
 // IssueUpdate is a GitHub model.
@@ -262,7 +299,7 @@ type IssueUpdate struct {
 	State       *IssueUpdateState       `json:"state,omitempty"`
 	StateReason *IssueUpdateStateReason `json:"state_reason,omitempty"`
 	// Milestone number, or null to remove it.
-	Milestone json.RawMessage `json:"milestone,omitempty"`
+	Milestone *IssueUpdateMilestone `json:"milestone,omitempty"`
 	// Replaces all labels; an empty list clears them.
 	Labels []string `json:"labels,omitempty"`
 	// Replaces all assignees; an empty list clears them.
@@ -286,6 +323,43 @@ const (
 	IssueUpdateStateReasonDuplicate  IssueUpdateStateReason = "duplicate"
 	IssueUpdateStateReasonReopened   IssueUpdateStateReason = "reopened"
 )
+
+// IssueUpdateMilestone milestone number, or null to remove it.
+type IssueUpdateMilestone struct {
+	String *string
+	Int    *int
+	// Unknown holds a value that matches no alternative, as received.
+	Unknown json.RawMessage
+}
+
+// MarshalJSON writes the alternative that is set, or null.
+func (u IssueUpdateMilestone) MarshalJSON() ([]byte, error) {
+	switch {
+	case u.String != nil:
+		return json.Marshal(u.String)
+	case u.Int != nil:
+		return json.Marshal(u.Int)
+	case u.Unknown != nil:
+		return u.Unknown, nil
+	}
+	return []byte("null"), nil
+}
+
+// UnmarshalJSON picks the alternative by the JSON kind of the value.
+func (u *IssueUpdateMilestone) UnmarshalJSON(data []byte) error {
+	*u = IssueUpdateMilestone{}
+	if jsonKind(data) == 'n' {
+		return nil
+	}
+	switch jsonKind(data) {
+	case '"':
+		return json.Unmarshal(data, &u.String)
+	case '0':
+		return json.Unmarshal(data, &u.Int)
+	}
+	u.Unknown = append(json.RawMessage(nil), data...)
+	return nil
+}
 
 // NewComment is a GitHub model.
 type NewComment struct {

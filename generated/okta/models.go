@@ -139,7 +139,7 @@ type CreateUserRequest struct {
 	Type     *UserType `json:"type,omitempty"`
 }
 
-// CreateUserRequestProfile the default profile requires firstName, lastName, email and login.
+// CreateUserRequestProfile is the default profile requires firstName, lastName, email and login.
 type CreateUserRequestProfile struct {
 	FirstName   string  `json:"firstName"`
 	LastName    string  `json:"lastName"`

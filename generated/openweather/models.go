@@ -194,8 +194,45 @@ type AirPollutionItem struct {
 // AirPollution is a OpenWeather model.
 type AirPollution struct {
 	// The service returns an object; its documentation shows a [lon, lat] array.
-	Coord json.RawMessage    `json:"coord,omitempty"`
+	Coord *AirPollutionCoord `json:"coord,omitempty"`
 	List  []AirPollutionItem `json:"list,omitempty"`
+}
+
+// AirPollutionCoord is the service returns an object; its documentation shows a [lon, lat] array.
+type AirPollutionCoord struct {
+	Coord *Coord
+	List  []float64
+	// Unknown holds a value that matches no alternative, as received.
+	Unknown json.RawMessage
+}
+
+// MarshalJSON writes the alternative that is set, or null.
+func (u AirPollutionCoord) MarshalJSON() ([]byte, error) {
+	switch {
+	case u.Coord != nil:
+		return json.Marshal(u.Coord)
+	case u.List != nil:
+		return json.Marshal(u.List)
+	case u.Unknown != nil:
+		return u.Unknown, nil
+	}
+	return []byte("null"), nil
+}
+
+// UnmarshalJSON picks the alternative by the JSON kind of the value.
+func (u *AirPollutionCoord) UnmarshalJSON(data []byte) error {
+	*u = AirPollutionCoord{}
+	if jsonKind(data) == 'n' {
+		return nil
+	}
+	switch jsonKind(data) {
+	case '{':
+		return json.Unmarshal(data, &u.Coord)
+	case '[':
+		return json.Unmarshal(data, &u.List)
+	}
+	u.Unknown = append(json.RawMessage(nil), data...)
+	return nil
 }
 
 // GeoLocation is a OpenWeather model.

@@ -2,7 +2,10 @@
 
 package spotify
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // ExternalURLs known external URLs for an object.
 type ExternalURLs struct {
@@ -36,7 +39,7 @@ type ExplicitContent struct {
 	FilterLocked *bool `json:"filter_locked,omitempty"`
 }
 
-// CurrentUser the profile of the user the access token belongs to.
+// CurrentUser is the profile of the user the access token belongs to.
 type CurrentUser struct {
 	// ISO 3166-1 alpha-2 country code from the account; requires user-read-private.
 	Country     *string `json:"country,omitempty"`
@@ -296,9 +299,68 @@ type PlaylistTrack struct {
 	AddedAt *time.Time  `json:"added_at,omitempty"`
 	AddedBy *PublicUser `json:"added_by,omitempty"`
 	IsLocal *bool       `json:"is_local,omitempty"`
-	// The track; null when unavailable. With additional_types=episode this may be an episode (type: episode), whose common fields decode here.
-	Track *Track `json:"track,omitempty"`
+	// The track or episode; null when unavailable. Episodes appear when additional_types includes episode.
+	Track *PlaylistTrackTrack `json:"track,omitempty"`
 }
+
+// PlaylistTrackTrack is the track or episode; null when unavailable. Episodes appear when additional_types includes episode.
+type PlaylistTrackTrack struct {
+	Track   *Track
+	Episode *Episode
+	// Unknown holds a value that matches no alternative, as received.
+	Unknown json.RawMessage
+}
+
+// MarshalJSON writes the alternative that is set, or null.
+func (u PlaylistTrackTrack) MarshalJSON() ([]byte, error) {
+	switch {
+	case u.Track != nil:
+		return json.Marshal(u.Track)
+	case u.Episode != nil:
+		return json.Marshal(u.Episode)
+	case u.Unknown != nil:
+		return u.Unknown, nil
+	}
+	return []byte("null"), nil
+}
+
+// UnmarshalJSON picks the alternative by its "type" property.
+func (u *PlaylistTrackTrack) UnmarshalJSON(data []byte) error {
+	*u = PlaylistTrackTrack{}
+	if jsonKind(data) == 'n' {
+		return nil
+	}
+	switch jsonTag(data, "type") {
+	case "track":
+		return json.Unmarshal(data, &u.Track)
+	case "episode":
+		return json.Unmarshal(data, &u.Episode)
+	}
+	u.Unknown = append(json.RawMessage(nil), data...)
+	return nil
+}
+
+// Episode is a Spotify model.
+type Episode struct {
+	Description  *string       `json:"description,omitempty"`
+	DurationMs   *int          `json:"duration_ms,omitempty"`
+	Explicit     *bool         `json:"explicit,omitempty"`
+	ExternalUrls *ExternalURLs `json:"external_urls,omitempty"`
+	Href         *string       `json:"href,omitempty"`
+	ID           string        `json:"id"`
+	Images       []Image       `json:"images,omitempty"`
+	Name         string        `json:"name"`
+	ReleaseDate  *string       `json:"release_date,omitempty"`
+	Type         *EpisodeType  `json:"type,omitempty"`
+	URI          string        `json:"uri"`
+}
+
+// EpisodeType is a Spotify model.
+type EpisodeType string
+
+const (
+	EpisodeTypeEpisode EpisodeType = "episode"
+)
 
 // PlaylistTrackPage is a Spotify model.
 type PlaylistTrackPage struct {

@@ -82,6 +82,9 @@ func templateFiles(c *model.Connector) []string {
 	if c.Auth.Type == "oauth2" {
 		files = append(files, "oauth2.go")
 	}
+	if c.NeedsUnion {
+		files = append(files, "union.go")
+	}
 	return files
 }
 

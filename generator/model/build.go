@@ -24,11 +24,12 @@ var Reserved = []string{
 // Build resolves a validated spec into a Connector.
 func Build(s *spec.Spec) *Connector {
 	b := &builder{
-		s:        s,
-		c:        &Connector{Name: s.Name},
-		ids:      names.NewSet(Reserved...),
-		declared: map[string]*Type{},
-		building: map[string]bool{},
+		s:          s,
+		c:          &Connector{Name: s.Name},
+		ids:        names.NewSet(Reserved...),
+		declared:   map[string]*Type{},
+		building:   map[string]bool{},
+		inVariants: map[*spec.Schema]bool{},
 	}
 	b.build()
 	return b.c
@@ -43,6 +44,7 @@ type builder struct {
 	declared    map[string]*Type  // Go type name -> declaration
 	building    map[string]bool   // schemas being resolved (cycle guard)
 	resolved    map[string]*GoType
+	inVariants  map[*spec.Schema]bool // unions being classified (cycle guard)
 }
 
 func (b *builder) warnf(format string, args ...any) {

@@ -30,6 +30,7 @@ const (
 	cArray
 	cMap    // additionalProperties with a schema
 	cAnyMap // an object without properties
+	cUnion  // a oneOf/anyOf whose alternatives can be told apart
 )
 
 // classify decides s's class; for cRef it also returns the schema to follow.
@@ -43,6 +44,9 @@ func (b *builder) classify(s *spec.Schema) (class, *spec.Schema) {
 	if alts := nonNull(s.OneOf, s.AnyOf); len(alts) > 0 || len(s.OneOf)+len(s.AnyOf) > 0 {
 		if len(alts) == 1 && len(s.Properties) == 0 && len(s.AllOf) == 0 {
 			return cRef, alts[0]
+		}
+		if _, ok := b.variants(s); ok {
+			return cUnion, nil
 		}
 		return cRaw, nil
 	}
@@ -204,7 +208,7 @@ func (b *builder) refType(name string) *GoType {
 		return RawJSON
 	}
 	cl, _ := b.classify(t)
-	return &GoType{Kind: Named, Name: b.schemaNames[name], IsStruct: cl == cStruct,
+	return &GoType{Kind: Named, Name: b.schemaNames[name], IsStruct: cl == cStruct || cl == cUnion,
 		Nilable: cl == cRaw || cl == cBytes || cl == cArray || cl == cMap || cl == cAnyMap}
 }
 
@@ -219,6 +223,9 @@ func (b *builder) declareSchema(name string) {
 		return
 	case cEnum:
 		b.declareEnum(goName, s)
+		return
+	case cUnion:
+		b.declareUnion(goName, s)
 		return
 	}
 	under := b.typeOf(s, goName)
@@ -323,6 +330,8 @@ func (b *builder) typeOf(s *spec.Schema, ctx string) *GoType {
 		return b.declareStruct(b.ids.Unique(ctx), s)
 	case cEnum:
 		return b.declareEnum(b.ids.Unique(ctx), s)
+	case cUnion:
+		return b.declareUnion(b.ids.Unique(ctx), s)
 	case cString:
 		return String
 	case cTime:

@@ -31,6 +31,7 @@ type Connector struct {
 	// Which template files the package needs.
 	NeedsPaginate bool
 	NeedsEncode   bool // form or multipart bodies
+	NeedsUnion    bool // oneOf/anyOf types with JSON methods
 
 	Warnings []string
 }
@@ -166,6 +167,7 @@ const (
 	Enum                 // a defined string type with constants
 	Alias                // type X = Underlying
 	DeclDefined          // type X Underlying
+	Union                // a struct with one pointer per alternative and JSON methods
 )
 
 // Type is a named type declaration.
@@ -176,6 +178,19 @@ type Type struct {
 	Fields     []*Field   // Struct
 	Underlying *GoType    // Alias
 	Values     []EnumItem // Enum
+
+	// Union: the alternatives, told apart by Discriminator (a property
+	// name) when set, else by the JSON kind of the value.
+	Variants      []*Variant
+	Discriminator string
+}
+
+// Variant is one alternative of a union.
+type Variant struct {
+	GoName string  // the field
+	Type   *GoType // the field type (a pointer unless nilable)
+	Kind   byte    // JSON kind: '{' object, '[' array, '"' string, '0' number, 't' boolean
+	Tag    string  // the discriminator value
 }
 
 // EnumItem is one constant of an enum type.

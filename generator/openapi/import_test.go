@@ -474,7 +474,7 @@ components:
 		t.Errorf("long description not cut: %d bytes", len(d))
 	}
 	eq(t, "node2", s.Schemas.Get("node2").AllOf[0], &spec.Schema{Ref: "#/schemas/Node"})
-	eq(t, "Bad_Name", s.Schemas.Get("Bad_Name"), &spec.Schema{OneOf: []*spec.Schema{{Type: "string"}, {Type: "integer"}}})
+	eq(t, "Bad_Name", s.Schemas.Get("Bad_Name"), &spec.Schema{OneOf: []*spec.Schema{{Type: "string"}, {Type: "integer"}}, Discriminator: &spec.Discriminator{PropertyName: "x"}})
 	wantWarning(t, warns, "#/components/schemas/Node/properties/either/type", "not supported")
 	wantWarning(t, warns, "#/components/schemas/Node/properties/not/not", "not is not supported")
 	wantWarning(t, warns, "#/components/schemas/Bad Name!", "renamed Bad_Name")

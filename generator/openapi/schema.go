@@ -301,6 +301,25 @@ func (c *converter) schema(s *openapi3.Schema, ptr string) *spec.Schema {
 			out.AnyOf = append(out.AnyOf, x)
 		}
 	}
+	if d := s.Discriminator; d != nil && d.PropertyName != "" && len(out.OneOf)+len(out.AnyOf) > 0 {
+		out.Discriminator = &spec.Discriminator{PropertyName: d.PropertyName}
+		for value, m := range d.Mapping {
+			name := m.Ref
+			if rest, ok := strings.CutPrefix(name, compPrefix); ok {
+				name = ptrUnescape(rest)
+			} else if rest, ok := strings.CutPrefix(name, "#/definitions/"); ok {
+				name = ptrUnescape(rest)
+			}
+			if n, ok := c.byComp[name]; ok {
+				if out.Discriminator.Mapping == nil {
+					out.Discriminator.Mapping = map[string]string{}
+				}
+				out.Discriminator.Mapping[value] = spec.RefPrefix + n
+			} else {
+				c.w.add(ptr+"/discriminator/mapping", "mapping %q names no component schema; dropped", value)
+			}
+		}
+	}
 	if s.Not != nil {
 		c.w.add(ptr+"/not", "not is not supported; dropped")
 	}

@@ -23,6 +23,19 @@ type Schema struct {
 	AllOf                []*Schema             `yaml:"allOf,omitempty"`
 	OneOf                []*Schema             `yaml:"oneOf,omitempty"`
 	AnyOf                []*Schema             `yaml:"anyOf,omitempty"`
+	// Discriminator, with oneOf or anyOf, names the property whose value
+	// says which alternative a value is (an extension of the contract's
+	// subset, as in OpenAPI).
+	Discriminator *Discriminator `yaml:"discriminator,omitempty"`
+}
+
+// Discriminator tells the alternatives of a oneOf or anyOf apart.
+type Discriminator struct {
+	PropertyName string `yaml:"propertyName"`
+	// Mapping maps property values to "#/schemas/Name". Without a mapping
+	// for an alternative, its value is the single enum value of its
+	// property, or else its schema name.
+	Mapping map[string]string `yaml:"mapping,omitempty"`
 }
 
 // RefPrefix starts every schema reference.

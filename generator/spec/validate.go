@@ -450,7 +450,22 @@ func (v *validator) checkSchema(path string, s *Schema) {
 	if s.AdditionalProperties != nil {
 		v.checkSchema(path+".additionalProperties", s.AdditionalProperties.Schema)
 	}
-	for kw, list := range map[string][]*Schema{"allOf": s.AllOf, "oneOf": s.OneOf, "anyOf": s.AnyOf} {
+	if d := s.Discriminator; d != nil {
+		if d.PropertyName == "" {
+			v.errorf(path+".discriminator.propertyName", "required")
+		}
+		if len(s.OneOf)+len(s.AnyOf) == 0 {
+			v.errorf(path+".discriminator", "only with oneOf or anyOf")
+		}
+		for _, k := range sortedKeys(d.Mapping) {
+			ref := &Schema{Ref: d.Mapping[k]}
+			if name := ref.RefName(); name == "" || v.s.Schemas.Get(name) == nil {
+				v.errorf(path+".discriminator.mapping."+k, "must be %s<Name> of a schema", RefPrefix)
+			}
+		}
+	}
+	for _, kw := range []string{"allOf", "oneOf", "anyOf"} {
+		list := map[string][]*Schema{"allOf": s.AllOf, "oneOf": s.OneOf, "anyOf": s.AnyOf}[kw]
 		for i, c := range list {
 			v.checkSchema(fmt.Sprintf("%s.%s[%d]", path, kw, i), c)
 		}

@@ -249,19 +249,28 @@ func run(cmd *exec.Cmd) (Run, error) {
 	return Run{Wall: wall, MaxRSS: maxRSS(cmd.ProcessState)}, nil
 }
 
-// FirstLine is the first non-empty line of s, shortened.
+// FirstLine picks the line of a generator's output that says why it
+// failed: the first that mentions an error and is not a log line at INFO
+// or WARN level, else the last non-empty line; shortened.
 func FirstLine(s string) string {
+	pick := ""
 	for _, line := range strings.Split(s, "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" || strings.HasPrefix(line, "warning:") {
 			continue
 		}
-		if len(line) > 160 {
-			line = line[:160] + "..."
+		lower := strings.ToLower(line)
+		if !strings.HasPrefix(line, "INFO") && !strings.HasPrefix(line, "WARN") &&
+			(strings.Contains(lower, "error") || strings.Contains(lower, "unsupported") || strings.Contains(lower, "fail")) {
+			pick = line
+			break
 		}
-		return line
+		pick = line
 	}
-	return ""
+	if len(pick) > 160 {
+		pick = pick[:160] + "..."
+	}
+	return pick
 }
 
 // InProcess imports doc and generates its package in memory, the way the

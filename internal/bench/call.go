@@ -3,7 +3,9 @@ package bench
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -62,14 +64,26 @@ func CallModule(dir string, oapi *Tool) (*Module, error) {
 	return m, nil
 }
 
-// RunCalls runs the harness's BenchmarkCall count times (interleaved: go
-// test repeats the whole benchmark) and returns the median per client.
+// RunCalls builds the harness once, then runs its BenchmarkCall count
+// times, one process per round so the clients interleave (go test -count
+// would run each client's repetitions back to back), and returns the
+// median per client.
 func (m *Module) RunCalls(count int, benchtime string) (map[string]CallResult, string, error) {
-	out, err := m.Go("test", "-run", "^$", "-bench", "^BenchmarkCall$", "-benchmem",
-		"-count", strconv.Itoa(count), "-benchtime", benchtime)
-	if err != nil {
+	if out, err := m.Go("test", "-c", "-o", "call.test"); err != nil {
 		return nil, out, err
 	}
+	var all strings.Builder
+	for i := 0; i < count; i++ {
+		cmd := exec.Command(filepath.Join(m.Dir, "call.test"), "-test.run", "^$", "-test.bench", "^BenchmarkCall$",
+			"-test.benchmem", "-test.benchtime", benchtime)
+		cmd.Dir = m.Dir
+		b, err := cmd.CombinedOutput()
+		all.Write(b)
+		if err != nil {
+			return nil, all.String(), fmt.Errorf("call benchmark: %v\n%s", err, firstLines(string(b), 30))
+		}
+	}
+	out := all.String()
 	samples := map[string][][3]float64{}
 	for _, r := range ParseBench(strings.NewReader(out)) {
 		name := strings.TrimPrefix(r.Name, "BenchmarkCall/")
@@ -105,21 +119,36 @@ func median(v []float64) float64 {
 	return (v[len(v)/2-1] + v[len(v)/2]) / 2
 }
 
-// Result is one line of `go test -bench` output.
+// Result is one benchmark of `go test -bench` output: a result line, or a
+// skipped benchmark (N == 0) with the message it logged (run with -v to
+// have go test print it).
 type Result struct {
 	Name    string // without the -GOMAXPROCS suffix
 	N       int
 	Metrics map[string]float64 // unit → value: "ns/op", "B/op", "lines", ...
+	Skip    string
 }
 
-// ParseBench reads `go test -bench` output: result lines, and skipped
-// benchmarks (Result with N == 0 and the skip message in Skip).
-func ParseBench(r interface{ Read([]byte) (int, error) }) []Result {
+// ParseBench reads `go test -bench` output.
+func ParseBench(r io.Reader) []Result {
 	var out []Result
+	msg := ""
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
-		f := strings.Fields(sc.Text())
+		line := sc.Text()
+		if strings.HasPrefix(line, "    ") && strings.Contains(line, ".go:") {
+			_, m, _ := strings.Cut(strings.TrimSpace(line), ": ")
+			msg = m
+			continue
+		}
+		if name, ok := strings.CutPrefix(line, "--- SKIP: "); ok {
+			name, _, _ = strings.Cut(name, " (")
+			out = append(out, Result{Name: strings.TrimSpace(name), Skip: msg})
+			msg = ""
+			continue
+		}
+		f := strings.Fields(line)
 		if len(f) < 4 || !strings.HasPrefix(f[0], "Benchmark") {
 			continue
 		}
@@ -136,6 +165,7 @@ func ParseBench(r interface{ Read([]byte) (int, error) }) []Result {
 			res.Metrics[f[i+1]] = v
 		}
 		out = append(out, res)
+		msg = ""
 	}
 	return out
 }

@@ -30,12 +30,15 @@ type Result struct {
 	Name   string `json:"name"`
 	Method string `json:"method"`
 	Path   string `json:"path"`
-	Status int    `json:"status"`           // 0 when no response came back
-	Passed bool   `json:"passed"`           // 2xx and the body decoded into the action's type
-	Error  string `json:"error,omitempty"`  // the method's error
-	Body   string `json:"body,omitempty"`   // the response body of a failed call (Prism's validation report)
-	Notes  string `json:"notes,omitempty"`  // what the driver could not express in Go (a generator limitation)
-	Millis int64  `json:"millis,omitempty"` // duration of the call
+	Status int    `json:"status"`          // 0 when no response came back
+	Passed bool   `json:"passed"`          // 2xx and the body decoded into the action's type
+	Error  string `json:"error,omitempty"` // the method's error
+	Body   string `json:"body,omitempty"`  // the response body of a failed call (Prism's validation report)
+	// Violations is Prism's sl-violations header of a failed call: the
+	// request's (or response's) validation errors as JSON.
+	Violations string `json:"violations,omitempty"`
+	Notes      string `json:"notes,omitempty"`  // what the driver could not express in Go (a generator limitation)
+	Millis     int64  `json:"millis,omitempty"` // duration of the call
 }
 
 //go:embed runner.go.txt
@@ -62,12 +65,12 @@ func Driver(s *spec.Spec, pkgPath string) ([]byte, error) {
 		jen.Return(jen.Qual(pkgPath, "New").Call(d.config())),
 	)
 	f.Comment("apiError unwraps the connector's *APIError.")
-	f.Func().Id("apiError").Params(jen.Id("err").Error()).Params(jen.Int(), jen.Index().Byte(), jen.Bool()).Block(
+	f.Func().Id("apiError").Params(jen.Id("err").Error()).Params(jen.Int(), jen.Qual("net/http", "Header"), jen.Index().Byte(), jen.Bool()).Block(
 		jen.Var().Id("e").Op("*").Qual(pkgPath, "APIError"),
 		jen.If(jen.Qual("errors", "As").Call(jen.Id("err"), jen.Op("&").Id("e"))).Block(
-			jen.Return(jen.Id("e").Dot("StatusCode"), jen.Id("e").Dot("Body"), jen.True()),
+			jen.Return(jen.Id("e").Dot("StatusCode"), jen.Id("e").Dot("Header"), jen.Id("e").Dot("Body"), jen.True()),
 		),
-		jen.Return(jen.Lit(0), jen.Nil(), jen.False()),
+		jen.Return(jen.Lit(0), jen.Nil(), jen.Nil(), jen.False()),
 	)
 	f.Comment("operations lists one call of every action.")
 	f.Func().Id("operations").Params(jen.Id("c").Op("*").Qual(pkgPath, "Client")).Index().Id("operation").BlockFunc(func(g *jen.Group) {
@@ -216,6 +219,10 @@ func (d *driver) typeCode(t *model.GoType) jen.Code {
 
 // render is a Go expression of type t holding the JSON-like value v.
 func (d *driver) render(v any, t *model.GoType) jen.Code {
+	if t == nil {
+		d.notef("a type is missing in the model")
+		return jen.Nil()
+	}
 	switch t.Kind {
 	case model.Pointer:
 		if t.Elem.Kind == model.Named && t.Elem.IsStruct {
@@ -239,6 +246,8 @@ func (d *driver) render(v any, t *model.GoType) jen.Code {
 				}
 			}
 			return jen.Qual(d.pkg, decl.Name).Call(jen.Lit(str))
+		case model.Union:
+			return d.renderUnion(v, decl)
 		case model.Alias:
 			return d.render(v, decl.Underlying)
 		default:
@@ -318,6 +327,46 @@ func (d *driver) renderStruct(v any, decl *model.Type) jen.Code {
 			dict[jen.Id(f.GoName)] = d.render(m[k], f.Type)
 		}
 	}))
+}
+
+// renderUnion sets the alternative whose JSON kind is v's (the value
+// generator takes the first alternative of a oneOf/anyOf), with the
+// discriminator property set to the alternative's tag.
+func (d *driver) renderUnion(v any, decl *model.Type) jen.Code {
+	k := jsonKindOf(v)
+	for _, vr := range decl.Variants {
+		if vr.Kind != k {
+			continue
+		}
+		if m, ok := v.(map[string]any); ok && decl.Discriminator != "" && vr.Tag != "" {
+			m2 := map[string]any{}
+			for key, val := range m {
+				m2[key] = val
+			}
+			m2[decl.Discriminator] = vr.Tag
+			v = m2
+		}
+		return jen.Qual(d.pkg, decl.Name).Values(jen.Dict{jen.Id(vr.GoName): d.render(v, vr.Type)})
+	}
+	d.notef("union %s has no alternative for a %c value", decl.Name, k)
+	return jen.Qual(d.pkg, decl.Name).Values()
+}
+
+// jsonKindOf is the JSON kind of v as model.Variant.Kind writes it.
+func jsonKindOf(v any) byte {
+	switch v.(type) {
+	case map[string]any:
+		return '{'
+	case []any:
+		return '['
+	case string:
+		return '"'
+	case bool:
+		return 't'
+	case nil:
+		return 'n'
+	}
+	return '0'
 }
 
 // scalar writes v as a constant of builtin type name.

@@ -116,6 +116,13 @@ func TestPrism(t *testing.T) {
 	prism := prismPath(t)
 	docs := documents(t)
 	mod := t.TempDir()
+	if keep := os.Getenv("CONNGEN_E2E_KEEP"); keep != "" {
+		// Keep the generated module (packages, drivers) for debugging.
+		mod = keep
+		if err := os.MkdirAll(mod, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
 	writeModule(t, mod)
 
 	var mu sync.Mutex
@@ -157,15 +164,18 @@ func runDocument(t *testing.T, prism, mod, doc string) string {
 	}
 
 	// Start Prism first: it takes a few seconds to read a large document.
+	start := time.Now()
 	srv := startPrism(t, prism, doc)
 
 	pkg := generateInto(t, mod, s, name)
 	bin := filepath.Join(mod, "bin", name)
 	goCmd(t, mod, "build", "-o", bin, pkg)
+	built := time.Since(start)
 
 	if err := srv.wait(3 * time.Minute); err != nil {
 		t.Fatalf("prism: %v\n%s", err, srv.log())
 	}
+	ready := time.Since(start)
 	cmd := exec.Command(bin, srv.url, "6")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -173,6 +183,7 @@ func runDocument(t *testing.T, prism, mod, doc string) string {
 	if err != nil {
 		t.Fatalf("driver: %v\n%s", err, stderr.String())
 	}
+	t.Logf("built in %v, prism ready in %v, calls done in %v", built.Round(time.Second), ready.Round(time.Second), time.Since(start).Round(time.Second))
 	var results []Result
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	sc.Buffer(make([]byte, 1<<20), 1<<24)
@@ -216,30 +227,26 @@ func runDocument(t *testing.T, prism, mod, doc string) string {
 func describeFailure(r Result) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "  %s (%s %s): status %d: %s", r.Name, r.Method, r.Path, r.Status, r.Error)
+	if v := violations(r.Violations); v != "" {
+		fmt.Fprintf(&b, "\n    prism violations: %s", v)
+	}
 	if r.Body != "" {
 		body := r.Body
 		var problem struct {
-			Title      string `json:"title"`
-			Detail     string `json:"detail"`
-			Validation []struct {
-				Location []string `json:"location"`
-				Message  string   `json:"message"`
-			} `json:"validation"`
+			Title      string          `json:"title"`
+			Detail     string          `json:"detail"`
+			Validation json.RawMessage `json:"validation"`
 		}
 		if json.Unmarshal([]byte(r.Body), &problem) == nil && problem.Title != "" {
-			var parts []string
-			for _, v := range problem.Validation {
-				parts = append(parts, strings.Join(v.Location, ".")+": "+v.Message)
-			}
 			body = problem.Title
 			if problem.Detail != "" {
 				body += ": " + problem.Detail
 			}
-			if len(parts) > 0 {
-				body += " [" + strings.Join(parts, "; ") + "]"
+			if v := violations(string(problem.Validation)); v != "" {
+				body += " [" + v + "]"
 			}
 		}
-		fmt.Fprintf(&b, "\n    prism: %s", firstLines(body, 5))
+		fmt.Fprintf(&b, "\n    response: %s", firstLines(body, 5))
 	}
 	if r.Notes != "" {
 		fmt.Fprintf(&b, "\n    driver notes: %s", r.Notes)
@@ -285,7 +292,7 @@ func (p *prismServer) log() string {
 func startPrism(t *testing.T, prism, doc string) *prismServer {
 	t.Helper()
 	port := freePort(t)
-	cmd := exec.Command(prism, "mock", "-h", "127.0.0.1", "-p", fmt.Sprint(port), "--errors", doc)
+	cmd := exec.Command(prism, "mock", "-h", "127.0.0.1", "-p", fmt.Sprint(port), "--errors", "--dynamic", doc)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	p := &prismServer{url: fmt.Sprintf("http://127.0.0.1:%d", port), cmd: cmd, out: &syncBuffer{}, done: make(chan error, 1)}
 	cmd.Stdout, cmd.Stderr = p.out, p.out
@@ -335,4 +342,24 @@ func freePort(t *testing.T) int {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port
+}
+
+// violations formats Prism's validation report (the sl-violations header
+// or the validation member of its problem body) as "location: message; ...".
+func violations(raw string) string {
+	if raw == "" {
+		return ""
+	}
+	var list []struct {
+		Location []string `json:"location"`
+		Message  string   `json:"message"`
+	}
+	if json.Unmarshal([]byte(raw), &list) != nil {
+		return raw
+	}
+	var parts []string
+	for _, v := range list {
+		parts = append(parts, strings.Join(v.Location, ".")+": "+v.Message)
+	}
+	return strings.Join(parts, "; ")
 }

@@ -1,0 +1,159 @@
+package model
+
+import (
+	"github.com/conngen/conngen/generator/names"
+	"github.com/conngen/conngen/generator/spec"
+)
+
+// variant is an alternative of a oneOf/anyOf before it is declared.
+type variant struct {
+	schema *spec.Schema
+	kind   byte
+	tag    string
+}
+
+// variants decides whether a oneOf/anyOf can be a typed union: with a
+// discriminator, every alternative must be a referenced object schema with
+// a distinct tag; without one, every alternative must have a distinct JSON
+// kind (one object, one string, one number, ...). Anything else stays
+// json.RawMessage.
+func (b *builder) variants(s *spec.Schema) ([]variant, bool) {
+	if len(s.OneOf) > 0 && len(s.AnyOf) > 0 || len(s.Properties) > 0 || len(s.AllOf) > 0 {
+		return nil, false
+	}
+	alts := nonNull(s.OneOf, s.AnyOf)
+	if len(alts) < 2 || b.inVariants[s] {
+		return nil, false // a union that contains itself stays raw JSON
+	}
+	b.inVariants[s] = true
+	defer delete(b.inVariants, s)
+	if d := s.Discriminator; d != nil {
+		if vs, ok := b.taggedVariants(d, alts); ok {
+			return vs, true
+		}
+	}
+	out := make([]variant, len(alts))
+	seen := map[byte]bool{}
+	for i, alt := range alts {
+		t, ok := b.target(alt)
+		if !ok || t == nil {
+			return nil, false
+		}
+		cl, _ := b.classify(t)
+		k := jsonKind(cl)
+		if k == 0 || seen[k] {
+			return nil, false
+		}
+		seen[k] = true
+		out[i] = variant{schema: alt, kind: k}
+	}
+	return out, true
+}
+
+// taggedVariants tells alternatives apart by a discriminator: each must be
+// a referenced object schema with a tag of its own.
+func (b *builder) taggedVariants(d *spec.Discriminator, alts []*spec.Schema) ([]variant, bool) {
+	out := make([]variant, len(alts))
+	seen := map[string]bool{}
+	for i, alt := range alts {
+		t, ok := b.target(alt)
+		if !ok || t == nil || alt.Ref == "" {
+			return nil, false
+		}
+		if cl, _ := b.classify(t); cl != cStruct {
+			return nil, false
+		}
+		tag := b.tagOf(d, alt, t)
+		if seen[tag] {
+			return nil, false
+		}
+		seen[tag] = true
+		out[i] = variant{schema: alt, kind: '{', tag: tag}
+	}
+	return out, true
+}
+
+// jsonKind is the kind of JSON value a class is written as, or 0.
+func jsonKind(cl class) byte {
+	switch cl {
+	case cStruct, cMap, cAnyMap:
+		return '{'
+	case cArray:
+		return '['
+	case cString, cEnum, cTime, cBytes:
+		return '"'
+	case cInt, cInt32, cInt64, cFloat32, cFloat64:
+		return '0'
+	case cBool:
+		return 't'
+	}
+	return 0
+}
+
+// tagOf is the discriminator value of the alternative alt (a reference to
+// the object schema t): from the mapping, else the single enum value of the
+// property, else the schema name, as OpenAPI defines.
+func (b *builder) tagOf(d *spec.Discriminator, alt, t *spec.Schema) string {
+	for _, value := range sortedKeys(d.Mapping) {
+		if d.Mapping[value] == alt.Ref {
+			return value
+		}
+	}
+	props, _, _ := b.collectProps(t, map[*spec.Schema]bool{})
+	if p, ok := b.target(props.Get(d.PropertyName)); ok && p != nil && len(p.Enum) == 1 {
+		if v, isString := p.Enum[0].(string); isString {
+			return v
+		}
+	}
+	return alt.RefName()
+}
+
+func (b *builder) declareUnion(goName string, s *spec.Schema) *GoType {
+	b.c.NeedsUnion = true
+	t := &Type{Name: goName, Doc: s.Description, Kind: Union}
+	b.c.Types = append(b.c.Types, t)
+	vs, _ := b.variants(s)
+	if len(vs) > 0 && vs[0].tag != "" {
+		t.Discriminator = s.Discriminator.PropertyName
+	}
+	fields := names.NewSet("Unknown")
+	for i, v := range vs {
+		ft := b.typeOf(v.schema, goName+"Variant"+itoa(i+1))
+		name := variantName(ft)
+		if !ft.IsNilable() {
+			ft = Ptr(ft)
+		}
+		t.Variants = append(t.Variants, &Variant{GoName: fields.Unique(name), Type: ft, Kind: v.kind, Tag: v.tag})
+	}
+	return &GoType{Kind: Named, Name: goName, IsStruct: true}
+}
+
+// variantName names a union field after its type.
+func variantName(t *GoType) string {
+	switch t.Kind {
+	case Named:
+		return t.Name
+	case Slice:
+		return "List"
+	case Map:
+		return "Object"
+	case Qual:
+		return names.Go(t.Name)
+	}
+	switch t.Name {
+	case "string":
+		return "String"
+	case "bool":
+		return "Bool"
+	case "float32", "float64":
+		return "Float"
+	}
+	return "Int"
+}
+
+func itoa(i int) string {
+	if i < 10 {
+		return string(rune('0' + i))
+	}
+	return itoa(i/10) + string(rune('0'+i%10))
+}
