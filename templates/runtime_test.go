@@ -219,7 +219,7 @@ func TestBodyKinds(t *testing.T) {
 		{name: "nil", body: nil},
 		{name: "nil pointer", body: (*payload)(nil)},
 		{name: "bytes", body: []byte("raw\x00bytes"), wantBody: "raw\x00bytes"},
-		{name: "string", body: "text", wantBody: "text"},
+		{name: "string is JSON", body: "text", wantBody: `"text"`, wantC: "application/json"},
 		{name: "reader", body: strings.NewReader("from reader"), wantBody: "from reader"},
 		{name: "form", body: url.Values{"b": {"2"}, "a": {"1 2"}}, wantBody: "a=1+2&b=2", wantC: "application/x-www-form-urlencoded"},
 		{name: "struct", body: payload{Name: "x"}, wantBody: `{"name":"x"}`, wantC: "application/json"},

@@ -9,9 +9,11 @@ import (
 	"net/url"
 )
 
-// GetAccount get information about the current user's account.
+// GetAccount calls GET /v2/account.
 //
-// GET /v2/account
+// Get Account.
+//
+// Get information about the current user's account.
 func (c *Client) GetAccount(ctx context.Context) (*Response[AccountResponse], error) {
 	return call[AccountResponse](ctx, c, Request{
 		Method:      "GET",
@@ -22,13 +24,13 @@ func (c *Client) GetAccount(ctx context.Context) (*Response[AccountResponse], er
 // ListDropletsParams holds the parameters of ListDroplets.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type ListDropletsParams struct {
-	// Page number (1-based). (query "page")
+	// Page number (1-based). (query parameter "page")
 	Page *int
-	// PerPage items per page. (query "per_page")
+	// Items per page. (query parameter "per_page")
 	PerPage *int
-	// TagName only Droplets with this tag. (query "tag_name")
+	// Only Droplets with this tag. (query parameter "tag_name")
 	TagName *string
-	// Name only Droplets with this exact name. (query "name")
+	// Only Droplets with this exact name. (query parameter "name")
 	Name *string
 }
 
@@ -53,9 +55,11 @@ func (p ListDropletsParams) request() (Request, error) {
 	return req, nil
 }
 
-// ListDroplets list the Droplets of the account.
+// ListDroplets calls GET /v2/droplets.
 //
-// GET /v2/droplets
+// List Droplets.
+//
+// List the Droplets of the account.
 func (c *Client) ListDroplets(ctx context.Context, params ListDropletsParams) (*Response[DropletList], error) {
 	req, err := params.request()
 	if err != nil {
@@ -82,7 +86,7 @@ func (c *Client) ListDropletsAll(ctx context.Context, params ListDropletsParams)
 // GetDropletParams holds the parameters of GetDroplet.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type GetDropletParams struct {
-	// DropletID the Droplet ID. (path "droplet_id")
+	// The Droplet ID. (path parameter "droplet_id")
 	DropletID int64
 }
 
@@ -94,9 +98,11 @@ func (p GetDropletParams) request() (Request, error) {
 	return req, nil
 }
 
-// GetDroplet get one Droplet by ID.
+// GetDroplet calls GET /v2/droplets/{droplet_id}.
 //
-// GET /v2/droplets/{droplet_id}
+// Get Droplet.
+//
+// Get one Droplet by ID.
 func (c *Client) GetDroplet(ctx context.Context, params GetDropletParams) (*Response[DropletResponse], error) {
 	req, err := params.request()
 	if err != nil {
@@ -108,7 +114,7 @@ func (c *Client) GetDroplet(ctx context.Context, params GetDropletParams) (*Resp
 // CreateDropletParams holds the parameters of CreateDroplet.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type CreateDropletParams struct {
-	// Body is the request body (application/json).
+	// request body, application/json.
 	Body DropletCreate
 }
 
@@ -121,9 +127,11 @@ func (p CreateDropletParams) request() (Request, error) {
 	return req, nil
 }
 
-// CreateDroplet create a Droplet (202 Accepted; it becomes active asynchronously).
+// CreateDroplet calls POST /v2/droplets.
 //
-// POST /v2/droplets
+// Create Droplet.
+//
+// Create a Droplet (202 Accepted; it becomes active asynchronously).
 func (c *Client) CreateDroplet(ctx context.Context, params CreateDropletParams) (*Response[DropletCreateResponse], error) {
 	req, err := params.request()
 	if err != nil {
@@ -135,7 +143,7 @@ func (c *Client) CreateDroplet(ctx context.Context, params CreateDropletParams) 
 // DeleteDropletParams holds the parameters of DeleteDroplet.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type DeleteDropletParams struct {
-	// DropletID the Droplet ID. (path "droplet_id")
+	// The Droplet ID. (path parameter "droplet_id")
 	DropletID int64
 }
 
@@ -147,9 +155,11 @@ func (p DeleteDropletParams) request() (Request, error) {
 	return req, nil
 }
 
-// DeleteDroplet delete a Droplet (204 No Content).
+// DeleteDroplet calls DELETE /v2/droplets/{droplet_id}.
 //
-// DELETE /v2/droplets/{droplet_id}
+// Delete Droplet.
+//
+// Delete a Droplet (204 No Content).
 func (c *Client) DeleteDroplet(ctx context.Context, params DeleteDropletParams) (*Response[json.RawMessage], error) {
 	req, err := params.request()
 	if err != nil {
@@ -161,9 +171,9 @@ func (c *Client) DeleteDroplet(ctx context.Context, params DeleteDropletParams) 
 // PerformDropletActionParams holds the parameters of PerformDropletAction.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type PerformDropletActionParams struct {
-	// DropletID the Droplet ID. (path "droplet_id")
+	// The Droplet ID. (path parameter "droplet_id")
 	DropletID int64
-	// Body is the request body (application/json).
+	// request body, application/json.
 	Body DropletActionRequest
 }
 
@@ -176,9 +186,11 @@ func (p PerformDropletActionParams) request() (Request, error) {
 	return req, nil
 }
 
-// PerformDropletAction reboot, power off, power on, shut down or otherwise act on a Droplet.
+// PerformDropletAction calls POST /v2/droplets/{droplet_id}/actions.
 //
-// POST /v2/droplets/{droplet_id}/actions
+// Perform Droplet Action.
+//
+// Reboot, power off, power on, shut down or otherwise act on a Droplet.
 func (c *Client) PerformDropletAction(ctx context.Context, params PerformDropletActionParams) (*Response[ActionResponse], error) {
 	req, err := params.request()
 	if err != nil {
@@ -190,9 +202,9 @@ func (c *Client) PerformDropletAction(ctx context.Context, params PerformDroplet
 // ListRegionsParams holds the parameters of ListRegions.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type ListRegionsParams struct {
-	// Page number (1-based). (query "page")
+	// Page number (1-based). (query parameter "page")
 	Page *int
-	// PerPage items per page. (query "per_page")
+	// Items per page. (query parameter "per_page")
 	PerPage *int
 }
 
@@ -211,9 +223,11 @@ func (p ListRegionsParams) request() (Request, error) {
 	return req, nil
 }
 
-// ListRegions list all data center regions.
+// ListRegions calls GET /v2/regions.
 //
-// GET /v2/regions
+// List Regions.
+//
+// List all data center regions.
 func (c *Client) ListRegions(ctx context.Context, params ListRegionsParams) (*Response[RegionList], error) {
 	req, err := params.request()
 	if err != nil {
@@ -240,9 +254,9 @@ func (c *Client) ListRegionsAll(ctx context.Context, params ListRegionsParams) i
 // ListSizesParams holds the parameters of ListSizes.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type ListSizesParams struct {
-	// Page number (1-based). (query "page")
+	// Page number (1-based). (query parameter "page")
 	Page *int
-	// PerPage items per page. (query "per_page")
+	// Items per page. (query parameter "per_page")
 	PerPage *int
 }
 
@@ -261,9 +275,11 @@ func (p ListSizesParams) request() (Request, error) {
 	return req, nil
 }
 
-// ListSizes list the Droplet sizes and their prices.
+// ListSizes calls GET /v2/sizes.
 //
-// GET /v2/sizes
+// List Droplet Sizes.
+//
+// List the Droplet sizes and their prices.
 func (c *Client) ListSizes(ctx context.Context, params ListSizesParams) (*Response[SizeList], error) {
 	req, err := params.request()
 	if err != nil {
@@ -290,9 +306,9 @@ func (c *Client) ListSizesAll(ctx context.Context, params ListSizesParams) iter.
 // ListSSHKeysParams holds the parameters of ListSSHKeys.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type ListSSHKeysParams struct {
-	// Page number (1-based). (query "page")
+	// Page number (1-based). (query parameter "page")
 	Page *int
-	// PerPage items per page. (query "per_page")
+	// Items per page. (query parameter "per_page")
 	PerPage *int
 }
 
@@ -311,9 +327,11 @@ func (p ListSSHKeysParams) request() (Request, error) {
 	return req, nil
 }
 
-// ListSSHKeys list the SSH keys of the account.
+// ListSSHKeys calls GET /v2/account/keys.
 //
-// GET /v2/account/keys
+// List SSH Keys.
+//
+// List the SSH keys of the account.
 func (c *Client) ListSSHKeys(ctx context.Context, params ListSSHKeysParams) (*Response[SSHKeyList], error) {
 	req, err := params.request()
 	if err != nil {

@@ -169,8 +169,8 @@ func TestBehaviourCreateDropletJSONBodyNotRetried(t *testing.T) {
 		Name:    "example.com",
 		Region:  Ptr("nyc3"),
 		Size:    "s-1vcpu-1gb",
-		Image:   json.RawMessage(`"ubuntu-24-04-x64"`),
-		SSHKeys: []json.RawMessage{json.RawMessage(`289794`), json.RawMessage(`"3b:16:e4:bf:8b:00:8b:b8:59:8c:a9:d3:f0:19:fa:45"`)},
+		Image:   DropletCreateImage{String: Ptr("ubuntu-24-04-x64")},
+		SSHKeys: []DropletCreateSSHKeysItem{{Int: Ptr(289794)}, {String: Ptr("3b:16:e4:bf:8b:00:8b:b8:59:8c:a9:d3:f0:19:fa:45")}},
 		Tags:    []string{"web"},
 	}})
 	var apiErr *APIError

@@ -263,7 +263,9 @@ type DropletCreate struct {
 	WithDropletAgent *bool   `json:"with_droplet_agent,omitempty"`
 }
 
-// DropletCreateImage image slug (e.g. ubuntu-24-04-x64) or numeric image ID.
+// DropletCreateImage is a DigitalOcean model.
+//
+// Image slug (e.g. ubuntu-24-04-x64) or numeric image ID.
 type DropletCreateImage struct {
 	String *string
 	Int    *int

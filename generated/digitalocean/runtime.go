@@ -362,7 +362,8 @@ func (c *Client) requestURL(rel string, query url.Values) (*url.URL, error) {
 // string is left out because it may carry an API key, and a *url.Error is
 // unwrapped because its message repeats the full URL.
 func (c *Client) urlError(method string, u *url.URL, err error) error {
-	if ue, ok := errors.AsType[*url.Error](err); ok {
+	var ue *url.Error
+	if errors.As(err, &ue) {
 		err = ue.Err
 	}
 	return fmt.Errorf("%s: %s %s: %w", c.name, method, redactURL(u), err)
@@ -379,8 +380,6 @@ func encodeRequestBody(v any) (body []byte, contentType string, err error) {
 		return nil, "", nil
 	case []byte:
 		return b, "", nil
-	case string:
-		return []byte(b), "", nil
 	case url.Values:
 		return []byte(b.Encode()), "application/x-www-form-urlencoded", nil
 	case io.Reader:

@@ -4,15 +4,17 @@ package github
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"iter"
 	"net/url"
 	"time"
 )
 
-// GetAuthenticatedUser get the user the token belongs to.
+// GetAuthenticatedUser calls GET /user.
 //
-// GET /user
+// Get Authenticated User.
+//
+// Get the user the token belongs to.
 func (c *Client) GetAuthenticatedUser(ctx context.Context) (*Response[PrivateUser], error) {
 	return call[PrivateUser](ctx, c, Request{
 		Method:      "GET",
@@ -23,23 +25,23 @@ func (c *Client) GetAuthenticatedUser(ctx context.Context) (*Response[PrivateUse
 // ListReposForAuthenticatedUserParams holds the parameters of ListReposForAuthenticatedUser.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type ListReposForAuthenticatedUserParams struct {
-	// Visibility limit by visibility; cannot be combined with type. One of: "all", "public", "private". (query "visibility")
+	// Limit by visibility; cannot be combined with type. One of: "all", "public", "private". (query parameter "visibility")
 	Visibility *string
-	// Affiliation the user's relations to the repositories; cannot be combined with type. One of: "owner", "collaborator", "organization_member". (query "affiliation")
+	// The user's relations to the repositories; cannot be combined with type. One of: "owner", "collaborator", "organization_member". (query parameter "affiliation")
 	Affiliation []string
-	// Type limit by type; cannot be combined with visibility or affiliation. One of: "all", "owner", "public", "private", "member". (query "type")
+	// Limit by type; cannot be combined with visibility or affiliation. One of: "all", "owner", "public", "private", "member". (query parameter "type")
 	Type *string
-	// Sort property. One of: "created", "updated", "pushed", "full_name". (query "sort")
+	// Sort property. One of: "created", "updated", "pushed", "full_name". (query parameter "sort")
 	Sort *string
-	// Direction sort direction; asc for full_name, else desc by default. One of: "asc", "desc". (query "direction")
+	// Sort direction; asc for full_name, else desc by default. One of: "asc", "desc". (query parameter "direction")
 	Direction *string
-	// Since only repositories updated after this time. (query "since")
+	// Only repositories updated after this time. (query parameter "since")
 	Since *time.Time
-	// Before only repositories updated before this time. (query "before")
+	// Only repositories updated before this time. (query parameter "before")
 	Before *time.Time
-	// PerPage results per page. (query "per_page")
+	// Results per page. (query parameter "per_page")
 	PerPage *int
-	// Page number (1-based). (query "page")
+	// Page number (1-based). (query parameter "page")
 	Page *int
 }
 
@@ -79,9 +81,11 @@ func (p ListReposForAuthenticatedUserParams) request() (Request, error) {
 	return req, nil
 }
 
-// ListReposForAuthenticatedUser list repositories the authenticated user can access (owner, collaborator or organization member).
+// ListReposForAuthenticatedUser calls GET /user/repos.
 //
-// GET /user/repos
+// List Repositories for Authenticated User.
+//
+// List repositories the authenticated user can access (owner, collaborator or organization member).
 func (c *Client) ListReposForAuthenticatedUser(ctx context.Context, params ListReposForAuthenticatedUserParams) (*Response[RepositoryList], error) {
 	req, err := params.request()
 	if err != nil {
@@ -106,18 +110,18 @@ func (c *Client) ListReposForAuthenticatedUserAll(ctx context.Context, params Li
 // GetRepoParams holds the parameters of GetRepo.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type GetRepoParams struct {
-	// Owner the account owner of the repository (case-insensitive). (path "owner")
+	// The account owner of the repository (case-insensitive). (path parameter "owner")
 	Owner string
-	// Repo the repository name without .git (case-insensitive). (path "repo")
+	// The repository name without .git (case-insensitive). (path parameter "repo")
 	Repo string
 }
 
 func (p GetRepoParams) request() (Request, error) {
 	if p.Owner == "" {
-		return Request{}, fmt.Errorf("github: GetRepo: path parameter Owner is empty")
+		return Request{}, errors.New("github: GetRepo: path parameter Owner is empty")
 	}
 	if p.Repo == "" {
-		return Request{}, fmt.Errorf("github: GetRepo: path parameter Repo is empty")
+		return Request{}, errors.New("github: GetRepo: path parameter Repo is empty")
 	}
 	req := Request{
 		Method:      "GET",
@@ -126,9 +130,11 @@ func (p GetRepoParams) request() (Request, error) {
 	return req, nil
 }
 
-// GetRepo get a repository.
+// GetRepo calls GET /repos/{owner}/{repo}.
 //
-// GET /repos/{owner}/{repo}
+// Get Repository.
+//
+// Get a repository.
 func (c *Client) GetRepo(ctx context.Context, params GetRepoParams) (*Response[Repository], error) {
 	req, err := params.request()
 	if err != nil {
@@ -140,40 +146,40 @@ func (c *Client) GetRepo(ctx context.Context, params GetRepoParams) (*Response[R
 // ListRepoIssuesParams holds the parameters of ListRepoIssues.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type ListRepoIssuesParams struct {
-	// Owner the account owner of the repository. (path "owner")
+	// The account owner of the repository. (path parameter "owner")
 	Owner string
-	// Repo the repository name. (path "repo")
+	// The repository name. (path parameter "repo")
 	Repo string
-	// Milestone A milestone number, * for any milestone, or none for no milestone. (query "milestone")
+	// A milestone number, * for any milestone, or none for no milestone. (query parameter "milestone")
 	Milestone *string
-	// State issue state. One of: "open", "closed", "all". (query "state")
+	// Issue state. One of: "open", "closed", "all". (query parameter "state")
 	State *string
-	// Assignee A login, none for unassigned, or * for any assignee. (query "assignee")
+	// A login, none for unassigned, or * for any assignee. (query parameter "assignee")
 	Assignee *string
-	// Creator the login of the issue creator. (query "creator")
+	// The login of the issue creator. (query parameter "creator")
 	Creator *string
-	// Mentioned A login mentioned in the issue. (query "mentioned")
+	// A login mentioned in the issue. (query parameter "mentioned")
 	Mentioned *string
-	// Labels only issues with all of these labels. (query "labels")
+	// Only issues with all of these labels. (query parameter "labels")
 	Labels []string
-	// Sort property. One of: "created", "updated", "comments". (query "sort")
+	// Sort property. One of: "created", "updated", "comments". (query parameter "sort")
 	Sort *string
-	// Direction sort direction. One of: "asc", "desc". (query "direction")
+	// Sort direction. One of: "asc", "desc". (query parameter "direction")
 	Direction *string
-	// Since only issues updated at or after this time. (query "since")
+	// Only issues updated at or after this time. (query parameter "since")
 	Since *time.Time
-	// PerPage results per page. (query "per_page")
+	// Results per page. (query parameter "per_page")
 	PerPage *int
-	// Page number (1-based). (query "page")
+	// Page number (1-based). (query parameter "page")
 	Page *int
 }
 
 func (p ListRepoIssuesParams) request() (Request, error) {
 	if p.Owner == "" {
-		return Request{}, fmt.Errorf("github: ListRepoIssues: path parameter Owner is empty")
+		return Request{}, errors.New("github: ListRepoIssues: path parameter Owner is empty")
 	}
 	if p.Repo == "" {
-		return Request{}, fmt.Errorf("github: ListRepoIssues: path parameter Repo is empty")
+		return Request{}, errors.New("github: ListRepoIssues: path parameter Repo is empty")
 	}
 	req := Request{
 		Method:      "GET",
@@ -216,9 +222,11 @@ func (p ListRepoIssuesParams) request() (Request, error) {
 	return req, nil
 }
 
-// ListRepoIssues list issues (and pull requests) of a repository.
+// ListRepoIssues calls GET /repos/{owner}/{repo}/issues.
 //
-// GET /repos/{owner}/{repo}/issues
+// List Repository Issues.
+//
+// List issues (and pull requests) of a repository.
 func (c *Client) ListRepoIssues(ctx context.Context, params ListRepoIssuesParams) (*Response[IssueList], error) {
 	req, err := params.request()
 	if err != nil {
@@ -243,20 +251,20 @@ func (c *Client) ListRepoIssuesAll(ctx context.Context, params ListRepoIssuesPar
 // GetIssueParams holds the parameters of GetIssue.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type GetIssueParams struct {
-	// Owner the account owner of the repository. (path "owner")
+	// The account owner of the repository. (path parameter "owner")
 	Owner string
-	// Repo the repository name. (path "repo")
+	// The repository name. (path parameter "repo")
 	Repo string
-	// IssueNumber the issue number. (path "issue_number")
+	// The issue number. (path parameter "issue_number")
 	IssueNumber int
 }
 
 func (p GetIssueParams) request() (Request, error) {
 	if p.Owner == "" {
-		return Request{}, fmt.Errorf("github: GetIssue: path parameter Owner is empty")
+		return Request{}, errors.New("github: GetIssue: path parameter Owner is empty")
 	}
 	if p.Repo == "" {
-		return Request{}, fmt.Errorf("github: GetIssue: path parameter Repo is empty")
+		return Request{}, errors.New("github: GetIssue: path parameter Repo is empty")
 	}
 	req := Request{
 		Method:      "GET",
@@ -265,9 +273,11 @@ func (p GetIssueParams) request() (Request, error) {
 	return req, nil
 }
 
-// GetIssue get an issue or pull request by number.
+// GetIssue calls GET /repos/{owner}/{repo}/issues/{issue_number}.
 //
-// GET /repos/{owner}/{repo}/issues/{issue_number}
+// Get Issue.
+//
+// Get an issue or pull request by number.
 func (c *Client) GetIssue(ctx context.Context, params GetIssueParams) (*Response[Issue], error) {
 	req, err := params.request()
 	if err != nil {
@@ -279,20 +289,20 @@ func (c *Client) GetIssue(ctx context.Context, params GetIssueParams) (*Response
 // CreateIssueParams holds the parameters of CreateIssue.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type CreateIssueParams struct {
-	// Owner the account owner of the repository. (path "owner")
+	// The account owner of the repository. (path parameter "owner")
 	Owner string
-	// Repo the repository name. (path "repo")
+	// The repository name. (path parameter "repo")
 	Repo string
-	// Body is the request body (application/json).
+	// request body, application/json.
 	Body NewIssue
 }
 
 func (p CreateIssueParams) request() (Request, error) {
 	if p.Owner == "" {
-		return Request{}, fmt.Errorf("github: CreateIssue: path parameter Owner is empty")
+		return Request{}, errors.New("github: CreateIssue: path parameter Owner is empty")
 	}
 	if p.Repo == "" {
-		return Request{}, fmt.Errorf("github: CreateIssue: path parameter Repo is empty")
+		return Request{}, errors.New("github: CreateIssue: path parameter Repo is empty")
 	}
 	req := Request{
 		Method:      "POST",
@@ -302,9 +312,11 @@ func (p CreateIssueParams) request() (Request, error) {
 	return req, nil
 }
 
-// CreateIssue create an issue in a repository (201 Created).
+// CreateIssue calls POST /repos/{owner}/{repo}/issues.
 //
-// POST /repos/{owner}/{repo}/issues
+// Create Issue.
+//
+// Create an issue in a repository (201 Created).
 func (c *Client) CreateIssue(ctx context.Context, params CreateIssueParams) (*Response[Issue], error) {
 	req, err := params.request()
 	if err != nil {
@@ -316,22 +328,22 @@ func (c *Client) CreateIssue(ctx context.Context, params CreateIssueParams) (*Re
 // UpdateIssueParams holds the parameters of UpdateIssue.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type UpdateIssueParams struct {
-	// Owner the account owner of the repository. (path "owner")
+	// The account owner of the repository. (path parameter "owner")
 	Owner string
-	// Repo the repository name. (path "repo")
+	// The repository name. (path parameter "repo")
 	Repo string
-	// IssueNumber the issue number. (path "issue_number")
+	// The issue number. (path parameter "issue_number")
 	IssueNumber int
-	// Body is the request body (application/json).
+	// request body, application/json.
 	Body IssueUpdate
 }
 
 func (p UpdateIssueParams) request() (Request, error) {
 	if p.Owner == "" {
-		return Request{}, fmt.Errorf("github: UpdateIssue: path parameter Owner is empty")
+		return Request{}, errors.New("github: UpdateIssue: path parameter Owner is empty")
 	}
 	if p.Repo == "" {
-		return Request{}, fmt.Errorf("github: UpdateIssue: path parameter Repo is empty")
+		return Request{}, errors.New("github: UpdateIssue: path parameter Repo is empty")
 	}
 	req := Request{
 		Method:      "PATCH",
@@ -341,9 +353,11 @@ func (p UpdateIssueParams) request() (Request, error) {
 	return req, nil
 }
 
-// UpdateIssue edit an issue's title, body, state, labels, assignees or milestone.
+// UpdateIssue calls PATCH /repos/{owner}/{repo}/issues/{issue_number}.
 //
-// PATCH /repos/{owner}/{repo}/issues/{issue_number}
+// Update Issue.
+//
+// Edit an issue's title, body, state, labels, assignees or milestone.
 func (c *Client) UpdateIssue(ctx context.Context, params UpdateIssueParams) (*Response[Issue], error) {
 	req, err := params.request()
 	if err != nil {
@@ -355,22 +369,22 @@ func (c *Client) UpdateIssue(ctx context.Context, params UpdateIssueParams) (*Re
 // CreateIssueCommentParams holds the parameters of CreateIssueComment.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type CreateIssueCommentParams struct {
-	// Owner the account owner of the repository. (path "owner")
+	// The account owner of the repository. (path parameter "owner")
 	Owner string
-	// Repo the repository name. (path "repo")
+	// The repository name. (path parameter "repo")
 	Repo string
-	// IssueNumber the issue number. (path "issue_number")
+	// The issue number. (path parameter "issue_number")
 	IssueNumber int
-	// Body is the request body (application/json).
+	// request body, application/json.
 	Body NewComment
 }
 
 func (p CreateIssueCommentParams) request() (Request, error) {
 	if p.Owner == "" {
-		return Request{}, fmt.Errorf("github: CreateIssueComment: path parameter Owner is empty")
+		return Request{}, errors.New("github: CreateIssueComment: path parameter Owner is empty")
 	}
 	if p.Repo == "" {
-		return Request{}, fmt.Errorf("github: CreateIssueComment: path parameter Repo is empty")
+		return Request{}, errors.New("github: CreateIssueComment: path parameter Repo is empty")
 	}
 	req := Request{
 		Method:      "POST",
@@ -380,9 +394,11 @@ func (p CreateIssueCommentParams) request() (Request, error) {
 	return req, nil
 }
 
-// CreateIssueComment add a comment to an issue or pull request (201 Created).
+// CreateIssueComment calls POST /repos/{owner}/{repo}/issues/{issue_number}/comments.
 //
-// POST /repos/{owner}/{repo}/issues/{issue_number}/comments
+// Create Issue Comment.
+//
+// Add a comment to an issue or pull request (201 Created).
 func (c *Client) CreateIssueComment(ctx context.Context, params CreateIssueCommentParams) (*Response[IssueComment], error) {
 	req, err := params.request()
 	if err != nil {
@@ -391,9 +407,11 @@ func (c *Client) CreateIssueComment(ctx context.Context, params CreateIssueComme
 	return call[IssueComment](ctx, c, req)
 }
 
-// RateLimit get the current rate limit status; this call does not count against the limit.
+// RateLimit calls GET /rate_limit.
 //
-// GET /rate_limit
+// Get Rate Limit Status.
+//
+// Get the current rate limit status; this call does not count against the limit.
 func (c *Client) RateLimit(ctx context.Context) (*Response[RateLimitOverview], error) {
 	return call[RateLimitOverview](ctx, c, Request{
 		Method:      "GET",

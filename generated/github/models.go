@@ -171,7 +171,9 @@ const (
 	MilestoneStateClosed MilestoneState = "closed"
 )
 
-// IssuePullRequest present when the issue is a pull request.
+// IssuePullRequest is a GitHub model.
+//
+// Present when the issue is a pull request.
 type IssuePullRequest struct {
 	URL      *string    `json:"url,omitempty"`
 	HTMLURL  *string    `json:"html_url,omitempty"`
@@ -255,7 +257,9 @@ type NewIssue struct {
 	Assignees []string `json:"assignees,omitempty"`
 }
 
-// NewIssueMilestone milestone number; only users with push access can set it.
+// NewIssueMilestone is a GitHub model.
+//
+// Milestone number; only users with push access can set it.
 type NewIssueMilestone struct {
 	String *string
 	Int    *int
@@ -324,7 +328,9 @@ const (
 	IssueUpdateStateReasonReopened   IssueUpdateStateReason = "reopened"
 )
 
-// IssueUpdateMilestone milestone number, or null to remove it.
+// IssueUpdateMilestone is a GitHub model.
+//
+// Milestone number, or null to remove it.
 type IssueUpdateMilestone struct {
 	String *string
 	Int    *int

@@ -5,7 +5,7 @@ package okta
 import (
 	"context"
 	"encoding/json"
-	"fmt"
+	"errors"
 	"iter"
 	"net/url"
 )
@@ -13,19 +13,19 @@ import (
 // ListUsersParams holds the parameters of ListUsers.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type ListUsersParams struct {
-	// Q matches the start of firstName, lastName or email. (query "q")
+	// Matches the start of firstName, lastName or email. (query parameter "q")
 	Q *string
-	// Filter expression on status, lastUpdated, id or profile.login, e.g. status eq "ACTIVE". (query "filter")
+	// Filter expression on status, lastUpdated, id or profile.login, e.g. status eq "ACTIVE". (query parameter "filter")
 	Filter *string
-	// Search expression on most properties, e.g. profile.department eq "Engineering". (query "search")
+	// Search expression on most properties, e.g. profile.department eq "Engineering". (query parameter "search")
 	Search *string
-	// Limit users per page. (query "limit")
+	// Users per page. (query parameter "limit")
 	Limit *int
-	// After pagination cursor from the Link header's next URL. (query "after")
+	// Pagination cursor from the Link header's next URL. (query parameter "after")
 	After *string
-	// SortBy property to sort by; only with search. (query "sortBy")
+	// Property to sort by; only with search. (query parameter "sortBy")
 	SortBy *string
-	// SortOrder sort direction; only with search. One of: "asc", "desc". (query "sortOrder")
+	// Sort direction; only with search. One of: "asc", "desc". (query parameter "sortOrder")
 	SortOrder *string
 }
 
@@ -59,9 +59,11 @@ func (p ListUsersParams) request() (Request, error) {
 	return req, nil
 }
 
-// ListUsers list users of the org; use q, filter or search to narrow the result.
+// ListUsers calls GET /api/v1/users.
 //
-// GET /api/v1/users
+// List Users.
+//
+// List users of the org; use q, filter or search to narrow the result.
 func (c *Client) ListUsers(ctx context.Context, params ListUsersParams) (*Response[UserList], error) {
 	req, err := params.request()
 	if err != nil {
@@ -86,13 +88,13 @@ func (c *Client) ListUsersAll(ctx context.Context, params ListUsersParams) iter.
 // GetUserParams holds the parameters of GetUser.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type GetUserParams struct {
-	// ID the user's ID, login or login shortname. (path "id")
+	// The user's ID, login or login shortname. (path parameter "id")
 	ID string
 }
 
 func (p GetUserParams) request() (Request, error) {
 	if p.ID == "" {
-		return Request{}, fmt.Errorf("okta: GetUser: path parameter ID is empty")
+		return Request{}, errors.New("okta: GetUser: path parameter ID is empty")
 	}
 	req := Request{
 		Method:      "GET",
@@ -101,9 +103,11 @@ func (p GetUserParams) request() (Request, error) {
 	return req, nil
 }
 
-// GetUser get a user by ID, login or login shortname.
+// GetUser calls GET /api/v1/users/{id}.
 //
-// GET /api/v1/users/{id}
+// Get User.
+//
+// Get a user by ID, login or login shortname.
 func (c *Client) GetUser(ctx context.Context, params GetUserParams) (*Response[User], error) {
 	req, err := params.request()
 	if err != nil {
@@ -115,13 +119,13 @@ func (c *Client) GetUser(ctx context.Context, params GetUserParams) (*Response[U
 // CreateUserParams holds the parameters of CreateUser.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type CreateUserParams struct {
-	// Activate whether to activate the user on creation. (query "activate")
+	// Whether to activate the user on creation. (query parameter "activate")
 	Activate *bool
-	// Provider whether the user is authenticated by an external provider. (query "provider")
+	// Whether the user is authenticated by an external provider. (query parameter "provider")
 	Provider *bool
-	// NextLogin with activate=true, requires a password change at next login. One of: "changePassword". (query "nextLogin")
+	// With activate=true, requires a password change at next login. One of: "changePassword". (query parameter "nextLogin")
 	NextLogin *string
-	// Body is the request body (application/json).
+	// request body, application/json.
 	Body CreateUserRequest
 }
 
@@ -144,9 +148,11 @@ func (p CreateUserParams) request() (Request, error) {
 	return req, nil
 }
 
-// CreateUser create a user, optionally with a password and group memberships.
+// CreateUser calls POST /api/v1/users.
 //
-// POST /api/v1/users
+// Create User.
+//
+// Create a user, optionally with a password and group memberships.
 func (c *Client) CreateUser(ctx context.Context, params CreateUserParams) (*Response[User], error) {
 	req, err := params.request()
 	if err != nil {
@@ -158,15 +164,15 @@ func (c *Client) CreateUser(ctx context.Context, params CreateUserParams) (*Resp
 // UpdateUserParams holds the parameters of UpdateUser.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type UpdateUserParams struct {
-	// ID the user's ID. (path "id")
+	// The user's ID. (path parameter "id")
 	ID string
-	// Body is the request body (application/json).
+	// request body, application/json.
 	Body UpdateUserRequest
 }
 
 func (p UpdateUserParams) request() (Request, error) {
 	if p.ID == "" {
-		return Request{}, fmt.Errorf("okta: UpdateUser: path parameter ID is empty")
+		return Request{}, errors.New("okta: UpdateUser: path parameter ID is empty")
 	}
 	req := Request{
 		Method:      "POST",
@@ -176,9 +182,11 @@ func (p UpdateUserParams) request() (Request, error) {
 	return req, nil
 }
 
-// UpdateUser partially update a user's profile or credentials.
+// UpdateUser calls POST /api/v1/users/{id}.
 //
-// POST /api/v1/users/{id}
+// Update User.
+//
+// Partially update a user's profile or credentials.
 func (c *Client) UpdateUser(ctx context.Context, params UpdateUserParams) (*Response[User], error) {
 	req, err := params.request()
 	if err != nil {
@@ -190,15 +198,15 @@ func (c *Client) UpdateUser(ctx context.Context, params UpdateUserParams) (*Resp
 // ActivateUserParams holds the parameters of ActivateUser.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type ActivateUserParams struct {
-	// ID the user's ID. (path "id")
+	// The user's ID. (path parameter "id")
 	ID string
-	// SendEmail whether Okta emails the activation link to the user. (query "sendEmail")
+	// Whether Okta emails the activation link to the user. (query parameter "sendEmail")
 	SendEmail *bool
 }
 
 func (p ActivateUserParams) request() (Request, error) {
 	if p.ID == "" {
-		return Request{}, fmt.Errorf("okta: ActivateUser: path parameter ID is empty")
+		return Request{}, errors.New("okta: ActivateUser: path parameter ID is empty")
 	}
 	req := Request{
 		Method:      "POST",
@@ -211,9 +219,11 @@ func (p ActivateUserParams) request() (Request, error) {
 	return req, nil
 }
 
-// ActivateUser activate a STAGED or DEPROVISIONED user.
+// ActivateUser calls POST /api/v1/users/{id}/lifecycle/activate.
 //
-// POST /api/v1/users/{id}/lifecycle/activate
+// Activate User.
+//
+// Activate a STAGED or DEPROVISIONED user.
 func (c *Client) ActivateUser(ctx context.Context, params ActivateUserParams) (*Response[ActivationToken], error) {
 	req, err := params.request()
 	if err != nil {
@@ -225,15 +235,15 @@ func (c *Client) ActivateUser(ctx context.Context, params ActivateUserParams) (*
 // DeactivateUserParams holds the parameters of DeactivateUser.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type DeactivateUserParams struct {
-	// ID the user's ID. (path "id")
+	// The user's ID. (path parameter "id")
 	ID string
-	// SendEmail whether Okta emails the admin about the deactivation. (query "sendEmail")
+	// Whether Okta emails the admin about the deactivation. (query parameter "sendEmail")
 	SendEmail *bool
 }
 
 func (p DeactivateUserParams) request() (Request, error) {
 	if p.ID == "" {
-		return Request{}, fmt.Errorf("okta: DeactivateUser: path parameter ID is empty")
+		return Request{}, errors.New("okta: DeactivateUser: path parameter ID is empty")
 	}
 	req := Request{
 		Method:      "POST",
@@ -246,9 +256,11 @@ func (p DeactivateUserParams) request() (Request, error) {
 	return req, nil
 }
 
-// DeactivateUser deactivate a user; the user's status becomes DEPROVISIONED. Returns an empty body.
+// DeactivateUser calls POST /api/v1/users/{id}/lifecycle/deactivate.
 //
-// POST /api/v1/users/{id}/lifecycle/deactivate
+// Deactivate User.
+//
+// Deactivate a user; the user's status becomes DEPROVISIONED. Returns an empty body.
 func (c *Client) DeactivateUser(ctx context.Context, params DeactivateUserParams) (*Response[json.RawMessage], error) {
 	req, err := params.request()
 	if err != nil {
@@ -260,15 +272,15 @@ func (c *Client) DeactivateUser(ctx context.Context, params DeactivateUserParams
 // ListGroupsParams holds the parameters of ListGroups.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type ListGroupsParams struct {
-	// Q matches the start of the group name. (query "q")
+	// Matches the start of the group name. (query parameter "q")
 	Q *string
-	// Filter expression, e.g. type eq "OKTA_GROUP". (query "filter")
+	// Filter expression, e.g. type eq "OKTA_GROUP". (query parameter "filter")
 	Filter *string
-	// Search expression on group properties. (query "search")
+	// Search expression on group properties. (query parameter "search")
 	Search *string
-	// Limit groups per page. (query "limit")
+	// Groups per page. (query parameter "limit")
 	Limit *int
-	// After pagination cursor from the Link header's next URL. (query "after")
+	// Pagination cursor from the Link header's next URL. (query parameter "after")
 	After *string
 }
 
@@ -296,9 +308,11 @@ func (p ListGroupsParams) request() (Request, error) {
 	return req, nil
 }
 
-// ListGroups list groups of the org.
+// ListGroups calls GET /api/v1/groups.
 //
-// GET /api/v1/groups
+// List Groups.
+//
+// List groups of the org.
 func (c *Client) ListGroups(ctx context.Context, params ListGroupsParams) (*Response[GroupList], error) {
 	req, err := params.request()
 	if err != nil {
@@ -323,17 +337,17 @@ func (c *Client) ListGroupsAll(ctx context.Context, params ListGroupsParams) ite
 // ListGroupUsersParams holds the parameters of ListGroupUsers.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type ListGroupUsersParams struct {
-	// GroupID the group's ID. (path "groupId")
+	// The group's ID. (path parameter "groupId")
 	GroupID string
-	// Limit users per page. (query "limit")
+	// Users per page. (query parameter "limit")
 	Limit *int
-	// After pagination cursor from the Link header's next URL. (query "after")
+	// Pagination cursor from the Link header's next URL. (query parameter "after")
 	After *string
 }
 
 func (p ListGroupUsersParams) request() (Request, error) {
 	if p.GroupID == "" {
-		return Request{}, fmt.Errorf("okta: ListGroupUsers: path parameter GroupID is empty")
+		return Request{}, errors.New("okta: ListGroupUsers: path parameter GroupID is empty")
 	}
 	req := Request{
 		Method:      "GET",
@@ -349,9 +363,11 @@ func (p ListGroupUsersParams) request() (Request, error) {
 	return req, nil
 }
 
-// ListGroupUsers list the users that are members of a group.
+// ListGroupUsers calls GET /api/v1/groups/{groupId}/users.
 //
-// GET /api/v1/groups/{groupId}/users
+// List Group Members.
+//
+// List the users that are members of a group.
 func (c *Client) ListGroupUsers(ctx context.Context, params ListGroupUsersParams) (*Response[UserList], error) {
 	req, err := params.request()
 	if err != nil {
@@ -376,18 +392,18 @@ func (c *Client) ListGroupUsersAll(ctx context.Context, params ListGroupUsersPar
 // AddUserToGroupParams holds the parameters of AddUserToGroup.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type AddUserToGroupParams struct {
-	// GroupID the group's ID. (path "groupId")
+	// The group's ID. (path parameter "groupId")
 	GroupID string
-	// UserID the user's ID. (path "userId")
+	// The user's ID. (path parameter "userId")
 	UserID string
 }
 
 func (p AddUserToGroupParams) request() (Request, error) {
 	if p.GroupID == "" {
-		return Request{}, fmt.Errorf("okta: AddUserToGroup: path parameter GroupID is empty")
+		return Request{}, errors.New("okta: AddUserToGroup: path parameter GroupID is empty")
 	}
 	if p.UserID == "" {
-		return Request{}, fmt.Errorf("okta: AddUserToGroup: path parameter UserID is empty")
+		return Request{}, errors.New("okta: AddUserToGroup: path parameter UserID is empty")
 	}
 	req := Request{
 		Method:      "PUT",
@@ -396,9 +412,11 @@ func (p AddUserToGroupParams) request() (Request, error) {
 	return req, nil
 }
 
-// AddUserToGroup add a user to an OKTA_GROUP group (204 No Content).
+// AddUserToGroup calls PUT /api/v1/groups/{groupId}/users/{userId}.
 //
-// PUT /api/v1/groups/{groupId}/users/{userId}
+// Add User to Group.
+//
+// Add a user to an OKTA_GROUP group (204 No Content).
 func (c *Client) AddUserToGroup(ctx context.Context, params AddUserToGroupParams) (*Response[json.RawMessage], error) {
 	req, err := params.request()
 	if err != nil {
@@ -410,18 +428,18 @@ func (c *Client) AddUserToGroup(ctx context.Context, params AddUserToGroupParams
 // RemoveUserFromGroupParams holds the parameters of RemoveUserFromGroup.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type RemoveUserFromGroupParams struct {
-	// GroupID the group's ID. (path "groupId")
+	// The group's ID. (path parameter "groupId")
 	GroupID string
-	// UserID the user's ID. (path "userId")
+	// The user's ID. (path parameter "userId")
 	UserID string
 }
 
 func (p RemoveUserFromGroupParams) request() (Request, error) {
 	if p.GroupID == "" {
-		return Request{}, fmt.Errorf("okta: RemoveUserFromGroup: path parameter GroupID is empty")
+		return Request{}, errors.New("okta: RemoveUserFromGroup: path parameter GroupID is empty")
 	}
 	if p.UserID == "" {
-		return Request{}, fmt.Errorf("okta: RemoveUserFromGroup: path parameter UserID is empty")
+		return Request{}, errors.New("okta: RemoveUserFromGroup: path parameter UserID is empty")
 	}
 	req := Request{
 		Method:      "DELETE",
@@ -430,9 +448,11 @@ func (p RemoveUserFromGroupParams) request() (Request, error) {
 	return req, nil
 }
 
-// RemoveUserFromGroup remove a user from an OKTA_GROUP group (204 No Content).
+// RemoveUserFromGroup calls DELETE /api/v1/groups/{groupId}/users/{userId}.
 //
-// DELETE /api/v1/groups/{groupId}/users/{userId}
+// Remove User from Group.
+//
+// Remove a user from an OKTA_GROUP group (204 No Content).
 func (c *Client) RemoveUserFromGroup(ctx context.Context, params RemoveUserFromGroupParams) (*Response[json.RawMessage], error) {
 	req, err := params.request()
 	if err != nil {

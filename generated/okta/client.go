@@ -45,7 +45,7 @@ func (cfg Config) GoString() string {
 // New checks cfg and returns a Client. The error names each missing required field.
 func New(cfg Config) (*Client, error) {
 	var missing []string
-	if cfg.Subdomain == "" {
+	if cfg.Subdomain == "" && cfg.BaseURL == "" {
 		missing = append(missing, "Subdomain")
 	}
 	if cfg.APIToken == "" {

@@ -18,7 +18,9 @@ const (
 	UserStatusDEPROVISIONED   UserStatus = "DEPROVISIONED"
 )
 
-// UserProfile okta user profile. Custom attributes from the profile editor appear as extra properties.
+// UserProfile is a Okta model.
+//
+// Okta user profile. Custom attributes from the profile editor appear as extra properties.
 type UserProfile struct {
 	// Unique login, usually an email address.
 	Login             *string `json:"login,omitempty"`
@@ -97,7 +99,9 @@ type UserType struct {
 	ID *string `json:"id,omitempty"`
 }
 
-// Links HAL links keyed by relation name.
+// Links is a Okta model.
+//
+// HAL links keyed by relation name.
 type Links map[string]any
 
 // User is a Okta model.
@@ -148,13 +152,17 @@ type CreateUserRequestProfile struct {
 	MobilePhone *string `json:"mobilePhone,omitempty"`
 }
 
-// UpdateUserRequest partial update; only the given profile properties change.
+// UpdateUserRequest is a Okta model.
+//
+// Partial update; only the given profile properties change.
 type UpdateUserRequest struct {
 	Profile     *UserProfile     `json:"profile,omitempty"`
 	Credentials *UserCredentials `json:"credentials,omitempty"`
 }
 
-// ActivationToken returned only when sendEmail is false.
+// ActivationToken is a Okta model.
+//
+// Returned only when sendEmail is false.
 type ActivationToken struct {
 	ActivationURL   *string `json:"activationUrl,omitempty"`
 	ActivationToken *string `json:"activationToken,omitempty"`

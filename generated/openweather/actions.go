@@ -10,19 +10,19 @@ import (
 // GetCurrentWeatherParams holds the parameters of GetCurrentWeather.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type GetCurrentWeatherParams struct {
-	// Q city name, optionally with state and country code: London,GB. (query "q")
+	// City name, optionally with state and country code: London,GB. (query parameter "q")
 	Q *string
-	// Lat latitude; use with lon. (query "lat")
+	// Latitude; use with lon. (query parameter "lat")
 	Lat *float64
-	// Lon longitude; use with lat. (query "lon")
+	// Longitude; use with lat. (query parameter "lon")
 	Lon *float64
-	// Zip code and country code: 94040,US. (query "zip")
+	// Zip code and country code: 94040,US. (query parameter "zip")
 	Zip *string
-	// ID city ID (deprecated in favour of coordinates). (query "id")
+	// City ID (deprecated in favour of coordinates). (query parameter "id")
 	ID *int
-	// Units of measurement. One of: "standard", "metric", "imperial". (query "units")
+	// Units of measurement. One of: "standard", "metric", "imperial". (query parameter "units")
 	Units *string
-	// Lang language of the description field, e.g. en, de, fr. (query "lang")
+	// Language of the description field, e.g. en, de, fr. (query parameter "lang")
 	Lang *string
 }
 
@@ -56,9 +56,11 @@ func (p GetCurrentWeatherParams) request() (Request, error) {
 	return req, nil
 }
 
-// GetCurrentWeather get current weather for a city name, city ID, zip code or coordinates.
+// GetCurrentWeather calls GET /data/2.5/weather.
 //
-// GET /data/2.5/weather
+// Get Current Weather.
+//
+// Get current weather for a city name, city ID, zip code or coordinates.
 func (c *Client) GetCurrentWeather(ctx context.Context, params GetCurrentWeatherParams) (*Response[CurrentWeather], error) {
 	req, err := params.request()
 	if err != nil {
@@ -70,21 +72,21 @@ func (c *Client) GetCurrentWeather(ctx context.Context, params GetCurrentWeather
 // GetForecastParams holds the parameters of GetForecast.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type GetForecastParams struct {
-	// Q city name, optionally with state and country code. (query "q")
+	// City name, optionally with state and country code. (query parameter "q")
 	Q *string
-	// Lat latitude; use with lon. (query "lat")
+	// Latitude; use with lon. (query parameter "lat")
 	Lat *float64
-	// Lon longitude; use with lat. (query "lon")
+	// Longitude; use with lat. (query parameter "lon")
 	Lon *float64
-	// Zip code and country code. (query "zip")
+	// Zip code and country code. (query parameter "zip")
 	Zip *string
-	// ID city ID. (query "id")
+	// City ID. (query parameter "id")
 	ID *int
-	// Cnt number of timestamps to return. (query "cnt")
+	// Number of timestamps to return. (query parameter "cnt")
 	Cnt *int
-	// Units of measurement. One of: "standard", "metric", "imperial". (query "units")
+	// Units of measurement. One of: "standard", "metric", "imperial". (query parameter "units")
 	Units *string
-	// Lang language of the description field. (query "lang")
+	// Language of the description field. (query parameter "lang")
 	Lang *string
 }
 
@@ -121,9 +123,11 @@ func (p GetForecastParams) request() (Request, error) {
 	return req, nil
 }
 
-// GetForecast get the 5 day forecast in 3-hour steps for a location.
+// GetForecast calls GET /data/2.5/forecast.
 //
-// GET /data/2.5/forecast
+// Get 5 Day Forecast.
+//
+// Get the 5 day forecast in 3-hour steps for a location.
 func (c *Client) GetForecast(ctx context.Context, params GetForecastParams) (*Response[Forecast], error) {
 	req, err := params.request()
 	if err != nil {
@@ -135,9 +139,9 @@ func (c *Client) GetForecast(ctx context.Context, params GetForecastParams) (*Re
 // GetAirPollutionParams holds the parameters of GetAirPollution.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type GetAirPollutionParams struct {
-	// Lat latitude. (query "lat")
+	// Latitude. (query parameter "lat")
 	Lat float64
-	// Lon longitude. (query "lon")
+	// Longitude. (query parameter "lon")
 	Lon float64
 }
 
@@ -152,9 +156,11 @@ func (p GetAirPollutionParams) request() (Request, error) {
 	return req, nil
 }
 
-// GetAirPollution get the current air quality index and pollutant concentrations for coordinates.
+// GetAirPollution calls GET /data/2.5/air_pollution.
 //
-// GET /data/2.5/air_pollution
+// Get Current Air Pollution.
+//
+// Get the current air quality index and pollutant concentrations for coordinates.
 func (c *Client) GetAirPollution(ctx context.Context, params GetAirPollutionParams) (*Response[AirPollution], error) {
 	req, err := params.request()
 	if err != nil {
@@ -166,9 +172,9 @@ func (c *Client) GetAirPollution(ctx context.Context, params GetAirPollutionPara
 // GetAirPollutionForecastParams holds the parameters of GetAirPollutionForecast.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type GetAirPollutionForecastParams struct {
-	// Lat latitude. (query "lat")
+	// Latitude. (query parameter "lat")
 	Lat float64
-	// Lon longitude. (query "lon")
+	// Longitude. (query parameter "lon")
 	Lon float64
 }
 
@@ -183,9 +189,11 @@ func (p GetAirPollutionForecastParams) request() (Request, error) {
 	return req, nil
 }
 
-// GetAirPollutionForecast get the hourly air pollution forecast for the next 4 days.
+// GetAirPollutionForecast calls GET /data/2.5/air_pollution/forecast.
 //
-// GET /data/2.5/air_pollution/forecast
+// Get Air Pollution Forecast.
+//
+// Get the hourly air pollution forecast for the next 4 days.
 func (c *Client) GetAirPollutionForecast(ctx context.Context, params GetAirPollutionForecastParams) (*Response[AirPollution], error) {
 	req, err := params.request()
 	if err != nil {
@@ -197,9 +205,9 @@ func (c *Client) GetAirPollutionForecast(ctx context.Context, params GetAirPollu
 // GeocodeDirectParams holds the parameters of GeocodeDirect.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type GeocodeDirectParams struct {
-	// Q city name, optionally with state code (US only) and country code: London,GB. (query "q")
+	// City name, optionally with state code (US only) and country code: London,GB. (query parameter "q")
 	Q string
-	// Limit number of locations to return. (query "limit")
+	// Number of locations to return. (query parameter "limit")
 	Limit *int
 }
 
@@ -216,9 +224,11 @@ func (p GeocodeDirectParams) request() (Request, error) {
 	return req, nil
 }
 
-// GeocodeDirect get coordinates for a city name.
+// GeocodeDirect calls GET /geo/1.0/direct.
 //
-// GET /geo/1.0/direct
+// Geocode Location Name.
+//
+// Get coordinates for a city name.
 func (c *Client) GeocodeDirect(ctx context.Context, params GeocodeDirectParams) (*Response[GeoLocationList], error) {
 	req, err := params.request()
 	if err != nil {
@@ -230,11 +240,11 @@ func (c *Client) GeocodeDirect(ctx context.Context, params GeocodeDirectParams) 
 // GeocodeReverseParams holds the parameters of GeocodeReverse.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type GeocodeReverseParams struct {
-	// Lat latitude. (query "lat")
+	// Latitude. (query parameter "lat")
 	Lat float64
-	// Lon longitude. (query "lon")
+	// Longitude. (query parameter "lon")
 	Lon float64
-	// Limit number of locations to return. (query "limit")
+	// Number of locations to return. (query parameter "limit")
 	Limit *int
 }
 
@@ -252,9 +262,11 @@ func (p GeocodeReverseParams) request() (Request, error) {
 	return req, nil
 }
 
-// GeocodeReverse get location names near coordinates.
+// GeocodeReverse calls GET /geo/1.0/reverse.
 //
-// GET /geo/1.0/reverse
+// Reverse Geocode.
+//
+// Get location names near coordinates.
 func (c *Client) GeocodeReverse(ctx context.Context, params GeocodeReverseParams) (*Response[GeoLocationList], error) {
 	req, err := params.request()
 	if err != nil {
@@ -266,7 +278,7 @@ func (c *Client) GeocodeReverse(ctx context.Context, params GeocodeReverseParams
 // GeocodeZipParams holds the parameters of GeocodeZip.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type GeocodeZipParams struct {
-	// Zip or post code and ISO 3166 country code: E14,GB. (query "zip")
+	// Zip or post code and ISO 3166 country code: E14,GB. (query parameter "zip")
 	Zip string
 }
 
@@ -280,9 +292,11 @@ func (p GeocodeZipParams) request() (Request, error) {
 	return req, nil
 }
 
-// GeocodeZip get coordinates for a zip or post code.
+// GeocodeZip calls GET /geo/1.0/zip.
 //
-// GET /geo/1.0/zip
+// Geocode Zip Code.
+//
+// Get coordinates for a zip or post code.
 func (c *Client) GeocodeZip(ctx context.Context, params GeocodeZipParams) (*Response[ZipLocation], error) {
 	req, err := params.request()
 	if err != nil {

@@ -114,7 +114,9 @@ type ForecastSys struct {
 	Pod *ForecastSysPod `json:"pod,omitempty"`
 }
 
-// ForecastSysPod part of the day (day or night).
+// ForecastSysPod is a OpenWeather model.
+//
+// Part of the day (day or night).
 type ForecastSysPod string
 
 const (
@@ -171,7 +173,9 @@ type AirQualityMain struct {
 	Aqi *int `json:"aqi,omitempty"`
 }
 
-// AirComponents pollutant concentrations in μg/m3.
+// AirComponents is a OpenWeather model.
+//
+// Pollutant concentrations in μg/m3.
 type AirComponents struct {
 	Co   *float64 `json:"co,omitempty"`
 	No   *float64 `json:"no,omitempty"`

@@ -5,7 +5,7 @@ package paypal
 import (
 	"context"
 	"encoding/json"
-	"fmt"
+	"errors"
 	"iter"
 	"net/http"
 	"net/url"
@@ -14,13 +14,13 @@ import (
 // ListInvoicesParams holds the parameters of ListInvoices.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type ListInvoicesParams struct {
-	// Page number (1-based). (query "page")
+	// Page number (1-based). (query parameter "page")
 	Page *int
-	// PageSize invoices per page. (query "page_size")
+	// Invoices per page. (query parameter "page_size")
 	PageSize *int
-	// TotalRequired whether to return total_items and total_pages. (query "total_required")
+	// Whether to return total_items and total_pages. (query parameter "total_required")
 	TotalRequired *bool
-	// Fields to return: all, or none for IDs and links only. (query "fields")
+	// Fields to return: all, or none for IDs and links only. (query parameter "fields")
 	Fields *string
 }
 
@@ -45,9 +45,11 @@ func (p ListInvoicesParams) request() (Request, error) {
 	return req, nil
 }
 
-// ListInvoices list the merchant's invoices, newest first.
+// ListInvoices calls GET /v2/invoicing/invoices.
 //
-// GET /v2/invoicing/invoices
+// List Invoices.
+//
+// List the merchant's invoices, newest first.
 func (c *Client) ListInvoices(ctx context.Context, params ListInvoicesParams) (*Response[InvoiceList], error) {
 	req, err := params.request()
 	if err != nil {
@@ -74,13 +76,13 @@ func (c *Client) ListInvoicesAll(ctx context.Context, params ListInvoicesParams)
 // GetInvoiceParams holds the parameters of GetInvoice.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type GetInvoiceParams struct {
-	// InvoiceID the invoice ID. (path "invoice_id")
+	// The invoice ID. (path parameter "invoice_id")
 	InvoiceID string
 }
 
 func (p GetInvoiceParams) request() (Request, error) {
 	if p.InvoiceID == "" {
-		return Request{}, fmt.Errorf("paypal: GetInvoice: path parameter InvoiceID is empty")
+		return Request{}, errors.New("paypal: GetInvoice: path parameter InvoiceID is empty")
 	}
 	req := Request{
 		Method:      "GET",
@@ -89,9 +91,11 @@ func (p GetInvoiceParams) request() (Request, error) {
 	return req, nil
 }
 
-// GetInvoice get an invoice by ID.
+// GetInvoice calls GET /v2/invoicing/invoices/{invoice_id}.
 //
-// GET /v2/invoicing/invoices/{invoice_id}
+// Get Invoice.
+//
+// Get an invoice by ID.
 func (c *Client) GetInvoice(ctx context.Context, params GetInvoiceParams) (*Response[Invoice], error) {
 	req, err := params.request()
 	if err != nil {
@@ -103,7 +107,7 @@ func (c *Client) GetInvoice(ctx context.Context, params GetInvoiceParams) (*Resp
 // CreateDraftInvoiceParams holds the parameters of CreateDraftInvoice.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type CreateDraftInvoiceParams struct {
-	// Body is the request body (application/json).
+	// request body, application/json.
 	Body Invoice
 }
 
@@ -116,9 +120,11 @@ func (p CreateDraftInvoiceParams) request() (Request, error) {
 	return req, nil
 }
 
-// CreateDraftInvoice create a draft invoice; send it to make it payable.
+// CreateDraftInvoice calls POST /v2/invoicing/invoices.
 //
-// POST /v2/invoicing/invoices
+// Create Draft Invoice.
+//
+// Create a draft invoice; send it to make it payable.
 func (c *Client) CreateDraftInvoice(ctx context.Context, params CreateDraftInvoiceParams) (*Response[Invoice], error) {
 	req, err := params.request()
 	if err != nil {
@@ -130,17 +136,17 @@ func (c *Client) CreateDraftInvoice(ctx context.Context, params CreateDraftInvoi
 // SendInvoiceParams holds the parameters of SendInvoice.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type SendInvoiceParams struct {
-	// InvoiceID the invoice ID. (path "invoice_id")
+	// The invoice ID. (path parameter "invoice_id")
 	InvoiceID string
-	// PayPalRequestID idempotency key; a repeated request with the same key is not sent twice. (header "PayPal-Request-Id")
+	// Idempotency key; a repeated request with the same key is not sent twice. (header parameter "PayPal-Request-Id")
 	PayPalRequestID *string
-	// Body is the request body (application/json).
+	// request body, application/json.
 	Body *Notification
 }
 
 func (p SendInvoiceParams) request() (Request, error) {
 	if p.InvoiceID == "" {
-		return Request{}, fmt.Errorf("paypal: SendInvoice: path parameter InvoiceID is empty")
+		return Request{}, errors.New("paypal: SendInvoice: path parameter InvoiceID is empty")
 	}
 	req := Request{
 		Headers:     http.Header{},
@@ -156,9 +162,11 @@ func (p SendInvoiceParams) request() (Request, error) {
 	return req, nil
 }
 
-// SendInvoice send or schedule a draft invoice to its recipients.
+// SendInvoice calls POST /v2/invoicing/invoices/{invoice_id}/send.
 //
-// POST /v2/invoicing/invoices/{invoice_id}/send
+// Send Invoice.
+//
+// Send or schedule a draft invoice to its recipients.
 func (c *Client) SendInvoice(ctx context.Context, params SendInvoiceParams) (*Response[LinkDescription], error) {
 	req, err := params.request()
 	if err != nil {
@@ -170,15 +178,15 @@ func (c *Client) SendInvoice(ctx context.Context, params SendInvoiceParams) (*Re
 // SendInvoiceReminderParams holds the parameters of SendInvoiceReminder.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type SendInvoiceReminderParams struct {
-	// InvoiceID the invoice ID. (path "invoice_id")
+	// The invoice ID. (path parameter "invoice_id")
 	InvoiceID string
-	// Body is the request body (application/json).
+	// request body, application/json.
 	Body *Notification
 }
 
 func (p SendInvoiceReminderParams) request() (Request, error) {
 	if p.InvoiceID == "" {
-		return Request{}, fmt.Errorf("paypal: SendInvoiceReminder: path parameter InvoiceID is empty")
+		return Request{}, errors.New("paypal: SendInvoiceReminder: path parameter InvoiceID is empty")
 	}
 	req := Request{
 		Method:      "POST",
@@ -190,9 +198,11 @@ func (p SendInvoiceReminderParams) request() (Request, error) {
 	return req, nil
 }
 
-// SendInvoiceReminder send a reminder for an unpaid invoice (204 No Content).
+// SendInvoiceReminder calls POST /v2/invoicing/invoices/{invoice_id}/remind.
 //
-// POST /v2/invoicing/invoices/{invoice_id}/remind
+// Send Invoice Reminder.
+//
+// Send a reminder for an unpaid invoice (204 No Content).
 func (c *Client) SendInvoiceReminder(ctx context.Context, params SendInvoiceReminderParams) (*Response[json.RawMessage], error) {
 	req, err := params.request()
 	if err != nil {
@@ -204,15 +214,15 @@ func (c *Client) SendInvoiceReminder(ctx context.Context, params SendInvoiceRemi
 // CancelInvoiceParams holds the parameters of CancelInvoice.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type CancelInvoiceParams struct {
-	// InvoiceID the invoice ID. (path "invoice_id")
+	// The invoice ID. (path parameter "invoice_id")
 	InvoiceID string
-	// Body is the request body (application/json).
+	// request body, application/json.
 	Body Notification
 }
 
 func (p CancelInvoiceParams) request() (Request, error) {
 	if p.InvoiceID == "" {
-		return Request{}, fmt.Errorf("paypal: CancelInvoice: path parameter InvoiceID is empty")
+		return Request{}, errors.New("paypal: CancelInvoice: path parameter InvoiceID is empty")
 	}
 	req := Request{
 		Method:      "POST",
@@ -222,9 +232,11 @@ func (p CancelInvoiceParams) request() (Request, error) {
 	return req, nil
 }
 
-// CancelInvoice cancel a sent invoice and optionally notify the recipients (204 No Content).
+// CancelInvoice calls POST /v2/invoicing/invoices/{invoice_id}/cancel.
 //
-// POST /v2/invoicing/invoices/{invoice_id}/cancel
+// Cancel Sent Invoice.
+//
+// Cancel a sent invoice and optionally notify the recipients (204 No Content).
 func (c *Client) CancelInvoice(ctx context.Context, params CancelInvoiceParams) (*Response[json.RawMessage], error) {
 	req, err := params.request()
 	if err != nil {
@@ -236,13 +248,13 @@ func (c *Client) CancelInvoice(ctx context.Context, params CancelInvoiceParams) 
 // DeleteInvoiceParams holds the parameters of DeleteInvoice.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type DeleteInvoiceParams struct {
-	// InvoiceID the invoice ID. (path "invoice_id")
+	// The invoice ID. (path parameter "invoice_id")
 	InvoiceID string
 }
 
 func (p DeleteInvoiceParams) request() (Request, error) {
 	if p.InvoiceID == "" {
-		return Request{}, fmt.Errorf("paypal: DeleteInvoice: path parameter InvoiceID is empty")
+		return Request{}, errors.New("paypal: DeleteInvoice: path parameter InvoiceID is empty")
 	}
 	req := Request{
 		Method:      "DELETE",
@@ -251,9 +263,11 @@ func (p DeleteInvoiceParams) request() (Request, error) {
 	return req, nil
 }
 
-// DeleteInvoice delete a draft or scheduled invoice (204 No Content).
+// DeleteInvoice calls DELETE /v2/invoicing/invoices/{invoice_id}.
 //
-// DELETE /v2/invoicing/invoices/{invoice_id}
+// Delete Invoice.
+//
+// Delete a draft or scheduled invoice (204 No Content).
 func (c *Client) DeleteInvoice(ctx context.Context, params DeleteInvoiceParams) (*Response[json.RawMessage], error) {
 	req, err := params.request()
 	if err != nil {
@@ -265,15 +279,15 @@ func (c *Client) DeleteInvoice(ctx context.Context, params DeleteInvoiceParams) 
 // RecordPaymentParams holds the parameters of RecordPayment.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type RecordPaymentParams struct {
-	// InvoiceID the invoice ID. (path "invoice_id")
+	// The invoice ID. (path parameter "invoice_id")
 	InvoiceID string
-	// Body is the request body (application/json).
+	// request body, application/json.
 	Body PaymentDetail
 }
 
 func (p RecordPaymentParams) request() (Request, error) {
 	if p.InvoiceID == "" {
-		return Request{}, fmt.Errorf("paypal: RecordPayment: path parameter InvoiceID is empty")
+		return Request{}, errors.New("paypal: RecordPayment: path parameter InvoiceID is empty")
 	}
 	req := Request{
 		Method:      "POST",
@@ -283,9 +297,11 @@ func (p RecordPaymentParams) request() (Request, error) {
 	return req, nil
 }
 
-// RecordPayment record a payment made outside PayPal (for example cash or check) against an invoice.
+// RecordPayment calls POST /v2/invoicing/invoices/{invoice_id}/payments.
 //
-// POST /v2/invoicing/invoices/{invoice_id}/payments
+// Record Payment for Invoice.
+//
+// Record a payment made outside PayPal (for example cash or check) against an invoice.
 func (c *Client) RecordPayment(ctx context.Context, params RecordPaymentParams) (*Response[PaymentReference], error) {
 	req, err := params.request()
 	if err != nil {
@@ -294,9 +310,11 @@ func (c *Client) RecordPayment(ctx context.Context, params RecordPaymentParams) 
 	return call[PaymentReference](ctx, c, req)
 }
 
-// GenerateNextInvoiceNumber get the next invoice number in the merchant's sequence.
+// GenerateNextInvoiceNumber calls POST /v2/invoicing/generate-next-invoice-number.
 //
-// POST /v2/invoicing/generate-next-invoice-number
+// Generate Invoice Number.
+//
+// Get the next invoice number in the merchant's sequence.
 func (c *Client) GenerateNextInvoiceNumber(ctx context.Context) (*Response[InvoiceNumber], error) {
 	return call[InvoiceNumber](ctx, c, Request{
 		Method:      "POST",

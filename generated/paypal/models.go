@@ -136,7 +136,9 @@ const (
 	PaymentTermTermTypeNODUEDATE          PaymentTermTermType = "NO_DUE_DATE"
 )
 
-// InvoiceMetadata read-only audit data.
+// InvoiceMetadata is a PayPal Invoicing model.
+//
+// Read-only audit data.
 type InvoiceMetadata struct {
 	CreateTime       *time.Time `json:"create_time,omitempty"`
 	CreatedBy        *string    `json:"created_by,omitempty"`
@@ -266,7 +268,9 @@ type PaymentDetail struct {
 	Amount      *Money              `json:"amount,omitempty"`
 }
 
-// PaymentDetailType read-only.
+// PaymentDetailType is a PayPal Invoicing model.
+//
+// Read-only.
 type PaymentDetailType string
 
 const (
@@ -319,7 +323,9 @@ type Invoice struct {
 	Links                []LinkDescription `json:"links,omitempty"`
 }
 
-// InvoiceStatus read-only.
+// InvoiceStatus is a PayPal Invoicing model.
+//
+// Read-only.
 type InvoiceStatus string
 
 const (

@@ -5,22 +5,22 @@ package publicholidays
 import (
 	"context"
 	"encoding/json"
-	"fmt"
+	"errors"
 	"net/url"
 )
 
 // GetPublicHolidaysParams holds the parameters of GetPublicHolidays.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type GetPublicHolidaysParams struct {
-	// Year the year. (path "year")
+	// The year. (path parameter "year")
 	Year int
-	// CountryCode ISO 3166-1 alpha-2 country code. (path "countryCode")
+	// ISO 3166-1 alpha-2 country code. (path parameter "countryCode")
 	CountryCode string
 }
 
 func (p GetPublicHolidaysParams) request() (Request, error) {
 	if p.CountryCode == "" {
-		return Request{}, fmt.Errorf("publicholidays: GetPublicHolidays: path parameter CountryCode is empty")
+		return Request{}, errors.New("publicholidays: GetPublicHolidays: path parameter CountryCode is empty")
 	}
 	req := Request{
 		Method:      "GET",
@@ -29,9 +29,11 @@ func (p GetPublicHolidaysParams) request() (Request, error) {
 	return req, nil
 }
 
-// GetPublicHolidays get the public holidays of a country in a year.
+// GetPublicHolidays calls GET /api/v3/PublicHolidays/{year}/{countryCode}.
 //
-// GET /api/v3/PublicHolidays/{year}/{countryCode}
+// Get Public Holidays.
+//
+// Get the public holidays of a country in a year.
 func (c *Client) GetPublicHolidays(ctx context.Context, params GetPublicHolidaysParams) (*Response[PublicHolidayList], error) {
 	req, err := params.request()
 	if err != nil {
@@ -40,9 +42,11 @@ func (c *Client) GetPublicHolidays(ctx context.Context, params GetPublicHolidays
 	return call[PublicHolidayList](ctx, c, req)
 }
 
-// GetAvailableCountries get the countries the API has holidays for.
+// GetAvailableCountries calls GET /api/v3/AvailableCountries.
 //
-// GET /api/v3/AvailableCountries
+// Get Available Countries.
+//
+// Get the countries the API has holidays for.
 func (c *Client) GetAvailableCountries(ctx context.Context) (*Response[CountryList], error) {
 	return call[CountryList](ctx, c, Request{
 		Method:      "GET",
@@ -53,17 +57,17 @@ func (c *Client) GetAvailableCountries(ctx context.Context) (*Response[CountryLi
 // IsTodayPublicHolidayParams holds the parameters of IsTodayPublicHoliday.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type IsTodayPublicHolidayParams struct {
-	// CountryCode ISO 3166-1 alpha-2 country code. (path "countryCode")
+	// ISO 3166-1 alpha-2 country code. (path parameter "countryCode")
 	CountryCode string
-	// CountyCode ISO 3166-2 subdivision code, e.g. DE-BY. (query "countyCode")
+	// ISO 3166-2 subdivision code, e.g. DE-BY. (query parameter "countyCode")
 	CountyCode *string
-	// Offset UTC offset in hours that defines today. (query "offset")
+	// UTC offset in hours that defines today. (query parameter "offset")
 	Offset *int
 }
 
 func (p IsTodayPublicHolidayParams) request() (Request, error) {
 	if p.CountryCode == "" {
-		return Request{}, fmt.Errorf("publicholidays: IsTodayPublicHoliday: path parameter CountryCode is empty")
+		return Request{}, errors.New("publicholidays: IsTodayPublicHoliday: path parameter CountryCode is empty")
 	}
 	req := Request{
 		Method:      "GET",
@@ -79,9 +83,11 @@ func (p IsTodayPublicHolidayParams) request() (Request, error) {
 	return req, nil
 }
 
-// IsTodayPublicHoliday check whether today is a public holiday; 200 OK means yes and 204 No Content means no. No body.
+// IsTodayPublicHoliday calls GET /api/v3/IsTodayPublicHoliday/{countryCode}.
 //
-// GET /api/v3/IsTodayPublicHoliday/{countryCode}
+// Is Today a Public Holiday.
+//
+// Check whether today is a public holiday; 200 OK means yes and 204 No Content means no. No body.
 func (c *Client) IsTodayPublicHoliday(ctx context.Context, params IsTodayPublicHolidayParams) (*Response[json.RawMessage], error) {
 	req, err := params.request()
 	if err != nil {
@@ -93,13 +99,13 @@ func (c *Client) IsTodayPublicHoliday(ctx context.Context, params IsTodayPublicH
 // GetNextPublicHolidaysParams holds the parameters of GetNextPublicHolidays.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type GetNextPublicHolidaysParams struct {
-	// CountryCode ISO 3166-1 alpha-2 country code. (path "countryCode")
+	// ISO 3166-1 alpha-2 country code. (path parameter "countryCode")
 	CountryCode string
 }
 
 func (p GetNextPublicHolidaysParams) request() (Request, error) {
 	if p.CountryCode == "" {
-		return Request{}, fmt.Errorf("publicholidays: GetNextPublicHolidays: path parameter CountryCode is empty")
+		return Request{}, errors.New("publicholidays: GetNextPublicHolidays: path parameter CountryCode is empty")
 	}
 	req := Request{
 		Method:      "GET",
@@ -108,9 +114,11 @@ func (p GetNextPublicHolidaysParams) request() (Request, error) {
 	return req, nil
 }
 
-// GetNextPublicHolidays get the public holidays of a country in the next 365 days.
+// GetNextPublicHolidays calls GET /api/v3/NextPublicHolidays/{countryCode}.
 //
-// GET /api/v3/NextPublicHolidays/{countryCode}
+// Get Next Public Holidays.
+//
+// Get the public holidays of a country in the next 365 days.
 func (c *Client) GetNextPublicHolidays(ctx context.Context, params GetNextPublicHolidaysParams) (*Response[PublicHolidayList], error) {
 	req, err := params.request()
 	if err != nil {
@@ -119,9 +127,11 @@ func (c *Client) GetNextPublicHolidays(ctx context.Context, params GetNextPublic
 	return call[PublicHolidayList](ctx, c, req)
 }
 
-// GetNextPublicHolidaysWorldwide get the public holidays worldwide in the next 7 days.
+// GetNextPublicHolidaysWorldwide calls GET /api/v3/NextPublicHolidaysWorldwide.
 //
-// GET /api/v3/NextPublicHolidaysWorldwide
+// Get Next Public Holidays Worldwide.
+//
+// Get the public holidays worldwide in the next 7 days.
 func (c *Client) GetNextPublicHolidaysWorldwide(ctx context.Context) (*Response[PublicHolidayList], error) {
 	return call[PublicHolidayList](ctx, c, Request{
 		Method:      "GET",
@@ -132,13 +142,13 @@ func (c *Client) GetNextPublicHolidaysWorldwide(ctx context.Context) (*Response[
 // GetCountryInfoParams holds the parameters of GetCountryInfo.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type GetCountryInfoParams struct {
-	// CountryCode ISO 3166-1 alpha-2 country code. (path "countryCode")
+	// ISO 3166-1 alpha-2 country code. (path parameter "countryCode")
 	CountryCode string
 }
 
 func (p GetCountryInfoParams) request() (Request, error) {
 	if p.CountryCode == "" {
-		return Request{}, fmt.Errorf("publicholidays: GetCountryInfo: path parameter CountryCode is empty")
+		return Request{}, errors.New("publicholidays: GetCountryInfo: path parameter CountryCode is empty")
 	}
 	req := Request{
 		Method:      "GET",
@@ -147,9 +157,11 @@ func (p GetCountryInfoParams) request() (Request, error) {
 	return req, nil
 }
 
-// GetCountryInfo get a country's names, region and neighbours.
+// GetCountryInfo calls GET /api/v3/CountryInfo/{countryCode}.
 //
-// GET /api/v3/CountryInfo/{countryCode}
+// Get Country Info.
+//
+// Get a country's names, region and neighbours.
 func (c *Client) GetCountryInfo(ctx context.Context, params GetCountryInfoParams) (*Response[CountryInfo], error) {
 	req, err := params.request()
 	if err != nil {
@@ -161,15 +173,15 @@ func (c *Client) GetCountryInfo(ctx context.Context, params GetCountryInfoParams
 // GetLongWeekendsParams holds the parameters of GetLongWeekends.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type GetLongWeekendsParams struct {
-	// Year the year. (path "year")
+	// The year. (path parameter "year")
 	Year int
-	// CountryCode ISO 3166-1 alpha-2 country code. (path "countryCode")
+	// ISO 3166-1 alpha-2 country code. (path parameter "countryCode")
 	CountryCode string
 }
 
 func (p GetLongWeekendsParams) request() (Request, error) {
 	if p.CountryCode == "" {
-		return Request{}, fmt.Errorf("publicholidays: GetLongWeekends: path parameter CountryCode is empty")
+		return Request{}, errors.New("publicholidays: GetLongWeekends: path parameter CountryCode is empty")
 	}
 	req := Request{
 		Method:      "GET",
@@ -178,9 +190,11 @@ func (p GetLongWeekendsParams) request() (Request, error) {
 	return req, nil
 }
 
-// GetLongWeekends get the long weekends of a country in a year.
+// GetLongWeekends calls GET /api/v3/LongWeekend/{year}/{countryCode}.
 //
-// GET /api/v3/LongWeekend/{year}/{countryCode}
+// Get Long Weekends.
+//
+// Get the long weekends of a country in a year.
 func (c *Client) GetLongWeekends(ctx context.Context, params GetLongWeekendsParams) (*Response[LongWeekendList], error) {
 	req, err := params.request()
 	if err != nil {

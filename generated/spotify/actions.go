@@ -5,15 +5,18 @@ package spotify
 import (
 	"context"
 	"encoding/json"
-	"fmt"
+	"errors"
 	"iter"
 	"net/url"
 )
 
-// GetCurrentUserProfile get detailed profile information about the current user.
+// GetCurrentUserProfile calls GET /v1/me.
 //
-// GET /v1/me
-// Scopes: user-read-private, user-read-email
+// Get Current User's Profile.
+//
+// Get detailed profile information about the current user.
+//
+// Scopes: user-read-private, user-read-email.
 func (c *Client) GetCurrentUserProfile(ctx context.Context) (*Response[CurrentUser], error) {
 	return call[CurrentUser](ctx, c, Request{
 		Method:      "GET",
@@ -24,9 +27,9 @@ func (c *Client) GetCurrentUserProfile(ctx context.Context) (*Response[CurrentUs
 // ListCurrentUserPlaylistsParams holds the parameters of ListCurrentUserPlaylists.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type ListCurrentUserPlaylistsParams struct {
-	// Limit the maximum number of playlists to return. (query "limit")
+	// The maximum number of playlists to return. (query parameter "limit")
 	Limit *int
-	// Offset the index of the first playlist to return. (query "offset")
+	// The index of the first playlist to return. (query parameter "offset")
 	Offset *int
 }
 
@@ -45,10 +48,13 @@ func (p ListCurrentUserPlaylistsParams) request() (Request, error) {
 	return req, nil
 }
 
-// ListCurrentUserPlaylists get the playlists owned or followed by the current user.
+// ListCurrentUserPlaylists calls GET /v1/me/playlists.
 //
-// GET /v1/me/playlists
-// Scopes: playlist-read-private, playlist-read-collaborative
+// List Current User's Playlists.
+//
+// Get the playlists owned or followed by the current user.
+//
+// Scopes: playlist-read-private, playlist-read-collaborative.
 func (c *Client) ListCurrentUserPlaylists(ctx context.Context, params ListCurrentUserPlaylistsParams) (*Response[PlaylistPage], error) {
 	req, err := params.request()
 	if err != nil {
@@ -75,19 +81,19 @@ func (c *Client) ListCurrentUserPlaylistsAll(ctx context.Context, params ListCur
 // GetPlaylistParams holds the parameters of GetPlaylist.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type GetPlaylistParams struct {
-	// PlaylistID the Spotify ID of the playlist. (path "playlist_id")
+	// The Spotify ID of the playlist. (path parameter "playlist_id")
 	PlaylistID string
-	// Market an ISO 3166-1 alpha-2 country code, or from_token; applies track relinking. (query "market")
+	// An ISO 3166-1 alpha-2 country code, or from_token; applies track relinking. (query parameter "market")
 	Market *string
-	// Fields comma-separated fields to return, e.g. name,tracks.items(track(name)). (query "fields")
+	// Comma-separated fields to return, e.g. name,tracks.items(track(name)). (query parameter "fields")
 	Fields *string
-	// AdditionalTypes item types the client supports besides track. One of: "track", "episode". (query "additional_types")
+	// Item types the client supports besides track. One of: "track", "episode". (query parameter "additional_types")
 	AdditionalTypes []string
 }
 
 func (p GetPlaylistParams) request() (Request, error) {
 	if p.PlaylistID == "" {
-		return Request{}, fmt.Errorf("spotify: GetPlaylist: path parameter PlaylistID is empty")
+		return Request{}, errors.New("spotify: GetPlaylist: path parameter PlaylistID is empty")
 	}
 	req := Request{
 		Method:      "GET",
@@ -106,10 +112,13 @@ func (p GetPlaylistParams) request() (Request, error) {
 	return req, nil
 }
 
-// GetPlaylist get a playlist owned by a Spotify user, including its first page of items.
+// GetPlaylist calls GET /v1/playlists/{playlist_id}.
 //
-// GET /v1/playlists/{playlist_id}
-// Scopes: playlist-read-private
+// Get Playlist.
+//
+// Get a playlist owned by a Spotify user, including its first page of items.
+//
+// Scopes: playlist-read-private.
 func (c *Client) GetPlaylist(ctx context.Context, params GetPlaylistParams) (*Response[Playlist], error) {
 	req, err := params.request()
 	if err != nil {
@@ -121,23 +130,23 @@ func (c *Client) GetPlaylist(ctx context.Context, params GetPlaylistParams) (*Re
 // GetPlaylistItemsParams holds the parameters of GetPlaylistItems.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type GetPlaylistItemsParams struct {
-	// PlaylistID the Spotify ID of the playlist. (path "playlist_id")
+	// The Spotify ID of the playlist. (path parameter "playlist_id")
 	PlaylistID string
-	// Market an ISO 3166-1 alpha-2 country code, or from_token. (query "market")
+	// An ISO 3166-1 alpha-2 country code, or from_token. (query parameter "market")
 	Market *string
-	// Fields comma-separated fields to return. (query "fields")
+	// Comma-separated fields to return. (query parameter "fields")
 	Fields *string
-	// Limit the maximum number of items to return. (query "limit")
+	// The maximum number of items to return. (query parameter "limit")
 	Limit *int
-	// Offset the index of the first item to return. (query "offset")
+	// The index of the first item to return. (query parameter "offset")
 	Offset *int
-	// AdditionalTypes item types the client supports besides track. One of: "track", "episode". (query "additional_types")
+	// Item types the client supports besides track. One of: "track", "episode". (query parameter "additional_types")
 	AdditionalTypes []string
 }
 
 func (p GetPlaylistItemsParams) request() (Request, error) {
 	if p.PlaylistID == "" {
-		return Request{}, fmt.Errorf("spotify: GetPlaylistItems: path parameter PlaylistID is empty")
+		return Request{}, errors.New("spotify: GetPlaylistItems: path parameter PlaylistID is empty")
 	}
 	req := Request{
 		Method:      "GET",
@@ -162,10 +171,13 @@ func (p GetPlaylistItemsParams) request() (Request, error) {
 	return req, nil
 }
 
-// GetPlaylistItems get the tracks and episodes of a playlist.
+// GetPlaylistItems calls GET /v1/playlists/{playlist_id}/tracks.
 //
-// GET /v1/playlists/{playlist_id}/tracks
-// Scopes: playlist-read-private
+// Get Playlist Items.
+//
+// Get the tracks and episodes of a playlist.
+//
+// Scopes: playlist-read-private.
 func (c *Client) GetPlaylistItems(ctx context.Context, params GetPlaylistItemsParams) (*Response[PlaylistTrackPage], error) {
 	req, err := params.request()
 	if err != nil {
@@ -192,15 +204,15 @@ func (c *Client) GetPlaylistItemsAll(ctx context.Context, params GetPlaylistItem
 // CreatePlaylistParams holds the parameters of CreatePlaylist.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type CreatePlaylistParams struct {
-	// UserID the Spotify user ID; must be the current user. (path "user_id")
+	// The Spotify user ID; must be the current user. (path parameter "user_id")
 	UserID string
-	// Body is the request body (application/json).
+	// request body, application/json.
 	Body NewPlaylist
 }
 
 func (p CreatePlaylistParams) request() (Request, error) {
 	if p.UserID == "" {
-		return Request{}, fmt.Errorf("spotify: CreatePlaylist: path parameter UserID is empty")
+		return Request{}, errors.New("spotify: CreatePlaylist: path parameter UserID is empty")
 	}
 	req := Request{
 		Method:      "POST",
@@ -210,10 +222,13 @@ func (p CreatePlaylistParams) request() (Request, error) {
 	return req, nil
 }
 
-// CreatePlaylist create an empty playlist for a Spotify user.
+// CreatePlaylist calls POST /v1/users/{user_id}/playlists.
 //
-// POST /v1/users/{user_id}/playlists
-// Scopes: playlist-modify-public, playlist-modify-private
+// Create Playlist.
+//
+// Create an empty playlist for a Spotify user.
+//
+// Scopes: playlist-modify-public, playlist-modify-private.
 func (c *Client) CreatePlaylist(ctx context.Context, params CreatePlaylistParams) (*Response[Playlist], error) {
 	req, err := params.request()
 	if err != nil {
@@ -225,15 +240,15 @@ func (c *Client) CreatePlaylist(ctx context.Context, params CreatePlaylistParams
 // ChangePlaylistDetailsParams holds the parameters of ChangePlaylistDetails.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type ChangePlaylistDetailsParams struct {
-	// PlaylistID the Spotify ID of the playlist. (path "playlist_id")
+	// The Spotify ID of the playlist. (path parameter "playlist_id")
 	PlaylistID string
-	// Body is the request body (application/json).
+	// request body, application/json.
 	Body PlaylistDetails
 }
 
 func (p ChangePlaylistDetailsParams) request() (Request, error) {
 	if p.PlaylistID == "" {
-		return Request{}, fmt.Errorf("spotify: ChangePlaylistDetails: path parameter PlaylistID is empty")
+		return Request{}, errors.New("spotify: ChangePlaylistDetails: path parameter PlaylistID is empty")
 	}
 	req := Request{
 		Method:      "PUT",
@@ -243,10 +258,13 @@ func (p ChangePlaylistDetailsParams) request() (Request, error) {
 	return req, nil
 }
 
-// ChangePlaylistDetails change a playlist's name, description and public/collaborative state. Returns no body.
+// ChangePlaylistDetails calls PUT /v1/playlists/{playlist_id}.
 //
-// PUT /v1/playlists/{playlist_id}
-// Scopes: playlist-modify-public, playlist-modify-private
+// Change Playlist Details.
+//
+// Change a playlist's name, description and public/collaborative state. Returns no body.
+//
+// Scopes: playlist-modify-public, playlist-modify-private.
 func (c *Client) ChangePlaylistDetails(ctx context.Context, params ChangePlaylistDetailsParams) (*Response[json.RawMessage], error) {
 	req, err := params.request()
 	if err != nil {
@@ -258,15 +276,15 @@ func (c *Client) ChangePlaylistDetails(ctx context.Context, params ChangePlaylis
 // AddItemsToPlaylistParams holds the parameters of AddItemsToPlaylist.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type AddItemsToPlaylistParams struct {
-	// PlaylistID the Spotify ID of the playlist. (path "playlist_id")
+	// The Spotify ID of the playlist. (path parameter "playlist_id")
 	PlaylistID string
-	// Body is the request body (application/json).
+	// request body, application/json.
 	Body AddItemsRequest
 }
 
 func (p AddItemsToPlaylistParams) request() (Request, error) {
 	if p.PlaylistID == "" {
-		return Request{}, fmt.Errorf("spotify: AddItemsToPlaylist: path parameter PlaylistID is empty")
+		return Request{}, errors.New("spotify: AddItemsToPlaylist: path parameter PlaylistID is empty")
 	}
 	req := Request{
 		Method:      "POST",
@@ -276,10 +294,13 @@ func (p AddItemsToPlaylistParams) request() (Request, error) {
 	return req, nil
 }
 
-// AddItemsToPlaylist add one or more tracks or episodes to a playlist.
+// AddItemsToPlaylist calls POST /v1/playlists/{playlist_id}/tracks.
 //
-// POST /v1/playlists/{playlist_id}/tracks
-// Scopes: playlist-modify-public, playlist-modify-private
+// Add Items to Playlist.
+//
+// Add one or more tracks or episodes to a playlist.
+//
+// Scopes: playlist-modify-public, playlist-modify-private.
 func (c *Client) AddItemsToPlaylist(ctx context.Context, params AddItemsToPlaylistParams) (*Response[SnapshotID], error) {
 	req, err := params.request()
 	if err != nil {
@@ -291,15 +312,15 @@ func (c *Client) AddItemsToPlaylist(ctx context.Context, params AddItemsToPlayli
 // RemovePlaylistItemsParams holds the parameters of RemovePlaylistItems.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type RemovePlaylistItemsParams struct {
-	// PlaylistID the Spotify ID of the playlist. (path "playlist_id")
+	// The Spotify ID of the playlist. (path parameter "playlist_id")
 	PlaylistID string
-	// Body is the request body (application/json).
+	// request body, application/json.
 	Body RemoveItemsRequest
 }
 
 func (p RemovePlaylistItemsParams) request() (Request, error) {
 	if p.PlaylistID == "" {
-		return Request{}, fmt.Errorf("spotify: RemovePlaylistItems: path parameter PlaylistID is empty")
+		return Request{}, errors.New("spotify: RemovePlaylistItems: path parameter PlaylistID is empty")
 	}
 	req := Request{
 		Method:      "DELETE",
@@ -309,10 +330,13 @@ func (p RemovePlaylistItemsParams) request() (Request, error) {
 	return req, nil
 }
 
-// RemovePlaylistItems remove one or more tracks or episodes from a playlist.
+// RemovePlaylistItems calls DELETE /v1/playlists/{playlist_id}/tracks.
 //
-// DELETE /v1/playlists/{playlist_id}/tracks
-// Scopes: playlist-modify-public, playlist-modify-private
+// Remove Playlist Items.
+//
+// Remove one or more tracks or episodes from a playlist.
+//
+// Scopes: playlist-modify-public, playlist-modify-private.
 func (c *Client) RemovePlaylistItems(ctx context.Context, params RemovePlaylistItemsParams) (*Response[SnapshotID], error) {
 	req, err := params.request()
 	if err != nil {
@@ -324,11 +348,11 @@ func (c *Client) RemovePlaylistItems(ctx context.Context, params RemovePlaylistI
 // GetSavedTracksParams holds the parameters of GetSavedTracks.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type GetSavedTracksParams struct {
-	// Market an ISO 3166-1 alpha-2 country code, or from_token. (query "market")
+	// An ISO 3166-1 alpha-2 country code, or from_token. (query parameter "market")
 	Market *string
-	// Limit the maximum number of items to return. (query "limit")
+	// The maximum number of items to return. (query parameter "limit")
 	Limit *int
-	// Offset the index of the first item to return. (query "offset")
+	// The index of the first item to return. (query parameter "offset")
 	Offset *int
 }
 
@@ -350,10 +374,13 @@ func (p GetSavedTracksParams) request() (Request, error) {
 	return req, nil
 }
 
-// GetSavedTracks get the tracks saved in the current user's Your Music library.
+// GetSavedTracks calls GET /v1/me/tracks.
 //
-// GET /v1/me/tracks
-// Scopes: user-library-read
+// Get User's Saved Tracks.
+//
+// Get the tracks saved in the current user's Your Music library.
+//
+// Scopes: user-library-read.
 func (c *Client) GetSavedTracks(ctx context.Context, params GetSavedTracksParams) (*Response[SavedTrackPage], error) {
 	req, err := params.request()
 	if err != nil {
@@ -380,7 +407,7 @@ func (c *Client) GetSavedTracksAll(ctx context.Context, params GetSavedTracksPar
 // SaveTracksParams holds the parameters of SaveTracks.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type SaveTracksParams struct {
-	// IDs spotify track IDs; at most 50. (query "ids")
+	// Spotify track IDs; at most 50. (query parameter "ids")
 	IDs []string
 }
 
@@ -396,10 +423,13 @@ func (p SaveTracksParams) request() (Request, error) {
 	return req, nil
 }
 
-// SaveTracks save one or more tracks to the current user's Your Music library. Returns no body.
+// SaveTracks calls PUT /v1/me/tracks.
 //
-// PUT /v1/me/tracks
-// Scopes: user-library-modify
+// Save Tracks for Current User.
+//
+// Save one or more tracks to the current user's Your Music library. Returns no body.
+//
+// Scopes: user-library-modify.
 func (c *Client) SaveTracks(ctx context.Context, params SaveTracksParams) (*Response[json.RawMessage], error) {
 	req, err := params.request()
 	if err != nil {
@@ -411,11 +441,11 @@ func (c *Client) SaveTracks(ctx context.Context, params SaveTracksParams) (*Resp
 // GetFollowedArtistsParams holds the parameters of GetFollowedArtists.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type GetFollowedArtistsParams struct {
-	// Type the ID type; only artist is supported. One of: "artist". (query "type")
+	// The ID type; only artist is supported. One of: "artist". (query parameter "type")
 	Type string
-	// After the last artist ID of the previous page. (query "after")
+	// The last artist ID of the previous page. (query parameter "after")
 	After *string
-	// Limit the maximum number of artists to return. (query "limit")
+	// The maximum number of artists to return. (query parameter "limit")
 	Limit *int
 }
 
@@ -435,10 +465,13 @@ func (p GetFollowedArtistsParams) request() (Request, error) {
 	return req, nil
 }
 
-// GetFollowedArtists get the artists the current user follows.
+// GetFollowedArtists calls GET /v1/me/following.
 //
-// GET /v1/me/following
-// Scopes: user-follow-read
+// Get Followed Artists.
+//
+// Get the artists the current user follows.
+//
+// Scopes: user-follow-read.
 func (c *Client) GetFollowedArtists(ctx context.Context, params GetFollowedArtistsParams) (*Response[FollowedArtists], error) {
 	req, err := params.request()
 	if err != nil {
@@ -466,17 +499,17 @@ func (c *Client) GetFollowedArtistsAll(ctx context.Context, params GetFollowedAr
 // SearchParams holds the parameters of Search.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type SearchParams struct {
-	// Q the search query; supports field filters such as artist:, album:, year: and genre:. (query "q")
+	// The search query; supports field filters such as artist:, album:, year: and genre:. (query parameter "q")
 	Q string
-	// Type the item types to search across. One of: "album", "artist", "playlist", "track", "show", "episode", "audiobook". (query "type")
+	// The item types to search across. One of: "album", "artist", "playlist", "track", "show", "episode", "audiobook". (query parameter "type")
 	Type []string
-	// Market an ISO 3166-1 alpha-2 country code, or from_token. (query "market")
+	// An ISO 3166-1 alpha-2 country code, or from_token. (query parameter "market")
 	Market *string
-	// Limit the maximum number of results per type. (query "limit")
+	// The maximum number of results per type. (query parameter "limit")
 	Limit *int
-	// Offset the index of the first result to return. (query "offset")
+	// The index of the first result to return. (query parameter "offset")
 	Offset *int
-	// IncludeExternal when audio, externally hosted audio content is marked playable. One of: "audio". (query "include_external")
+	// When audio, externally hosted audio content is marked playable. One of: "audio". (query parameter "include_external")
 	IncludeExternal *string
 }
 
@@ -505,9 +538,11 @@ func (p SearchParams) request() (Request, error) {
 	return req, nil
 }
 
-// Search get catalog information about albums, artists, playlists or tracks that match a keyword string.
+// Search calls GET /v1/search.
 //
-// GET /v1/search
+// Search for Item.
+//
+// Get catalog information about albums, artists, playlists or tracks that match a keyword string.
 func (c *Client) Search(ctx context.Context, params SearchParams) (*Response[SearchResults], error) {
 	req, err := params.request()
 	if err != nil {
@@ -519,13 +554,13 @@ func (c *Client) Search(ctx context.Context, params SearchParams) (*Response[Sea
 // GetArtistParams holds the parameters of GetArtist.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type GetArtistParams struct {
-	// ID the Spotify ID of the artist. (path "id")
+	// The Spotify ID of the artist. (path parameter "id")
 	ID string
 }
 
 func (p GetArtistParams) request() (Request, error) {
 	if p.ID == "" {
-		return Request{}, fmt.Errorf("spotify: GetArtist: path parameter ID is empty")
+		return Request{}, errors.New("spotify: GetArtist: path parameter ID is empty")
 	}
 	req := Request{
 		Method:      "GET",
@@ -534,9 +569,11 @@ func (p GetArtistParams) request() (Request, error) {
 	return req, nil
 }
 
-// GetArtist get Spotify catalog information for a single artist.
+// GetArtist calls GET /v1/artists/{id}.
 //
-// GET /v1/artists/{id}
+// Get Artist.
+//
+// Get Spotify catalog information for a single artist.
 func (c *Client) GetArtist(ctx context.Context, params GetArtistParams) (*Response[Artist], error) {
 	req, err := params.request()
 	if err != nil {
@@ -548,15 +585,15 @@ func (c *Client) GetArtist(ctx context.Context, params GetArtistParams) (*Respon
 // GetTrackParams holds the parameters of GetTrack.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type GetTrackParams struct {
-	// ID the Spotify ID of the track. (path "id")
+	// The Spotify ID of the track. (path parameter "id")
 	ID string
-	// Market an ISO 3166-1 alpha-2 country code, or from_token. (query "market")
+	// An ISO 3166-1 alpha-2 country code, or from_token. (query parameter "market")
 	Market *string
 }
 
 func (p GetTrackParams) request() (Request, error) {
 	if p.ID == "" {
-		return Request{}, fmt.Errorf("spotify: GetTrack: path parameter ID is empty")
+		return Request{}, errors.New("spotify: GetTrack: path parameter ID is empty")
 	}
 	req := Request{
 		Method:      "GET",
@@ -569,9 +606,11 @@ func (p GetTrackParams) request() (Request, error) {
 	return req, nil
 }
 
-// GetTrack get Spotify catalog information for a single track.
+// GetTrack calls GET /v1/tracks/{id}.
 //
-// GET /v1/tracks/{id}
+// Get Track.
+//
+// Get Spotify catalog information for a single track.
 func (c *Client) GetTrack(ctx context.Context, params GetTrackParams) (*Response[Track], error) {
 	req, err := params.request()
 	if err != nil {

@@ -7,7 +7,9 @@ import (
 	"time"
 )
 
-// ExternalURLs known external URLs for an object.
+// ExternalURLs is a Spotify model.
+//
+// Known external URLs for an object.
 type ExternalURLs struct {
 	// The Spotify URL for the object.
 	Spotify *string `json:"spotify,omitempty"`
@@ -67,7 +69,9 @@ const (
 	CurrentUserTypeUser CurrentUserType = "user"
 )
 
-// PublicUser public profile of a Spotify user (for example a playlist owner).
+// PublicUser is a Spotify model.
+//
+// Public profile of a Spotify user (for example a playlist owner).
 type PublicUser struct {
 	DisplayName  *string        `json:"display_name,omitempty"`
 	ExternalUrls *ExternalURLs  `json:"external_urls,omitempty"`
@@ -86,7 +90,9 @@ const (
 	PublicUserTypeUser PublicUserType = "user"
 )
 
-// PlaylistTracksRef where to fetch a playlist's items, and how many there are.
+// PlaylistTracksRef is a Spotify model.
+//
+// Where to fetch a playlist's items, and how many there are.
 type PlaylistTracksRef struct {
 	Href  *string `json:"href,omitempty"`
 	Total *int    `json:"total,omitempty"`
@@ -196,7 +202,9 @@ const (
 	SimplifiedArtistTypeArtist SimplifiedArtistType = "artist"
 )
 
-// Artist A full artist object.
+// Artist is a Spotify model.
+//
+// A full artist object.
 type Artist struct {
 	ExternalUrls *ExternalURLs `json:"external_urls,omitempty"`
 	Href         *string       `json:"href,omitempty"`
@@ -423,7 +431,9 @@ type AlbumPage struct {
 	Total    *int              `json:"total,omitempty"`
 }
 
-// SearchResults one page per requested type; types not requested are absent.
+// SearchResults is a Spotify model.
+//
+// One page per requested type; types not requested are absent.
 type SearchResults struct {
 	Tracks    *TrackPage    `json:"tracks,omitempty"`
 	Artists   *ArtistPage   `json:"artists,omitempty"`

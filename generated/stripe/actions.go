@@ -4,6 +4,7 @@ package stripe
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"iter"
 	"net/http"
@@ -13,9 +14,9 @@ import (
 // CreateCustomerParams holds the parameters of CreateCustomer.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type CreateCustomerParams struct {
-	// IdempotencyKey makes a retried request safe; Stripe returns the first result for the same key. (header "Idempotency-Key")
+	// Makes a retried request safe; Stripe returns the first result for the same key. (header parameter "Idempotency-Key")
 	IdempotencyKey *string
-	// Body is the request body (application/x-www-form-urlencoded).
+	// request body, application/x-www-form-urlencoded.
 	Body *CustomerInput
 }
 
@@ -39,9 +40,11 @@ func (p CreateCustomerParams) request() (Request, error) {
 	return req, nil
 }
 
-// CreateCustomer create a customer.
+// CreateCustomer calls POST /v1/customers.
 //
-// POST /v1/customers
+// Create Customer.
+//
+// Create a customer.
 func (c *Client) CreateCustomer(ctx context.Context, params CreateCustomerParams) (*Response[Customer], error) {
 	req, err := params.request()
 	if err != nil {
@@ -53,13 +56,13 @@ func (c *Client) CreateCustomer(ctx context.Context, params CreateCustomerParams
 // ListCustomersParams holds the parameters of ListCustomers.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type ListCustomersParams struct {
-	// Email only customers with this exact email (case-sensitive). (query "email")
+	// Only customers with this exact email (case-sensitive). (query parameter "email")
 	Email *string
-	// Limit customers per page. (query "limit")
+	// Customers per page. (query parameter "limit")
 	Limit *int
-	// StartingAfter A customer ID; returns the page after it. (query "starting_after")
+	// A customer ID; returns the page after it. (query parameter "starting_after")
 	StartingAfter *string
-	// EndingBefore A customer ID; returns the page before it. (query "ending_before")
+	// A customer ID; returns the page before it. (query parameter "ending_before")
 	EndingBefore *string
 }
 
@@ -84,9 +87,11 @@ func (p ListCustomersParams) request() (Request, error) {
 	return req, nil
 }
 
-// ListCustomers list customers, newest first. Page with starting_after set to the last customer's ID while has_more is true.
+// ListCustomers calls GET /v1/customers.
 //
-// GET /v1/customers
+// List Customers.
+//
+// List customers, newest first. Page with starting_after set to the last customer's ID while has_more is true.
 func (c *Client) ListCustomers(ctx context.Context, params ListCustomersParams) (*Response[CustomerList], error) {
 	req, err := params.request()
 	if err != nil {
@@ -98,11 +103,11 @@ func (c *Client) ListCustomers(ctx context.Context, params ListCustomersParams) 
 // SearchCustomersParams holds the parameters of SearchCustomers.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type SearchCustomersParams struct {
-	// Query search query, e.g. email:'jenny@example.com' or metadata['order_id']:'6735'. (query "query")
+	// Search query, e.g. email:'jenny@example.com' or metadata['order_id']:'6735'. (query parameter "query")
 	Query string
-	// Limit customers per page. (query "limit")
+	// Customers per page. (query parameter "limit")
 	Limit *int
-	// Page the next_page value of the previous response. (query "page")
+	// The next_page value of the previous response. (query parameter "page")
 	Page *string
 }
 
@@ -122,9 +127,11 @@ func (p SearchCustomersParams) request() (Request, error) {
 	return req, nil
 }
 
-// SearchCustomers search customers with Stripe's search query language (not available in India).
+// SearchCustomers calls GET /v1/customers/search.
 //
-// GET /v1/customers/search
+// Search Customers.
+//
+// Search customers with Stripe's search query language (not available in India).
 func (c *Client) SearchCustomers(ctx context.Context, params SearchCustomersParams) (*Response[CustomerSearchResult], error) {
 	req, err := params.request()
 	if err != nil {
@@ -152,13 +159,13 @@ func (c *Client) SearchCustomersAll(ctx context.Context, params SearchCustomersP
 // RetrieveCustomerParams holds the parameters of RetrieveCustomer.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type RetrieveCustomerParams struct {
-	// Customer the customer ID. (path "customer")
+	// The customer ID. (path parameter "customer")
 	Customer string
 }
 
 func (p RetrieveCustomerParams) request() (Request, error) {
 	if p.Customer == "" {
-		return Request{}, fmt.Errorf("stripe: RetrieveCustomer: path parameter Customer is empty")
+		return Request{}, errors.New("stripe: RetrieveCustomer: path parameter Customer is empty")
 	}
 	req := Request{
 		Method:      "GET",
@@ -167,9 +174,11 @@ func (p RetrieveCustomerParams) request() (Request, error) {
 	return req, nil
 }
 
-// RetrieveCustomer get a customer by ID; a deleted customer comes back with deleted true.
+// RetrieveCustomer calls GET /v1/customers/{customer}.
 //
-// GET /v1/customers/{customer}
+// Retrieve Customer.
+//
+// Get a customer by ID; a deleted customer comes back with deleted true.
 func (c *Client) RetrieveCustomer(ctx context.Context, params RetrieveCustomerParams) (*Response[Customer], error) {
 	req, err := params.request()
 	if err != nil {
@@ -181,17 +190,17 @@ func (c *Client) RetrieveCustomer(ctx context.Context, params RetrieveCustomerPa
 // UpdateCustomerParams holds the parameters of UpdateCustomer.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type UpdateCustomerParams struct {
-	// Customer the customer ID. (path "customer")
+	// The customer ID. (path parameter "customer")
 	Customer string
-	// IdempotencyKey makes a retried request safe. (header "Idempotency-Key")
+	// Makes a retried request safe. (header parameter "Idempotency-Key")
 	IdempotencyKey *string
-	// Body is the request body (application/x-www-form-urlencoded).
+	// request body, application/x-www-form-urlencoded.
 	Body *CustomerInput
 }
 
 func (p UpdateCustomerParams) request() (Request, error) {
 	if p.Customer == "" {
-		return Request{}, fmt.Errorf("stripe: UpdateCustomer: path parameter Customer is empty")
+		return Request{}, errors.New("stripe: UpdateCustomer: path parameter Customer is empty")
 	}
 	req := Request{
 		Headers:     http.Header{},
@@ -212,9 +221,11 @@ func (p UpdateCustomerParams) request() (Request, error) {
 	return req, nil
 }
 
-// UpdateCustomer update the given fields of a customer.
+// UpdateCustomer calls POST /v1/customers/{customer}.
 //
-// POST /v1/customers/{customer}
+// Update Customer.
+//
+// Update the given fields of a customer.
 func (c *Client) UpdateCustomer(ctx context.Context, params UpdateCustomerParams) (*Response[Customer], error) {
 	req, err := params.request()
 	if err != nil {
@@ -226,13 +237,13 @@ func (c *Client) UpdateCustomer(ctx context.Context, params UpdateCustomerParams
 // DeleteCustomerParams holds the parameters of DeleteCustomer.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type DeleteCustomerParams struct {
-	// Customer the customer ID. (path "customer")
+	// The customer ID. (path parameter "customer")
 	Customer string
 }
 
 func (p DeleteCustomerParams) request() (Request, error) {
 	if p.Customer == "" {
-		return Request{}, fmt.Errorf("stripe: DeleteCustomer: path parameter Customer is empty")
+		return Request{}, errors.New("stripe: DeleteCustomer: path parameter Customer is empty")
 	}
 	req := Request{
 		Method:      "DELETE",
@@ -241,9 +252,11 @@ func (p DeleteCustomerParams) request() (Request, error) {
 	return req, nil
 }
 
-// DeleteCustomer permanently delete a customer and cancel its active subscriptions.
+// DeleteCustomer calls DELETE /v1/customers/{customer}.
 //
-// DELETE /v1/customers/{customer}
+// Delete Customer.
+//
+// Permanently delete a customer and cancel its active subscriptions.
 func (c *Client) DeleteCustomer(ctx context.Context, params DeleteCustomerParams) (*Response[DeletedCustomer], error) {
 	req, err := params.request()
 	if err != nil {
@@ -255,9 +268,9 @@ func (c *Client) DeleteCustomer(ctx context.Context, params DeleteCustomerParams
 // CreatePaymentIntentParams holds the parameters of CreatePaymentIntent.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type CreatePaymentIntentParams struct {
-	// IdempotencyKey makes a retried request safe; strongly recommended. (header "Idempotency-Key")
+	// Makes a retried request safe; strongly recommended. (header parameter "Idempotency-Key")
 	IdempotencyKey *string
-	// Body is the request body (application/x-www-form-urlencoded).
+	// request body, application/x-www-form-urlencoded.
 	Body PaymentIntentInput
 }
 
@@ -279,9 +292,11 @@ func (p CreatePaymentIntentParams) request() (Request, error) {
 	return req, nil
 }
 
-// CreatePaymentIntent create a PaymentIntent to collect a payment.
+// CreatePaymentIntent calls POST /v1/payment_intents.
 //
-// POST /v1/payment_intents
+// Create PaymentIntent.
+//
+// Create a PaymentIntent to collect a payment.
 func (c *Client) CreatePaymentIntent(ctx context.Context, params CreatePaymentIntentParams) (*Response[PaymentIntent], error) {
 	req, err := params.request()
 	if err != nil {
@@ -293,13 +308,13 @@ func (c *Client) CreatePaymentIntent(ctx context.Context, params CreatePaymentIn
 // RetrievePaymentIntentParams holds the parameters of RetrievePaymentIntent.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type RetrievePaymentIntentParams struct {
-	// Intent the PaymentIntent ID. (path "intent")
+	// The PaymentIntent ID. (path parameter "intent")
 	Intent string
 }
 
 func (p RetrievePaymentIntentParams) request() (Request, error) {
 	if p.Intent == "" {
-		return Request{}, fmt.Errorf("stripe: RetrievePaymentIntent: path parameter Intent is empty")
+		return Request{}, errors.New("stripe: RetrievePaymentIntent: path parameter Intent is empty")
 	}
 	req := Request{
 		Method:      "GET",
@@ -308,9 +323,11 @@ func (p RetrievePaymentIntentParams) request() (Request, error) {
 	return req, nil
 }
 
-// RetrievePaymentIntent get a PaymentIntent by ID.
+// RetrievePaymentIntent calls GET /v1/payment_intents/{intent}.
 //
-// GET /v1/payment_intents/{intent}
+// Retrieve PaymentIntent.
+//
+// Get a PaymentIntent by ID.
 func (c *Client) RetrievePaymentIntent(ctx context.Context, params RetrievePaymentIntentParams) (*Response[PaymentIntent], error) {
 	req, err := params.request()
 	if err != nil {
@@ -322,15 +339,15 @@ func (c *Client) RetrievePaymentIntent(ctx context.Context, params RetrievePayme
 // CancelPaymentIntentParams holds the parameters of CancelPaymentIntent.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type CancelPaymentIntentParams struct {
-	// Intent the PaymentIntent ID. (path "intent")
+	// The PaymentIntent ID. (path parameter "intent")
 	Intent string
-	// Body is the request body (application/x-www-form-urlencoded).
+	// request body, application/x-www-form-urlencoded.
 	Body *PaymentIntentCancel
 }
 
 func (p CancelPaymentIntentParams) request() (Request, error) {
 	if p.Intent == "" {
-		return Request{}, fmt.Errorf("stripe: CancelPaymentIntent: path parameter Intent is empty")
+		return Request{}, errors.New("stripe: CancelPaymentIntent: path parameter Intent is empty")
 	}
 	req := Request{
 		Headers:     http.Header{},
@@ -348,9 +365,11 @@ func (p CancelPaymentIntentParams) request() (Request, error) {
 	return req, nil
 }
 
-// CancelPaymentIntent cancel a PaymentIntent that has not succeeded or been canceled.
+// CancelPaymentIntent calls POST /v1/payment_intents/{intent}/cancel.
 //
-// POST /v1/payment_intents/{intent}/cancel
+// Cancel PaymentIntent.
+//
+// Cancel a PaymentIntent that has not succeeded or been canceled.
 func (c *Client) CancelPaymentIntent(ctx context.Context, params CancelPaymentIntentParams) (*Response[PaymentIntent], error) {
 	req, err := params.request()
 	if err != nil {
@@ -359,9 +378,11 @@ func (c *Client) CancelPaymentIntent(ctx context.Context, params CancelPaymentIn
 	return call[PaymentIntent](ctx, c, req)
 }
 
-// GetBalance get the account's available and pending balance.
+// GetBalance calls GET /v1/balance.
 //
-// GET /v1/balance
+// Retrieve Balance.
+//
+// Get the account's available and pending balance.
 func (c *Client) GetBalance(ctx context.Context) (*Response[Balance], error) {
 	return call[Balance](ctx, c, Request{
 		Method:      "GET",

@@ -2,7 +2,9 @@
 
 package stripe
 
-// Metadata up to 50 string keys and values of your own.
+// Metadata is a Stripe model.
+//
+// Up to 50 string keys and values of your own.
 type Metadata map[string]string
 
 // Address is a Stripe model.
@@ -75,7 +77,9 @@ const (
 	CustomerTaxExemptReverse CustomerTaxExempt = "reverse"
 )
 
-// CustomerInput form-encoded; nested objects use brackets (address[city], metadata[key]).
+// CustomerInput is a Stripe model.
+//
+// Form-encoded; nested objects use brackets (address[city], metadata[key]).
 type CustomerInput struct {
 	Email       *string               `json:"email,omitempty"`
 	Name        *string               `json:"name,omitempty"`
@@ -299,7 +303,9 @@ const (
 	PaymentIntentStatusSucceeded             PaymentIntentStatus = "succeeded"
 )
 
-// PaymentIntentInput form-encoded; automatic_payment_methods is sent as automatic_payment_methods[enabled]=true.
+// PaymentIntentInput is a Stripe model.
+//
+// Form-encoded; automatic_payment_methods is sent as automatic_payment_methods[enabled]=true.
 type PaymentIntentInput struct {
 	// Amount in the smallest currency unit (e.g. cents).
 	Amount int64 `json:"amount"`

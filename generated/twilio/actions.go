@@ -5,6 +5,7 @@ package twilio
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"iter"
 	"net/http"
@@ -14,15 +15,15 @@ import (
 // CreateMessageParams holds the parameters of CreateMessage.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type CreateMessageParams struct {
-	// AccountSid the SID of the account that sends the message. (path "AccountSid")
+	// The SID of the account that sends the message. (path parameter "AccountSid")
 	AccountSid string
-	// Body is the request body (application/x-www-form-urlencoded).
+	// request body, application/x-www-form-urlencoded.
 	Body NewMessage
 }
 
 func (p CreateMessageParams) request() (Request, error) {
 	if p.AccountSid == "" {
-		return Request{}, fmt.Errorf("twilio: CreateMessage: path parameter AccountSid is empty")
+		return Request{}, errors.New("twilio: CreateMessage: path parameter AccountSid is empty")
 	}
 	req := Request{
 		Headers:     http.Header{},
@@ -38,9 +39,11 @@ func (p CreateMessageParams) request() (Request, error) {
 	return req, nil
 }
 
-// CreateMessage send an SMS, MMS or WhatsApp message.
+// CreateMessage calls POST /2010-04-01/Accounts/{AccountSid}/Messages.json.
 //
-// POST /2010-04-01/Accounts/{AccountSid}/Messages.json
+// Send Message.
+//
+// Send an SMS, MMS or WhatsApp message.
 func (c *Client) CreateMessage(ctx context.Context, params CreateMessageParams) (*Response[Message], error) {
 	req, err := params.request()
 	if err != nil {
@@ -52,21 +55,21 @@ func (c *Client) CreateMessage(ctx context.Context, params CreateMessageParams) 
 // ListMessagesParams holds the parameters of ListMessages.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type ListMessagesParams struct {
-	// AccountSid the account SID. (path "AccountSid")
+	// The account SID. (path parameter "AccountSid")
 	AccountSid string
-	// To only messages sent to this number. (query "To")
+	// Only messages sent to this number. (query parameter "To")
 	To *string
-	// From only messages sent from this number. (query "From")
+	// Only messages sent from this number. (query parameter "From")
 	From *string
-	// DateSent only messages sent on this date (YYYY-MM-DD, UTC). (query "DateSent")
+	// Only messages sent on this date (YYYY-MM-DD, UTC). (query parameter "DateSent")
 	DateSent *string
-	// PageSize records per page. (query "PageSize")
+	// Records per page. (query parameter "PageSize")
 	PageSize *int
 }
 
 func (p ListMessagesParams) request() (Request, error) {
 	if p.AccountSid == "" {
-		return Request{}, fmt.Errorf("twilio: ListMessages: path parameter AccountSid is empty")
+		return Request{}, errors.New("twilio: ListMessages: path parameter AccountSid is empty")
 	}
 	req := Request{
 		Method:      "GET",
@@ -88,9 +91,11 @@ func (p ListMessagesParams) request() (Request, error) {
 	return req, nil
 }
 
-// ListMessages list messages of the account, newest first.
+// ListMessages calls GET /2010-04-01/Accounts/{AccountSid}/Messages.json.
 //
-// GET /2010-04-01/Accounts/{AccountSid}/Messages.json
+// List Messages.
+//
+// List messages of the account, newest first.
 func (c *Client) ListMessages(ctx context.Context, params ListMessagesParams) (*Response[MessageList], error) {
 	req, err := params.request()
 	if err != nil {
@@ -117,18 +122,18 @@ func (c *Client) ListMessagesAll(ctx context.Context, params ListMessagesParams)
 // FetchMessageParams holds the parameters of FetchMessage.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type FetchMessageParams struct {
-	// AccountSid the account SID. (path "AccountSid")
+	// The account SID. (path parameter "AccountSid")
 	AccountSid string
-	// Sid the message SID (SM... or MM...). (path "Sid")
+	// The message SID (SM... or MM...). (path parameter "Sid")
 	Sid string
 }
 
 func (p FetchMessageParams) request() (Request, error) {
 	if p.AccountSid == "" {
-		return Request{}, fmt.Errorf("twilio: FetchMessage: path parameter AccountSid is empty")
+		return Request{}, errors.New("twilio: FetchMessage: path parameter AccountSid is empty")
 	}
 	if p.Sid == "" {
-		return Request{}, fmt.Errorf("twilio: FetchMessage: path parameter Sid is empty")
+		return Request{}, errors.New("twilio: FetchMessage: path parameter Sid is empty")
 	}
 	req := Request{
 		Method:      "GET",
@@ -137,9 +142,11 @@ func (p FetchMessageParams) request() (Request, error) {
 	return req, nil
 }
 
-// FetchMessage fetch one message by its SID.
+// FetchMessage calls GET /2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json.
 //
-// GET /2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json
+// Get Message.
+//
+// Fetch one message by its SID.
 func (c *Client) FetchMessage(ctx context.Context, params FetchMessageParams) (*Response[Message], error) {
 	req, err := params.request()
 	if err != nil {
@@ -151,20 +158,20 @@ func (c *Client) FetchMessage(ctx context.Context, params FetchMessageParams) (*
 // UpdateMessageParams holds the parameters of UpdateMessage.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type UpdateMessageParams struct {
-	// AccountSid the account SID. (path "AccountSid")
+	// The account SID. (path parameter "AccountSid")
 	AccountSid string
-	// Sid the message SID. (path "Sid")
+	// The message SID. (path parameter "Sid")
 	Sid string
-	// Body is the request body (application/x-www-form-urlencoded).
+	// request body, application/x-www-form-urlencoded.
 	Body MessageUpdate
 }
 
 func (p UpdateMessageParams) request() (Request, error) {
 	if p.AccountSid == "" {
-		return Request{}, fmt.Errorf("twilio: UpdateMessage: path parameter AccountSid is empty")
+		return Request{}, errors.New("twilio: UpdateMessage: path parameter AccountSid is empty")
 	}
 	if p.Sid == "" {
-		return Request{}, fmt.Errorf("twilio: UpdateMessage: path parameter Sid is empty")
+		return Request{}, errors.New("twilio: UpdateMessage: path parameter Sid is empty")
 	}
 	req := Request{
 		Headers:     http.Header{},
@@ -180,9 +187,11 @@ func (p UpdateMessageParams) request() (Request, error) {
 	return req, nil
 }
 
-// UpdateMessage redact a message body or cancel a scheduled message.
+// UpdateMessage calls POST /2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json.
 //
-// POST /2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json
+// Update Message.
+//
+// Redact a message body or cancel a scheduled message.
 func (c *Client) UpdateMessage(ctx context.Context, params UpdateMessageParams) (*Response[Message], error) {
 	req, err := params.request()
 	if err != nil {
@@ -194,18 +203,18 @@ func (c *Client) UpdateMessage(ctx context.Context, params UpdateMessageParams) 
 // DeleteMessageParams holds the parameters of DeleteMessage.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type DeleteMessageParams struct {
-	// AccountSid the account SID. (path "AccountSid")
+	// The account SID. (path parameter "AccountSid")
 	AccountSid string
-	// Sid the message SID. (path "Sid")
+	// The message SID. (path parameter "Sid")
 	Sid string
 }
 
 func (p DeleteMessageParams) request() (Request, error) {
 	if p.AccountSid == "" {
-		return Request{}, fmt.Errorf("twilio: DeleteMessage: path parameter AccountSid is empty")
+		return Request{}, errors.New("twilio: DeleteMessage: path parameter AccountSid is empty")
 	}
 	if p.Sid == "" {
-		return Request{}, fmt.Errorf("twilio: DeleteMessage: path parameter Sid is empty")
+		return Request{}, errors.New("twilio: DeleteMessage: path parameter Sid is empty")
 	}
 	req := Request{
 		Method:      "DELETE",
@@ -214,9 +223,11 @@ func (p DeleteMessageParams) request() (Request, error) {
 	return req, nil
 }
 
-// DeleteMessage delete a message record from the account (204 No Content).
+// DeleteMessage calls DELETE /2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json.
 //
-// DELETE /2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json
+// Delete Message.
+//
+// Delete a message record from the account (204 No Content).
 func (c *Client) DeleteMessage(ctx context.Context, params DeleteMessageParams) (*Response[json.RawMessage], error) {
 	req, err := params.request()
 	if err != nil {
@@ -228,15 +239,15 @@ func (c *Client) DeleteMessage(ctx context.Context, params DeleteMessageParams) 
 // CreateCallParams holds the parameters of CreateCall.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type CreateCallParams struct {
-	// AccountSid the account SID. (path "AccountSid")
+	// The account SID. (path parameter "AccountSid")
 	AccountSid string
-	// Body is the request body (application/x-www-form-urlencoded).
+	// request body, application/x-www-form-urlencoded.
 	Body NewCall
 }
 
 func (p CreateCallParams) request() (Request, error) {
 	if p.AccountSid == "" {
-		return Request{}, fmt.Errorf("twilio: CreateCall: path parameter AccountSid is empty")
+		return Request{}, errors.New("twilio: CreateCall: path parameter AccountSid is empty")
 	}
 	req := Request{
 		Headers:     http.Header{},
@@ -252,9 +263,11 @@ func (p CreateCallParams) request() (Request, error) {
 	return req, nil
 }
 
-// CreateCall start an outbound call.
+// CreateCall calls POST /2010-04-01/Accounts/{AccountSid}/Calls.json.
 //
-// POST /2010-04-01/Accounts/{AccountSid}/Calls.json
+// Make Call.
+//
+// Start an outbound call.
 func (c *Client) CreateCall(ctx context.Context, params CreateCallParams) (*Response[Call], error) {
 	req, err := params.request()
 	if err != nil {
@@ -266,25 +279,25 @@ func (c *Client) CreateCall(ctx context.Context, params CreateCallParams) (*Resp
 // ListCallsParams holds the parameters of ListCalls.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type ListCallsParams struct {
-	// AccountSid the account SID. (path "AccountSid")
+	// The account SID. (path parameter "AccountSid")
 	AccountSid string
-	// To only calls to this number or client. (query "To")
+	// Only calls to this number or client. (query parameter "To")
 	To *string
-	// From only calls from this number or client. (query "From")
+	// Only calls from this number or client. (query parameter "From")
 	From *string
-	// ParentCallSid only child calls of this call. (query "ParentCallSid")
+	// Only child calls of this call. (query parameter "ParentCallSid")
 	ParentCallSid *string
-	// Status only calls with this status. One of: "queued", "ringing", "in-progress", "canceled", "completed", "failed", "busy", "no-answer". (query "Status")
+	// Only calls with this status. One of: "queued", "ringing", "in-progress", "canceled", "completed", "failed", "busy", "no-answer". (query parameter "Status")
 	Status *string
-	// StartTime only calls that started on this date (YYYY-MM-DD). (query "StartTime")
+	// Only calls that started on this date (YYYY-MM-DD). (query parameter "StartTime")
 	StartTime *string
-	// PageSize records per page. (query "PageSize")
+	// Records per page. (query parameter "PageSize")
 	PageSize *int
 }
 
 func (p ListCallsParams) request() (Request, error) {
 	if p.AccountSid == "" {
-		return Request{}, fmt.Errorf("twilio: ListCalls: path parameter AccountSid is empty")
+		return Request{}, errors.New("twilio: ListCalls: path parameter AccountSid is empty")
 	}
 	req := Request{
 		Method:      "GET",
@@ -312,9 +325,11 @@ func (p ListCallsParams) request() (Request, error) {
 	return req, nil
 }
 
-// ListCalls list calls of the account, newest first.
+// ListCalls calls GET /2010-04-01/Accounts/{AccountSid}/Calls.json.
 //
-// GET /2010-04-01/Accounts/{AccountSid}/Calls.json
+// List Calls.
+//
+// List calls of the account, newest first.
 func (c *Client) ListCalls(ctx context.Context, params ListCallsParams) (*Response[CallList], error) {
 	req, err := params.request()
 	if err != nil {
@@ -341,18 +356,18 @@ func (c *Client) ListCallsAll(ctx context.Context, params ListCallsParams) iter.
 // FetchCallParams holds the parameters of FetchCall.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type FetchCallParams struct {
-	// AccountSid the account SID. (path "AccountSid")
+	// The account SID. (path parameter "AccountSid")
 	AccountSid string
-	// Sid the call SID (CA...). (path "Sid")
+	// The call SID (CA...). (path parameter "Sid")
 	Sid string
 }
 
 func (p FetchCallParams) request() (Request, error) {
 	if p.AccountSid == "" {
-		return Request{}, fmt.Errorf("twilio: FetchCall: path parameter AccountSid is empty")
+		return Request{}, errors.New("twilio: FetchCall: path parameter AccountSid is empty")
 	}
 	if p.Sid == "" {
-		return Request{}, fmt.Errorf("twilio: FetchCall: path parameter Sid is empty")
+		return Request{}, errors.New("twilio: FetchCall: path parameter Sid is empty")
 	}
 	req := Request{
 		Method:      "GET",
@@ -361,9 +376,11 @@ func (p FetchCallParams) request() (Request, error) {
 	return req, nil
 }
 
-// FetchCall fetch one call by its SID.
+// FetchCall calls GET /2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json.
 //
-// GET /2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json
+// Get Call.
+//
+// Fetch one call by its SID.
 func (c *Client) FetchCall(ctx context.Context, params FetchCallParams) (*Response[Call], error) {
 	req, err := params.request()
 	if err != nil {
@@ -375,20 +392,20 @@ func (c *Client) FetchCall(ctx context.Context, params FetchCallParams) (*Respon
 // UpdateCallParams holds the parameters of UpdateCall.
 // Optional parameters are pointers (see Ptr); nil leaves them out.
 type UpdateCallParams struct {
-	// AccountSid the account SID. (path "AccountSid")
+	// The account SID. (path parameter "AccountSid")
 	AccountSid string
-	// Sid the call SID. (path "Sid")
+	// The call SID. (path parameter "Sid")
 	Sid string
-	// Body is the request body (application/x-www-form-urlencoded).
+	// request body, application/x-www-form-urlencoded.
 	Body CallUpdate
 }
 
 func (p UpdateCallParams) request() (Request, error) {
 	if p.AccountSid == "" {
-		return Request{}, fmt.Errorf("twilio: UpdateCall: path parameter AccountSid is empty")
+		return Request{}, errors.New("twilio: UpdateCall: path parameter AccountSid is empty")
 	}
 	if p.Sid == "" {
-		return Request{}, fmt.Errorf("twilio: UpdateCall: path parameter Sid is empty")
+		return Request{}, errors.New("twilio: UpdateCall: path parameter Sid is empty")
 	}
 	req := Request{
 		Headers:     http.Header{},
@@ -404,9 +421,11 @@ func (p UpdateCallParams) request() (Request, error) {
 	return req, nil
 }
 
-// UpdateCall redirect a live call to new TwiML, or end it.
+// UpdateCall calls POST /2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json.
 //
-// POST /2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json
+// Update Call.
+//
+// Redirect a live call to new TwiML, or end it.
 func (c *Client) UpdateCall(ctx context.Context, params UpdateCallParams) (*Response[Call], error) {
 	req, err := params.request()
 	if err != nil {

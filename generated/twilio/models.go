@@ -4,7 +4,9 @@ package twilio
 
 import "time"
 
-// Message A message resource. Dates are RFC 2822 strings, e.g. "Thu, 24 Aug 2023 05:01:45 +0000".
+// Message is a Twilio model.
+//
+// A message resource. Dates are RFC 2822 strings, e.g. "Thu, 24 Aug 2023 05:01:45 +0000".
 type Message struct {
 	// Unique message SID.
 	Sid                 string  `json:"sid"`
@@ -84,7 +86,9 @@ type MessageList struct {
 	URI             *string `json:"uri,omitempty"`
 }
 
-// NewMessage give To and one of From or MessagingServiceSid, and at least one of Body, MediaUrl or ContentSid.
+// NewMessage is a Twilio model.
+//
+// Give To and one of From or MessagingServiceSid, and at least one of Body, MediaUrl or ContentSid.
 type NewMessage struct {
 	// Recipient phone number in E.164 format or channel address (whatsapp:+1...).
 	To string `json:"To"`
@@ -123,14 +127,18 @@ type MessageUpdate struct {
 	Status *MessageUpdateStatus `json:"Status,omitempty"`
 }
 
-// MessageUpdateStatus cancels a scheduled message.
+// MessageUpdateStatus is a Twilio model.
+//
+// Cancels a scheduled message.
 type MessageUpdateStatus string
 
 const (
 	MessageUpdateStatusCanceled MessageUpdateStatus = "canceled"
 )
 
-// Call A call resource. Dates are RFC 2822 strings.
+// Call is a Twilio model.
+//
+// A call resource. Dates are RFC 2822 strings.
 type Call struct {
 	Sid            string          `json:"sid"`
 	AccountSid     string          `json:"account_sid"`
@@ -215,7 +223,9 @@ type CallList struct {
 	URI             *string `json:"uri,omitempty"`
 }
 
-// NewCall give To, From and exactly one of Url, Twiml or ApplicationSid.
+// NewCall is a Twilio model.
+//
+// Give To, From and exactly one of Url, Twiml or ApplicationSid.
 type NewCall struct {
 	// Phone number, SIP address or client identifier to call.
 	To string `json:"To"`
@@ -280,7 +290,9 @@ type CallUpdate struct {
 	Twiml *string `json:"Twiml,omitempty"`
 }
 
-// CallUpdateStatus canceled ends a queued or ringing call; completed hangs up.
+// CallUpdateStatus is a Twilio model.
+//
+// canceled ends a queued or ringing call; completed hangs up.
 type CallUpdateStatus string
 
 const (

@@ -20,23 +20,36 @@ func genActions(f *jen.File, c *model.Connector) {
 	}
 }
 
+// actionDoc is an action's doc comment: what it calls, then the spec's
+// own title and description verbatim.
 func actionDoc(a *model.Action) []string {
-	text := a.Description
-	if text == "" {
-		text = a.Title
+	lines := []string{a.GoName + " calls " + a.Method + " " + a.Path + "."}
+	title := strings.TrimSpace(a.Title)
+	if title != "" && !strings.ContainsAny(title[len(title)-1:], ".!?") {
+		title += "." // a bare title line would be formatted as a heading
 	}
-	if text == "" {
-		text = "calls " + a.Method + " " + a.Path + "."
+	for _, text := range []string{title, a.Description} {
+		if ls := comment(text); len(ls) > 0 {
+			lines = append(lines, "")
+			lines = append(lines, ls...)
+		}
 	}
-	lines := comment(text)
-	if !strings.HasPrefix(lines[0], a.GoName+" ") {
-		lines[0] = a.GoName + " " + lowerFirst(lines[0])
-	}
-	lines = append(lines, "", a.Method+" "+a.Path)
 	if len(a.Scopes) > 0 {
-		lines = append(lines, "Scopes: "+strings.Join(a.Scopes, ", "))
+		lines = append(lines, "", "Scopes: "+strings.Join(a.Scopes, ", ")+".")
 	}
 	return lines
+}
+
+// fieldDoc documents a Params field: the spec's description, then where
+// the value goes.
+func fieldDoc(g *jen.Group, desc, where string) {
+	lines := comment(desc)
+	if len(lines) == 0 {
+		lines = []string{where + "."}
+	} else {
+		lines[len(lines)-1] += " (" + where + ")"
+	}
+	g.Comment("// " + strings.Join(lines, "\n// "))
 }
 
 func genParams(f *jen.File, c *model.Connector, a *model.Action) {
@@ -44,26 +57,19 @@ func genParams(f *jen.File, c *model.Connector, a *model.Action) {
 	f.Comment("Optional parameters are pointers (see Ptr); nil leaves them out.")
 	f.Type().Id(a.ParamsType).StructFunc(func(g *jen.Group) {
 		for _, p := range a.Params {
-			desc := p.Description
-			if desc == "" {
-				desc = "is the " + p.In + " parameter " + quote(p.Name) + "."
-			} else {
-				desc += " (" + p.In + " " + quote(p.Name) + ")"
-			}
-			doc(g, p.GoName, desc)
+			fieldDoc(g, p.Description, p.In+" parameter "+quote(p.Name))
 			g.Id(p.GoName).Add(goType(p.Type))
 		}
 		if b := a.Body; b != nil {
-			desc := b.Description
-			if desc == "" {
-				desc = "is the request body (" + b.ContentType + ")."
-			}
-			doc(g, b.GoName, desc)
+			fieldDoc(g, b.Description, "request body, "+b.ContentType)
 			g.Id(b.GoName).Add(goType(b.Type))
 		}
 	})
 
 	failf := func(format string, args ...jen.Code) jen.Code {
+		if len(args) == 0 {
+			return jen.Return(jen.Id("Request").Values(), jen.Qual("errors", "New").Call(jen.Lit(c.Name+": "+a.GoName+": "+format)))
+		}
 		return jen.Return(jen.Id("Request").Values(), jen.Qual("fmt", "Errorf").Call(append([]jen.Code{jen.Lit(c.Name + ": " + a.GoName + ": " + format)}, args...)...))
 	}
 	f.Func().Params(jen.Id("p").Id(a.ParamsType)).Id("request").Params().Params(jen.Id("Request"), jen.Error()).BlockFunc(func(g *jen.Group) {
@@ -149,6 +155,14 @@ func genBody(g *jen.Group, b *model.Body, failf func(string, ...jen.Code) jen.Co
 		set = []jen.Code{jen.Id("req").Dot("Body").Op("=").Add(field), setType(jen.Lit(b.ContentType))}
 	default:
 		set = []jen.Code{jen.Id("req").Dot("Body").Op("=").Add(field)}
+		if t := b.Type; t.Kind == model.Slice && t.Elem.Name == "byte" {
+			// The runtime sends []byte as is; a JSON body of bytes is base64.
+			set = []jen.Code{
+				jen.List(jen.Id("data"), jen.Err()).Op(":=").Qual("encoding/json", "Marshal").Call(field),
+				jen.If(jen.Err().Op("!=").Nil()).Block(failf("%w", jen.Err())),
+				jen.Id("req").Dot("Body").Op("=").Qual("encoding/json", "RawMessage").Call(jen.Id("data")),
+			}
+		}
 	}
 	if b.Type.IsNilable() {
 		// A nil pointer in an interface is not nil: test before assigning.

@@ -163,22 +163,26 @@ func genNew(f *jen.File, c *model.Connector) {
 			}
 		}
 		var required []jen.Code
-		check := func(name string, isPtr bool) {
+		check := func(name string, isPtr bool, onlyInBaseURL bool) {
 			empty := jen.Id("cfg").Dot(name).Op("==").Lit("")
 			if isPtr {
 				empty = jen.Id("cfg").Dot(name).Op("==").Nil()
+			}
+			if onlyInBaseURL {
+				// Config.BaseURL replaces the URL this parameter fills.
+				empty = empty.Op("&&").Id("cfg").Dot("BaseURL").Op("==").Lit("")
 			}
 			required = append(required, jen.If(empty).Block(
 				jen.Id("missing").Op("=").Append(jen.Id("missing"), jen.Lit(name))))
 		}
 		for _, a := range authFields(c) {
 			if a.required {
-				check(a.name, a.name == "Token")
+				check(a.name, a.name == "Token", false)
 			}
 		}
 		for _, p := range c.Conn {
 			if p.Required && p.Default == "" {
-				check(p.GoName, false)
+				check(p.GoName, false, p.OnlyInBaseURL)
 			}
 		}
 		if len(required) > 0 {

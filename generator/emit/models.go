@@ -10,11 +10,7 @@ import (
 
 func genModels(f *jen.File, c *model.Connector) {
 	for _, t := range c.Types {
-		text := t.Doc
-		if text == "" {
-			text = "is a " + c.Title + " model."
-		}
-		f.Comment("// " + joinLines(docLines(t.Name, text)))
+		f.Comment("// " + joinLines(docLines(t.Name, t.Doc, c.Title)))
 		switch t.Kind {
 		case model.Struct:
 			f.Type().Id(t.Name).StructFunc(func(g *jen.Group) {
@@ -48,22 +44,24 @@ func genModels(f *jen.File, c *model.Connector) {
 	}
 }
 
-func docLines(name, text string) []string {
+// docLines is a type's doc comment: "Name is the ..." when the spec's
+// description reads on from the name, else a line of its own above it.
+func docLines(name, text, title string) []string {
 	lines := comment(text)
 	if len(lines) == 0 {
-		return []string{name}
+		return []string{name + " is a " + title + " model."}
 	}
-	if len(lines[0]) < len(name)+1 || lines[0][:len(name)+1] != name+" " {
-		first := lowerFirst(lines[0])
-		for _, article := range []string{"the ", "a ", "an "} {
-			if strings.HasPrefix(first, article) {
-				first = "is " + first
-				break
-			}
+	if strings.HasPrefix(lines[0], name+" ") {
+		return lines
+	}
+	first := lowerFirst(lines[0])
+	for _, article := range []string{"the ", "a ", "an "} {
+		if strings.HasPrefix(first, article) {
+			lines[0] = name + " is " + first
+			return lines
 		}
-		lines[0] = name + " " + first
 	}
-	return lines
+	return append([]string{name + " is a " + title + " model.", ""}, lines...)
 }
 
 func joinLines(lines []string) string {

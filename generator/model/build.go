@@ -75,6 +75,17 @@ func (b *builder) build() {
 		byName[p.Name] = cp
 	}
 	b.buildAuth(byName)
+	inAuth := map[*ConnParam]bool{}
+	for _, t := range append(append([]Template{}, c.Auth.CustomHeaders...), c.Auth.CustomQuery...) {
+		for _, p := range t.Parts {
+			inAuth[p.Param] = true
+		}
+	}
+	for _, m := range placeholderRE.FindAllStringSubmatch(s.BaseURL, -1) {
+		if p := byName[m[1]]; p != nil && !inAuth[p] {
+			p.OnlyInBaseURL = true
+		}
+	}
 	for _, k := range sortedKeys(s.Headers) {
 		c.Headers = append(c.Headers, KV{k, s.Headers[k]})
 	}

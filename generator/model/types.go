@@ -48,6 +48,9 @@ type ConnParam struct {
 	Secret      bool
 	Default     string
 	Enum        []string
+	// OnlyInBaseURL: the parameter fills a baseURL placeholder and nothing
+	// else, so a Config.BaseURL override makes it unnecessary.
+	OnlyInBaseURL bool
 }
 
 // Auth is the resolved authentication setup.

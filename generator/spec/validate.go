@@ -620,6 +620,15 @@ func (v *validator) checkPaginate(p string, pg *Paginate, query map[string]bool)
 			v.errorf(p+"."+f, "names no query parameter of the action: %q", vals[f])
 		}
 	}
+	used := map[string]string{}
+	for _, f := range []string{"limit", "offset", "page", "cursor"} {
+		if q := vals[f]; q != "" {
+			if other, dup := used[q]; dup {
+				v.errorf(p+"."+f, "names the same query parameter as paginate.%s", other)
+			}
+			used[q] = f
+		}
+	}
 	if pg.Style == PageOffset && pg.Page != "" || pg.Style == PagePage && pg.Offset != "" {
 		v.errorf(p, "offset and page belong to different styles")
 	}
