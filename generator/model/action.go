@@ -13,7 +13,7 @@ func isLetterOrDigit(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigi
 func (b *builder) action(a spec.Action, paramsType string) *Action {
 	act := &Action{
 		Name: a.Name, GoName: names.Go(a.Name), Title: a.Title, Description: a.Description,
-		Method: a.Method, Path: a.Path, ParamsType: paramsType, Scopes: a.Scopes,
+		Method: strings.ToUpper(a.Method), Path: a.Path, ParamsType: paramsType, Scopes: a.Scopes,
 	}
 	fields := names.NewSet()
 	if a.Body != nil {

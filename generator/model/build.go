@@ -99,7 +99,10 @@ func (b *builder) build() {
 			c.Retry.Statuses = r.Statuses
 		}
 		if r.Methods != nil {
-			c.Retry.Methods = r.Methods
+			c.Retry.Methods = nil
+			for _, m := range r.Methods {
+				c.Retry.Methods = append(c.Retry.Methods, strings.ToUpper(m))
+			}
 		}
 		if d, err := time.ParseDuration(r.MaxWait); err == nil {
 			c.Retry.MaxWait = d
@@ -107,7 +110,7 @@ func (b *builder) build() {
 	}
 	c.RateLimit = s.RateLimit
 	if p := s.Ping; p != nil {
-		c.Ping = &Ping{Method: p.Method, Path: p.Path, Expect: p.Expect}
+		c.Ping = &Ping{Method: strings.ToUpper(p.Method), Path: p.Path, Expect: p.Expect}
 		if c.Ping.Method == "" {
 			c.Ping.Method = "GET"
 		}

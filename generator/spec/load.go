@@ -106,7 +106,7 @@ func Load(file string, data []byte) (*Spec, []string, error) {
 // underAny reports whether path is one of paths or lies below one.
 func underAny(path string, paths []string) bool {
 	for _, p := range paths {
-		if path == p || strings.HasPrefix(path, p+".") || strings.HasPrefix(path, p+"[") {
+		if p == "" || path == p || strings.HasPrefix(path, p+".") || strings.HasPrefix(path, p+"[") {
 			return true
 		}
 	}

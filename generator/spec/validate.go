@@ -330,8 +330,9 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
+// checkMethod accepts a method in any case; the model writes it upper-case.
 func (v *validator) checkMethod(path, m string) {
-	if !contains(Methods, m) {
+	if !contains(Methods, strings.ToUpper(m)) {
 		v.errorf(path, "must be one of %s", strings.Join(Methods, " "))
 	}
 }
