@@ -61,8 +61,11 @@ func New(cfg Config) (*Client, error) {
 		hc = http.DefaultClient
 	}
 	c := &Client{
-		baseURL:    u,
-		headers:    http.Header{"Accept": {"application/json"}},
+		baseURL: u,
+		headers: http.Header{
+			"Accept":     {"application/json"},
+			"User-Agent": {"digitalocean-connector/1.0.0 (conngen)"},
+		},
 		httpClient: hc,
 		limiter:    newRateLimiter(4.0, 20),
 		name:       "digitalocean",
@@ -77,7 +80,6 @@ func New(cfg Config) (*Client, error) {
 			methods:     []string{"GET", "HEAD", "OPTIONS", "PUT", "DELETE"},
 			statuses:    []int{429, 502, 503, 504},
 		},
-		userAgent: "digitalocean-connector/1.0.0 (conngen)",
 	}
 	c.authorize = func(r *http.Request) error {
 		r.Header.Set("Authorization", "Bearer "+cfg.AccessToken)

@@ -64,6 +64,7 @@ func New(cfg Config) (*Client, error) {
 		baseURL: u,
 		headers: http.Header{
 			"Accept":               {"application/vnd.github+json"},
+			"User-Agent":           {"github-connector/1.0.0 (conngen)"},
 			"X-Github-Api-Version": {"2022-11-28"},
 		},
 		httpClient: hc,
@@ -80,7 +81,6 @@ func New(cfg Config) (*Client, error) {
 			methods:     []string{"GET", "HEAD", "OPTIONS", "PUT", "DELETE"},
 			statuses:    []int{429, 502, 503, 504},
 		},
-		userAgent: "github-connector/1.0.0 (conngen)",
 	}
 	c.authorize = func(r *http.Request) error {
 		r.Header.Set("Authorization", "Bearer "+cfg.AccessToken)

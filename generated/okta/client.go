@@ -71,8 +71,11 @@ func New(cfg Config) (*Client, error) {
 	}
 	hc = guardRedirects(hc, "Authorization")
 	c := &Client{
-		baseURL:    u,
-		headers:    http.Header{"Accept": {"application/json"}},
+		baseURL: u,
+		headers: http.Header{
+			"Accept":     {"application/json"},
+			"User-Agent": {"okta-connector/1.0.0 (conngen)"},
+		},
 		httpClient: hc,
 		name:       "okta",
 		ping: pingSpec{
@@ -86,7 +89,6 @@ func New(cfg Config) (*Client, error) {
 			methods:     []string{"GET", "HEAD", "OPTIONS", "PUT", "DELETE"},
 			statuses:    []int{429, 502, 503, 504},
 		},
-		userAgent: "okta-connector/1.0.0 (conngen)",
 	}
 	c.authorize = func(r *http.Request) error {
 		r.Header.Set("Authorization", "SSWS "+cfg.APIToken)

@@ -76,8 +76,9 @@ func New(cfg Config) (*Client, error) {
 	c := &Client{
 		baseURL: u,
 		headers: http.Header{
-			"Accept": {"application/json"},
-			"Prefer": {"return=representation"},
+			"Accept":     {"application/json"},
+			"Prefer":     {"return=representation"},
+			"User-Agent": {"paypal-connector/1.0.0 (conngen)"},
 		},
 		httpClient: hc,
 		name:       "paypal",
@@ -92,7 +93,6 @@ func New(cfg Config) (*Client, error) {
 			methods:     []string{"GET", "HEAD", "OPTIONS", "PUT", "DELETE"},
 			statuses:    []int{429, 502, 503, 504},
 		},
-		userAgent: "paypal-connector/1.0.0 (conngen)",
 	}
 	// Token requests go through the same HTTP client as every call.
 	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, hc)

@@ -255,22 +255,33 @@ func (c *Client) httpHelper(ctx context.Context, req Request) (*Response[[]byte]
 
 // send makes one attempt. transient reports a transport failure worth retrying.
 func (c *Client) send(ctx context.Context, method string, u *url.URL, body []byte, contentType string, headers http.Header) (resp *Response[[]byte], transient bool, err error) {
-	var r io.Reader
+	// The request is built from the URL already parsed, not from its string;
+	// the URL is copied because auth may add a query parameter to it.
+	target := *u
+	req := (&http.Request{
+		Method:     method,
+		URL:        &target,
+		Proto:      "HTTP/1.1",
+		ProtoMajor: 1,
+		ProtoMinor: 1,
+		Header:     make(http.Header, len(c.headers)+len(headers)+3),
+		Host:       u.Host,
+	}).WithContext(ctx)
 	if body != nil {
-		r = bytes.NewReader(body) // a fresh reader per attempt resends the same bytes
+		req.ContentLength = int64(len(body))
+		req.Body = io.NopCloser(bytes.NewReader(body)) // a fresh reader per attempt resends the same bytes
+		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 	}
-	req, err := http.NewRequestWithContext(ctx, method, u.String(), r)
-	if err != nil {
-		return nil, false, c.urlError(method, u, err)
-	}
+	// Default header slices are shared, not copied: Header.Set replaces a
+	// slice, and Add on a full slice reallocates, so they are never written.
 	for k, vs := range c.headers {
-		req.Header[http.CanonicalHeaderKey(k)] = slices.Clone(vs)
+		req.Header[k] = vs
 	}
 	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
+		req.Header["Content-Type"] = []string{contentType}
 	}
-	if c.userAgent != "" && req.Header.Get("User-Agent") == "" {
-		req.Header.Set("User-Agent", c.userAgent)
+	if _, ok := req.Header["User-Agent"]; !ok && c.userAgent != "" {
+		req.Header["User-Agent"] = []string{c.userAgent}
 	}
 	if c.authorize != nil {
 		if err := c.authorize(req); err != nil {
@@ -278,21 +289,42 @@ func (c *Client) send(ctx context.Context, method string, u *url.URL, body []byt
 		}
 	}
 	for k, vs := range headers {
-		req.Header[http.CanonicalHeaderKey(k)] = slices.Clone(vs)
+		req.Header[http.CanonicalHeaderKey(k)] = vs
 	}
 	hr, err := c.httpClient.Do(req)
 	if err != nil {
 		return nil, true, c.urlError(method, u, err)
 	}
 	defer hr.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(hr.Body, maxResponseBytes+1))
+	data, err := readBody(hr)
 	if err != nil {
-		return nil, true, c.urlError(method, u, err)
-	}
-	if int64(len(data)) > maxResponseBytes {
-		return nil, false, c.urlError(method, u, fmt.Errorf("response body larger than %d bytes", maxResponseBytes))
+		return nil, !errors.Is(err, errTooLarge), c.urlError(method, u, err)
 	}
 	return &Response[[]byte]{StatusCode: hr.StatusCode, Header: hr.Header, Body: data}, false, nil
+}
+
+// errTooLarge is not worth a retry: the same answer would come back.
+var errTooLarge = errors.New("response body larger")
+
+// readBody reads a whole response body, at most maxResponseBytes of it. A
+// declared Content-Length is read in one allocation.
+func readBody(hr *http.Response) ([]byte, error) {
+	if n := hr.ContentLength; n >= 0 && n <= maxResponseBytes {
+		data := make([]byte, n)
+		if _, err := io.ReadFull(hr.Body, data); err != nil {
+			return nil, err
+		}
+		return data, nil
+	}
+	tooLarge := fmt.Errorf("%w than %d bytes", errTooLarge, maxResponseBytes)
+	if hr.ContentLength > maxResponseBytes {
+		return nil, tooLarge
+	}
+	data, err := io.ReadAll(io.LimitReader(hr.Body, maxResponseBytes+1))
+	if err == nil && int64(len(data)) > maxResponseBytes {
+		return nil, tooLarge
+	}
+	return data, err
 }
 
 // wait is the pause before attempt+1: the server's Retry-After when given,
@@ -326,6 +358,18 @@ func retryAfter(v string) (time.Duration, bool) {
 // requestURL joins rel to the base URL. An absolute rel (a pagination link)
 // must stay on the base URL's scheme and host: credentials go nowhere else.
 func (c *Client) requestURL(rel string, query url.Values) (*url.URL, error) {
+	if strings.HasPrefix(rel, "/") && !strings.HasPrefix(rel, "//") && !strings.ContainsAny(rel, "?#%") {
+		// The common case, a generated action's path with its params
+		// already escaped: no parsing needed.
+		u := &url.URL{Scheme: c.baseURL.Scheme, Host: c.baseURL.Host, Path: strings.TrimRight(c.baseURL.Path, "/") + rel}
+		if c.baseURL.RawPath != "" {
+			u.RawPath = strings.TrimRight(c.baseURL.RawPath, "/") + rel
+		}
+		if len(query) > 0 {
+			u.RawQuery = query.Encode()
+		}
+		return u, nil
+	}
 	ref, err := url.Parse(rel)
 	if err != nil {
 		return nil, fmt.Errorf("%s: invalid request URL", c.name)

@@ -49,8 +49,11 @@ func New(cfg Config) (*Client, error) {
 		hc = http.DefaultClient
 	}
 	c := &Client{
-		baseURL:    u,
-		headers:    http.Header{"Accept": {"application/json"}},
+		baseURL: u,
+		headers: http.Header{
+			"Accept":     {"application/json"},
+			"User-Agent": {"publicholidays-connector/1.0.0 (conngen)"},
+		},
 		httpClient: hc,
 		name:       "publicholidays",
 		retry: retryPolicy{
@@ -59,7 +62,6 @@ func New(cfg Config) (*Client, error) {
 			methods:     []string{"GET", "HEAD", "OPTIONS", "PUT", "DELETE"},
 			statuses:    []int{429, 502, 503, 504},
 		},
-		userAgent: "publicholidays-connector/1.0.0 (conngen)",
 	}
 	return c, nil
 }

@@ -79,8 +79,11 @@ func New(cfg Config) (*Client, error) {
 		hc = http.DefaultClient
 	}
 	c := &Client{
-		baseURL:    u,
-		headers:    http.Header{"Accept": {"application/json"}},
+		baseURL: u,
+		headers: http.Header{
+			"Accept":     {"application/json"},
+			"User-Agent": {"spotify-connector/1.0.0 (conngen)"},
+		},
 		httpClient: hc,
 		name:       "spotify",
 		ping: pingSpec{
@@ -94,7 +97,6 @@ func New(cfg Config) (*Client, error) {
 			methods:     []string{"GET", "HEAD", "OPTIONS", "PUT", "DELETE"},
 			statuses:    []int{429, 502, 503, 504},
 		},
-		userAgent: "spotify-connector/1.0.0 (conngen)",
 	}
 	// Token requests go through the same HTTP client as every call.
 	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, hc)

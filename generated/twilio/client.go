@@ -64,8 +64,11 @@ func New(cfg Config) (*Client, error) {
 		hc = http.DefaultClient
 	}
 	c := &Client{
-		baseURL:    u,
-		headers:    http.Header{"Accept": {"application/json"}},
+		baseURL: u,
+		headers: http.Header{
+			"Accept":     {"application/json"},
+			"User-Agent": {"twilio-connector/1.0.0 (conngen)"},
+		},
 		httpClient: hc,
 		name:       "twilio",
 		ping: pingSpec{
@@ -79,7 +82,6 @@ func New(cfg Config) (*Client, error) {
 			methods:     []string{"GET", "HEAD", "OPTIONS", "PUT", "DELETE"},
 			statuses:    []int{429, 502, 503, 504},
 		},
-		userAgent: "twilio-connector/1.0.0 (conngen)",
 	}
 	c.authorize = func(r *http.Request) error {
 		r.SetBasicAuth(cfg.Username, cfg.Password)

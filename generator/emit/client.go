@@ -234,14 +234,19 @@ func genNew(f *jen.File, c *model.Connector) {
 			d[jen.Id("name")] = jen.Lit(c.Name)
 			d[jen.Id("baseURL")] = jen.Id("u")
 			d[jen.Id("httpClient")] = jen.Id("hc")
-			d[jen.Id("userAgent")] = jen.Lit(c.UserAgent)
-			if len(c.Headers) > 0 {
-				d[jen.Id("headers")] = jen.Qual("net/http", "Header").Values(jen.DictFunc(func(h jen.Dict) {
-					for _, kv := range c.Headers {
-						h[jen.Lit(http.CanonicalHeaderKey(kv.Key))] = jen.Values(jen.Lit(kv.Value))
+			// The User-Agent rides with the default headers, which every
+			// request shares without copying.
+			d[jen.Id("headers")] = jen.Qual("net/http", "Header").Values(jen.DictFunc(func(h jen.Dict) {
+				ua := c.UserAgent
+				for _, kv := range c.Headers {
+					if k := http.CanonicalHeaderKey(kv.Key); k == "User-Agent" {
+						ua = kv.Value // the spec's own wins
+					} else {
+						h[jen.Lit(k)] = jen.Values(jen.Lit(kv.Value))
 					}
-				}))
-			}
+				}
+				h[jen.Lit("User-Agent")] = jen.Values(jen.Lit(ua))
+			}))
 			d[jen.Id("retry")] = jen.Id("retryPolicy").Values(jen.Dict{
 				jen.Id("maxAttempts"): jen.Lit(c.Retry.MaxAttempts),
 				jen.Id("statuses"):    intList(c.Retry.Statuses),

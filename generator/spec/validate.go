@@ -2,6 +2,7 @@ package spec
 
 import (
 	"fmt"
+	"net/http"
 	"net/url"
 	"regexp"
 	"sort"
@@ -172,6 +173,13 @@ func (v *validator) checkConnection() {
 			v.errorf(p+".name", "Go name %s collides with %s", g, other)
 		}
 		goNames[g] = "connection parameter " + c.Name
+		seenValue := map[string]bool{}
+		for j, e := range c.Enum {
+			if seenValue[e] {
+				v.errorf(fmt.Sprintf("%s.enum[%d]", p, j), "duplicate value %q", e)
+			}
+			seenValue[e] = true
+		}
 		if c.Default != "" && len(c.Enum) > 0 && !contains(c.Enum, c.Default) {
 			v.errorf(p+".default", "not one of enum")
 		}
@@ -312,7 +320,12 @@ func (v *validator) checkHeaderValue(path string, val *string) {
 }
 
 func (v *validator) checkHeaders(path string, h map[string]string) {
+	canonical := map[string]string{}
 	for _, k := range sortedKeys(h) {
+		if other, dup := canonical[http.CanonicalHeaderKey(k)]; dup {
+			v.errorf(join(path, k), "the same header as %q (header names ignore case)", other)
+		}
+		canonical[http.CanonicalHeaderKey(k)] = k
 		if !headerNamePattern.MatchString(k) {
 			v.errorf(join(path, k), "not a valid header name")
 		}
