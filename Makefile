@@ -1,7 +1,7 @@
 # conngen — see README.md. Every target runs from a fresh clone.
 GO ?= go
 
-.PHONY: build test generate check fuzz vet bench
+.PHONY: build test generate check fuzz vet bench prism e2e
 
 build:
 	$(GO) build -o bin/conngen ./cmd/conngen
@@ -10,6 +10,17 @@ build:
 test:
 	$(GO) vet ./...
 	$(GO) test ./...
+
+# Stoplight Prism, pinned in tools/prism/package-lock.json, for the
+# end-to-end tests (internal/e2e; see docs/e2e.md). Needs node and npm.
+prism:
+	npm ci --prefix tools/prism --no-audit --no-fund
+
+# The end-to-end tests alone, verbose: per-document counts of the Prism run,
+# the OAuth2 flows and conngen login.
+e2e: prism
+	$(GO) test -count=1 -v -run 'TestPrism|TestOAuth2' ./internal/e2e
+	$(GO) test -count=1 -run 'TestLogin' ./internal/cli
 
 generate:
 	$(GO) run ./cmd/conngen generate -o generated specs
@@ -21,5 +32,19 @@ check:
 fuzz:
 	$(GO) test ./generator/spec -run '^$$' -fuzz FuzzLoad -fuzztime 20s -fuzzminimizetime 100x
 
+# Benchmarks against the peers (see BENCHMARKS.md): installs them at pinned
+# versions into bin/peers, runs internal/bench in four groups (raw output in
+# bin/bench/*.txt) and prints the comparison tables (bin/bench/table.md).
+PEERS := $(CURDIR)/bin/peers
+BENCHOUT := bin/bench
+BENCH := CONNGEN_PEERS_BIN=$(PEERS) $(GO) test ./internal/bench -v -run '^$$' -benchmem -timeout 90m
+bench: SHELL := /bin/bash
 bench:
-	$(GO) test ./... -run '^$$' -bench . -benchmem
+	GOBIN=$(PEERS) $(GO) install github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen@v2.8.2
+	GOBIN=$(PEERS) $(GO) install github.com/ogen-go/ogen/cmd/ogen@v1.24.0
+	mkdir -p $(BENCHOUT)
+	set -o pipefail; $(BENCH) -bench '^BenchmarkInProcess$$' -benchtime 5x | tee $(BENCHOUT)/inprocess.txt
+	set -o pipefail; $(BENCH) -bench '^BenchmarkCLI$$' -benchtime 3x | tee $(BENCHOUT)/cli.txt
+	set -o pipefail; $(BENCH) -bench '^BenchmarkCompile$$' -benchtime 1x | tee $(BENCHOUT)/compile.txt
+	set -o pipefail; $(BENCH) -bench '^BenchmarkCall$$' -benchtime 1x | tee $(BENCHOUT)/call.txt
+	set -o pipefail; $(GO) run ./internal/bench/cmd/benchtable $(BENCHOUT)/*.txt | tee $(BENCHOUT)/table.md

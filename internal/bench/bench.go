@@ -13,6 +13,7 @@ package bench
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"os"
@@ -250,27 +251,32 @@ func run(cmd *exec.Cmd) (Run, error) {
 }
 
 // FirstLine picks the line of a generator's output that says why it
-// failed: the first that mentions an error and is not a log line at INFO
-// or WARN level, else the last non-empty line; shortened.
+// failed: ogen's "- file:line:col -> reason", else the first line that
+// mentions an error and is not an INFO or WARN log line, else the last
+// non-empty line; shortened.
 func FirstLine(s string) string {
-	pick := ""
+	pick, errLine := "", ""
 	for _, line := range strings.Split(s, "\n") {
 		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "warning:") {
+		switch {
+		case line == "" || strings.HasPrefix(line, "warning:") || line == "generation failed:":
 			continue
-		}
-		lower := strings.ToLower(line)
-		if !strings.HasPrefix(line, "INFO") && !strings.HasPrefix(line, "WARN") &&
-			(strings.Contains(lower, "error") || strings.Contains(lower, "unsupported") || strings.Contains(lower, "fail")) {
-			pick = line
-			break
+		case strings.HasPrefix(line, "- ") && strings.Contains(line, " -> "):
+			return shorten(line)
+		case errLine == "" && !strings.HasPrefix(line, "INFO") && !strings.HasPrefix(line, "WARN") &&
+			strings.Contains(strings.ToLower(line), "error"):
+			errLine = line
 		}
 		pick = line
 	}
-	if len(pick) > 160 {
-		pick = pick[:160] + "..."
+	return shorten(cmp.Or(errLine, pick))
+}
+
+func shorten(s string) string {
+	if len(s) > 160 {
+		return s[:160] + "..."
 	}
-	return pick
+	return s
 }
 
 // InProcess imports doc and generates its package in memory, the way the
@@ -303,6 +309,9 @@ func CountOutput(dir string) (lines, size int, err error) {
 		return 0, 0, fmt.Errorf("no Go files in %s", dir)
 	}
 	for _, f := range files {
+		if filepath.Base(f) == touchFile {
+			continue
+		}
 		data, err := os.ReadFile(f)
 		if err != nil {
 			return 0, 0, err
@@ -398,8 +407,11 @@ func Touch(pkgDir string, n int) error {
 		return fmt.Errorf("no package clause in %s", pkgDir)
 	}
 	src := fmt.Sprintf("package %s\n\n// bench touch %d %d\n", pkg, n, time.Now().UnixNano())
-	return os.WriteFile(filepath.Join(pkgDir, "zz_bench_touch.go"), []byte(src), 0o644)
+	return os.WriteFile(filepath.Join(pkgDir, touchFile), []byte(src), 0o644)
 }
+
+// touchFile is the file Touch writes; CountOutput leaves it out.
+const touchFile = "zz_bench_touch.go"
 
 func packageClause(file string) string {
 	data, err := os.ReadFile(file)

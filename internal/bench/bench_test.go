@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -207,8 +208,8 @@ func BenchmarkCompile(b *testing.B) {
 func benchBuild(b *testing.B, m *Module, pkgDir string) {
 	rel := "./" + filepath.Base(pkgDir)
 	b.StopTimer()
-	if _, err := m.Go("build", rel); err != nil {
-		b.Skipf("fails to compile: %v", FirstLine(err.Error()))
+	if out, err := m.Go("build", rel); err != nil {
+		b.Skipf("fails to compile: %s", compileError(out))
 	}
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
@@ -278,3 +279,13 @@ var (
 	callRes  map[string]CallResult
 	callErr  error
 )
+
+// compileError is the first compiler message of go build output.
+func compileError(out string) string {
+	for _, line := range strings.Split(out, "\n") {
+		if line != "" && !strings.HasPrefix(line, "#") {
+			return shorten(line)
+		}
+	}
+	return shorten(out)
+}
