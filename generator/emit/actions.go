@@ -6,6 +6,7 @@ import (
 	"github.com/dave/jennifer/jen"
 
 	"github.com/conngen/conngen/generator/model"
+	"github.com/conngen/conngen/generator/spec"
 )
 
 func genActions(f *jen.File, c *model.Connector) {
@@ -151,9 +152,12 @@ func genBody(g *jen.Group, b *model.Body, failf func(string, ...jen.Code) jen.Co
 			jen.Id("req").Dot("Body").Op("=").Id("data"),
 			setType(jen.Id("contentType")),
 		}
-	case "application/octet-stream":
-		set = []jen.Code{jen.Id("req").Dot("Body").Op("=").Add(field), setType(jen.Lit(b.ContentType))}
 	default:
+		if !spec.IsJSON(b.ContentType) {
+			// Raw bytes of their own media type.
+			set = []jen.Code{jen.Id("req").Dot("Body").Op("=").Add(field), setType(jen.Lit(b.ContentType))}
+			break
+		}
 		set = []jen.Code{jen.Id("req").Dot("Body").Op("=").Add(field)}
 		if t := b.Type; t.Kind == model.Slice && t.Elem.Name == "byte" {
 			// The runtime sends []byte as is; a JSON body of bytes is base64.
@@ -162,6 +166,9 @@ func genBody(g *jen.Group, b *model.Body, failf func(string, ...jen.Code) jen.Co
 				jen.If(jen.Err().Op("!=").Nil()).Block(failf("%w", jen.Err())),
 				jen.Id("req").Dot("Body").Op("=").Qual("encoding/json", "RawMessage").Call(jen.Id("data")),
 			}
+		}
+		if b.ContentType != "application/json" {
+			set = append(set, setType(jen.Lit(b.ContentType)))
 		}
 	}
 	if b.Type.IsNilable() {

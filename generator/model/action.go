@@ -134,12 +134,12 @@ func (b *builder) body(act *Action, body *spec.Body) *Body {
 	if ct == spec.ContentForm && out.FormArrays == "" {
 		out.FormArrays = "repeat"
 	}
-	switch ct {
-	case spec.ContentBinary:
-		out.Type = Reader
-		return out
-	case spec.ContentForm, spec.ContentMultipart:
+	switch {
+	case ct == spec.ContentForm || ct == spec.ContentMultipart:
 		b.c.NeedsEncode = true
+	case !spec.IsJSON(ct):
+		out.Type = Reader // raw bytes of their own media type
+		return out
 	}
 	t := b.typeOf(body.Schema, act.GoName+"Body")
 	if !body.Required && !t.IsNilable() {

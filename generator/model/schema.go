@@ -48,6 +48,9 @@ func (b *builder) classify(s *spec.Schema) (class, *spec.Schema) {
 		if _, ok := b.variants(s); ok {
 			return cUnion, nil
 		}
+		if b.mergeable(s) {
+			return cStruct, nil
+		}
 		return cRaw, nil
 	}
 	if len(s.AllOf) > 0 {
@@ -195,8 +198,68 @@ func (b *builder) collectProps(s *spec.Schema, seen map[*spec.Schema]bool) (spec
 		}
 		add(ps, req)
 	}
+	if len(s.OneOf)+len(s.AnyOf) > 0 {
+		// A merged union: every alternative's properties, none required,
+		// since any one alternative may be the value.
+		for _, alt := range nonNull(s.OneOf, s.AnyOf) {
+			t, ok := b.target(alt)
+			if !ok || t == nil {
+				return nil, nil, false
+			}
+			ps, _, ok := b.collectProps(t, seen)
+			if !ok {
+				return nil, nil, false
+			}
+			add(ps, nil)
+		}
+	}
 	add(s.Properties, s.Required)
 	return props, required, true
+}
+
+// mergeable reports whether a oneOf/anyOf that cannot be a tagged union is
+// a set of object shapes whose properties agree in type: then it is typed
+// as one struct with all their properties, each optional. Many documents
+// list object variants without a discriminator (or, like Slack's, as an
+// items list); a struct keeps them typed instead of json.RawMessage.
+func (b *builder) mergeable(s *spec.Schema) bool {
+	if len(s.AllOf) > 0 || len(s.OneOf) > 0 && len(s.AnyOf) > 0 || b.inVariants[s] {
+		return false
+	}
+	b.inVariants[s] = true
+	defer delete(b.inVariants, s)
+	classes := map[string]class{}
+	check := func(props spec.Schemas) bool {
+		for _, p := range props {
+			t, ok := b.target(p.Schema)
+			if !ok || t == nil {
+				return false
+			}
+			cl, _ := b.classify(t)
+			if prev, seen := classes[p.Name]; seen && prev != cl {
+				return false
+			}
+			classes[p.Name] = cl
+		}
+		return true
+	}
+	if !check(s.Properties) {
+		return false
+	}
+	for _, alt := range nonNull(s.OneOf, s.AnyOf) {
+		t, ok := b.target(alt)
+		if !ok || t == nil {
+			return false
+		}
+		if cl, _ := b.classify(t); cl != cStruct {
+			return false
+		}
+		props, _, ok := b.collectProps(t, map[*spec.Schema]bool{})
+		if !ok || !check(props) {
+			return false
+		}
+	}
+	return true
 }
 
 // refType is the Go type of a reference to a top-level schema: its declared

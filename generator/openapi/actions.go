@@ -339,12 +339,20 @@ func (c *converter) body(o *operation) *spec.Body {
 		return nil
 	}
 	best, bestClass := "", ctOther+1
+	rank := func(cl int) int {
+		// Swagger 2.0 formData parameters can only be sent as a form, even
+		// when consumes also lists JSON (for the operation's other inputs).
+		if c.doc.swagger && (cl == ctForm || cl == ctMultipart) {
+			return cl - ctMultipart - 1
+		}
+		return cl
+	}
 	for _, mt := range sortedKeys(rb.Value.Content) {
 		cl := contentClass(mt)
 		if cl == ctOther && isWildcard(mt) && structured(rb.Value.Content[mt]) {
 			cl = ctJSON // */* with an object schema: JSON is what the server takes
 		}
-		if cl < bestClass {
+		if bestClass > ctOther || rank(cl) < rank(bestClass) {
 			best, bestClass = mt, cl
 		}
 	}
@@ -361,7 +369,11 @@ func (c *converter) body(o *operation) *spec.Body {
 	default:
 		b.ContentType = spec.ContentBinary
 		if bestClass == ctOther {
-			c.w.add(mptr, "content type %s not supported; the body is sent as application/octet-stream", best)
+			if mt := mediaType(best); mt != "" && !isWildcard(mt) {
+				b.ContentType = mt // raw bytes, sent with their own type
+			} else {
+				c.w.add(mptr, "content type %s not supported; the body is sent as application/octet-stream", best)
+			}
 		}
 		b.Schema = &spec.Schema{Type: "string", Format: "binary"}
 		return b
@@ -441,4 +453,17 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// mediaType is mt without parameters, lower-cased, when it is a valid
+// type/subtype; "" otherwise.
+func mediaType(mt string) string {
+	m := strings.ToLower(strings.TrimSpace(mt))
+	if i := strings.Index(m, ";"); i >= 0 {
+		m = strings.TrimSpace(m[:i])
+	}
+	if !spec.IsMediaType(m) {
+		return ""
+	}
+	return m
 }

@@ -569,6 +569,13 @@ func (p *repairer) repairMap(m map[string]any, ptr string) {
 			delete(m, k)
 		}
 	}
+	if c, ok := m["const"]; ok {
+		// 3.1 const is a one-value enum, which the spec subset has.
+		if _, hasEnum := m["enum"]; !hasEnum {
+			m["enum"] = []any{c}
+		}
+		delete(m, "const")
+	}
 	if !p.swagger {
 		if xn, ok := m["x-nullable"]; ok {
 			if xn == true {
@@ -619,6 +626,21 @@ func (p *repairer) repairMap(m map[string]any, ptr string) {
 			}
 		case nil:
 			delete(m, "type")
+		}
+	}
+	_, hasAlts := m["anyOf"]
+	if _, ok := m["oneOf"]; ok {
+		hasAlts = true
+	}
+	if items, ok := m["items"].([]any); ok && m["type"] == nil && !hasAlts {
+		// An items list on a schema that is not an array (Slack's objs_user)
+		// lists the object shapes the value may take: read it as one object
+		// with all their properties, none required.
+		if props := mergeShapes(items); props != nil {
+			m["type"] = "object"
+			m["properties"] = props
+			delete(m, "items")
+			p.warn(ptr+"/items", "items list on a schema without type array: read as one object with the properties of every shape")
 		}
 	}
 	if items, ok := m["items"].([]any); ok {
@@ -734,4 +756,26 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// mergeShapes merges the properties of inline object schemas, the first
+// definition of a property winning; nil when any shape is not one.
+func mergeShapes(shapes []any) map[string]any {
+	merged := map[string]any{}
+	for _, sh := range shapes {
+		m, ok := sh.(map[string]any)
+		if !ok {
+			return nil
+		}
+		props, ok := m["properties"].(map[string]any)
+		if !ok {
+			return nil
+		}
+		for k, v := range props {
+			if _, dup := merged[k]; !dup {
+				merged[k] = v
+			}
+		}
+	}
+	return merged
 }

@@ -225,6 +225,14 @@ func (c *converter) schema(s *openapi3.Schema, ptr string) *spec.Schema {
 				out.Required = append(out.Required, r)
 			}
 		}
+	} else if len(s.AllOf) > 0 {
+		// required beside allOf names properties of the parts: the
+		// generator merges them, so the requirement still applies.
+		for _, r := range s.Required {
+			if !contains(out.Required, r) {
+				out.Required = append(out.Required, r)
+			}
+		}
 	}
 	if s.Items != nil && (typ == "array" || typ == "") {
 		out.Items = c.schemaRef(s.Items, ptr+"/items")
@@ -301,6 +309,7 @@ func (c *converter) schema(s *openapi3.Schema, ptr string) *spec.Schema {
 			out.AnyOf = append(out.AnyOf, x)
 		}
 	}
+	mergeEnumAlternatives(out)
 	if d := s.Discriminator; d != nil && d.PropertyName != "" && len(out.OneOf)+len(out.AnyOf) > 0 {
 		out.Discriminator = &spec.Discriminator{PropertyName: d.PropertyName}
 		for value, m := range d.Mapping {
@@ -496,4 +505,35 @@ func (c *converter) pruneSchemas() {
 		}
 	}
 	c.schemas = out
+}
+
+// mergeEnumAlternatives turns a oneOf/anyOf whose alternatives are all
+// plain enums of one type (3.1 documents list constants that way, each with
+// its own description) into one enum, which the generator types precisely.
+func mergeEnumAlternatives(s *spec.Schema) {
+	alts := s.OneOf
+	if len(alts) == 0 {
+		alts = s.AnyOf
+	}
+	if len(alts) < 2 || len(s.OneOf) > 0 && len(s.AnyOf) > 0 || len(s.Enum) > 0 {
+		return
+	}
+	typ := s.Type
+	var values []any
+	for _, a := range alts {
+		if a == nil || len(a.Enum) == 0 || a.Ref != "" || len(a.Properties) > 0 || a.Items != nil ||
+			len(a.OneOf)+len(a.AnyOf)+len(a.AllOf) > 0 {
+			return
+		}
+		if a.Type != "" {
+			if typ != "" && a.Type != typ {
+				return
+			}
+			typ = a.Type
+		}
+		values = append(values, a.Enum...)
+	}
+	s.Type = typ
+	s.Enum = values
+	s.OneOf, s.AnyOf = nil, nil
 }

@@ -587,10 +587,8 @@ func (v *validator) checkAction(p string, a Action) {
 		}
 	}
 	if b := a.Body; b != nil {
-		switch b.ContentType {
-		case "", ContentJSON, ContentForm, ContentMultipart, ContentBinary:
-		default:
-			v.errorf(p+".body.contentType", "must be one of %s, %s, %s, %s", ContentJSON, ContentForm, ContentMultipart, ContentBinary)
+		if b.ContentType != "" && !IsMediaType(b.ContentType) {
+			v.errorf(p+".body.contentType", "must be a media type such as %s, %s, %s or %s", ContentJSON, ContentForm, ContentMultipart, ContentBinary)
 		}
 		switch b.FormArrays {
 		case "", "repeat", "brackets", "indexed":
@@ -646,4 +644,17 @@ func (v *validator) checkPaginate(p string, pg *Paginate, query map[string]bool)
 	if pg.Style == PageOffset && pg.Page != "" || pg.Style == PagePage && pg.Offset != "" {
 		v.errorf(p, "offset and page belong to different styles")
 	}
+}
+
+var mediaTypePattern = regexp.MustCompile("^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*$")
+
+// IsMediaType reports whether ct is a plain type/subtype in lower case.
+// Bodies of JSON types (application/json, anything +json) are JSON-encoded,
+// form and multipart types are encoded from their struct, and any other
+// type is raw bytes from an io.Reader, sent with that Content-Type.
+func IsMediaType(ct string) bool { return mediaTypePattern.MatchString(ct) }
+
+// IsJSON reports whether a body of type ct is JSON-encoded.
+func IsJSON(ct string) bool {
+	return ct == "" || ct == ContentJSON || strings.HasSuffix(ct, "+json")
 }

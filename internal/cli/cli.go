@@ -28,6 +28,8 @@ Usage:
   conngen check [-o DIR] SPEC...      exit 1 with a diff when DIR holds stale output
   conngen import [--name N] [--auth SCHEME] [--tag T]... [--operation ID]... OPENAPI
                                       print a spec for an OpenAPI 3.0/3.1 or Swagger 2.0 document
+  conngen login [--client-id ID] [--port N] [--out FILE] [--no-browser] SPEC
+                                      sign in (OAuth2 authorization code) and write the token to FILE (0600)
   conngen version                     print the version
 `
 
@@ -55,6 +57,8 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runValidate(rest, stdout, stderr)
 	case "import":
 		return runImport(rest, stdout, stderr)
+	case "login":
+		return runLogin(rest, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "conngen", Version())
 		return exitOK

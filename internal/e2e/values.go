@@ -110,9 +110,11 @@ func (v *valuer) allOf(s *spec.Schema, depth int, top bool) any {
 	if len(own.Properties) > 0 || own.Type != "" {
 		parts = append(parts, &own)
 	}
+	sawObject := false
 	for _, p := range parts {
 		switch x := v.value(p, depth, top).(type) {
 		case map[string]any:
+			sawObject = true
 			for k, val := range x {
 				merged[k] = val
 			}
@@ -122,10 +124,37 @@ func (v *valuer) allOf(s *spec.Schema, depth int, top bool) any {
 			}
 		}
 	}
-	if len(merged) == 0 && scalar != nil {
+	if !sawObject && scalar != nil {
 		return scalar
 	}
+	// Properties required beside allOf ({allOf: [...], required: [a]})
+	// are declared in the parts.
+	for _, name := range s.Required {
+		if _, ok := merged[name]; ok {
+			continue
+		}
+		if p := v.propertyOf(s, name, 0); p != nil {
+			merged[name] = v.value(p, depth+1, false)
+		}
+	}
 	return merged
+}
+
+// propertyOf finds the schema of property name in s or its allOf parts.
+func (v *valuer) propertyOf(s *spec.Schema, name string, depth int) *spec.Schema {
+	s = v.resolve(s)
+	if s == nil || depth > 20 {
+		return nil
+	}
+	if p := s.Properties.Get(name); p != nil {
+		return p
+	}
+	for _, part := range s.AllOf {
+		if p := v.propertyOf(part, name, depth+1); p != nil {
+			return p
+		}
+	}
+	return nil
 }
 
 func (v *valuer) object(s *spec.Schema, depth int, top bool) map[string]any {
