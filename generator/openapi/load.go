@@ -636,12 +636,34 @@ func (p *repairer) repairMap(m map[string]any, ptr string) {
 		// An items list on a schema that is not an array (Slack's objs_user)
 		// lists the object shapes the value may take: read it as one object
 		// with all their properties, none required.
-		if props := mergeShapes(items); props != nil {
+		var shapes []any
+		null := false
+		for _, it := range items {
+			if im, ok := it.(map[string]any); ok && im["type"] == "null" && len(im) == 1 {
+				null = true
+				continue
+			}
+			shapes = append(shapes, it)
+		}
+		if props := mergeShapes(shapes); props != nil {
 			m["type"] = "object"
 			m["properties"] = props
-			delete(m, "items")
-			p.warn(ptr+"/items", "items list on a schema without type array: read as one object with the properties of every shape")
+		} else if one, ok := singleShape(shapes); ok {
+			for k, v := range one {
+				if _, set := m[k]; !set {
+					m[k] = v
+				}
+			}
 		}
+		if null {
+			m["x-nullable"] = true
+			if !p.swagger {
+				m["nullable"] = true
+				delete(m, "x-nullable")
+			}
+		}
+		delete(m, "items")
+		p.warn(ptr+"/items", "items list on a schema without type array: read as the shape its entries describe")
 	}
 	if items, ok := m["items"].([]any); ok {
 		var kept []any
@@ -758,9 +780,21 @@ func contains(list []string, s string) bool {
 	return false
 }
 
+// singleShape returns the one shape of a list, when there is exactly one.
+func singleShape(shapes []any) (map[string]any, bool) {
+	if len(shapes) != 1 {
+		return nil, false
+	}
+	m, ok := shapes[0].(map[string]any)
+	return m, ok
+}
+
 // mergeShapes merges the properties of inline object schemas, the first
 // definition of a property winning; nil when any shape is not one.
 func mergeShapes(shapes []any) map[string]any {
+	if len(shapes) == 0 {
+		return nil
+	}
 	merged := map[string]any{}
 	for _, sh := range shapes {
 		m, ok := sh.(map[string]any)

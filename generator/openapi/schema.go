@@ -270,6 +270,18 @@ func (c *converter) schema(s *openapi3.Schema, ptr string) *spec.Schema {
 		}
 	}
 	switch out.Type {
+	case "array":
+		if s.MinItems > 0 && s.MinItems < math.MaxInt32 {
+			n := int(s.MinItems)
+			out.MinItems = &n
+		}
+		if s.MaxItems != nil && *s.MaxItems < math.MaxInt32 {
+			n := int(*s.MaxItems)
+			out.MaxItems = &n
+		}
+		if out.MinItems != nil && out.MaxItems != nil && *out.MinItems > *out.MaxItems {
+			out.MinItems, out.MaxItems = nil, nil
+		}
 	case "integer", "number":
 		out.Minimum = finite(s.Min)
 		out.Maximum = finite(s.Max)

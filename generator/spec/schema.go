@@ -19,6 +19,8 @@ type Schema struct {
 	Maximum              *float64              `yaml:"maximum,omitempty"`
 	MinLength            *int                  `yaml:"minLength,omitempty"`
 	MaxLength            *int                  `yaml:"maxLength,omitempty"`
+	MinItems             *int                  `yaml:"minItems,omitempty"` // arrays; an extension, like maxItems
+	MaxItems             *int                  `yaml:"maxItems,omitempty"`
 	Pattern              string                `yaml:"pattern,omitempty"`
 	AllOf                []*Schema             `yaml:"allOf,omitempty"`
 	OneOf                []*Schema             `yaml:"oneOf,omitempty"`

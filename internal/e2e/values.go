@@ -75,7 +75,15 @@ func (v *valuer) value(s *spec.Schema, depth int, top bool) any {
 		if depth > maxDepth {
 			return []any{}
 		}
-		return []any{v.value(s.Items, depth+1, false)}
+		n := 1
+		if s.MinItems != nil && *s.MinItems > n {
+			n = min(*s.MinItems, 10)
+		}
+		out := make([]any, n)
+		for i := range out {
+			out[i] = v.value(s.Items, depth+1, false)
+		}
+		return out
 	case "object", "":
 		if len(s.Properties) > 0 || s.Type == "object" {
 			return v.object(s, depth, top)
