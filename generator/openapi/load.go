@@ -616,7 +616,11 @@ func (p *repairer) repairMap(m map[string]any, ptr string) {
 			case 0:
 				delete(m, "type")
 			default:
-				delete(m, "type")
+				// Without the keywords of one type, the schema is any JSON
+				// value (json.RawMessage), not an array because items is set.
+				for _, k := range []string{"type", "items", "properties", "additionalProperties", "enum", "format"} {
+					delete(m, k)
+				}
 				p.warn(ptr+"/type", "type %v not supported: any JSON value", types)
 			}
 		case string:
@@ -645,15 +649,12 @@ func (p *repairer) repairMap(m map[string]any, ptr string) {
 			}
 			shapes = append(shapes, it)
 		}
+		// Other shapes (Slack's tz: null or string) stay untyped: by JSON
+		// Schema's letter the value may also be an array, and mock servers
+		// do send one.
 		if props := mergeShapes(shapes); props != nil {
 			m["type"] = "object"
 			m["properties"] = props
-		} else if one, ok := singleShape(shapes); ok {
-			for k, v := range one {
-				if _, set := m[k]; !set {
-					m[k] = v
-				}
-			}
 		}
 		if null {
 			m["x-nullable"] = true
@@ -778,15 +779,6 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// singleShape returns the one shape of a list, when there is exactly one.
-func singleShape(shapes []any) (map[string]any, bool) {
-	if len(shapes) != 1 {
-		return nil, false
-	}
-	m, ok := shapes[0].(map[string]any)
-	return m, ok
 }
 
 // mergeShapes merges the properties of inline object schemas, the first

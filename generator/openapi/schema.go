@@ -18,6 +18,7 @@ var specTypes = map[string]bool{
 var specFormats = map[string]bool{
 	"date-time": true, "date": true, "int32": true, "int64": true, "float": true, "double": true,
 	"uuid": true, "uri": true, "email": true, "byte": true, "binary": true,
+	"url": true, "hostname": true, "ipv4": true, "ipv6": true,
 }
 
 const compPrefix = "#/components/schemas/"

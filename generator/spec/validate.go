@@ -25,7 +25,10 @@ var (
 var Methods = []string{"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}
 
 // Formats of the schema subset.
-var Formats = []string{"date-time", "date", "int32", "int64", "float", "double", "uuid", "uri", "email", "byte", "binary"}
+// url, hostname, ipv4 and ipv6 extend the contract's list: strings in Go,
+// kept so that readers (and the end-to-end driver) know what to send.
+var Formats = []string{"date-time", "date", "int32", "int64", "float", "double", "uuid", "uri", "email", "byte", "binary",
+	"url", "hostname", "ipv4", "ipv6"}
 
 // Types of the schema subset.
 var Types = []string{"string", "integer", "number", "boolean", "object", "array"}

@@ -30,7 +30,11 @@ var formatSamples = map[string]string{
 	"uuid":      "123e4567-e89b-12d3-a456-426614174000",
 	"email":     "user@example.com",
 	"uri":       "https://example.com/x",
-	"byte":      "dGVzdA==", // base64 of "test"
+	"url":       "https://example.com/x",
+	"hostname":  "example.com",
+	"ipv4":      "192.0.2.1",   // TEST-NET-1: documentation only, never contacted
+	"ipv6":      "2001:db8::1", // documentation prefix, never contacted
+	"byte":      "dGVzdA==",    // base64 of "test"
 	"binary":    "test",
 }
 
