@@ -6,9 +6,10 @@ package generator
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/conngen/conngen/generator/emit"
@@ -59,7 +60,7 @@ func Write(dir string, out *Output) error {
 	if err := os.MkdirAll(pkgDir, 0o755); err != nil {
 		return err
 	}
-	for _, name := range sortedKeys(out.Files) {
+	for _, name := range slices.Sorted(maps.Keys(out.Files)) {
 		path := filepath.Join(pkgDir, name)
 		data := out.Files[name]
 		if old, err := os.ReadFile(path); err == nil {
@@ -133,7 +134,7 @@ func staleFiles(pkgDir string, out *Output) ([]string, error) {
 func Check(dir string, out *Output) (string, error) {
 	pkgDir := filepath.Join(dir, out.Name)
 	var diffs strings.Builder
-	for _, name := range sortedKeys(out.Files) {
+	for _, name := range slices.Sorted(maps.Keys(out.Files)) {
 		path := filepath.Join(pkgDir, name)
 		old, err := os.ReadFile(path)
 		if err != nil && !os.IsNotExist(err) {
@@ -150,13 +151,4 @@ func Check(dir string, out *Output) (string, error) {
 		diffs.WriteString(UnifiedDiff(path, old, nil))
 	}
 	return diffs.String(), nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

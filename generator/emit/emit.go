@@ -7,13 +7,13 @@ import (
 	"bytes"
 	"fmt"
 	"go/format"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
-
-	"github.com/dave/jennifer/jen"
 
 	"github.com/conngen/conngen/generator/model"
 	"github.com/conngen/conngen/templates"
+	"github.com/dave/jennifer/jen"
 )
 
 // Header starts every generated file.
@@ -32,7 +32,7 @@ func Files(c *model.Connector) (map[string][]byte, error) {
 		"actions.go": genActions,
 		"models.go":  genModels,
 	}
-	for _, name := range sortedNames(gen) {
+	for _, name := range slices.Sorted(maps.Keys(gen)) {
 		f := jen.NewFile(c.Name)
 		f.HeaderComment(Header)
 		f.ImportName(oauth2Path, "oauth2")
@@ -56,15 +56,6 @@ func Files(c *model.Connector) (map[string][]byte, error) {
 		out[name] = data
 	}
 	return out, nil
-}
-
-func sortedNames[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // templateFiles lists the shared files the connector needs.

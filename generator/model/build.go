@@ -2,10 +2,11 @@ package model
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -86,7 +87,7 @@ func (b *builder) build() {
 			p.OnlyInBaseURL = true
 		}
 	}
-	for _, k := range sortedKeys(s.Headers) {
+	for _, k := range slices.Sorted(maps.Keys(s.Headers)) {
 		c.Headers = append(c.Headers, KV{k, s.Headers[k]})
 	}
 	c.Retry = Retry{MaxAttempts: spec.DefaultMaxAttempts, Statuses: spec.DefaultRetryStatuses,
@@ -139,15 +140,6 @@ func (b *builder) build() {
 		c.Actions = append(c.Actions, b.action(a, paramsTypes[i]))
 	}
 	b.breakCycles()
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 var placeholderRE = regexp.MustCompile(`\{([^{}]*)\}`)
@@ -222,15 +214,15 @@ func (b *builder) buildAuth(byName map[string]*ConnParam) {
 		if r.ClientAuth == "" {
 			r.ClientAuth = "header"
 		}
-		for _, k := range sortedKeys(a.TokenParams) {
+		for _, k := range slices.Sorted(maps.Keys(a.TokenParams)) {
 			r.TokenParams = append(r.TokenParams, KV{k, a.TokenParams[k]})
 		}
 	case spec.AuthCustom:
-		for _, k := range sortedKeys(a.Headers) {
+		for _, k := range slices.Sorted(maps.Keys(a.Headers)) {
 			r.CustomHeaders = append(r.CustomHeaders, b.template(k, a.Headers[k], byName))
 			r.SecretHeaders = append(r.SecretHeaders, http.CanonicalHeaderKey(k))
 		}
-		for _, k := range sortedKeys(a.Query) {
+		for _, k := range slices.Sorted(maps.Keys(a.Query)) {
 			r.CustomQuery = append(r.CustomQuery, b.template(k, a.Query[k], byName))
 		}
 	}

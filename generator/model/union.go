@@ -1,6 +1,9 @@
 package model
 
 import (
+	"maps"
+	"slices"
+
 	"github.com/conngen/conngen/generator/names"
 	"github.com/conngen/conngen/generator/spec"
 )
@@ -94,7 +97,7 @@ func jsonKind(cl class) byte {
 // the object schema t): from the mapping, else the single enum value of the
 // property, else the schema name, as OpenAPI defines.
 func (b *builder) tagOf(d *spec.Discriminator, alt, t *spec.Schema) string {
-	for _, value := range sortedKeys(d.Mapping) {
+	for _, value := range slices.Sorted(maps.Keys(d.Mapping)) {
 		if d.Mapping[value] == alt.Ref {
 			return value
 		}

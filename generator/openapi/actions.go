@@ -1,6 +1,8 @@
 package openapi
 
 import (
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -202,7 +204,7 @@ func (c *converter) skipHeader(name string) string {
 func (c *converter) paramSchema(p *openapi3.Parameter, ptr string) *spec.Schema {
 	r := p.Schema
 	if r == nil {
-		for _, mt := range sortedKeys(p.Content) {
+		for _, mt := range slices.Sorted(maps.Keys(p.Content)) {
 			if m := p.Content[mt]; m != nil && m.Schema != nil {
 				r = m.Schema
 				break
@@ -347,7 +349,7 @@ func (c *converter) body(o *operation) *spec.Body {
 		}
 		return cl
 	}
-	for _, mt := range sortedKeys(rb.Value.Content) {
+	for _, mt := range slices.Sorted(maps.Keys(rb.Value.Content)) {
 		cl := contentClass(mt)
 		if cl == ctOther && isWildcard(mt) && structured(rb.Value.Content[mt]) {
 			cl = ctJSON // */* with an object schema: JSON is what the server takes
@@ -412,7 +414,7 @@ func (c *converter) response(o *operation) (*spec.Response, *openapi3.Schema, op
 		if i == 0 {
 			firstHeaders = r.Value.Headers
 		}
-		for _, mt := range sortedKeys(r.Value.Content) {
+		for _, mt := range slices.Sorted(maps.Keys(r.Value.Content)) {
 			m := r.Value.Content[mt]
 			if m == nil || m.Schema == nil {
 				continue
@@ -444,15 +446,6 @@ func structured(m *openapi3.MediaType) bool {
 	v := m.Schema.Value
 	t, _, _ := schemaType(v)
 	return t == "object" || t == "array" || len(v.Properties) > 0 || len(v.AllOf)+len(v.OneOf)+len(v.AnyOf) > 0
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // mediaType is mt without parameters, lower-cased, when it is a valid

@@ -1,7 +1,9 @@
 package openapi
 
 import (
+	"maps"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -168,7 +170,7 @@ type fieldPath struct {
 // of an object, nested objects followed to depth 3.
 func scalarPaths(props map[string]*openapi3.Schema, prefix string, depth int) []fieldPath {
 	var out []fieldPath
-	for _, k := range sortedKeys(props) {
+	for _, k := range slices.Sorted(maps.Keys(props)) {
 		if strings.Contains(k, ".") {
 			continue
 		}

@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -161,14 +163,14 @@ func isolateV2(raw map[string]any, w *warnings) bool {
 		dropped = true
 	}
 	if paths, ok := raw["paths"].(map[string]any); ok {
-		for _, p := range sortedKeys(paths) {
+		for _, p := range slices.Sorted(maps.Keys(paths)) {
 			pptr := "#/paths/" + ptrEscape(p)
 			item, ok := paths[p].(map[string]any)
 			if !ok {
 				drop(paths, p, pptr)
 				continue
 			}
-			for _, k := range sortedKeys(item) {
+			for _, k := range slices.Sorted(maps.Keys(item)) {
 				var into any
 				switch k {
 				case "parameters":
@@ -194,7 +196,7 @@ func isolateV2(raw map[string]any, w *warnings) bool {
 		if !ok {
 			continue
 		}
-		for _, k := range sortedKeys(m) {
+		for _, k := range slices.Sorted(maps.Keys(m)) {
 			if fails(m[k], into()) {
 				drop(m, k, "#/"+section+"/"+ptrEscape(k))
 			}

@@ -2,9 +2,11 @@ package spec
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -304,10 +306,10 @@ func (v *validator) checkAuth() {
 			v.errorf("auth", "custom auth needs headers or query")
 		}
 		v.checkHeaders("auth.headers", a.Headers)
-		for _, k := range sortedKeys(a.Headers) {
+		for _, k := range slices.Sorted(maps.Keys(a.Headers)) {
 			v.checkPlaceholders("auth.headers."+k, a.Headers[k])
 		}
-		for _, k := range sortedKeys(a.Query) {
+		for _, k := range slices.Sorted(maps.Keys(a.Query)) {
 			if k == "" {
 				v.errorf("auth.query", "empty query parameter name")
 			}
@@ -324,7 +326,7 @@ func (v *validator) checkHeaderValue(path string, val *string) {
 
 func (v *validator) checkHeaders(path string, h map[string]string) {
 	canonical := map[string]string{}
-	for _, k := range sortedKeys(h) {
+	for _, k := range slices.Sorted(maps.Keys(h)) {
 		if other, dup := canonical[http.CanonicalHeaderKey(k)]; dup {
 			v.errorf(join(path, k), "the same header as %q (header names ignore case)", other)
 		}
@@ -335,15 +337,6 @@ func (v *validator) checkHeaders(path string, h map[string]string) {
 		val := h[k]
 		v.checkHeaderValue(join(path, k), &val)
 	}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // checkMethod accepts a method in any case; the model writes it upper-case.
@@ -474,7 +467,7 @@ func (v *validator) checkSchema(path string, s *Schema) {
 		if len(s.OneOf)+len(s.AnyOf) == 0 {
 			v.errorf(path+".discriminator", "only with oneOf or anyOf")
 		}
-		for _, k := range sortedKeys(d.Mapping) {
+		for _, k := range slices.Sorted(maps.Keys(d.Mapping)) {
 			ref := &Schema{Ref: d.Mapping[k]}
 			if name := ref.RefName(); name == "" || v.s.Schemas.Get(name) == nil {
 				v.errorf(path+".discriminator.mapping."+k, "must be %s<Name> of a schema", RefPrefix)
@@ -584,7 +577,7 @@ func (v *validator) checkAction(p string, a Action) {
 		}
 		v.checkSchema(pp+".schema", prm.Schema)
 	}
-	for _, name := range sortedKeys(inPath) {
+	for _, name := range slices.Sorted(maps.Keys(inPath)) {
 		if pathParams[name] == 0 {
 			v.errorf(p+".path", "placeholder {%s} has no parameter with in: path", name)
 		}
