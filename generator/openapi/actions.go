@@ -281,6 +281,13 @@ func (c *converter) simpleSchema(v *openapi3.Schema, depth int, ptr string) *spe
 	}
 	switch typ {
 	case "string", "integer", "number", "boolean":
+		if len(v.OneOf)+len(v.AnyOf) > 0 {
+			// A scalar listing its values as alternatives (3.1 consts) is
+			// one enum once converted.
+			if s := c.schema(v, ptr); len(s.Enum) > 0 && len(s.OneOf)+len(s.AnyOf)+len(s.AllOf)+len(s.Properties) == 0 && s.Items == nil {
+				return s
+			}
+		}
 		s := c.schema(&openapi3.Schema{
 			Type: &openapi3.Types{typ}, Format: v.Format, Enum: v.Enum, Const: v.Const, Default: v.Default,
 			Min: v.Min, Max: v.Max, MinLength: v.MinLength, MaxLength: v.MaxLength, Pattern: v.Pattern,

@@ -4,6 +4,7 @@ import (
 	"math"
 	"regexp"
 	"regexp/syntax"
+	"strconv"
 	"strings"
 
 	"github.com/conngen/conngen/generator/spec"
@@ -85,7 +86,7 @@ func (v *valuer) value(s *spec.Schema, depth int, top bool) any {
 		}
 		out := make([]any, n)
 		for i := range out {
-			out[i] = v.value(s.Items, depth+1, false)
+			out[i] = distinct(v.value(s.Items, depth+1, false), i)
 		}
 		return out
 	case "object", "":
@@ -313,4 +314,22 @@ func pickRune(ranges []rune) (rune, bool) {
 		return ranges[0], true
 	}
 	return 0, false
+}
+
+// distinct varies the i-th element of a list of strings or numbers so that
+// lists with minItems > 1 also satisfy uniqueItems.
+func distinct(v any, i int) any {
+	if i == 0 {
+		return v
+	}
+	switch x := v.(type) {
+	case string:
+		if x != "" && strings.Trim(x, "0123456789") == "" {
+			return strconv.Itoa(i + 1) // numeric ids (snowflakes) stay numeric
+		}
+		return x + strconv.Itoa(i)
+	case float64:
+		return x + float64(i)
+	}
+	return v
 }
