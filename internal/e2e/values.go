@@ -6,6 +6,7 @@ import (
 	"regexp/syntax"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/conngen/conngen/generator/spec"
 )
@@ -324,8 +325,21 @@ func distinct(v any, i int) any {
 	}
 	switch x := v.(type) {
 	case string:
-		if x != "" && strings.Trim(x, "0123456789") == "" {
+		// Keep each value valid for its format while making it different.
+		switch {
+		case x != "" && strings.Trim(x, "0123456789") == "":
 			return strconv.Itoa(i + 1) // numeric ids (snowflakes) stay numeric
+		case len(x) == 36 && x[8] == '-' && x[13] == '-':
+			return x[:35] + string("0123456789abcdef"[i%16]) // a uuid
+		case strings.Contains(x, "@"):
+			at := strings.Index(x, "@")
+			return x[:at] + strconv.Itoa(i) + x[at:] // an e-mail address
+		}
+		if t, err := time.Parse(time.RFC3339, x); err == nil {
+			return t.Add(time.Duration(i) * time.Second).Format(time.RFC3339)
+		}
+		if t, err := time.Parse(time.DateOnly, x); err == nil {
+			return t.AddDate(0, 0, i).Format(time.DateOnly)
 		}
 		return x + strconv.Itoa(i)
 	case float64:
