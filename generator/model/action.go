@@ -176,7 +176,7 @@ func (b *builder) underlying(t *GoType) *GoType {
 		case t.Kind == Pointer:
 			t = t.Elem
 		case t.Kind == Named && !t.IsStruct:
-			decl := b.findType(t.Name)
+			decl := b.declared[t.Name]
 			if decl == nil || decl.Underlying == nil {
 				return t
 			}
@@ -188,21 +188,12 @@ func (b *builder) underlying(t *GoType) *GoType {
 	return t
 }
 
-func (b *builder) findType(name string) *Type {
-	for _, t := range b.c.Types {
-		if t.Name == name {
-			return t
-		}
-	}
-	return nil
-}
-
 func (b *builder) fieldType(t *GoType, jsonName string) *GoType {
 	t = b.underlying(t)
 	if t.Kind != Named {
 		return nil
 	}
-	decl := b.findType(t.Name)
+	decl := b.declared[t.Name]
 	if decl == nil || decl.Kind != Struct {
 		return nil
 	}

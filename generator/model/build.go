@@ -29,7 +29,6 @@ func Build(s *spec.Spec) *Connector {
 		c:          &Connector{Name: s.Name},
 		ids:        names.NewSet(Reserved...),
 		declared:   map[string]*Type{},
-		building:   map[string]bool{},
 		inVariants: map[*spec.Schema]bool{},
 	}
 	b.build()
@@ -41,11 +40,15 @@ type builder struct {
 	c   *Connector
 	ids *names.Set // package-level identifiers
 
-	schemaNames map[string]string // spec schema name -> Go type name
-	declared    map[string]*Type  // Go type name -> declaration
-	building    map[string]bool   // schemas being resolved (cycle guard)
-	resolved    map[string]*GoType
+	schemaNames map[string]string     // spec schema name -> Go type name
+	declared    map[string]*Type      // Go type name -> declaration, for every type in c.Types
 	inVariants  map[*spec.Schema]bool // unions being classified (cycle guard)
+}
+
+// declare adds a named type to the package.
+func (b *builder) declare(t *Type) {
+	b.c.Types = append(b.c.Types, t)
+	b.declared[t.Name] = t
 }
 
 func (b *builder) warnf(format string, args ...any) {
@@ -123,7 +126,6 @@ func (b *builder) build() {
 	// Top-level schemas take their names first, then each action's Params
 	// type; inline types are named as they are met, all from one set.
 	b.schemaNames = map[string]string{}
-	b.resolved = map[string]*GoType{}
 	for _, ns := range s.Schemas {
 		b.schemaNames[ns.Name] = b.ids.Unique(names.Go(ns.Name))
 	}

@@ -304,7 +304,7 @@ func (b *builder) declareSchema(name string) {
 		// and loses no methods, since these underlying types have none.
 		kind = DeclDefined
 	}
-	b.c.Types = append(b.c.Types, &Type{Name: goName, Doc: s.Description, Kind: kind, Underlying: under})
+	b.declare(&Type{Name: goName, Doc: s.Description, Kind: kind, Underlying: under})
 }
 
 func (b *builder) declareEnum(goName string, s *spec.Schema) *GoType {
@@ -318,14 +318,13 @@ func (b *builder) declareEnum(goName string, s *spec.Schema) *GoType {
 		seen[str] = true
 		t.Values = append(t.Values, EnumItem{GoName: b.ids.Unique(goName + names.Go(str)), Value: str})
 	}
-	b.c.Types = append(b.c.Types, t)
+	b.declare(t)
 	return &GoType{Kind: Named, Name: goName}
 }
 
 func (b *builder) declareStruct(goName string, s *spec.Schema) *GoType {
 	t := &Type{Name: goName, Doc: s.Description, Kind: Struct}
-	b.c.Types = append(b.c.Types, t)
-	b.declared[goName] = t
+	b.declare(t)
 	props, required, _ := b.collectProps(s, map[*spec.Schema]bool{})
 	fieldNames := names.NewSet()
 	for _, p := range props {

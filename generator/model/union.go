@@ -114,7 +114,7 @@ func (b *builder) tagOf(d *spec.Discriminator, alt, t *spec.Schema) string {
 func (b *builder) declareUnion(goName string, s *spec.Schema) *GoType {
 	b.c.NeedsUnion = true
 	t := &Type{Name: goName, Doc: s.Description, Kind: Union}
-	b.c.Types = append(b.c.Types, t)
+	b.declare(t)
 	vs, _ := b.variants(s)
 	if len(vs) > 0 && vs[0].tag != "" {
 		t.Discriminator = s.Discriminator.PropertyName
