@@ -19,13 +19,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"time"
 
 	"github.com/conngen/conngen/generator"
 	"github.com/conngen/conngen/generator/openapi"
 	"github.com/conngen/conngen/generator/spec"
+	"github.com/conngen/conngen/internal/scratch"
 )
 
 // Pinned peer versions; the Makefile's bench target installs these.
@@ -52,25 +52,11 @@ var Scaling = []string{
 const Largest = "kubernetes.swagger2.unprocessed.k8s-client-js.json"
 
 // RepoRoot is the conngen module root.
-func RepoRoot() string {
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "..")
-}
+func RepoRoot() string { return scratch.RepoRoot() }
 
 // CorpusDir finds shared/openapi beside the repository (or
 // $CONNGEN_OPENAPI_DIR), or returns "".
-func CorpusDir() string {
-	if d := os.Getenv("CONNGEN_OPENAPI_DIR"); d != "" {
-		return d
-	}
-	for dir := RepoRoot(); dir != filepath.Dir(dir); dir = filepath.Dir(dir) {
-		cand := filepath.Join(dir, "shared", "openapi")
-		if st, err := os.Stat(cand); err == nil && st.IsDir() {
-			return cand
-		}
-	}
-	return ""
-}
+func CorpusDir() string { return scratch.OpenAPIDir() }
 
 // Documents lists the corpus documents (base names, sorted).
 func Documents(dir string) []string {
@@ -344,7 +330,7 @@ func NewModule(dir, tool string) (*Module, error) {
 	req := ""
 	switch tool {
 	case "conngen":
-		v, err := requiredVersion("golang.org/x/oauth2")
+		v, err := scratch.RequiredVersion("golang.org/x/oauth2")
 		if err != nil {
 			return nil, err
 		}
@@ -365,21 +351,6 @@ func NewModule(dir, tool string) (*Module, error) {
 	return &Module{Dir: dir}, nil
 }
 
-// requiredVersion reads a requirement's version from the repository's go.mod.
-func requiredVersion(path string) (string, error) {
-	gomod, err := os.ReadFile(filepath.Join(RepoRoot(), "go.mod"))
-	if err != nil {
-		return "", err
-	}
-	for _, line := range strings.Split(string(gomod), "\n") {
-		f := strings.Fields(strings.TrimPrefix(strings.TrimSpace(line), "require "))
-		if len(f) >= 2 && f[0] == path {
-			return f[1], nil
-		}
-	}
-	return "", fmt.Errorf("go.mod does not require %s", path)
-}
-
 // Go runs a go command in the module and returns its combined output.
 func (m *Module) Go(args ...string) (string, error) {
 	cmd := exec.Command("go", args...)
@@ -387,7 +358,7 @@ func (m *Module) Go(args ...string) (string, error) {
 	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		return string(out), fmt.Errorf("go %s: %v\n%s", strings.Join(args, " "), err, firstLines(string(out), 15))
+		return string(out), fmt.Errorf("go %s: %v\n%s", strings.Join(args, " "), err, scratch.FirstLines(string(out), 15))
 	}
 	return string(out), nil
 }
@@ -424,12 +395,4 @@ func packageClause(file string) string {
 		}
 	}
 	return ""
-}
-
-func firstLines(s string, n int) string {
-	lines := strings.SplitN(s, "\n", n+1)
-	if len(lines) > n {
-		lines = append(lines[:n], "...")
-	}
-	return strings.Join(lines, "\n")
 }

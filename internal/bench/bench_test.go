@@ -12,7 +12,7 @@ import (
 // The benchmarks share one scratch directory, made by TestMain and removed
 // after the run, and the conngen CLI built into it.
 var (
-	scratch string
+	scratchDir string
 
 	cliOnce sync.Once
 	cliBin  string
@@ -25,7 +25,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	scratch = dir
+	scratchDir = dir
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
@@ -42,7 +42,7 @@ func corpus(b *testing.B) string {
 
 // tools returns conngen's CLI and the peers.
 func tools(b *testing.B) []*Tool {
-	cliOnce.Do(func() { cliBin, cliErr = BuildConngen(scratch) })
+	cliOnce.Do(func() { cliBin, cliErr = BuildConngen(scratchDir) })
 	if cliErr != nil {
 		b.Fatal(cliErr)
 	}
@@ -140,7 +140,7 @@ func compileModule(b *testing.B, tool *Tool, dir string) *compileSetup {
 	v, _ := compileSetups.LoadOrStore(tool.Name, &compileSetup{})
 	cs := v.(*compileSetup)
 	cs.once.Do(func() {
-		modDir := filepath.Join(scratch, "compile-"+tool.Name)
+		modDir := filepath.Join(scratchDir, "compile-"+tool.Name)
 		if cs.err = os.MkdirAll(modDir, 0o755); cs.err != nil {
 			return
 		}
@@ -175,7 +175,7 @@ func BenchmarkCompile(b *testing.B) {
 	dir := corpus(b)
 	b.Run("baseline", func(b *testing.B) {
 		b.Run("empty", func(b *testing.B) {
-			modDir := filepath.Join(scratch, "compile-baseline")
+			modDir := filepath.Join(scratchDir, "compile-baseline")
 			pkgDir := filepath.Join(modDir, "empty")
 			os.MkdirAll(pkgDir, 0o755)
 			m, err := NewModule(modDir, "")
@@ -241,7 +241,7 @@ func benchBuild(b *testing.B, m *Module, pkgDir string) {
 // allocs/op. Its own loop does nothing.
 func BenchmarkCall(b *testing.B) {
 	callOnce.Do(func() {
-		dir := filepath.Join(scratch, "call")
+		dir := filepath.Join(scratchDir, "call")
 		os.MkdirAll(dir, 0o755)
 		var oapi *Tool
 		for _, t := range tools(b) {

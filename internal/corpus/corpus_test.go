@@ -4,37 +4,19 @@
 package corpus
 
 import (
-	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/conngen/conngen/generator"
 	"github.com/conngen/conngen/generator/openapi"
 	"github.com/conngen/conngen/generator/spec"
+	"github.com/conngen/conngen/internal/scratch"
 )
-
-// Dir finds shared/openapi beside the repository (CI lays shared/ next to
-// the clone), or returns "" when it is absent.
-func Dir() string {
-	if d := os.Getenv("CONNGEN_OPENAPI_DIR"); d != "" {
-		return d
-	}
-	_, file, _, _ := runtime.Caller(0)
-	for dir := filepath.Dir(file); dir != filepath.Dir(dir); dir = filepath.Dir(dir) {
-		cand := filepath.Join(dir, "shared", "openapi")
-		if st, err := os.Stat(cand); err == nil && st.IsDir() {
-			return cand
-		}
-	}
-	return ""
-}
 
 // Documents lists the OpenAPI documents of the corpus.
 func Documents(t testing.TB) []string {
-	dir := Dir()
+	dir := scratch.OpenAPIDir()
 	if dir == "" {
 		t.Skip("shared/openapi not found")
 	}
@@ -58,7 +40,9 @@ func TestImportGenerateCompile(t *testing.T) {
 	}
 	docs := Documents(t)
 	mod := t.TempDir()
-	writeModule(t, mod)
+	if err := scratch.WriteModule(mod, "gen.test"); err != nil {
+		t.Fatal(err)
+	}
 	for i, doc := range docs {
 		base := filepath.Base(doc)
 		name := "c" + strings.Map(func(r rune) rune {
@@ -79,7 +63,7 @@ func TestImportGenerateCompile(t *testing.T) {
 		// The spec must pass the same validation as a hand-written one.
 		s2, _, err := spec.Load(base+".yaml", data)
 		if err != nil {
-			t.Errorf("%s: imported spec does not validate:\n%v", base, firstLines(err.Error(), 20))
+			t.Errorf("%s: imported spec does not validate:\n%v", base, scratch.FirstLines(err.Error(), 20))
 			continue
 		}
 		out, err := generator.Generate(s2)
@@ -93,49 +77,8 @@ func TestImportGenerateCompile(t *testing.T) {
 		_ = i
 	}
 	for _, step := range [][]string{{"build", "./..."}, {"vet", "./..."}} {
-		cmd := exec.Command("go", step...)
-		cmd.Dir = mod
-		cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("go %s in the generated module failed: %v\n%s", strings.Join(step, " "), err, firstLines(string(out), 60))
+		if _, err := scratch.Go(mod, step...); err != nil {
+			t.Fatalf("in the generated module: %v", err)
 		}
 	}
-}
-
-func firstLines(s string, n int) string {
-	lines := strings.SplitN(s, "\n", n+1)
-	if len(lines) > n {
-		lines = append(lines[:n], "...")
-	}
-	return strings.Join(lines, "\n")
-}
-
-// writeModule makes dir a module that can build generated packages with the
-// same x/oauth2 this repository uses, from the module cache.
-func writeModule(t testing.TB, dir string) {
-	t.Helper()
-	root := repoRoot(t)
-	gomod, err := os.ReadFile(filepath.Join(root, "go.mod"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	oauth := ""
-	for _, line := range strings.Split(string(gomod), "\n") {
-		f := strings.Fields(strings.TrimPrefix(strings.TrimSpace(line), "require "))
-		if len(f) >= 2 && f[0] == "golang.org/x/oauth2" {
-			oauth = f[1]
-		}
-	}
-	if oauth == "" {
-		t.Fatal("go.mod does not require golang.org/x/oauth2")
-	}
-	mod := "module gen.test\n\ngo 1.24\n\nrequire golang.org/x/oauth2 " + oauth + "\n"
-	os.WriteFile(filepath.Join(dir, "go.mod"), []byte(mod), 0o644)
-	sum, _ := os.ReadFile(filepath.Join(root, "go.sum"))
-	os.WriteFile(filepath.Join(dir, "go.sum"), sum, 0o644)
-}
-
-func repoRoot(t testing.TB) string {
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "..")
 }

@@ -1,12 +1,11 @@
 package corpus
 
 import (
-	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 
 	"github.com/conngen/conngen/generator"
+	"github.com/conngen/conngen/internal/scratch"
 )
 
 // TestCompileFixtures generates the adversarial specs in
@@ -14,12 +13,14 @@ import (
 // recursive types, every body kind and auth placement) and wants a package
 // that builds and vets.
 func TestCompileFixtures(t *testing.T) {
-	specs, _ := filepath.Glob(filepath.Join(repoRoot(t), "generator", "testdata", "compile", "*.yaml"))
+	specs, _ := filepath.Glob(filepath.Join(scratch.RepoRoot(), "generator", "testdata", "compile", "*.yaml"))
 	if len(specs) == 0 {
 		t.Fatal("no fixtures")
 	}
 	mod := t.TempDir()
-	writeModule(t, mod)
+	if err := scratch.WriteModule(mod, "gen.test"); err != nil {
+		t.Fatal(err)
+	}
 	for _, path := range specs {
 		s, _, err := generator.LoadFile(path)
 		if err != nil {
@@ -34,11 +35,8 @@ func TestCompileFixtures(t *testing.T) {
 		}
 	}
 	for _, step := range [][]string{{"build", "./..."}, {"vet", "./..."}} {
-		cmd := exec.Command("go", step...)
-		cmd.Dir = mod
-		cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("go %v: %v\n%s", step, err, firstLines(string(out), 60))
+		if _, err := scratch.Go(mod, step...); err != nil {
+			t.Fatal(err)
 		}
 	}
 }

@@ -2,51 +2,13 @@ package e2e
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
-	"strings"
 	"testing"
 
 	"github.com/conngen/conngen/generator"
 	"github.com/conngen/conngen/generator/spec"
+	"github.com/conngen/conngen/internal/scratch"
 )
-
-// repoRoot is the repository's top directory.
-func repoRoot(t testing.TB) string {
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "..")
-}
-
-// writeModule makes dir a module ("gen.test") that can build generated
-// packages with the same x/oauth2 this repository uses, from the module
-// cache (as internal/corpus does).
-func writeModule(t testing.TB, dir string) {
-	t.Helper()
-	root := repoRoot(t)
-	gomod, err := os.ReadFile(filepath.Join(root, "go.mod"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	oauth := ""
-	for _, line := range strings.Split(string(gomod), "\n") {
-		f := strings.Fields(strings.TrimPrefix(strings.TrimSpace(line), "require "))
-		if len(f) >= 2 && f[0] == "golang.org/x/oauth2" {
-			oauth = f[1]
-		}
-	}
-	if oauth == "" {
-		t.Fatal("go.mod does not require golang.org/x/oauth2")
-	}
-	mod := "module gen.test\n\ngo 1.24\n\nrequire golang.org/x/oauth2 " + oauth + "\n"
-	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte(mod), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	sum, _ := os.ReadFile(filepath.Join(root, "go.sum"))
-	if err := os.WriteFile(filepath.Join(dir, "go.sum"), sum, 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // generateInto validates s by reading it back from YAML (as a user's spec
 // would be), generates its package into mod/<name>/ and writes a driver
@@ -84,18 +46,7 @@ func generateInto(t testing.TB, mod string, s *spec.Spec, label string) string {
 // goCmd runs go with args in dir and fails the test with its output.
 func goCmd(t testing.TB, dir string, args ...string) {
 	t.Helper()
-	cmd := exec.Command("go", args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, firstLines(string(out), 60))
+	if _, err := scratch.Go(dir, args...); err != nil {
+		t.Fatal(err)
 	}
-}
-
-func firstLines(s string, n int) string {
-	lines := strings.SplitN(s, "\n", n+1)
-	if len(lines) > n {
-		lines = append(lines[:n], "...")
-	}
-	return strings.Join(lines, "\n")
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/conngen/conngen/generator"
 	"github.com/conngen/conngen/internal/e2e/oauthtest"
+	"github.com/conngen/conngen/internal/scratch"
 )
 
 // TestOAuth2 generates the connectors of testdata/oauthcode.yaml
@@ -25,7 +26,9 @@ func TestOAuth2(t *testing.T) {
 	}
 	srv := oauthtest.Start(t)
 	mod := t.TempDir()
-	writeModule(t, mod)
+	if err := scratch.WriteModule(mod, "gen.test"); err != nil {
+		t.Fatal(err)
+	}
 	for _, name := range []string{"oauthcode", "oauthclient"} {
 		s, _, err := generator.LoadFile(srv.WriteSpec(t, name))
 		if err != nil {

@@ -14,7 +14,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -23,6 +22,7 @@ import (
 	"time"
 
 	"github.com/conngen/conngen/generator/openapi"
+	"github.com/conngen/conngen/internal/scratch"
 )
 
 // defaultDocuments are the documents of ../shared/openapi that TestPrism
@@ -92,7 +92,7 @@ func classify(doc string, r Result) *knownIssue {
 // prismPath finds the Prism CLI installed by `make prism`. Locally the test
 // is skipped without it; in CI (CI set) it must be there.
 func prismPath(t *testing.T) string {
-	p := filepath.Join(repoRoot(t), "tools", "prism", "node_modules", ".bin", "prism")
+	p := filepath.Join(scratch.RepoRoot(), "tools", "prism", "node_modules", ".bin", "prism")
 	if _, err := os.Stat(p); err != nil {
 		if os.Getenv("CI") != "" {
 			t.Fatalf("prism is not installed at %s: CI must run `make prism` first", p)
@@ -103,21 +103,6 @@ func prismPath(t *testing.T) string {
 		t.Skip("node is not installed: prism needs it")
 	}
 	return p
-}
-
-// sharedOpenAPI finds shared/openapi beside the repository.
-func sharedOpenAPI() string {
-	if d := os.Getenv("CONNGEN_OPENAPI_DIR"); d != "" {
-		return d
-	}
-	_, file, _, _ := runtime.Caller(0)
-	for dir := filepath.Dir(file); dir != filepath.Dir(dir); dir = filepath.Dir(dir) {
-		cand := filepath.Join(dir, "shared", "openapi")
-		if st, err := os.Stat(cand); err == nil && st.IsDir() {
-			return cand
-		}
-	}
-	return ""
 }
 
 // documents is CONNGEN_E2E_OPENAPI (colon-separated paths) or the default six.
@@ -131,7 +116,7 @@ func documents(t *testing.T) []string {
 		}
 		return docs
 	}
-	dir := sharedOpenAPI()
+	dir := scratch.OpenAPIDir()
 	if dir == "" {
 		t.Skip("shared/openapi not found (set CONNGEN_E2E_OPENAPI to name documents)")
 	}
@@ -172,7 +157,9 @@ func TestPrism(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	writeModule(t, mod)
+	if err := scratch.WriteModule(mod, "gen.test"); err != nil {
+		t.Fatal(err)
+	}
 
 	var mu sync.Mutex
 	summary := map[string]string{}
@@ -263,7 +250,7 @@ func runDocument(t *testing.T, prism, mod, doc string) string {
 			// Our request passed validation; the response Prism made
 			// up (from the document's examples, then generated from
 			// its schemas) fails the document's own schemas.
-			k = &knownIssue{kind: kindPrism, cause: "Prism's mock response violates the document: " + firstLines(violations(r.Violations), 1)}
+			k = &knownIssue{kind: kindPrism, cause: "Prism's mock response violates the document: " + scratch.FirstLines(violations(r.Violations), 1)}
 		} else {
 			k = classify(base, r)
 		}
@@ -331,7 +318,7 @@ func describeFailure(r Result) string {
 				body += " [" + v + "]"
 			}
 		}
-		fmt.Fprintf(&b, "\n    response: %s", firstLines(body, 5))
+		fmt.Fprintf(&b, "\n    response: %s", scratch.FirstLines(body, 5))
 	}
 	if r.Notes != "" {
 		fmt.Fprintf(&b, "\n    driver notes: %s", r.Notes)
