@@ -113,8 +113,8 @@ func TestHTTPHelperURL(t *testing.T) {
 func TestHeaderPrecedence(t *testing.T) {
 	var got http.Header
 	c, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) { got = r.Header.Clone() }, func(c *Client) {
-		c.headers = http.Header{"X-Default": {"d"}, "X-Auth": {"d"}, "X-Call": {"d"}, "Accept": {"application/json"}}
-		c.userAgent = "conngen-test/1.0"
+		// New puts the User-Agent among the default headers.
+		c.headers = http.Header{"X-Default": {"d"}, "X-Auth": {"d"}, "X-Call": {"d"}, "Accept": {"application/json"}, "User-Agent": {"conngen-test/1.0"}}
 		c.authorize = func(r *http.Request) error {
 			r.Header.Set("X-Auth", "a")
 			r.Header.Set("X-Call", "a")

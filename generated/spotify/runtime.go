@@ -50,7 +50,6 @@ type Client struct {
 	authorize  func(*http.Request) error
 	retry      retryPolicy
 	limiter    interface{ Wait(context.Context) error }
-	userAgent  string
 	ping       pingSpec
 	name       string
 }
@@ -279,9 +278,6 @@ func (c *Client) send(ctx context.Context, method string, u *url.URL, body []byt
 	}
 	if contentType != "" {
 		req.Header["Content-Type"] = []string{contentType}
-	}
-	if _, ok := req.Header["User-Agent"]; !ok && c.userAgent != "" {
-		req.Header["User-Agent"] = []string{c.userAgent}
 	}
 	if c.authorize != nil {
 		if err := c.authorize(req); err != nil {
