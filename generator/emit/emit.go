@@ -150,19 +150,13 @@ func comment(text string) []string {
 }
 
 // doc is a doc comment: name first, as Go style asks, then the text.
-func doc(g *jen.Group, name, first string, more ...string) {
-	lines := comment(first)
+func doc(g *jen.Group, name, text string) {
+	lines := comment(text)
 	if len(lines) == 0 {
 		lines = []string{""}
 	}
 	if name != "" && !strings.HasPrefix(lines[0], name+" ") {
 		lines[0] = strings.TrimSpace(name + " " + lowerFirst(lines[0]))
-	}
-	for _, m := range more {
-		if ls := comment(m); len(ls) > 0 {
-			lines = append(lines, "")
-			lines = append(lines, ls...)
-		}
 	}
 	g.Comment("// " + strings.Join(lines, "\n// "))
 }

@@ -10,13 +10,13 @@ import (
 
 func genModels(f *jen.File, c *model.Connector) {
 	for _, t := range c.Types {
-		f.Comment("// " + joinLines(docLines(t.Name, t.Doc, c.Title)))
+		f.Comment("// " + strings.Join(docLines(t.Name, t.Doc, c.Title), "\n// "))
 		switch t.Kind {
 		case model.Struct:
 			f.Type().Id(t.Name).StructFunc(func(g *jen.Group) {
 				for _, fl := range t.Fields {
 					if fl.Doc != "" {
-						g.Comment("// " + joinLines(comment(fl.Doc)))
+						g.Comment("// " + strings.Join(comment(fl.Doc), "\n// "))
 					}
 					tag := fl.JSONName
 					if fl.OmitEmpty {
@@ -62,17 +62,6 @@ func docLines(name, text, title string) []string {
 		}
 	}
 	return append([]string{name + " is a " + title + " model.", ""}, lines...)
-}
-
-func joinLines(lines []string) string {
-	out := ""
-	for i, l := range lines {
-		if i > 0 {
-			out += "\n// "
-		}
-		out += l
-	}
-	return out
 }
 
 // genUnion writes a oneOf/anyOf as a struct with one field per alternative

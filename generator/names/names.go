@@ -55,28 +55,6 @@ func Go(s string) string {
 	return name
 }
 
-// Lower is Go(s) with its first word in lower case, for unexported names and
-// for lowerCamelCase spec names: "UserID" -> "userID", "URLPath" -> "urlPath".
-func Lower(s string) string {
-	words := Words(s)
-	if len(words) == 0 {
-		return "x"
-	}
-	first := strings.ToLower(words[0])
-	rest := ""
-	if len(words) > 1 {
-		rest = Go(strings.Join(words[1:], " "))
-	}
-	name := first + rest
-	if r, _ := utf8.DecodeRuneInString(name); !unicode.IsLetter(r) {
-		name = "x" + name
-	}
-	if token.IsKeyword(name) {
-		name += "_"
-	}
-	return name
-}
-
 // Words splits s into words: at every character that is not a letter or a
 // digit, at lower-to-upper changes ("userId" -> user, Id), and before the
 // last upper-case letter of an upper-case run followed by a lower-case one

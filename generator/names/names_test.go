@@ -53,22 +53,6 @@ func TestGo(t *testing.T) {
 	}
 }
 
-func TestLower(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"UserID", "userID"},
-		{"URLPath", "urlPath"},
-		{"type", "type_"},
-		{"func", "func_"},
-		{"9lives", "x9lives"},
-		{"", "x"},
-	}
-	for _, tt := range tests {
-		if got := Lower(tt.in); got != tt.want {
-			t.Errorf("Lower(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
 func TestSetUnique(t *testing.T) {
 	s := NewSet("Client", "Config")
 	got := []string{s.Unique("Client"), s.Unique("Client"), s.Unique("User"), s.Unique("User"), s.Unique("Config")}
