@@ -3,6 +3,7 @@ package model
 import (
 	"maps"
 	"slices"
+	"strconv"
 
 	"github.com/conngen/conngen/generator/names"
 	"github.com/conngen/conngen/generator/spec"
@@ -121,7 +122,7 @@ func (b *builder) declareUnion(goName string, s *spec.Schema) *GoType {
 	}
 	fields := names.NewSet("Unknown")
 	for i, v := range vs {
-		ft := b.typeOf(v.schema, goName+"Variant"+itoa(i+1))
+		ft := b.typeOf(v.schema, goName+"Variant"+strconv.Itoa(i+1))
 		name := variantName(ft)
 		if !ft.IsNilable() {
 			ft = Ptr(ft)
@@ -152,11 +153,4 @@ func variantName(t *GoType) string {
 		return "Float"
 	}
 	return "Int"
-}
-
-func itoa(i int) string {
-	if i < 10 {
-		return string(rune('0' + i))
-	}
-	return itoa(i/10) + string(rune('0'+i%10))
 }

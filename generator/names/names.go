@@ -6,6 +6,7 @@ package names
 
 import (
 	"go/token"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -108,19 +109,8 @@ func (s *Set) Has(name string) bool { return s.used[name] }
 func (s *Set) Unique(name string) string {
 	cand := name
 	for i := 2; s.used[cand]; i++ {
-		cand = name + itoa(i)
+		cand = name + strconv.Itoa(i)
 	}
 	s.used[cand] = true
 	return cand
-}
-
-func itoa(i int) string {
-	var b [20]byte
-	n := len(b)
-	for i > 0 {
-		n--
-		b[n] = byte('0' + i%10)
-		i /= 10
-	}
-	return string(b[n:])
 }
