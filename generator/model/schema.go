@@ -3,6 +3,7 @@ package model
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/conngen/conngen/generator/names"
@@ -334,7 +335,7 @@ func (b *builder) declareStruct(goName string, s *spec.Schema) *GoType {
 		}
 		fieldName := fieldNames.Unique(names.Go(p.Name))
 		ft := b.typeOf(p.Schema, goName+fieldName)
-		req := contains(required, p.Name)
+		req := slices.Contains(required, p.Name)
 		nullable := p.Schema != nil && p.Schema.Nullable
 		f := &Field{GoName: fieldName, JSONName: p.Name, Type: ft, OmitEmpty: !req}
 		if p.Schema != nil {
@@ -346,15 +347,6 @@ func (b *builder) declareStruct(goName string, s *spec.Schema) *GoType {
 		t.Fields = append(t.Fields, f)
 	}
 	return &GoType{Kind: Named, Name: goName, IsStruct: true}
-}
-
-func contains[T comparable](list []T, x T) bool {
-	for _, e := range list {
-		if e == x {
-			return true
-		}
-	}
-	return false
 }
 
 // validJSONName reports whether encoding/json accepts name in a struct tag.

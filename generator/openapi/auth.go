@@ -3,6 +3,7 @@ package openapi
 import (
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -344,7 +345,7 @@ func (c *converter) actionScopes(o *operation) []string {
 				c.w.add(o.ptr+"/security", "scope %q is not declared by %s; dropped", s, c.scheme)
 				continue
 			}
-			if !contains(out, s) {
+			if !slices.Contains(out, s) {
 				out = append(out, s)
 			}
 		}

@@ -3,6 +3,7 @@ package openapi
 import (
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -363,7 +364,7 @@ func (c *converter) servers() {
 					c.w.add(vptr+"/enum", "value %q is not host-safe; dropped", e)
 					continue
 				}
-				if !contains(cp.Enum, e) {
+				if !slices.Contains(cp.Enum, e) {
 					cp.Enum = append(cp.Enum, e)
 				}
 			}
@@ -371,7 +372,7 @@ func (c *converter) servers() {
 				c.w.add(vptr+"/default", "default %q is not host-safe; dropped", cp.Default)
 				cp.Default = ""
 			}
-			if cp.Default != "" && len(cp.Enum) > 0 && !contains(cp.Enum, cp.Default) {
+			if cp.Default != "" && len(cp.Enum) > 0 && !slices.Contains(cp.Enum, cp.Default) {
 				cp.Enum = append(cp.Enum, cp.Default)
 			}
 		}

@@ -154,7 +154,7 @@ func itemsProp(props map[string]*openapi3.Schema) string {
 		return arrays[0]
 	}
 	for _, n := range itemsNames {
-		if contains(arrays, n) {
+		if slices.Contains(arrays, n) {
 			return n
 		}
 	}
@@ -205,7 +205,7 @@ func findField(fields []fieldPath, whole, last []string, stringOnly bool) string
 			continue
 		}
 		seg := f.path[strings.LastIndex(f.path, ".")+1:]
-		if contains(last, seg) && (best == "" || strings.Count(f.path, ".") < strings.Count(best, ".")) {
+		if slices.Contains(last, seg) && (best == "" || strings.Count(f.path, ".") < strings.Count(best, ".")) {
 			best = f.path
 		}
 	}

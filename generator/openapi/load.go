@@ -605,7 +605,7 @@ func (p *repairer) repairMap(m map[string]any, ptr string) {
 				switch {
 				case s == "null" || e == nil:
 					null = true
-				case s != "" && !contains(types, s):
+				case s != "" && !slices.Contains(types, s):
 					types = append(types, s)
 				}
 			}
@@ -772,15 +772,6 @@ func resolvePointer(v any, ptr string) (any, bool) {
 		}
 	}
 	return v, true
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // mergeShapes merges the properties of inline object schemas, the first

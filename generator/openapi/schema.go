@@ -3,6 +3,7 @@ package openapi
 import (
 	"math"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -164,7 +165,7 @@ func schemaType(s *openapi3.Schema) (typ string, nullable bool, several []string
 	for _, t := range *s.Type {
 		if t == "null" {
 			nullable = true
-		} else if !contains(types, t) {
+		} else if !slices.Contains(types, t) {
 			types = append(types, t)
 		}
 	}
@@ -222,7 +223,7 @@ func (c *converter) schema(s *openapi3.Schema, ptr string) *spec.Schema {
 			out.Properties = append(out.Properties, spec.NamedSchema{Name: n, Schema: p})
 		}
 		for _, r := range s.Required {
-			if s.Properties[r] != nil && !contains(out.Required, r) {
+			if s.Properties[r] != nil && !slices.Contains(out.Required, r) {
 				out.Required = append(out.Required, r)
 			}
 		}
@@ -230,7 +231,7 @@ func (c *converter) schema(s *openapi3.Schema, ptr string) *spec.Schema {
 		// required beside allOf names properties of the parts: the
 		// generator merges them, so the requirement still applies.
 		for _, r := range s.Required {
-			if !contains(out.Required, r) {
+			if !slices.Contains(out.Required, r) {
 				out.Required = append(out.Required, r)
 			}
 		}

@@ -185,22 +185,13 @@ func (v *validator) checkConnection() {
 			}
 			seenValue[e] = true
 		}
-		if c.Default != "" && len(c.Enum) > 0 && !contains(c.Enum, c.Default) {
+		if c.Default != "" && len(c.Enum) > 0 && !slices.Contains(c.Enum, c.Default) {
 			v.errorf(p+".default", "not one of enum")
 		}
 		if c.Secret && c.Default != "" {
 			v.errorf(p+".default", "a secret parameter cannot have a default: it would be written into generated source")
 		}
 	}
-}
-
-func contains[T comparable](list []T, x T) bool {
-	for _, e := range list {
-		if e == x {
-			return true
-		}
-	}
-	return false
 }
 
 // authFields lists, per auth type, the auth fields it uses.
@@ -233,7 +224,7 @@ func (v *validator) checkAuth() {
 	}
 	var extra []string
 	for f, isSet := range set {
-		if isSet && !contains(used, f) {
+		if isSet && !slices.Contains(used, f) {
 			extra = append(extra, f)
 		}
 	}
@@ -341,7 +332,7 @@ func (v *validator) checkHeaders(path string, h map[string]string) {
 
 // checkMethod accepts a method in any case; the model writes it upper-case.
 func (v *validator) checkMethod(path, m string) {
-	if !contains(Methods, strings.ToUpper(m)) {
+	if !slices.Contains(Methods, strings.ToUpper(m)) {
 		v.errorf(path, "must be one of %s", strings.Join(Methods, " "))
 	}
 }
@@ -436,10 +427,10 @@ func (v *validator) checkSchema(path string, s *Schema) {
 			v.errorf(path+".$ref", "no schema named %q", name)
 		}
 	}
-	if s.Type != "" && !contains(Types, s.Type) {
+	if s.Type != "" && !slices.Contains(Types, s.Type) {
 		v.errorf(path+".type", "unknown type %q: want one of %s", s.Type, strings.Join(Types, " "))
 	}
-	if s.Format != "" && !contains(Formats, s.Format) {
+	if s.Format != "" && !slices.Contains(Formats, s.Format) {
 		v.errorf(path+".format", "unknown format %q: want one of %s", s.Format, strings.Join(Formats, " "))
 	}
 	if s.Pattern != "" {
@@ -529,7 +520,7 @@ func (v *validator) checkAction(p string, a Action) {
 		v.checkRelativePath(p+".path", a.Path, false)
 	}
 	for i, sc := range a.Scopes {
-		if !contains(v.s.Auth.Scopes, sc) {
+		if !slices.Contains(v.s.Auth.Scopes, sc) {
 			v.errorf(fmt.Sprintf("%s.scopes[%d]", p, i), "scope %q is not in auth.scopes", sc)
 		}
 	}
