@@ -172,7 +172,10 @@ func (b *builder) collectProps(s *spec.Schema, seen map[*spec.Schema]bool) (spec
 		for _, p := range ps {
 			if props.Get(p.Name) == nil {
 				props = append(props, p)
-			} else {
+			} else if !untyped(p.Schema) {
+				// A later part refines the property; an untyped one
+				// (an undeclared required name the importer added)
+				// never replaces a typed one.
 				for i := range props {
 					if props[i].Name == p.Name {
 						props[i].Schema = p.Schema
@@ -188,10 +191,22 @@ func (b *builder) collectProps(s *spec.Schema, seen map[*spec.Schema]bool) (spec
 			return nil, nil, false
 		}
 		if len(t.Properties) == 0 && len(t.AllOf) == 0 {
-			if t.Type != "" && t.Type != "object" || len(t.OneOf)+len(t.AnyOf) > 0 {
+			if t.Type != "" && t.Type != "object" {
 				return nil, nil, false
 			}
-			continue // a constraint-only part such as {description: ...}
+			if len(t.OneOf)+len(t.AnyOf) > 0 {
+				if !b.requirementsOnly(t) {
+					return nil, nil, false
+				}
+				// {anyOf: [{required: [a]}, {required: [b]}]}: at least
+				// one of properties declared elsewhere, which a struct
+				// cannot say; the fields stay optional.
+				continue
+			}
+			// A constraint-only part such as {description: ...} or
+			// {required: [name]}, whose names the other parts declare.
+			required = append(required, t.Required...)
+			continue
 		}
 		ps, req, ok := b.collectProps(t, seen)
 		if !ok {
@@ -216,6 +231,25 @@ func (b *builder) collectProps(s *spec.Schema, seen map[*spec.Schema]bool) (spec
 	}
 	add(s.Properties, s.Required)
 	return props, required, true
+}
+
+// requirementsOnly reports whether every alternative of s's oneOf/anyOf
+// only lists required names (or nothing): no type, properties or
+// alternatives of its own.
+func (b *builder) requirementsOnly(s *spec.Schema) bool {
+	for _, alt := range append(append([]*spec.Schema{}, s.OneOf...), s.AnyOf...) {
+		if alt == nil || alt.Ref != "" || !untyped(alt) {
+			return false
+		}
+	}
+	return true
+}
+
+// untyped reports whether s says nothing about a value's type or shape:
+// any JSON value (it may carry a description or required names).
+func untyped(s *spec.Schema) bool {
+	return s == nil || s.Ref == "" && s.Type == "" && len(s.Properties) == 0 && s.Items == nil &&
+		len(s.Enum) == 0 && s.AdditionalProperties == nil && len(s.AllOf)+len(s.OneOf)+len(s.AnyOf) == 0
 }
 
 // mergeable reports whether a oneOf/anyOf that cannot be a tagged union is

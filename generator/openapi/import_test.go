@@ -1,12 +1,14 @@
 package openapi
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/conngen/conngen/generator/model"
 	"github.com/conngen/conngen/generator/spec"
 	"gopkg.in/yaml.v3"
 )
@@ -462,7 +464,8 @@ components:
 	eq(t, "schema names", names, []string{"Bad_Name", "Node", "node2"})
 	node := s.Schemas.Get("Node")
 	p := func(name string) *spec.Schema { return node.Properties.Get(name) }
-	eq(t, "required", node.Required, []string{"id"})
+	eq(t, "required", node.Required, []string{"id", "missing"})
+	eq(t, "missing", p("missing"), &spec.Schema{})
 	eq(t, "id", p("id"), &spec.Schema{Type: "string", Format: "uuid", Nullable: true})
 	eq(t, "count", p("count"), &spec.Schema{Type: "integer", Minimum: new(float64)})
 	eq(t, "size", p("size"), &spec.Schema{Type: "integer", Enum: []any{int64(1), int64(3)}, Nullable: true, Default: int64(3)})
@@ -480,6 +483,182 @@ components:
 	wantWarning(t, warns, "#/components/schemas/Node/properties/not/not", "not is not supported")
 	wantWarning(t, warns, "#/components/schemas/Bad Name!", "renamed Bad_Name")
 	wantWarning(t, warns, "#/components/schemas/node", "renamed node2")
+	wantWarning(t, warns, "#/components/schemas/Node/required/1", `required property "missing" is declared nowhere`)
+}
+
+// A required name that no property declares (not the schema's own, not
+// one of its allOf parts') becomes a property of any JSON value, so that a
+// client can send it.
+func TestUndeclaredRequired(t *testing.T) {
+	body := func(schema string) string {
+		return "      requestBody:\n        required: true\n        content:\n          application/json: {schema: " + schema + "}\n      responses: {\"204\": {description: ok}}\n"
+	}
+	doc := head + "paths:\n" +
+		"  /own:\n    post:\n" + body(`{$ref: "#/components/schemas/Revoke"}`) +
+		"  /nested:\n    post:\n" + body(`{type: object, required: [by], properties: {by: {type: object, required: [id], properties: {login: {type: string}}}}}`) +
+		"  /allof:\n    post:\n" + body(`{type: object, allOf: [{$ref: "#/components/schemas/Check"}], required: [name, method, kind, name]}`) +
+		"  /both:\n    post:\n" + body(`{type: object, allOf: [{$ref: "#/components/schemas/Check"}], properties: {extra: {type: integer}}, required: [extra, name, other]}`) +
+		"  /parts:\n    post:\n" + body(`{allOf: [{$ref: "#/components/schemas/Check"}, {type: object, properties: {extra: {type: integer}}, required: [name, extra, gone]}]}`) +
+		"  /branches:\n    post:\n" + body(`{type: object, properties: {a: {type: string}}, required: [a, x], oneOf: [{type: object, properties: {x: {type: string}}, required: [x, y]}, {required: [a]}]}`) +
+		"  /free:\n    post:\n" + body(`{type: object, required: [anything]}`) +
+		`components:
+  schemas:
+    Revoke:
+      type: object
+      properties:
+        token: {type: string}
+        client_id: {type: string}
+      required: [grant_type, token]
+    Check:
+      type: object
+      properties:
+        name: {type: string}
+      allOf: [{$ref: "#/components/schemas/Base"}]
+    Base: {type: object, properties: {kind: {type: string}}}
+`
+	s, warns := imp(t, doc, Options{})
+	undeclared := func(name string) string {
+		return `required property "` + name + `" is declared nowhere: typed as any JSON value`
+	}
+	bodyOf := func(name string) *spec.Schema { return action(t, s, name).Body.Schema }
+	propNames := func(x *spec.Schema) []string {
+		var out []string
+		for _, p := range x.Properties {
+			out = append(out, p.Name)
+		}
+		return out
+	}
+
+	// own properties: the missing name joins them, in name order
+	revoke := s.Schemas.Get("Revoke")
+	eq(t, "Revoke properties", propNames(revoke), []string{"client_id", "grant_type", "token"})
+	eq(t, "Revoke grant_type", revoke.Properties.Get("grant_type"), &spec.Schema{})
+	eq(t, "Revoke required", revoke.Required, []string{"grant_type", "token"})
+	wantWarning(t, warns, "#/components/schemas/Revoke/required/0", undeclared("grant_type"))
+
+	by := bodyOf("postNested").Properties.Get("by")
+	eq(t, "nested properties", propNames(by), []string{"id", "login"})
+	eq(t, "nested required", by.Required, []string{"id"})
+	wantWarning(t, warns, "#/paths/~1nested/post/requestBody/content/application~1json/schema/properties/by/required/0", undeclared("id"))
+
+	// allOf: the missing name is a property beside the allOf; a name a
+	// part declares (name), or a part of a part (kind), is not repeated
+	check := bodyOf("postAllof")
+	eq(t, "allOf body", check, &spec.Schema{
+		Type:       "object",
+		Properties: spec.Schemas{{Name: "method", Schema: &spec.Schema{}}},
+		Required:   []string{"name", "method", "kind"},
+		AllOf:      []*spec.Schema{{Ref: "#/schemas/Check"}},
+	})
+	wantWarning(t, warns, "#/paths/~1allof/post/requestBody/content/application~1json/schema/required/1", undeclared("method"))
+	for _, i := range []string{"0", "2", "3"} {
+		if hasWarning(warns, "#/paths/~1allof/post/requestBody/content/application~1json/schema/required/"+i, "declared nowhere") {
+			t.Errorf("warning for required/%s, which Check or its part Base declares:\n%s", i, warnList(warns))
+		}
+	}
+
+	// own properties and allOf: names of the parts stay required
+	both := bodyOf("postBoth")
+	eq(t, "both properties", propNames(both), []string{"extra", "other"})
+	eq(t, "both required", both.Required, []string{"extra", "name", "other"})
+	wantWarning(t, warns, "#/paths/~1both/post/requestBody/content/application~1json/schema/required/2", undeclared("other"))
+
+	// an inline allOf part: a name a sibling part declares is not added
+	part := bodyOf("postParts").AllOf[1]
+	eq(t, "part properties", propNames(part), []string{"extra", "gone"})
+	eq(t, "part required", part.Required, []string{"extra", "gone"})
+
+	// oneOf alternatives and property-less objects are left alone
+	br := bodyOf("postBranches")
+	eq(t, "branches properties", propNames(br), []string{"a"})
+	eq(t, "branches required", br.Required, []string{"a"})
+	eq(t, "branch 0 properties", propNames(br.OneOf[0]), []string{"x"})
+	eq(t, "free", bodyOf("postFree"), &spec.Schema{Type: "object"})
+
+	var got []string
+	for _, w := range warns {
+		if strings.Contains(w.Message, "declared nowhere") {
+			got = append(got, w.Message)
+		}
+	}
+	eq(t, "undeclared warnings", got, []string{undeclared("grant_type"), undeclared("method"), undeclared("other"), undeclared("id"), undeclared("gone")})
+
+	// the generator merges the allOf with the added property: the body
+	// struct has both, each required
+	eq(t, "fields of postAllof's body", bodyFields(t, s, "postAllof"), []string{"kind string omitempty=false", "name string omitempty=false", "method RawMessage omitempty=false"})
+}
+
+// bodyFields lists the fields of the Go type of action's request body as
+// "json type omitempty=bool".
+func bodyFields(t *testing.T, s *spec.Spec, action string) []string {
+	t.Helper()
+	c := model.Build(s)
+	var typeName string
+	for _, a := range c.Actions {
+		if a.Name == action && a.Body != nil {
+			typeName = a.Body.Type.Name
+			if a.Body.Type.Kind == model.Pointer {
+				typeName = a.Body.Type.Elem.Name
+			}
+		}
+	}
+	var fields []string
+	for _, typ := range c.Types {
+		if typ.Name == typeName {
+			for _, f := range typ.Fields {
+				typ := f.Type.Name
+				switch f.Type.Kind {
+				case model.Pointer:
+					typ = "*" + f.Type.Elem.Name
+				case model.Slice:
+					typ = "[]" + f.Type.Elem.Name
+				}
+				fields = append(fields, fmt.Sprintf("%s %s omitempty=%v", f.JSONName, typ, f.OmitEmpty))
+			}
+		}
+	}
+	if fields == nil {
+		t.Errorf("%s: body type %q is not a struct", action, typeName)
+	}
+	return fields
+}
+
+// TestRequirementOnlyParts: DigitalOcean's firewall bodies are {allOf:
+// [firewall, {required: [name]}, {anyOf: [{required: [inbound_rules]},
+// {required: [outbound_rules]}]}]}. The parts that only add requirements
+// keep them, and the body is one struct (not json.RawMessage) in which
+// name is required and the anyOf's names stay optional. A part that adds
+// an untyped property (an undeclared required name) after the part that
+// types it does not untype it.
+func TestRequirementOnlyParts(t *testing.T) {
+	body := func(schema string) string {
+		return "      requestBody:\n        required: true\n        content:\n          application/json: {schema: " + schema + "}\n      responses: {\"204\": {description: ok}}\n"
+	}
+	doc := head + "paths:\n" +
+		"  /fw:\n    post:\n" + body(`{allOf: [{$ref: "#/components/schemas/Firewall"}, {required: [name]}, {anyOf: [{title: In, required: [in]}, {title: Out, required: [out]}]}]}`) +
+		"  /late:\n    post:\n" + body(`{allOf: [{type: object, properties: {items: {type: array, items: {type: string}}}}, {$ref: "#/components/schemas/Paging"}]}`) +
+		`components:
+  schemas:
+    Firewall:
+      type: object
+      properties:
+        name: {type: string}
+        in: {type: array, items: {type: string}}
+        out: {type: array, items: {type: string}}
+    Paging:
+      type: object
+      properties:
+        next: {type: string}
+      required: [items]
+`
+	s, _ := imp(t, doc, Options{})
+	fw := action(t, s, "postFw").Body.Schema
+	eq(t, "required part", fw.AllOf[1], &spec.Schema{Required: []string{"name"}})
+	eq(t, "anyOf part", fw.AllOf[2], &spec.Schema{AnyOf: []*spec.Schema{{Required: []string{"in"}}, {Required: []string{"out"}}}})
+	eq(t, "fields of postFw's body", bodyFields(t, s, "postFw"),
+		[]string{"in []string omitempty=true", "name string omitempty=false", "out []string omitempty=true"})
+	eq(t, "fields of postLate's body", bodyFields(t, s, "postLate"),
+		[]string{"items []string omitempty=false", "next *string omitempty=true"})
 }
 
 func TestBrokenRefs(t *testing.T) {

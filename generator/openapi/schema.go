@@ -178,8 +178,21 @@ func schemaType(s *openapi3.Schema) (typ string, nullable bool, several []string
 	return "", nullable, nil
 }
 
-// schema converts one (non-reference) schema.
+// schema converts one (non-reference) schema that stands on its own.
 func (c *converter) schema(s *openapi3.Schema, ptr string) *spec.Schema {
+	return c.schemaIn(s, ptr, partOf{})
+}
+
+// partOf says where an inline schema sits: outer holds the property names
+// that the schema it is an allOf part of declares (with that schema's
+// other parts); branch is set inside a oneOf or anyOf alternative.
+type partOf struct {
+	outer  map[string]bool
+	branch bool
+}
+
+// schemaIn converts one (non-reference) schema found at the place where.
+func (c *converter) schemaIn(s *openapi3.Schema, ptr string, where partOf) *spec.Schema {
 	out := &spec.Schema{}
 	typ, nullable, several := schemaType(s)
 	if len(several) > 0 {
@@ -209,31 +222,55 @@ func (c *converter) schema(s *openapi3.Schema, ptr string) *spec.Schema {
 	}
 	out.Description = shortText(s.Description)
 
-	if len(s.Properties) > 0 {
-		names := make([]string, 0, len(s.Properties))
+	// A required name that no property declares, neither the schema's own
+	// nor (through $refs) one of its parts', becomes a property of any
+	// JSON value: without it the client could never send what the server
+	// insists on. Only for objects that have properties or allOf (a
+	// property-less object is a map that can carry any name) and not in a
+	// oneOf or anyOf alternative.
+	var undeclared []string
+	if (len(s.Properties) > 0 || len(s.AllOf) > 0) && (typ == "" || typ == "object") && !where.branch {
+		var declared map[string]bool
+		for i, r := range s.Required {
+			if r == "" || s.Properties[r] != nil || slices.Contains(undeclared, r) {
+				continue
+			}
+			if declared == nil {
+				declared = declaredProps(s, where.outer)
+			}
+			if !declared[r] {
+				undeclared = append(undeclared, r)
+				c.w.add(ptr+"/required/"+strconv.Itoa(i), "required property %q is declared nowhere: typed as any JSON value", r)
+			}
+		}
+	}
+	if len(s.Properties)+len(undeclared) > 0 {
+		names := make([]string, 0, len(s.Properties)+len(undeclared))
 		for n := range s.Properties {
 			names = append(names, n)
 		}
+		names = append(names, undeclared...)
 		sort.Strings(names)
 		for _, n := range names {
-			p := c.schemaRef(s.Properties[n], ptr+"/properties/"+ptrEscape(n))
+			var p *spec.Schema
+			if r, ok := s.Properties[n]; ok {
+				p = c.schemaRef(r, ptr+"/properties/"+ptrEscape(n))
+			}
 			if p == nil {
 				p = &spec.Schema{}
 			}
 			out.Properties = append(out.Properties, spec.NamedSchema{Name: n, Schema: p})
 		}
-		for _, r := range s.Required {
-			if s.Properties[r] != nil && !slices.Contains(out.Required, r) {
-				out.Required = append(out.Required, r)
-			}
-		}
-	} else if len(s.AllOf) > 0 {
-		// required beside allOf names properties of the parts: the
-		// generator merges them, so the requirement still applies.
-		for _, r := range s.Required {
-			if !slices.Contains(out.Required, r) {
-				out.Required = append(out.Required, r)
-			}
+	}
+	// required beside allOf may name properties of the parts, and an
+	// allOf part or oneOf/anyOf alternative that declares no properties
+	// ({required: [name]}) may name its siblings': the generator merges
+	// them, so the requirement still applies.
+	requirementOnly := len(s.Properties) == 0 && len(s.AllOf) == 0 && (typ == "" || typ == "object") &&
+		(where.outer != nil || where.branch)
+	for _, r := range s.Required {
+		if (len(s.AllOf) > 0 || requirementOnly || out.Properties.Get(r) != nil) && !slices.Contains(out.Required, r) {
+			out.Required = append(out.Required, r)
 		}
 	}
 	if s.Items != nil && (typ == "array" || typ == "") {
@@ -308,18 +345,22 @@ func (c *converter) schema(s *openapi3.Schema, ptr string) *spec.Schema {
 			}
 		}
 	}
-	for i, r := range s.AllOf {
-		if x := c.schemaRef(r, ptr+"/allOf/"+strconv.Itoa(i)); x != nil {
-			out.AllOf = append(out.AllOf, x)
+	if len(s.AllOf) > 0 {
+		// an inline part's required names may be declared by its siblings
+		part := partOf{outer: declaredProps(s, where.outer), branch: where.branch}
+		for i, r := range s.AllOf {
+			if x := c.schemaPart(r, ptr+"/allOf/"+strconv.Itoa(i), part); x != nil {
+				out.AllOf = append(out.AllOf, x)
+			}
 		}
 	}
 	for i, r := range s.OneOf {
-		if x := c.schemaRef(r, ptr+"/oneOf/"+strconv.Itoa(i)); x != nil {
+		if x := c.schemaPart(r, ptr+"/oneOf/"+strconv.Itoa(i), partOf{branch: true}); x != nil {
 			out.OneOf = append(out.OneOf, x)
 		}
 	}
 	for i, r := range s.AnyOf {
-		if x := c.schemaRef(r, ptr+"/anyOf/"+strconv.Itoa(i)); x != nil {
+		if x := c.schemaPart(r, ptr+"/anyOf/"+strconv.Itoa(i), partOf{branch: true}); x != nil {
 			out.AnyOf = append(out.AnyOf, x)
 		}
 	}
@@ -347,6 +388,45 @@ func (c *converter) schema(s *openapi3.Schema, ptr string) *spec.Schema {
 		c.w.add(ptr+"/not", "not is not supported; dropped")
 	}
 	return out
+}
+
+// schemaPart converts an allOf, oneOf or anyOf part: a reference as
+// everywhere, an inline schema knowing where it sits.
+func (c *converter) schemaPart(r *openapi3.SchemaRef, ptr string, where partOf) *spec.Schema {
+	if r == nil || r.Ref != "" || r.Value == nil {
+		return c.schemaRef(r, ptr)
+	}
+	return c.schemaIn(r.Value, ptr, where)
+}
+
+// declaredProps is the set of property names that s declares: its own
+// and, following $refs, those of its allOf, oneOf and anyOf parts, with
+// the names in outer.
+func declaredProps(s *openapi3.Schema, outer map[string]bool) map[string]bool {
+	names := map[string]bool{}
+	for n := range outer {
+		names[n] = true
+	}
+	seen := map[*openapi3.Schema]bool{}
+	var walk func(s *openapi3.Schema)
+	walk = func(s *openapi3.Schema) {
+		if s == nil || seen[s] {
+			return
+		}
+		seen[s] = true
+		for n := range s.Properties {
+			names[n] = true
+		}
+		for _, list := range [][]*openapi3.SchemaRef{s.AllOf, s.OneOf, s.AnyOf} {
+			for _, r := range list {
+				if r != nil {
+					walk(r.Value)
+				}
+			}
+		}
+	}
+	walk(s)
+	return names
 }
 
 func formatFits(typ, format string) bool {
