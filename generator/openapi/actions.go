@@ -46,6 +46,13 @@ func (c *converter) action(o *operation, names *actionNames) spec.Action {
 		Path:        o.clean,
 		Scopes:      c.actionScopes(o),
 	}
+	if note := c.otherAuthNote(o); note != "" {
+		c.w.add(o.ptr+"/security", "%s", note)
+		if a.Description != "" {
+			a.Description += "\n\n"
+		}
+		a.Description += note
+	}
 	a.Params = c.params(o)
 	a.Body = c.body(o)
 	var respSchema *openapi3.Schema

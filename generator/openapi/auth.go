@@ -1,6 +1,7 @@
 package openapi
 
 import (
+	"fmt"
 	"net/url"
 	"regexp"
 	"slices"
@@ -363,4 +364,57 @@ func (c *converter) authenticated(o *operation) bool {
 		}
 	}
 	return false
+}
+
+// otherAuthNote explains an operation that the chosen scheme does not
+// authorize: its effective security lists only other schemes (Discord's
+// /users/@me/... operations take a user's OAuth2 token, not the bot token
+// the connector holds). The action is kept, since the connector can still
+// send it: when the chosen scheme is an API key sent as the whole
+// Authorization header, a key of "Bearer " + a token of the other scheme
+// is what that scheme sends. It returns "" for an operation the chosen
+// scheme authorizes, or that needs no auth.
+func (c *converter) otherAuthNote(o *operation) string {
+	if c.scheme == "" || len(o.security) == 0 || c.authenticated(o) {
+		return ""
+	}
+	var others []string
+	bearer := false
+	for _, req := range o.security {
+		if len(req) == 0 {
+			return "" // {}: no auth needed
+		}
+		for name := range req {
+			if !slices.Contains(others, name) {
+				others = append(others, name)
+			}
+			if ss := c.securityScheme(name); ss != nil && (ss.Type == "oauth2" || ss.Type == "openIdConnect" || ss.Type == "http" && strings.EqualFold(ss.Scheme, "bearer")) {
+				bearer = true
+			}
+		}
+	}
+	sort.Strings(others)
+	note := fmt.Sprintf("Auth: the document accepts only %s here, not %s, which the connector authenticates with.", strings.Join(others, " or "), c.scheme)
+	a := c.s.Auth
+	if bearer && a.Type == spec.AuthAPIKey && a.In == spec.InHeader && strings.EqualFold(a.Name, "Authorization") && (a.Prefix == nil || *a.Prefix == "") {
+		note += " The key is sent as the Authorization header as it is, so " + BearerKeyHint + "."
+	}
+	return note
+}
+
+// BearerKeyHint ends the description of an action that the connector's
+// API key (the whole Authorization header) does not authorize while a
+// bearer token does; internal/e2e looks for it to call such actions with
+// a bearer key.
+const BearerKeyHint = `a Client whose APIKey is "Bearer " followed by an access token of that scheme can call it`
+
+// securityScheme is the document's security scheme called name, or nil.
+func (c *converter) securityScheme(name string) *openapi3.SecurityScheme {
+	if c.t.Components == nil {
+		return nil
+	}
+	if r := c.t.Components.SecuritySchemes[name]; r != nil {
+		return r.Value
+	}
+	return nil
 }

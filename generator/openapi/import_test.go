@@ -1014,3 +1014,53 @@ func TestMalformed(t *testing.T) {
 		}
 	}
 }
+
+// TestOtherAuthNote: Discord's connector authenticates with the bot token
+// (an API key that is the whole Authorization header), while a few
+// operations accept only a user's OAuth2 token. They are kept, with a
+// warning and a description that says how to call them; operations the
+// key authorizes, or that need no auth, get no note.
+func TestOtherAuthNote(t *testing.T) {
+	doc := head + `security: [{Bot: []}]
+paths:
+  /me:
+    get:
+      operationId: getMe
+      description: The current user.
+      security: [{User: [identify]}]
+      responses: {"204": {description: ok}}
+  /guilds:
+    get:
+      operationId: getGuilds
+      security: [{Bot: []}, {User: [guilds]}]
+      responses: {"204": {description: ok}}
+  /channels:
+    get:
+      operationId: getChannels
+      responses: {"204": {description: ok}}
+  /public:
+    get:
+      operationId: getPublic
+      security: [{}, {Bot: []}]
+      responses: {"204": {description: ok}}
+components:
+  securitySchemes:
+    Bot: {type: apiKey, in: header, name: Authorization}
+    User:
+      type: oauth2
+      flows:
+        clientCredentials: {tokenUrl: "https://example.com/token", scopes: {identify: x, guilds: y}}
+`
+	s, warns := imp(t, doc, Options{})
+	eq(t, "auth", s.Auth.Type, spec.AuthAPIKey)
+	me := action(t, s, "getMe").Description
+	if !strings.HasPrefix(me, "The current user.\n\nAuth: the document accepts only User here, not Bot") || !strings.Contains(me, BearerKeyHint) {
+		t.Errorf("getMe description = %q", me)
+	}
+	wantWarning(t, warns, "#/paths/~1me/get/security", "accepts only User here")
+	for _, name := range []string{"getGuilds", "getPublic"} {
+		if d := action(t, s, name).Description; strings.Contains(d, "Auth:") {
+			t.Errorf("%s description = %q, want no auth note", name, d)
+		}
+	}
+}

@@ -141,9 +141,10 @@ func (v *valuer) allOf(s *spec.Schema, depth int, top bool) any {
 	if !sawObject && scalar != nil {
 		return scalar
 	}
-	// Properties required beside allOf ({allOf: [...], required: [a]})
-	// are declared in the parts.
-	for _, name := range s.Required {
+	// Properties required beside allOf ({allOf: [...], required: [a]}),
+	// or by a part that only adds requirements ({required: [a]}, or an
+	// anyOf of such: "at least one of a, b") are declared in the parts.
+	for _, name := range v.requiredNames(s, 0) {
 		if _, ok := merged[name]; ok {
 			continue
 		}
@@ -152,6 +153,31 @@ func (v *valuer) allOf(s *spec.Schema, depth int, top bool) any {
 		}
 	}
 	return merged
+}
+
+// requiredNames lists the properties s requires: its own required list,
+// its allOf parts', and those of its first oneOf/anyOf alternative when
+// the alternatives only add requirements (declaring no properties).
+func (v *valuer) requiredNames(s *spec.Schema, depth int) []string {
+	s = v.resolve(s)
+	if s == nil || depth > 20 {
+		return nil
+	}
+	names := append([]string(nil), s.Required...)
+	for _, part := range s.AllOf {
+		names = append(names, v.requiredNames(part, depth+1)...)
+	}
+	if alts := v.alternatives(s); len(alts) > 0 && constraintOnly(v.resolve(alts[0])) {
+		names = append(names, v.requiredNames(alts[0], depth+1)...)
+	}
+	return names
+}
+
+// constraintOnly reports whether s only constrains a value described
+// elsewhere: it declares no type, properties or alternatives of its own.
+func constraintOnly(s *spec.Schema) bool {
+	return s != nil && s.Ref == "" && s.Type == "" && len(s.Properties) == 0 &&
+		len(s.AllOf)+len(s.OneOf)+len(s.AnyOf) == 0 && s.Items == nil && len(s.Enum) == 0
 }
 
 // propertyOf finds the schema of property name in s or its allOf parts.
