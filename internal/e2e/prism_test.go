@@ -67,6 +67,10 @@ var knownIssues = []knownIssue{
 	{"box-openapi.json", "mdfilters", kindPrism, "Prism cannot validate a query parameter whose items are objects: it reads every query value as a string, so JSON text, deepObject (mdfilters[0][scope]=...) and form serializations are all refused as \"must be object\" (tried by hand against Prism 5.14.2). conngen types the parameter as a string, in which a caller passes the JSON text Box expects, and the import warns"},
 	{"box-openapi.json", "attributes must be object", kindPrism, "Prism reads multipart parts as strings, so a JSON object part (attributes) never validates"},
 
+	// conngen's limits.
+	{"", "Invalid security scheme used", kindImporter,
+		"the operation accepts only a scheme other than the connector's (Swagger Petstore's getInventory takes the api_key header; the connector holds the petstore_auth token): a connector has one auth scheme, and only a bearer token in an API key sent as the whole Authorization header (Discord) can stand in for another"},
+
 	// conngen's deliberate choices that a mock may contradict.
 	{"slack-web-openapi-v2.swagger2.json", "cannot unmarshal array into", kindPrism,
 		"a schema without a type whose items lists object shapes (draft-4 style; Slack answers with one such object): conngen types it as the merged object, while Prism, reading items literally, may answer with an array"},
