@@ -42,9 +42,10 @@ type Result struct {
 	Violations string `json:"violations,omitempty"`
 	Notes      string `json:"notes,omitempty"`  // what the driver could not express in Go (a generator limitation)
 	Millis     int64  `json:"millis,omitempty"` // duration of the call
-	// Attempts is how many times the call was made: a call whose answer
-	// failed only Prism's own response validation is repeated asking Prism
-	// for a dynamically generated response.
+	// Attempts is how many times the call was made: a call whose 2xx
+	// answer did not decode, or that Prism could not answer within the
+	// document, is made once more asking for a response generated from
+	// the schema.
 	Attempts int `json:"attempts,omitempty"`
 	// ExampleError is set when Prism's first answer (the document's own
 	// example) did not decode but a response generated from the schema
