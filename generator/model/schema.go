@@ -172,7 +172,7 @@ func (b *builder) collectProps(s *spec.Schema, seen map[*spec.Schema]bool) (spec
 		for _, p := range ps {
 			if props.Get(p.Name) == nil {
 				props = append(props, p)
-			} else if !untyped(p.Schema) {
+			} else if !p.Schema.Untyped() {
 				// A later part refines the property; an untyped one
 				// (an undeclared required name the importer added)
 				// never replaces a typed one.
@@ -237,19 +237,14 @@ func (b *builder) collectProps(s *spec.Schema, seen map[*spec.Schema]bool) (spec
 // only lists required names (or nothing): no type, properties or
 // alternatives of its own.
 func (b *builder) requirementsOnly(s *spec.Schema) bool {
-	for _, alt := range append(append([]*spec.Schema{}, s.OneOf...), s.AnyOf...) {
-		if alt == nil || alt.Ref != "" || !untyped(alt) {
-			return false
+	for _, l := range [][]*spec.Schema{s.OneOf, s.AnyOf} {
+		for _, alt := range l {
+			if alt == nil || !alt.Untyped() {
+				return false
+			}
 		}
 	}
 	return true
-}
-
-// untyped reports whether s says nothing about a value's type or shape:
-// any JSON value (it may carry a description or required names).
-func untyped(s *spec.Schema) bool {
-	return s == nil || s.Ref == "" && s.Type == "" && len(s.Properties) == 0 && s.Items == nil &&
-		len(s.Enum) == 0 && s.AdditionalProperties == nil && len(s.AllOf)+len(s.OneOf)+len(s.AnyOf) == 0
 }
 
 // mergeable reports whether a oneOf/anyOf that cannot be a tagged union is

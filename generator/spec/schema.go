@@ -62,6 +62,15 @@ func (s *Schema) IsRequired(name string) bool {
 	return false
 }
 
+// Untyped reports whether s says nothing about a value's type or shape,
+// so that it accepts any JSON value: no reference, type, properties,
+// items, enum, additionalProperties or alternatives. It may still carry a
+// description or required names ({required: [name]} as an allOf part).
+func (s *Schema) Untyped() bool {
+	return s == nil || s.Ref == "" && s.Type == "" && len(s.Properties) == 0 && s.Items == nil &&
+		len(s.Enum) == 0 && s.AdditionalProperties == nil && len(s.AllOf)+len(s.OneOf)+len(s.AnyOf) == 0
+}
+
 // NamedSchema is one entry of an ordered name → schema mapping.
 type NamedSchema struct {
 	Name   string

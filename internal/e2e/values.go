@@ -167,17 +167,12 @@ func (v *valuer) requiredNames(s *spec.Schema, depth int) []string {
 	for _, part := range s.AllOf {
 		names = append(names, v.requiredNames(part, depth+1)...)
 	}
-	if alts := v.alternatives(s); len(alts) > 0 && constraintOnly(v.resolve(alts[0])) {
-		names = append(names, v.requiredNames(alts[0], depth+1)...)
+	if alts := v.alternatives(s); len(alts) > 0 {
+		if first := v.resolve(alts[0]); first != nil && first.Untyped() {
+			names = append(names, v.requiredNames(first, depth+1)...)
+		}
 	}
 	return names
-}
-
-// constraintOnly reports whether s only constrains a value described
-// elsewhere: it declares no type, properties or alternatives of its own.
-func constraintOnly(s *spec.Schema) bool {
-	return s != nil && s.Ref == "" && s.Type == "" && len(s.Properties) == 0 &&
-		len(s.AllOf)+len(s.OneOf)+len(s.AnyOf) == 0 && s.Items == nil && len(s.Enum) == 0
 }
 
 // propertyOf finds the schema of property name in s or its allOf parts.
