@@ -100,6 +100,10 @@ func (c *converter) chooseAuth() {
 		cands = append(cands, cand)
 		byName[n] = cand
 	}
+	c.schemes = map[string]spec.Auth{}
+	for n, cand := range byName {
+		c.schemes[n] = cand.auth
+	}
 	var chosen *authCandidate
 	if c.opts.Auth != "" {
 		chosen = byName[c.opts.Auth]
@@ -388,8 +392,8 @@ func (c *converter) otherAuthNote(o *operation) string {
 			if !slices.Contains(others, name) {
 				others = append(others, name)
 			}
-			if ss := c.securityScheme(name); ss != nil && (ss.Type == "oauth2" || ss.Type == "openIdConnect" || ss.Type == "http" && strings.EqualFold(ss.Scheme, "bearer")) {
-				bearer = true
+			if t := c.schemes[name].Type; t == spec.AuthOAuth2 || t == spec.AuthBearer {
+				bearer = true // sends "Authorization: Bearer <token>"
 			}
 		}
 	}
@@ -407,14 +411,3 @@ func (c *converter) otherAuthNote(o *operation) string {
 // bearer token does; internal/e2e looks for it to call such actions with
 // a bearer key.
 const BearerKeyHint = `a Client whose APIKey is "Bearer " followed by an access token of that scheme can call it`
-
-// securityScheme is the document's security scheme called name, or nil.
-func (c *converter) securityScheme(name string) *openapi3.SecurityScheme {
-	if c.t.Components == nil {
-		return nil
-	}
-	if r := c.t.Components.SecuritySchemes[name]; r != nil {
-		return r.Value
-	}
-	return nil
-}

@@ -30,7 +30,8 @@ type converter struct {
 	schemaIx map[string]int // schema name -> index in schemas
 
 	// auth
-	scheme     string // chosen security scheme name, "" for none
+	scheme     string               // chosen security scheme name, "" for none
+	schemes    map[string]spec.Auth // every declared scheme's mapping, by name
 	authScopes map[string]bool
 
 	// servers: the absolute URL of the first server, for relative OAuth URLs
