@@ -228,17 +228,22 @@ func (c *converter) schemaIn(s *openapi3.Schema, ptr string, where partOf) *spec
 	// insists on. Only for objects that have properties or allOf (a
 	// property-less object is a map that can carry any name) and not in a
 	// oneOf or anyOf alternative.
+	// declared is declaredProps(s, where.outer), computed once when needed
+	// (it walks every part through $refs).
+	var declared map[string]bool
+	declaredNames := func() map[string]bool {
+		if declared == nil {
+			declared = declaredProps(s, where.outer)
+		}
+		return declared
+	}
 	var undeclared []string
 	if (len(s.Properties) > 0 || len(s.AllOf) > 0) && (typ == "" || typ == "object") && !where.branch {
-		var declared map[string]bool
 		for i, r := range s.Required {
 			if r == "" || s.Properties[r] != nil || slices.Contains(undeclared, r) {
 				continue
 			}
-			if declared == nil {
-				declared = declaredProps(s, where.outer)
-			}
-			if !declared[r] {
+			if !declaredNames()[r] {
 				undeclared = append(undeclared, r)
 				c.w.add(ptr+"/required/"+strconv.Itoa(i), "required property %q is declared nowhere: typed as any JSON value", r)
 			}
@@ -347,7 +352,7 @@ func (c *converter) schemaIn(s *openapi3.Schema, ptr string, where partOf) *spec
 	}
 	if len(s.AllOf) > 0 {
 		// an inline part's required names may be declared by its siblings
-		part := partOf{outer: declaredProps(s, where.outer), branch: where.branch}
+		part := partOf{outer: declaredNames(), branch: where.branch}
 		for i, r := range s.AllOf {
 			if x := c.schemaPart(r, ptr+"/allOf/"+strconv.Itoa(i), part); x != nil {
 				out.AllOf = append(out.AllOf, x)
