@@ -63,6 +63,7 @@ func TestBrokenResponse(t *testing.T) {
 		{"unnamed, format flagged", "illegal base64 data at input byte 0", byteFmt, true},
 		{"unnamed, only required flagged", "illegal base64 data at input byte 0", required, false},
 		{"no violations", "json: cannot unmarshal string into Go struct field R.post_at of type int", "", false},
+		{"list cut short", "json: cannot unmarshal string into Go struct field R.post_at of type int", "Too many violations! " + postAt[:len(postAt)-30], true},
 		{"request violation", "json: cannot unmarshal string into Go struct field R.name of type int", request, false},
 	} {
 		got := brokenResponse(Result{Error: tc.err, Violations: tc.violations}) != ""
