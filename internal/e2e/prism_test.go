@@ -38,10 +38,8 @@ var defaultDocuments = []string{
 
 // Kinds of known failures.
 const (
-	kindPrism     = "prism-limitation" // Prism cannot mock the operation; not conngen's fault
-	kindImporter  = "importer"         // generator/openapi maps the document wrongly
-	kindGenerator = "generator"        // the generated code is wrong
-	kindDriver    = "driver"           // the spec lacks what a valid value needs (the driver sends "test")
+	kindPrism    = "prism-limitation" // Prism cannot check or answer the call; not conngen's fault
+	kindImporter = "importer"         // generator/openapi cannot map what the document asks for
 )
 
 // knownIssue explains failures: a failed call of document doc whose error,
