@@ -10,6 +10,36 @@ import (
 	"time"
 )
 
+// GetAuthenticatedApp calls GET /app.
+//
+// Get the Authenticated App.
+//
+// Get the GitHub App that Config.AppJWT belongs to.
+//
+// Auth: sends Config.AppJWT instead of the connector's credentials.
+func (c *Client) GetAuthenticatedApp(ctx context.Context) (*Response[Integration], error) {
+	return call[Integration](ctx, c, Request{
+		Method:      "GET",
+		RelativeURL: "/app",
+		action:      "getAuthenticatedApp",
+	})
+}
+
+// GetMeta calls GET /meta.
+//
+// Get GitHub Meta Information.
+//
+// Get GitHub's published IP ranges and SSH key fingerprints. Public, so no credentials are sent.
+//
+// Auth: sends no credentials.
+func (c *Client) GetMeta(ctx context.Context) (*Response[APIOverview], error) {
+	return call[APIOverview](ctx, c, Request{
+		Method:      "GET",
+		RelativeURL: "/meta",
+		action:      "getMeta",
+	})
+}
+
 // GetAuthenticatedUser calls GET /user.
 //
 // Get Authenticated User.

@@ -377,3 +377,75 @@ func TestBehaviourCustomActionStaysOnHost(t *testing.T) {
 		t.Errorf("requests = %d, want 1", srv.Count())
 	}
 }
+
+const ghAppJWT = "eyJhbGciOiJSUzI1NiJ9.app-s3cr3t.sig"
+
+// GET /app takes the app's JWT, and only that: the user's token must not go
+// there, and /meta, which the spec marks public, gets no credential at all.
+func TestBehaviourActionOwnAuth(t *testing.T) {
+	t.Parallel()
+	srv := testutil.NewServer(t, func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/app":
+			testutil.WriteJSON(w, 200, `{"id":1,"slug":"octoapp","node_id":"MDExOkludGVncmF0aW9uMQ==","owner":`+ghUserJSON+`,"name":"Octocat App",
+"description":"","external_url":"https://example.com","html_url":"https://github.com/apps/octoapp","created_at":"2017-07-08T16:18:44-04:00","updated_at":"2017-07-08T16:18:44-04:00",
+"permissions":{"metadata":"read","contents":"read"},"events":["push"],"installations_count":5}`)
+		case "/meta":
+			testutil.WriteJSON(w, 200, `{"verifiable_password_authentication":true,"ssh_key_fingerprints":{"SHA256_RSA":"uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s"},"api":["192.30.252.0/22"]}`)
+		default:
+			testutil.WriteJSON(w, 200, ghUserJSON)
+		}
+	})
+	cfg := Config{BaseURL: srv.URL, HTTPClient: srv.HTTPClient(), AccessToken: ghToken, AppJWT: ghAppJWT}
+	testutil.ConfigNoSecrets(t, cfg, &cfg, ghToken, ghAppJWT)
+	c, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app, err := c.GetAuthenticatedApp(context.Background())
+	if err != nil {
+		t.Fatalf("GetAuthenticatedApp: %v", err)
+	}
+	if b := app.Body; b.Slug == nil || *b.Slug != "octoapp" || b.Owner.Login != "octocat" || b.Permissions["contents"] != "read" || b.InstallationsCount == nil || *b.InstallationsCount != 5 {
+		t.Errorf("app = %+v", app.Body)
+	}
+	if got := srv.Last(t).Header.Values("Authorization"); !reflect.DeepEqual(got, []string{"Bearer " + ghAppJWT}) {
+		testutil.NoSecrets(t, "GET /app Authorization", strings.Join(got, ","), ghToken)
+		t.Errorf("GET /app sent %d Authorization values, want only the app JWT", len(got))
+	}
+
+	meta, err := c.GetMeta(context.Background())
+	if err != nil {
+		t.Fatalf("GetMeta: %v", err)
+	}
+	if !meta.Body.VerifiablePasswordAuthentication || len(meta.Body.API) != 1 {
+		t.Errorf("meta = %+v", meta.Body)
+	}
+	if r := srv.Last(t); r.Header.Get("Authorization") != "" {
+		t.Errorf("GET /meta sent an Authorization header; the action's auth is none")
+	}
+
+	// The other actions keep the connector's auth.
+	if _, err := c.GetAuthenticatedUser(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := srv.Last(t).Header.Get("Authorization"); got != "Bearer "+ghToken {
+		testutil.NoSecrets(t, "GET /user Authorization", got, ghAppJWT)
+		t.Errorf("GET /user did not send the access token")
+	}
+}
+
+// AppJWT is optional in New (most users never call /app); the action that
+// needs it says so before anything is sent.
+func TestBehaviourActionOwnAuthMissing(t *testing.T) {
+	t.Parallel()
+	srv := testutil.NewServer(t, nil)
+	c := ghClient(t, srv)
+	_, err := c.GetAuthenticatedApp(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "GetAuthenticatedApp needs Config.AppJWT") {
+		t.Errorf("GetAuthenticatedApp without AppJWT: err = %v, want one naming Config.AppJWT", err)
+	}
+	if n := srv.Count(); n != 0 {
+		t.Errorf("%d requests sent, want none", n)
+	}
+}

@@ -27,11 +27,14 @@ type Config struct {
 
 	// AccessToken is sent as a bearer token.
 	AccessToken string
+
+	// AppJWT A JSON Web Token of a GitHub App, signed with the app's private key. Only GetAuthenticatedApp uses it: /app takes the app's own credential, not a user's token. Secret: never printed.
+	AppJWT string
 }
 
 // String describes cfg with every secret redacted, so a Config can be logged.
 func (cfg Config) String() string {
-	return fmt.Sprintf("github.Config{BaseURL:%q AccessToken:%s}", cfg.BaseURL, redacted(cfg.AccessToken != ""))
+	return fmt.Sprintf("github.Config{BaseURL:%q AccessToken:%s AppJWT:%s}", cfg.BaseURL, redacted(cfg.AccessToken != ""), redacted(cfg.AppJWT != ""))
 }
 
 // GoString is String, so %#v redacts secrets too.
@@ -52,7 +55,7 @@ func New(cfg Config) (*Client, error) {
 	if base == "" {
 		base = DefaultBaseURL
 	}
-	u, err := expandBaseURL(base, nil)
+	u, err := expandBaseURL(base, map[string]string{"appJWT": cfg.AppJWT})
 	if err != nil {
 		return nil, fmt.Errorf("github: %w", err)
 	}
@@ -60,6 +63,7 @@ func New(cfg Config) (*Client, error) {
 	if hc == nil {
 		hc = http.DefaultClient
 	}
+	hc = guardRedirects(hc, "Authorization")
 	c := &Client{
 		baseURL: u,
 		headers: http.Header{
@@ -85,6 +89,16 @@ func New(cfg Config) (*Client, error) {
 	c.authorize = func(r *http.Request) error {
 		r.Header.Set("Authorization", "Bearer "+cfg.AccessToken)
 		return nil
+	}
+	c.actionAuth = map[string]func(*http.Request) error{
+		"getAuthenticatedApp": func(r *http.Request) error {
+			if cfg.AppJWT == "" {
+				return errors.New("GetAuthenticatedApp needs Config.AppJWT")
+			}
+			r.Header.Set("Authorization", "Bearer "+cfg.AppJWT)
+			return nil
+		},
+		"getMeta": nil,
 	}
 	return c, nil
 }

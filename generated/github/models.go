@@ -402,3 +402,35 @@ type RateLimitOverview struct {
 	Resources map[string]RateLimitBucket `json:"resources"`
 	Rate      RateLimitBucket            `json:"rate"`
 }
+
+// Integration is a GitHub model.
+//
+// A GitHub App.
+type Integration struct {
+	ID                 int64             `json:"id"`
+	Slug               *string           `json:"slug,omitempty"`
+	NodeID             string            `json:"node_id"`
+	ClientID           *string           `json:"client_id,omitempty"`
+	Owner              SimpleUser        `json:"owner"`
+	Name               string            `json:"name"`
+	Description        *string           `json:"description,omitempty"`
+	ExternalURL        *string           `json:"external_url,omitempty"`
+	HTMLURL            string            `json:"html_url"`
+	CreatedAt          time.Time         `json:"created_at"`
+	UpdatedAt          time.Time         `json:"updated_at"`
+	Permissions        map[string]string `json:"permissions,omitempty"`
+	Events             []string          `json:"events,omitempty"`
+	InstallationsCount *int              `json:"installations_count,omitempty"`
+}
+
+// APIOverview is a GitHub model.
+type APIOverview struct {
+	VerifiablePasswordAuthentication bool              `json:"verifiable_password_authentication"`
+	SSHKeyFingerprints               map[string]string `json:"ssh_key_fingerprints,omitempty"`
+	SSHKeys                          []string          `json:"ssh_keys,omitempty"`
+	Hooks                            []string          `json:"hooks,omitempty"`
+	Web                              []string          `json:"web,omitempty"`
+	API                              []string          `json:"api,omitempty"`
+	Git                              []string          `json:"git,omitempty"`
+	Actions                          []string          `json:"actions,omitempty"`
+}

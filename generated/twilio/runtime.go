@@ -33,6 +33,8 @@ type Request struct {
 	Query       url.Values
 	Headers     http.Header // merged over the default and auth headers
 	Body        any         // nil; []byte or io.Reader sent as is; anything else encoded as JSON
+
+	action string // set by a generated action whose spec gives it its own auth
 }
 
 // Response is a service answer with its body decoded into T.
@@ -48,6 +50,9 @@ type Client struct {
 	httpClient *http.Client
 	headers    http.Header
 	authorize  func(*http.Request) error
+	// actionAuth replaces authorize for the actions (by spec name) whose
+	// spec gives them their own auth; a nil func sends no credentials.
+	actionAuth map[string]func(*http.Request) error
 	retry      retryPolicy
 	limiter    interface{ Wait(context.Context) error }
 	ping       pingSpec
@@ -222,6 +227,10 @@ func (c *Client) httpHelper(ctx context.Context, req Request) (*Response[[]byte]
 	if err != nil {
 		return nil, fmt.Errorf("%s: encode %s %s request body: %w", c.name, method, redactURL(u), err)
 	}
+	authorize := c.authorize
+	if f, ok := c.actionAuth[req.action]; ok {
+		authorize = f
+	}
 	attempts := 1
 	if slices.ContainsFunc(c.retry.methods, func(m string) bool { return strings.EqualFold(m, method) }) {
 		attempts = max(c.retry.maxAttempts, 1)
@@ -232,7 +241,7 @@ func (c *Client) httpHelper(ctx context.Context, req Request) (*Response[[]byte]
 				return nil, c.urlError(method, u, err)
 			}
 		}
-		resp, transient, err := c.send(ctx, method, u, body, contentType, req.Headers)
+		resp, transient, err := c.send(ctx, method, u, body, contentType, req.Headers, authorize)
 		retry := attempt < attempts && ctx.Err() == nil &&
 			(transient || err == nil && slices.Contains(c.retry.statuses, resp.StatusCode))
 		if !retry {
@@ -253,7 +262,7 @@ func (c *Client) httpHelper(ctx context.Context, req Request) (*Response[[]byte]
 }
 
 // send makes one attempt. transient reports a transport failure worth retrying.
-func (c *Client) send(ctx context.Context, method string, u *url.URL, body []byte, contentType string, headers http.Header) (resp *Response[[]byte], transient bool, err error) {
+func (c *Client) send(ctx context.Context, method string, u *url.URL, body []byte, contentType string, headers http.Header, authorize func(*http.Request) error) (resp *Response[[]byte], transient bool, err error) {
 	// The request is built from the URL already parsed, not from its string;
 	// the URL is copied because auth may add a query parameter to it.
 	target := *u
@@ -279,8 +288,8 @@ func (c *Client) send(ctx context.Context, method string, u *url.URL, body []byt
 	if contentType != "" {
 		req.Header["Content-Type"] = []string{contentType}
 	}
-	if c.authorize != nil {
-		if err := c.authorize(req); err != nil {
+	if authorize != nil {
+		if err := authorize(req); err != nil {
 			return nil, false, fmt.Errorf("%s: authorize request: %w", c.name, err)
 		}
 	}

@@ -1,6 +1,7 @@
 package emit
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/dave/jennifer/jen"
@@ -38,7 +39,26 @@ func actionDoc(a *model.Action) []string {
 	if len(a.Scopes) > 0 {
 		lines = append(lines, "", "Scopes: "+strings.Join(a.Scopes, ", ")+".")
 	}
+	if a.Auth != nil {
+		lines = append(lines, "", "Auth: "+ownAuth(a.Auth)+".")
+	}
 	return lines
+}
+
+// ownAuth says what an action with its own auth sends.
+func ownAuth(a *model.Auth) string {
+	var fields []string
+	for _, t := range append(slices.Clone(a.CustomHeaders), a.CustomQuery...) {
+		for _, p := range t.Parts {
+			if p.Param != nil && !slices.Contains(fields, "Config."+p.Param.GoName) {
+				fields = append(fields, "Config."+p.Param.GoName)
+			}
+		}
+	}
+	if len(fields) == 0 {
+		return "sends no credentials"
+	}
+	return "sends " + strings.Join(fields, " and ") + " instead of the connector's credentials"
 }
 
 // fieldDoc documents a Params field: the spec's description, then where
@@ -90,6 +110,9 @@ func genParams(f *jen.File, c *model.Connector, a *model.Action) {
 		g.Id("req").Op(":=").Id("Request").Values(jen.DictFunc(func(d jen.Dict) {
 			d[jen.Id("Method")] = jen.Lit(a.Method)
 			d[jen.Id("RelativeURL")] = pathExpr(a)
+			if a.Auth != nil {
+				d[jen.Id("action")] = jen.Lit(a.Name)
+			}
 			if needQuery {
 				d[jen.Id("Query")] = jen.Qual("net/url", "Values").Values()
 			}
@@ -205,13 +228,20 @@ func responseType(a *model.Action) jen.Code {
 	return jen.Op("*").Id("Response").Types(goType(a.Result))
 }
 
+// plainRequest is the Request of an action without parameters.
+func plainRequest(a *model.Action) jen.Code {
+	d := jen.Dict{jen.Id("Method"): jen.Lit(a.Method), jen.Id("RelativeURL"): jen.Lit(a.Path)}
+	if a.Auth != nil {
+		d[jen.Id("action")] = jen.Lit(a.Name)
+	}
+	return jen.Id("Request").Values(d)
+}
+
 func genAction(f *jen.File, a *model.Action) {
 	f.Comment("// " + strings.Join(actionDoc(a), "\n// "))
 	if a.ParamsType == "" {
 		f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(a.GoName).Params(jen.Id("ctx").Qual("context", "Context")).Params(responseType(a), jen.Error()).Block(
-			jen.Return(jen.Id("call").Types(goType(a.Result)).Call(jen.Id("ctx"), jen.Id("c"), jen.Id("Request").Values(jen.Dict{
-				jen.Id("Method"): jen.Lit(a.Method), jen.Id("RelativeURL"): jen.Lit(a.Path),
-			}))),
+			jen.Return(jen.Id("call").Types(goType(a.Result)).Call(jen.Id("ctx"), jen.Id("c"), plainRequest(a))),
 		)
 		return
 	}
@@ -241,9 +271,7 @@ func genIterator(f *jen.File, a *model.Action) {
 	seq := jen.Qual("iter", "Seq2").Types(item, jen.Error())
 	if a.ParamsType == "" {
 		f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(p.Method).Params(jen.Id("ctx").Qual("context", "Context")).Add(seq).Block(
-			jen.Return(jen.Id("paginate").Types(item).Call(jen.Id("ctx"), jen.Id("c"), jen.Id("Request").Values(jen.Dict{
-				jen.Id("Method"): jen.Lit(a.Method), jen.Id("RelativeURL"): jen.Lit(a.Path),
-			}), pager)),
+			jen.Return(jen.Id("paginate").Types(item).Call(jen.Id("ctx"), jen.Id("c"), plainRequest(a), pager)),
 		)
 		return
 	}

@@ -2,6 +2,7 @@ package emit
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -222,7 +223,7 @@ func genNew(f *jen.File, c *model.Connector) {
 		g.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(jen.Lit(c.Name+": %w"), jen.Err())))
 		g.Id("hc").Op(":=").Id("cfg").Dot("HTTPClient")
 		g.If(jen.Id("hc").Op("==").Nil()).Block(jen.Id("hc").Op("=").Qual("net/http", "DefaultClient"))
-		if hs := c.Auth.SecretHeaders; len(hs) > 0 {
+		if hs := secretHeaders(c); len(hs) > 0 {
 			args := []jen.Code{jen.Id("hc")}
 			for _, h := range hs {
 				args = append(args, jen.Lit(h))
@@ -265,6 +266,7 @@ func genNew(f *jen.File, c *model.Connector) {
 			}
 		}))
 		genAuthorize(g, c)
+		genActionAuth(g, c)
 		g.Return(jen.Id("c"), jen.Nil())
 	})
 }
@@ -314,6 +316,79 @@ func setQuery(key string, val jen.Code) []jen.Code {
 	}
 }
 
+// customAuth is the body of an authorize func that sets custom auth's
+// headers and query parameters.
+func customAuth(a model.Auth) []jen.Code {
+	var body []jen.Code
+	for _, h := range a.CustomHeaders {
+		body = append(body, jen.Id("r").Dot("Header").Dot("Set").Call(jen.Lit(h.Key), templateValue(h)))
+	}
+	if len(a.CustomQuery) > 0 {
+		body = append(body, jen.Id("q").Op(":=").Id("r").Dot("URL").Dot("Query").Call())
+		for _, q := range a.CustomQuery {
+			body = append(body, jen.Id("q").Dot("Set").Call(jen.Lit(q.Key), templateValue(q)))
+		}
+		body = append(body, jen.Id("r").Dot("URL").Dot("RawQuery").Op("=").Id("q").Dot("Encode").Call())
+	}
+	return body
+}
+
+// secretHeaders are the headers guardRedirects drops on a redirect to
+// another host: the connector's credential headers, then the actions' own.
+func secretHeaders(c *model.Connector) []string {
+	hs := slices.Clone(c.Auth.SecretHeaders)
+	for _, a := range c.Actions {
+		if a.Auth == nil {
+			continue
+		}
+		for _, h := range a.Auth.SecretHeaders {
+			if !slices.Contains(hs, h) {
+				hs = append(hs, h)
+			}
+		}
+	}
+	return hs
+}
+
+// genActionAuth fills Client.actionAuth for the actions with their own
+// auth. A connection parameter that New does not require is checked when
+// the action runs, so the error names what is missing.
+func genActionAuth(g *jen.Group, c *model.Connector) {
+	var own []*model.Action
+	for _, a := range c.Actions {
+		if a.Auth != nil {
+			own = append(own, a)
+		}
+	}
+	if len(own) == 0 {
+		return
+	}
+	g.Id("c").Dot("actionAuth").Op("=").Map(jen.String()).Func().Params(jen.Op("*").Qual("net/http", "Request")).Error().Values(jen.DictFunc(func(d jen.Dict) {
+		for _, a := range own {
+			if a.Auth.Type != "custom" {
+				d[jen.Lit(a.Name)] = jen.Nil() // type none: no credentials
+				continue
+			}
+			var body []jen.Code
+			checked := map[*model.ConnParam]bool{}
+			for _, t := range append(slices.Clone(a.Auth.CustomHeaders), a.Auth.CustomQuery...) {
+				for _, p := range t.Parts {
+					if p.Param == nil || p.Param.Required || checked[p.Param] {
+						continue
+					}
+					checked[p.Param] = true
+					body = append(body, jen.If(jen.Id("cfg").Dot(p.Param.GoName).Op("==").Lit("")).Block(
+						jen.Return(jen.Qual("errors", "New").Call(jen.Lit(a.GoName+" needs Config."+p.Param.GoName))),
+					))
+				}
+			}
+			body = append(body, customAuth(*a.Auth)...)
+			body = append(body, jen.Return(jen.Nil()))
+			d[jen.Lit(a.Name)] = jen.Func().Params(jen.Id("r").Op("*").Qual("net/http", "Request")).Error().Block(body...)
+		}
+	}))
+}
+
 func genAuthorize(g *jen.Group, c *model.Connector) {
 	a := c.Auth
 	authorize := func(body ...jen.Code) {
@@ -337,18 +412,7 @@ func genAuthorize(g *jen.Group, c *model.Connector) {
 				jen.Id("Name"): jen.Lit(a.Key), jen.Id("Value"): val})))
 		}
 	case "custom":
-		var body []jen.Code
-		for _, h := range a.CustomHeaders {
-			body = append(body, jen.Id("r").Dot("Header").Dot("Set").Call(jen.Lit(h.Key), templateValue(h)))
-		}
-		if len(a.CustomQuery) > 0 {
-			body = append(body, jen.Id("q").Op(":=").Id("r").Dot("URL").Dot("Query").Call())
-			for _, q := range a.CustomQuery {
-				body = append(body, jen.Id("q").Dot("Set").Call(jen.Lit(q.Key), templateValue(q)))
-			}
-			body = append(body, jen.Id("r").Dot("URL").Dot("RawQuery").Op("=").Id("q").Dot("Encode").Call())
-		}
-		authorize(body...)
+		authorize(customAuth(a)...)
 	case "oauth2":
 		g.Comment("Token requests go through the same HTTP client as every call.")
 		if a.Grant == "clientCredentials" {

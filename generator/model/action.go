@@ -15,6 +15,9 @@ func (b *builder) action(a spec.Action, paramsType string) *Action {
 		Name: a.Name, GoName: names.Go(a.Name), Title: a.Title, Description: a.Description,
 		Method: strings.ToUpper(a.Method), Path: a.Path, ParamsType: paramsType, Scopes: a.Scopes,
 	}
+	if a.Auth != nil {
+		act.Auth = new(b.resolveAuth(*a.Auth))
+	}
 	fields := names.NewSet()
 	if a.Body != nil {
 		// The body keeps the name Body; a param called "body" yields.

@@ -43,6 +43,7 @@ type builder struct {
 	schemaNames map[string]string     // spec schema name -> Go type name
 	declared    map[string]*Type      // Go type name -> declaration, for every type in c.Types
 	inVariants  map[*spec.Schema]bool // unions being classified (cycle guard)
+	connByName  map[string]*ConnParam // connection parameters by spec name
 }
 
 // declare adds a named type to the package.
@@ -78,11 +79,20 @@ func (b *builder) build() {
 		c.Conn = append(c.Conn, cp)
 		byName[p.Name] = cp
 	}
-	b.buildAuth(byName)
+	b.connByName = byName
+	c.Auth = b.resolveAuth(s.Auth)
 	inAuth := map[*ConnParam]bool{}
-	for _, t := range append(append([]Template{}, c.Auth.CustomHeaders...), c.Auth.CustomQuery...) {
-		for _, p := range t.Parts {
-			inAuth[p.Param] = true
+	auths := []*Auth{&c.Auth}
+	for _, a := range s.Actions {
+		if a.Auth != nil {
+			auths = append(auths, new(b.resolveAuth(*a.Auth)))
+		}
+	}
+	for _, a := range auths {
+		for _, t := range append(append([]Template{}, a.CustomHeaders...), a.CustomQuery...) {
+			for _, p := range t.Parts {
+				inAuth[p.Param] = true
+			}
 		}
 	}
 	for _, m := range placeholderRE.FindAllStringSubmatch(s.BaseURL, -1) {
@@ -146,14 +156,14 @@ func (b *builder) build() {
 
 var placeholderRE = regexp.MustCompile(`\{([^{}]*)\}`)
 
-func (b *builder) template(key, text string, byName map[string]*ConnParam) Template {
+func (b *builder) template(key, text string) Template {
 	t := Template{Key: key}
 	last := 0
 	for _, m := range placeholderRE.FindAllStringSubmatchIndex(text, -1) {
 		if m[0] > last {
 			t.Parts = append(t.Parts, TemplatePart{Literal: text[last:m[0]]})
 		}
-		t.Parts = append(t.Parts, TemplatePart{Param: byName[text[m[2]:m[3]]]})
+		t.Parts = append(t.Parts, TemplatePart{Param: b.connByName[text[m[2]:m[3]]]})
 		last = m[1]
 	}
 	if last < len(text) {
@@ -162,9 +172,9 @@ func (b *builder) template(key, text string, byName map[string]*ConnParam) Templ
 	return t
 }
 
-func (b *builder) buildAuth(byName map[string]*ConnParam) {
-	a := b.s.Auth
-	r := &b.c.Auth
+// resolveAuth resolves the connector's auth or an action's.
+func (b *builder) resolveAuth(a spec.Auth) Auth {
+	var r Auth
 	r.Type = a.Type
 	switch a.Type {
 	case spec.AuthBearer:
@@ -221,11 +231,12 @@ func (b *builder) buildAuth(byName map[string]*ConnParam) {
 		}
 	case spec.AuthCustom:
 		for _, k := range slices.Sorted(maps.Keys(a.Headers)) {
-			r.CustomHeaders = append(r.CustomHeaders, b.template(k, a.Headers[k], byName))
+			r.CustomHeaders = append(r.CustomHeaders, b.template(k, a.Headers[k]))
 			r.SecretHeaders = append(r.SecretHeaders, http.CanonicalHeaderKey(k))
 		}
 		for _, k := range slices.Sorted(maps.Keys(a.Query)) {
-			r.CustomQuery = append(r.CustomQuery, b.template(k, a.Query[k], byName))
+			r.CustomQuery = append(r.CustomQuery, b.template(k, a.Query[k]))
 		}
 	}
+	return r
 }

@@ -226,6 +226,9 @@ type Action struct {
 	Result      *GoType     // type of Response.Body
 	Paginate    *Pagination // nil when not paginated
 	Scopes      []string
+	// Auth replaces the connector's auth for this action (type none or
+	// custom); nil when the action uses the connector's.
+	Auth *Auth
 }
 
 // Segment is literal path text, or a path param.

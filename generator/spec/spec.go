@@ -113,16 +113,21 @@ type Ping struct {
 
 // Action is one endpoint of the service.
 type Action struct {
-	Name        string    `yaml:"name"`
-	Title       string    `yaml:"title,omitempty"`
-	Description string    `yaml:"description,omitempty"`
-	Method      string    `yaml:"method"`
-	Path        string    `yaml:"path"`
-	Scopes      []string  `yaml:"scopes,omitempty"`
-	Params      []Param   `yaml:"params,omitempty"`
-	Body        *Body     `yaml:"body,omitempty"`
-	Response    *Response `yaml:"response,omitempty"`
-	Paginate    *Paginate `yaml:"paginate,omitempty"`
+	Name        string   `yaml:"name"`
+	Title       string   `yaml:"title,omitempty"`
+	Description string   `yaml:"description,omitempty"`
+	Method      string   `yaml:"method"`
+	Path        string   `yaml:"path"`
+	Scopes      []string `yaml:"scopes,omitempty"`
+	// Auth, when set, replaces the connector's auth for this action: type
+	// none sends no credentials; type custom sends its headers and query,
+	// templates over connection parameters, as custom auth does. For an
+	// endpoint that takes another credential than the rest of the API.
+	Auth     *Auth     `yaml:"auth,omitempty"`
+	Params   []Param   `yaml:"params,omitempty"`
+	Body     *Body     `yaml:"body,omitempty"`
+	Response *Response `yaml:"response,omitempty"`
+	Paginate *Paginate `yaml:"paginate,omitempty"`
 }
 
 // Param locations.

@@ -93,7 +93,7 @@ func (v *validator) validate() {
 			}
 		}
 	}
-	v.checkAuth()
+	v.checkAuth("auth", s.Auth, authTypes)
 	v.checkHeaders("headers", s.Headers)
 	v.checkRetry()
 	if rl := s.RateLimit; rl != nil {
@@ -204,15 +204,27 @@ var authFields = map[string][]string{
 	AuthCustom: {"headers", "query"},
 }
 
-func (v *validator) checkAuth() {
-	a := v.s.Auth
+// authTypes are the auth types of a connector; actionAuthTypes those an
+// action may override it with (the others need Config fields of their own).
+var (
+	authTypes       = []string{AuthNone, AuthBasic, AuthBearer, AuthAPIKey, AuthOAuth2, AuthCustom}
+	actionAuthTypes = []string{AuthNone, AuthCustom}
+)
+
+// checkAuth checks the auth a at path, whose type must be one of types.
+func (v *validator) checkAuth(path string, a Auth, types []string) {
+	want := "one of " + strings.Join(types, ", ")
 	if a.Type == "" {
-		v.errorf("auth.type", "required: one of none, basic, bearer, apiKey, oauth2, custom")
+		v.errorf(path+".type", "required: %s", want)
 		return
 	}
 	used, ok := authFields[a.Type]
 	if !ok {
-		v.errorf("auth.type", "unknown auth type %q: want one of none, basic, bearer, apiKey, oauth2, custom", a.Type)
+		v.errorf(path+".type", "unknown auth type %q: want %s", a.Type, want)
+		return
+	}
+	if !slices.Contains(types, a.Type) {
+		v.errorf(path+".type", "auth type %s is for the connector; an action's auth is %s", a.Type, want)
 		return
 	}
 	set := map[string]bool{
@@ -230,81 +242,81 @@ func (v *validator) checkAuth() {
 	}
 	sort.Strings(extra)
 	for _, f := range extra {
-		v.errorf("auth."+f, "not used by auth type %s", a.Type)
+		v.errorf(path+"."+f, "not used by auth type %s", a.Type)
 	}
 	switch a.Type {
 	case AuthBearer:
 		if a.Header != "" && !headerNamePattern.MatchString(a.Header) {
-			v.errorf("auth.header", "not a valid header name")
+			v.errorf(path+".header", "not a valid header name")
 		}
-		v.checkHeaderValue("auth.prefix", a.Prefix)
+		v.checkHeaderValue(path+".prefix", a.Prefix)
 	case AuthAPIKey:
 		switch a.In {
 		case "":
-			v.errorf("auth.in", "required for apiKey: header, query or cookie")
+			v.errorf(path+".in", "required for apiKey: header, query or cookie")
 		case InHeader, InQuery, InCookie:
 		default:
-			v.errorf("auth.in", "must be header, query or cookie")
+			v.errorf(path+".in", "must be header, query or cookie")
 		}
 		if a.Name == "" {
-			v.errorf("auth.name", "required for apiKey: the header, query or cookie name")
+			v.errorf(path+".name", "required for apiKey: the header, query or cookie name")
 		} else if a.In != InQuery && !headerNamePattern.MatchString(a.Name) {
-			v.errorf("auth.name", "not a valid %s name", a.In)
+			v.errorf(path+".name", "not a valid %s name", a.In)
 		}
-		v.checkHeaderValue("auth.prefix", a.Prefix)
+		v.checkHeaderValue(path+".prefix", a.Prefix)
 	case AuthOAuth2:
 		switch a.Grant {
 		case "":
-			v.errorf("auth.grant", "required for oauth2: authorizationCode or clientCredentials")
+			v.errorf(path+".grant", "required for oauth2: authorizationCode or clientCredentials")
 		case GrantAuthorizationCode:
 			if a.AuthorizeURL == "" {
-				v.errorf("auth.authorizeURL", "required for the authorizationCode grant")
+				v.errorf(path+".authorizeURL", "required for the authorizationCode grant")
 			}
 		case GrantClientCredentials:
 			if a.AuthorizeURL != "" {
-				v.errorf("auth.authorizeURL", "not used by the clientCredentials grant")
+				v.errorf(path+".authorizeURL", "not used by the clientCredentials grant")
 			}
 			if a.PKCE {
-				v.errorf("auth.pkce", "not used by the clientCredentials grant")
+				v.errorf(path+".pkce", "not used by the clientCredentials grant")
 			}
 			if len(a.AuthorizeParams) > 0 {
-				v.errorf("auth.authorizeParams", "not used by the clientCredentials grant")
+				v.errorf(path+".authorizeParams", "not used by the clientCredentials grant")
 			}
 		default:
-			v.errorf("auth.grant", "must be authorizationCode or clientCredentials")
+			v.errorf(path+".grant", "must be authorizationCode or clientCredentials")
 		}
 		if a.AuthorizeURL != "" {
-			v.checkURL("auth.authorizeURL", a.AuthorizeURL)
+			v.checkURL(path+".authorizeURL", a.AuthorizeURL)
 		}
 		if a.TokenURL == "" {
-			v.errorf("auth.tokenURL", "required for oauth2")
+			v.errorf(path+".tokenURL", "required for oauth2")
 		} else {
-			v.checkURL("auth.tokenURL", a.TokenURL)
+			v.checkURL(path+".tokenURL", a.TokenURL)
 		}
 		if a.RefreshURL != "" {
-			v.checkURL("auth.refreshURL", a.RefreshURL)
+			v.checkURL(path+".refreshURL", a.RefreshURL)
 		}
 		if a.ClientAuth != "" && a.ClientAuth != "header" && a.ClientAuth != "body" {
-			v.errorf("auth.clientAuth", "must be header or body")
+			v.errorf(path+".clientAuth", "must be header or body")
 		}
 		for i, sc := range a.Scopes {
 			if sc == "" || strings.ContainsAny(sc, " \t\r\n") {
-				v.errorf(fmt.Sprintf("auth.scopes[%d]", i), "a scope must be non-empty and have no white space")
+				v.errorf(fmt.Sprintf("%s.scopes[%d]", path, i), "a scope must be non-empty and have no white space")
 			}
 		}
 	case AuthCustom:
 		if len(a.Headers) == 0 && len(a.Query) == 0 {
-			v.errorf("auth", "custom auth needs headers or query")
+			v.errorf(path, "custom auth needs headers or query")
 		}
-		v.checkHeaders("auth.headers", a.Headers)
+		v.checkHeaders(path+".headers", a.Headers)
 		for _, k := range slices.Sorted(maps.Keys(a.Headers)) {
-			v.checkPlaceholders("auth.headers."+k, a.Headers[k])
+			v.checkPlaceholders(path+".headers."+k, a.Headers[k])
 		}
 		for _, k := range slices.Sorted(maps.Keys(a.Query)) {
 			if k == "" {
-				v.errorf("auth.query", "empty query parameter name")
+				v.errorf(path+".query", "empty query parameter name")
 			}
-			v.checkPlaceholders("auth.query."+k, a.Query[k])
+			v.checkPlaceholders(path+".query."+k, a.Query[k])
 		}
 	}
 }
@@ -518,6 +530,9 @@ func (v *validator) checkAction(p string, a Action) {
 		v.errorf(p+".path", "required")
 	} else {
 		v.checkRelativePath(p+".path", a.Path, false)
+	}
+	if a.Auth != nil {
+		v.checkAuth(p+".auth", *a.Auth, actionAuthTypes)
 	}
 	for i, sc := range a.Scopes {
 		if !slices.Contains(v.s.Auth.Scopes, sc) {
