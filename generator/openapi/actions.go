@@ -46,8 +46,12 @@ func (c *converter) action(o *operation, names *actionNames) spec.Action {
 		Path:        o.clean,
 		Scopes:      c.actionScopes(o),
 	}
-	if note := c.otherAuthNote(o); note != "" {
+	var note string
+	if a.Auth, note = c.otherAuth(o); note != "" {
 		c.w.add(o.ptr+"/security", "%s", note)
+	}
+	// An action with its own auth says so in its doc comment already.
+	if note != "" && a.Auth == nil {
 		if a.Description != "" {
 			a.Description += "\n\n"
 		}
@@ -227,7 +231,7 @@ func (c *converter) paramSchema(p *openapi3.Parameter, ptr string) *spec.Schema 
 	}
 	s := c.simpleSchema(r.Value, 0, ptr+"/schema")
 	if s == nil {
-		c.w.add(ptr+"/schema", "schema of parameter %s is not a scalar or an array of scalars; sent as a string", p.Name)
+		c.w.add(ptr+"/schema", "schema of parameter %s"+StringParamWarning, p.Name)
 		return &spec.Schema{Type: "string"}
 	}
 	return s
@@ -400,6 +404,17 @@ func (c *converter) body(o *operation) *spec.Body {
 	return b
 }
 
+// StringParamWarning ends the warning on a parameter whose schema has no
+// serialization in OpenAPI (an object, or an array of objects, in the
+// query): the action takes its text as a string. internal/e2e looks for it.
+const StringParamWarning = " is not a scalar or an array of scalars; sent as a string"
+
+// NoSuccessWarning is the warning on an operation that declares responses,
+// none of them 2xx or default: the connector returns every answer the
+// document lists as an *APIError (Twilio's media redirect, a test
+// document's error-only operations). internal/e2e looks for it.
+const NoSuccessWarning = "no 2xx or default response: the action returns every answer the document lists as an *APIError"
+
 // response maps the lowest 2xx response with a JSON (or +json, or */*)
 // content; without one the action has no response schema.
 func (c *converter) response(o *operation) (*spec.Response, *openapi3.Schema, openapi3.Headers) {
@@ -419,6 +434,9 @@ func (c *converter) response(o *operation) (*spec.Response, *openapi3.Schema, op
 		}
 	}
 	sort.Slice(cands, func(i, j int) bool { return cands[i].rank < cands[j].rank })
+	if len(cands) == 0 && o.op.Responses.Len() > 0 && o.op.Responses.Default() == nil {
+		c.w.add(o.ptr+"/responses", "%s", NoSuccessWarning)
+	}
 	var firstHeaders openapi3.Headers
 	for i, cd := range cands {
 		r := o.op.Responses.Value(cd.code)

@@ -1,11 +1,13 @@
 package openapi
 
 import (
+	"cmp"
 	"fmt"
 	"net/url"
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/conngen/conngen/generator/spec"
@@ -370,23 +372,28 @@ func (c *converter) authenticated(o *operation) bool {
 	return false
 }
 
-// otherAuthNote explains an operation that the chosen scheme does not
-// authorize: its effective security lists only other schemes (Discord's
-// /users/@me/... operations take a user's OAuth2 token, not the bot token
-// the connector holds). The action is kept, since the connector can still
-// send it: when the chosen scheme is an API key sent as the whole
-// Authorization header, a key of "Bearer " + a token of the other scheme
-// is what that scheme sends. It returns "" for an operation the chosen
-// scheme authorizes, or that needs no auth.
-func (c *converter) otherAuthNote(o *operation) string {
+// otherAuth handles an operation that the chosen scheme does not
+// authorize: its effective security lists only other schemes (Swagger
+// Petstore's getInventory takes an api_key header while the connector holds
+// the petstore_auth token; Discord's /users/@me/... operations take a
+// user's OAuth2 token, not the bot token). When one of its requirements is
+// a single API key in a header or the query, or a bearer token, the action
+// gets its own auth: that credential, from a secret connection parameter
+// (one per scheme, optional in New). Otherwise the action is kept with the
+// connector's auth, since the connector can still send it: when the chosen
+// scheme is an API key sent as the whole Authorization header, a key of
+// "Bearer " + a token of the other scheme is what that scheme sends. The
+// note, for the warning and the description, says which; it is "" for an
+// operation that the chosen scheme authorizes, or that needs no auth.
+func (c *converter) otherAuth(o *operation) (auth *spec.Auth, note string) {
 	if c.scheme == "" || len(o.security) == 0 || c.authenticated(o) {
-		return ""
+		return nil, ""
 	}
 	var others []string
 	bearer := false
 	for _, req := range o.security {
 		if len(req) == 0 {
-			return "" // {}: no auth needed
+			return nil, "" // {}: no auth needed
 		}
 		for name := range req {
 			if !slices.Contains(others, name) {
@@ -398,12 +405,83 @@ func (c *converter) otherAuthNote(o *operation) string {
 		}
 	}
 	sort.Strings(others)
-	note := fmt.Sprintf("Auth: the document accepts only %s here, not %s, which the connector authenticates with.", strings.Join(others, " or "), c.scheme)
+	note = fmt.Sprintf("Auth: the document accepts only %s here, not %s, which the connector authenticates with.", strings.Join(others, " or "), c.scheme)
+	for _, req := range o.security {
+		if len(req) != 1 {
+			continue // schemes that must be sent together
+		}
+		for name := range req {
+			if auth, param := c.ownAuth(name); auth != nil {
+				return auth, note + fmt.Sprintf(" The action sends the connection parameter %s (Config.%s) as %s instead.", param, goName(param), name)
+			}
+		}
+	}
 	a := c.s.Auth
 	if bearer && a.Type == spec.AuthAPIKey && a.In == spec.InHeader && strings.EqualFold(a.Name, "Authorization") && (a.Prefix == nil || *a.Prefix == "") {
 		note += " The key is sent as the Authorization header as it is, so " + BearerKeyHint + "."
 	}
-	return note
+	return nil, note
+}
+
+// ownAuth maps the scheme name to an action's custom auth whose credential
+// is a secret connection parameter, added on first use; nil when the
+// scheme's credential cannot be a template (basic, oauth2, cookie).
+func (c *converter) ownAuth(name string) (*spec.Auth, string) {
+	sch := c.schemes[name]
+	var header, query, prefix string
+	switch {
+	case sch.Type == spec.AuthAPIKey && sch.In == spec.InHeader:
+		header = sch.Name
+	case sch.Type == spec.AuthAPIKey && sch.In == spec.InQuery:
+		query = sch.Name
+	case sch.Type == spec.AuthBearer:
+		header, prefix = cmp.Or(sch.Header, "Authorization"), "Bearer "
+	default:
+		return nil, ""
+	}
+	if sch.Prefix != nil {
+		prefix = *sch.Prefix
+	}
+	param, ok := c.credParams[name]
+	if !ok {
+		base := connParamName(cmp.Or(lowerCamel(name), "credential"))
+		param = base
+		for i := 2; c.connParamTaken(param); i++ {
+			param = base + strconv.Itoa(i)
+		}
+		if c.credParams == nil {
+			c.credParams = map[string]string{}
+		}
+		c.credParams[name] = param
+		where := "header " + header
+		if query != "" {
+			where = "query parameter " + query
+		}
+		c.s.Connection = append(c.s.Connection, spec.ConnParam{
+			Name:        param,
+			Description: fmt.Sprintf("Credential of the %s security scheme (%s), for the actions that accept only it.", name, where),
+			Secret:      true,
+		})
+	}
+	auth := &spec.Auth{Type: spec.AuthCustom}
+	value := prefix + "{" + param + "}"
+	if query != "" {
+		auth.Query = map[string]string{query: value}
+	} else {
+		auth.Headers = map[string]string{header: value}
+	}
+	return auth, param
+}
+
+// connParamTaken reports whether a connection parameter already has the
+// name, or one that Go-names the same.
+func (c *converter) connParamTaken(name string) bool {
+	for _, p := range c.s.Connection {
+		if foldKey(p.Name) == foldKey(name) || sepFold(p.Name) == sepFold(name) {
+			return true
+		}
+	}
+	return false
 }
 
 // BearerKeyHint ends the description of an action that the connector's

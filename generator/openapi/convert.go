@@ -33,6 +33,7 @@ type converter struct {
 	scheme     string               // chosen security scheme name, "" for none
 	schemes    map[string]spec.Auth // every declared scheme's mapping, by name
 	authScopes map[string]bool
+	credParams map[string]string // scheme -> connection parameter holding its credential, for actions' own auth
 
 	// servers: the absolute URL of the first server, for relative OAuth URLs
 	serverURL string

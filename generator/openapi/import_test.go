@@ -1064,3 +1064,114 @@ components:
 		}
 	}
 }
+
+// An operation that accepts only another API key or bearer scheme gets its
+// own auth, from one secret connection parameter per scheme.
+func TestOtherAuthOwnCredential(t *testing.T) {
+	doc := head + `security: [{oauth: [read]}]
+paths:
+  /inventory:
+    get:
+      operationId: getInventory
+      security: [{api_key: []}]
+      responses: {"204": {description: ok}}
+  /stock:
+    get:
+      operationId: getStock
+      security: [{api_key: []}]
+      responses: {"204": {description: ok}}
+  /search:
+    get:
+      operationId: search
+      security: [{basicAuth: []}, {sig: []}]
+      responses: {"204": {description: ok}}
+  /agents:
+    get:
+      operationId: listAgents
+      security: [{agent: []}]
+      responses: {"204": {description: ok}}
+  /both:
+    get:
+      operationId: both
+      security: [{api_key: [], sig: []}]
+      responses: {"204": {description: ok}}
+  /pets:
+    get:
+      operationId: listPets
+      responses: {"204": {description: ok}}
+components:
+  securitySchemes:
+    oauth:
+      type: oauth2
+      flows:
+        clientCredentials: {tokenUrl: "https://example.com/token", scopes: {read: x}}
+    api_key: {type: apiKey, in: header, name: api_key}
+    sig: {type: apiKey, in: query, name: signature}
+    basicAuth: {type: http, scheme: basic}
+    agent: {type: http, scheme: bearer}
+`
+	s, warns := imp(t, doc, Options{Auth: "oauth"})
+	eq(t, "auth", s.Auth.Type, spec.AuthOAuth2)
+	var conn []string
+	for _, p := range s.Connection {
+		if !p.Secret || p.Required || p.Default != "" {
+			t.Errorf("connection parameter %s = %+v, want secret and optional", p.Name, p)
+		}
+		conn = append(conn, p.Name)
+	}
+	// apiKey Go-names to Config.APIKey, which every Config reserves.
+	eq(t, "connection", strings.Join(conn, ","), "agent,apiKeyParam,sig") // in operation order
+	for name, want := range map[string]spec.Auth{
+		"getInventory": {Type: spec.AuthCustom, Headers: map[string]string{"api_key": "{apiKeyParam}"}},
+		"getStock":     {Type: spec.AuthCustom, Headers: map[string]string{"api_key": "{apiKeyParam}"}},
+		"search":       {Type: spec.AuthCustom, Query: map[string]string{"signature": "{sig}"}}, // basic cannot be a template
+		"listAgents":   {Type: spec.AuthCustom, Headers: map[string]string{"Authorization": "Bearer {agent}"}},
+	} {
+		a := action(t, s, name)
+		if a.Auth == nil || !reflect.DeepEqual(*a.Auth, want) {
+			t.Errorf("%s auth = %+v, want %+v", name, a.Auth, want)
+		}
+		if strings.Contains(a.Description, "Auth:") {
+			t.Errorf("%s description = %q: the generated doc comment says it", name, a.Description)
+		}
+	}
+	wantWarning(t, warns, "#/paths/~1inventory/get/security", "sends the connection parameter apiKeyParam (Config.APIKeyParam) as api_key")
+	// Two schemes that must be sent together cannot be one template; the
+	// action keeps the connector's auth and the note.
+	if b := action(t, s, "both"); b.Auth != nil || !strings.Contains(b.Description, "accepts only api_key or sig here") {
+		t.Errorf("both: auth %+v, description %q", b.Auth, b.Description)
+	}
+	if a := action(t, s, "listPets").Auth; a != nil {
+		t.Errorf("listPets auth = %+v, want the connector's", a)
+	}
+}
+
+// An operation that lists only error or redirect answers gets a warning:
+// its action can only return *APIError.
+func TestNoSuccessResponse(t *testing.T) {
+	doc := head + `paths:
+  /media:
+    get:
+      operationId: getMedia
+      responses: {"307": {description: see Location}}
+  /pets:
+    post:
+      operationId: addPet
+      responses: {"405": {description: invalid input}}
+    get:
+      operationId: listPets
+      responses: {default: {description: anything}}
+  /ok:
+    get:
+      operationId: getOK
+      responses: {"204": {description: ok}, "404": {description: missing}}
+`
+	_, warns := imp(t, doc, Options{})
+	wantWarning(t, warns, "#/paths/~1media/get/responses", NoSuccessWarning)
+	wantWarning(t, warns, "#/paths/~1pets/post/responses", NoSuccessWarning)
+	for _, ptr := range []string{"#/paths/~1pets/get/responses", "#/paths/~1ok/get/responses"} {
+		if hasWarning(warns, ptr, NoSuccessWarning) {
+			t.Errorf("warning %q at %s, which declares a success", NoSuccessWarning, ptr)
+		}
+	}
+}
