@@ -64,9 +64,9 @@ func RunnerSource() []byte { return runnerSource }
 // connector generated from s, imported as pkgPath. The program takes the
 // base URL as its only argument. The spec must be the one the package was
 // generated from (model.Build is deterministic, so the Go names agree).
-func Driver(s *spec.Spec, pkgPath string) ([]byte, error) {
+func Driver(s *spec.Spec, pkgPath string, leaveOut map[string]bool) ([]byte, error) {
 	c := model.Build(s)
-	d := &driver{s: s, c: c, pkg: pkgPath, v: &valuer{schemas: s.Schemas}, types: map[string]*model.Type{}}
+	d := &driver{s: s, c: c, pkg: pkgPath, v: &valuer{schemas: s.Schemas}, types: map[string]*model.Type{}, leaveOut: leaveOut}
 	for _, t := range c.Types {
 		d.types[t.Name] = t
 	}
@@ -110,6 +110,10 @@ type driver struct {
 	v     *valuer
 	types map[string]*model.Type
 	notes []string // of the operation being rendered
+	// leaveOut are optional parameters ("action param") not to set: the
+	// import typed them as strings because OpenAPI defines no way to
+	// serialize their schema, so no value of ours can pass validation.
+	leaveOut map[string]bool
 }
 
 func (d *driver) notef(format string, args ...any) {
@@ -165,6 +169,10 @@ func (d *driver) operation(sa *spec.Action, a *model.Action) jen.Code {
 		for i, p := range a.Params {
 			sp := sa.Params[i]
 			if !p.Required && !d.v.isScalar(sp.Schema) && !isListOfScalars(d.v, sp.Schema) {
+				continue
+			}
+			if !p.Required && d.leaveOut[sa.Name+" "+sp.Name] {
+				d.notef("left out optional %s: OpenAPI defines no serialization for its schema", sp.Name)
 				continue
 			}
 			val := d.v.value(sp.Schema, 0, true)

@@ -13,7 +13,10 @@ import (
 // generateInto validates s by reading it back from YAML (as a user's spec
 // would be), generates its package into mod/<name>/ and writes a driver
 // program into mod/drivers/<name>/. It returns the driver's package path.
-func generateInto(t testing.TB, mod string, s *spec.Spec, label string) string {
+// generateInto generates the connector of s and its e2e driver into the
+// module mod; the driver leaves out the optional parameters in leaveOut
+// (see Driver).
+func generateInto(t testing.TB, mod string, s *spec.Spec, label string, leaveOut map[string]bool) string {
 	t.Helper()
 	data, err := spec.Marshal(s)
 	if err != nil {
@@ -30,7 +33,7 @@ func generateInto(t testing.TB, mod string, s *spec.Spec, label string) string {
 	if err := generator.Write(mod, out); err != nil {
 		t.Fatal(err)
 	}
-	src, err := Driver(s2, "gen.test/"+out.Name)
+	src, err := Driver(s2, "gen.test/"+out.Name, leaveOut)
 	if err != nil {
 		t.Fatalf("%s: driver: %v", label, err)
 	}
