@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 )
@@ -77,7 +78,10 @@ func Load(file string, data []byte) (*Spec, []string, error) {
 	if len(root.Content) == 0 {
 		return nil, nil, ErrorList{{File: file, Msg: "empty spec"}}
 	}
-	d := &decoder{file: file, pos: map[string]Pos{}}
+	// One position is recorded per node decoded: sizing the map for them
+	// up front saves growing it step by step on a large spec (capped: a
+	// hint, not a promise to a hostile file).
+	d := &decoder{file: file, pos: make(map[string]Pos, min(countNodes(root.Content[0]), 1<<20))}
 	s := new(Spec)
 	d.decode(root.Content[0], reflect.ValueOf(s).Elem(), "")
 	// Validate even when some fields failed to decode, so one run reports
@@ -101,6 +105,15 @@ func Load(file string, data []byte) (*Spec, []string, error) {
 		return nil, nil, d.errs
 	}
 	return s, d.warnings, nil
+}
+
+// countNodes counts the nodes of the tree under n, aliases not expanded.
+func countNodes(n *yaml.Node) int {
+	c := 1
+	for _, child := range n.Content {
+		c += countNodes(child)
+	}
+	return c
 }
 
 // underAny reports whether path is one of paths or lies below one.
@@ -228,7 +241,7 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 		}
 		s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
 		for i, c := range n.Content {
-			d.decode(c, s.Index(i), fmt.Sprintf("%s[%d]", path, i))
+			d.decode(c, s.Index(i), path+"["+strconv.Itoa(i)+"]")
 		}
 		v.Set(s)
 	case reflect.Map:
@@ -306,7 +319,12 @@ func describe(n *yaml.Node) string {
 
 // eachKey walks a mapping, rejecting non-string and duplicate keys.
 func (d *decoder) eachKey(n *yaml.Node, path string, f func(key string, val *yaml.Node, vpath string)) {
-	seen := map[string]bool{}
+	// Most mappings are small: finding a duplicate among the keys before
+	// is cheaper than a map per mapping, which large ones still get.
+	var seen map[string]bool
+	if len(n.Content) > 2*smallMapping {
+		seen = make(map[string]bool, len(n.Content)/2)
+	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, val := n.Content[i], n.Content[i+1]
 		if k.Kind != yaml.ScalarNode {
@@ -315,15 +333,32 @@ func (d *decoder) eachKey(n *yaml.Node, path string, f func(key string, val *yam
 			continue
 		}
 		vpath := join(path, k.Value)
-		if seen[k.Value] {
+		if seen != nil && seen[k.Value] || seen == nil && seenBefore(n.Content[:i], k.Value) {
 			d.pos[vpath+"#dup"] = Pos{k.Line, k.Column}
 			d.errs = append(d.errs, Error{File: d.file, Pos: Pos{k.Line, k.Column}, Path: vpath, Msg: "duplicate key"})
 			continue
 		}
-		seen[k.Value] = true
+		if seen != nil {
+			seen[k.Value] = true
+		}
 		d.pos[vpath] = Pos{val.Line, val.Column}
 		f(k.Value, val, vpath)
 	}
+}
+
+// smallMapping is the most entries eachKey checks for duplicates without
+// a map.
+const smallMapping = 16
+
+// seenBefore reports whether key is one of the string keys of the
+// key-value pairs in content.
+func seenBefore(content []*yaml.Node, key string) bool {
+	for i := 0; i+1 < len(content); i += 2 {
+		if k := content[i]; k.Kind == yaml.ScalarNode && k.Value == key {
+			return true
+		}
+	}
+	return false
 }
 
 func (d *decoder) decodeSchemas(n *yaml.Node, v reflect.Value, path string) {
@@ -356,8 +391,13 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 	})
 }
 
-// fieldsOf maps yaml field names to struct field indexes.
+// fieldsOf maps yaml field names to struct field indexes. The map is
+// made once per type (parsing struct tags for every mapping of a large
+// spec was a tenth of Load) and must not be modified.
 func fieldsOf(t reflect.Type) map[string]int {
+	if m, ok := fieldsCache.Load(t); ok {
+		return m.(map[string]int)
+	}
 	m := map[string]int{}
 	for i := 0; i < t.NumField(); i++ {
 		name, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ",")
@@ -365,8 +405,11 @@ func fieldsOf(t reflect.Type) map[string]int {
 			m[name] = i
 		}
 	}
+	fieldsCache.Store(t, m)
 	return m
 }
+
+var fieldsCache sync.Map // reflect.Type → map[string]int
 
 // suggest returns `; did you mean "x"?` for the closest known field name.
 func suggest(key string, fields map[string]int) string {
