@@ -3,6 +3,8 @@ package openapi
 import (
 	"cmp"
 	"fmt"
+	"maps"
+	"net/http"
 	"net/url"
 	"regexp"
 	"slices"
@@ -159,6 +161,12 @@ func (c *converter) chooseAuth() {
 	c.s.Auth = chosen.auth
 	if chosen.auth.Type != spec.AuthNone {
 		c.scheme = chosen.name
+		c.authSet = []string{chosen.name}
+		ptr := "#/components/securitySchemes/" + ptrEscape(chosen.name)
+		if c.doc.swagger {
+			ptr = "#/securityDefinitions/" + ptrEscape(chosen.name)
+		}
+		c.combineAuth(ptr)
 	}
 	c.authScopes = map[string]bool{}
 	for _, s := range chosen.auth.Scopes {
@@ -361,15 +369,67 @@ func (c *converter) actionScopes(o *operation) []string {
 	return nil
 }
 
-// authenticated reports whether the operation's effective security lists
-// the chosen scheme.
+// authenticated reports whether one requirement of the operation's
+// effective security asks for nothing but what the connector's auth sends.
 func (c *converter) authenticated(o *operation) bool {
 	for _, req := range o.security {
-		if _, ok := req[c.scheme]; ok {
+		if len(req) > 0 && c.covered(req) {
 			return true
 		}
 	}
 	return false
+}
+
+// covered reports whether the connector's auth sends every scheme of req.
+func (c *converter) covered(req openapi3.SecurityRequirement) bool {
+	for name := range req {
+		if !slices.Contains(c.authSet, name) {
+			return false
+		}
+	}
+	return true
+}
+
+// combineAuth makes the connector's auth custom when the chosen scheme is
+// asked for together with others (Trello-style: an app key and a user
+// token, both in the query) more often than alone, and every scheme of
+// that requirement can be a template: each credential becomes a required
+// secret connection parameter.
+func (c *converter) combineAuth(ptr string) {
+	counts := map[string]int{}
+	reqs := map[string][]string{}
+	for _, o := range c.ops {
+		seen := map[string]bool{}
+		for _, req := range o.security {
+			if _, ok := req[c.scheme]; !ok {
+				continue
+			}
+			names := slices.Sorted(maps.Keys(req))
+			key := strings.Join(names, " ")
+			if !seen[key] {
+				seen[key] = true
+				counts[key]++
+				reqs[key] = names
+			}
+		}
+	}
+	keys := slices.Sorted(maps.Keys(counts))
+	sort.SliceStable(keys, func(i, j int) bool { return counts[keys[i]] > counts[keys[j]] })
+	for _, k := range keys {
+		if len(reqs[k]) == 1 {
+			return // the chosen scheme alone is asked for at least as often
+		}
+		c.authSet = nil // the chosen scheme becomes a parameter too
+		auth := c.templateAuth(reqs[k], true)
+		c.authSet = []string{c.scheme}
+		if auth != nil {
+			c.w.add(ptr, "asked for together with %s; auth is custom, sending all of them from connection parameters",
+				strings.Join(slices.DeleteFunc(slices.Clone(reqs[k]), func(n string) bool { return n == c.scheme }), " and "))
+			c.s.Auth = *auth
+			c.authSet = reqs[k]
+			return
+		}
+	}
 }
 
 // otherAuth handles an operation that the chosen scheme does not
@@ -389,31 +449,37 @@ func (c *converter) otherAuth(o *operation) (auth *spec.Auth, note string) {
 	if c.scheme == "" || len(o.security) == 0 || c.authenticated(o) {
 		return nil, ""
 	}
-	var others []string
-	bearer := false
+	bearer, optional := false, false
 	for _, req := range o.security {
 		if len(req) == 0 {
-			return nil, "" // {}: no auth needed
+			optional = true // {}: no auth needed
 		}
 		for name := range req {
-			if !slices.Contains(others, name) {
-				others = append(others, name)
-			}
 			if t := c.schemes[name].Type; t == spec.AuthOAuth2 || t == spec.AuthBearer {
 				bearer = true // sends "Authorization: Bearer <token>"
 			}
 		}
 	}
-	sort.Strings(others)
-	note = fmt.Sprintf("Auth: the document accepts only %s here, not %s, which the connector authenticates with.", strings.Join(others, " or "), c.scheme)
+	if optional {
+		// The operation takes no credential, and the connector's is not
+		// among those it takes: send none rather than one it did not ask
+		// for (Prism refuses a stray Authorization header).
+		return &spec.Auth{Type: spec.AuthNone}, ""
+	}
+	var alts []string
 	for _, req := range o.security {
-		if len(req) != 1 {
-			continue // schemes that must be sent together
-		}
-		for name := range req {
-			if auth, param := c.ownAuth(name); auth != nil {
-				return auth, note + fmt.Sprintf(" The action sends the connection parameter %s (Config.%s) as %s instead.", param, goName(param), name)
+		alts = append(alts, strings.Join(slices.Sorted(maps.Keys(req)), " and "))
+	}
+	note = fmt.Sprintf("Auth: the document accepts only %s here, not %s, which the connector authenticates with.", strings.Join(alts, " or "), strings.Join(c.authSet, " and "))
+	for _, req := range o.security {
+		names := slices.Sorted(maps.Keys(req))
+		if auth := c.templateAuth(names, false); auth != nil {
+			var sends []string
+			for _, n := range names {
+				p := c.credParams[n]
+				sends = append(sends, fmt.Sprintf("%s (Config.%s) as %s", p, goName(p), n))
 			}
+			return auth, note + " The action sends the connection parameter " + strings.Join(sends, " and ") + " instead."
 		}
 	}
 	a := c.s.Auth
@@ -423,54 +489,119 @@ func (c *converter) otherAuth(o *operation) (auth *spec.Auth, note string) {
 	return nil, note
 }
 
-// ownAuth maps the scheme name to an action's custom auth whose credential
-// is a secret connection parameter, added on first use; nil when the
-// scheme's credential cannot be a template (basic, oauth2, cookie).
-func (c *converter) ownAuth(name string) (*spec.Auth, string) {
-	sch := c.schemes[name]
-	var header, query, prefix string
-	switch {
-	case sch.Type == spec.AuthAPIKey && sch.In == spec.InHeader:
-		header = sch.Name
-	case sch.Type == spec.AuthAPIKey && sch.In == spec.InQuery:
-		query = sch.Name
-	case sch.Type == spec.AuthBearer:
-		header, prefix = cmp.Or(sch.Header, "Authorization"), "Bearer "
-	default:
-		return nil, ""
-	}
-	if sch.Prefix != nil {
-		prefix = *sch.Prefix
-	}
-	param, ok := c.credParams[name]
-	if !ok {
-		base := connParamName(cmp.Or(lowerCamel(name), "credential"))
-		param = base
-		for i := 2; c.connParamTaken(param); i++ {
-			param = base + strconv.Itoa(i)
+// templateAuth maps a requirement (scheme names, sorted) to custom auth
+// whose credentials are secret connection parameters, added on first use
+// (required when the connector's auth uses them). nil when a scheme's
+// credential cannot be a template (basic, oauth2, openIdConnect), when it
+// is the connector's own credential (a Config field, not a parameter), or
+// when two schemes would set the same header.
+func (c *converter) templateAuth(names []string, required bool) *spec.Auth {
+	// Check first, so that a requirement that cannot be mapped adds no
+	// connection parameter.
+	headers := map[string]bool{}
+	for _, name := range names {
+		sch := c.schemes[name]
+		if !templatable(sch) || slices.Contains(c.authSet, name) && c.s.Auth.Type != spec.AuthCustom {
+			return nil
 		}
-		if c.credParams == nil {
-			c.credParams = map[string]string{}
+		h := http.CanonicalHeaderKey(credentialHeader(sch))
+		if sch.Type == spec.AuthAPIKey && sch.In == spec.InQuery {
+			h = "?" + sch.Name // a query parameter
 		}
-		c.credParams[name] = param
-		where := "header " + header
-		if query != "" {
-			where = "query parameter " + query
+		if headers[h] && h != "Cookie" {
+			return nil
 		}
-		c.s.Connection = append(c.s.Connection, spec.ConnParam{
-			Name:        param,
-			Description: fmt.Sprintf("Credential of the %s security scheme (%s), for the actions that accept only it.", name, where),
-			Secret:      true,
-		})
+		headers[h] = true
 	}
 	auth := &spec.Auth{Type: spec.AuthCustom}
-	value := prefix + "{" + param + "}"
-	if query != "" {
-		auth.Query = map[string]string{query: value}
-	} else {
-		auth.Headers = map[string]string{header: value}
+	var cookies []string
+	for _, name := range names {
+		sch := c.schemes[name]
+		p := "{" + c.credParam(name, required) + "}"
+		switch {
+		case sch.Type == spec.AuthBearer:
+			auth.Headers = put(auth.Headers, credentialHeader(sch), ptrOr(sch.Prefix, "Bearer ")+p)
+		case sch.In == spec.InHeader:
+			auth.Headers = put(auth.Headers, sch.Name, ptrOr(sch.Prefix, "")+p)
+		case sch.In == spec.InQuery:
+			auth.Query = put(auth.Query, sch.Name, p)
+		case sch.In == spec.InCookie:
+			cookies = append(cookies, sch.Name+"="+p)
+		}
 	}
-	return auth, param
+	if len(cookies) > 0 {
+		auth.Headers = put(auth.Headers, "Cookie", strings.Join(cookies, "; "))
+	}
+	return auth
+}
+
+// credentialHeader is the header a templatable scheme's credential goes in.
+func credentialHeader(a spec.Auth) string {
+	switch {
+	case a.Type == spec.AuthBearer:
+		return cmp.Or(a.Header, "Authorization")
+	case a.In == spec.InCookie:
+		return "Cookie"
+	}
+	return a.Name
+}
+
+func put(m map[string]string, k, v string) map[string]string {
+	if m == nil {
+		m = map[string]string{}
+	}
+	m[k] = v
+	return m
+}
+
+// templatable reports whether a scheme's credential can be a custom auth
+// template: an API key (header, query or cookie) or a bearer token.
+func templatable(a spec.Auth) bool {
+	switch a.Type {
+	case spec.AuthBearer:
+		return true
+	case spec.AuthAPIKey:
+		return a.In == spec.InHeader || a.In == spec.InQuery || a.In == spec.InCookie
+	}
+	return false
+}
+
+func ptrOr(p *string, def string) string {
+	if p != nil {
+		return *p
+	}
+	return def
+}
+
+// credParam is the secret connection parameter holding the credential of
+// the scheme, added on first use.
+func (c *converter) credParam(scheme string, required bool) string {
+	if param, ok := c.credParams[scheme]; ok {
+		return param
+	}
+	base := connParamName(cmp.Or(lowerCamel(scheme), "credential"))
+	param := base
+	for i := 2; c.connParamTaken(param); i++ {
+		param = base + strconv.Itoa(i)
+	}
+	if c.credParams == nil {
+		c.credParams = map[string]string{}
+	}
+	c.credParams[scheme] = param
+	sch := c.schemes[scheme]
+	where := "header " + credentialHeader(sch)
+	switch sch.In {
+	case spec.InQuery:
+		where = "query parameter " + sch.Name
+	case spec.InCookie:
+		where = "cookie " + sch.Name
+	}
+	desc := fmt.Sprintf("Credential of the %s security scheme (%s), for the actions that accept only it.", scheme, where)
+	if required {
+		desc = fmt.Sprintf("Credential of the %s security scheme (%s).", scheme, where)
+	}
+	c.s.Connection = append(c.s.Connection, spec.ConnParam{Name: param, Description: desc, Required: required, Secret: true})
+	return param
 }
 
 // connParamTaken reports whether a connection parameter already has the

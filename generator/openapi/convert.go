@@ -31,6 +31,7 @@ type converter struct {
 
 	// auth
 	scheme     string               // chosen security scheme name, "" for none
+	authSet    []string             // the schemes the connector's auth sends: scheme, or all those it is asked for together with
 	schemes    map[string]spec.Auth // every declared scheme's mapping, by name
 	authScopes map[string]bool
 	credParams map[string]string // scheme -> connection parameter holding its credential, for actions' own auth

@@ -1136,10 +1136,10 @@ components:
 		}
 	}
 	wantWarning(t, warns, "#/paths/~1inventory/get/security", "sends the connection parameter apiKeyParam (Config.APIKeyParam) as api_key")
-	// Two schemes that must be sent together cannot be one template; the
-	// action keeps the connector's auth and the note.
-	if b := action(t, s, "both"); b.Auth != nil || !strings.Contains(b.Description, "accepts only api_key or sig here") {
-		t.Errorf("both: auth %+v, description %q", b.Auth, b.Description)
+	// Schemes asked for together are sent together.
+	if b := action(t, s, "both"); b.Auth == nil || !reflect.DeepEqual(*b.Auth, spec.Auth{Type: spec.AuthCustom,
+		Headers: map[string]string{"api_key": "{apiKeyParam}"}, Query: map[string]string{"signature": "{sig}"}}) {
+		t.Errorf("both: auth %+v", b.Auth)
 	}
 	if a := action(t, s, "listPets").Auth; a != nil {
 		t.Errorf("listPets auth = %+v, want the connector's", a)
@@ -1173,5 +1173,112 @@ func TestNoSuccessResponse(t *testing.T) {
 		if hasWarning(warns, ptr, NoSuccessWarning) {
 			t.Errorf("warning %q at %s, which declares a success", NoSuccessWarning, ptr)
 		}
+	}
+}
+
+// A key and a token that every operation asks for together (Trello) make
+// the connector's auth custom, with both as required secret parameters; an
+// operation asking for a scheme together with the connector's single
+// credential keeps the connector's auth, with the note.
+func TestCombinedAuth(t *testing.T) {
+	doc := head + `security: [{key: [], token: []}]
+paths:
+  /boards:
+    get:
+      operationId: listBoards
+      responses: {"204": {description: ok}}
+  /cards:
+    get:
+      operationId: listCards
+      responses: {"204": {description: ok}}
+  /me:
+    get:
+      operationId: getMe
+      security: [{session: []}]
+      responses: {"204": {description: ok}}
+components:
+  securitySchemes:
+    key: {type: apiKey, in: query, name: key}
+    token: {type: apiKey, in: query, name: token}
+    session: {type: apiKey, in: cookie, name: sid}
+`
+	s, warns := imp(t, doc, Options{})
+	// token Go-names to Config.Token, which every Config reserves.
+	want := spec.Auth{Type: spec.AuthCustom, Query: map[string]string{"key": "{key}", "token": "{tokenParam}"}}
+	if !reflect.DeepEqual(s.Auth, want) {
+		t.Errorf("auth = %+v, want %+v", s.Auth, want)
+	}
+	wantWarning(t, warns, "#/components/securitySchemes/key", "asked for together with token")
+	for _, p := range s.Connection[:2] {
+		if !p.Secret || !p.Required {
+			t.Errorf("connection parameter %+v: want secret and required", p)
+		}
+	}
+	if a := action(t, s, "listBoards").Auth; a != nil {
+		t.Errorf("listBoards auth = %+v, want the connector's", a)
+	}
+	me := action(t, s, "getMe").Auth
+	if me == nil || !reflect.DeepEqual(me.Headers, map[string]string{"Cookie": "sid={session}"}) {
+		t.Errorf("getMe auth = %+v, want the session cookie", me)
+	}
+	eq(t, "ping", s.Ping.Path, "/boards")
+
+	// With an OAuth2 connector, a requirement of its token and a key cannot
+	// be a template (the token is not a parameter): the note stays.
+	doc = head + `security: [{oauth: []}]
+paths:
+  /a:
+    get:
+      operationId: a
+      responses: {"204": {description: ok}}
+  /b:
+    get:
+      operationId: b
+      security: [{oauth: [], key: []}]
+      responses: {"204": {description: ok}}
+components:
+  securitySchemes:
+    key: {type: apiKey, in: query, name: key}
+    oauth:
+      type: oauth2
+      flows:
+        clientCredentials: {tokenUrl: "https://example.com/token", scopes: {}}
+`
+	s, _ = imp(t, doc, Options{})
+	eq(t, "auth", s.Auth.Type, spec.AuthOAuth2)
+	if len(s.Connection) != 0 {
+		t.Errorf("connection = %+v, want none", s.Connection)
+	}
+	if b := action(t, s, "b"); b.Auth != nil || !strings.Contains(b.Description, "accepts only key and oauth here, not oauth") {
+		t.Errorf("b: auth %+v, description %q", b.Auth, b.Description)
+	}
+}
+
+// An operation that takes no credential, or one the connector does not
+// hold, gets none; one that takes the connector's, or none, keeps it.
+func TestOptionalOtherAuth(t *testing.T) {
+	doc := head + `security: [{Bot: []}]
+paths:
+  /a:
+    get:
+      operationId: optionalOther
+      security: [{}, {User: []}]
+      responses: {"204": {description: ok}}
+  /b:
+    get:
+      operationId: optionalOwn
+      security: [{}, {Bot: []}]
+      responses: {"204": {description: ok}}
+components:
+  securitySchemes:
+    Bot: {type: apiKey, in: header, name: X-Bot}
+    User: {type: http, scheme: basic}
+`
+	s, _ := imp(t, doc, Options{})
+	if a := action(t, s, "optionalOther").Auth; a == nil || a.Type != spec.AuthNone {
+		t.Errorf("optionalOther auth = %+v, want none", a)
+	}
+	if a := action(t, s, "optionalOwn").Auth; a != nil {
+		t.Errorf("optionalOwn auth = %+v, want the connector's", a)
 	}
 }
