@@ -55,7 +55,7 @@ func New(cfg Config) (*Client, error) {
 	if base == "" {
 		base = DefaultBaseURL
 	}
-	u, err := expandBaseURL(base, map[string]string{"appJWT": cfg.AppJWT})
+	u, err := expandBaseURL(base, nil)
 	if err != nil {
 		return nil, fmt.Errorf("github: %w", err)
 	}

@@ -113,6 +113,12 @@ func TestBehaviourSubdomainBuildsBaseURL(t *testing.T) {
 	if res := c2.AuthPing(context.Background()); !res.Working || srv2.Count() != 1 || srv2.Last(t).OriginalURL != "" {
 		t.Errorf("AuthPing via BaseURL = %+v (requests %d)", res, srv2.Count())
 	}
+
+	// The secret token never fills a base URL, which errors and logs show.
+	_, err = New(Config{BaseURL: "https://{apiToken}.example.com", Subdomain: "acme", APIToken: "tok"})
+	if err == nil || !strings.Contains(err.Error(), "unknown placeholder {apiToken}") {
+		t.Errorf("New with {apiToken} in BaseURL: err = %v, want an unknown placeholder", err)
+	}
 }
 
 func TestBehaviourLinkHeaderPagination(t *testing.T) {

@@ -58,10 +58,7 @@ func New(cfg Config) (*Client, error) {
 	if base == "" {
 		base = DefaultBaseURL
 	}
-	u, err := expandBaseURL(base, map[string]string{
-		"apiToken":  cfg.APIToken,
-		"subdomain": cfg.Subdomain,
-	})
+	u, err := expandBaseURL(base, map[string]string{"subdomain": cfg.Subdomain})
 	if err != nil {
 		return nil, fmt.Errorf("okta: %w", err)
 	}

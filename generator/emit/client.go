@@ -211,11 +211,15 @@ func genNew(f *jen.File, c *model.Connector) {
 		}
 		g.Id("base").Op(":=").Id("cfg").Dot("BaseURL")
 		g.If(jen.Id("base").Op("==").Lit("")).Block(jen.Id("base").Op("=").Id("DefaultBaseURL"))
+		// Secrets never fill the base URL, which errors and logs show: a
+		// Config.BaseURL naming one fails as an unknown placeholder.
 		vars := jen.Nil()
-		if len(c.Conn) > 0 {
+		if slices.ContainsFunc(c.Conn, func(p *model.ConnParam) bool { return !p.Secret }) {
 			vars = jen.Map(jen.String()).String().Values(jen.DictFunc(func(d jen.Dict) {
 				for _, p := range c.Conn {
-					d[jen.Lit(p.Name)] = jen.Id("cfg").Dot(p.GoName)
+					if !p.Secret {
+						d[jen.Lit(p.Name)] = jen.Id("cfg").Dot(p.GoName)
+					}
 				}
 			}))
 		}
