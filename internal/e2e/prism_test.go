@@ -185,6 +185,11 @@ func TestPrism(t *testing.T) {
 	}
 }
 
+// brokenRef finds, in Prism's log, its refusal of a document with a $ref
+// to nothing (swagger-parser's petstore-3.1-more points at a missing
+// #/components/schemas/Cat); conngen imports such a document with a warning.
+var brokenRef = regexp.MustCompile(`message: '[^']*does not exist'`)
+
 // runDocument runs one document and returns its summary line.
 func runDocument(t *testing.T, prism, mod, doc string) string {
 	base := filepath.Base(doc)
@@ -227,6 +232,11 @@ func runDocument(t *testing.T, prism, mod, doc string) string {
 	built := time.Since(start)
 
 	if err := srv.wait(3 * time.Minute); err != nil {
+		if m := brokenRef.FindString(srv.log()); m != "" {
+			// Nothing can validate the calls; the import, generation and
+			// build above did pass.
+			t.Skipf("generated and built, but Prism cannot load the document: %s", m)
+		}
 		t.Fatalf("prism: %v\n%s", err, srv.log())
 	}
 	ready := time.Since(start)
