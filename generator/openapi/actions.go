@@ -458,6 +458,13 @@ func (c *converter) response(o *operation) (*spec.Response, *openapi3.Schema, op
 			if c.doc.swagger {
 				ptr = o.ptr + "/responses/" + ptrEscape(cd.code) + "/schema"
 			}
+			if isWildcard(mt) && !structured(m) {
+				// Any media type and a string, number or untyped schema:
+				// the body is that text itself, not its JSON encoding
+				// (Kubernetes' proxy and exec answers), so the action
+				// returns the bytes.
+				return &spec.Response{Schema: &spec.Schema{Type: "string", Format: "binary"}}, m.Schema.Value, r.Value.Headers
+			}
 			return &spec.Response{Schema: c.schemaRef(m.Schema, ptr)}, m.Schema.Value, r.Value.Headers
 		}
 	}

@@ -1282,3 +1282,25 @@ components:
 		t.Errorf("optionalOwn auth = %+v, want the connector's", a)
 	}
 }
+
+// A string under */* is the body's text itself, not a JSON string: the
+// action returns the bytes. A structured schema under */* stays JSON.
+func TestWildcardStringResponse(t *testing.T) {
+	doc := head + `paths:
+  /proxy:
+    get:
+      operationId: proxy
+      responses: {"200": {description: ok, content: {"*/*": {schema: {type: string}}}}}
+  /status:
+    get:
+      operationId: status
+      responses: {"200": {description: ok, content: {"*/*": {schema: {type: object, properties: {ok: {type: boolean}}}}}}}
+`
+	s, _ := imp(t, doc, Options{})
+	if r := action(t, s, "proxy").Response; r == nil || r.Schema == nil || r.Schema.Type != "string" || r.Schema.Format != "binary" {
+		t.Errorf("proxy response = %+v, want string/binary", r)
+	}
+	if r := action(t, s, "status").Response; r == nil || r.Schema == nil || r.Schema.Type != "object" {
+		t.Errorf("status response = %+v, want the object", r)
+	}
+}
