@@ -414,7 +414,12 @@ func (c *converter) combineAuth(ptr string) {
 		}
 	}
 	keys := slices.Sorted(maps.Keys(counts))
-	sort.SliceStable(keys, func(i, j int) bool { return counts[keys[i]] > counts[keys[j]] })
+	sort.SliceStable(keys, func(i, j int) bool {
+		if counts[keys[i]] != counts[keys[j]] {
+			return counts[keys[i]] > counts[keys[j]]
+		}
+		return len(reqs[keys[i]]) < len(reqs[keys[j]]) // on a tie, alone wins
+	})
 	for _, k := range keys {
 		if len(reqs[k]) == 1 {
 			return // the chosen scheme alone is asked for at least as often
@@ -432,19 +437,20 @@ func (c *converter) combineAuth(ptr string) {
 	}
 }
 
-// otherAuth handles an operation that the chosen scheme does not
-// authorize: its effective security lists only other schemes (Swagger
-// Petstore's getInventory takes an api_key header while the connector holds
-// the petstore_auth token; Discord's /users/@me/... operations take a
-// user's OAuth2 token, not the bot token). When one of its requirements is
-// a single API key in a header or the query, or a bearer token, the action
-// gets its own auth: that credential, from a secret connection parameter
+// otherAuth handles an operation that the connector's auth does not
+// authorize: no requirement of its effective security asks for just what
+// the connector sends (Swagger Petstore's getInventory takes an api_key
+// header while the connector holds the petstore_auth token; Discord's
+// /users/@me/... operations take a user's OAuth2 token, not the bot token).
+// An operation that also takes no credential gets auth none. When one of
+// its requirements asks only for API keys and bearer tokens, the action
+// gets its own auth: those credentials, from secret connection parameters
 // (one per scheme, optional in New). Otherwise the action is kept with the
 // connector's auth, since the connector can still send it: when the chosen
 // scheme is an API key sent as the whole Authorization header, a key of
 // "Bearer " + a token of the other scheme is what that scheme sends. The
 // note, for the warning and the description, says which; it is "" for an
-// operation that the chosen scheme authorizes, or that needs no auth.
+// operation that the connector's auth authorizes, or that needs no auth.
 func (c *converter) otherAuth(o *operation) (auth *spec.Auth, note string) {
 	if c.scheme == "" || len(o.security) == 0 || c.authenticated(o) {
 		return nil, ""
@@ -492,9 +498,9 @@ func (c *converter) otherAuth(o *operation) (auth *spec.Auth, note string) {
 // templateAuth maps a requirement (scheme names, sorted) to custom auth
 // whose credentials are secret connection parameters, added on first use
 // (required when the connector's auth uses them). nil when a scheme's
-// credential cannot be a template (basic, oauth2, openIdConnect), when it
-// is the connector's own credential (a Config field, not a parameter), or
-// when two schemes would set the same header.
+// credential cannot be a template (basic; OAuth2 whose flow the connector
+// would run), when it is the connector's own credential (a Config field,
+// not a parameter), or when two schemes would set the same header.
 func (c *converter) templateAuth(names []string, required bool) *spec.Auth {
 	// Check first, so that a requirement that cannot be mapped adds no
 	// connection parameter.
