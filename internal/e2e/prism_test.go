@@ -234,7 +234,7 @@ func runDocument(t *testing.T, prism, mod, doc string) string {
 	goCmd(t, mod, "build", "-o", bin, pkg)
 	built := time.Since(start)
 
-	if err := srv.wait(8 * time.Minute); err != nil { // Stripe's document takes Prism minutes
+	if err := srv.wait(3 * time.Minute); err != nil {
 		if m := brokenRef.FindString(srv.log()); m != "" {
 			// Nothing can validate the calls; the import, generation and
 			// build above did pass.
