@@ -48,7 +48,7 @@ bench:
 	GOBIN=$(PEERS) $(GO) install github.com/ogen-go/ogen/cmd/ogen@v1.24.0
 	mkdir -p $(BENCHOUT)
 	set -o pipefail; $(BENCH) -bench '^BenchmarkInProcess$$' -benchtime 5x | tee $(BENCHOUT)/inprocess.txt
-	set -o pipefail; $(BENCH) -bench '^BenchmarkCLI$$' -benchtime 3x | tee $(BENCHOUT)/cli.txt
+	set -o pipefail; $(BENCH) -bench '^BenchmarkCLI$$' -benchtime 10x | tee $(BENCHOUT)/cli.txt
 	set -o pipefail; $(BENCH) -bench '^BenchmarkCompile$$' -benchtime 1x | tee $(BENCHOUT)/compile.txt
 	set -o pipefail; $(BENCH) -bench '^BenchmarkCall$$' -benchtime 1x | tee $(BENCHOUT)/call.txt
 	set -o pipefail; $(GO) run ./internal/bench/cmd/benchtable $(BENCHOUT)/*.txt | tee $(BENCHOUT)/table.md
