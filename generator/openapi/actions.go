@@ -327,10 +327,7 @@ const (
 )
 
 func contentClass(mt string) int {
-	m := strings.ToLower(strings.TrimSpace(mt))
-	if i := strings.Index(m, ";"); i >= 0 {
-		m = strings.TrimSpace(m[:i])
-	}
+	m := bareType(mt)
 	switch {
 	case m == "application/json" || strings.HasSuffix(m, "+json") || strings.HasSuffix(m, "/json"):
 		return ctJSON
@@ -345,9 +342,10 @@ func contentClass(mt string) int {
 }
 
 // body maps the request body: application/json (or any +json) is
-// preferred, then form, then multipart, then octet-stream; any other type
-// (text/plain, application/xml, ...) is sent as octet-stream, with a
-// warning.
+// preferred, then form, then multipart, then octet-stream (a Swagger 2.0
+// formData body is always a form); any other type (text/plain,
+// application/xml, ...) is raw bytes sent with that type, and a wildcard
+// or invalid one is sent as octet-stream, with a warning.
 func (c *converter) body(o *operation) *spec.Body {
 	rb := o.op.RequestBody
 	if rb == nil || rb.Value == nil {
@@ -487,15 +485,19 @@ func structured(m *openapi3.MediaType) bool {
 	return t == "object" || t == "array" || len(v.Properties) > 0 || len(v.AllOf)+len(v.OneOf)+len(v.AnyOf) > 0
 }
 
-// mediaType is mt without parameters, lower-cased, when it is a valid
-// type/subtype; "" otherwise.
-func mediaType(mt string) string {
+// bareType is mt lower-cased, without parameters.
+func bareType(mt string) string {
 	m := strings.ToLower(strings.TrimSpace(mt))
 	if i := strings.Index(m, ";"); i >= 0 {
 		m = strings.TrimSpace(m[:i])
 	}
-	if !spec.IsMediaType(m) {
-		return ""
-	}
 	return m
+}
+
+// mediaType is bareType(mt) when it is a valid type/subtype; "" otherwise.
+func mediaType(mt string) string {
+	if m := bareType(mt); spec.IsMediaType(m) {
+		return m
+	}
+	return ""
 }

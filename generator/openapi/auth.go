@@ -137,10 +137,7 @@ func (c *converter) chooseAuth() {
 		}
 	}
 	for _, cand := range cands {
-		ptr := "#/components/securitySchemes/" + ptrEscape(cand.name)
-		if c.doc.swagger {
-			ptr = "#/securityDefinitions/" + ptrEscape(cand.name)
-		}
+		ptr := c.schemePtr(cand.name)
 		if cand == chosen {
 			for _, w := range cand.warns {
 				c.w.list = append(c.w.list, w)
@@ -162,16 +159,20 @@ func (c *converter) chooseAuth() {
 	if chosen.auth.Type != spec.AuthNone {
 		c.scheme = chosen.name
 		c.authSet = []string{chosen.name}
-		ptr := "#/components/securitySchemes/" + ptrEscape(chosen.name)
-		if c.doc.swagger {
-			ptr = "#/securityDefinitions/" + ptrEscape(chosen.name)
-		}
-		c.combineAuth(ptr)
+		c.combineAuth()
 	}
 	c.authScopes = map[string]bool{}
 	for _, s := range chosen.auth.Scopes {
 		c.authScopes[s] = true
 	}
+}
+
+// schemePtr is the JSON pointer of the security scheme name.
+func (c *converter) schemePtr(name string) string {
+	if c.doc.swagger {
+		return "#/securityDefinitions/" + ptrEscape(name)
+	}
+	return "#/components/securitySchemes/" + ptrEscape(name)
 }
 
 var prefixHint = regexp.MustCompile(`(?i)\b(bearer|bot|token|ssws)\b`)
@@ -180,10 +181,7 @@ var prefixWords = map[string]string{"bearer": "Bearer ", "bot": "Bot ", "token":
 
 // mapScheme maps one security scheme to an auth candidate.
 func (c *converter) mapScheme(name string, ss *openapi3.SecurityScheme) *authCandidate {
-	ptr := "#/components/securitySchemes/" + ptrEscape(name)
-	if c.doc.swagger {
-		ptr = "#/securityDefinitions/" + ptrEscape(name)
-	}
+	ptr := c.schemePtr(name)
 	cand := &authCandidate{name: name, ok: true}
 	warn := func(format string, args ...any) {
 		w := &warnings{}
@@ -395,7 +393,7 @@ func (c *converter) covered(req openapi3.SecurityRequirement) bool {
 // token, both in the query) more often than alone, and every scheme of
 // that requirement can be a template: each credential becomes a required
 // secret connection parameter.
-func (c *converter) combineAuth(ptr string) {
+func (c *converter) combineAuth() {
 	counts := map[string]int{}
 	reqs := map[string][]string{}
 	for _, o := range c.ops {
@@ -424,11 +422,8 @@ func (c *converter) combineAuth(ptr string) {
 		if len(reqs[k]) == 1 {
 			return // the chosen scheme alone is asked for at least as often
 		}
-		c.authSet = nil // the chosen scheme becomes a parameter too
-		auth := c.templateAuth(reqs[k], true)
-		c.authSet = []string{c.scheme}
-		if auth != nil {
-			c.w.add(ptr, "asked for together with %s; auth is custom, sending all of them from connection parameters",
+		if auth := c.templateAuth(reqs[k], true); auth != nil {
+			c.w.add(c.schemePtr(c.scheme), "asked for together with %s; auth is custom, sending all of them from connection parameters",
 				strings.Join(slices.DeleteFunc(slices.Clone(reqs[k]), func(n string) bool { return n == c.scheme }), " and "))
 			c.s.Auth = *auth
 			c.authSet = reqs[k]
@@ -479,6 +474,9 @@ func (c *converter) otherAuth(o *operation) (auth *spec.Auth, note string) {
 	note = fmt.Sprintf("Auth: the document accepts only %s here, not %s, which the connector authenticates with.", strings.Join(alts, " or "), strings.Join(c.authSet, " and "))
 	for _, req := range o.security {
 		names := slices.Sorted(maps.Keys(req))
+		if _, own := req[c.scheme]; own && c.s.Auth.Type != spec.AuthCustom {
+			continue // the connector's credential is a Config field, not a parameter
+		}
 		if auth := c.templateAuth(names, false); auth != nil {
 			var sends []string
 			for _, n := range names {
@@ -499,15 +497,14 @@ func (c *converter) otherAuth(o *operation) (auth *spec.Auth, note string) {
 // whose credentials are secret connection parameters, added on first use
 // (required when the connector's auth uses them). nil when a scheme's
 // credential cannot be a template (basic; OAuth2 whose flow the connector
-// would run), when it is the connector's own credential (a Config field,
-// not a parameter), or when two schemes would set the same header.
+// would run), or when two schemes would set the same header.
 func (c *converter) templateAuth(names []string, required bool) *spec.Auth {
 	// Check first, so that a requirement that cannot be mapped adds no
 	// connection parameter.
 	headers := map[string]bool{}
 	for _, name := range names {
 		sch := c.schemes[name]
-		if !templatable(sch) || slices.Contains(c.authSet, name) && c.s.Auth.Type != spec.AuthCustom {
+		if !templatable(sch) {
 			return nil
 		}
 		h := http.CanonicalHeaderKey(credentialHeader(sch))
