@@ -1,7 +1,6 @@
 package emit
 
 import (
-	"slices"
 	"strings"
 
 	"github.com/dave/jennifer/jen"
@@ -48,12 +47,8 @@ func actionDoc(a *model.Action) []string {
 // ownAuth says what an action with its own auth sends.
 func ownAuth(a *model.Auth) string {
 	var fields []string
-	for _, t := range append(slices.Clone(a.CustomHeaders), a.CustomQuery...) {
-		for _, p := range t.Parts {
-			if p.Param != nil && !slices.Contains(fields, "Config."+p.Param.GoName) {
-				fields = append(fields, "Config."+p.Param.GoName)
-			}
-		}
+	for _, p := range a.Params() {
+		fields = append(fields, "Config."+p.GoName)
 	}
 	if len(fields) == 0 {
 		return "sends no credentials"

@@ -374,15 +374,10 @@ func genActionAuth(g *jen.Group, c *model.Connector) {
 				continue
 			}
 			var body []jen.Code
-			checked := map[*model.ConnParam]bool{}
-			for _, t := range append(slices.Clone(a.Auth.CustomHeaders), a.Auth.CustomQuery...) {
-				for _, p := range t.Parts {
-					if p.Param == nil || p.Param.Required || checked[p.Param] {
-						continue
-					}
-					checked[p.Param] = true
-					body = append(body, jen.If(jen.Id("cfg").Dot(p.Param.GoName).Op("==").Lit("")).Block(
-						jen.Return(jen.Qual("errors", "New").Call(jen.Lit(a.GoName+" needs Config."+p.Param.GoName))),
+			for _, p := range a.Auth.Params() {
+				if !p.Required {
+					body = append(body, jen.If(jen.Id("cfg").Dot(p.GoName).Op("==").Lit("")).Block(
+						jen.Return(jen.Qual("errors", "New").Call(jen.Lit(a.GoName+" needs Config."+p.GoName))),
 					))
 				}
 			}

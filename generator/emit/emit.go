@@ -10,9 +10,10 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dave/jennifer/jen"
+
 	"github.com/conngen/conngen/generator/model"
 	"github.com/conngen/conngen/templates"
-	"github.com/dave/jennifer/jen"
 )
 
 // Header starts every generated file.

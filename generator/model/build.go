@@ -81,25 +81,6 @@ func (b *builder) build() {
 	}
 	b.connByName = byName
 	c.Auth = b.resolveAuth(s.Auth)
-	inAuth := map[*ConnParam]bool{}
-	auths := []*Auth{&c.Auth}
-	for _, a := range s.Actions {
-		if a.Auth != nil {
-			auths = append(auths, new(b.resolveAuth(*a.Auth)))
-		}
-	}
-	for _, a := range auths {
-		for _, t := range append(append([]Template{}, a.CustomHeaders...), a.CustomQuery...) {
-			for _, p := range t.Parts {
-				inAuth[p.Param] = true
-			}
-		}
-	}
-	for _, m := range placeholderRE.FindAllStringSubmatch(s.BaseURL, -1) {
-		if p := byName[m[1]]; p != nil && !inAuth[p] {
-			p.OnlyInBaseURL = true
-		}
-	}
 	for _, k := range slices.Sorted(maps.Keys(s.Headers)) {
 		c.Headers = append(c.Headers, KV{k, s.Headers[k]})
 	}
@@ -152,6 +133,20 @@ func (b *builder) build() {
 		c.Actions = append(c.Actions, b.action(a, paramsTypes[i]))
 	}
 	b.breakCycles()
+
+	// A parameter that fills a baseURL placeholder and no auth template
+	// (the connector's or an action's) is needed only without BaseURL.
+	inAuth := c.Auth.Params()
+	for _, a := range c.Actions {
+		if a.Auth != nil {
+			inAuth = append(inAuth, a.Auth.Params()...)
+		}
+	}
+	for _, m := range placeholderRE.FindAllStringSubmatch(s.BaseURL, -1) {
+		if p := byName[m[1]]; p != nil && !slices.Contains(inAuth, p) {
+			p.OnlyInBaseURL = true
+		}
+	}
 }
 
 var placeholderRE = regexp.MustCompile(`\{([^{}]*)\}`)

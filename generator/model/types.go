@@ -3,6 +3,7 @@
 package model
 
 import (
+	"slices"
 	"time"
 
 	"github.com/conngen/conngen/generator/spec"
@@ -79,6 +80,20 @@ type Auth struct {
 	// custom
 	CustomHeaders []Template
 	CustomQuery   []Template
+}
+
+// Params are the connection parameters that custom auth's templates use,
+// each once, in the order the headers and then the query name them.
+func (a *Auth) Params() []*ConnParam {
+	var out []*ConnParam
+	for _, t := range append(slices.Clone(a.CustomHeaders), a.CustomQuery...) {
+		for _, p := range t.Parts {
+			if p.Param != nil && !slices.Contains(out, p.Param) {
+				out = append(out, p.Param)
+			}
+		}
+	}
+	return out
 }
 
 // Template is a header or query value built from literal text and
