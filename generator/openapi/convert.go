@@ -149,7 +149,7 @@ func (c *converter) collectOperations() {
 			if op == nil {
 				continue
 			}
-			o := &operation{path: p, method: m, ptr: itemPtr + "/" + strings.ToLower(m), item: item, op: op}
+			o := &operation{path: p, method: m, ptr: OperationPointer(m, p), item: item, op: op}
 			o.clean, o.fixedQuery = c.cleanPath(p, itemPtr)
 			if op.Security != nil {
 				o.security = *op.Security

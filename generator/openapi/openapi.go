@@ -121,6 +121,12 @@ func (w *warnings) sorted() []Warning {
 }
 
 // ptrEscape escapes one JSON pointer token.
+// OperationPointer is the JSON pointer of the operation method path in
+// the document, as warnings name it.
+func OperationPointer(method, path string) string {
+	return "#/paths/" + ptrEscape(path) + "/" + strings.ToLower(method)
+}
+
 func ptrEscape(s string) string {
 	if !strings.ContainsAny(s, "~/") {
 		return s

@@ -215,7 +215,7 @@ func runDocument(t *testing.T, prism, mod, doc string) string {
 	leaveOut := map[string]bool{}
 	for _, a := range s.Actions {
 		for _, p := range a.Params {
-			if stringParams[operationPointer(a.Method, a.Path)+" "+p.Name] {
+			if stringParams[openapi.OperationPointer(a.Method, a.Path)+" "+p.Name] {
 				leaveOut[a.Name+" "+p.Name] = true
 			}
 		}
@@ -271,7 +271,7 @@ func runDocument(t *testing.T, prism, mod, doc string) string {
 		if r.ExampleError != "" {
 			examples = append(examples, fmt.Sprintf("  %s: %s", r.Name, r.ExampleError))
 		}
-		if !r.Passed && r.Status != 0 && noSuccess[operationPointer(r.Method, r.Path)] && !requestViolated(r.Violations) {
+		if !r.Passed && r.Status != 0 && noSuccess[openapi.OperationPointer(r.Method, r.Path)] && !requestViolated(r.Violations) {
 			// The document declares no success; Prism validated the
 			// request and answered a status it lists.
 			passed++
@@ -532,13 +532,6 @@ func requestViolated(raw string) bool {
 		}
 	}
 	return false
-}
-
-// operationPointer is the JSON pointer of the call's operation, as the
-// importer's warnings name it.
-func operationPointer(method, path string) string {
-	esc := strings.NewReplacer("~", "~0", "/", "~1")
-	return "#/paths/" + esc.Replace(path) + "/" + strings.ToLower(method)
 }
 
 // responseOnly reports whether Prism found violations, all of them in the
