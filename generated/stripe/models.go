@@ -200,13 +200,13 @@ type PaymentIntent struct {
 	ID     string              `json:"id"`
 	Object PaymentIntentObject `json:"object"`
 	// Amount in the smallest currency unit.
-	Amount                  int64                                 `json:"amount"`
-	AmountCapturable        *int64                                `json:"amount_capturable,omitempty"`
-	AmountReceived          *int64                                `json:"amount_received,omitempty"`
-	AutomaticPaymentMethods *PaymentIntentAutomaticPaymentMethods `json:"automatic_payment_methods,omitempty"`
-	CanceledAt              *int64                                `json:"canceled_at,omitempty"`
-	CancellationReason      *PaymentIntentCancellationReason      `json:"cancellation_reason,omitempty"`
-	CaptureMethod           *PaymentIntentCaptureMethod           `json:"capture_method,omitempty"`
+	Amount                  int64                            `json:"amount"`
+	AmountCapturable        *int64                           `json:"amount_capturable,omitempty"`
+	AmountReceived          *int64                           `json:"amount_received,omitempty"`
+	AutomaticPaymentMethods *AutomaticPaymentMethods         `json:"automatic_payment_methods,omitempty"`
+	CanceledAt              *int64                           `json:"canceled_at,omitempty"`
+	CancellationReason      *PaymentIntentCancellationReason `json:"cancellation_reason,omitempty"`
+	CaptureMethod           *PaymentIntentCaptureMethod      `json:"capture_method,omitempty"`
 	// Secret for confirming on the client; do not log or store it.
 	ClientSecret       *string                          `json:"client_secret,omitempty"`
 	ConfirmationMethod *PaymentIntentConfirmationMethod `json:"confirmation_method,omitempty"`
@@ -235,20 +235,6 @@ type PaymentIntentObject string
 
 const (
 	PaymentIntentObjectPaymentIntent PaymentIntentObject = "payment_intent"
-)
-
-// PaymentIntentAutomaticPaymentMethods is a Stripe model.
-type PaymentIntentAutomaticPaymentMethods struct {
-	Enabled        bool                                                `json:"enabled"`
-	AllowRedirects *PaymentIntentAutomaticPaymentMethodsAllowRedirects `json:"allow_redirects,omitempty"`
-}
-
-// PaymentIntentAutomaticPaymentMethodsAllowRedirects is a Stripe model.
-type PaymentIntentAutomaticPaymentMethodsAllowRedirects string
-
-const (
-	PaymentIntentAutomaticPaymentMethodsAllowRedirectsAlways PaymentIntentAutomaticPaymentMethodsAllowRedirects = "always"
-	PaymentIntentAutomaticPaymentMethodsAllowRedirectsNever  PaymentIntentAutomaticPaymentMethodsAllowRedirects = "never"
 )
 
 // PaymentIntentCancellationReason is a Stripe model.

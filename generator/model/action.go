@@ -209,54 +209,97 @@ func (b *builder) fieldType(t *GoType, jsonName string) *GoType {
 }
 
 // breakCycles turns value struct fields that lead back to their own struct
-// into pointers: a Go struct cannot contain itself.
+// into pointers: a Go struct cannot contain itself. A field of t holding r
+// by value leads back to t exactly when r and t are in one strongly
+// connected component of the "holds by value" graph, which Tarjan's
+// algorithm finds in one pass over the types (a search from every field
+// would be quadratic in a spec of thousands of recursive schemas).
 func (b *builder) breakCycles() {
-	structs := map[string]*Type{}
+	// next lists the structs that a struct (or an alias of one) holds by
+	// value.
+	next := map[string][]string{}
 	for _, t := range b.c.Types {
-		if t.Kind == Struct {
-			structs[t.Name] = t
-		} else if t.Kind == Alias && t.Underlying.Kind == Named && t.Underlying.IsStruct {
-			structs[t.Name] = t
-		}
-	}
-	// valueRef is the struct a field holds by value, or "".
-	valueRef := func(f *Field) string {
-		if f.Type.Kind == Named && f.Type.IsStruct {
-			return f.Type.Name
-		}
-		return ""
-	}
-	var reaches func(from, to string, seen map[string]bool) bool
-	reaches = func(from, to string, seen map[string]bool) bool {
-		if from == to {
-			return true
-		}
-		if seen[from] {
-			return false
-		}
-		seen[from] = true
-		t := structs[from]
-		if t == nil {
-			return false
-		}
-		if t.Kind == Alias {
-			return reaches(t.Underlying.Name, to, seen)
-		}
-		for _, f := range t.Fields {
-			if r := valueRef(f); r != "" && reaches(r, to, seen) {
-				return true
+		switch {
+		case t.Kind == Struct:
+			next[t.Name] = []string{}
+			for _, f := range t.Fields {
+				if r := valueStruct(f.Type); r != "" {
+					next[t.Name] = append(next[t.Name], r)
+				}
 			}
+		case t.Kind == Alias && t.Underlying.Kind == Named && t.Underlying.IsStruct:
+			next[t.Name] = []string{t.Underlying.Name}
 		}
-		return false
 	}
+	comp := components(b.c.Types, next)
 	for _, t := range b.c.Types {
 		if t.Kind != Struct {
 			continue
 		}
 		for _, f := range t.Fields {
-			if r := valueRef(f); r != "" && reaches(r, t.Name, map[string]bool{}) {
-				f.Type = Ptr(f.Type)
+			if r := valueStruct(f.Type); r != "" {
+				if c, ok := comp[r]; ok && c == comp[t.Name] {
+					f.Type = Ptr(f.Type)
+				}
 			}
 		}
 	}
+}
+
+// valueStruct is the struct a field of type t holds by value, or "".
+func valueStruct(t *GoType) string {
+	if t.Kind == Named && t.IsStruct {
+		return t.Name
+	}
+	return ""
+}
+
+// components numbers the strongly connected components of the graph next
+// (Tarjan's algorithm), visiting the types in declaration order so the
+// numbering is deterministic. The recursion is as deep as the longest
+// chain of types, which the input bounds.
+func components(types []*Type, next map[string][]string) map[string]int {
+	index := map[string]int{}
+	low := map[string]int{}
+	onStack := map[string]bool{}
+	var stack []string
+	comp := map[string]int{}
+	n := 0
+	var visit func(v string)
+	visit = func(v string) {
+		index[v], low[v] = n, n
+		n++
+		stack = append(stack, v)
+		onStack[v] = true
+		for _, w := range next[v] {
+			if _, known := next[w]; !known {
+				continue
+			}
+			if _, seen := index[w]; !seen {
+				visit(w)
+				low[v] = min(low[v], low[w])
+			} else if onStack[w] {
+				low[v] = min(low[v], index[w])
+			}
+		}
+		if low[v] == index[v] {
+			for {
+				w := stack[len(stack)-1]
+				stack = stack[:len(stack)-1]
+				onStack[w] = false
+				comp[w] = index[v]
+				if w == v {
+					break
+				}
+			}
+		}
+	}
+	for _, t := range types {
+		if _, ok := next[t.Name]; ok {
+			if _, seen := index[t.Name]; !seen {
+				visit(t.Name)
+			}
+		}
+	}
+	return comp
 }

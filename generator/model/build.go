@@ -25,13 +25,29 @@ var Reserved = []string{
 // Build resolves a validated spec into a Connector.
 func Build(s *spec.Spec) *Connector {
 	b := &builder{
-		s:          s,
-		c:          &Connector{Name: s.Name},
-		ids:        names.NewSet(Reserved...),
-		declared:   map[string]*Type{},
-		inVariants: map[*spec.Schema]bool{},
+		s:            s,
+		c:            &Connector{Name: s.Name},
+		ids:          names.NewSet(Reserved...),
+		declared:     map[string]*Type{},
+		inVariants:   map[*spec.Schema]bool{},
+		named:        make(map[string]*spec.Schema, len(s.Schemas)),
+		schemaName:   make(map[*spec.Schema]string, len(s.Schemas)),
+		classes:      map[*spec.Schema]classified{},
+		classifying:  map[*spec.Schema]bool{},
+		targets:      map[*spec.Schema]targetResult{},
+		merged:       map[*spec.Schema]merged{},
+		declaring:    map[*spec.Schema]*GoType{},
+		cyclesWarned: map[string]bool{},
 	}
+	for _, ns := range s.Schemas {
+		if b.named[ns.Name] == nil {
+			b.named[ns.Name] = ns.Schema
+			b.schemaName[ns.Schema] = ns.Name
+		}
+	}
+	b.work.Input = inputSize(s)
 	b.build()
+	b.c.Work = b.work
 	return b.c
 }
 
@@ -44,6 +60,22 @@ type builder struct {
 	declared    map[string]*Type      // Go type name -> declaration, for every type in c.Types
 	inVariants  map[*spec.Schema]bool // unions being classified (cycle guard)
 	connByName  map[string]*ConnParam // connection parameters by spec name
+
+	// Every walk over the schema graph goes through these, so that each
+	// schema is classified, followed and merged once however many paths
+	// lead to it, and a cycle ends at a schema already on the way.
+	named        map[string]*spec.Schema     // spec schema name -> schema
+	schemaName   map[*spec.Schema]string     // and back, for warnings
+	classes      map[*spec.Schema]classified // classify's answers
+	classifying  map[*spec.Schema]bool       // schemas being classified
+	targets      map[*spec.Schema]targetResult
+	merged       map[*spec.Schema]merged  // collectProps's answers
+	merging      []*spec.Schema           // schemas being merged, outermost first
+	declaring    map[*spec.Schema]*GoType // inline types being declared
+	cyclesWarned map[string]bool
+
+	work       Work
+	overBudget bool // warned once
 }
 
 // declare adds a named type to the package.

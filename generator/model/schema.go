@@ -34,18 +34,46 @@ const (
 	cUnion  // a oneOf/anyOf whose alternatives can be told apart
 )
 
-// classify decides s's class; for cRef it also returns the schema to follow.
+// classified is classify's answer, kept per schema.
+type classified struct {
+	cl   class
+	next *spec.Schema
+}
+
+// classify decides s's class; for cRef it also returns the schema to
+// follow. Each schema is classified once and the answer kept, so a schema
+// that many others reach through unions or allOf costs nothing the second
+// time. A schema met again while its own class is being decided (a union
+// or an allOf that contains itself) is json.RawMessage for that inner use.
 func (b *builder) classify(s *spec.Schema) (class, *spec.Schema) {
 	if s == nil {
 		return cRaw, nil
 	}
+	if r, ok := b.classes[s]; ok {
+		return r.cl, r.next
+	}
+	if b.classifying[s] || b.exhausted() {
+		return cRaw, nil
+	}
+	b.classifying[s] = true
+	b.work.Visits++
+	cl, next := b.classifyOnce(s)
+	delete(b.classifying, s)
+	b.classes[s] = classified{cl, next}
+	return cl, next
+}
+
+// classifyOnce is classify without the memo. A reference or a wrapper is
+// decided first and without looking further, so the answer cRef never
+// depends on a schema being classified (which target's memo relies on).
+func (b *builder) classifyOnce(s *spec.Schema) (class, *spec.Schema) {
 	if s.Ref != "" {
 		return cRef, s
 	}
-	if alts := nonNull(s.OneOf, s.AnyOf); len(alts) > 0 || len(s.OneOf)+len(s.AnyOf) > 0 {
-		if len(alts) == 1 && len(s.Properties) == 0 && len(s.AllOf) == 0 {
-			return cRef, alts[0]
-		}
+	if part := wrapped(s); part != nil {
+		return cRef, part
+	}
+	if len(s.OneOf)+len(s.AnyOf) > 0 {
 		if _, ok := b.variants(s); ok {
 			return cUnion, nil
 		}
@@ -55,11 +83,8 @@ func (b *builder) classify(s *spec.Schema) (class, *spec.Schema) {
 		return cRaw, nil
 	}
 	if len(s.AllOf) > 0 {
-		if props, _, ok := b.collectProps(s, map[*spec.Schema]bool{}); ok && len(props) > 0 {
+		if props, _, ok := b.collectProps(s); ok && len(props) > 0 {
 			return cStruct, nil
-		}
-		if len(s.AllOf) == 1 && len(s.Properties) == 0 {
-			return cRef, s.AllOf[0]
 		}
 		return cRaw, nil
 	}
@@ -108,6 +133,38 @@ func (b *builder) classify(s *spec.Schema) (class, *spec.Schema) {
 	return cRaw, nil
 }
 
+// wrapped returns the one schema that s only documents, or nil. A wrapper
+// adds a description, nullability, a default, bounds or a narrowing enum
+// around a single schema — {description: "The parent.", allOf: [{$ref:
+// Node}]}, a oneOf or anyOf of one (null aside), an allOf whose other
+// parts say nothing — and declares no shape of its own. It is typed as
+// that schema, as ogen and oapi-codegen type a one-element allOf: a field
+// documented this way is the referenced type, not a fresh copy of it
+// (which, for a type that refers to itself, never ended).
+func wrapped(s *spec.Schema) *spec.Schema {
+	if len(s.Properties) > 0 || s.Items != nil ||
+		s.AdditionalProperties != nil && s.AdditionalProperties.Schema != nil {
+		return nil
+	}
+	var part *spec.Schema
+	n := 0
+	for _, p := range s.AllOf {
+		if p != nil && p.Untyped() && len(p.Required) == 0 {
+			continue // {description: ...} or {nullable: true}: documentation only
+		}
+		part = p
+		n++
+	}
+	for _, p := range nonNull(s.OneOf, s.AnyOf) {
+		part = p
+		n++
+	}
+	if n != 1 || part == nil {
+		return nil
+	}
+	return part
+}
+
 // nonNull returns the alternatives that are not just {type: null}-like
 // empty schemas marked nullable.
 func nonNull(lists ...[]*spec.Schema) []*spec.Schema {
@@ -134,62 +191,116 @@ func isStringEnum(s *spec.Schema) bool {
 	return true
 }
 
-// target follows a chain of references; ok is false on a cycle or a
-// dangling reference.
+// targetResult is target's answer, kept per schema.
+type targetResult struct {
+	s  *spec.Schema
+	ok bool
+}
+
+// target follows a chain of references and wrappers; ok is false on a
+// cycle or a dangling reference. Every schema on the chain keeps the
+// answer, so a long chain is walked once, not once per link.
 func (b *builder) target(s *spec.Schema) (*spec.Schema, bool) {
-	seen := map[*spec.Schema]bool{}
+	var chain []*spec.Schema
+	onChain := map[*spec.Schema]bool{}
+	var res targetResult
 	for {
-		if seen[s] {
-			return nil, false
+		if r, ok := b.targets[s]; ok {
+			res = r
+			break
 		}
-		seen[s] = true
+		if onChain[s] {
+			break // a cycle: nil, false
+		}
+		onChain[s] = true
+		chain = append(chain, s)
+		b.work.Visits++
 		cl, next := b.classify(s)
 		if cl != cRef {
-			return s, true
+			res = targetResult{s, true}
+			break
 		}
 		if next.Ref != "" {
-			r := b.s.Schemas.Get(next.RefName())
+			r := b.named[next.RefName()]
 			if r == nil {
-				return nil, false
+				break // dangling: nil, false
 			}
 			next = r
 		}
 		s = next
 	}
+	for _, c := range chain {
+		b.targets[c] = res
+	}
+	return res.s, res.ok
+}
+
+// merged is collectProps's answer, kept per schema.
+type merged struct {
+	props    spec.Schemas
+	required []string
+	ok       bool
 }
 
 // collectProps merges an object's own properties with those of its allOf
-// parts. ok is false when a part is not an object.
-func (b *builder) collectProps(s *spec.Schema, seen map[*spec.Schema]bool) (spec.Schemas, []string, bool) {
-	if seen[s] {
-		return nil, nil, false
+// parts (and, for a merged union, its alternatives'). ok is false when a
+// part is not an object, or when merging would pass the declaration
+// budget. Each schema is merged once and the answer kept, and each part
+// counts once per merge: an allOf diamond (two paths to one base) costs
+// the base once, not once per path. A schema met again while it is being
+// merged is an allOf cycle: it adds nothing the second time, and the
+// cycle is a warning.
+func (b *builder) collectProps(s *spec.Schema) (spec.Schemas, []string, bool) {
+	if m, ok := b.merged[s]; ok {
+		return m.props, m.required, m.ok
 	}
-	seen[s] = true
-	defer delete(seen, s)
+	if i := slices.Index(b.merging, s); i >= 0 {
+		b.warnCycle(b.merging[i:])
+		return nil, nil, true
+	}
+	b.merging = append(b.merging, s)
+	b.work.Visits++
+	props, required, ok := b.mergeOnce(s)
+	b.merging = b.merging[:len(b.merging)-1]
+	if ok && !b.spend(len(props)) {
+		b.warnf("%s: more properties once allOf is merged than this spec's budget allows; typed as json.RawMessage", b.where(s))
+		props, required, ok = nil, nil, false
+	}
+	b.merged[s] = merged{props, required, ok}
+	return props, required, ok
+}
+
+// mergeOnce is collectProps without the memo.
+func (b *builder) mergeOnce(s *spec.Schema) (spec.Schemas, []string, bool) {
 	var props spec.Schemas
+	index := map[string]int{} // property name -> its place in props
 	var required []string
 	add := func(ps spec.Schemas, req []string) {
 		for _, p := range ps {
-			if props.Get(p.Name) == nil {
+			i, seen := index[p.Name]
+			switch {
+			case !seen:
+				index[p.Name] = len(props)
 				props = append(props, p)
-			} else if !p.Schema.Untyped() {
+			case !p.Schema.Untyped():
 				// A later part refines the property; an untyped one
 				// (an undeclared required name the importer added)
 				// never replaces a typed one.
-				for i := range props {
-					if props[i].Name == p.Name {
-						props[i].Schema = p.Schema
-					}
-				}
+				props[i].Schema = p.Schema
 			}
 		}
 		required = append(required, req...)
 	}
+	done := map[*spec.Schema]bool{} // parts merged already, by target
 	for _, part := range s.AllOf {
 		t, ok := b.target(part)
 		if !ok {
 			return nil, nil, false
 		}
+		if done[t] {
+			continue
+		}
+		done[t] = true
 		if len(t.Properties) == 0 && len(t.AllOf) == 0 {
 			if t.Type != "" && t.Type != "object" {
 				return nil, nil, false
@@ -208,7 +319,7 @@ func (b *builder) collectProps(s *spec.Schema, seen map[*spec.Schema]bool) (spec
 			required = append(required, t.Required...)
 			continue
 		}
-		ps, req, ok := b.collectProps(t, seen)
+		ps, req, ok := b.collectProps(t)
 		if !ok {
 			return nil, nil, false
 		}
@@ -222,7 +333,11 @@ func (b *builder) collectProps(s *spec.Schema, seen map[*spec.Schema]bool) (spec
 			if !ok || t == nil {
 				return nil, nil, false
 			}
-			ps, _, ok := b.collectProps(t, seen)
+			if done[t] {
+				continue
+			}
+			done[t] = true
+			ps, _, ok := b.collectProps(t)
 			if !ok {
 				return nil, nil, false
 			}
@@ -231,6 +346,33 @@ func (b *builder) collectProps(s *spec.Schema, seen map[*spec.Schema]bool) (spec
 	}
 	add(s.Properties, s.Required)
 	return props, required, true
+}
+
+// warnCycle reports an allOf cycle once, naming the schemas on it.
+func (b *builder) warnCycle(cycle []*spec.Schema) {
+	var names []string
+	for _, s := range cycle {
+		if n := b.schemaName[s]; n != "" {
+			names = append(names, n)
+		}
+	}
+	if len(names) == 0 {
+		names = []string{"an inline schema"}
+	}
+	key := strings.Join(names, " → ")
+	if b.cyclesWarned[key] {
+		return
+	}
+	b.cyclesWarned[key] = true
+	b.warnf("schemas: allOf cycle %s → %s: each schema's properties are merged once", key, names[0])
+}
+
+// where names s in a warning: its schema name, or "an inline schema".
+func (b *builder) where(s *spec.Schema) string {
+	if n := b.schemaName[s]; n != "" {
+		return "schemas." + n
+	}
+	return "an inline schema"
 }
 
 // requirementsOnly reports whether every alternative of s's oneOf/anyOf
@@ -284,7 +426,7 @@ func (b *builder) mergeable(s *spec.Schema) bool {
 		if cl, _ := b.classify(t); cl != cStruct {
 			return false
 		}
-		props, _, ok := b.collectProps(t, map[*spec.Schema]bool{})
+		props, _, ok := b.collectProps(t)
 		if !ok || !check(props) {
 			return false
 		}
@@ -295,7 +437,7 @@ func (b *builder) mergeable(s *spec.Schema) bool {
 // refType is the Go type of a reference to a top-level schema: its declared
 // name. Declarations are made in spec order by declareSchema.
 func (b *builder) refType(name string) *GoType {
-	s := b.s.Schemas.Get(name)
+	s := b.named[name]
 	t, ok := b.target(s)
 	if !ok {
 		return RawJSON
@@ -307,7 +449,7 @@ func (b *builder) refType(name string) *GoType {
 
 // declareSchema declares the top-level schema name.
 func (b *builder) declareSchema(name string) {
-	s := b.s.Schemas.Get(name)
+	s := b.named[name]
 	goName := b.schemaNames[name]
 	cl, _ := b.classify(s)
 	switch cl {
@@ -355,7 +497,10 @@ func (b *builder) declareEnum(goName string, s *spec.Schema) *GoType {
 func (b *builder) declareStruct(goName string, s *spec.Schema) *GoType {
 	t := &Type{Name: goName, Doc: s.Description, Kind: Struct}
 	b.declare(t)
-	props, required, _ := b.collectProps(s, map[*spec.Schema]bool{})
+	self := &GoType{Kind: Named, Name: goName, IsStruct: true}
+	b.declaring[s] = self
+	defer delete(b.declaring, s)
+	props, required, _ := b.collectProps(s)
 	fieldNames := names.NewSet()
 	for _, p := range props {
 		if !validJSONName(p.Name) {
@@ -375,7 +520,7 @@ func (b *builder) declareStruct(goName string, s *spec.Schema) *GoType {
 		}
 		t.Fields = append(t.Fields, f)
 	}
-	return &GoType{Kind: Named, Name: goName, IsStruct: true}
+	return self
 }
 
 // validJSONName reports whether encoding/json accepts name in a struct tag.
@@ -395,12 +540,25 @@ func validJSONName(name string) bool {
 }
 
 // typeOf is the Go type of s; ctx names inline types declared for it.
+//
+// An inline schema is declared afresh for each place that uses it (a
+// base's inline property, in every type that extends the base), except
+// while it is being declared: met again inside itself, through the named
+// types an allOf merges, it is the type under way. So every recursion
+// goes through a named type. Each call spends from the declaration
+// budget; once that is spent, the rest is json.RawMessage.
 func (b *builder) typeOf(s *spec.Schema, ctx string) *GoType {
+	if t := b.declaring[s]; t != nil {
+		return t
+	}
+	if !b.spend(1) {
+		return RawJSON
+	}
 	cl, next := b.classify(s)
 	switch cl {
 	case cRef:
 		if next.Ref != "" {
-			if b.s.Schemas.Get(next.RefName()) == nil {
+			if b.named[next.RefName()] == nil {
 				return RawJSON
 			}
 			return b.refType(next.RefName())
@@ -410,10 +568,19 @@ func (b *builder) typeOf(s *spec.Schema, ctx string) *GoType {
 		}
 		return b.typeOf(next, ctx)
 	case cStruct:
+		if props, _, _ := b.collectProps(s); !b.spend(len(props)) {
+			return RawJSON
+		}
 		return b.declareStruct(b.ids.Unique(ctx), s)
 	case cEnum:
+		if !b.spend(len(s.Enum)) {
+			return RawJSON
+		}
 		return b.declareEnum(b.ids.Unique(ctx), s)
 	case cUnion:
+		if !b.spend(len(s.OneOf) + len(s.AnyOf)) {
+			return RawJSON
+		}
 		return b.declareUnion(b.ids.Unique(ctx), s)
 	case cString:
 		return String

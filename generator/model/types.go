@@ -35,6 +35,7 @@ type Connector struct {
 	NeedsUnion    bool // oneOf/anyOf types with JSON methods
 
 	Warnings []string
+	Work     Work // what Build did, against its budget
 }
 
 // KV is an ordered key and value.

@@ -103,7 +103,7 @@ func (b *builder) tagOf(d *spec.Discriminator, alt, t *spec.Schema) string {
 			return value
 		}
 	}
-	props, _, _ := b.collectProps(t, map[*spec.Schema]bool{})
+	props, _, _ := b.collectProps(t)
 	if p, ok := b.target(props.Get(d.PropertyName)); ok && p != nil && len(p.Enum) == 1 {
 		if v, isString := p.Enum[0].(string); isString {
 			return v
@@ -116,6 +116,9 @@ func (b *builder) declareUnion(goName string, s *spec.Schema) *GoType {
 	b.c.NeedsUnion = true
 	t := &Type{Name: goName, Doc: s.Description, Kind: Union}
 	b.declare(t)
+	self := &GoType{Kind: Named, Name: goName, IsStruct: true}
+	b.declaring[s] = self
+	defer delete(b.declaring, s)
 	vs, _ := b.variants(s)
 	if len(vs) > 0 && vs[0].tag != "" {
 		t.Discriminator = s.Discriminator.PropertyName
@@ -129,7 +132,7 @@ func (b *builder) declareUnion(goName string, s *spec.Schema) *GoType {
 		}
 		t.Variants = append(t.Variants, &Variant{GoName: fields.Unique(name), Type: ft, Kind: v.kind, Tag: v.tag})
 	}
-	return &GoType{Kind: Named, Name: goName, IsStruct: true}
+	return self
 }
 
 // variantName names a union field after its type.

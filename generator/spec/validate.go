@@ -56,6 +56,20 @@ type validator struct {
 	*decoder
 	s        *Spec
 	connByID map[string]bool
+	schemas  map[string]bool // the schema names, built on first use
+}
+
+// hasSchema reports whether the spec declares a schema called name. A set,
+// not a scan of s.Schemas: every $ref asks, and a large spec has
+// thousands of both.
+func (v *validator) hasSchema(name string) bool {
+	if v.schemas == nil {
+		v.schemas = make(map[string]bool, len(v.s.Schemas))
+		for _, ns := range v.s.Schemas {
+			v.schemas[ns.Name] = true
+		}
+	}
+	return v.schemas[name]
 }
 
 func (v *validator) validate() {
@@ -435,7 +449,7 @@ func (v *validator) checkSchema(path string, s *Schema) {
 		name := s.RefName()
 		if name == "" {
 			v.errorf(path+".$ref", "must be %s<Name>", RefPrefix)
-		} else if v.s.Schemas.Get(name) == nil {
+		} else if !v.hasSchema(name) {
 			v.errorf(path+".$ref", "no schema named %q", name)
 		}
 	}
@@ -454,8 +468,15 @@ func (v *validator) checkSchema(path string, s *Schema) {
 	for _, ns := range s.Properties {
 		v.checkSchema(join(path+".properties", ns.Name), ns.Schema)
 	}
+	var declared map[string]bool
+	if len(s.Required) > 0 && len(s.Properties) > 0 && len(s.AllOf) == 0 {
+		declared = make(map[string]bool, len(s.Properties))
+		for _, ns := range s.Properties {
+			declared[ns.Name] = true
+		}
+	}
 	for i, r := range s.Required {
-		if len(s.Properties) > 0 && s.Properties.Get(r) == nil && len(s.AllOf) == 0 {
+		if declared != nil && !declared[r] {
 			v.errorf(fmt.Sprintf("%s.required[%d]", path, i), "names no property")
 		}
 	}
@@ -472,7 +493,7 @@ func (v *validator) checkSchema(path string, s *Schema) {
 		}
 		for _, k := range slices.Sorted(maps.Keys(d.Mapping)) {
 			ref := &Schema{Ref: d.Mapping[k]}
-			if name := ref.RefName(); name == "" || v.s.Schemas.Get(name) == nil {
+			if name := ref.RefName(); name == "" || !v.hasSchema(name) {
 				v.errorf(path+".discriminator.mapping."+k, "must be %s<Name> of a schema", RefPrefix)
 			}
 		}
