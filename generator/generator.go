@@ -22,6 +22,7 @@ type Output struct {
 	Name     string            // package name and directory
 	Files    map[string][]byte // file name → source
 	Warnings []string
+	Work     model.Work // what resolving the spec took, against its budget
 }
 
 // LoadFile reads and validates a spec file. The error, when not nil,
@@ -41,7 +42,7 @@ func Generate(s *spec.Spec) (*Output, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", s.Name, err)
 	}
-	return &Output{Name: c.Name, Files: files, Warnings: c.Warnings}, nil
+	return &Output{Name: c.Name, Files: files, Warnings: c.Warnings, Work: c.Work}, nil
 }
 
 // isGenerated reports whether an existing file was written by conngen, so
