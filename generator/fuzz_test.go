@@ -21,8 +21,8 @@ import (
 // budget (a bound proportional to the input, counted inside the pipeline)
 // and every generated file parses as Go.
 func FuzzPipeline(f *testing.F) {
-	f.Add([]byte{3, 0, 0, 1, 0, 2, 0, 5, 1})                              // a wrapper around itself
-	f.Add([]byte{2, 1, 1, 4, 0, 1, 0, 4, 1})                              // two allOf that include each other
+	f.Add([]byte{3, 0, 0, 1, 0, 2, 0, 5, 1})                               // a wrapper around itself
+	f.Add([]byte{2, 1, 1, 4, 0, 1, 0, 4, 1})                               // two allOf that include each other
 	f.Add([]byte{6, 4, 0, 4, 0, 4, 1, 4, 1, 4, 2, 4, 2, 4, 3, 7, 4, 7, 5}) // a diamond
 	f.Add([]byte{4, 9, 0, 10, 1, 11, 2, 12, 3, 13, 0, 8, 1})
 	f.Add([]byte("the quick brown fox jumps over the lazy dog, twice over"))
