@@ -28,6 +28,7 @@ type converter struct {
 	byValue  map[*openapi3.Schema]string // resolved component value -> schema name
 	schemas  spec.Schemas
 	schemaIx map[string]int // schema name -> index in schemas
+	depth    int            // inline schemas being converted, nested
 
 	// auth
 	scheme     string               // chosen security scheme name, "" for none

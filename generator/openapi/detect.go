@@ -116,14 +116,21 @@ func (c *converter) detectPagination(a *spec.Action, resp *openapi3.Schema, head
 // objectProps are the properties of an object schema, allOf merged.
 func objectProps(s *openapi3.Schema, depth int) map[string]*openapi3.Schema {
 	out := map[string]*openapi3.Schema{}
-	if s == nil || depth > 6 {
-		return out
+	mergeProps(out, s, depth, map[*openapi3.Schema]bool{})
+	return out
+}
+
+// mergeProps adds s's properties, allOf merged, to out. Each schema is
+// merged once (seen): an allOf that repeats a part, or a diamond of them,
+// costs that part once, not once per path.
+func mergeProps(out map[string]*openapi3.Schema, s *openapi3.Schema, depth int, seen map[*openapi3.Schema]bool) {
+	if s == nil || depth > 6 || seen[s] {
+		return
 	}
+	seen[s] = true
 	for _, r := range s.AllOf {
 		if r != nil && r.Value != nil {
-			for k, v := range objectProps(r.Value, depth+1) {
-				out[k] = v
-			}
+			mergeProps(out, r.Value, depth+1, seen)
 		}
 	}
 	for k, r := range s.Properties {
@@ -131,15 +138,20 @@ func objectProps(s *openapi3.Schema, depth int) map[string]*openapi3.Schema {
 			out[k] = r.Value
 		}
 	}
-	return out
 }
 
+// isArraySchema reports whether s is an array, through allOf wrappers of
+// one part (a wrapper of itself is not).
 func isArraySchema(s *openapi3.Schema) bool {
-	t, _, _ := schemaType(s)
-	if t == "" && len(s.AllOf) == 1 && s.AllOf[0] != nil && s.AllOf[0].Value != nil {
-		return isArraySchema(s.AllOf[0].Value)
+	for range 8 {
+		t, _, _ := schemaType(s)
+		if t == "" && len(s.AllOf) == 1 && s.AllOf[0] != nil && s.AllOf[0].Value != nil {
+			s = s.AllOf[0].Value
+			continue
+		}
+		return t == "array" || t == "" && s.Items != nil
 	}
-	return t == "array" || t == "" && s.Items != nil
+	return false
 }
 
 // itemsProp is the single array property, or the preferred one by name.
@@ -170,7 +182,20 @@ type fieldPath struct {
 // of an object, nested objects followed to depth 3.
 func scalarPaths(props map[string]*openapi3.Schema, prefix string, depth int) []fieldPath {
 	var out []fieldPath
+	collectScalarPaths(&out, props, prefix, depth)
+	return out
+}
+
+// maxScalarPaths caps the fields scalarPaths lists. Pagination looks for
+// a next cursor or URL near the top of a response; a schema whose
+// properties all refer back to it would otherwise list width^3 paths.
+const maxScalarPaths = 2_000
+
+func collectScalarPaths(out *[]fieldPath, props map[string]*openapi3.Schema, prefix string, depth int) {
 	for _, k := range slices.Sorted(maps.Keys(props)) {
+		if len(*out) >= maxScalarPaths {
+			return
+		}
 		if strings.Contains(k, ".") {
 			continue
 		}
@@ -179,12 +204,11 @@ func scalarPaths(props map[string]*openapi3.Schema, prefix string, depth int) []
 		p := prefix + k
 		switch {
 		case t == "string" || t == "integer":
-			out = append(out, fieldPath{p, t})
+			*out = append(*out, fieldPath{p, t})
 		case depth < 3 && (t == "object" || t == "" && (len(v.Properties) > 0 || len(v.AllOf) > 0)):
-			out = append(out, scalarPaths(objectProps(v, 0), p+".", depth+1)...)
+			collectScalarPaths(out, objectProps(v, 0), p+".", depth+1)
 		}
 	}
-	return out
 }
 
 // findField is the first path listed in whole, else the shortest field

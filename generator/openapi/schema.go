@@ -97,7 +97,12 @@ func (c *converter) refName(r *openapi3.SchemaRef) string {
 	c.byValue[r.Value] = name
 	c.schemaIx[name] = len(c.schemas)
 	c.schemas = append(c.schemas, spec.NamedSchema{Name: name})
+	// A schema of its own starts at the top of the spec, however deep
+	// the reference to it sits.
+	depth := c.depth
+	c.depth = 0
 	out := c.schema(r.Value, r.Ref)
+	c.depth = depth
 	c.schemas[c.schemaIx[name]].Schema = out
 	return name
 }
@@ -178,6 +183,11 @@ func schemaType(s *openapi3.Schema) (typ string, nullable bool, several []string
 	return "", nullable, nil
 }
 
+// maxSchemaDepth bounds how deeply inline schemas nest in the spec import
+// writes: well under the depth the spec loader accepts (spec.Load reads
+// 200 YAML levels, two per schema level), and far beyond real documents.
+const maxSchemaDepth = 64
+
 // schema converts one (non-reference) schema that stands on its own.
 func (c *converter) schema(s *openapi3.Schema, ptr string) *spec.Schema {
 	return c.schemaIn(s, ptr, partOf{})
@@ -193,6 +203,12 @@ type partOf struct {
 
 // schemaIn converts one (non-reference) schema found at the place where.
 func (c *converter) schemaIn(s *openapi3.Schema, ptr string, where partOf) *spec.Schema {
+	c.depth++
+	defer func() { c.depth-- }()
+	if c.depth > maxSchemaDepth {
+		c.w.add(ptr, "schema nested more than %d levels deep: any JSON value", maxSchemaDepth)
+		return &spec.Schema{}
+	}
 	out := &spec.Schema{}
 	typ, nullable, several := schemaType(s)
 	if len(several) > 0 {
