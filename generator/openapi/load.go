@@ -65,6 +65,7 @@ func load(data []byte, location string, w *warnings) (*document, error) {
 	p := &repairer{w: w, root: raw, dir: dir, swagger: d.swagger}
 	p.repairTop()
 	p.walk(raw, "#", 0)
+	p.fixRefKinds()
 
 	var locURL *url.URL
 	if location != "" {
@@ -285,6 +286,7 @@ func readLocalRepaired(w *warnings, swagger bool) openapi3.ReadFromURIFunc {
 		}
 		p := &repairer{w: w, root: v, dir: filepath.Dir(path), label: label, swagger: swagger}
 		p.walk(v, "#", 0)
+		p.fixRefKinds()
 		out, err := json.Marshal(v)
 		if err != nil {
 			return nil, err
