@@ -650,6 +650,13 @@ func (r *refKinds) parameters(v any, ptr string, depth int) {
 		return
 	}
 	for i, e := range list {
+		if _, isMap := e.(map[string]any); !isMap {
+			// null or a scalar in the list: kin refuses the whole
+			// document for it; the import drops that one entry.
+			r.p.warn(ptr+"/"+strconv.Itoa(i), "parameter is not an object; dropped")
+			list[i] = map[string]any{}
+			continue
+		}
 		r.parameter(e, ptr+"/"+strconv.Itoa(i), func() { list[i] = map[string]any{} }, depth)
 	}
 }

@@ -92,3 +92,24 @@ components:
 		t.Errorf("paginate = %+v, want cursor pagination on next_cursor", pg)
 	}
 }
+
+func TestParameterThatIsNotAnObject(t *testing.T) {
+	doc := `openapi: 3.0.3
+info: {title: Nulls, version: "1"}
+servers: [{url: "https://example.com"}]
+paths:
+  /a:
+    get:
+      operationId: getA
+      parameters:
+        - null
+        - 7
+        - {name: q, in: query, schema: {type: string}}
+      responses:
+        "200": {description: ok}
+`
+	s, warns := imp(t, doc, Options{})
+	wantWarning(t, warns, "#/paths/~1a/get/parameters/0", "not an object; dropped")
+	wantWarning(t, warns, "#/paths/~1a/get/parameters/1", "not an object; dropped")
+	param(t, action(t, s, "getA"), "q")
+}
