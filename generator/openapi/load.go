@@ -754,26 +754,11 @@ func resolvePointer(v any, ptr string) (any, bool) {
 	if u, err := url.PathUnescape(ptr); err == nil {
 		ptr = u
 	}
-	for _, tok := range strings.Split(ptr[1:], "/") {
-		tok = ptrUnescape(tok)
-		switch x := v.(type) {
-		case map[string]any:
-			c, ok := x[tok]
-			if !ok {
-				return nil, false
-			}
-			v = c
-		case []any:
-			i, err := strconv.Atoi(tok)
-			if err != nil || i < 0 || i >= len(x) {
-				return nil, false
-			}
-			v = x[i]
-		default:
-			return nil, false
-		}
+	toks := strings.Split(ptr[1:], "/")
+	for i, tok := range toks {
+		toks[i] = ptrUnescape(tok)
 	}
-	return v, true
+	return resolveTokens(v, toks)
 }
 
 // mergeShapes merges the properties of inline object schemas, the first
