@@ -31,6 +31,7 @@ type Spec struct {
 	Ping      *Ping             `yaml:"ping,omitempty"`
 	Schemas   Schemas           `yaml:"schemas,omitempty"`
 	Actions   []Action          `yaml:"actions,omitempty"`
+	Webhooks  *Webhooks         `yaml:"webhooks,omitempty"`
 }
 
 // ConnParam is a value the user supplies when creating a connection.

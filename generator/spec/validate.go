@@ -121,6 +121,7 @@ func (v *validator) validate() {
 	v.checkPing()
 	v.checkSchemas()
 	v.checkActions()
+	v.checkWebhooks()
 }
 
 func isGoKeyword(s string) bool {
