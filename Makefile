@@ -32,12 +32,16 @@ generate:
 check:
 	$(GO) run ./cmd/conngen check -o generated specs
 
-# A short fuzz run of the spec loader, seeded from specs/ and testdata.
+# Fuzz the spec loader (seeded from specs/ and testdata) and the whole
+# pipeline on random schema graphs (generator FuzzPipeline), longer than CI
+# does. FUZZTIME=10m make fuzz for a real search.
+FUZZTIME ?= 2m
 fuzz:
 	$(GO) test ./generator/spec -run '^$$' -fuzz FuzzLoad -fuzztime 20s -fuzzminimizetime 100x
+	$(GO) test ./generator -run '^$$' -fuzz FuzzPipeline -fuzztime $(FUZZTIME) -fuzzminimizetime 100x
 
 # Benchmarks against the peers (see BENCHMARKS.md): installs them at pinned
-# versions into bin/peers, runs internal/bench in four groups (raw output in
+# versions into bin/peers, runs internal/bench in five groups (raw output in
 # bin/bench/*.txt) and prints the comparison tables (bin/bench/table.md).
 PEERS := $(CURDIR)/bin/peers
 BENCHOUT := bin/bench
@@ -51,4 +55,5 @@ bench:
 	set -o pipefail; $(BENCH) -bench '^BenchmarkCLI$$' -benchtime 10x | tee $(BENCHOUT)/cli.txt
 	set -o pipefail; $(BENCH) -bench '^BenchmarkCompile$$' -benchtime 1x | tee $(BENCHOUT)/compile.txt
 	set -o pipefail; $(BENCH) -bench '^BenchmarkCall$$' -benchtime 1x | tee $(BENCHOUT)/call.txt
+	set -o pipefail; $(BENCH) -bench '^BenchmarkRecursiveSchemas$$' -benchtime 5x | tee $(BENCHOUT)/recursive.txt
 	set -o pipefail; $(GO) run ./internal/bench/cmd/benchtable $(BENCHOUT)/*.txt | tee $(BENCHOUT)/table.md

@@ -1,7 +1,10 @@
 // Package bench measures conngen against its peers, oapi-codegen and ogen,
 // side by side in one run on one machine: generation time, output size,
 // compile time of the generated package, peak memory of the generator and
-// the cost of one generated API call. See BENCHMARKS.md and `make bench`.
+// the cost of one generated API call; and how conngen's time and memory
+// grow with the number of schemas, on synthetic documents of recursive
+// schemas generated at bench time (recursive.go). See BENCHMARKS.md and
+// `make bench`.
 //
 // The benchmarks are in bench_test.go; this file holds what they share:
 // finding the corpus and the peers, running a generator on a document,

@@ -3,8 +3,11 @@
 package bench
 
 import (
+	"context"
 	"os"
+	"os/exec"
 	"runtime"
+	"strconv"
 	"syscall"
 )
 
@@ -19,4 +22,13 @@ func maxRSS(ps *os.ProcessState) int64 {
 		return int64(ru.Maxrss)
 	}
 	return int64(ru.Maxrss) * 1024
+}
+
+// cappedCommand is name with args under an address-space limit of limit
+// bytes (ulimit -v; a lower limit already in place stays), killed when ctx
+// is done. /bin/sh sets the limit and execs the command, so the process,
+// its exit status and its rusage are the command's.
+func cappedCommand(ctx context.Context, limit int64, name string, args ...string) *exec.Cmd {
+	sh := append([]string{"-c", `ulimit -v "$0" 2>/dev/null; exec "$@"`, strconv.FormatInt(limit>>10, 10), name}, args...)
+	return exec.CommandContext(ctx, "/bin/sh", sh...)
 }

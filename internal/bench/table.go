@@ -148,6 +148,8 @@ func WriteTable(w io.Writer, rs []Result) {
 	}
 	fmt.Fprintln(w)
 
+	writeRecursive(w, m)
+
 	// Per call.
 	fmt.Fprintf(w, "### One API call (GET /pets/{petId}?fields=…, typed JSON response, loopback httptest server)\n\n")
 	fmt.Fprintf(w, "| client | ns/op | B/op | allocs/op | time vs net/http |\n|---|---:|---:|---:|---:|\n")
@@ -176,6 +178,71 @@ func WriteTable(w io.Writer, rs []Result) {
 		}
 		rss, _, _ := m.cell("BenchmarkCLI/"+t+"/"+best, "peak-RSS-MiB", mib)
 		fmt.Fprintf(w, "| %s | %s | %s | %s |\n", t, k, best, rss)
+	}
+	fmt.Fprintln(w)
+}
+
+// writeRecursive is the table of BenchmarkRecursiveSchemas: for each size,
+// the in-process time and allocation, each per schema and as a ratio to
+// the smallest size of the same run, and the peak RSS of the CLI, with
+// what each schema over the smallest size adds to it.
+func writeRecursive(w io.Writer, m results) {
+	name := func(n int) string { return fmt.Sprintf("BenchmarkRecursiveSchemas/schemas=%d", n) }
+	base := RecursiveSizes[0]
+	b, haveBase := m[name(base)]
+	haveBase = haveBase && b.N > 0
+	fmt.Fprintf(w, "### Recursive schemas: scaling with the number of schemas\n\n")
+	fmt.Fprintf(w, "Import + generate in process (time, bytes allocated); peak RSS of the CLI (`import`, `generate`: the larger). \"vs %d\": per schema, against the %d-schema document of the same run; 1.00× throughout is linear. \"RSS per extra schema\": (peak RSS − peak RSS at %d) / (schemas − %d).\n\n", base, base, base, base)
+	fmt.Fprintf(w, "| schemas | operations | generated lines | time | per schema | vs %d | allocated | per schema | vs %d | peak RSS | RSS per extra schema |\n", base, base)
+	fmt.Fprintf(w, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	for _, n := range RecursiveSizes {
+		r, ok := m[name(n)]
+		if !ok || r.N == 0 {
+			why := "–"
+			if ok {
+				why = "fails"
+			}
+			fmt.Fprintf(w, "| %d | %s | | | | | | | | | |\n", n, why)
+			continue
+		}
+		v := r.Metrics
+		timeRatio, allocRatio, extra := "–", "–", "–"
+		if haveBase {
+			timeRatio = ratio(v["ns/schema"], b.Metrics["ns/schema"])
+			allocRatio = ratio(v["B/schema"], b.Metrics["B/schema"])
+			if n > base {
+				extra = fmt.Sprintf("%.1f KiB", (v["peak-RSS-MiB"]-b.Metrics["peak-RSS-MiB"])*1024/float64(n-base))
+			}
+		}
+		fmt.Fprintf(w, "| %d | %.0f | %.0f | %s | %.0f µs | %s | %.0f MB | %.0f KB | %s | %s | %s |\n",
+			n, v["operations"], v["lines"], ms(v["ns/op"]), v["ns/schema"]/1e3, timeRatio,
+			v["B/op"]/1e6, v["B/schema"]/1e3, allocRatio, mib(v["peak-RSS-MiB"]), extra)
+	}
+	fmt.Fprintln(w)
+
+	fmt.Fprintf(w, "Per stage, µs per schema (in process; \"vs %d\" as above), and the peak RSS of each CLI process:\n\n", base)
+	fmt.Fprintf(w, "| schemas | import | vs %d | spec YAML out + in | vs %d | generate | vs %d | `conngen import` RSS | `conngen generate` RSS |\n", base, base, base)
+	fmt.Fprintf(w, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	for _, n := range RecursiveSizes {
+		r, ok := m[name(n)]
+		if !ok || r.N == 0 {
+			fmt.Fprintf(w, "| %d | – | | | | | | | |\n", n)
+			continue
+		}
+		fmt.Fprintf(w, "| %d |", n)
+		for _, unit := range []string{"import-ns/schema", "roundtrip-ns/schema", "generate-ns/schema"} {
+			v, ok := r.Metrics[unit]
+			if !ok {
+				fmt.Fprintf(w, " – | |")
+				continue
+			}
+			rt := "–"
+			if haveBase {
+				rt = ratio(v, b.Metrics[unit])
+			}
+			fmt.Fprintf(w, " %.0f µs | %s |", v/1e3, rt)
+		}
+		fmt.Fprintf(w, " %s | %s |\n", mib(r.Metrics["import-RSS-MiB"]), mib(r.Metrics["generate-RSS-MiB"]))
 	}
 	fmt.Fprintln(w)
 }

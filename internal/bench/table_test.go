@@ -42,3 +42,26 @@ func TestWriteTable(t *testing.T) {
 		}
 	}
 }
+
+const recursiveSample = `BenchmarkRecursiveSchemas/schemas=100-2   	5	  40000000 ns/op	    160000 B/schema	  100000 import-ns/schema	        20.00 peak-RSS-MiB	       400000 ns/schema	        10.00 operations	  2500 lines	       100.0 schemas	16000000 B/op	  150000 allocs/op
+BenchmarkRecursiveSchemas/schemas=1000-2  	5	 440000000 ns/op	    168000 B/schema	  120000 import-ns/schema	        92.00 peak-RSS-MiB	       440000 ns/schema	       100.0 operations	 18000 lines	      1000 schemas	168000000 B/op	 1500000 allocs/op
+BenchmarkRecursiveSchemas/schemas=10000
+    recursive_test.go:44: conngen generate recursive10000.json: did not finish within 10m0s
+--- FAIL: BenchmarkRecursiveSchemas/schemas=10000
+`
+
+func TestWriteTableRecursive(t *testing.T) {
+	var b strings.Builder
+	WriteTable(&b, ParseBench(strings.NewReader(recursiveSample)))
+	out := b.String()
+	for _, want := range []string{
+		"| 100 | 10 | 2500 | 40 ms | 400 µs | 1.00× | 16 MB | 160 KB | 1.00× | 20 MiB | – |",
+		"| 1000 | 100 | 18000 | 440 ms | 440 µs | 1.10× | 168 MB | 168 KB | 1.05× | 92 MiB | 81.9 KiB |",
+		"| 10000 | – |",
+		"| 1000 | 120 µs | 1.20× | – | | – | |",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+}
