@@ -434,3 +434,46 @@ type APIOverview struct {
 	Git                              []string          `json:"git,omitempty"`
 	Actions                          []string          `json:"actions,omitempty"`
 }
+
+// PingEvent is a GitHub model.
+type PingEvent struct {
+	Zen    *string `json:"zen,omitempty"`
+	HookID *int64  `json:"hook_id,omitempty"`
+}
+
+// IssuesEvent is a GitHub model.
+type IssuesEvent struct {
+	Action     string      `json:"action"`
+	Issue      Issue       `json:"issue"`
+	Repository Repository  `json:"repository"`
+	Sender     *SimpleUser `json:"sender,omitempty"`
+}
+
+// IssueCommentEvent is a GitHub model.
+type IssueCommentEvent struct {
+	Action     string       `json:"action"`
+	Issue      Issue        `json:"issue"`
+	Comment    IssueComment `json:"comment"`
+	Repository *Repository  `json:"repository,omitempty"`
+	Sender     *SimpleUser  `json:"sender,omitempty"`
+}
+
+// PushEvent is a GitHub model.
+type PushEvent struct {
+	Ref        string                 `json:"ref"`
+	Before     string                 `json:"before"`
+	After      string                 `json:"after"`
+	Created    *bool                  `json:"created,omitempty"`
+	Deleted    *bool                  `json:"deleted,omitempty"`
+	Forced     *bool                  `json:"forced,omitempty"`
+	Repository *Repository            `json:"repository,omitempty"`
+	Sender     *SimpleUser            `json:"sender,omitempty"`
+	Commits    []PushEventCommitsItem `json:"commits,omitempty"`
+}
+
+// PushEventCommitsItem is a GitHub model.
+type PushEventCommitsItem struct {
+	ID      *string `json:"id,omitempty"`
+	Message *string `json:"message,omitempty"`
+	URL     *string `json:"url,omitempty"`
+}

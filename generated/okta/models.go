@@ -4,6 +4,45 @@ package okta
 
 import "time"
 
+// LogEvent is a Okta model.
+//
+// A System Log event, as event hooks deliver them.
+type LogEvent struct {
+	UUID string `json:"uuid"`
+	// e.g. user.lifecycle.create
+	EventType      string            `json:"eventType"`
+	Published      time.Time         `json:"published"`
+	DisplayMessage *string           `json:"displayMessage,omitempty"`
+	Severity       *LogEventSeverity `json:"severity,omitempty"`
+	Actor          *LogActor         `json:"actor,omitempty"`
+	Target         []LogActor        `json:"target,omitempty"`
+	Outcome        *LogEventOutcome  `json:"outcome,omitempty"`
+}
+
+// LogEventSeverity is a Okta model.
+type LogEventSeverity string
+
+const (
+	LogEventSeverityDEBUG LogEventSeverity = "DEBUG"
+	LogEventSeverityINFO  LogEventSeverity = "INFO"
+	LogEventSeverityWARN  LogEventSeverity = "WARN"
+	LogEventSeverityERROR LogEventSeverity = "ERROR"
+)
+
+// LogEventOutcome is a Okta model.
+type LogEventOutcome struct {
+	Result *string `json:"result,omitempty"`
+	Reason *string `json:"reason,omitempty"`
+}
+
+// LogActor is a Okta model.
+type LogActor struct {
+	ID          *string `json:"id,omitempty"`
+	Type        *string `json:"type,omitempty"`
+	AlternateID *string `json:"alternateId,omitempty"`
+	DisplayName *string `json:"displayName,omitempty"`
+}
+
 // UserStatus is a Okta model.
 type UserStatus string
 

@@ -289,6 +289,35 @@ const (
 	PaymentIntentStatusSucceeded             PaymentIntentStatus = "succeeded"
 )
 
+// PaymentIntentEvent is an event whose data.object is a PaymentIntent.
+type PaymentIntentEvent struct {
+	// Event ID, evt_...
+	ID       string                 `json:"id"`
+	Type     string                 `json:"type"`
+	Created  int64                  `json:"created"`
+	Livemode *bool                  `json:"livemode,omitempty"`
+	Data     PaymentIntentEventData `json:"data"`
+}
+
+// PaymentIntentEventData is a Stripe model.
+type PaymentIntentEventData struct {
+	Object PaymentIntent `json:"object"`
+}
+
+// CustomerEvent is an event whose data.object is a Customer.
+type CustomerEvent struct {
+	ID       string            `json:"id"`
+	Type     string            `json:"type"`
+	Created  int64             `json:"created"`
+	Livemode *bool             `json:"livemode,omitempty"`
+	Data     CustomerEventData `json:"data"`
+}
+
+// CustomerEventData is a Stripe model.
+type CustomerEventData struct {
+	Object Customer `json:"object"`
+}
+
 // PaymentIntentInput is a Stripe model.
 //
 // Form-encoded; automatic_payment_methods is sent as automatic_payment_methods[enabled]=true.

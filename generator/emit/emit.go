@@ -32,6 +32,9 @@ func Files(c *model.Connector) (map[string][]byte, error) {
 		"actions.go": genActions,
 		"models.go":  genModels,
 	}
+	if c.Webhooks != nil {
+		gen["webhooks.go"] = genWebhooks
+	}
 	for _, name := range slices.Sorted(maps.Keys(gen)) {
 		f := jen.NewFile(c.Name)
 		f.HeaderComment(Header)
@@ -75,6 +78,9 @@ func templateFiles(c *model.Connector) []string {
 	}
 	if c.NeedsUnion {
 		files = append(files, "union.go")
+	}
+	if c.Webhooks != nil {
+		files = append(files, "webhook.go")
 	}
 	return files
 }

@@ -99,5 +99,11 @@ func inputSize(s *spec.Spec) int {
 			walk(a.Response.Schema)
 		}
 	}
+	if w := s.Webhooks; w != nil {
+		for _, e := range w.Events {
+			n++
+			walk(e.Schema)
+		}
+	}
 	return n
 }

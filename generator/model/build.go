@@ -39,6 +39,11 @@ func Build(s *spec.Spec) *Connector {
 		declaring:    map[*spec.Schema]*GoType{},
 		cyclesWarned: map[string]bool{},
 	}
+	if s.Webhooks != nil {
+		for _, n := range webhookNames {
+			b.ids.Unique(n)
+		}
+	}
 	for _, ns := range s.Schemas {
 		if b.named[ns.Name] == nil {
 			b.named[ns.Name] = ns.Schema
@@ -163,6 +168,9 @@ func (b *builder) build() {
 	}
 	for i, a := range s.Actions {
 		c.Actions = append(c.Actions, b.action(a, paramsTypes[i]))
+	}
+	if s.Webhooks != nil {
+		c.Webhooks = b.webhooks(s.Webhooks)
 	}
 	b.breakCycles()
 

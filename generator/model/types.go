@@ -26,8 +26,9 @@ type Connector struct {
 	RateLimit *spec.RateLimit
 	Ping      *Ping // nil when the spec has none (auth none)
 
-	Types   []*Type // named types, in declaration order
-	Actions []*Action
+	Types    []*Type // named types, in declaration order
+	Actions  []*Action
+	Webhooks *Webhooks // nil when the spec has none
 
 	// Which template files the package needs.
 	NeedsPaginate bool
