@@ -571,7 +571,8 @@ func containsValue(list []any, v any) bool {
 	return false
 }
 
-// pruneSchemas keeps only the schemas that the actions reach.
+// pruneSchemas keeps only the schemas that the actions and the webhook
+// events reach.
 func (c *converter) pruneSchemas() {
 	keep := map[string]bool{}
 	var visit func(s *spec.Schema)
@@ -611,6 +612,11 @@ func (c *converter) pruneSchemas() {
 		}
 		if a.Response != nil {
 			visit(a.Response.Schema)
+		}
+	}
+	if w := c.s.Webhooks; w != nil {
+		for _, e := range w.Events {
+			visit(e.Schema)
 		}
 	}
 	var out spec.Schemas
