@@ -13,6 +13,7 @@ test: SHELL := /bin/bash
 test:
 	$(GO) vet ./...
 	$(GO) test $$($(GO) list ./... | grep -v /internal/e2e$$)
+	cd internal/interop && $(GO) vet ./... && $(GO) test ./...
 	set -o pipefail; $(GO) test -v -timeout 20m ./internal/e2e | grep -E '^(--- |ok |FAIL|PASS|panic)|operations called|SKIP|^\s+\S+_test.go:[0-9]+: ' | cut -c1-400
 
 # Stoplight Prism, pinned in tools/prism/package-lock.json, for the

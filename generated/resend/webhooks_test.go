@@ -130,3 +130,24 @@ func TestVerifyWebhook(t *testing.T) {
 		t.Errorf("error %q shows the secret or the body", err)
 	}
 }
+
+// Resend's deliveries come from Svix with Svix's header names.
+func TestWebhookSvixHeaderNames(t *testing.T) {
+	var got string
+	h := NewWebhookHandler(whSecret, WebhookHandlers{
+		OnEmailBounced: func(_ context.Context, ev WebhookEvent[EmailEvent]) error {
+			got = ev.ID
+			return nil
+		},
+	}, nil)
+	r := delivery("msg_svix", time.Now(), bounced)
+	for _, k := range []string{"id", "timestamp", "signature"} {
+		r.Header.Set("svix-"+k, r.Header.Get("webhook-"+k))
+		r.Header.Del("webhook-" + k)
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	if w.Code != http.StatusOK || got != "msg_svix" {
+		t.Fatalf("svix-* delivery answered %d, handler saw id %q; want 200 and msg_svix", w.Code, got)
+	}
+}

@@ -239,7 +239,7 @@ func (ws webhookSpec) verifyHMAC(r *http.Request, body []byte, secrets []string,
 	if newHash == nil || ws.encoding != "" && ws.encoding != "hex" && ws.encoding != "base64" {
 		return webhookDelivery{}, errWebhookScheme
 	}
-	value := r.Header.Get(ws.header)
+	value := ws.headerValue(r.Header, ws.header)
 	var sigs []string
 	var timestamp string
 	switch ws.scheme {
@@ -279,7 +279,7 @@ func (ws webhookSpec) verifyHMAC(r *http.Request, body []byte, secrets []string,
 	timed := strings.Contains(signed, "{timestamp}")
 	if timed {
 		if ws.scheme != "stripe" {
-			timestamp = r.Header.Get(ws.timestampHeader)
+			timestamp = ws.headerValue(r.Header, ws.timestampHeader)
 		}
 		sec, err := strconv.ParseInt(timestamp, 10, 64)
 		if err != nil {
@@ -289,7 +289,7 @@ func (ws webhookSpec) verifyHMAC(r *http.Request, body []byte, secrets []string,
 	}
 	var id string
 	if ws.idHeader != "" {
-		id = r.Header.Get(ws.idHeader)
+		id = ws.headerValue(r.Header, ws.idHeader)
 	}
 	if id == "" && strings.Contains(signed, "{id}") {
 		return webhookDelivery{}, errWebhookNoID
@@ -422,11 +422,25 @@ func webhookText(doc []byte, path string) (string, bool) {
 	return "", false
 }
 
+// headerValue reads header name of a delivery. Svix, which signs the
+// Standard Webhooks way for Resend, Clerk and others, sends its own names
+// (svix-id, svix-timestamp, svix-signature): for the standard scheme they
+// stand in for the webhook-* ones, as Svix's own libraries read them.
+func (ws webhookSpec) headerValue(h http.Header, name string) string {
+	v := h.Get(name)
+	if v == "" && ws.scheme == "standard" {
+		if rest, ok := strings.CutPrefix(strings.ToLower(name), "webhook-"); ok {
+			v = h.Get("svix-" + rest)
+		}
+	}
+	return v
+}
+
 // webhookValue reads an event's type or id: header:NAME, or a dot path into
 // the event; "" when absent.
-func webhookValue(event json.RawMessage, h http.Header, where string) string {
+func (ws webhookSpec) webhookValue(event json.RawMessage, h http.Header, where string) string {
 	if name, ok := strings.CutPrefix(where, "header:"); ok {
-		return h.Get(name)
+		return ws.headerValue(h, name)
 	}
 	if where == "" {
 		return ""
@@ -447,15 +461,15 @@ func (ws webhookSpec) events(d webhookDelivery, h http.Header) ([]WebhookEvent[j
 	}
 	var deliveryID string
 	if ws.idHeader != "" {
-		deliveryID = h.Get(ws.idHeader)
+		deliveryID = ws.headerValue(h, ws.idHeader)
 	}
 	events := make([]WebhookEvent[json.RawMessage], len(raws))
 	for i, raw := range raws {
 		id := deliveryID
 		if ws.eventID != "" {
-			id = webhookValue(raw, h, ws.eventID)
+			id = ws.webhookValue(raw, h, ws.eventID)
 		}
-		events[i] = WebhookEvent[json.RawMessage]{ID: id, Type: webhookValue(raw, h, ws.eventType), Time: d.time, Header: h, Payload: raw}
+		events[i] = WebhookEvent[json.RawMessage]{ID: id, Type: ws.webhookValue(raw, h, ws.eventType), Time: d.time, Header: h, Payload: raw}
 	}
 	return events, nil
 }
