@@ -18,6 +18,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 )
@@ -57,6 +58,10 @@ type Client struct {
 	limiter    interface{ Wait(context.Context) error }
 	ping       pingSpec
 	name       string
+	// revoke revokes the connection's token (revoke.go, with a revokeURL);
+	// then ended holds the error every call returns without sending.
+	revoke func(context.Context) error
+	ended  atomic.Value // error
 }
 
 type retryPolicy struct {
@@ -218,6 +223,9 @@ func requestMethod(req Request) string {
 // rate-limited, retried, sent and read. It returns the response whatever its
 // status; err only for transport or encoding failures.
 func (c *Client) httpHelper(ctx context.Context, req Request) (*Response[[]byte], error) {
+	if err, _ := c.ended.Load().(error); err != nil {
+		return nil, err
+	}
 	method := requestMethod(req)
 	u, err := c.requestURL(req.RelativeURL, req.Query)
 	if err != nil {

@@ -252,17 +252,7 @@ func genIterator(f *jen.File, a *model.Action) {
 	item := goType(p.Item)
 	f.Comment(p.Method + " iterates over the items of every page of " + a.GoName + ", fetching")
 	f.Comment("pages as the loop needs them; an error ends the sequence.")
-	pg := p.Paginate
-	pager := jen.Id("pager").Values(jen.DictFunc(func(d jen.Dict) {
-		for _, kv := range []struct{ k, v string }{
-			{"style", pg.Style}, {"items", pg.Items}, {"limit", pg.Limit}, {"offset", pg.Offset},
-			{"page", pg.Page}, {"cursor", pg.Cursor}, {"nextCursor", pg.NextCursor}, {"next", pg.Next},
-		} {
-			if kv.v != "" {
-				d[jen.Id(kv.k)] = jen.Lit(kv.v)
-			}
-		}
-	}))
+	pager := pagerValue(p.Paginate)
 	seq := jen.Qual("iter", "Seq2").Types(item, jen.Error())
 	if a.ParamsType == "" {
 		f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(p.Method).Params(jen.Id("ctx").Qual("context", "Context")).Add(seq).Block(
@@ -275,4 +265,18 @@ func genIterator(f *jen.File, a *model.Action) {
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Id("failSeq").Types(item).Call(jen.Err()))),
 		jen.Return(jen.Id("paginate").Types(item).Call(jen.Id("ctx"), jen.Id("c"), jen.Id("req"), pager)),
 	)
+}
+
+// pagerValue is the runtime's pager for a paginate block.
+func pagerValue(pg spec.Paginate) jen.Code {
+	return jen.Id("pager").Values(jen.DictFunc(func(d jen.Dict) {
+		for _, kv := range []struct{ k, v string }{
+			{"style", pg.Style}, {"items", pg.Items}, {"limit", pg.Limit}, {"offset", pg.Offset},
+			{"page", pg.Page}, {"cursor", pg.Cursor}, {"nextCursor", pg.NextCursor}, {"next", pg.Next},
+		} {
+			if kv.v != "" {
+				d[jen.Id(kv.k)] = jen.Lit(kv.v)
+			}
+		}
+	}))
 }

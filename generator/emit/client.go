@@ -66,6 +66,9 @@ func genClient(f *jen.File, c *model.Connector) {
 	if c.Auth.Type == "oauth2" {
 		genOAuth2Helpers(f, c)
 	}
+	if c.HasRevoke() {
+		genRevokeError(f, c)
+	}
 }
 
 func genConfig(f *jen.File, c *model.Connector) {
@@ -429,7 +432,7 @@ func genAuthorize(g *jen.Group, c *model.Connector) {
 				d[jen.Id("AuthStyle")] = authStyle(a)
 			}))
 			g.Comment("The clientcredentials source caches its token until it expires.")
-			g.Id("c").Dot("authorize").Op("=").Id("bearerAuth").Call(jen.Id("notifyTokens").Call(jen.Id("cc").Dot("TokenSource").Call(jen.Id("ctx")), jen.Id("cfg").Dot("OnToken"), jen.Nil()))
+			setBearerAuth(g, c, jen.Id("notifyTokens").Call(jen.Id("cc").Dot("TokenSource").Call(jen.Id("ctx")), jen.Id("cfg").Dot("OnToken"), jen.Nil()), jen.Nil())
 			return
 		}
 		g.Id("ctx").Op(":=").Qual("context", "WithValue").Call(jen.Qual("context", "Background").Call(), jen.Qual(oauth2Path, "HTTPClient"), tokenClient(a, jen.Id("hc")))
@@ -437,7 +440,7 @@ func genAuthorize(g *jen.Group, c *model.Connector) {
 		if a.RefreshURL != "" {
 			g.Id("oc").Dot("Endpoint").Dot("TokenURL").Op("=").Lit(a.RefreshURL)
 		}
-		g.Id("c").Dot("authorize").Op("=").Id("bearerAuth").Call(jen.Id("notifyTokens").Call(jen.Id("oc").Dot("TokenSource").Call(jen.Id("ctx"), jen.Id("cfg").Dot("Token")), jen.Id("cfg").Dot("OnToken"), jen.Id("cfg").Dot("Token")))
+		setBearerAuth(g, c, jen.Id("notifyTokens").Call(jen.Id("oc").Dot("TokenSource").Call(jen.Id("ctx"), jen.Id("cfg").Dot("Token")), jen.Id("cfg").Dot("OnToken"), jen.Id("cfg").Dot("Token")), jen.Id("cfg").Dot("Token"))
 	}
 }
 

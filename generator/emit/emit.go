@@ -35,6 +35,9 @@ func Files(c *model.Connector) (map[string][]byte, error) {
 	if c.Webhooks != nil {
 		gen["webhooks.go"] = genWebhooks
 	}
+	if len(c.Monitors) > 0 {
+		gen["monitors.go"] = genMonitors
+	}
 	for _, name := range slices.Sorted(maps.Keys(gen)) {
 		f := jen.NewFile(c.Name)
 		f.HeaderComment(Header)
@@ -76,11 +79,17 @@ func templateFiles(c *model.Connector) []string {
 	if c.Auth.Type == "oauth2" {
 		files = append(files, "oauth2.go")
 	}
+	if c.HasRevoke() {
+		files = append(files, "revoke.go")
+	}
 	if c.NeedsUnion {
 		files = append(files, "union.go")
 	}
 	if c.Webhooks != nil {
 		files = append(files, "webhook.go")
+	}
+	if len(c.Monitors) > 0 {
+		files = append(files, "monitor.go")
 	}
 	return files
 }

@@ -155,21 +155,33 @@ func (b *builder) body(act *Action, body *spec.Body) *Body {
 // itemType finds the element type of the array at the dot path items in
 // the action's result, reusing the types already declared for it.
 func (b *builder) itemType(act *Action, path string) *GoType {
-	t := act.Result
+	elem, found := b.listElem(act.Result, path)
+	switch {
+	case !found:
+		b.warnf("action %s: paginate.items %q is not a field of the response; items are json.RawMessage", act.Name, path)
+	case elem == nil:
+		b.warnf("action %s: paginate.items %q is not a list in the response; items are json.RawMessage", act.Name, path)
+	default:
+		return elem
+	}
+	return RawJSON
+}
+
+// listElem is the element type of the list at the dot path in t: nil
+// when the path leads to something else, and found false when it leads
+// nowhere.
+func (b *builder) listElem(t *GoType, path string) (elem *GoType, found bool) {
 	if path != "" {
 		for _, seg := range strings.Split(path, ".") {
-			t = b.fieldType(t, seg)
-			if t == nil {
-				b.warnf("action %s: paginate.items %q is not a field of the response; items are json.RawMessage", act.Name, path)
-				return RawJSON
+			if t = b.fieldType(t, seg); t == nil {
+				return nil, false
 			}
 		}
 	}
 	if t = b.underlying(t); t.Kind == Slice {
-		return t.Elem
+		return t.Elem, true
 	}
-	b.warnf("action %s: paginate.items %q is not a list in the response; items are json.RawMessage", act.Name, path)
-	return RawJSON
+	return nil, true
 }
 
 // underlying strips pointers and follows defined and alias types.

@@ -44,6 +44,12 @@ func Build(s *spec.Spec) *Connector {
 			b.ids.Unique(n)
 		}
 	}
+	b.reserveRevoke(s)
+	if len(s.Monitors) > 0 {
+		for _, n := range []string{"Cursor", "CursorStore", "FileCursorStore"} {
+			b.ids.Unique(n)
+		}
+	}
 	for _, ns := range s.Schemas {
 		if b.named[ns.Name] == nil {
 			b.named[ns.Name] = ns.Schema
@@ -172,6 +178,12 @@ func (b *builder) build() {
 	if s.Webhooks != nil {
 		c.Webhooks = b.webhooks(s.Webhooks)
 	}
+	for _, m := range s.Monitors {
+		c.Monitors = append(c.Monitors, b.monitor(m))
+		// Monitors read their lists with the pagination runtime, paged
+		// or not.
+		c.NeedsPaginate = true
+	}
 	b.breakCycles()
 
 	// A parameter that fills a baseURL placeholder and no auth template
@@ -264,6 +276,7 @@ func (b *builder) resolveAuth(a spec.Auth) Auth {
 		for _, k := range slices.Sorted(maps.Keys(a.TokenParams)) {
 			r.TokenParams = append(r.TokenParams, KV{k, a.TokenParams[k]})
 		}
+		r.RevokeURL = a.RevokeURL
 	case spec.AuthCustom:
 		for _, k := range slices.Sorted(maps.Keys(a.Headers)) {
 			r.CustomHeaders = append(r.CustomHeaders, b.template(k, a.Headers[k]))

@@ -29,6 +29,7 @@ type Connector struct {
 	Types    []*Type // named types, in declaration order
 	Actions  []*Action
 	Webhooks *Webhooks // nil when the spec has none
+	Monitors []*Monitor
 
 	// Which template files the package needs.
 	NeedsPaginate bool
@@ -69,6 +70,7 @@ type Auth struct {
 	PKCE         bool
 	ClientAuth   string // header | body
 	TokenParams  []KV
+	RevokeURL    string // RFC 7009 endpoint; "" when the connector has no Revoke
 
 	// bearer, apiKey: where the credential goes
 	In     string // header | query | cookie

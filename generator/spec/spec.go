@@ -32,6 +32,7 @@ type Spec struct {
 	Schemas   Schemas           `yaml:"schemas,omitempty"`
 	Actions   []Action          `yaml:"actions,omitempty"`
 	Webhooks  *Webhooks         `yaml:"webhooks,omitempty"`
+	Monitors  []Monitor         `yaml:"monitors,omitempty"`
 }
 
 // ConnParam is a value the user supplies when creating a connection.
@@ -75,6 +76,7 @@ type Auth struct {
 	ClientAuth      string            `yaml:"clientAuth,omitempty"` // header | body
 	AuthorizeParams map[string]string `yaml:"authorizeParams,omitempty"`
 	TokenParams     map[string]string `yaml:"tokenParams,omitempty"`
+	RevokeURL       string            `yaml:"revokeURL,omitempty"` // RFC 7009 revocation endpoint: Client.Revoke
 
 	// apiKey
 	In   string `yaml:"in,omitempty"` // header | query | cookie

@@ -57,6 +57,9 @@ type validator struct {
 	s        *Spec
 	connByID map[string]bool
 	schemas  map[string]bool // the schema names, built on first use
+	// methods are the Client's method names so far (Go name → what has
+	// it), for the checks of later blocks that add methods.
+	methods map[string]string
 }
 
 // hasSchema reports whether the spec declares a schema called name. A set,
@@ -122,6 +125,7 @@ func (v *validator) validate() {
 	v.checkSchemas()
 	v.checkActions()
 	v.checkWebhooks()
+	v.checkMonitors()
 }
 
 func isGoKeyword(s string) bool {
@@ -215,7 +219,7 @@ var authFields = map[string][]string{
 	AuthBasic:  {},
 	AuthBearer: {"header", "prefix"},
 	AuthAPIKey: {"in", "name", "prefix"},
-	AuthOAuth2: {"grant", "authorizeURL", "tokenURL", "refreshURL", "scopes", "scopeSeparator", "pkce", "clientAuth", "authorizeParams", "tokenParams"},
+	AuthOAuth2: {"grant", "authorizeURL", "tokenURL", "refreshURL", "scopes", "scopeSeparator", "pkce", "clientAuth", "authorizeParams", "tokenParams", "revokeURL"},
 	AuthCustom: {"headers", "query"},
 }
 
@@ -246,7 +250,7 @@ func (v *validator) checkAuth(path string, a Auth, types []string) {
 		"grant": a.Grant != "", "authorizeURL": a.AuthorizeURL != "", "tokenURL": a.TokenURL != "",
 		"refreshURL": a.RefreshURL != "", "scopes": len(a.Scopes) > 0, "scopeSeparator": a.ScopeSeparator != nil,
 		"pkce": a.PKCE, "clientAuth": a.ClientAuth != "", "authorizeParams": a.AuthorizeParams != nil,
-		"tokenParams": a.TokenParams != nil, "in": a.In != "", "name": a.Name != "", "prefix": a.Prefix != nil,
+		"tokenParams": a.TokenParams != nil, "revokeURL": a.RevokeURL != "", "in": a.In != "", "name": a.Name != "", "prefix": a.Prefix != nil,
 		"header": a.Header != "", "headers": a.Headers != nil, "query": a.Query != nil,
 	}
 	var extra []string
@@ -310,6 +314,9 @@ func (v *validator) checkAuth(path string, a Auth, types []string) {
 		}
 		if a.RefreshURL != "" {
 			v.checkURL(path+".refreshURL", a.RefreshURL)
+		}
+		if a.RevokeURL != "" {
+			v.checkURL(path+".revokeURL", a.RevokeURL)
 		}
 		if a.ClientAuth != "" && a.ClientAuth != "header" && a.ClientAuth != "body" {
 			v.errorf(path+".clientAuth", "must be header or body")
@@ -515,6 +522,9 @@ func (v *validator) checkActions() {
 	for _, r := range ReservedMethods {
 		goNames[r] = "the connector's own " + r
 	}
+	if v.s.Auth.Type == AuthOAuth2 && v.s.Auth.RevokeURL != "" {
+		goNames[RevokeMethod] = "the connector's own " + RevokeMethod + " (auth.revokeURL)"
+	}
 	for i, a := range v.s.Actions {
 		p := fmt.Sprintf("actions[%d]", i)
 		if a.Name == "" {
@@ -539,7 +549,9 @@ func (v *validator) checkActions() {
 		if other, ok := goNames[g]; ok {
 			v.errorf(fmt.Sprintf("actions[%d].paginate", i), "iterator %s collides with %s", g, other)
 		}
+		goNames[g] = "the iterator of action " + a.Name
 	}
+	v.methods = goNames
 }
 
 func (v *validator) checkAction(p string, a Action) {

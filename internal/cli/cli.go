@@ -30,6 +30,8 @@ Usage:
                                       print a spec for an OpenAPI 3.0/3.1 or Swagger 2.0 document
   conngen login [--client-id ID] [--port N] [--out FILE] [--no-browser] SPEC
                                       sign in (OAuth2 authorization code) and write the token to FILE (0600)
+  conngen revoke [--client-id ID] --token FILE SPEC
+                                      revoke FILE's token at the spec's revokeURL (RFC 7009), then remove FILE
   conngen version                     print the version
 `
 
@@ -59,6 +61,8 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runImport(rest, stdout, stderr)
 	case "login":
 		return runLogin(rest, stdout, stderr)
+	case "revoke":
+		return runRevoke(rest, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "conngen", Version())
 		return exitOK

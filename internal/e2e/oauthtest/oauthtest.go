@@ -3,8 +3,9 @@
 // end-to-end tests of generated connectors and of `conngen login`.
 //
 // The server supports the authorization-code grant with PKCE (S256, and
-// required), refresh tokens (rotated on every refresh) and client
-// credentials. The authorize endpoint approves every request at once, as a
+// required), refresh tokens (rotated on every refresh), client credentials
+// and token revocation (RFC 7009, at /revoke; see revoke.go). The
+// authorize endpoint approves every request at once, as a
 // user who is already signed in and clicks "Allow" would: following its
 // redirect with a plain http.Client stands in for the browser.
 package oauthtest
@@ -44,6 +45,7 @@ type Server struct {
 	Issuer       string // http://127.0.0.1:PORT of the authorization server
 	AuthorizeURL string // Issuer + /authorize
 	TokenURL     string // Issuer + /token
+	RevokeURL    string // Issuer + /revoke
 	API          string // base URL of the protected API (GET /me)
 
 	oauth *server.Server
@@ -54,6 +56,7 @@ type Server struct {
 	Refreshes      atomic.Int64 // refresh-token grants
 	ClientGrants   atomic.Int64 // client-credentials grants
 	PKCEChallenges atomic.Int64 // authorize requests that carried an S256 challenge
+	Revocations    atomic.Int64 // revocation requests answered 200
 }
 
 // Start starts the servers; they stop when the test ends. Access tokens
@@ -119,6 +122,7 @@ func Start(t testing.TB) *Server {
 		}
 		srv.HandleTokenRequest(w, r)
 	})
+	mux.HandleFunc("/revoke", s.handleRevoke)
 	issuer := startLoopback(t, mux)
 
 	api := http.NewServeMux()
@@ -137,6 +141,7 @@ func Start(t testing.TB) *Server {
 	s.Issuer = issuer
 	s.AuthorizeURL = issuer + "/authorize"
 	s.TokenURL = issuer + "/token"
+	s.RevokeURL = issuer + "/revoke"
 	s.API = startLoopback(t, api)
 	return s
 }

@@ -1,0 +1,185 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/conngen/conngen/generator/model"
+	"github.com/conngen/conngen/generator/spec"
+)
+
+// runRevoke is `conngen revoke --token FILE SPEC`, the counterpart of
+// conngen login: it revokes the token in FILE (its refresh token, else its
+// access token) at the spec's auth.revokeURL (RFC 7009), authenticating the
+// client as the spec's clientAuth says, and on success removes FILE.
+// Neither the token nor the client secret is ever printed.
+func runRevoke(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("revoke", stderr)
+	clientID := fs.String("client-id", "", "OAuth2 client ID (default $CONNGEN_CLIENT_ID)")
+	clientSecret := fs.String("client-secret", "", "OAuth2 client secret (default $CONNGEN_CLIENT_SECRET)")
+	tokenFile := fs.String("token", "", "token file written by conngen login (required); removed once revoked")
+	timeout := fs.Duration("timeout", 30*time.Second, "how long to wait for the service")
+	rest, ok := parseInterspersed(fs, args)
+	if !ok {
+		return exitUsage
+	}
+	if len(rest) != 1 {
+		fmt.Fprintln(stderr, "conngen revoke: want exactly one spec file")
+		return exitUsage
+	}
+	if *tokenFile == "" {
+		fmt.Fprintln(stderr, "conngen revoke: no token file: pass --token FILE (as written by conngen login)")
+		return exitUsage
+	}
+	if *clientID == "" {
+		*clientID = os.Getenv("CONNGEN_CLIENT_ID")
+	}
+	if *clientSecret == "" {
+		*clientSecret = os.Getenv("CONNGEN_CLIENT_SECRET")
+	}
+	if *clientID == "" {
+		fmt.Fprintln(stderr, "conngen revoke: no client ID: pass --client-id or set CONNGEN_CLIENT_ID")
+		return exitUsage
+	}
+
+	specs, ok := loadAll(rest, stderr)
+	if !ok {
+		return exitFail
+	}
+	s := specs[0]
+	if s.Auth.Type != spec.AuthOAuth2 || s.Auth.RevokeURL == "" {
+		fmt.Fprintf(stderr, "conngen revoke: %s: auth has no revokeURL; the spec names no endpoint to revoke tokens at\n", rest[0])
+		return exitFail
+	}
+	tok, err := readToken(*tokenFile)
+	if err != nil {
+		fmt.Fprintf(stderr, "conngen revoke: %v\n", err)
+		return exitFail
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+	defer cancel()
+	auth := model.Build(s).Auth
+	kind, err := revokeToken(ctx, auth, *clientID, *clientSecret, tok)
+	if err != nil {
+		msg := redactErr(err, *clientSecret)
+		for _, t := range []string{tok.RefreshToken, tok.AccessToken} {
+			if t != "" {
+				msg = strings.ReplaceAll(msg, t, "[redacted]")
+			}
+		}
+		fmt.Fprintf(stderr, "conngen revoke: %s\n", msg)
+		return exitFail
+	}
+	if err := os.Remove(*tokenFile); err != nil {
+		fmt.Fprintf(stderr, "conngen revoke: the %s is revoked, but the token file stays: %v\n", kind, err)
+		return exitFail
+	}
+	fmt.Fprintf(stdout, "Revoked the %s at %s; removed %s.\n", kind, redactedURL(auth.RevokeURL), *tokenFile)
+	return exitOK
+}
+
+// fileToken is the part of a conngen login token file that revoke needs.
+type fileToken struct {
+	AccessToken  string `json:"access_token"`
+	RefreshToken string `json:"refresh_token"`
+}
+
+// readToken reads a token file. Its content never appears in an error.
+func readToken(path string) (fileToken, error) {
+	var tok fileToken
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return tok, fmt.Errorf("read the token file: %w", err)
+	}
+	if json.Unmarshal(data, &tok) != nil {
+		return tok, fmt.Errorf("%s is not a token file: want JSON with access_token or refresh_token, as conngen login writes", path)
+	}
+	if tok.AccessToken == "" && tok.RefreshToken == "" {
+		return tok, fmt.Errorf("%s holds no token: neither access_token nor refresh_token is set", path)
+	}
+	return tok, nil
+}
+
+// revokeToken sends the RFC 7009 request that a generated connector's
+// Client.Revoke sends (templates/revoke.go): the refresh token when there
+// is one, else the access token, the client authenticated per clientAuth,
+// redirects not followed. It returns which kind of token it revoked.
+func revokeToken(ctx context.Context, a model.Auth, clientID, clientSecret string, tok fileToken) (string, error) {
+	form := url.Values{"token": {tok.RefreshToken}, "token_type_hint": {"refresh_token"}}
+	if tok.RefreshToken == "" {
+		form = url.Values{"token": {tok.AccessToken}, "token_type_hint": {"access_token"}}
+	}
+	kind := strings.ReplaceAll(form.Get("token_type_hint"), "_", " ")
+	if a.ClientAuth == "body" {
+		form.Set("client_id", clientID)
+		if clientSecret != "" {
+			form.Set("client_secret", clientSecret)
+		}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.RevokeURL, strings.NewReader(form.Encode()))
+	if err != nil {
+		return kind, errors.New("invalid revokeURL")
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", "conngen/"+Version())
+	if a.ClientAuth != "body" {
+		req.SetBasicAuth(url.QueryEscape(clientID), url.QueryEscape(clientSecret))
+	}
+	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := hc.Do(req)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return kind, fmt.Errorf("POST %s: %w", redactedURL(a.RevokeURL), err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	if resp.StatusCode != http.StatusOK {
+		msg := strings.TrimSpace(fmt.Sprintf("%d %s", resp.StatusCode, http.StatusText(resp.StatusCode)))
+		if m := oauthErrorMessage(body); m != "" {
+			msg += ": " + m
+		}
+		return kind, fmt.Errorf("the service refused to revoke the %s: %s (token file kept)", kind, msg)
+	}
+	return kind, nil
+}
+
+// oauthErrorMessage is the error of an RFC 6749 5.2 error body:
+// error_description, else error.
+func oauthErrorMessage(body []byte) string {
+	var e struct {
+		Error       string `json:"error"`
+		Description string `json:"error_description"`
+	}
+	if json.Unmarshal(body, &e) != nil {
+		return ""
+	}
+	switch {
+	case e.Error != "" && e.Description != "":
+		return e.Error + ": " + e.Description
+	case e.Description != "":
+		return e.Description
+	}
+	return e.Error
+}
+
+// redactedURL is raw without its query string, which may carry a key.
+func redactedURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "the revokeURL"
+	}
+	return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
+}
