@@ -66,7 +66,7 @@ func genMonitor(f *jen.File, c *model.Connector, m *model.Monitor) {
 	if d := comment(m.Description); len(d) > 0 {
 		doc = append(append(doc, ""), d...)
 	}
-	f.Comment(strings.Join(doc, "\n"))
+	f.Comment("// " + strings.Join(doc, "\n// "))
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(poll).ParamsFunc(func(g *jen.Group) {
 		params(g)
 		g.Id("cur").Add(cursor)
@@ -78,13 +78,13 @@ func genMonitor(f *jen.File, c *model.Connector, m *model.Monitor) {
 		jen.Return(jen.Id("monitorRecords").Call(jen.Id("steps")), jen.Id("next"), jen.Err()),
 	)
 
-	f.Comment(strings.Join([]string{
-		watch + " polls every interval (0: " + m.Interval.String() + ") until ctx ends or the loop stops, and",
+	f.Comment("// " + strings.Join([]string{
+		watch + " polls every interval (0: " + shortDuration(m.Interval) + ") until ctx ends or the loop stops, and",
 		"yields each new record once. The cursor is loaded from store under key and saved after each",
 		"record is handed over, so a restart resumes where the last run stopped: no record is skipped;",
 		"after a crash the last one may come again. A failed poll yields (zero, err); the loop may",
 		"go on, and the next poll retries from the same cursor.",
-	}, "\n"))
+	}, "\n// "))
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(watch).ParamsFunc(func(g *jen.Group) {
 		params(g)
 		g.Id("store").Id("CursorStore")
@@ -101,6 +101,7 @@ func genMonitor(f *jen.File, c *model.Connector, m *model.Monitor) {
 	)
 
 	raw := jen.Qual("encoding/json", "RawMessage")
+	f.Comment(lowerFirst(poll) + " runs one poll, each new record with the cursor to save once it is handed over.")
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(lowerFirst(poll)).ParamsFunc(func(g *jen.Group) {
 		params(g)
 		g.Id("cur").Add(cursor)
@@ -108,17 +109,19 @@ func genMonitor(f *jen.File, c *model.Connector, m *model.Monitor) {
 		jen.Return(jen.Id("pollMonitor").Types(rec).Call(jen.Id("ctx"), jen.Id(spec), jen.Id("cur"),
 			jen.Func().Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("since").String()).Qual("iter", "Seq2").Types(raw, jen.Error()).BlockFunc(func(g *jen.Group) {
 				fail := func(err jen.Code) jen.Code {
-					return jen.Return(jen.Id("failSeq").Types(raw).Call(err))
+					return jen.Return(jen.Id("monitorFail").Call(err))
 				}
 				req := plainRequest(a)
 				if a.ParamsType != "" {
-					g.Id("p").Op(":=").Id("params")
-					if p := m.SinceParam; p != nil {
+					from := "params"
+					if m.SinceParam != nil {
+						from = "p"
+						g.Id("p").Op(":=").Id("params")
 						g.If(jen.Id("since").Op("!=").Lit("")).BlockFunc(func(g *jen.Group) {
 							setSince(g, c, m, fail)
 						})
 					}
-					g.List(jen.Id("req"), jen.Err()).Op(":=").Id("p").Dot("request").Call()
+					g.List(jen.Id("req"), jen.Err()).Op(":=").Id(from).Dot("request").Call()
 					g.If(jen.Err().Op("!=").Nil()).Block(fail(jen.Err()))
 					req = jen.Id("req")
 				}
@@ -170,10 +173,7 @@ func setSince(g *jen.Group, c *model.Connector, m *model.Monitor, fail func(jen.
 		}
 	}
 	if p.Type.Kind == model.Pointer {
-		value = jen.Op("&").Add(value)
-		if parse == nil {
-			value = jen.Id("Ptr").Call(jen.Id("since"))
-		}
+		value = jen.Id("Ptr").Call(value)
 	}
 	g.Add(field).Op("=").Add(value)
 }
@@ -183,4 +183,16 @@ func bits(name string) int {
 		return 32
 	}
 	return 64
+}
+
+// shortDuration writes d as a spec would: 5m, 1h, 90s.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }

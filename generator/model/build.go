@@ -180,9 +180,6 @@ func (b *builder) build() {
 	}
 	for _, m := range s.Monitors {
 		c.Monitors = append(c.Monitors, b.monitor(m))
-		// Monitors read their lists with the pagination runtime, paged
-		// or not.
-		c.NeedsPaginate = true
 	}
 	b.breakCycles()
 
