@@ -76,6 +76,7 @@ func (c *converter) convert() *spec.Spec {
 	c.chooseAuth()
 	c.componentSchemas()
 	c.actions()
+	c.monitors()
 	c.webhooks()
 	c.choosePing()
 	if len(c.opts.Tags) > 0 || len(c.opts.Operations) > 0 {
