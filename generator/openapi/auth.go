@@ -75,6 +75,13 @@ func (c *converter) chooseAuth() {
 		}
 		return
 	}
+	if len(c.ops) == 0 && c.opts.Auth == "" {
+		// A webhooks-only document (Adyen's) declares the schemes its
+		// deliveries carry; the connector calls nothing they could
+		// authenticate, and a ping would fail.
+		c.w.add("#/components/securitySchemes", "no operations to call: auth none (pass --auth NAME to keep a scheme; a scheme the webhooks carry belongs in webhooks.signature)")
+		return
+	}
 	counts := map[string]int{}
 	for _, o := range c.ops {
 		seen := map[string]bool{}

@@ -230,13 +230,18 @@ components:
 	}
 	eq(t, "events", events(t, s), "newPet newPet\n")
 
-	// Security listed by the webhooks (Adyen's BasicAuth) is what the
-	// deliveries carry; the auth rule still applies, so the ping is GET /.
+	// With no operation to call, declared schemes (Adyen's BasicAuth,
+	// which its deliveries carry) authenticate nothing: auth none, said.
 	s, warns := imp(t, strings.Replace(doc, "components:\n", "components:\n  securitySchemes: {BasicAuth: {type: http, scheme: basic}}\n", 1), Options{})
 	eq(t, "actions", len(s.Actions), 0)
+	eq(t, "auth", s.Auth.Type, spec.AuthNone)
+	if s.Ping != nil {
+		t.Errorf("no operations: ping %v", s.Ping)
+	}
+	wantWarning(t, warns, "#/components/securitySchemes", "no operations to call")
+	// --auth still chooses one.
+	s, _ = imp(t, strings.Replace(doc, "components:\n", "components:\n  securitySchemes: {BasicAuth: {type: http, scheme: basic}}\n", 1), Options{Auth: "BasicAuth"})
 	eq(t, "auth", s.Auth.Type, spec.AuthBasic)
-	eq(t, "ping", s.Ping, &spec.Ping{Method: "GET", Path: "/", Expect: []int{200}})
-	wantWarning(t, warns, "#/paths", "no parameterless authenticated GET")
 
 	s, warns = imp(t, strings.Replace(doc, "summary: Sent,", "summary: Sent, security: [{BasicAuth: []}],", 1)+
 		"  securitySchemes: {BasicAuth: {type: http, scheme: basic}}\n", Options{})
