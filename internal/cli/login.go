@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
@@ -35,8 +36,7 @@ import (
 // 0600. Neither the token nor the client secret is ever printed.
 func runLogin(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("login", stderr)
-	clientID := fs.String("client-id", "", "OAuth2 client ID (default $CONNGEN_CLIENT_ID)")
-	clientSecret := fs.String("client-secret", "", "OAuth2 client secret (default $CONNGEN_CLIENT_SECRET)")
+	client := oauthClientFlags(fs)
 	out := fs.String("out", "", "token file to write (default <name>-token.json)")
 	port := fs.Int("port", 0, "port of the loopback redirect listener (default: a free one)")
 	noBrowser := fs.Bool("no-browser", false, "only print the authorize URL; do not open a browser")
@@ -49,14 +49,8 @@ func runLogin(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "conngen login: want exactly one spec file")
 		return exitUsage
 	}
-	if *clientID == "" {
-		*clientID = os.Getenv("CONNGEN_CLIENT_ID")
-	}
-	if *clientSecret == "" {
-		*clientSecret = os.Getenv("CONNGEN_CLIENT_SECRET")
-	}
-	if *clientID == "" {
-		fmt.Fprintln(stderr, "conngen login: no client ID: pass --client-id or set CONNGEN_CLIENT_ID")
+	clientID, clientSecret, ok := client.resolve("login", stderr)
+	if !ok {
 		return exitUsage
 	}
 	if *port < 0 || *port > 65535 {
@@ -86,7 +80,7 @@ func runLogin(args []string, stdout, stderr io.Writer) int {
 	redirect := fmt.Sprintf("http://127.0.0.1:%d/callback", l.Addr().(*net.TCPAddr).Port)
 
 	auth := model.Build(s).Auth
-	oc, tokenOpts := oauth2Config(auth, *clientID, *clientSecret, redirect)
+	oc, tokenOpts := oauth2Config(auth, clientID, clientSecret, redirect)
 	state := randomString()
 	verifier := ""
 	authOpts := []oauth2.AuthCodeOption{}
@@ -124,7 +118,7 @@ func runLogin(args []string, stdout, stderr io.Writer) int {
 	}
 	tok, err := oc.Exchange(ctx, res.code, tokenOpts...)
 	if err != nil {
-		fmt.Fprintf(stderr, "conngen login: exchange the code for a token: %v\n", redactErr(err, *clientSecret))
+		fmt.Fprintf(stderr, "conngen login: exchange the code for a token: %v\n", redactErr(err, clientSecret))
 		return exitFail
 	}
 	if err := writeToken(*out, tok); err != nil {
@@ -305,4 +299,26 @@ func openBrowser(url string) {
 	if err := cmd.Start(); err == nil {
 		go cmd.Wait()
 	}
+}
+
+// oauthClient is the OAuth2 client that login and revoke act as.
+type oauthClient struct{ id, secret *string }
+
+// oauthClientFlags adds --client-id and --client-secret to fs.
+func oauthClientFlags(fs *flag.FlagSet) oauthClient {
+	return oauthClient{
+		id:     fs.String("client-id", "", "OAuth2 client ID (default $CONNGEN_CLIENT_ID)"),
+		secret: fs.String("client-secret", "", "OAuth2 client secret (default $CONNGEN_CLIENT_SECRET)"),
+	}
+}
+
+// resolve fills what the flags leave empty from CONNGEN_CLIENT_ID and
+// CONNGEN_CLIENT_SECRET; ok is false, said on stderr, without a client ID.
+func (c oauthClient) resolve(cmd string, stderr io.Writer) (id, secret string, ok bool) {
+	id, secret = cmp.Or(*c.id, os.Getenv("CONNGEN_CLIENT_ID")), cmp.Or(*c.secret, os.Getenv("CONNGEN_CLIENT_SECRET"))
+	if id == "" {
+		fmt.Fprintf(stderr, "conngen %s: no client ID: pass --client-id or set CONNGEN_CLIENT_ID\n", cmd)
+		return "", "", false
+	}
+	return id, secret, true
 }

@@ -23,8 +23,7 @@ import (
 // Neither the token nor the client secret is ever printed.
 func runRevoke(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("revoke", stderr)
-	clientID := fs.String("client-id", "", "OAuth2 client ID (default $CONNGEN_CLIENT_ID)")
-	clientSecret := fs.String("client-secret", "", "OAuth2 client secret (default $CONNGEN_CLIENT_SECRET)")
+	client := oauthClientFlags(fs)
 	tokenFile := fs.String("token", "", "token file written by conngen login (required); removed once revoked")
 	timeout := fs.Duration("timeout", 30*time.Second, "how long to wait for the service")
 	rest, ok := parseInterspersed(fs, args)
@@ -39,14 +38,8 @@ func runRevoke(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "conngen revoke: no token file: pass --token FILE (as written by conngen login)")
 		return exitUsage
 	}
-	if *clientID == "" {
-		*clientID = os.Getenv("CONNGEN_CLIENT_ID")
-	}
-	if *clientSecret == "" {
-		*clientSecret = os.Getenv("CONNGEN_CLIENT_SECRET")
-	}
-	if *clientID == "" {
-		fmt.Fprintln(stderr, "conngen revoke: no client ID: pass --client-id or set CONNGEN_CLIENT_ID")
+	clientID, clientSecret, ok := client.resolve("revoke", stderr)
+	if !ok {
 		return exitUsage
 	}
 
@@ -68,9 +61,9 @@ func runRevoke(args []string, stdout, stderr io.Writer) int {
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
 	auth := model.Build(s).Auth
-	kind, err := revokeToken(ctx, auth, *clientID, *clientSecret, tok)
+	kind, err := revokeToken(ctx, auth, clientID, clientSecret, tok)
 	if err != nil {
-		msg := redactErr(err, *clientSecret)
+		msg := redactErr(err, clientSecret)
 		for _, t := range []string{tok.RefreshToken, tok.AccessToken} {
 			if t != "" {
 				msg = strings.ReplaceAll(msg, t, "[redacted]")
