@@ -14,6 +14,7 @@ test:
 	$(GO) vet ./...
 	$(GO) test $$($(GO) list ./... | grep -v /internal/e2e$$)
 	cd internal/interop && $(GO) vet ./... && $(GO) test ./...
+	cd internal/sseinterop && $(GO) vet ./... && $(GO) test ./...
 	set -o pipefail; $(GO) test -v -timeout 20m ./internal/e2e | grep -E '^(--- |ok |FAIL|PASS|panic)|operations called|SKIP|^\s+\S+_test.go:[0-9]+: ' | cut -c1-400
 
 # Stoplight Prism, pinned in tools/prism/package-lock.json, for the
@@ -39,6 +40,7 @@ check:
 FUZZTIME ?= 2m
 fuzz:
 	$(GO) test ./generator/spec -run '^$$' -fuzz FuzzLoad -fuzztime 20s -fuzzminimizetime 100x
+	$(GO) test ./templates -run '^$$' -fuzz FuzzSSE -fuzztime 20s -fuzzminimizetime 100x
 	$(GO) test ./generator -run '^$$' -fuzz FuzzPipeline -fuzztime $(FUZZTIME) -fuzzminimizetime 100x
 
 # Benchmarks against the peers (see BENCHMARKS.md): installs them at pinned
@@ -57,4 +59,6 @@ bench:
 	set -o pipefail; $(BENCH) -bench '^BenchmarkCompile$$' -benchtime 1x | tee $(BENCHOUT)/compile.txt
 	set -o pipefail; $(BENCH) -bench '^BenchmarkCall$$' -benchtime 1x | tee $(BENCHOUT)/call.txt
 	set -o pipefail; $(BENCH) -bench '^BenchmarkRecursiveSchemas$$' -benchtime 5x | tee $(BENCHOUT)/recursive.txt
+	set -o pipefail; $(BENCH) -bench '^BenchmarkStream$$' -benchtime 3s | tee $(BENCHOUT)/stream.txt
+	set -o pipefail; $(BENCH) -bench '^BenchmarkCallStart$$' -benchtime 20x | tee $(BENCHOUT)/callstart.txt
 	set -o pipefail; $(GO) run ./internal/bench/cmd/benchtable $(BENCHOUT)/*.txt | tee $(BENCHOUT)/table.md

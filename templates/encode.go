@@ -88,6 +88,62 @@ func flattenForm(form url.Values, key string, v any, arrays string) {
 func encodeMultipart(v any) (body []byte, contentType string, err error) {
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)
+	if err := writeMultipart(w, v); err != nil {
+		return nil, "", err
+	}
+	return buf.Bytes(), w.FormDataContentType(), nil
+}
+
+// multipartBody is encodeMultipart's body, or, when a part is an io.Reader
+// (a file), a pipe the parts are written into as the request is sent, so
+// the file is never read into memory whole. The pipe is a one-shot reader:
+// the request is sent once.
+func multipartBody(v any) (body any, contentType string, err error) {
+	if !hasReaderPart(v) {
+		return encodeMultipart(v)
+	}
+	pr, pw := io.Pipe()
+	w := multipart.NewWriter(pw)
+	go func() { pw.CloseWithError(writeMultipart(w, v)) }()
+	return pr, w.FormDataContentType(), nil
+}
+
+// hasReaderPart reports whether a field of struct v (or a value of map v)
+// is a non-nil io.Reader.
+func hasReaderPart(v any) bool {
+	rv := reflect.ValueOf(v)
+	for rv.Kind() == reflect.Pointer || rv.Kind() == reflect.Interface {
+		if rv.IsNil() {
+			return false
+		}
+		rv = rv.Elem()
+	}
+	var vals []reflect.Value
+	switch rv.Kind() {
+	case reflect.Struct:
+		for i := range rv.NumField() {
+			if rv.Type().Field(i).IsExported() {
+				vals = append(vals, rv.Field(i))
+			}
+		}
+	case reflect.Map:
+		for it := rv.MapRange(); it.Next(); {
+			vals = append(vals, it.Value())
+		}
+	}
+	for _, f := range vals {
+		if (f.Kind() == reflect.Interface || f.Kind() == reflect.Pointer) && f.IsNil() {
+			continue
+		}
+		if _, ok := f.Interface().(io.Reader); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// writeMultipart writes v's parts to w and closes it.
+func writeMultipart(w *multipart.Writer, v any) (err error) {
 	rv := reflect.ValueOf(v)
 	for rv.Kind() == reflect.Pointer || rv.Kind() == reflect.Interface {
 		rv = rv.Elem()
@@ -108,12 +164,9 @@ func encodeMultipart(v any) (body []byte, contentType string, err error) {
 		err = errors.New("multipart body must be a struct or a map")
 	}
 	if err != nil {
-		return nil, "", err
+		return err
 	}
-	if err := w.Close(); err != nil {
-		return nil, "", err
-	}
-	return buf.Bytes(), w.FormDataContentType(), nil
+	return w.Close()
 }
 
 func writeStructParts(w *multipart.Writer, rv reflect.Value) error {

@@ -532,17 +532,10 @@ func monitorPage(ctx context.Context, c *Client, req Request, items string) iter
 			yield(nil, err)
 			return
 		}
-		list := resp.Body
-		for key := range strings.SplitSeq(items, ".") {
-			if key == "" {
-				break
-			}
-			var obj map[string]json.RawMessage
-			if json.Unmarshal(list, &obj) != nil || obj[key] == nil {
-				yield(nil, fmt.Errorf("monitor: the response has no list at %q", items))
-				return
-			}
-			list = obj[key]
+		list, ok := jsonAt(resp.Body, items)
+		if !ok {
+			yield(nil, fmt.Errorf("monitor: the response has no list at %q", items))
+			return
 		}
 		var records []json.RawMessage
 		if err := json.Unmarshal(list, &records); err != nil {

@@ -257,7 +257,8 @@ func TestReaderBodyResentOnRetry(t *testing.T) {
 		}
 		return http.StatusOK
 	}, retrying(3))
-	resp, err := c.httpHelper(t.Context(), Request{Method: "PUT", Body: io.NopCloser(strings.NewReader("same bytes"))})
+	// A reader that can seek is rewound for each attempt.
+	resp, err := c.httpHelper(t.Context(), Request{Method: "PUT", Body: strings.NewReader("same bytes")})
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("resp %v, err %v", resp, err)
 	}
@@ -270,6 +271,8 @@ func TestReaderBodyResentOnRetry(t *testing.T) {
 			t.Errorf("attempt %d sent %q", i+1, r.body)
 		}
 	}
+	// A one-shot reader is sent once, never read into memory to be resent
+	// (stream_test.go TestUploadOneShotNotRetried).
 }
 
 func TestRetries(t *testing.T) {

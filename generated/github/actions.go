@@ -5,6 +5,7 @@ package github
 import (
 	"context"
 	"errors"
+	"io"
 	"iter"
 	"net/url"
 	"time"
@@ -171,6 +172,51 @@ func (c *Client) GetRepo(ctx context.Context, params GetRepoParams) (*Response[R
 		return nil, err
 	}
 	return call[Repository](ctx, c, req)
+}
+
+// DownloadRepoTarballParams holds the parameters of DownloadRepoTarball.
+// Optional parameters are pointers (see Ptr); nil leaves them out.
+type DownloadRepoTarballParams struct {
+	// The account owner of the repository (case-insensitive). (path parameter "owner")
+	Owner string
+	// The repository name without .git (case-insensitive). (path parameter "repo")
+	Repo string
+	// A branch, tag or commit SHA. (path parameter "ref")
+	Ref string
+}
+
+func (p DownloadRepoTarballParams) request() (Request, error) {
+	if p.Owner == "" {
+		return Request{}, errors.New("github: DownloadRepoTarball: path parameter Owner is empty")
+	}
+	if p.Repo == "" {
+		return Request{}, errors.New("github: DownloadRepoTarball: path parameter Repo is empty")
+	}
+	if p.Ref == "" {
+		return Request{}, errors.New("github: DownloadRepoTarball: path parameter Ref is empty")
+	}
+	req := Request{
+		Method:      "GET",
+		RelativeURL: "/repos/" + escapePath(formatParam(p.Owner)) + "/" + escapePath(formatParam(p.Repo)) + "/tarball/" + escapePath(formatParam(p.Ref)),
+	}
+	return req, nil
+}
+
+// DownloadRepoTarball calls GET /repos/{owner}/{repo}/tarball/{ref}.
+//
+// Download a Repository Archive (tar).
+//
+// Get a tar archive (gzip-compressed) of a repository at a branch, tag or commit. GitHub answers with a redirect to codeload.github.com, which the client follows; the archive is handed over unread, however large.
+//
+// The 2xx body is handed over unread as soon as the headers arrive, with
+// no size cap, and the call is never retried once it is: the caller must
+// read and close resp.Body. Any other status is an *APIError.
+func (c *Client) DownloadRepoTarball(ctx context.Context, params DownloadRepoTarballParams) (*Response[io.ReadCloser], error) {
+	req, err := params.request()
+	if err != nil {
+		return nil, err
+	}
+	return callStream(ctx, c, req)
 }
 
 // ListRepoIssuesParams holds the parameters of ListRepoIssues.

@@ -385,25 +385,10 @@ func webhookSecretEqual(got, secret string) bool {
 	return subtle.ConstantTimeCompare(a[:], b[:]) == 1
 }
 
-// webhookJSONAt returns the JSON value at a dot path ("event.type").
-func webhookJSONAt(doc []byte, path string) (json.RawMessage, bool) {
-	raw := json.RawMessage(doc)
-	for key := range strings.SplitSeq(path, ".") {
-		var obj map[string]json.RawMessage
-		if json.Unmarshal(raw, &obj) != nil {
-			return nil, false
-		}
-		if raw = obj[key]; raw == nil {
-			return nil, false
-		}
-	}
-	return raw, true
-}
-
 // webhookText returns the string at a dot path, or a number's literal text
 // (ids are sometimes numbers); false when missing, null or another type.
 func webhookText(doc []byte, path string) (string, bool) {
-	raw, ok := webhookJSONAt(doc, path)
+	raw, ok := jsonAt(doc, path)
 	if !ok {
 		return "", false
 	}
@@ -453,7 +438,7 @@ func (ws webhookSpec) webhookValue(event json.RawMessage, h http.Header, where s
 func (ws webhookSpec) events(d webhookDelivery, h http.Header) ([]WebhookEvent[json.RawMessage], error) {
 	raws := []json.RawMessage{d.body}
 	if ws.batch != "" {
-		list, ok := webhookJSONAt(d.body, ws.batch)
+		list, ok := jsonAt(d.body, ws.batch)
 		raws = nil
 		if !ok || json.Unmarshal(list, &raws) != nil {
 			return nil, errWebhookBatch

@@ -115,6 +115,17 @@ func (c *Client) CustomAction(ctx context.Context, req Request) (*Response[[]byt
 	return c.httpHelper(ctx, req)
 }
 
+// CustomActionStream is CustomAction with the body handed over unread as
+// soon as the headers arrive, with no size cap, whatever the status. The
+// caller must close resp.Body.
+func (c *Client) CustomActionStream(ctx context.Context, req Request) (*Response[io.ReadCloser], error) {
+	resp, body, err := c.exchange(ctx, req, true)
+	if err != nil {
+		return nil, err
+	}
+	return &Response[io.ReadCloser]{StatusCode: resp.StatusCode, Header: resp.Header, Body: body}, nil
+}
+
 // AuthPing makes the spec's smallest authenticated call. It never returns an
 // error: failures are reported in the result.
 func (c *Client) AuthPing(ctx context.Context) PingResult {
@@ -154,6 +165,9 @@ func call[T any](ctx context.Context, c *Client, req Request) (*Response[T], err
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return nil, newAPIError(resp)
+	}
+	if raw, ok := ctx.Value(rawBodyKey{}).(*[]byte); ok {
+		*raw = resp.Body // Invoke returns the body as it came
 	}
 	out := &Response[T]{StatusCode: resp.StatusCode, Header: resp.Header}
 	switch body := any(&out.Body).(type) {
@@ -223,17 +237,24 @@ func requestMethod(req Request) string {
 // rate-limited, retried, sent and read. It returns the response whatever its
 // status; err only for transport or encoding failures.
 func (c *Client) httpHelper(ctx context.Context, req Request) (*Response[[]byte], error) {
+	resp, _, err := c.exchange(ctx, req, false)
+	return resp, err
+}
+
+// exchange is httpHelper; with stream, the last answer's body is not read
+// but returned open (resp.Body is nil), so it is never retried once handed over.
+func (c *Client) exchange(ctx context.Context, req Request, stream bool) (*Response[[]byte], io.ReadCloser, error) {
 	if err, _ := c.ended.Load().(error); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	method := requestMethod(req)
 	u, err := c.requestURL(req.RelativeURL, req.Query)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	body, contentType, err := encodeRequestBody(req.Body)
 	if err != nil {
-		return nil, fmt.Errorf("%s: encode %s %s request body: %w", c.name, method, redactURL(u), err)
+		return nil, nil, fmt.Errorf("%s: encode %s %s request body: %w", c.name, method, redactURL(u), err)
 	}
 	authorize := c.authorize
 	if f, ok := c.actionAuth[req.action]; ok {
@@ -243,17 +264,29 @@ func (c *Client) httpHelper(ctx context.Context, req Request) (*Response[[]byte]
 	if slices.ContainsFunc(c.retry.methods, func(m string) bool { return strings.EqualFold(m, method) }) {
 		attempts = max(c.retry.maxAttempts, 1)
 	}
+	var rb *readerBody
+	if r, ok := req.Body.(io.Reader); ok {
+		if rb = newReaderBody(r); rb.start < 0 {
+			attempts = 1 // a one-shot reader cannot be sent twice
+		}
+		if rc, ok := r.(io.Closer); ok {
+			defer rc.Close() // as http.NewRequest would
+		}
+	}
 	for attempt := 1; ; attempt++ {
 		if c.limiter != nil {
 			if err := c.limiter.Wait(ctx); err != nil {
-				return nil, c.urlError(method, u, err)
+				return nil, nil, c.urlError(method, u, err)
 			}
 		}
-		resp, transient, err := c.send(ctx, method, u, body, contentType, req.Headers, authorize)
+		resp, open, transient, err := c.send(ctx, method, u, body, rb, contentType, req.Headers, authorize, stream)
 		retry := attempt < attempts && ctx.Err() == nil &&
 			(transient || err == nil && slices.Contains(c.retry.statuses, resp.StatusCode))
 		if !retry {
-			return resp, err
+			return resp, open, err
+		}
+		if open != nil {
+			open.Close()
 		}
 		var h http.Header
 		if resp != nil {
@@ -264,13 +297,14 @@ func (c *Client) httpHelper(ctx context.Context, req Request) (*Response[[]byte]
 		case <-t.C:
 		case <-ctx.Done():
 			t.Stop()
-			return nil, c.urlError(method, u, ctx.Err())
+			return nil, nil, c.urlError(method, u, ctx.Err())
 		}
 	}
 }
 
 // send makes one attempt. transient reports a transport failure worth retrying.
-func (c *Client) send(ctx context.Context, method string, u *url.URL, body []byte, contentType string, headers http.Header, authorize func(*http.Request) error) (resp *Response[[]byte], transient bool, err error) {
+// With stream, the body is returned unread in open.
+func (c *Client) send(ctx context.Context, method string, u *url.URL, body []byte, rb *readerBody, contentType string, headers http.Header, authorize func(*http.Request) error, stream bool) (resp *Response[[]byte], open io.ReadCloser, transient bool, err error) {
 	// The request is built from the URL already parsed, not from its string;
 	// the URL is copied because auth may add a query parameter to it.
 	target := *u
@@ -288,6 +322,11 @@ func (c *Client) send(ctx context.Context, method string, u *url.URL, body []byt
 		req.Body = io.NopCloser(bytes.NewReader(body)) // a fresh reader per attempt resends the same bytes
 		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 	}
+	if rb != nil {
+		if err := rb.attach(req); err != nil {
+			return nil, nil, false, c.urlError(method, u, err)
+		}
+	}
 	// Default header slices are shared, not copied: Header.Set replaces a
 	// slice, and Add on a full slice reallocates, so they are never written.
 	for k, vs := range c.headers {
@@ -298,7 +337,7 @@ func (c *Client) send(ctx context.Context, method string, u *url.URL, body []byt
 	}
 	if authorize != nil {
 		if err := authorize(req); err != nil {
-			return nil, false, fmt.Errorf("%s: authorize request: %w", c.name, err)
+			return nil, nil, false, fmt.Errorf("%s: authorize request: %w", c.name, err)
 		}
 	}
 	for k, vs := range headers {
@@ -306,15 +345,21 @@ func (c *Client) send(ctx context.Context, method string, u *url.URL, body []byt
 	}
 	hr, err := c.httpClient.Do(req)
 	if err != nil {
-		return nil, true, c.urlError(method, u, err)
+		return nil, nil, true, c.urlError(method, u, err)
+	}
+	if stream {
+		return &Response[[]byte]{StatusCode: hr.StatusCode, Header: hr.Header}, hr.Body, false, nil
 	}
 	defer hr.Body.Close()
 	data, err := readBody(hr)
 	if err != nil {
-		return nil, !errors.Is(err, errTooLarge), c.urlError(method, u, err)
+		return nil, nil, !errors.Is(err, errTooLarge), c.urlError(method, u, err)
 	}
-	return &Response[[]byte]{StatusCode: hr.StatusCode, Header: hr.Header, Body: data}, false, nil
+	return &Response[[]byte]{StatusCode: hr.StatusCode, Header: hr.Header, Body: data}, nil, false, nil
 }
+
+// rawBodyKey is the context key of the slot Invoke reads the 2xx body from.
+type rawBodyKey struct{}
 
 // errTooLarge is not worth a retry: the same answer would come back.
 var errTooLarge = errors.New("response body larger")
@@ -430,7 +475,51 @@ func redactURL(u *url.URL) string {
 	return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path, RawPath: u.RawPath}).String()
 }
 
-// encodeRequestBody turns Request.Body into bytes and the Content-Type it implies.
+// readerBody is an io.Reader Request.Body, sent as it is without being read
+// into memory first: rewound for another attempt when it can seek (else it
+// is sent once), its length known when it can seek or tells its Len.
+type readerBody struct {
+	r      io.Reader
+	start  int64 // where a seekable r starts; -1: r is one-shot
+	length int64 // -1: unknown, sent chunked
+}
+
+func newReaderBody(r io.Reader) *readerBody {
+	b := &readerBody{r: r, start: -1, length: -1}
+	if l, ok := r.(interface{ Len() int }); ok {
+		b.length = int64(l.Len())
+	}
+	if s, ok := r.(io.Seeker); ok {
+		if cur, err := s.Seek(0, io.SeekCurrent); err == nil {
+			if end, err := s.Seek(0, io.SeekEnd); err == nil {
+				if _, err := s.Seek(cur, io.SeekStart); err == nil {
+					b.start, b.length = cur, max(end-cur, 0)
+				}
+			}
+		}
+	}
+	return b
+}
+
+// attach makes b req's body, rewound to its start.
+func (b *readerBody) attach(req *http.Request) error {
+	req.ContentLength, req.Body = max(b.length, 0), io.NopCloser(b.r)
+	if b.length == 0 {
+		req.Body = http.NoBody
+	}
+	if b.start < 0 {
+		return nil
+	}
+	req.GetBody = func() (io.ReadCloser, error) {
+		_, err := b.r.(io.Seeker).Seek(b.start, io.SeekStart)
+		return io.NopCloser(b.r), err
+	}
+	_, err := b.r.(io.Seeker).Seek(b.start, io.SeekStart)
+	return err
+}
+
+// encodeRequestBody turns Request.Body into bytes and the Content-Type it
+// implies; an io.Reader is left to readerBody.
 func encodeRequestBody(v any) (body []byte, contentType string, err error) {
 	switch b := v.(type) {
 	case nil:
@@ -440,13 +529,7 @@ func encodeRequestBody(v any) (body []byte, contentType string, err error) {
 	case url.Values:
 		return []byte(b.Encode()), "application/x-www-form-urlencoded", nil
 	case io.Reader:
-		// Read once up front: a retry must resend the same bytes and a reader
-		// can be consumed only once.
-		body, err = io.ReadAll(b)
-		if rc, ok := b.(io.Closer); ok {
-			rc.Close() // as http.NewRequest would
-		}
-		return body, "", err
+		return nil, "", nil
 	}
 	if rv := reflect.ValueOf(v); rv.Kind() == reflect.Pointer && rv.IsNil() {
 		return nil, "", nil // an absent optional body, not JSON null
@@ -590,4 +673,25 @@ func guardRedirects(hc *http.Client, secretHeaders ...string) *http.Client {
 		return nil
 	}
 	return &guarded
+}
+
+// jsonAt returns the value at a dot path ("a.b") of a JSON document; "" is
+// the document itself. ok is false when a step is missing or not an
+// object. Pagination, webhooks and monitors all read dot paths, so it
+// lives here, in the one file every connector has.
+func jsonAt(doc []byte, path string) (json.RawMessage, bool) {
+	raw := json.RawMessage(doc)
+	if path == "" {
+		return raw, true
+	}
+	for key := range strings.SplitSeq(path, ".") {
+		var obj map[string]json.RawMessage
+		if json.Unmarshal(raw, &obj) != nil {
+			return nil, false
+		}
+		if raw = obj[key]; raw == nil {
+			return nil, false
+		}
+	}
+	return raw, true
 }

@@ -135,25 +135,6 @@ func cloneValues(v url.Values) url.Values {
 	return out
 }
 
-// jsonAt returns the value at a dot path ("a.b") of a JSON document; "" is
-// the document itself. ok is false when a step is missing or not an object.
-func jsonAt(doc []byte, path string) (json.RawMessage, bool) {
-	raw := json.RawMessage(doc)
-	if path == "" {
-		return raw, true
-	}
-	for key := range strings.SplitSeq(path, ".") {
-		var obj map[string]json.RawMessage
-		if json.Unmarshal(raw, &obj) != nil {
-			return nil, false
-		}
-		if raw = obj[key]; raw == nil {
-			return nil, false
-		}
-	}
-	return raw, true
-}
-
 // jsonScalar returns the string or number at path as text; "" when missing,
 // null or another type. Numbers keep their literal form (no float rounding).
 func jsonScalar(doc []byte, path string) string {

@@ -18,6 +18,9 @@ func genActions(f *jen.File, c *model.Connector) {
 		if a.Paginate != nil {
 			genIterator(f, a)
 		}
+		if a.Events != nil {
+			genEvents(f, a)
+		}
 	}
 }
 
@@ -41,7 +44,7 @@ func actionDoc(a *model.Action) []string {
 	if a.Auth != nil {
 		lines = append(lines, "", "Auth: "+ownAuth(a.Auth)+".")
 	}
-	return lines
+	return append(lines, streamDoc(a)...)
 }
 
 // ownAuth says what an action with its own auth sends.
@@ -165,7 +168,7 @@ func genBody(g *jen.Group, b *model.Body, failf func(string, ...jen.Code) jen.Co
 		}
 	case "multipart/form-data":
 		set = []jen.Code{
-			jen.List(jen.Id("data"), jen.Id("contentType"), jen.Err()).Op(":=").Id("encodeMultipart").Call(field),
+			jen.List(jen.Id("data"), jen.Id("contentType"), jen.Err()).Op(":=").Id("multipartBody").Call(field),
 			jen.If(jen.Err().Op("!=").Nil()).Block(failf("%w", jen.Err())),
 			jen.Id("req").Dot("Body").Op("=").Id("data"),
 			setType(jen.Id("contentType")),
@@ -236,14 +239,14 @@ func genAction(f *jen.File, a *model.Action) {
 	f.Comment("// " + strings.Join(actionDoc(a), "\n// "))
 	if a.ParamsType == "" {
 		f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(a.GoName).Params(jen.Id("ctx").Qual("context", "Context")).Params(responseType(a), jen.Error()).Block(
-			jen.Return(jen.Id("call").Types(goType(a.Result)).Call(jen.Id("ctx"), jen.Id("c"), plainRequest(a))),
+			jen.Return(callFunc(a).Call(jen.Id("ctx"), jen.Id("c"), plainRequest(a))),
 		)
 		return
 	}
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(a.GoName).Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("params").Id(a.ParamsType)).Params(responseType(a), jen.Error()).Block(
 		jen.List(jen.Id("req"), jen.Err()).Op(":=").Id("params").Dot("request").Call(),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
-		jen.Return(jen.Id("call").Types(goType(a.Result)).Call(jen.Id("ctx"), jen.Id("c"), jen.Id("req"))),
+		jen.Return(callFunc(a).Call(jen.Id("ctx"), jen.Id("c"), jen.Id("req"))),
 	)
 }
 

@@ -28,9 +28,10 @@ const (
 func Files(c *model.Connector) (map[string][]byte, error) {
 	out := map[string][]byte{}
 	gen := map[string]func(*jen.File, *model.Connector){
-		"client.go":  genClient,
-		"actions.go": genActions,
-		"models.go":  genModels,
+		"client.go":   genClient,
+		"actions.go":  genActions,
+		"models.go":   genModels,
+		"registry.go": genRegistry,
 	}
 	if c.Webhooks != nil {
 		gen["webhooks.go"] = genWebhooks
@@ -66,7 +67,7 @@ func Files(c *model.Connector) (map[string][]byte, error) {
 
 // templateFiles lists the shared files the connector needs.
 func templateFiles(c *model.Connector) []string {
-	files := []string{"runtime.go"}
+	files := []string{"runtime.go", "invoke.go"}
 	if c.NeedsPaginate {
 		files = append(files, "paginate.go")
 	}
@@ -91,7 +92,7 @@ func templateFiles(c *model.Connector) []string {
 	if len(c.Monitors) > 0 {
 		files = append(files, "monitor.go")
 	}
-	return files
+	return append(files, streamFiles(c)...)
 }
 
 // fromTemplate renames a template file's package and marks it generated.

@@ -49,6 +49,7 @@ func (b *builder) action(a spec.Action, paramsType string) *Action {
 	if a.Response != nil && a.Response.Schema != nil {
 		act.Result = b.typeOf(a.Response.Schema, act.GoName+"Response")
 	}
+	b.stream(act, a)
 	if a.Paginate != nil {
 		b.c.NeedsPaginate = true
 		act.Paginate = &Pagination{Method: act.GoName + "All", Paginate: *a.Paginate, Item: b.itemType(act, a.Paginate.Items)}
@@ -145,6 +146,9 @@ func (b *builder) body(act *Action, body *spec.Body) *Body {
 		return out
 	}
 	t := b.typeOf(body.Schema, act.GoName+"Body")
+	if ct == spec.ContentMultipart {
+		b.fileParts(body.Schema, t)
+	}
 	if !body.Required && !t.IsNilable() {
 		t = Ptr(t)
 	}

@@ -20,6 +20,8 @@ import (
 var Reserved = []string{
 	"DefaultBaseURL", "Config", "New", "Client", "Request", "Response", "PingResult",
 	"ServiceResponse", "APIError", "Ptr", "OAuth2Config", "AuthCodeURL", "Exchange",
+	"ServerEvent",
+	"ActionInfo", "Actions", "ErrUnknownAction", // registry.go
 }
 
 // Build resolves a validated spec into a Connector.
@@ -182,6 +184,7 @@ func (b *builder) build() {
 		c.Monitors = append(c.Monitors, b.monitor(m))
 	}
 	b.breakCycles()
+	b.registry()
 
 	// A parameter that fills a baseURL placeholder and no auth template
 	// (the connector's or an action's) is needed only without BaseURL.

@@ -31,10 +31,18 @@ type Connector struct {
 	Webhooks *Webhooks // nil when the spec has none
 	Monitors []*Monitor
 
+	// Actions as data (registry.go): one Entry per action, the $defs
+	// they share, and the Config fields a command line fills.
+	Registry     []*Entry
+	Defs         []*Def
+	ConfigFields []ConfigField
+
 	// Which template files the package needs.
 	NeedsPaginate bool
 	NeedsEncode   bool // form or multipart bodies
 	NeedsUnion    bool // oneOf/anyOf types with JSON methods
+	NeedsStream   bool // streamed responses or events (stream.go)
+	NeedsSSE      bool // Server-Sent Events (sse.go)
 
 	Warnings []string
 	Work     Work // what Build did, against its budget
@@ -155,11 +163,12 @@ type GoType struct {
 
 // Common types.
 var (
-	RawJSON  = &GoType{Kind: Qual, Path: "encoding/json", Name: "RawMessage"}
-	TimeType = &GoType{Kind: Qual, Path: "time", Name: "Time"}
-	Reader   = &GoType{Kind: Qual, Path: "io", Name: "Reader"}
-	AnyType  = &GoType{Kind: Builtin, Name: "any"}
-	String   = &GoType{Kind: Builtin, Name: "string"}
+	RawJSON    = &GoType{Kind: Qual, Path: "encoding/json", Name: "RawMessage"}
+	TimeType   = &GoType{Kind: Qual, Path: "time", Name: "Time"}
+	Reader     = &GoType{Kind: Qual, Path: "io", Name: "Reader"}
+	ReadCloser = &GoType{Kind: Qual, Path: "io", Name: "ReadCloser"}
+	AnyType    = &GoType{Kind: Builtin, Name: "any"}
+	String     = &GoType{Kind: Builtin, Name: "string"}
 )
 
 // IsNilable reports whether the zero value of t is nil, so optional values
@@ -169,7 +178,7 @@ func (t *GoType) IsNilable() bool {
 	case Slice, Map, Pointer:
 		return true
 	case Qual:
-		return t == RawJSON || t == Reader || t.Name == "RawMessage"
+		return t == RawJSON || t == Reader || t == ReadCloser || t.Name == "RawMessage"
 	case Builtin:
 		return t.Name == "any"
 	case Named:
@@ -248,6 +257,10 @@ type Action struct {
 	// Auth replaces the connector's auth for this action (type none or
 	// custom); nil when the action uses the connector's.
 	Auth *Auth
+	// Stream: the 2xx body is handed over unread; Result is io.ReadCloser.
+	Stream bool
+	// Events: the service can answer with Server-Sent Events; nil when not.
+	Events *Events
 }
 
 // Segment is literal path text, or a path param.

@@ -62,6 +62,7 @@ func (c *converter) action(o *operation, names *actionNames) spec.Action {
 	var respSchema *openapi3.Schema
 	var respHeaders openapi3.Headers
 	a.Response, respSchema, respHeaders = c.response(o)
+	c.streams(o, &a)
 	if a.Method == "GET" {
 		a.Paginate = c.detectPagination(&a, respSchema, respHeaders)
 	}

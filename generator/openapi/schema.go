@@ -613,6 +613,9 @@ func (c *converter) pruneSchemas() {
 		if a.Response != nil {
 			visit(a.Response.Schema)
 		}
+		if a.Events != nil {
+			visit(a.Events.Schema)
+		}
 	}
 	if w := c.s.Webhooks; w != nil {
 		for _, e := range w.Events {

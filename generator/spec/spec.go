@@ -131,6 +131,9 @@ type Action struct {
 	Body     *Body     `yaml:"body,omitempty"`
 	Response *Response `yaml:"response,omitempty"`
 	Paginate *Paginate `yaml:"paginate,omitempty"`
+	// Events: the service can also answer with Server-Sent Events
+	// (stream.go); the package gets <Action>Events.
+	Events *Events `yaml:"events,omitempty"`
 }
 
 // Param locations.
@@ -177,6 +180,9 @@ type Body struct {
 type Response struct {
 	Description string  `yaml:"description,omitempty"`
 	Schema      *Schema `yaml:"schema,omitempty"`
+	// Stream hands a non-JSON 2xx body over unread, with no size cap: the
+	// method returns *Response[io.ReadCloser] (stream.go).
+	Stream bool `yaml:"stream,omitempty"`
 }
 
 // Pagination styles.

@@ -37,7 +37,7 @@ var Types = []string{"string", "integer", "number", "boolean", "object", "array"
 
 // ReservedMethods are the generated Client's own exported methods and the
 // package's exported functions; an action may not take these Go names.
-var ReservedMethods = []string{"AuthPing", "CustomAction", "New", "OAuth2Config", "AuthCodeURL", "Exchange", "Ptr"}
+var ReservedMethods = []string{"AuthPing", "CustomAction", "CustomActionStream", "New", "OAuth2Config", "AuthCodeURL", "Exchange", "Ptr", "Invoke"}
 
 // ConfigFields are the fixed fields of the generated Config; connection
 // parameters may not take these Go names.
@@ -551,6 +551,7 @@ func (v *validator) checkActions() {
 		}
 		goNames[g] = "the iterator of action " + a.Name
 	}
+	v.checkEventsNames(goNames)
 	v.methods = goNames
 }
 
@@ -642,6 +643,7 @@ func (v *validator) checkAction(p string, a Action) {
 	if pg := a.Paginate; pg != nil {
 		v.checkPaginate(p+".paginate", pg, queryParams)
 	}
+	v.checkStream(p, a)
 }
 
 func (v *validator) checkPaginate(p string, pg *Paginate, query map[string]bool) {

@@ -164,6 +164,7 @@ func WriteTable(w io.Writer, rs []Result) {
 			ratio(r.Metrics["ns/op"], hand.Metrics["ns/op"]))
 	}
 	fmt.Fprintln(w)
+	writeStream(w, m)
 
 	// Memory.
 	fmt.Fprintf(w, "### Peak RSS of the generator process\n\n")

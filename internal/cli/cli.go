@@ -32,6 +32,10 @@ Usage:
                                       sign in (OAuth2 authorization code) and write the token to FILE (0600)
   conngen revoke [--client-id ID] --token FILE SPEC
                                       revoke FILE's token at the spec's revokeURL (RFC 7009), then remove FILE
+  conngen call [--token FILE] [--set FIELD=VALUE]... [--input JSON|@FILE] SPEC [ACTION [NAME=VALUE]...]
+                                      run one action (no ACTION: list them; authPing: test the connection)
+  conngen mcp [--token FILE] [--set FIELD=VALUE]... [--read-only] SPEC...
+                                      serve the specs' actions as MCP tools over stdio
   conngen version                     print the version
 `
 
@@ -63,6 +67,10 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runLogin(rest, stdout, stderr)
 	case "revoke":
 		return runRevoke(rest, stdout, stderr)
+	case "call":
+		return runCall(rest, stdout, stderr)
+	case "mcp":
+		return runMCP(rest, stdin, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "conngen", Version())
 		return exitOK

@@ -1,0 +1,229 @@
+package emit
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+
+	"github.com/dave/jennifer/jen"
+
+	"github.com/conngen/conngen/generator/model"
+)
+
+// Runner renders the small program conngen call and conngen mcp run over a
+// generated package's Invoke (package main, importing the connector at
+// pkgPath): file name → source. It reads requests as JSON lines on stdin
+// and answers each with one JSON line on stdout.
+func Runner(c *model.Connector, pkgPath string) (map[string][]byte, error) {
+	f := jen.NewFile("main")
+	f.HeaderComment(Header)
+	f.ImportAlias(pkgPath, "conn")
+	f.ImportName(oauth2Path, "oauth2")
+	f.Comment("connector is the connector's name.")
+	f.Const().Id("connector").Op("=").Lit(c.Name)
+	f.Comment("fields are the Config fields read from the environment or --set.")
+	f.Var().Id("fields").Op("=").Index().Id("field").ValuesFunc(func(g *jen.Group) {
+		for _, fl := range c.ConfigFields {
+			g.Values(jen.Lit(fl.GoName), jen.Lit(fl.Env), jen.Lit(fl.Secret))
+		}
+	})
+	f.Comment("apply sets the Config field name; Token is token JSON.")
+	f.Func().Id("apply").Params(jen.Id("cfg").Op("*").Qual(pkgPath, "Config"), jen.List(jen.Id("name"), jen.Id("value")).String()).Error().Block(
+		jen.Switch(jen.Id("name")).BlockFunc(func(g *jen.Group) {
+			for _, fl := range c.ConfigFields {
+				if fl.Token {
+					g.Case(jen.Lit(fl.GoName)).Block(
+						jen.Id("tok").Op(":=").New(jen.Qual(oauth2Path, "Token")),
+						jen.If(jen.Err().Op(":=").Qual("encoding/json", "Unmarshal").Call(jen.Index().Byte().Parens(jen.Id("value")), jen.Id("tok")), jen.Err().Op("!=").Nil()).Block(
+							jen.Return(jen.Qual("errors", "New").Call(jen.Lit(fl.Env+": not token JSON")))),
+						jen.Id("cfg").Dot(fl.GoName).Op("=").Id("tok"),
+					)
+					continue
+				}
+				g.Case(jen.Lit(fl.GoName)).Block(jen.Id("cfg").Dot(fl.GoName).Op("=").Id("value"))
+			}
+		}),
+		jen.Return(jen.Nil()),
+	)
+	hasToken, hasAccess, hasOnToken := false, false, c.Auth.Type == "oauth2"
+	for _, fl := range c.ConfigFields {
+		hasToken = hasToken || fl.Token
+		hasAccess = hasAccess || fl.GoName == "AccessToken"
+	}
+	f.Comment("setToken puts a token from a token file into cfg; save, when set, keeps rotated tokens.")
+	f.Func().Id("setToken").Params(jen.Id("cfg").Op("*").Qual(pkgPath, "Config"), jen.Id("tok").Op("*").Qual(oauth2Path, "Token"), jen.Id("save").Func().Params(jen.Op("*").Qual(oauth2Path, "Token"))).Bool().BlockFunc(func(g *jen.Group) {
+		if hasOnToken {
+			g.Id("cfg").Dot("OnToken").Op("=").Id("save")
+		}
+		switch {
+		case hasToken:
+			g.Id("cfg").Dot("Token").Op("=").Id("tok")
+			g.Return(jen.True())
+		case hasAccess:
+			g.Id("cfg").Dot("AccessToken").Op("=").Id("tok").Dot("AccessToken")
+			g.Return(jen.True())
+		default:
+			g.Return(jen.False())
+		}
+	})
+	var buf bytes.Buffer
+	if err := f.Render(&buf); err != nil {
+		return nil, fmt.Errorf("render runner: %w", err)
+	}
+	loop := Header + "\n\n" + strings.Replace(runnerLoop, "CONNPKG", pkgPath, 1)
+	return map[string][]byte{"config.go": groupImports(buf.Bytes()), "main.go": []byte(loop)}, nil
+}
+
+// runnerLoop is the part of the runner that is the same for every
+// connector.
+const runnerLoop = `package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+
+	"golang.org/x/oauth2"
+
+	conn "CONNPKG"
+)
+
+type field struct {
+	Name   string ` + "`json:\"name\"`" + `
+	Env    string ` + "`json:\"env\"`" + `
+	Secret bool   ` + "`json:\"secret\"`" + `
+}
+
+type request struct {
+	Op     string            ` + "`json:\"op\"`" + ` // list, ping, call
+	Action string            ` + "`json:\"action,omitempty\"`" + `
+	Input  json.RawMessage   ` + "`json:\"input,omitempty\"`" + `
+	Set    map[string]string ` + "`json:\"set,omitempty\"`" + `
+	Token  string            ` + "`json:\"token,omitempty\"`" + `
+}
+
+type reply struct {
+	Connector string            ` + "`json:\"connector,omitempty\"`" + `
+	Actions   []conn.ActionInfo ` + "`json:\"actions,omitempty\"`" + `
+	Fields    []field           ` + "`json:\"fields,omitempty\"`" + `
+	Ping      *conn.PingResult  ` + "`json:\"ping,omitempty\"`" + `
+	Status    int               ` + "`json:\"status,omitempty\"`" + `
+	Body      json.RawMessage   ` + "`json:\"body,omitempty\"`" + `
+	Error     string            ` + "`json:\"error,omitempty\"`" + `
+	Kind      string            ` + "`json:\"kind,omitempty\"`" + ` // api, unknown, usage, config, other
+}
+
+func main() {
+	in := bufio.NewScanner(os.Stdin)
+	in.Buffer(make([]byte, 0, 1<<20), 256<<20)
+	out := json.NewEncoder(os.Stdout)
+	var client *conn.Client
+	var clientKey string
+	for in.Scan() {
+		var req request
+		if err := json.Unmarshal(in.Bytes(), &req); err != nil {
+			out.Encode(reply{Error: "bad request: " + err.Error(), Kind: "usage"})
+			continue
+		}
+		if req.Op == "list" {
+			out.Encode(reply{Connector: connector, Actions: conn.Actions(), Fields: fields})
+			continue
+		}
+		key, _ := json.Marshal([]any{req.Set, req.Token})
+		if client == nil || string(key) != clientKey {
+			c, r := newClient(req)
+			if r != nil {
+				out.Encode(r)
+				continue
+			}
+			client, clientKey = c, string(key)
+		}
+		ctx := context.Background()
+		switch req.Op {
+		case "ping":
+			p := client.AuthPing(ctx)
+			out.Encode(reply{Ping: &p})
+		case "call":
+			resp, err := client.Invoke(ctx, req.Action, req.Input)
+			var apiErr *conn.APIError
+			switch {
+			case errors.As(err, &apiErr):
+				r := reply{Status: apiErr.StatusCode, Error: apiErr.Error(), Kind: "api"}
+				if json.Valid(apiErr.Body) {
+					r.Body = apiErr.Body
+				}
+				out.Encode(r)
+			case errors.Is(err, conn.ErrUnknownAction):
+				out.Encode(reply{Error: err.Error(), Kind: "unknown"})
+			case err != nil:
+				out.Encode(reply{Error: err.Error(), Kind: "other"})
+			default:
+				out.Encode(reply{Status: resp.StatusCode, Body: resp.Body})
+			}
+		default:
+			out.Encode(reply{Error: fmt.Sprintf("unknown op %q", req.Op), Kind: "usage"})
+		}
+	}
+}
+
+// newClient makes the Client: Config fields from the environment, then
+// --set (never a secret), then the token file.
+func newClient(req request) (*conn.Client, *reply) {
+	var cfg conn.Config
+	for _, f := range fields {
+		if v := os.Getenv(f.Env); v != "" {
+			if err := apply(&cfg, f.Name, v); err != nil {
+				return nil, &reply{Error: err.Error(), Kind: "config"}
+			}
+		}
+	}
+	for name, v := range req.Set {
+		var fl *field
+		for i := range fields {
+			if fields[i].Name == name {
+				fl = &fields[i]
+			}
+		}
+		switch {
+		case fl == nil:
+			var known []string
+			for _, f := range fields {
+				if !f.Secret {
+					known = append(known, f.Name)
+				}
+			}
+			return nil, &reply{Error: fmt.Sprintf("--set %s: no such Config field; fields: %v", name, known), Kind: "usage"}
+		case fl.Secret:
+			return nil, &reply{Error: fmt.Sprintf("--set %s: a secret; set the environment variable %s instead", name, fl.Env), Kind: "usage"}
+		}
+		apply(&cfg, name, v)
+	}
+	if req.Token != "" {
+		data, err := os.ReadFile(req.Token)
+		if err != nil {
+			return nil, &reply{Error: "--token: " + err.Error(), Kind: "config"}
+		}
+		tok := new(oauth2.Token)
+		if err := json.Unmarshal(data, tok); err != nil {
+			return nil, &reply{Error: "--token " + req.Token + ": not token JSON", Kind: "config"}
+		}
+		path := req.Token
+		save := func(t *oauth2.Token) {
+			if data, err := json.MarshalIndent(t, "", "  "); err == nil {
+				os.WriteFile(path, append(data, '\n'), 0o600)
+			}
+		}
+		if !setToken(&cfg, tok, save) {
+			return nil, &reply{Error: "--token: " + connector + " takes no token", Kind: "usage"}
+		}
+	}
+	c, err := conn.New(cfg)
+	if err != nil {
+		return nil, &reply{Error: err.Error(), Kind: "config"}
+	}
+	return c, nil
+}
+`

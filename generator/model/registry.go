@@ -1,0 +1,408 @@
+package model
+
+import (
+	"bytes"
+	"encoding/json"
+	"maps"
+	"slices"
+	"strings"
+	"unicode"
+
+	"github.com/conngen/conngen/generator/names"
+	"github.com/conngen/conngen/generator/spec"
+)
+
+// SchemaDialect is the JSON Schema dialect of every Input and Output.
+const SchemaDialect = "https://json-schema.org/draft/2020-12/schema"
+
+// Entry is an action as data (contract section 7): what Actions() says of
+// it and how Invoke decodes its input.
+type Entry struct {
+	Action   *Action
+	ReadOnly bool // GET, HEAD or OPTIONS
+
+	// Input and Output are JSON Schemas without their $defs: the
+	// top-level keywords, each a JSON object text ending before its
+	// closing brace is written. Defs names the schemas under $defs (keys
+	// of Connector.Defs), sorted.
+	Input, Output         string
+	InputDefs, OutputDefs []*Def
+	// OutputObject: Output describes a JSON object (MCP's outputSchema).
+	OutputObject bool
+
+	Fields []*InputField // the input object's keys: params in spec order, then "body"
+
+	InputConst, OutputConst string // Go names of the schema constants
+	InvokeFunc              string // Go name of the function that decodes and calls
+}
+
+// InputField is one key of an action's input object.
+type InputField struct {
+	Key      string // the param's spec name, or "body"
+	GoName   string // the Params field it fills
+	Required bool
+	Reader   bool // a raw body (io.Reader): the input is a string
+}
+
+// Def is a named schema under $defs.
+type Def struct {
+	Name  string // the $defs key: the schema's Go type name
+	Const string // Go name of the constant holding JSON
+	JSON  string // `"Name":{...}`
+}
+
+// ConfigField is a Config field that conngen call and mcp fill from the
+// environment variable Env or --set.
+type ConfigField struct {
+	GoName string
+	Env    string
+	Secret bool
+	Token  bool // *oauth2.Token, read from a token JSON file
+}
+
+// EnvName is the environment variable of a Config field: connector name and
+// Go field name in upper snake case, a run of capitals kept together
+// (APIKey → API_KEY, XRequestID → X_REQUEST_ID).
+func EnvName(connector, field string) string {
+	return upperSnake(connector) + "_" + upperSnake(field)
+}
+
+func upperSnake(s string) string {
+	rs := []rune(s)
+	var b strings.Builder
+	for i, r := range rs {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			if b.Len() > 0 && !strings.HasSuffix(b.String(), "_") {
+				b.WriteByte('_')
+			}
+			continue
+		}
+		if i > 0 && unicode.IsUpper(r) && b.Len() > 0 && !strings.HasSuffix(b.String(), "_") {
+			prev := rs[i-1]
+			nextLower := i+1 < len(rs) && unicode.IsLower(rs[i+1])
+			if unicode.IsLower(prev) || unicode.IsDigit(prev) || (unicode.IsUpper(prev) && nextLower) {
+				b.WriteByte('_')
+			}
+		}
+		b.WriteRune(unicode.ToUpper(r))
+	}
+	return strings.TrimSuffix(b.String(), "_")
+}
+
+// configFields lists the Config fields a command line can fill, as
+// generator/emit's Config declares them.
+func (b *builder) configFields() []ConfigField {
+	c := b.c
+	var out []ConfigField
+	add := func(name string, secret bool) {
+		out = append(out, ConfigField{GoName: name, Env: EnvName(c.Name, name), Secret: secret})
+	}
+	add("BaseURL", false)
+	switch c.Auth.Type {
+	case spec.AuthBasic:
+		add("Username", false)
+		add("Password", true)
+	case spec.AuthBearer:
+		add("AccessToken", true)
+	case spec.AuthAPIKey:
+		add("APIKey", true)
+	case spec.AuthOAuth2:
+		add("ClientID", false)
+		add("ClientSecret", true)
+		if c.Auth.Grant == "authorizationCode" {
+			add("RedirectURL", false)
+			out = append(out, ConfigField{GoName: "Token", Env: EnvName(c.Name, "Token"), Secret: true, Token: true})
+		}
+	}
+	for _, p := range c.Conn {
+		add(p.GoName, p.Secret)
+	}
+	return out
+}
+
+// registry describes every action as data, after the types are declared.
+func (b *builder) registry() {
+	c := b.c
+	c.ConfigFields = b.configFields()
+	w := &schemaWriter{b: b, defs: map[string]*Def{}, deps: map[string][]string{}}
+	used := names.NewSet()
+	for i, a := range b.s.Actions {
+		act := c.Actions[i]
+		e := &Entry{Action: act, ReadOnly: act.Method == "GET" || act.Method == "HEAD" || act.Method == "OPTIONS"}
+		unique := used.Unique(act.GoName)
+		e.InputConst, e.OutputConst, e.InvokeFunc = "actionInput"+unique, "actionOutput"+unique, "invoke"+unique
+
+		// Input: one property per param under its spec name, the body under "body".
+		props := map[string]any{}
+		var required []string
+		var refs []string
+		keys := map[string]bool{}
+		if act.Body != nil {
+			keys["body"] = true
+		}
+		for j, p := range a.Params {
+			prm := act.Params[j]
+			if keys[p.Name] && (p.Name != "body" || act.Body == nil) {
+				b.warnf("action %s: parameter %q appears twice; Invoke sets the first", a.Name, p.Name)
+				continue
+			}
+			if p.Name == "body" && act.Body != nil {
+				b.warnf("action %s: parameter \"body\" has the body's input key; Invoke cannot set it", a.Name)
+				continue
+			}
+			keys[p.Name] = true
+			var s map[string]any
+			if prm.Elem == String && !isStringSchema(b, p.Schema) {
+				s = map[string]any{"type": "string"} // typed as string by the model
+			} else {
+				s = w.convert(p.Schema, 0, &refs)
+			}
+			if p.Schema == nil {
+				s = map[string]any{"type": "string"}
+			}
+			if d := strings.TrimSpace(p.Description); d != "" {
+				s["description"] = d
+			}
+			props[p.Name] = s
+			if prm.Required {
+				required = append(required, p.Name)
+			}
+			e.Fields = append(e.Fields, &InputField{Key: p.Name, GoName: prm.GoName, Required: prm.Required})
+		}
+		if body := act.Body; body != nil {
+			var s map[string]any
+			reader := body.Type == Reader
+			if reader {
+				s = map[string]any{"type": "string", "contentMediaType": body.ContentType}
+			} else {
+				s = w.convert(a.Body.Schema, 0, &refs)
+			}
+			if d := strings.TrimSpace(body.Description); d != "" {
+				s["description"] = d
+			}
+			props["body"] = s
+			if body.Required {
+				required = append(required, "body")
+			}
+			e.Fields = append(e.Fields, &InputField{Key: "body", GoName: body.GoName, Required: body.Required, Reader: reader})
+		}
+		in := map[string]any{"$schema": SchemaDialect, "type": "object", "properties": props, "additionalProperties": false}
+		if t := strings.TrimSpace(a.Title); t != "" {
+			in["title"] = t
+		}
+		if len(required) > 0 {
+			in["required"] = required
+		}
+		e.Input, e.InputDefs = open(in), w.closure(refs)
+
+		// Output: the 2xx body.
+		var outRefs []string
+		out := map[string]any{}
+		switch {
+		case a.Response != nil && a.Response.Stream:
+			out = map[string]any{"type": "string", "description": "The response body: text, or base64 when binary."}
+		case a.Response != nil && a.Response.Schema != nil:
+			out = w.convert(a.Response.Schema, 0, &outRefs)
+			if t, ok := b.target(a.Response.Schema); ok && t != nil {
+				switch cl, _ := b.classify(t); cl {
+				case cStruct, cMap, cAnyMap:
+					e.OutputObject = true
+				}
+			}
+			if e.OutputObject && out["type"] == nil {
+				out["type"] = "object"
+			}
+			if typ, ok := out["type"].([]any); ok && slices.Contains(typ, any("null")) {
+				e.OutputObject = false
+			}
+		}
+		out["$schema"] = SchemaDialect
+		e.Output, e.OutputDefs = open(out), w.closure(outRefs)
+		c.Registry = append(c.Registry, e)
+	}
+	for _, k := range slices.Sorted(maps.Keys(w.defs)) {
+		c.Defs = append(c.Defs, w.defs[k])
+	}
+	slices.SortFunc(c.Defs, func(a, b *Def) int { return strings.Compare(a.Name, b.Name) })
+}
+
+// isStringSchema reports whether s is typed string (so a param of Go type
+// string was not coerced).
+func isStringSchema(b *builder, s *spec.Schema) bool {
+	t, ok := b.target(s)
+	if !ok || t == nil {
+		return false
+	}
+	cl, _ := b.classify(t)
+	return cl == cString || cl == cEnum
+}
+
+// open marshals v and drops the final brace, so $defs can be appended.
+func open(v map[string]any) string {
+	s := marshal(v)
+	return s[:len(s)-1]
+}
+
+func marshal(v any) string {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return "{}"
+	}
+	return strings.TrimSuffix(buf.String(), "\n")
+}
+
+// schemaWriter converts spec schemas into JSON Schema, each named schema
+// once, as a $defs entry keyed by its Go type name.
+type schemaWriter struct {
+	b    *builder
+	defs map[string]*Def     // spec schema name -> def
+	deps map[string][]string // spec schema name -> the names its def refers to
+}
+
+const maxSchemaDepth = 64
+
+// convert is s as JSON Schema; refs collects the named schemas it refers to.
+func (w *schemaWriter) convert(s *spec.Schema, depth int, refs *[]string) map[string]any {
+	out := map[string]any{}
+	if s == nil || depth > maxSchemaDepth {
+		return out
+	}
+	if s.Ref != "" {
+		name := s.RefName()
+		if w.b.named[name] == nil {
+			return out
+		}
+		*refs = append(*refs, name)
+		w.def(name)
+		out["$ref"] = "#/$defs/" + w.b.schemaNames[name]
+	}
+	if s.Type != "" {
+		out["type"] = s.Type
+	}
+	if s.Format != "" {
+		out["format"] = s.Format
+	}
+	if d := strings.TrimSpace(s.Description); d != "" {
+		out["description"] = d
+	}
+	if len(s.Properties) > 0 {
+		props := map[string]any{}
+		for _, p := range s.Properties {
+			props[p.Name] = w.convert(p.Schema, depth+1, refs)
+		}
+		out["properties"] = props
+	}
+	if len(s.Required) > 0 {
+		out["required"] = s.Required
+	}
+	if s.Items != nil {
+		out["items"] = w.convert(s.Items, depth+1, refs)
+	}
+	if len(s.Enum) > 0 {
+		enum := slices.Clone(s.Enum)
+		if s.Nullable && !slices.Contains(enum, nil) {
+			enum = append(enum, nil)
+		}
+		out["enum"] = enum
+	}
+	if ap := s.AdditionalProperties; ap != nil {
+		switch {
+		case ap.Schema != nil:
+			out["additionalProperties"] = w.convert(ap.Schema, depth+1, refs)
+		case !ap.Allowed:
+			out["additionalProperties"] = false
+		}
+	}
+	if s.Default != nil {
+		out["default"] = s.Default
+	}
+	num := func(k string, v *float64) {
+		if v != nil {
+			out[k] = *v
+		}
+	}
+	num("minimum", s.Minimum)
+	num("maximum", s.Maximum)
+	count := func(k string, v *int) {
+		if v != nil {
+			out[k] = *v
+		}
+	}
+	count("minLength", s.MinLength)
+	count("maxLength", s.MaxLength)
+	count("minItems", s.MinItems)
+	count("maxItems", s.MaxItems)
+	if s.Pattern != "" {
+		out["pattern"] = s.Pattern
+	}
+	list := func(k string, ss []*spec.Schema) {
+		if len(ss) == 0 {
+			return
+		}
+		var l []any
+		for _, x := range ss {
+			l = append(l, w.convert(x, depth+1, refs))
+		}
+		out[k] = l
+	}
+	list("allOf", s.AllOf)
+	list("oneOf", s.OneOf)
+	list("anyOf", s.AnyOf)
+	if s.Nullable {
+		switch t := out["type"].(type) {
+		case string:
+			out["type"] = []any{t, "null"}
+		case nil:
+			if s.Ref != "" || len(s.AllOf)+len(s.OneOf)+len(s.AnyOf) > 0 {
+				inner := out
+				outer := map[string]any{"anyOf": []any{inner, map[string]any{"type": "null"}}}
+				if d, ok := inner["description"]; ok {
+					outer["description"] = d
+					delete(inner, "description")
+				}
+				out = outer
+			}
+		}
+	}
+	return out
+}
+
+// def converts the named schema once.
+func (w *schemaWriter) def(name string) {
+	if _, ok := w.defs[name]; ok {
+		return
+	}
+	goName := w.b.schemaNames[name]
+	d := &Def{Name: goName, Const: "schemaDef" + goName}
+	w.defs[name] = d // before converting: recursion ends here
+	var refs []string
+	s := w.convert(w.b.named[name], 0, &refs)
+	d.JSON = marshal(goName) + ":" + marshal(s)
+	w.deps[name] = refs
+}
+
+// closure is every named schema refs lead to, sorted by $defs key.
+func (w *schemaWriter) closure(refs []string) []*Def {
+	seen := map[string]bool{}
+	var walk func(string)
+	walk = func(n string) {
+		if seen[n] {
+			return
+		}
+		seen[n] = true
+		for _, r := range w.deps[n] {
+			walk(r)
+		}
+	}
+	for _, r := range refs {
+		walk(r)
+	}
+	var out []*Def
+	for n := range seen {
+		out = append(out, w.defs[n])
+	}
+	slices.SortFunc(out, func(a, b *Def) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}

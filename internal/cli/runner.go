@@ -1,0 +1,294 @@
+package cli
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"sync"
+
+	"github.com/conngen/conngen/generator"
+	"github.com/conngen/conngen/generator/emit"
+	"github.com/conngen/conngen/generator/model"
+	"github.com/conngen/conngen/generator/spec"
+)
+
+// conngen call and conngen mcp run a spec's actions through the generated
+// package's own Invoke: the connector is generated, with a small main over
+// Invoke (emit.Runner), into a build directory under the user's cache,
+// keyed by a hash of the spec and of conngen itself, and built once with
+// the go command. Later calls start the built program directly.
+
+// oauth2Version and oauth2Sum are the golang.org/x/oauth2 the runner
+// module requires, as in conngen's own go.mod and go.sum
+// (TestRunnerModuleMatchesGoMod keeps them equal).
+const (
+	oauth2Version = "v0.38.0"
+	oauth2Sum     = "golang.org/x/oauth2 v0.38.0 h1:uW7XQbcu1eoiQS7uMJvLOjPMl04bTbmY1VeRPxvbspI=\n" +
+		"golang.org/x/oauth2 v0.38.0/go.mod h1:IxwZNxUULJmpBFf9K/9NTMSIfZZuvuTy1gGxhigP/58=\n"
+)
+
+// cacheRoot is $CONNGEN_CACHE_DIR, else conngen's directory under
+// os.UserCacheDir.
+func cacheRoot() (string, error) {
+	if d := os.Getenv("CONNGEN_CACHE_DIR"); d != "" {
+		return d, nil
+	}
+	d, err := os.UserCacheDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(d, "conngen"), nil
+}
+
+// selfID identifies this conngen build: its version, and for a
+// development build the executable's size and time, so that a changed
+// generator never reuses a runner built by an older one.
+func selfID() string {
+	id := Version()
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		id += " " + bi.GoVersion
+	}
+	if id == "devel" || strings.HasPrefix(id, "devel ") {
+		if exe, err := os.Executable(); err == nil {
+			if st, err := os.Stat(exe); err == nil {
+				id += fmt.Sprintf(" %s %d %d", exe, st.Size(), st.ModTime().UnixNano())
+			}
+		}
+	}
+	return id
+}
+
+// buildRunner returns the runner program of the spec at path, building it
+// when the cache has none. Spec problems are printed to stderr.
+func buildRunner(path string, stderr io.Writer) (string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256([]byte(selfID() + "\x00" + string(data)))
+	root, err := cacheRoot()
+	if err != nil {
+		return "", err
+	}
+	dir := filepath.Join(root, "run", hex.EncodeToString(sum[:12]))
+	bin := filepath.Join(dir, "runner")
+	if runtime.GOOS == "windows" {
+		bin += ".exe"
+	}
+	if _, err := os.Stat(bin); err == nil {
+		return bin, nil
+	}
+	s, warnings, err := generator.LoadFile(path)
+	for _, w := range warnings {
+		fmt.Fprintln(stderr, w)
+	}
+	if err != nil {
+		var list spec.ErrorList
+		if errors.As(err, &list) {
+			for _, e := range list {
+				fmt.Fprintln(stderr, e.Error())
+			}
+			return "", errSpec
+		}
+		return "", err
+	}
+	goCmd, err := exec.LookPath("go")
+	if err != nil {
+		return "", errors.New("the go command is needed to build the connector once: " + err.Error())
+	}
+	c := model.Build(s)
+	files, err := emit.Files(c)
+	if err != nil {
+		return "", err
+	}
+	main, err := emit.Runner(c, "conngenrun/"+c.Name)
+	if err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(filepath.Join(root, "run"), 0o755); err != nil {
+		return "", err
+	}
+	tmp, err := os.MkdirTemp(filepath.Join(root, "run"), "build-")
+	if err != nil {
+		return "", err
+	}
+	defer os.RemoveAll(tmp)
+	write := func(name string, data []byte) error {
+		p := filepath.Join(tmp, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(p, data, 0o644)
+	}
+	if err := write("go.mod", []byte("module conngenrun\n\ngo 1.26.0\n\nrequire golang.org/x/oauth2 "+oauth2Version+"\n")); err != nil {
+		return "", err
+	}
+	if err := write("go.sum", []byte(oauth2Sum)); err != nil {
+		return "", err
+	}
+	for name, src := range files {
+		if err := write(filepath.Join(c.Name, name), src); err != nil {
+			return "", err
+		}
+	}
+	for name, src := range main {
+		if err := write(name, src); err != nil {
+			return "", err
+		}
+	}
+	fmt.Fprintf(stderr, "conngen: building %s (once; cached in %s)\n", c.Name, dir)
+	cmd := exec.Command(goCmd, "build", "-o", filepath.Base(bin), ".")
+	cmd.Dir = tmp
+	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("building %s: %v\n%s", c.Name, err, out)
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		if _, statErr := os.Stat(bin); statErr == nil {
+			return bin, nil // built meanwhile by another conngen
+		}
+		return "", err
+	}
+	return bin, nil
+}
+
+var errSpec = errors.New("invalid spec")
+
+// runner is a running runner program.
+type runner struct {
+	mu   sync.Mutex
+	cmd  *exec.Cmd
+	in   io.WriteCloser
+	out  *bufio.Scanner
+	name string
+	list *runReply
+}
+
+type runRequest struct {
+	Op     string            `json:"op"`
+	Action string            `json:"action,omitempty"`
+	Input  json.RawMessage   `json:"input,omitempty"`
+	Set    map[string]string `json:"set,omitempty"`
+	Token  string            `json:"token,omitempty"`
+}
+
+type runField struct {
+	Name   string `json:"name"`
+	Env    string `json:"env"`
+	Secret bool   `json:"secret"`
+}
+
+type runAction struct {
+	Name        string
+	Title       string
+	Description string
+	Method      string
+	Path        string
+	Scopes      []string
+	ReadOnly    bool
+	Input       json.RawMessage
+	Output      json.RawMessage
+}
+
+type runPing struct {
+	Working         bool
+	ServiceResponse struct {
+		StatusCode int
+		Body       string
+	}
+}
+
+type runReply struct {
+	Connector string          `json:"connector"`
+	Actions   []runAction     `json:"actions"`
+	Fields    []runField      `json:"fields"`
+	Ping      *runPing        `json:"ping"`
+	Status    int             `json:"status"`
+	Body      json.RawMessage `json:"body"`
+	Error     string          `json:"error"`
+	Kind      string          `json:"kind"`
+}
+
+// startRunner builds (when needed) and starts the runner of a spec; its
+// stderr is conngen's.
+func startRunner(path string, stderr io.Writer) (*runner, error) {
+	bin, err := buildRunner(path, stderr)
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(bin)
+	cmd.Stderr = stderr
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	sc := bufio.NewScanner(out)
+	sc.Buffer(make([]byte, 0, 1<<20), 512<<20)
+	r := &runner{cmd: cmd, in: in, out: sc}
+	list, err := r.do(runRequest{Op: "list"})
+	if err != nil {
+		r.close()
+		return nil, err
+	}
+	r.list, r.name = list, list.Connector
+	return r, nil
+}
+
+// do sends one request and reads its reply.
+func (r *runner) do(req runRequest) (*runReply, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	data, err := json.Marshal(req)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := r.in.Write(append(data, '\n')); err != nil {
+		return nil, fmt.Errorf("runner: %w", err)
+	}
+	if !r.out.Scan() {
+		if err := r.out.Err(); err != nil {
+			return nil, fmt.Errorf("runner: %w", err)
+		}
+		return nil, errors.New("runner: ended without an answer")
+	}
+	var rep runReply
+	if err := json.Unmarshal(r.out.Bytes(), &rep); err != nil {
+		return nil, fmt.Errorf("runner: %w", err)
+	}
+	return &rep, nil
+}
+
+func (r *runner) close() {
+	r.in.Close()
+	r.cmd.Wait()
+}
+
+// syncWriter serializes writes to w, so the runner's stderr (copied by
+// os/exec) and conngen's own messages never interleave mid-write.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}
