@@ -70,7 +70,7 @@ func decodeInput(prefix, schema string, input json.RawMessage, targets inputTarg
 		return e
 	}
 	root := parsedSchema(schema)
-	v := &validator{root: root}
+	v := &inputValidator{root: root}
 	v.check(root, inst, "", 0)
 	bad := map[string]bool{}
 	for _, p := range v.problems {
@@ -90,7 +90,7 @@ func decodeInput(prefix, schema string, input json.RawMessage, targets inputTarg
 		if r, ok := target.(*io.Reader); ok {
 			var s string
 			if err := json.Unmarshal(raw, &s); err != nil {
-				v.problems = append(v.problems, problem{k, "want a string"})
+				v.problems = append(v.problems, inputProblem{k, "want a string"})
 				continue
 			}
 			*r = strings.NewReader(s)
@@ -102,7 +102,7 @@ func decodeInput(prefix, schema string, input json.RawMessage, targets inputTarg
 			if errors.As(err, &te) && te.Field != "" {
 				msg = fmt.Sprintf("%s: want %s, got JSON %s", te.Field, te.Type, te.Value)
 			}
-			v.problems = append(v.problems, problem{k, strings.TrimPrefix(msg, "json: ")})
+			v.problems = append(v.problems, inputProblem{k, strings.TrimPrefix(msg, "json: ")})
 		}
 	}
 	if len(v.problems) == 0 {
@@ -129,11 +129,11 @@ func mapKeys[V any](m map[string]V) func(func(string) bool) {
 	}
 }
 
-var schemas sync.Map // schema text -> map[string]any
+var inputSchemas sync.Map // schema text -> map[string]any
 
 // parsedSchema parses an Input schema once.
 func parsedSchema(text string) map[string]any {
-	if v, ok := schemas.Load(text); ok {
+	if v, ok := inputSchemas.Load(text); ok {
 		return v.(map[string]any)
 	}
 	var s map[string]any
@@ -142,25 +142,25 @@ func parsedSchema(text string) map[string]any {
 	if dec.Decode(&s) != nil {
 		s = map[string]any{}
 	}
-	schemas.Store(text, s)
+	inputSchemas.Store(text, s)
 	return s
 }
 
-type problem struct{ path, msg string }
+type inputProblem struct{ path, msg string }
 
-// validator checks a value against the JSON Schema subset the generator
+// inputValidator checks a value against the JSON Schema subset the generator
 // writes: $ref into $defs, type, enum, properties, required,
 // additionalProperties, items, bounds, lengths, pattern, allOf, oneOf, anyOf.
-type validator struct {
+type inputValidator struct {
 	root     map[string]any
-	problems []problem
+	problems []inputProblem
 }
 
-func (v *validator) addf(path, format string, args ...any) {
-	v.problems = append(v.problems, problem{path, fmt.Sprintf(format, args...)})
+func (v *inputValidator) addf(path, format string, args ...any) {
+	v.problems = append(v.problems, inputProblem{path, fmt.Sprintf(format, args...)})
 }
 
-func join(path, key string) string {
+func joinInputPath(path, key string) string {
 	if path == "" {
 		return key
 	}
@@ -168,13 +168,13 @@ func join(path, key string) string {
 }
 
 // valid reports whether x fits s, without recording problems.
-func (v *validator) valid(s map[string]any, x any, depth int) bool {
-	sub := &validator{root: v.root}
+func (v *inputValidator) valid(s map[string]any, x any, depth int) bool {
+	sub := &inputValidator{root: v.root}
 	sub.check(s, x, "", depth)
 	return len(sub.problems) == 0
 }
 
-func (v *validator) check(s map[string]any, x any, path string, depth int) {
+func (v *inputValidator) check(s map[string]any, x any, path string, depth int) {
 	if depth > 100 {
 		return
 	}
@@ -205,23 +205,23 @@ func (v *validator) check(s map[string]any, x any, path string, depth int) {
 			for _, r := range req {
 				if name, ok := r.(string); ok {
 					if _, present := x[name]; !present {
-						v.addf(join(path, name), "required")
+						v.addf(joinInputPath(path, name), "required")
 					}
 				}
 			}
 		}
 		for _, k := range slices.Sorted(mapKeys(x)) {
 			if ps, ok := props[k].(map[string]any); ok {
-				v.check(ps, x[k], join(path, k), depth+1)
+				v.check(ps, x[k], joinInputPath(path, k), depth+1)
 				continue
 			}
 			switch ap := s["additionalProperties"].(type) {
 			case bool:
 				if !ap {
-					v.addf(join(path, k), "unknown field")
+					v.addf(joinInputPath(path, k), "unknown field")
 				}
 			case map[string]any:
-				v.check(ap, x[k], join(path, k), depth+1)
+				v.check(ap, x[k], joinInputPath(path, k), depth+1)
 			}
 		}
 	case []any:
@@ -230,31 +230,31 @@ func (v *validator) check(s map[string]any, x any, path string, depth int) {
 				v.check(items, e, fmt.Sprintf("%s[%d]", path, i), depth+1)
 			}
 		}
-		if n, ok := number(s["minItems"]); ok && float64(len(x)) < n {
+		if n, ok := inputNumber(s["minItems"]); ok && float64(len(x)) < n {
 			v.addf(path, "want at least %v items", n)
 		}
-		if n, ok := number(s["maxItems"]); ok && float64(len(x)) > n {
+		if n, ok := inputNumber(s["maxItems"]); ok && float64(len(x)) > n {
 			v.addf(path, "want at most %v items", n)
 		}
 	case string:
 		n := float64(utf8.RuneCountInString(x))
-		if m, ok := number(s["minLength"]); ok && n < m {
+		if m, ok := inputNumber(s["minLength"]); ok && n < m {
 			v.addf(path, "want at least %v characters", m)
 		}
-		if m, ok := number(s["maxLength"]); ok && n > m {
+		if m, ok := inputNumber(s["maxLength"]); ok && n > m {
 			v.addf(path, "want at most %v characters", m)
 		}
 		if p, ok := s["pattern"].(string); ok {
-			if re := pattern(p); re != nil && !re.MatchString(x) {
+			if re := inputPattern(p); re != nil && !re.MatchString(x) {
 				v.addf(path, "does not match the pattern %s", p)
 			}
 		}
 	case json.Number:
 		f, _ := x.Float64()
-		if m, ok := number(s["minimum"]); ok && f < m {
+		if m, ok := inputNumber(s["minimum"]); ok && f < m {
 			v.addf(path, "want at least %v", m)
 		}
-		if m, ok := number(s["maximum"]); ok && f > m {
+		if m, ok := inputNumber(s["maximum"]); ok && f > m {
 			v.addf(path, "want at most %v", m)
 		}
 	}
@@ -285,21 +285,21 @@ func (v *validator) check(s map[string]any, x any, path string, depth int) {
 	}
 }
 
-var patterns sync.Map // pattern -> *regexp.Regexp, nil when Go cannot compile it
+var inputPatterns sync.Map // pattern -> *regexp.Regexp, nil when Go cannot compile it
 
-func pattern(p string) *regexp.Regexp {
-	if re, ok := patterns.Load(p); ok {
+func inputPattern(p string) *regexp.Regexp {
+	if re, ok := inputPatterns.Load(p); ok {
 		return re.(*regexp.Regexp)
 	}
 	re, err := regexp.Compile(p)
 	if err != nil {
 		re = nil
 	}
-	patterns.Store(p, re)
+	inputPatterns.Store(p, re)
 	return re
 }
 
-func number(v any) (float64, bool) {
+func inputNumber(v any) (float64, bool) {
 	n, ok := v.(json.Number)
 	if !ok {
 		return 0, false
