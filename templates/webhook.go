@@ -1,7 +1,6 @@
 package templates
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"crypto/hmac"
@@ -187,7 +186,7 @@ func (ws webhookSpec) verify(r *http.Request, secret string, o WebhookOptions) (
 		if ws.scheme == "header" {
 			got = r.Header.Get(ws.header)
 		} else {
-			got, _ = webhookText(body, ws.field)
+			got, _, _ = jsonText(body, ws.field)
 		}
 		if got == "" {
 			return webhookDelivery{}, errWebhookNoSignature
@@ -383,28 +382,6 @@ func webhookSecretEqual(got, secret string) bool {
 	return subtle.ConstantTimeCompare(a[:], b[:]) == 1
 }
 
-// webhookText returns the string at a dot path, or a number's literal text
-// (ids are sometimes numbers); false when missing, null or another type.
-func webhookText(doc []byte, path string) (string, bool) {
-	raw, ok := jsonAt(doc, path)
-	if !ok {
-		return "", false
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber() // keeps 12345678901234567890 as written
-	var v any
-	if dec.Decode(&v) != nil {
-		return "", false
-	}
-	switch v := v.(type) {
-	case string:
-		return v, true
-	case json.Number:
-		return v.String(), true
-	}
-	return "", false
-}
-
 // headerValue reads header name of a delivery. Svix, which signs the
 // Standard Webhooks way for Resend, Clerk and others, sends its own names
 // (svix-id, svix-timestamp, svix-signature): for the standard scheme they
@@ -428,7 +405,7 @@ func (ws webhookSpec) webhookValue(event json.RawMessage, h http.Header, where s
 	if where == "" {
 		return ""
 	}
-	s, _ := webhookText(event, where)
+	s, _, _ := jsonText(event, where)
 	return s
 }
 

@@ -1105,7 +1105,7 @@ func TestWebhookText(t *testing.T) {
 		{"a.b", "x", true}, {"a.n", "12345678901234567890", true}, {"a.o", "", false},
 		{"a.z", "", false}, {"t", "", false}, {"a.b.c", "", false}, {"missing", "", false},
 	} {
-		if got, ok := webhookText(doc, tt.path); got != tt.want || ok != tt.ok {
+		if got, _, ok := jsonText(doc, tt.path); got != tt.want || ok != tt.ok {
 			t.Errorf("%s: %q %v, want %q %v", tt.path, got, ok, tt.want, tt.ok)
 		}
 	}

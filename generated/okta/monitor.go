@@ -107,14 +107,14 @@ func pollMonitor[T any](ctx context.Context, ms monitorSpec, cur Cursor, list fu
 			return nil, cur, err
 		}
 		n++
-		id, _, ok := monitorValue(raw, ms.id)
+		id, _, ok := jsonText(raw, ms.id)
 		if !ok || id == "" {
 			return nil, cur, fmt.Errorf("monitor: record %d has no id at %q", n, ms.id)
 		}
 		r := monitorRecord[T]{id: id, isNew: cur.Started}
 		dedup := id
 		if withSince {
-			text, isNumber, ok := monitorValue(raw, ms.sinceField)
+			text, isNumber, ok := jsonText(raw, ms.sinceField)
 			if ok {
 				r.since, ok = parseMonitorSince(ms.sinceFormat, text)
 				ok = ok && !(isNumber && ms.sinceFormat == "rfc3339")
@@ -376,34 +376,6 @@ func parseMonitorSince(format, s string) (monitorSince, bool) {
 		return monitorSince{n: n}, ok
 	}
 	return monitorSince{}, false
-}
-
-// monitorValue returns the string at a dot path of a JSON document, or a
-// number's literal text (isNumber); false when missing, null or another type.
-func monitorValue(doc []byte, path string) (text string, isNumber, ok bool) {
-	raw := json.RawMessage(doc)
-	for key := range strings.SplitSeq(path, ".") {
-		var obj map[string]json.RawMessage
-		if json.Unmarshal(raw, &obj) != nil {
-			return "", false, false
-		}
-		if raw = obj[key]; raw == nil {
-			return "", false, false
-		}
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber() // keeps 12345678901234567890 as written
-	var v any
-	if dec.Decode(&v) != nil {
-		return "", false, false
-	}
-	switch v := v.(type) {
-	case string:
-		return v, false, true
-	case json.Number:
-		return v.String(), true, true
-	}
-	return "", false, false
 }
 
 // FileCursorStore keeps every key's cursor in one JSON file, replaced atomically on each save.

@@ -695,3 +695,26 @@ func jsonAt(doc []byte, path string) (json.RawMessage, bool) {
 	}
 	return raw, true
 }
+
+// jsonText returns the string or number at a dot path as text, numbers in
+// their literal form (12345678901234567890 stays as written); ok is false
+// when the value is missing, null or of another type.
+func jsonText(doc []byte, path string) (text string, isNumber, ok bool) {
+	raw, ok := jsonAt(doc, path)
+	if !ok {
+		return "", false, false
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if dec.Decode(&v) != nil {
+		return "", false, false
+	}
+	switch v := v.(type) {
+	case string:
+		return v, false, true
+	case json.Number:
+		return v.String(), true, true
+	}
+	return "", false, false
+}

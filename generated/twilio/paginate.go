@@ -96,7 +96,7 @@ func paginate[T any](ctx context.Context, c *Client, req Request, p pager) iter.
 				req.Query.Set(p.page, strconv.Itoa(page))
 				continue
 			case "cursor":
-				cur := jsonScalar(resp.Body, p.nextCursor)
+				cur, _, _ := jsonText(resp.Body, p.nextCursor)
 				if cur == "" || seen[cur] {
 					return
 				}
@@ -104,7 +104,7 @@ func paginate[T any](ctx context.Context, c *Client, req Request, p pager) iter.
 				req.Query.Set(p.cursor, cur)
 				continue
 			case "nextURL":
-				next = jsonScalar(resp.Body, p.next)
+				next, _, _ = jsonText(resp.Body, p.next)
 			case "linkHeader":
 				next = linkNext(resp.Header)
 			default:
@@ -133,28 +133,6 @@ func cloneValues(v url.Values) url.Values {
 		out[k] = append([]string(nil), vs...)
 	}
 	return out
-}
-
-// jsonScalar returns the string or number at path as text; "" when missing,
-// null or another type. Numbers keep their literal form (no float rounding).
-func jsonScalar(doc []byte, path string) string {
-	raw, ok := jsonAt(doc, path)
-	if !ok {
-		return ""
-	}
-	var v any
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if dec.Decode(&v) != nil {
-		return ""
-	}
-	switch v := v.(type) {
-	case string:
-		return v
-	case json.Number:
-		return v.String()
-	}
-	return ""
 }
 
 // linkNext returns the target of the rel="next" link of RFC 8288 Link headers.
