@@ -115,8 +115,10 @@ func FuzzSSE(f *testing.F) {
 			t.Fatalf("%q: whole %+v %v, byte by byte %+v %v", in, whole, err1, bytewise, err2)
 		}
 		for _, ev := range whole {
-			if strings.ContainsAny(ev.ID+ev.Event, "\r\n\x00") || strings.ContainsAny(ev.Data, "\r") {
-				t.Fatalf("%q: event %+v holds a line end", in, ev)
+			// A line end never reaches a field; WHATWG ignores an id
+			// holding NULL but keeps NULL in an event type.
+			if strings.ContainsAny(ev.ID, "\r\n\x00") || strings.ContainsAny(ev.Event, "\r\n") || strings.ContainsAny(ev.Data, "\r") {
+				t.Fatalf("%q: event %+v holds a line end (or an id a NULL)", in, ev)
 			}
 		}
 	})
