@@ -11,5 +11,5 @@ import "embed"
 
 // Files holds the emitted sources.
 //
-//go:embed runtime.go paginate.go encode.go ratelimit.go oauth2.go union.go webhook.go revoke.go monitor.go stream.go sse.go invoke.go
+//go:embed runtime.go paginate.go encode.go ratelimit.go oauth2.go union.go webhook.go revoke.go monitor.go cursorfile.go stream.go sse.go invoke.go
 var Files embed.FS

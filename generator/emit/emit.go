@@ -90,7 +90,7 @@ func templateFiles(c *model.Connector) []string {
 		files = append(files, "webhook.go")
 	}
 	if len(c.Monitors) > 0 {
-		files = append(files, "monitor.go")
+		files = append(files, "monitor.go", "cursorfile.go")
 	}
 	return append(files, streamFiles(c)...)
 }
