@@ -15,6 +15,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -865,6 +866,10 @@ func TestWebhookConfigErrors(t *testing.T) {
 	}{
 		{testWebhookSpecs["github"], "", errWebhookNoSecret},
 		{testWebhookSpecs["header"], "", errWebhookNoSecret},
+		// A Standard Webhooks secret that does not decode is a configuration
+		// error (500), not a wrong signature (401).
+		{testWebhookSpecs["standard"], "whsec_not*base64!", errWebhookBadSecret},
+		{testWebhookSpecs["standard"], "whsec_", errWebhookBadSecret},
 		{webhookSpec{scheme: "rsa", header: "X-Hub-Signature-256"}, testWebhookSecret, errWebhookScheme},
 		{webhookSpec{scheme: "github", header: "X-Hub-Signature-256", prefix: "sha256=", algorithm: "md5"}, testWebhookSecret, errWebhookScheme},
 	} {
@@ -881,8 +886,16 @@ func TestWebhookConfigErrors(t *testing.T) {
 			t.Errorf("%+v: handler %d, want 500", tt.ws, w.Code)
 		}
 	}
-	// The header scheme with an empty header does not match an empty secret.
+	// So is a bad old secret kept for rotation, and the answer never holds it.
+	w := httptest.NewRecorder()
 	req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader("{}"))
+	newWebhookHandler(testWebhookSpecs["standard"], testWebhookSecret, &WebhookOptions{OldSecrets: []string{"whsec_%%old%%"}}, testHandlers{}.decode).ServeHTTP(w, req)
+	if w.Code != http.StatusInternalServerError {
+		t.Errorf("bad old secret: %d, want 500", w.Code)
+	}
+	assertNoLeak(t, "bad secret answer", w.Body.String(), "%%old%%", testWebhookSecret)
+	// The header scheme with an empty header does not match an empty secret.
+	req = httptest.NewRequest(http.MethodPost, "/", strings.NewReader("{}"))
 	req.Header.Set("Authorization", "")
 	if _, err := verifyWebhook(testWebhookSpecs["header"], req, "", &WebhookOptions{OldSecrets: []string{""}}); err == nil {
 		t.Error("an empty secret was accepted")
@@ -891,63 +904,286 @@ func TestWebhookConfigErrors(t *testing.T) {
 
 func TestWebhookSeenStore(t *testing.T) {
 	ws := testWebhookSpecs["none"]
-	store := &fakeSeenStore{seen: map[string]bool{"old": true}}
+	ws.connector = "acme"
+	store := &fakeSeenStore{mem: newMemorySeenStore(time.Hour, 100, func() time.Time { return webhookNow })}
+	store.mem.Done(context.Background(), "acme/old", true)
 	var rec recorder
 	opts := testOptions()
 	opts.Seen = store
+	opts.ClaimTTL = 7 * time.Minute
 	url, _ := serveWebhook(t, ws, "", opts, rec.handlers().decode)
 	post := func(body string) int {
 		return send(t, http.MethodPost, url, strings.NewReader(body), nil).status
 	}
 	if got := post(`{"type":"email.sent","id":"old","amount":1}`); got != 200 {
-		t.Errorf("seen id: %d", got)
+		t.Errorf("handled id: %d", got)
 	}
 	if got := post(`{"type":"email.sent","id":"new","amount":2}`); got != 200 {
 		t.Errorf("new id: %d", got)
 	}
-	if seen, _ := store.Seen(context.Background(), "new"); !seen {
-		t.Error("new id not remembered")
+	if got := post(`{"type":"email.sent","amount":9}`); got != 200 {
+		t.Errorf("no id: %d", got)
+	}
+	want := []string{"claim acme/old 7m0s", "claim acme/new 7m0s", "done acme/new true"}
+	if got := store.log(); !slices.Equal(got, want) {
+		t.Errorf("store calls %q, want %q (ids under the connector's name; none without an id)", got, want)
 	}
 	store.fail(errors.New("store down"), nil)
 	if got := post(`{"type":"email.sent","id":"x","amount":3}`); got != 500 {
-		t.Errorf("Seen failing: %d, want 500", got)
+		t.Errorf("Claim failing: %d, want 500", got)
 	}
+	// A Done that fails after the handler succeeded is a 500: the service
+	// delivers again, and the event is handled again once the claim ends.
 	store.fail(nil, errors.New("store down"))
-	if got := post(`{"type":"email.sent","id":"y","amount":4}`); got != 200 {
-		t.Errorf("Remember failing after the handler succeeded: %d, want 200", got)
+	if got := post(`{"type":"email.sent","id":"y","amount":4}`); got != 500 {
+		t.Errorf("Done failing after the handler succeeded: %d, want 500", got)
 	}
-	want := []string{"email.sent new 2", "email.sent y 4"}
+	want = []string{"email.sent new 2", "email.sent  9", "email.sent y 4"}
 	if got := rec.calls(); strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("handled %q, want %q", got, want)
 	}
 }
 
+// fakeSeenStore is a memory store whose calls are logged and can fail.
 type fakeSeenStore struct {
-	mu                   sync.Mutex
-	seen                 map[string]bool
-	seenErr, rememberErr error
+	mem               *memorySeenStore
+	mu                sync.Mutex
+	calls             []string
+	claimErr, doneErr error
 }
 
-func (s *fakeSeenStore) fail(seenErr, rememberErr error) {
+func (s *fakeSeenStore) fail(claimErr, doneErr error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.seenErr, s.rememberErr = seenErr, rememberErr
+	s.claimErr, s.doneErr = claimErr, doneErr
 }
 
-func (s *fakeSeenStore) Seen(_ context.Context, id string) (bool, error) {
+func (s *fakeSeenStore) log() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.seen[id], s.seenErr
+	return slices.Clone(s.calls)
 }
 
-func (s *fakeSeenStore) Remember(_ context.Context, id string) error {
+func (s *fakeSeenStore) Claim(ctx context.Context, id string, ttl time.Duration) (ClaimState, error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.rememberErr != nil {
-		return s.rememberErr
+	s.calls = append(s.calls, fmt.Sprintf("claim %s %v", id, ttl))
+	err := s.claimErr
+	s.mu.Unlock()
+	if err != nil {
+		return 0, err
 	}
-	s.seen[id] = true
-	return nil
+	return s.mem.Claim(ctx, id, ttl)
+}
+
+func (s *fakeSeenStore) Done(ctx context.Context, id string, ok bool) error {
+	s.mu.Lock()
+	s.calls = append(s.calls, fmt.Sprintf("done %s %v", id, ok))
+	err := s.doneErr
+	s.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	return s.mem.Done(ctx, id, ok)
+}
+
+// TestWebhookConcurrentCopies: copies of one event arriving together are
+// handled once. While the first is in its handler the others get 409 (the
+// service retries them), and once it is done, 200.
+func TestWebhookConcurrentCopies(t *testing.T) {
+	ws := testWebhookSpecs["stripe"]
+	entered, release := make(chan struct{}, 8), make(chan struct{})
+	var calls atomic.Int32
+	h := testHandlers{OnEmailSent: func(ctx context.Context, ev WebhookEvent[testSentEvent]) error {
+		calls.Add(1)
+		entered <- struct{}{}
+		<-release
+		return nil
+	}}
+	url, _ := serveWebhook(t, ws, testWebhookSecret, testOptions(), h.decode)
+	d := newTestDelivery(t, ws, testWebhookSecret, testEvent(ws, "email.sent", "evt_pay_1", 100), webhookNow.Unix(), "")
+
+	const copies = 8
+	statuses := make(chan int, copies)
+	start := make(chan struct{})
+	for range copies {
+		go func() {
+			<-start
+			statuses <- d.post(t, url).status
+		}()
+	}
+	close(start)
+	// Whichever copy claimed the event is blocked in its handler, so the
+	// other seven can only be answered 409.
+	for range copies - 1 {
+		if got := <-statuses; got != http.StatusConflict {
+			t.Errorf("a copy while the event is being handled: %d, want 409", got)
+		}
+	}
+	<-entered
+	close(release)
+	if got := <-statuses; got != 200 {
+		t.Errorf("the copy that handled it: %d, want 200", got)
+	}
+	if got := d.post(t, url).status; got != 200 {
+		t.Errorf("a copy after it was handled: %d, want 200", got)
+	}
+	if n := calls.Load(); n != 1 {
+		t.Errorf("handler ran %d times for %d copies, want once", n, copies+1)
+	}
+}
+
+// TestWebhookClaimExpires: a claim never ended (the process died inside the
+// handler) expires after ClaimTTL, so the retry is handled instead of
+// answered 409 forever; the handler's context ends at the same moment.
+func TestWebhookClaimExpires(t *testing.T) {
+	ws := testWebhookSpecs["none"]
+	var mu sync.Mutex
+	now := webhookNow
+	clock := func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		return now
+	}
+	store := newMemorySeenStore(24*time.Hour, 100, clock)
+	// The crashed process's claim, in a store the replicas share.
+	if st, _ := store.Claim(context.Background(), "/ev_1", time.Minute); st != Claimed {
+		t.Fatalf("first claim: %v", st)
+	}
+	var rec recorder
+	url, _ := serveWebhook(t, ws, "", &WebhookOptions{Now: clock, Seen: store, ClaimTTL: time.Minute}, rec.handlers().decode)
+	body := `{"type":"email.sent","id":"ev_1","amount":1}`
+	if got := send(t, http.MethodPost, url, strings.NewReader(body), nil).status; got != 409 {
+		t.Errorf("while claimed: %d, want 409", got)
+	}
+	mu.Lock()
+	now = now.Add(time.Minute)
+	mu.Unlock()
+	if got := send(t, http.MethodPost, url, strings.NewReader(body), nil).status; got != 200 {
+		t.Errorf("after the claim expired: %d, want 200", got)
+	}
+	if got := send(t, http.MethodPost, url, strings.NewReader(body), nil).status; got != 200 {
+		t.Errorf("after it was handled: %d, want 200", got)
+	}
+	if got := rec.calls(); len(got) != 1 {
+		t.Errorf("handled %q, want once", got)
+	}
+
+	// The handler's context has the claim's deadline.
+	deadline := make(chan time.Duration, 1)
+	h := testHandlers{OnEmailSent: func(ctx context.Context, ev WebhookEvent[testSentEvent]) error {
+		d, ok := ctx.Deadline()
+		if !ok {
+			d = time.Time{}
+		}
+		deadline <- time.Until(d)
+		<-ctx.Done() // a handler that never ends on its own
+		return ctx.Err()
+	}}
+	url, _ = serveWebhook(t, ws, "", &WebhookOptions{Now: clock, ClaimTTL: 50 * time.Millisecond}, h.decode)
+	if got := send(t, http.MethodPost, url, strings.NewReader(body), nil).status; got != 500 {
+		t.Errorf("a handler cut off at the claim's end: %d, want 500", got)
+	}
+	if d := <-deadline; d <= 0 || d > 50*time.Millisecond {
+		t.Errorf("handler deadline in %v, want within the claim's 50ms", d)
+	}
+}
+
+// TestWebhookPanicReleasesClaim: a handler that panics is a 500, and its
+// claim is released, so the service's retry is handled.
+func TestWebhookPanicReleasesClaim(t *testing.T) {
+	ws := testWebhookSpecs["none"]
+	var n atomic.Int32
+	h := testHandlers{OnEmailSent: func(ctx context.Context, ev WebhookEvent[testSentEvent]) error {
+		if n.Add(1) == 1 {
+			panic("handler bug")
+		}
+		return nil
+	}}
+	url, _ := serveWebhook(t, ws, "", testOptions(), h.decode)
+	body := `{"type":"email.sent","id":"ev_1","amount":1}`
+	for i, want := range []int{500, 200, 200} {
+		r := send(t, http.MethodPost, url, strings.NewReader(body), nil)
+		if r.status != want {
+			t.Errorf("delivery %d: %d, want %d", i, r.status, want)
+		}
+		assertNoLeak(t, "panic answer", r.body, "handler bug")
+	}
+	if got := n.Load(); got != 2 {
+		t.Errorf("handler ran %d times, want 2 (the panic, then the retry)", got)
+	}
+}
+
+// TestWebhookBatchRepeatedIDs: an event repeated inside one batch (the same
+// id read from two elements) is handled once; a delivery id shared by the
+// whole batch is claimed once.
+func TestWebhookBatchRepeatedIDs(t *testing.T) {
+	ws := webhookSpec{scheme: "header", header: "Authorization", batch: "data.events", eventType: "eventType", eventID: "uuid", connector: "okta"}
+	store := &fakeSeenStore{mem: newMemorySeenStore(time.Hour, 100, time.Now)}
+	var rec recorder
+	url, _ := serveWebhook(t, ws, "s3cret-value", &WebhookOptions{Seen: store}, rec.handlers().decode)
+	body := `{"data":{"events":[` +
+		`{"eventType":"email.sent","uuid":"b","amount":1},{"eventType":"email.sent","uuid":"a","amount":2},` +
+		`{"eventType":"email.sent","uuid":"b","amount":1},{"eventType":"email.sent","amount":3},{"eventType":"email.sent","amount":3}]}}`
+	if r := send(t, http.MethodPost, url, strings.NewReader(body), http.Header{"Authorization": {"s3cret-value"}}); r.status != 200 {
+		t.Errorf("batch: %d", r.status)
+	}
+	want := []string{"email.sent b 1", "email.sent a 2", "email.sent  3", "email.sent  3"}
+	if got := rec.calls(); !slices.Equal(got, want) {
+		t.Errorf("handled %q, want %q (b once; events without an id each)", got, want)
+	}
+	// Claimed in sorted order, each once.
+	wantLog := []string{"claim okta/a 5m0s", "claim okta/b 5m0s", "done okta/b true", "done okta/a true"}
+	if got := store.log(); !slices.Equal(got, wantLog) {
+		t.Errorf("store calls %q, want %q", got, wantLog)
+	}
+
+	shared := testWebhookSpecs["github"]
+	shared.batch, shared.eventType, shared.connector = "events", "type", "gh"
+	store = &fakeSeenStore{mem: newMemorySeenStore(time.Hour, 100, time.Now)}
+	rec = recorder{}
+	url, _ = serveWebhook(t, shared, testWebhookSecret, &WebhookOptions{Seen: store}, rec.handlers().decode)
+	body = `{"events":[{"type":"email.sent","amount":1},{"type":"email.sent","amount":2}]}`
+	m := hmac.New(sha256.New, []byte(testWebhookSecret))
+	io.WriteString(m, body)
+	h := http.Header{"X-Hub-Signature-256": {"sha256=" + hex.EncodeToString(m.Sum(nil))}, "X-Github-Delivery": {"d-1"}}
+	for range 2 {
+		if r := send(t, http.MethodPost, url, strings.NewReader(body), h); r.status != 200 {
+			t.Errorf("shared id: %d", r.status)
+		}
+	}
+	if got := rec.calls(); !slices.Equal(got, []string{"email.sent d-1 1", "email.sent d-1 2"}) {
+		t.Errorf("handled %q, want both events once", got)
+	}
+	if got := store.log(); !slices.Equal(got, []string{"claim gh/d-1 5m0s", "done gh/d-1 true", "claim gh/d-1 5m0s"}) {
+		t.Errorf("store calls %q: want the delivery's id claimed once per delivery", got)
+	}
+}
+
+// TestWebhookBatchInProgress: a batch one of whose events another delivery
+// is handling gets 409 and runs no handler; the ids it had claimed are
+// released, so its retry is handled whole.
+func TestWebhookBatchInProgress(t *testing.T) {
+	ws := webhookSpec{scheme: "none", batch: "events", eventType: "type", eventID: "id"}
+	store := newMemorySeenStore(time.Hour, 100, time.Now)
+	var rec recorder
+	url, _ := serveWebhook(t, ws, "", &WebhookOptions{Seen: store}, rec.handlers().decode)
+	if st, _ := store.Claim(context.Background(), "/b", time.Hour); st != Claimed {
+		t.Fatal(st)
+	}
+	body := `{"events":[{"type":"email.sent","id":"a","amount":1},{"type":"email.sent","id":"b","amount":2}]}`
+	if r := send(t, http.MethodPost, url, strings.NewReader(body), nil); r.status != 409 {
+		t.Errorf("batch with an event in progress: %d, want 409", r.status)
+	}
+	if got := rec.calls(); len(got) != 0 {
+		t.Errorf("handlers ran: %q", got)
+	}
+	store.Done(context.Background(), "/b", false)
+	if r := send(t, http.MethodPost, url, strings.NewReader(body), nil); r.status != 200 {
+		t.Errorf("retry: %d, want 200", r.status)
+	}
+	if got := rec.calls(); !slices.Equal(got, []string{"email.sent a 1", "email.sent b 2"}) {
+		t.Errorf("retry handled %q", got)
+	}
 }
 
 // TestWebhookOwnMemory: each handler built without opts.Seen keeps its own.
@@ -970,57 +1206,91 @@ func TestMemorySeenStore(t *testing.T) {
 	ctx := context.Background()
 	now := webhookNow
 	s := newMemorySeenStore(time.Hour, 3, func() time.Time { return now })
-	seen := func(id string) bool {
-		ok, err := s.Seen(ctx, id)
+	claim := func(id string) ClaimState {
+		st, err := s.Claim(ctx, id, 10*time.Minute)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return ok
+		return st
 	}
-	s.Remember(ctx, "a")
+	handle := func(id string) {
+		if st := claim(id); st != Claimed {
+			t.Fatalf("claim %s: %v", id, st)
+		}
+		s.Done(ctx, id, true)
+	}
+	if claim("a") != Claimed || claim("a") != InProgress {
+		t.Error("a second claim of an id being handled is not InProgress")
+	}
+	s.Done(ctx, "a", false) // released
+	if claim("a") != Claimed {
+		t.Error("a released claim cannot be claimed again")
+	}
+	s.Done(ctx, "a", true)
+	if claim("a") != Handled {
+		t.Error("a handled id is not Handled")
+	}
 	now = now.Add(30 * time.Minute)
-	s.Remember(ctx, "b")
-	if !seen("a") || !seen("b") || seen("c") {
-		t.Error("after remembering a and b")
+	handle("b")
+	if claim("x") != Claimed {
+		t.Error("x")
 	}
-	now = now.Add(31 * time.Minute) // a is 61 minutes old
-	if seen("a") || !seen("b") {
+	now = now.Add(10 * time.Minute) // x's claim expires
+	if claim("x") != Claimed {
+		t.Error("an expired claim is still in progress")
+	}
+	s.Done(ctx, "x", false)
+	now = now.Add(21 * time.Minute) // a is 61 minutes old
+	if claim("a") != Claimed || claim("b") != Handled {
 		t.Error("a should have expired, b not")
 	}
-	s.Remember(ctx, "c")
-	s.Remember(ctx, "d")
-	s.Remember(ctx, "e") // over the cap of 3: b, the oldest, goes
-	if seen("b") || !seen("c") || !seen("d") || !seen("e") {
-		t.Errorf("cap: b %v c %v d %v e %v", seen("b"), seen("c"), seen("d"), seen("e"))
+	s.Done(ctx, "a", false)
+	handle("c")
+	handle("d")
+	handle("e") // over the cap of 3: b, the oldest, goes
+	if claim("b") != Claimed || claim("c") != Handled || claim("d") != Handled || claim("e") != Handled {
+		t.Error("cap: b should have been dropped, c d e kept")
 	}
 	if len(s.at) > 3 || len(s.order)-s.head > 3 {
 		t.Errorf("holding %d ids, %d in order", len(s.at), len(s.order)-s.head)
 	}
 
-	// Many ids over a long time stay within the cap, and the queue is compacted.
+	// Many ids over a long time stay within the cap, and the queue is
+	// compacted; expired claims are swept.
 	for i := range 10_000 {
 		now = now.Add(time.Second)
-		s.Remember(ctx, strconv.Itoa(i))
+		handle(strconv.Itoa(i))
+		claim("abandoned-" + strconv.Itoa(i))
 	}
 	if len(s.at) != 3 || cap(s.order) > 64 {
 		t.Errorf("holding %d ids, order cap %d", len(s.at), cap(s.order))
 	}
-
-	// Safe for concurrent use (run with -race).
-	c := newMemorySeenStore(time.Hour, 100, time.Now)
-	var wg sync.WaitGroup
-	for g := range 8 {
-		wg.Go(func() {
-			for i := range 500 {
-				id := strconv.Itoa(g*1000 + i)
-				c.Remember(ctx, id)
-				c.Seen(ctx, id)
-			}
-		})
+	if len(s.claims) > 2*600+64 {
+		t.Errorf("holding %d claims; those older than their 10m are swept", len(s.claims))
 	}
-	wg.Wait()
-	if len(c.at) != 100 {
-		t.Errorf("holding %d ids, want the cap of 100", len(c.at))
+
+	// Claims are atomic: of goroutines claiming one id together, one wins
+	// (run with -race).
+	c := newMemorySeenStore(time.Hour, 100, time.Now)
+	for i := range 200 {
+		id := strconv.Itoa(i)
+		var wins atomic.Int32
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Go(func() {
+				if st, _ := c.Claim(ctx, id, time.Minute); st == Claimed {
+					wins.Add(1)
+				}
+			})
+		}
+		wg.Wait()
+		if wins.Load() != 1 {
+			t.Fatalf("id %s claimed %d times", id, wins.Load())
+		}
+		c.Done(ctx, id, true)
+	}
+	if len(c.at) != 100 || len(c.claims) != 0 {
+		t.Errorf("holding %d ids and %d claims, want the cap of 100 and none", len(c.at), len(c.claims))
 	}
 }
 

@@ -41,12 +41,30 @@ type WebhookOptions struct {
 	Now          func() time.Time // nil: time.Now
 	Seen         SeenStore        // nil: in memory, each id kept for max(Tolerance, 24h)
 	OldSecrets   []string         // also accepted, while a secret is being rotated
+	ClaimTTL     time.Duration    // 0: 5m; how long a claim lasts, and the handler's deadline
 }
 
-// SeenStore remembers the ids of events already handled, so a redelivery is not handled twice.
+// ClaimState is what SeenStore.Claim found.
+type ClaimState int
+
+const (
+	Claimed    ClaimState = iota // this delivery handles the event
+	Handled                      // already handled: acknowledged with 200
+	InProgress                   // being handled by another delivery right now: 409
+)
+
+// SeenStore claims the ids of events before they are handled and remembers
+// those handled, so that a redelivery, or copies arriving together, are
+// handled once. Ids come as "<connector>/<event id>", so one store can serve
+// several connectors. The default keeps them in memory, which protects one
+// process; several replicas need a shared store (a database: one
+// conditional insert with a claimed-at time; Redis: SET NX with an expiry).
 type SeenStore interface {
-	Seen(ctx context.Context, id string) (bool, error)
-	Remember(ctx context.Context, id string) error
+	// Claim reserves id for handling, for at most ttl.
+	Claim(ctx context.Context, id string, ttl time.Duration) (ClaimState, error)
+	// Done ends a claim: ok keeps the id as handled (redeliveries are
+	// acknowledged); !ok releases it, so the retry is handled.
+	Done(ctx context.Context, id string, ok bool) error
 }
 
 // webhookSpec is how the service signs and shapes its deliveries: the spec's
@@ -69,11 +87,13 @@ type webhookSpec struct {
 	eventID         string        // the same; "": the value of idHeader
 	batch           string        // dot path of the list of events; "": the body is one event
 	challenge       string        // okta slack dropbox zoom, or ""
+	connector       string        // the connector's name: claimed ids are "<connector>/<id>"
 }
 
 const (
 	defaultWebhookMaxBodyBytes = 1 << 20
 	defaultWebhookTolerance    = 5 * time.Minute
+	defaultWebhookClaimTTL     = 5 * time.Minute
 	// A service redelivers for about a day, and one whose redeliveries keep
 	// their timestamp may do so for as long as the tolerance admits them.
 	minWebhookSeenKeep = 24 * time.Hour
@@ -116,15 +136,18 @@ var (
 	errWebhookReadBody    = &webhookError{status: http.StatusBadRequest, msg: "webhook: reading body failed"}
 	// A handler without a usable secret or scheme fails closed, with a 5xx so
 	// the service retries once the configuration is fixed.
-	errWebhookNoSecret = &webhookError{status: http.StatusInternalServerError, msg: "webhook: no signing secret configured"}
-	errWebhookScheme   = &webhookError{status: http.StatusInternalServerError, msg: "webhook: unsupported signature configuration"}
+	errWebhookNoSecret  = &webhookError{status: http.StatusInternalServerError, msg: "webhook: no signing secret configured"}
+	errWebhookBadSecret = &webhookError{status: http.StatusInternalServerError, msg: "webhook: signing secret not usable: a whsec_ secret is base64 after its prefix"}
+	errWebhookScheme    = &webhookError{status: http.StatusInternalServerError, msg: "webhook: unsupported signature configuration"}
 
-	errWebhookMethod  = &webhookError{status: http.StatusMethodNotAllowed, msg: "webhook: method not allowed"}
-	errWebhookNotJSON = &webhookError{status: http.StatusBadRequest, msg: "webhook: body is not JSON"}
-	errWebhookBatch   = &webhookError{status: http.StatusBadRequest, msg: "webhook: no list of events at the batch path"}
-	errWebhookDecode  = &webhookError{status: http.StatusBadRequest, msg: "webhook: an event does not decode into its type"}
-	errWebhookSeen    = &webhookError{status: http.StatusInternalServerError, msg: "webhook: seen store failed"}
-	errWebhookHandler = &webhookError{status: http.StatusInternalServerError, msg: "webhook: handler failed"}
+	errWebhookMethod     = &webhookError{status: http.StatusMethodNotAllowed, msg: "webhook: method not allowed"}
+	errWebhookNotJSON    = &webhookError{status: http.StatusBadRequest, msg: "webhook: body is not JSON"}
+	errWebhookBatch      = &webhookError{status: http.StatusBadRequest, msg: "webhook: no list of events at the batch path"}
+	errWebhookDecode     = &webhookError{status: http.StatusBadRequest, msg: "webhook: an event does not decode into its type"}
+	errWebhookSeen       = &webhookError{status: http.StatusInternalServerError, msg: "webhook: seen store failed"}
+	errWebhookInProgress = &webhookError{status: http.StatusConflict, msg: "webhook: event being handled by another delivery; retry later"}
+	errWebhookHandler    = &webhookError{status: http.StatusInternalServerError, msg: "webhook: handler failed"}
+	errWebhookPanic      = &webhookError{status: http.StatusInternalServerError, msg: "webhook: handler panicked"}
 )
 
 // webhookSettings resolves every default of opts once, so a handler's
@@ -143,6 +166,9 @@ func webhookSettings(ws webhookSpec, opts *WebhookOptions) WebhookOptions {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.ClaimTTL <= 0 {
+		o.ClaimTTL = defaultWebhookClaimTTL
 	}
 	return o
 }
@@ -181,6 +207,15 @@ func (ws webhookSpec) verify(r *http.Request, secret string, o WebhookOptions) (
 	}
 	if len(secrets) == 0 {
 		return webhookDelivery{}, errWebhookNoSecret
+	}
+	if ws.scheme == "standard" {
+		// A whsec_ secret that does not decode is a configuration error, not
+		// a wrong signature: answering 401 would hide it behind the sender.
+		for _, s := range secrets {
+			if _, err := standardWebhookKey(s); err != nil {
+				return webhookDelivery{}, errWebhookBadSecret
+			}
+		}
 	}
 	switch ws.scheme {
 	case "header", "field":
@@ -298,11 +333,8 @@ func (ws webhookSpec) verifyHMAC(r *http.Request, body []byte, secrets []string,
 	matched := ""
 	for _, s := range secrets {
 		key := []byte(s)
-		if encoded, ok := strings.CutPrefix(s, "whsec_"); ok && ws.scheme == "standard" {
-			var err error
-			if key, err = base64.StdEncoding.DecodeString(encoded); err != nil {
-				continue
-			}
+		if ws.scheme == "standard" {
+			key, _ = standardWebhookKey(s) // verify checked that it decodes
 		}
 		mac := hmac.New(newHash, key)
 		for _, p := range parts {
@@ -325,6 +357,22 @@ func (ws webhookSpec) verifyHMAC(r *http.Request, body []byte, secrets []string,
 		}
 	}
 	return webhookDelivery{body: body, time: at, secret: matched}, nil
+}
+
+// standardWebhookKey is the HMAC key of a Standard Webhooks secret: the
+// base64 after "whsec_", or the secret itself without that prefix. A secret
+// that decodes to nothing is refused too: anyone can compute an HMAC keyed
+// with it.
+func standardWebhookKey(secret string) ([]byte, error) {
+	encoded, ok := strings.CutPrefix(secret, "whsec_")
+	if !ok {
+		return []byte(secret), nil
+	}
+	key, err := base64.StdEncoding.DecodeString(encoded)
+	if err == nil && len(key) == 0 {
+		err = errors.New("empty key")
+	}
+	return key, err
 }
 
 func webhookHash(algorithm string) func() hash.Hash {
@@ -511,11 +559,7 @@ func (h *webhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	// Every event is decoded before any handler runs: a delivery is refused
 	// whole or handled whole, never half.
-	type pending struct {
-		id   string
-		call func(context.Context) error
-	}
-	calls := make([]pending, 0, len(events))
+	calls := make([]webhookCallFor, 0, len(events))
 	for _, ev := range events {
 		call, err := h.decode(ev)
 		if err != nil {
@@ -523,43 +567,142 @@ func (h *webhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if call != nil {
-			calls = append(calls, pending{ev.ID, call})
+			calls = append(calls, webhookCallFor{ev.ID, call})
 		}
 	}
-	ctx := r.Context()
+	h.handle(w, r.Context(), calls)
+}
+
+// perDelivery reports whether an event's id is the delivery's, shared by
+// every event of a batch, rather than read from each event.
+func (ws webhookSpec) perDelivery() bool {
+	return ws.eventID == "" || strings.HasPrefix(ws.eventID, "header:")
+}
+
+// webhookCallFor is one event's handler call, with the event's id.
+type webhookCallFor struct {
+	id   string
+	call func(context.Context) error
+}
+
+// handle claims the events' ids, runs the handlers of those not handled
+// before, in batch order, and ends each claim: kept once all of its
+// id's events succeeded, released when one fails, so the service's retry
+// redoes exactly what did not succeed.
+func (h *webhookHandler) handle(w http.ResponseWriter, ctx context.Context, calls []webhookCallFor) {
+	// An id read from each event that repeats inside the batch is one
+	// event sent twice: it is handled once. A delivery's id shared by the
+	// batch is claimed once, for all of its events.
+	if !h.spec.perDelivery() {
+		first := make(map[string]bool, len(calls))
+		kept := calls[:0]
+		for _, c := range calls {
+			if c.id != "" {
+				if first[c.id] {
+					continue
+				}
+				first[c.id] = true
+			}
+			kept = append(kept, c)
+		}
+		calls = kept
+	}
+	var ids []string
+	listed := make(map[string]bool, len(calls))
+	for _, c := range calls {
+		if c.id != "" && !listed[c.id] {
+			listed[c.id] = true
+			ids = append(ids, c.id)
+		}
+	}
+	// Claimed in sorted order, so two deliveries sharing ids cannot each
+	// hold one the other waits for: the first to claim the lowest wins.
+	slices.Sort(ids)
+
+	store, ttl := h.opts.Seen, h.opts.ClaimTTL
+	// Claims are ended even when the sender has gone: an unended claim
+	// would make the retry wait for its expiry.
+	endCtx := context.WithoutCancel(ctx)
+	claimed := map[string]bool{} // claimed here and not yet ended
+	handled := map[string]bool{} // handled by an earlier delivery
+	release := func() {
+		for id := range claimed {
+			store.Done(endCtx, h.claimKey(id), false)
+		}
+	}
+	for _, id := range ids {
+		state, err := store.Claim(ctx, h.claimKey(id), ttl)
+		switch {
+		case err != nil:
+			release()
+			refuseWebhook(w, errWebhookSeen)
+			return
+		case state == Claimed:
+			claimed[id] = true
+		case state == Handled:
+			handled[id] = true
+		case state == InProgress:
+			release()
+			refuseWebhook(w, errWebhookInProgress)
+			return
+		default:
+			release()
+			refuseWebhook(w, errWebhookSeen)
+			return
+		}
+	}
+
 	todo := calls[:0]
 	for _, c := range calls {
-		if c.id != "" {
-			seen, err := h.opts.Seen.Seen(ctx, c.id)
-			if err != nil {
-				refuseWebhook(w, errWebhookSeen)
-				return
-			}
-			if seen {
-				continue
-			}
+		if !handled[c.id] {
+			todo = append(todo, c)
 		}
-		todo = append(todo, c)
 	}
-	// An id is remembered once its last event has been handled: events of a
-	// batch may share the delivery's id, and a retry must redo all of them.
 	last := make(map[string]int, len(todo))
 	for i, c := range todo {
 		last[c.id] = i
 	}
+	// No handler outlives its claim: once the claim may have expired,
+	// another delivery may be handling the same event.
+	hctx, cancel := context.WithTimeout(ctx, ttl)
+	defer cancel()
 	for i, c := range todo {
-		if err := c.call(ctx); err != nil {
-			refuseWebhook(w, errWebhookHandler)
+		if err := runWebhookCall(hctx, c.call); err != nil {
+			release()
+			refuseWebhook(w, err)
 			return
 		}
 		if c.id != "" && last[c.id] == i {
-			// The event has been handled, so the answer is 200 whatever
-			// Remember says: a 5xx would have the service deliver it again
-			// for certain, while a failed Remember only risks that.
-			_ = h.opts.Seen.Remember(ctx, c.id)
+			delete(claimed, c.id)
+			if err := store.Done(endCtx, h.claimKey(c.id), true); err != nil {
+				// Not known to be kept: the service must deliver it again.
+				release()
+				refuseWebhook(w, errWebhookSeen)
+				return
+			}
 		}
 	}
 	w.WriteHeader(http.StatusOK)
+}
+
+// claimKey is the id an event is claimed as, so one store serves several
+// connectors.
+func (h *webhookHandler) claimKey(id string) string {
+	return h.spec.connector + "/" + id
+}
+
+// runWebhookCall runs a handler; a panic is a failure like an error, so its
+// claim is released and the service retries.
+func runWebhookCall(ctx context.Context, call func(context.Context) error) (err error) {
+	defer func() {
+		if recover() != nil {
+			err = errWebhookPanic
+		}
+	}()
+	if call(ctx) != nil {
+		return errWebhookHandler
+	}
+	return nil
 }
 
 // refuseWebhook answers with err's status and message, which hold no secret,
@@ -649,37 +792,61 @@ func writeWebhookJSON(w http.ResponseWriter, v any) {
 	w.Write(data)
 }
 
-// memorySeenStore is the SeenStore of a handler given none. Its memory is
-// bounded: an id is forgotten after keep, and beyond maxIDs the oldest ids
-// are dropped first (a redelivery that late is handled again, which beats
-// running out of memory).
+// memorySeenStore is the SeenStore of a handler given none: atomic within
+// one process. Its memory is bounded: a handled id is forgotten after keep,
+// and beyond maxIDs the oldest ids are dropped first (a redelivery that
+// late is handled again, which beats running out of memory); a claim ends
+// with Done or at its expiry.
 type memorySeenStore struct {
 	keep   time.Duration
 	maxIDs int
 	now    func() time.Time
 
-	mu    sync.Mutex
-	at    map[string]time.Time // when each id was remembered
-	order []string             // the ids in the order remembered; order[head:] are live
-	head  int
+	mu        sync.Mutex
+	at        map[string]time.Time // when each handled id was remembered
+	order     []string             // the handled ids in the order remembered; order[head:] are live
+	head      int
+	claims    map[string]time.Time // the ids being handled, with when each claim expires
+	sweepFrom int                  // len(claims) at which expired claims are swept next
 }
 
 func newMemorySeenStore(keep time.Duration, maxIDs int, now func() time.Time) *memorySeenStore {
-	return &memorySeenStore{keep: keep, maxIDs: maxIDs, now: now, at: make(map[string]time.Time)}
+	return &memorySeenStore{keep: keep, maxIDs: maxIDs, now: now, at: make(map[string]time.Time), claims: make(map[string]time.Time)}
 }
 
-func (s *memorySeenStore) Seen(_ context.Context, id string) (bool, error) {
+func (s *memorySeenStore) Claim(_ context.Context, id string, ttl time.Duration) (ClaimState, error) {
+	if ttl <= 0 {
+		ttl = defaultWebhookClaimTTL
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
 	s.forget(now)
-	at, ok := s.at[id]
-	return ok && now.Sub(at) < s.keep, nil
+	if at, ok := s.at[id]; ok && now.Sub(at) < s.keep {
+		return Handled, nil
+	}
+	if until, ok := s.claims[id]; ok && now.Before(until) {
+		return InProgress, nil
+	}
+	if len(s.claims) >= s.sweepFrom {
+		for k, until := range s.claims {
+			if !now.Before(until) {
+				delete(s.claims, k)
+			}
+		}
+		s.sweepFrom = max(64, 2*len(s.claims))
+	}
+	s.claims[id] = now.Add(ttl)
+	return Claimed, nil
 }
 
-func (s *memorySeenStore) Remember(_ context.Context, id string) error {
+func (s *memorySeenStore) Done(_ context.Context, id string, ok bool) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	delete(s.claims, id)
+	if !ok {
+		return nil
+	}
 	now := s.now()
 	s.forget(now)
 	if _, ok := s.at[id]; ok {

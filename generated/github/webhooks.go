@@ -11,6 +11,7 @@ import (
 // webhookConfig is the spec's webhooks block, its signature preset resolved.
 var webhookConfig = webhookSpec{
 	algorithm:    "sha256",
+	connector:    "github",
 	encoding:     "hex",
 	eventID:      "header:X-GitHub-Delivery",
 	eventType:    "header:X-GitHub-Event",

@@ -12,6 +12,7 @@ import (
 var webhookConfig = webhookSpec{
 	batch:        "data.events",
 	challenge:    "okta",
+	connector:    "okta",
 	eventID:      "uuid",
 	eventType:    "eventType",
 	header:       "Authorization",

@@ -12,6 +12,7 @@ import (
 // webhookConfig is the spec's webhooks block, its signature preset resolved.
 var webhookConfig = webhookSpec{
 	algorithm:       "sha256",
+	connector:       "resend",
 	encoding:        "base64",
 	eventID:         "header:webhook-id",
 	eventType:       "type",

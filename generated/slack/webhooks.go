@@ -13,6 +13,7 @@ import (
 var webhookConfig = webhookSpec{
 	algorithm:       "sha256",
 	challenge:       "slack",
+	connector:       "slack",
 	encoding:        "hex",
 	eventID:         "event_id",
 	eventType:       "event.type",

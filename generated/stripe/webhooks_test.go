@@ -11,7 +11,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -60,5 +63,81 @@ func TestWebhookPaymentIntentSucceeded(t *testing.T) {
 		if w.Code != http.StatusUnauthorized {
 			t.Errorf("%s: answered %d, want 401", name, w.Code)
 		}
+	}
+}
+
+// claimLog is a SeenStore shared by replicas, as a user writes one: it
+// records what it is asked and holds claims and handled ids in a map.
+type claimLog struct {
+	mu      sync.Mutex
+	state   map[string]ClaimState
+	claimed []string
+}
+
+func (s *claimLog) Claim(_ context.Context, id string, _ time.Duration) (ClaimState, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.claimed = append(s.claimed, id)
+	if st, ok := s.state[id]; ok {
+		if st == Claimed {
+			return InProgress, nil
+		}
+		return st, nil
+	}
+	s.state[id] = Claimed
+	return Claimed, nil
+}
+
+func (s *claimLog) Done(_ context.Context, id string, ok bool) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if ok {
+		s.state[id] = Handled
+	} else {
+		delete(s.state, id)
+	}
+	return nil
+}
+
+// TestWebhookReplicasHandleOnce: two replicas sharing a SeenStore get the
+// same payment event at the same moment; it is handled once, the other copy
+// answered 409, and the redelivery after it 200.
+func TestWebhookReplicasHandleOnce(t *testing.T) {
+	store := &claimLog{state: map[string]ClaimState{}}
+	entered, release := make(chan struct{}), make(chan struct{})
+	var handled atomic.Int32
+	handlers := WebhookHandlers{OnPaymentIntentSucceeded: func(ctx context.Context, ev WebhookEvent[PaymentIntentEvent]) error {
+		handled.Add(1)
+		close(entered)
+		<-release
+		return nil
+	}}
+	opts := &WebhookOptions{Seen: store}
+	replicaA, replicaB := NewWebhookHandler(endpointSecret, handlers, opts), NewWebhookHandler(endpointSecret, handlers, opts)
+	now := time.Now()
+	a := httptest.NewRecorder()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		replicaA.ServeHTTP(a, stripeDelivery(now, succeeded, endpointSecret))
+	}()
+	<-entered
+	b := httptest.NewRecorder()
+	replicaB.ServeHTTP(b, stripeDelivery(now, succeeded, endpointSecret))
+	if b.Code != http.StatusConflict {
+		t.Errorf("the copy while the first is handled: %d, want 409", b.Code)
+	}
+	close(release)
+	<-done
+	if a.Code != http.StatusOK {
+		t.Errorf("the first copy: %d, want 200", a.Code)
+	}
+	c := httptest.NewRecorder()
+	replicaB.ServeHTTP(c, stripeDelivery(now, succeeded, endpointSecret))
+	if c.Code != http.StatusOK || handled.Load() != 1 {
+		t.Errorf("redelivery: %d, handled %d times; want 200 and once", c.Code, handled.Load())
+	}
+	if want := []string{"stripe/evt_1", "stripe/evt_1", "stripe/evt_1"}; !slices.Equal(store.claimed, want) {
+		t.Errorf("claimed %q, want %q", store.claimed, want)
 	}
 }

@@ -37,6 +37,7 @@ func genWebhooks(f *jen.File, c *model.Connector) {
 		set("eventID", w.EventID)
 		set("batch", w.Batch)
 		set("challenge", w.Challenge)
+		set("connector", c.Name)
 		switch {
 		case w.Tolerance > 0 && w.Tolerance%time.Minute == 0:
 			d[jen.Id("tolerance")] = jen.Lit(int(w.Tolerance/time.Minute)).Op("*").Qual("time", "Minute")

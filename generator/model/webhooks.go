@@ -43,7 +43,7 @@ type WebhookEvent struct {
 // half declare; spec types never take them in a connector that has
 // webhooks.
 var webhookNames = []string{"WebhookHandlers", "WebhookEvent", "WebhookOptions", "SeenStore",
-	"NewWebhookHandler", "VerifyWebhook"}
+	"ClaimState", "Claimed", "Handled", "InProgress", "NewWebhookHandler", "VerifyWebhook"}
 
 // webhooks resolves the spec's webhooks block.
 func (b *builder) webhooks(w *spec.Webhooks) *Webhooks {
