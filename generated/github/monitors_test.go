@@ -91,14 +91,15 @@ func TestMonitorUpdatedIssues(t *testing.T) {
 	if err != nil || len(got) != 0 || !cur.Started || cur.Since != "2026-11-30T10:02:00Z" {
 		t.Fatalf("first poll = %v, %+v, %v; want nothing and a cursor at the newest issue", numbers(got), cur, err)
 	}
-	// New and updated issues come oldest first (a tie in the order listed),
-	// across pages; the boundary issue (since is >=) is not yielded again.
+	// New and updated issues come oldest first across pages, a tie in the
+	// listing's reverse (GitHub lists newest first: 5 before 1, so 1 comes
+	// first); the boundary issue (since is >=) is not yielded again.
 	feed.set(4, t0.Add(3*time.Minute))
 	feed.set(1, t0.Add(4*time.Minute))
 	feed.set(5, t0.Add(4*time.Minute))
 	got, cur, err = c.PollUpdatedIssues(ctx, params, cur)
-	if err != nil || fmt.Sprint(numbers(got)) != "[4 5 1]" {
-		t.Fatalf("second poll = %v, %v; want [4 5 1]", numbers(got), err)
+	if err != nil || fmt.Sprint(numbers(got)) != "[4 1 5]" {
+		t.Fatalf("second poll = %v, %v; want [4 1 5]", numbers(got), err)
 	}
 	if last := feed.sinces[len(feed.sinces)-1]; last != "2026-11-30T10:02:00Z" {
 		t.Errorf("since sent = %q, want the cursor's", last)
@@ -109,7 +110,7 @@ func TestMonitorUpdatedIssues(t *testing.T) {
 	}
 	// Backfill reads what exists.
 	got, _, err = c.PollUpdatedIssues(ctx, params, Cursor{Started: true})
-	if err != nil || fmt.Sprint(numbers(got)) != "[2 3 4 5 1]" {
+	if err != nil || fmt.Sprint(numbers(got)) != "[2 3 4 1 5]" {
 		t.Errorf("backfill = %v, %v; want every issue oldest first", numbers(got), err)
 	}
 }

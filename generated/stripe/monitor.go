@@ -17,9 +17,13 @@ import (
 
 // Cursor is where a monitor stands, JSON-serializable.
 type Cursor struct {
-	Started bool     `json:"started"`
-	Since   string   `json:"since,omitempty"` // the newest since.field value seen, as the API writes it
-	IDs     []string `json:"ids,omitempty"`   // with since: the ids seen at Since (at most 1,000); without: the ids the last poll listed
+	Started bool   `json:"started"`
+	Since   string `json:"since,omitempty"` // the newest since.field value seen, as the API writes it
+	// IDs: with since, the ids handed over at Since (with since.tiebreak, the
+	// tiebreak value of the last one handed over there); without since, every
+	// id the last poll listed. Never capped: a cap would hand records over
+	// again, forever.
+	IDs []string `json:"ids,omitempty"`
 }
 
 // CursorStore keeps monitors' cursors between runs, each under its own key.
@@ -27,9 +31,6 @@ type CursorStore interface {
 	Load(ctx context.Context, key string) (Cursor, error) // zero Cursor when the key is unknown
 	Save(ctx context.Context, key string, cur Cursor) error
 }
-
-// monitorMaxIDs caps Cursor.IDs, so a cursor stays small.
-const monitorMaxIDs = 1000
 
 // monitorDefaultInterval is the poll interval when neither the caller nor
 // the spec gives one.
@@ -40,6 +41,8 @@ type monitorSpec struct {
 	id          string        // dot path of a record's unique id (string or number in JSON)
 	sinceField  string        // dot path of its change time or sequence number; "" without since
 	sinceFormat string        // rfc3339 | unix | unixMillis | number
+	oldestFirst bool          // the action lists records oldest first; false: newest first
+	tiebreak    string        // dot path of the value the service sorts ties by; "" none
 	interval    time.Duration // default poll interval
 }
 
@@ -52,8 +55,10 @@ type monitorStep[T any] struct {
 // monitorRecord is a listed record with its id and since value read.
 type monitorRecord[T any] struct {
 	id        string
+	pos       int    // its place in the listing
 	sinceText string // as the API wrote it
 	since     monitorSince
+	tie       string // its tiebreak value, with since.tiebreak
 	isNew     bool
 	record    T // decoded only when new
 }
@@ -63,11 +68,13 @@ type monitorRecord[T any] struct {
 // it returns the new records oldest first, each with the cursor after it, and the cursor for next time.
 //
 // A zero cur returns no records and a started cursor at the current newest
-// record; Cursor{Started: true} makes everything listed new. Each step's
-// cursor covers exactly the records up to and including its own, so saving
-// it once the record is handed over means a restart neither skips a record
-// nor repeats more than the last one. Errors name paths, never a record's
-// content.
+// record; Cursor{Started: true} makes everything listed new. Records that
+// share a since value are handed over oldest first by the listing's order
+// (newest-first listings reversed), or by their tiebreak value, so the
+// order is the same in every poll: after a crash only records handed over
+// but not yet saved come again, and first. Each step's cursor covers
+// exactly the records up to and including its own. Errors name paths,
+// never a record's content.
 func pollMonitor[T any](ctx context.Context, ms monitorSpec, cur Cursor, list func(ctx context.Context, since string) iter.Seq2[json.RawMessage, error]) ([]monitorStep[T], Cursor, error) {
 	withSince := ms.sinceField != ""
 	var curSince monitorSince
@@ -88,9 +95,19 @@ func pollMonitor[T any](ctx context.Context, ms monitorSpec, cur Cursor, list fu
 	if cur.Started && withSince {
 		send = cur.Since
 	}
+	// With a tiebreak the cursor holds the last value handed over at Since;
+	// a cursor holding several ids was saved without one, and is read as
+	// the ids it lists.
+	byTie := withSince && ms.tiebreak != ""
+	lastTie, hasLastTie := "", false
+	if byTie && len(cur.IDs) == 1 {
+		lastTie, hasLastTie = cur.IDs[0], true
+	}
 	known := make(map[string]bool, len(cur.IDs))
-	for _, id := range cur.IDs {
-		known[id] = true
+	if !hasLastTie {
+		for _, id := range cur.IDs {
+			known[id] = true
+		}
 	}
 	var (
 		listed []monitorRecord[T] // every record once, in listed order
@@ -106,7 +123,7 @@ func pollMonitor[T any](ctx context.Context, ms monitorSpec, cur Cursor, list fu
 		if !ok || id == "" {
 			return nil, cur, fmt.Errorf("monitor: record %d has no id at %q", n, ms.id)
 		}
-		r := monitorRecord[T]{id: id, isNew: cur.Started}
+		r := monitorRecord[T]{id: id, pos: n, isNew: cur.Started}
 		dedup := id
 		if withSince {
 			text, isNumber, ok := jsonText(raw, ms.sinceField)
@@ -118,10 +135,21 @@ func pollMonitor[T any](ctx context.Context, ms monitorSpec, cur Cursor, list fu
 				return nil, cur, fmt.Errorf("monitor: record %d: the value at %q is missing or not %s", n, ms.sinceField, ms.sinceFormat)
 			}
 			r.sinceText = text
+			if byTie {
+				if r.tie, _, ok = jsonText(raw, ms.tiebreak); !ok || r.tie == "" {
+					return nil, cur, fmt.Errorf("monitor: record %d has no tiebreak value at %q", n, ms.tiebreak)
+				}
+			}
 			dedup += "\x00" + text // an updated record listed twice in one poll is new twice
 			if r.isNew && cur.Since != "" {
-				c := r.since.compare(curSince)
-				r.isNew = c > 0 || c == 0 && !known[id]
+				switch c := r.since.compare(curSince); {
+				case c != 0:
+					r.isNew = c > 0
+				case hasLastTie:
+					r.isNew = compareMonitorTies(r.tie, lastTie) > 0
+				default:
+					r.isNew = !known[id]
+				}
 			}
 		} else if r.isNew {
 			r.isNew = !known[id]
@@ -138,35 +166,65 @@ func pollMonitor[T any](ctx context.Context, ms monitorSpec, cur Cursor, list fu
 		listed = append(listed, r)
 	}
 	switch {
+	case !withSince:
+		steps, next := monitorListedSteps(listed)
+		if !cur.Started {
+			return nil, next, nil // the baseline: everything listed is known
+		}
+		return steps, next, nil
 	case !cur.Started:
-		return nil, monitorBaseline(withSince, listed), nil
-	case withSince:
-		steps := monitorSinceSteps(cur, curSince, listed)
+		return nil, monitorBaseline(ms, listed), nil
+	default:
+		steps := monitorSinceSteps(ms, cur, curSince, listed)
 		if len(steps) == 0 {
 			return nil, cloneCursor(cur), nil
 		}
 		return steps, steps[len(steps)-1].cursor, nil
-	default:
-		return monitorListedSteps(listed), Cursor{Started: true, IDs: monitorFirstIDs(listed)}, nil
 	}
 }
 
-// monitorBaseline is the first poll's cursor: at the newest record listed.
-func monitorBaseline[T any](withSince bool, listed []monitorRecord[T]) Cursor {
-	if !withSince {
-		return Cursor{Started: true, IDs: monitorFirstIDs(listed)}
-	}
-	next := Cursor{Started: true}
-	var newest monitorSince
-	for _, r := range listed {
-		c := 1
-		if next.Since != "" {
-			c = r.since.compare(newest)
+// monitorHandover orders records as they are handed over: by since value,
+// ties by tiebreak value, or oldest first by the listing's order.
+func monitorHandover[T any](ms monitorSpec) func(a, b monitorRecord[T]) int {
+	return func(a, b monitorRecord[T]) int {
+		if c := a.since.compare(b.since); c != 0 {
+			return c
 		}
-		switch {
-		case c > 0:
-			next.Since, newest, next.IDs = r.sinceText, r.since, []string{r.id}
-		case c == 0 && len(next.IDs) < monitorMaxIDs && !slices.Contains(next.IDs, r.id):
+		if ms.tiebreak != "" {
+			if c := compareMonitorTies(a.tie, b.tie); c != 0 {
+				return c
+			}
+		}
+		if ms.oldestFirst {
+			return a.pos - b.pos
+		}
+		return b.pos - a.pos
+	}
+}
+
+// monitorBaseline is the first poll's cursor, with since: at the newest
+// record listed, holding every id there (or the greatest tiebreak value).
+func monitorBaseline[T any](ms monitorSpec, listed []monitorRecord[T]) Cursor {
+	if len(listed) == 0 {
+		return Cursor{Started: true}
+	}
+	newest := slices.MaxFunc(listed, func(a, b monitorRecord[T]) int { return a.since.compare(b.since) })
+	next := Cursor{Started: true, Since: newest.sinceText}
+	var group []monitorRecord[T]
+	for _, r := range listed {
+		if r.since.compare(newest.since) == 0 {
+			group = append(group, r)
+		}
+	}
+	slices.SortFunc(group, monitorHandover[T](ms))
+	if ms.tiebreak != "" {
+		next.IDs = []string{group[len(group)-1].tie}
+		return next
+	}
+	in := make(map[string]bool, len(group))
+	for _, r := range group {
+		if !in[r.id] {
+			in[r.id] = true
 			next.IDs = append(next.IDs, r.id)
 		}
 	}
@@ -175,25 +233,38 @@ func monitorBaseline[T any](withSince bool, listed []monitorRecord[T]) Cursor {
 
 // monitorSinceSteps sorts the new records oldest first and gives each the
 // cursor after it: its since value and the ids handed over at that value
-// (the cursor's own too, when the value is the cursor's).
-func monitorSinceSteps[T any](cur Cursor, curSince monitorSince, listed []monitorRecord[T]) []monitorStep[T] {
+// (the cursor's own too, when the value is the cursor's), or with a
+// tiebreak just its own tiebreak value. The steps of one since value share
+// one backing array, so a tie group of any size costs memory in proportion.
+func monitorSinceSteps[T any](ms monitorSpec, cur Cursor, curSince monitorSince, listed []monitorRecord[T]) []monitorStep[T] {
 	var fresh []monitorRecord[T]
 	for _, r := range listed {
 		if r.isNew {
 			fresh = append(fresh, r)
 		}
 	}
-	slices.SortStableFunc(fresh, func(a, b monitorRecord[T]) int { return a.since.compare(b.since) })
+	slices.SortFunc(fresh, monitorHandover[T](ms))
 	steps := make([]monitorStep[T], len(fresh))
-	var group []string // the ids at the current since value; steps share its prefixes
+	var group []string // the ids at the current since value
+	var in map[string]bool
 	for i, r := range fresh {
+		if ms.tiebreak != "" {
+			steps[i] = monitorStep[T]{record: r.record, cursor: Cursor{Started: true, Since: r.sinceText, IDs: []string{r.tie}}}
+			continue
+		}
 		if i == 0 || r.since.compare(fresh[i-1].since) != 0 {
-			group = nil
+			group, in = nil, map[string]bool{}
 			if cur.Since != "" && r.since.compare(curSince) == 0 {
-				group = append(group, cur.IDs[:min(len(cur.IDs), monitorMaxIDs)]...)
+				for _, id := range cur.IDs {
+					if !in[id] {
+						in[id] = true
+						group = append(group, id)
+					}
+				}
 			}
 		}
-		if len(group) < monitorMaxIDs && !slices.Contains(group, r.id) {
+		if !in[r.id] {
+			in[r.id] = true
 			group = append(group, r.id)
 		}
 		steps[i] = monitorStep[T]{record: r.record, cursor: Cursor{Started: true, Since: r.sinceText, IDs: group[:len(group):len(group)]}}
@@ -202,41 +273,41 @@ func monitorSinceSteps[T any](cur Cursor, curSince monitorSince, listed []monito
 }
 
 // monitorListedSteps gives each new record, in listed order, the cursor
-// after it, without since: the ids listed (each once: listed is deduplicated
-// by id) less the new ones still to come, at most monitorMaxIDs.
-func monitorListedSteps[T any](listed []monitorRecord[T]) []monitorStep[T] {
-	ids := make([]string, len(listed))
-	for i, r := range listed {
-		ids[i] = r.id
+// after it, without since, and the cursor for next time: every id listed
+// (listed is deduplicated by id). The ids are kept old ones first, then the
+// new ones in the order handed over, so each step's cursor is a prefix of
+// one array: the ids known before plus those handed over so far.
+func monitorListedSteps[T any](listed []monitorRecord[T]) ([]monitorStep[T], Cursor) {
+	var ids []string
+	if len(listed) > 0 {
+		ids = make([]string, 0, len(listed))
 	}
-	capped := ids[:min(len(ids), monitorMaxIDs):min(len(ids), monitorMaxIDs)]
-	var steps []monitorStep[T]
-	for p, r := range listed {
+	for _, r := range listed {
 		if !r.isNew {
-			continue
+			ids = append(ids, r.id)
 		}
-		after := capped
-		if p+1 < len(capped) {
-			// Everything up to p is handed over; after it only the old ones.
-			after = slices.Clone(ids[:p+1])
-			for q := p + 1; q < len(ids) && len(after) < monitorMaxIDs; q++ {
-				if !listed[q].isNew {
-					after = append(after, ids[q])
-				}
-			}
-		}
-		steps = append(steps, monitorStep[T]{record: r.record, cursor: Cursor{Started: true, IDs: after}})
 	}
-	return steps
+	var steps []monitorStep[T]
+	for _, r := range listed {
+		if r.isNew {
+			ids = append(ids, r.id)
+			steps = append(steps, monitorStep[T]{record: r.record, cursor: Cursor{Started: true, IDs: ids[:len(ids):len(ids)]}})
+		}
+	}
+	return steps, Cursor{Started: true, IDs: ids}
 }
 
-// monitorFirstIDs is the first monitorMaxIDs ids of a listing deduplicated by id.
-func monitorFirstIDs[T any](listed []monitorRecord[T]) []string {
-	var ids []string
-	for _, r := range listed[:min(len(listed), monitorMaxIDs)] {
-		ids = append(ids, r.id)
+// compareMonitorTies compares tiebreak values: as numbers when both are,
+// else as text.
+func compareMonitorTies(a, b string) int {
+	if monitorNumberRE.MatchString(a) && monitorNumberRE.MatchString(b) {
+		x, okA := new(big.Rat).SetString(a)
+		y, okB := new(big.Rat).SetString(b)
+		if okA && okB {
+			return x.Cmp(y)
+		}
 	}
-	return ids
+	return strings.Compare(a, b)
 }
 
 func cloneCursor(c Cursor) Cursor {

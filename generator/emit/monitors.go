@@ -47,6 +47,12 @@ func genMonitor(f *jen.File, c *model.Connector, m *model.Monitor) {
 		if m.SinceField != "" {
 			d[jen.Id("sinceField")] = jen.Lit(m.SinceField)
 			d[jen.Id("sinceFormat")] = jen.Lit(m.SinceFormat)
+			if !m.NewestFirst {
+				d[jen.Id("oldestFirst")] = jen.True()
+			}
+			if m.Tiebreak != "" {
+				d[jen.Id("tiebreak")] = jen.Lit(m.Tiebreak)
+			}
 		}
 		if m.Interval%time.Minute == 0 {
 			d[jen.Id("interval")] = jen.Lit(int(m.Interval/time.Minute)).Op("*").Qual("time", "Minute")

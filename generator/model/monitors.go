@@ -18,6 +18,10 @@ type Monitor struct {
 	ID          string
 	SinceField  string // "" without since
 	SinceFormat string
+	// NewestFirst says the action lists records newest first (the
+	// default): ties are handed over in the listing's reverse.
+	NewestFirst bool
+	Tiebreak    string // dot path of the value ties are sorted by; "" none
 	// SinceParam is the query parameter the cursor's value is sent in;
 	// nil when the server does not filter.
 	SinceParam *Param
@@ -41,6 +45,8 @@ func (b *builder) monitor(m spec.Monitor) *Monitor {
 	}
 	if s := m.Since; s != nil {
 		out.SinceField, out.SinceFormat = s.Field, s.Format
+		out.NewestFirst = s.Order != spec.OldestFirst
+		out.Tiebreak = s.Tiebreak
 		if out.SinceFormat == "" {
 			out.SinceFormat = spec.SinceRFC3339
 		}

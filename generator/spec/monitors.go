@@ -20,7 +20,24 @@ type Since struct {
 	Field  string `yaml:"field"`            // dot path of the record's change time or sequence number
 	Format string `yaml:"format,omitempty"` // rfc3339 (default) | unix | unixMillis | number
 	Param  string `yaml:"param,omitempty"`  // a query param of the action that filters on the server
+	// Order is how the action lists records: newestFirst (default) or
+	// oldestFirst. Records sharing a since value are handed over oldest
+	// first by it, the same in every poll.
+	Order string `yaml:"order,omitempty"`
+	// Tiebreak is the dot path of a value the service sorts ties by (such
+	// as the id, growing with creation); with it the cursor keeps only the
+	// last one handed over at its since value, not every id there.
+	Tiebreak string `yaml:"tiebreak,omitempty"`
 }
+
+// Since orders.
+const (
+	NewestFirst = "newestFirst"
+	OldestFirst = "oldestFirst"
+)
+
+// SinceOrders lists them.
+var SinceOrders = []string{NewestFirst, OldestFirst}
 
 // Since formats.
 const (

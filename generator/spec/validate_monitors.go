@@ -57,6 +57,12 @@ func (v *validator) checkMonitors() {
 			if s.Format != "" && !slices.Contains(SinceFormats, s.Format) {
 				v.errorf(p+".since.format", "unknown format %q: want one of %s", s.Format, strings.Join(SinceFormats, " "))
 			}
+			if s.Order != "" && !slices.Contains(SinceOrders, s.Order) {
+				v.errorf(p+".since.order", "unknown order %q: want one of %s (how the action lists records)", s.Order, strings.Join(SinceOrders, " "))
+			}
+			if s.Tiebreak != "" && !dotPath(s.Tiebreak) {
+				v.errorf(p+".since.tiebreak", "must be a dot path into a record's JSON")
+			}
 			if s.Param != "" && a != nil && !hasQueryParam(a, s.Param) {
 				v.errorf(p+".since.param", "names no query parameter of action %s: %q", a.Name, s.Param)
 			}
