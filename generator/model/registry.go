@@ -406,3 +406,27 @@ func (w *schemaWriter) closure(refs []string) []*Def {
 	slices.SortFunc(out, func(a, b *Def) int { return strings.Compare(a.Name, b.Name) })
 	return out
 }
+
+// InputSchema is the whole Input schema as Actions() returns it, $defs
+// included, for tools that read the registry without building the package.
+func (e *Entry) InputSchema() string { return wholeSchema(e.Input, e.InputDefs) }
+
+// OutputSchema is the whole Output schema, as InputSchema.
+func (e *Entry) OutputSchema() string { return wholeSchema(e.Output, e.OutputDefs) }
+
+func wholeSchema(open string, defs []*Def) string {
+	if len(defs) == 0 {
+		return open + "}"
+	}
+	var b strings.Builder
+	b.WriteString(open)
+	b.WriteString(`,"$defs":{`)
+	for i, d := range defs {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(d.JSON)
+	}
+	b.WriteString("}}")
+	return b.String()
+}

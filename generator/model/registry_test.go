@@ -6,22 +6,7 @@ import (
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
-
-	"github.com/conngen/conngen/generator/model"
 )
-
-// schemaOf joins an Entry's schema text and its $defs as the generated
-// constants do.
-func schemaOf(open string, defs []*model.Def) string {
-	if len(defs) == 0 {
-		return open + "}"
-	}
-	var parts []string
-	for _, d := range defs {
-		parts = append(parts, d.JSON)
-	}
-	return open + `,"$defs":{` + strings.Join(parts, ",") + "}}"
-}
 
 func compileSchema(t *testing.T, text string) *jsonschema.Schema {
 	t.Helper()
@@ -77,9 +62,9 @@ schemas:
 	if e.ReadOnly || e.OutputObject != true || e.InvokeFunc != "invokePutNode" {
 		t.Errorf("entry %+v", e)
 	}
-	in := compileSchema(t, schemaOf(e.Input, e.InputDefs))
-	compileSchema(t, schemaOf(e.Output, e.OutputDefs))
-	text := schemaOf(e.Input, e.InputDefs)
+	in := compileSchema(t, e.InputSchema())
+	compileSchema(t, e.OutputSchema())
+	text := e.InputSchema()
 	for _, want := range []string{`"required":["id","body"]`, `"additionalProperties":false`, `"$ref":"#/$defs/Node"`,
 		`"default":10`, `"description":"How many."`, `"format":"date-time"`, `"type":["string","null"]`, `"enum":["leaf","branch",null]`,
 		`"anyOf":[{"$ref":"#/$defs/Node"},{"type":"null"}]`, `"filter":{"type":"string"}`} {
