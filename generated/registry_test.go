@@ -35,7 +35,9 @@ import (
 	"github.com/conngen/conngen/generated/spotify"
 	"github.com/conngen/conngen/generated/stripe"
 	"github.com/conngen/conngen/generated/twilio"
+	"github.com/conngen/conngen/generator/model"
 	"github.com/conngen/conngen/generator/names"
+	"github.com/conngen/conngen/generator/spec"
 )
 
 // info is the part of ActionInfo the test reads, the same in every package.
@@ -435,4 +437,124 @@ func TestInvokeStreamedBody(t *testing.T) {
 			t.Errorf("createSpeech output %s", a.Output)
 		}
 	}
+}
+
+// The attack a security review reproduced, through a real package: a key
+// that matches a body field only in case, which encoding/json would decode
+// into the field (the last key winning) past the enum the checker saw, is
+// refused with its name, and so is every other way around the schema;
+// nothing is sent. The same input with exact keys goes out as given.
+func TestInvokeKeysMatchExactly(t *testing.T) {
+	srv := testutil.NewServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "audio/mpeg")
+		w.Write([]byte("ID3"))
+	})
+	c, err := openai.New(openai.Config{BaseURL: srv.URL, HTTPClient: srv.HTTPClient(), AccessToken: "k"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	const fields = `"model":"tts-1","input":"hi","voice":"alloy","response_format":"mp3"`
+	attack := `{"body":{` + fields + `,"Response_format":"destroy_everything"}}`
+	var direct struct{ Body openai.SpeechRequest }
+	if err := json.Unmarshal([]byte(attack), &direct); err != nil || direct.Body.ResponseFormat == nil || *direct.Body.ResponseFormat != "destroy_everything" {
+		t.Fatalf("encoding/json alone does not take the folded key (%v); the attack proves nothing", err)
+	}
+	for input, want := range map[string]string{
+		attack: `body.Response_format: matches field "response_format" only in case; keys match exactly`,
+		`{"body":{` + fields + `,"\u017fpeed":4}}`:                                              `body.ſpeed: matches field "speed" only in case`,
+		`{"Body":{` + fields + `}}`:                                                             `Body: matches field "body" only in case`,
+		`{"body":{` + fields + `,"stream":true}}`:                                               `body.stream: unknown field`,
+		`{"body":{` + fields + `},"extra":1}`:                                                   `extra: unknown field`,
+		`{"body":{"response_format":"destroy_everything",` + fields + `}}`:                      `body.response_format: appears twice`,
+		`{"body":{"model":"tts-1","input":"hi","voice":"alloy","response_format":"wipe_disk"}}`: `body.response_format: want one of`,
+	} {
+		_, err := c.Invoke(ctx, "createSpeech", json.RawMessage(input))
+		if err == nil || !strings.Contains(err.Error(), "openai: createSpeech: invalid input: ") || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want an error saying %q", input, err, want)
+		}
+	}
+	if n := srv.Count(); n != 0 {
+		t.Fatalf("refused input sent %d requests", n)
+	}
+	if _, err := c.Invoke(ctx, "createSpeech", json.RawMessage(`{"body":{`+fields+`}}`)); err != nil {
+		t.Fatal(err)
+	}
+	var sent map[string]any
+	if err := json.Unmarshal(srv.Last(t).Body, &sent); err != nil || sent["response_format"] != "mp3" || len(sent) != 4 {
+		t.Errorf("sent %s (%v)", srv.Last(t).Body, err)
+	}
+}
+
+// An Input schema claims no more than the Go types keep: an object with
+// properties is a struct, which would drop keys it does not declare, so
+// its additionalProperties is not written (Invoke then refuses such keys);
+// a map keeps its additionalProperties; a property no struct tag can name
+// is left out; a union told apart by a discriminator accepts in each
+// alternative only that alternative's tag.
+func TestInputSchemaClaimsWhatTheTypesKeep(t *testing.T) {
+	doc := `conngen: 1
+name: t
+baseURL: https://example.com
+auth: {type: none}
+actions:
+  - name: put
+    method: PUT
+    path: /x
+    body: {required: true, schema: {$ref: "#/schemas/Job"}}
+schemas:
+  Job:
+    type: object
+    additionalProperties: {type: string}
+    required: [name, "a,b"]
+    properties:
+      name: {type: string}
+      "a,b": {type: string}
+      labels: {type: object, additionalProperties: {type: string}}
+      pet:
+        oneOf: [{$ref: "#/schemas/Cat"}, {$ref: "#/schemas/Dog"}]
+        discriminator: {propertyName: kind, mapping: {cat: "#/schemas/Cat", dog: "#/schemas/Dog"}}
+  Cat:
+    type: object
+    required: [kind]
+    properties: {kind: {type: string}, lives: {type: integer}}
+  Dog:
+    type: object
+    required: [kind]
+    properties: {kind: {type: string}, bark: {type: boolean}}
+`
+	s, _, err := spec.Load("t.yaml", []byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := model.Build(s)
+	e := c.Registry[0]
+	var parts []string
+	for _, d := range e.InputDefs {
+		parts = append(parts, d.JSON)
+	}
+	schema := e.Input + `,"$defs":{` + strings.Join(parts, ",") + "}}"
+	var root struct {
+		Defs map[string]map[string]any `json:"$defs"`
+	}
+	if err := json.Unmarshal([]byte(schema), &root); err != nil {
+		t.Fatalf("%v\n%s", err, schema)
+	}
+	job := root.Defs["Job"]
+	props, _ := job["properties"].(map[string]any)
+	if _, ok := job["additionalProperties"]; ok {
+		t.Errorf("Job, a struct, claims additionalProperties: %s", schema)
+	}
+	if labels, _ := props["labels"].(map[string]any); labels == nil || labels["additionalProperties"] == nil {
+		t.Errorf("labels, a map, lost its additionalProperties: %s", schema)
+	}
+	if _, ok := props["a,b"]; ok || strings.Contains(fmt.Sprint(job["required"]), ",") {
+		t.Errorf(`"a,b" has no struct field but is in the schema: %s`, schema)
+	}
+	pet, _ := props["pet"].(map[string]any)
+	alts, _ := pet["oneOf"].([]any)
+	if len(alts) != 2 || !strings.Contains(fmt.Sprint(alts[0]), "kind:map[enum:[cat]]") || !strings.Contains(fmt.Sprint(alts[1]), "kind:map[enum:[dog]]") {
+		t.Errorf("union alternatives do not pin their tags: %v", alts)
+	}
+	compile(t, "t.put", json.RawMessage(schema))
 }

@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -52,6 +53,13 @@ func (e *inputError) Error() string {
 // decodeInput checks input against the action's Input schema and decodes
 // each field into its target. Every unknown, bad or missing field is
 // reported, all at once.
+//
+// Keys match exactly. encoding/json, which fills the targets, matches a
+// struct's fields case-insensitively (Unicode folding included) and keeps
+// the last of two equal keys, so the checker refuses what it would read
+// differently: a key that matches a declared field only in case, a key no
+// property declares, a key that appears twice in one object (see
+// inputValidator).
 func decodeInput(prefix, schema string, input json.RawMessage, targets inputTargets) error {
 	e := &inputError{prefix: prefix}
 	if len(bytes.TrimSpace(input)) == 0 || bytes.Equal(bytes.TrimSpace(input), []byte("null")) {
@@ -59,19 +67,30 @@ func decodeInput(prefix, schema string, input json.RawMessage, targets inputTarg
 	}
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(input, &fields); err != nil {
-		e.problems = append(e.problems, "input: want a JSON object")
-		return e
-	}
-	var inst any
-	dec := json.NewDecoder(bytes.NewReader(input))
-	dec.UseNumber()
-	if err := dec.Decode(&inst); err != nil {
-		e.problems = append(e.problems, "input: "+err.Error())
+		msg := "want a JSON object"
+		var se *json.SyntaxError
+		if errors.As(err, &se) && strings.Contains(se.Error(), "exceeded max depth") {
+			msg = "nested deeper than encoding/json reads"
+		}
+		e.problems = append(e.problems, "input: "+msg)
 		return e
 	}
 	root := parsedSchema(schema)
-	v := &inputValidator{root: root}
-	v.check(root, inst, "", 0)
+	v := &inputValidator{root: root, work: new(inputWork)}
+	dec := json.NewDecoder(bytes.NewReader(input))
+	dec.UseNumber()
+	inst, err := readInput(dec, "", &v.problems)
+	if err != nil {
+		e.problems = append(e.problems, "input: "+err.Error())
+		return e
+	}
+	v.check(root, inst, "", 0, 0, nil)
+	if d := v.work.deep; d != nil && !slices.Contains(v.problems, *d) {
+		v.problems = append(v.problems, *d)
+	}
+	if v.work.exceeded {
+		v.addf("", "too complex to check (more than %d schema checks)", maxInputChecks)
+	}
 	bad := map[string]bool{}
 	for _, p := range v.problems {
 		key, _, _ := strings.Cut(p.path, ".")
@@ -80,7 +99,7 @@ func decodeInput(prefix, schema string, input json.RawMessage, targets inputTarg
 	}
 	for _, k := range slices.Sorted(mapKeys(fields)) {
 		target, ok := targets[k]
-		if !ok || bad[k] {
+		if !ok || bad[k] || bad[""] {
 			continue
 		}
 		raw := fields[k]
@@ -119,6 +138,50 @@ func decodeInput(prefix, schema string, input json.RawMessage, targets inputTarg
 	return e
 }
 
+// readInput decodes the next value as the checker sees it (numbers as
+// json.Number) and names every key that appears twice in one object: the
+// targets keep the last, a json.RawMessage passes both on, and a service
+// may read the first, which the checker never saw. (json.Unmarshal has
+// bounded the nesting already, to encoding/json's 10000 levels.)
+func readInput(dec *json.Decoder, path string, problems *[]inputProblem) (any, error) {
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, err
+	}
+	switch tok {
+	case json.Delim('{'):
+		obj := map[string]any{}
+		for dec.More() {
+			tok, err := dec.Token()
+			if err != nil {
+				return nil, err
+			}
+			k, _ := tok.(string)
+			p := joinInputPath(path, k)
+			if _, twice := obj[k]; twice {
+				*problems = append(*problems, inputProblem{p, "appears twice; keys must be unique"})
+			}
+			if obj[k], err = readInput(dec, p, problems); err != nil {
+				return nil, err
+			}
+		}
+		_, err = dec.Token()
+		return obj, err
+	case json.Delim('['):
+		arr := []any{}
+		for i := 0; dec.More(); i++ {
+			x, err := readInput(dec, path+"["+strconv.Itoa(i)+"]", problems)
+			if err != nil {
+				return nil, err
+			}
+			arr = append(arr, x)
+		}
+		_, err = dec.Token()
+		return arr, err
+	}
+	return tok, nil
+}
+
 func mapKeys[V any](m map[string]V) func(func(string) bool) {
 	return func(yield func(string) bool) {
 		for k := range m {
@@ -148,12 +211,53 @@ func parsedSchema(text string) map[string]any {
 
 type inputProblem struct{ path, msg string }
 
+// maxInputDepth is how deep the checker follows input: an object or array
+// inside more than this many others (the input object is the first
+// level) is refused, "nested more than 100 levels", wherever the schema
+// still says something about its contents. Free-form values (the schema
+// {}, an object schema without properties) are sent as they are and not
+// walked, so the limit does not apply inside them.
+const maxInputDepth = 100
+
+// maxInputChecks bounds the checker's work on one input: alternatives that
+// recurse (an anyOf of two shapes of a tree) could otherwise take time
+// exponential in the depth. Input that needs more is refused.
+const maxInputChecks = 1 << 20
+
 // inputValidator checks a value against the JSON Schema subset the generator
 // writes: $ref into $defs, type, enum, properties, required,
 // additionalProperties, items, bounds, lengths, pattern, allOf, oneOf, anyOf.
+//
+// Object keys follow the Go types that encoding/json fills: a key must
+// equal a declared property exactly (one that matches only under case
+// folding is refused: the struct would take it); in an object schema that
+// declares properties (its own, its $ref's or its allOf parts', which the
+// generator merges into one struct) an undeclared key is refused unless
+// additionalProperties allows it (true or a schema); an object schema with
+// no properties at all is free-form.
 type inputValidator struct {
 	root     map[string]any
 	problems []inputProblem
+	work     *inputWork
+}
+
+// inputWork is what the checker records on one input across the
+// validators that try alternatives: its work, and the first value too deep
+// to check (refused even when it was met in an alternative that failed, so
+// that what is refused does not depend on the order of alternatives).
+type inputWork struct {
+	checks   int
+	exceeded bool
+	deep     *inputProblem
+}
+
+// inputScope is what an object schema passes to its oneOf/anyOf
+// alternatives: the keys it checks itself (declared or allowed there), and
+// whether it declares properties, in which case an alternative may not let
+// an undeclared key through as free-form.
+type inputScope struct {
+	keys   map[string]bool
+	closed bool
 }
 
 func (v *inputValidator) addf(path, format string, args ...any) {
@@ -168,121 +272,303 @@ func joinInputPath(path, key string) string {
 }
 
 // valid reports whether x fits s, without recording problems.
-func (v *inputValidator) valid(s map[string]any, x any, depth int) bool {
-	sub := &inputValidator{root: v.root}
-	sub.check(s, x, "", depth)
+func (v *inputValidator) valid(s map[string]any, x any, path string, depth, hops int, scope *inputScope) bool {
+	sub := &inputValidator{root: v.root, work: v.work}
+	sub.check(s, x, path, depth, hops, scope)
 	return len(sub.problems) == 0
 }
 
-func (v *inputValidator) check(s map[string]any, x any, path string, depth int) {
-	if depth > 100 {
+// check records every way x does not fit s. depth counts the objects and
+// arrays around x, hops the alternatives entered for x itself; scope is
+// what the object schema around an alternative checks.
+func (v *inputValidator) check(s map[string]any, x any, path string, depth, hops int, scope *inputScope) {
+	if v.work.checks++; v.work.checks > maxInputChecks {
+		v.work.exceeded = true
 		return
 	}
-	if ref, ok := s["$ref"].(string); ok {
-		if name, ok := strings.CutPrefix(ref, "#/$defs/"); ok {
-			defs, _ := v.root["$defs"].(map[string]any)
-			if d, ok := defs[name].(map[string]any); ok {
-				v.check(d, x, path, depth+1)
+	if hops > maxInputDepth {
+		v.addf(path, "the schema nests alternatives more than %d levels", maxInputDepth)
+		return
+	}
+	members, unresolved := v.members(s)
+	if unresolved != "" {
+		v.addf(path, "the schema's $ref %q does not resolve", unresolved)
+		return
+	}
+	for _, m := range members {
+		if t, ok := m["type"]; ok && !typeMatches(t, x) {
+			v.addf(path, "want %s, got %s", typeNames(t), inputKind(x))
+			return
+		}
+	}
+	switch x.(type) {
+	case map[string]any, []any:
+		if depth >= maxInputDepth && looksInside(members) {
+			p := inputProblem{path, fmt.Sprintf("nested more than %d levels", maxInputDepth)}
+			v.problems = append(v.problems, p)
+			if v.work.deep == nil {
+				v.work.deep = &p
 			}
+			return
 		}
 	}
-	if t, ok := s["type"]; ok && !typeMatches(t, x) {
-		v.addf(path, "want %s, got %s", typeNames(t), inputKind(x))
-		return
-	}
-	if enum, ok := s["enum"].([]any); ok && !slices.ContainsFunc(enum, func(e any) bool { return jsonEqual(e, x) }) {
-		var vals []string
-		for _, e := range enum {
-			data, _ := json.Marshal(e)
-			vals = append(vals, string(data))
+	for _, m := range members {
+		if enum, ok := m["enum"].([]any); ok && !slices.ContainsFunc(enum, func(e any) bool { return jsonEqual(e, x) }) {
+			var vals []string
+			for _, e := range enum {
+				data, _ := json.Marshal(e)
+				vals = append(vals, string(data))
+			}
+			v.addf(path, "want one of %s", strings.Join(vals, ", "))
 		}
-		v.addf(path, "want one of %s", strings.Join(vals, ", "))
 	}
+	var inner *inputScope
 	switch x := x.(type) {
 	case map[string]any:
-		props, _ := s["properties"].(map[string]any)
-		if req, ok := s["required"].([]any); ok {
-			for _, r := range req {
-				if name, ok := r.(string); ok {
-					if _, present := x[name]; !present {
-						v.addf(joinInputPath(path, name), "required")
-					}
-				}
-			}
-		}
-		for _, k := range slices.Sorted(mapKeys(x)) {
-			if ps, ok := props[k].(map[string]any); ok {
-				v.check(ps, x[k], joinInputPath(path, k), depth+1)
-				continue
-			}
-			switch ap := s["additionalProperties"].(type) {
-			case bool:
-				if !ap {
-					v.addf(joinInputPath(path, k), "unknown field")
-				}
-			case map[string]any:
-				v.check(ap, x[k], joinInputPath(path, k), depth+1)
-			}
-		}
+		inner = v.checkObject(members, x, path, depth, scope)
 	case []any:
-		if items, ok := s["items"].(map[string]any); ok {
-			for i, e := range x {
-				v.check(items, e, fmt.Sprintf("%s[%d]", path, i), depth+1)
+		for _, m := range members {
+			if items, ok := m["items"]; ok {
+				for i, e := range x {
+					v.checkSub(items, e, path+"["+strconv.Itoa(i)+"]", depth+1)
+				}
 			}
-		}
-		if n, ok := inputNumber(s["minItems"]); ok && float64(len(x)) < n {
-			v.addf(path, "want at least %v items", n)
-		}
-		if n, ok := inputNumber(s["maxItems"]); ok && float64(len(x)) > n {
-			v.addf(path, "want at most %v items", n)
+			if n, ok := inputNumber(m["minItems"]); ok && float64(len(x)) < n {
+				v.addf(path, "want at least %v items", n)
+			}
+			if n, ok := inputNumber(m["maxItems"]); ok && float64(len(x)) > n {
+				v.addf(path, "want at most %v items", n)
+			}
 		}
 	case string:
 		n := float64(utf8.RuneCountInString(x))
-		if m, ok := inputNumber(s["minLength"]); ok && n < m {
-			v.addf(path, "want at least %v characters", m)
-		}
-		if m, ok := inputNumber(s["maxLength"]); ok && n > m {
-			v.addf(path, "want at most %v characters", m)
-		}
-		if p, ok := s["pattern"].(string); ok {
-			if re := inputPattern(p); re != nil && !re.MatchString(x) {
-				v.addf(path, "does not match the pattern %s", p)
+		for _, m := range members {
+			if l, ok := inputNumber(m["minLength"]); ok && n < l {
+				v.addf(path, "want at least %v characters", l)
+			}
+			if l, ok := inputNumber(m["maxLength"]); ok && n > l {
+				v.addf(path, "want at most %v characters", l)
+			}
+			if p, ok := m["pattern"].(string); ok {
+				if re := inputPattern(p); re != nil && !re.MatchString(x) {
+					v.addf(path, "does not match the pattern %s", p)
+				}
 			}
 		}
 	case json.Number:
 		f, _ := x.Float64()
-		if m, ok := inputNumber(s["minimum"]); ok && f < m {
-			v.addf(path, "want at least %v", m)
-		}
-		if m, ok := inputNumber(s["maximum"]); ok && f > m {
-			v.addf(path, "want at most %v", m)
-		}
-	}
-	if all, ok := s["allOf"].([]any); ok {
-		for _, a := range all {
-			if as, ok := a.(map[string]any); ok {
-				v.check(as, x, path, depth+1)
+		for _, m := range members {
+			if b, ok := inputNumber(m["minimum"]); ok && f < b {
+				v.addf(path, "want at least %v", b)
+			}
+			if b, ok := inputNumber(m["maximum"]); ok && f > b {
+				v.addf(path, "want at most %v", b)
 			}
 		}
 	}
-	for _, k := range []string{"oneOf", "anyOf"} {
-		alts, ok := s[k].([]any)
-		if !ok {
+	for _, m := range members {
+		for _, k := range [...]string{"oneOf", "anyOf"} {
+			alts, ok := m[k].([]any)
+			if !ok {
+				continue
+			}
+			n := 0 // every alternative is tried, so that a value too deep in any of them is refused
+			for _, a := range alts {
+				if as, ok := a.(map[string]any); ok && v.valid(as, x, path, depth, hops+1, inner) {
+					n++
+				}
+			}
+			switch {
+			case n == 0:
+				v.addf(path, "matches none of the %d alternatives", len(alts))
+			case k == "oneOf" && n > 1:
+				v.addf(path, "matches %d alternatives; want exactly one", n)
+			}
+		}
+	}
+}
+
+// checkSub checks x against s, a schema or a boolean one.
+func (v *inputValidator) checkSub(s, x any, path string, depth int) {
+	switch s := s.(type) {
+	case map[string]any:
+		v.check(s, x, path, depth, 0, nil)
+	case bool:
+		if !s {
+			v.addf(path, "not allowed")
+		}
+	}
+}
+
+// checkObject checks the keys of x against members, the schemas that apply
+// to x together, and returns the scope of their alternatives (nil when
+// they have none).
+func (v *inputValidator) checkObject(members []map[string]any, x map[string]any, path string, depth int, outer *inputScope) *inputScope {
+	props := map[string][]any{}      // each declared key's schemas
+	refused, allowed := false, false // more keys, by additionalProperties
+	var extraSchemas, alts []any
+	var required map[string]bool
+	for _, m := range members {
+		ps, _ := m["properties"].(map[string]any)
+		for k, p := range ps {
+			props[k] = append(props[k], p)
+		}
+		switch ap := m["additionalProperties"].(type) {
+		case bool:
+			refused = refused || !ap
+			allowed = allowed || ap
+		case map[string]any:
+			extraSchemas = append(extraSchemas, ap)
+		}
+		req, _ := m["required"].([]any)
+		for _, r := range req {
+			if name, ok := r.(string); ok && !required[name] {
+				if required == nil {
+					required = map[string]bool{}
+				}
+				required[name] = true
+				if _, present := x[name]; !present {
+					v.addf(joinInputPath(path, name), "required")
+				}
+			}
+		}
+		one, _ := m["oneOf"].([]any)
+		some, _ := m["anyOf"].([]any)
+		alts = append(append(alts, one...), some...)
+	}
+	closed := len(props) > 0 || outer != nil && outer.closed
+	var altKeys map[string]bool // the keys the alternatives declare
+	if len(alts) > 0 {
+		altKeys = map[string]bool{}
+		for _, a := range alts {
+			as, _ := a.(map[string]any)
+			ms, _ := v.members(as)
+			for _, am := range ms {
+				aps, _ := am["properties"].(map[string]any)
+				for name := range aps {
+					altKeys[name] = true
+				}
+			}
+		}
+	}
+	var checked []string // keys checked here that no property declares
+	var known []string   // the names a key can be mistaken for, sorted
+	for _, k := range slices.Sorted(mapKeys(x)) {
+		p := joinInputPath(path, k)
+		if ps, ok := props[k]; ok {
+			for _, s := range ps {
+				v.checkSub(s, x[k], p, depth+1)
+			}
 			continue
 		}
-		n := 0
-		for _, a := range alts {
-			if as, ok := a.(map[string]any); ok && v.valid(as, x, depth+1) {
-				n++
+		if outer != nil && outer.keys[k] {
+			continue // the schema around checks it
+		}
+		if !altKeys[k] {
+			if known == nil {
+				known = append(slices.Sorted(mapKeys(props)), slices.Sorted(mapKeys(altKeys))...)
+			}
+			if i := slices.IndexFunc(known, func(name string) bool { return strings.EqualFold(name, k) }); i >= 0 {
+				v.addf(p, "matches field %q only in case; keys match exactly", known[i])
+				continue
 			}
 		}
 		switch {
-		case n == 0:
-			v.addf(path, "matches none of the %d alternatives", len(alts))
-		case k == "oneOf" && n > 1:
-			v.addf(path, "matches %d alternatives; want exactly one", n)
+		case refused:
+			v.addf(p, "unknown field")
+		case len(extraSchemas) > 0:
+			for _, s := range extraSchemas {
+				v.checkSub(s, x[k], p, depth+1)
+			}
+			checked = append(checked, k)
+		case allowed:
+			checked = append(checked, k)
+		case closed && !altKeys[k]:
+			// No property declares it and nothing allows more: the
+			// struct the generator declares for this schema would drop it.
+			v.addf(p, "unknown field")
+		}
+		// Otherwise the object is free-form here, or an alternative that
+		// declares the key checks it.
+	}
+	if len(alts) == 0 {
+		return nil
+	}
+	inner := &inputScope{keys: map[string]bool{}, closed: closed}
+	for k := range props {
+		inner.keys[k] = true
+	}
+	for _, k := range checked {
+		inner.keys[k] = true
+	}
+	if outer != nil {
+		for k := range outer.keys {
+			inner.keys[k] = true
 		}
 	}
+	return inner
+}
+
+// members is s and every schema its $ref and allOf lead to: the schemas
+// that apply to one value together. Their properties together are the
+// fields of the value's Go struct (the generator merges allOf into one
+// struct). A $ref met again adds nothing; unresolved is a $ref that leads
+// nowhere.
+func (v *inputValidator) members(s map[string]any) (out []map[string]any, unresolved string) {
+	var seen []string
+	var add func(map[string]any)
+	add = func(s map[string]any) {
+		out = append(out, s)
+		if ref, ok := s["$ref"].(string); ok && !slices.Contains(seen, ref) {
+			seen = append(seen, ref)
+			switch d := v.resolve(ref); {
+			case d != nil:
+				add(d)
+			case unresolved == "":
+				unresolved = ref
+			}
+		}
+		all, _ := s["allOf"].([]any)
+		for _, a := range all {
+			if as, ok := a.(map[string]any); ok {
+				add(as)
+			}
+		}
+	}
+	if s != nil {
+		add(s)
+	}
+	return out, unresolved
+}
+
+// resolve is the schema a $ref names: the root, or one of its $defs.
+func (v *inputValidator) resolve(ref string) map[string]any {
+	if ref == "#" {
+		return v.root
+	}
+	name, ok := strings.CutPrefix(ref, "#/$defs/")
+	if !ok {
+		return nil
+	}
+	defs, _ := v.root["$defs"].(map[string]any)
+	d, _ := defs[name].(map[string]any)
+	return d
+}
+
+// looksInside reports whether the schemas say anything about the contents
+// of an object or array: then the checker must walk it.
+func looksInside(members []map[string]any) bool {
+	for _, m := range members {
+		for _, k := range [...]string{"properties", "items", "oneOf", "anyOf"} {
+			if _, ok := m[k]; ok {
+				return true
+			}
+		}
+		if ap, ok := m["additionalProperties"]; ok && ap != true {
+			return true
+		}
+	}
+	return false
 }
 
 var inputPatterns sync.Map // pattern -> *regexp.Regexp, nil when Go cannot compile it

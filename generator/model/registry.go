@@ -287,15 +287,20 @@ func (w *schemaWriter) convert(s *spec.Schema, depth int, refs *[]string) map[st
 	if d := strings.TrimSpace(s.Description); d != "" {
 		out["description"] = d
 	}
-	if len(s.Properties) > 0 {
-		props := map[string]any{}
+	// A property no struct tag can name has no field in the Go type (see
+	// declareStruct), so Invoke's checker must not take it as declared.
+	if props := map[string]any{}; len(s.Properties) > 0 {
 		for _, p := range s.Properties {
-			props[p.Name] = w.convert(p.Schema, depth+1, refs)
+			if validJSONName(p.Name) {
+				props[p.Name] = w.convert(p.Schema, depth+1, refs)
+			}
 		}
-		out["properties"] = props
+		if len(props) > 0 {
+			out["properties"] = props
+		}
 	}
-	if len(s.Required) > 0 {
-		out["required"] = s.Required
+	if req := slices.DeleteFunc(slices.Clone(s.Required), func(n string) bool { return !validJSONName(n) }); len(req) > 0 {
+		out["required"] = req
 	}
 	if s.Items != nil {
 		out["items"] = w.convert(s.Items, depth+1, refs)
@@ -309,11 +314,14 @@ func (w *schemaWriter) convert(s *spec.Schema, depth int, refs *[]string) map[st
 	}
 	if ap := s.AdditionalProperties; ap != nil {
 		switch {
-		case ap.Schema != nil:
-			out["additionalProperties"] = w.convert(ap.Schema, depth+1, refs)
-		case !ap.Allowed:
+		case ap.Schema == nil && !ap.Allowed:
 			out["additionalProperties"] = false
+		case ap.Schema != nil && w.holdsExtras(s):
+			out["additionalProperties"] = w.convert(ap.Schema, depth+1, refs)
 		}
+		// additionalProperties: true is never written: a schema without
+		// properties allows more keys anyway, and one with properties
+		// becomes a struct, which could not carry them.
 	}
 	if s.Default != nil {
 		out["default"] = s.Default
@@ -350,6 +358,7 @@ func (w *schemaWriter) convert(s *spec.Schema, depth int, refs *[]string) map[st
 	list("allOf", s.AllOf)
 	list("oneOf", s.OneOf)
 	list("anyOf", s.AnyOf)
+	w.pinTags(s, out)
 	if s.Nullable {
 		switch t := out["type"].(type) {
 		case string:
@@ -367,6 +376,63 @@ func (w *schemaWriter) convert(s *spec.Schema, depth int, refs *[]string) map[st
 		}
 	}
 	return out
+}
+
+// holdsExtras reports whether the Go type of s keeps keys its properties
+// do not declare. A map or json.RawMessage does; a struct (and a union of
+// structs) has no room for them, so encoding/json would drop them
+// silently. For those the Input schema does not say more keys are
+// allowed, and Invoke refuses them as the typed method cannot send them.
+func (w *schemaWriter) holdsExtras(s *spec.Schema) bool {
+	t, ok := w.b.target(s)
+	if !ok || t == nil {
+		return true // json.RawMessage
+	}
+	cl, _ := w.b.classify(t)
+	return cl != cStruct && cl != cUnion
+}
+
+// pinTags makes each alternative of a union told apart by a discriminator
+// hold its own tag, where its schema does not already: the union decodes a
+// value as the alternative its tag names, so a value that fits one
+// alternative's schema but carries another's tag would otherwise pass
+// Invoke's checker and be sent as the other.
+func (w *schemaWriter) pinTags(s *spec.Schema, out map[string]any) {
+	if s.Discriminator == nil {
+		return
+	}
+	vs, ok := w.b.variants(s)
+	if !ok || len(vs) == 0 || vs[0].tag == "" {
+		return
+	}
+	prop := s.Discriminator.PropertyName
+	for _, k := range []string{"oneOf", "anyOf"} {
+		alts, _ := out[k].([]any)
+		src := s.OneOf
+		if k == "anyOf" {
+			src = s.AnyOf
+		}
+		for i, a := range alts {
+			alt, _ := a.(map[string]any)
+			for _, v := range vs {
+				if alt == nil || i >= len(src) || v.schema != src[i] {
+					continue
+				}
+				if t, ok := w.b.target(v.schema); ok && t != nil {
+					props, _, _ := w.b.collectProps(t)
+					if p, ok := w.b.target(props.Get(prop)); ok && p != nil && len(p.Enum) == 1 && p.Enum[0] == any(v.tag) {
+						continue // pinned by its own enum
+					}
+				}
+				props, _ := alt["properties"].(map[string]any)
+				if props == nil {
+					props = map[string]any{}
+					alt["properties"] = props
+				}
+				props[prop] = map[string]any{"enum": []any{v.tag}}
+			}
+		}
+	}
 }
 
 // def converts the named schema once.
