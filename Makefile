@@ -62,4 +62,5 @@ bench:
 	set -o pipefail; $(BENCH) -bench '^BenchmarkRecursiveSchemas$$' -benchtime 5x | tee $(BENCHOUT)/recursive.txt
 	set -o pipefail; $(BENCH) -bench '^BenchmarkStream$$' -benchtime 3s | tee $(BENCHOUT)/stream.txt
 	set -o pipefail; $(BENCH) -bench '^BenchmarkCallStart$$' -benchtime 20x | tee $(BENCHOUT)/callstart.txt
+	set -o pipefail; $(BENCH) -bench '^BenchmarkSearch$$' -benchtime 2000x | tee $(BENCHOUT)/search.txt
 	set -o pipefail; $(GO) run ./internal/bench/cmd/benchtable $(BENCHOUT)/*.txt | tee $(BENCHOUT)/table.md
