@@ -181,7 +181,34 @@ func (v *vocabulary) expand(t token, lex lexicon) (string, []string) {
 	if parts := v.split(t.raw, lex); parts != nil {
 		implied = append(implied[:len(implied):len(implied)], parts...)
 	}
+	if d := v.derived(t.stem, lex); d != "" && d != c && !slices.Contains(implied, d) {
+		implied = append(implied[:len(implied):len(implied)], d)
+	}
 	return c, implied
+}
+
+// derived is the known noun in -ion of a verb, or the known verb of such
+// a noun ("react" and "reaction", "invite" and "invitation", "delete" and
+// "deletion"), "" when the API has no such word.
+func (v *vocabulary) derived(stem string, lex lexicon) string {
+	var cands []string
+	if base, ok := strings.CutSuffix(stem, "ion"); ok {
+		cands = append(cands, base)
+		if b, ok := strings.CutSuffix(stem, "ation"); ok {
+			cands = append(cands, b)
+		}
+	} else {
+		cands = append(cands, stem+"ion", stem+"ation")
+	}
+	for _, c := range cands {
+		if len(c) < minPart || !isASCIIAlpha(c) {
+			continue
+		}
+		if t := v.term(c); lex.known(t) {
+			return t
+		}
+	}
+	return ""
 }
 
 // minCompound and minPart bound the words split into two known words,

@@ -76,6 +76,21 @@ func docIntents(method, path string) intents {
 	return x
 }
 
+// leadWords is how far into a title leadIntent looks for its verb.
+const leadWords = 3
+
+// leadIntent is the intent of the first verb among a title's first terms
+// ("List public gists", "Returns a list of coupons", "Cancels a
+// subscription"), nil when there is none.
+func (v *vocabulary) leadIntent(terms []string) map[intent]float64 {
+	for _, t := range terms[:min(leadWords, len(terms))] {
+		if in := v.intents[t]; in != nil {
+			return in
+		}
+	}
+	return nil
+}
+
 // match is how well an action's intents fit a query's, 0 to 1 (the best
 // single fit), and how strongly the query states one (0 when it says
 // nothing).

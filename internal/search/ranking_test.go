@@ -1,6 +1,7 @@
 package search_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/conngen/conngen/internal/search"
@@ -65,6 +66,48 @@ func TestRanking(t *testing.T) {
 			t.Errorf("top-5 on %s is %d/%d, below %.0f%%", set, top5, n, 100*minTop5)
 		}
 	}
+}
+
+// minTitleTop5: an action's own title (the first sentence of its
+// description when it has none), as a query, finds it (or an action with
+// the same words) in the top five, for at least this share of actions.
+const minTitleTop5 = 0.99
+
+// TestTitles is the sanity check under the phrasings: an action is found
+// by its own title.
+func TestTitles(t *testing.T) {
+	ix, docs := indexes(t)
+	for _, api := range eval.Names() {
+		n, top1, top5 := 0, 0, 0
+		for _, d := range docs[api] {
+			q := titleOf(d)
+			if q == "" {
+				continue
+			}
+			n++
+			for i, h := range ix[api].Search(q, 5) {
+				if h.Doc.Name == d.Name || titleOf(h.Doc) == q {
+					if i == 0 {
+						top1++
+					}
+					top5++
+					break
+				}
+			}
+		}
+		t.Logf("%s: own title first for %d/%d, in the top 5 for %d", api, top1, n, top5)
+		if float64(top5) < minTitleTop5*float64(n) {
+			t.Errorf("%s: own title in the top 5 for %d/%d, below %.0f%%", api, top5, n, 100*minTitleTop5)
+		}
+	}
+}
+
+func titleOf(d search.Doc) string {
+	if d.Title != "" {
+		return d.Title
+	}
+	s, _, _ := strings.Cut(d.Description, "</p>")
+	return strings.TrimPrefix(s, "<p>")
 }
 
 func itoa(i int) string {

@@ -16,6 +16,7 @@
 package search
 
 import (
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -66,7 +67,7 @@ const (
 	k1 = 1.2
 	// coverExp: the score is multiplied by the share of the query's
 	// concepts (weighted by idf) that the action matches, to this power.
-	coverExp = 1.0
+	coverExp = 0.5
 	// intentGain: how much a fitting (or unfitting) method and path
 	// raise (or lower) the score, at full query intent.
 	intentGain = 0.6
@@ -108,6 +109,8 @@ func New(docs []Doc) *Index {
 	for i := range ix.docs {
 		for f := range nFields {
 			fields[i][f] = v.terms(toks[i][f], ix.lex)
+		}
+		for f := range nFields {
 			avg[f] += float64(len(fields[i][f]))
 		}
 	}
@@ -123,6 +126,13 @@ func New(docs []Doc) *Index {
 	var order []string
 	for i, d := range ix.docs {
 		ix.intents[i] = docIntents(d.Method, d.Path)
+		// What the title (else the summary) says the action does counts
+		// too: "List public gists" lists, whatever GET /gists/public seems.
+		lead := fields[i][fTitle]
+		if len(lead) == 0 {
+			lead = fields[i][fSummary]
+		}
+		ix.intents[i].add(v.leadIntent(lead), 1)
 		clear(tf)
 		clear(head)
 		order = order[:0]
@@ -250,7 +260,8 @@ func (ix *Index) Search(query string, limit int) []Hit {
 			best[d], bestCover[d] = 0, 0
 		}
 	}
-	for id, w := range headWeight {
+	for _, id := range slices.Sorted(maps.Keys(headWeight)) { // in order: sums are exact alike
+		w := headWeight[id]
 		for _, p := range ix.postings[id] {
 			if p.head {
 				explained[p.doc] += w * ix.idf[id]
@@ -268,9 +279,6 @@ func (ix *Index) Search(query string, limit int) []Hit {
 		}
 		f := ix.factors(i, q, cover[i]/total, explained[i])
 		rs = append(rs, ranked{i, score[i] * f.cover * f.prec * f.intent})
-		if debugHook != nil {
-			debugHook(i, score[i], f)
-		}
 	}
 	slices.SortFunc(rs, func(a, b ranked) int {
 		if a.score != b.score {
@@ -303,9 +311,6 @@ func (ix *Index) factors(i int, q query, cover, explained float64) factors {
 	}
 	return f
 }
-
-// debugHook, when set (by tests), sees every scored action.
-var debugHook func(doc int, score float64, f factors)
 
 // nameWithoutParams is an action name without the words that come only
 // from its path's {params}: "getSubscriptionsSubscriptionExposedId" is

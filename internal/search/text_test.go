@@ -159,6 +159,17 @@ func TestUnVerbsAndCompounds(t *testing.T) {
 	if got := v.analyze("linkage", lex); len(got) != 1 {
 		t.Errorf("linkage → %q: \"age\" is no known word", got)
 	}
+	// a verb and its noun in -ion, when the API has the other
+	lex = testLex{"reaction": true, "invit": true}
+	if got := v.analyze("reacted", lex); !slices.Contains(got, "reaction") {
+		t.Errorf("reacted → %q, want reaction", got)
+	}
+	if got := v.analyze("invitations", lex); !slices.Contains(got, "invit") {
+		t.Errorf("invitations → %q, want invite", got)
+	}
+	if got := v.analyze("reacted", testLex{}); len(got) != 1 {
+		t.Errorf("reacted with no reaction in the API → %q", got)
+	}
 }
 
 // TestVocabulary checks the tables against each other: a word in one
@@ -202,6 +213,14 @@ func TestVocabulary(t *testing.T) {
 				t.Errorf("related %q → %q: weight %v outside (0, 1]", w, r, wt)
 			}
 		}
+	}
+	keys = map[string]string{}
+	for w := range decompose {
+		k := v.term(baseStem(w))
+		if prev, ok := keys[k]; ok {
+			t.Errorf("decomposed words %q and %q are both %q", prev, w, k)
+		}
+		keys[k] = w
 	}
 	for p, out := range phrases {
 		if len(splitWords(p)) < 2 || len(splitWords(out)) != 1 {
