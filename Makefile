@@ -1,7 +1,7 @@
 # conngen — see README.md. Every target runs from a fresh clone.
 GO ?= go
 
-.PHONY: build test generate check fuzz vet bench prism e2e
+.PHONY: build test generate check fuzz vet bench prism mcpclient e2e
 
 build:
 	$(GO) build -o bin/conngen ./cmd/conngen
@@ -21,6 +21,11 @@ test:
 # end-to-end tests (internal/e2e; see docs/e2e.md). Needs node and npm.
 prism:
 	npm ci --prefix tools/prism --no-audit --no-fund
+
+# The official TypeScript MCP client, pinned in tools/mcpclient/package-lock.json,
+# for the end-to-end test of conngen mcp's results (TestMCPNodeClient).
+mcpclient:
+	npm ci --prefix tools/mcpclient --no-audit --no-fund
 
 # The end-to-end tests alone, verbose: per-document counts of the Prism run,
 # the OAuth2 flows and conngen login.
@@ -63,4 +68,6 @@ bench:
 	set -o pipefail; $(BENCH) -bench '^BenchmarkStream$$' -benchtime 3s | tee $(BENCHOUT)/stream.txt
 	set -o pipefail; $(BENCH) -bench '^BenchmarkCallStart$$' -benchtime 20x | tee $(BENCHOUT)/callstart.txt
 	set -o pipefail; $(BENCH) -bench '^BenchmarkSearch$$' -benchtime 2000x | tee $(BENCHOUT)/search.txt
+	set -o pipefail; $(BENCH) -bench '^BenchmarkMCPList$$' -benchtime 1x | tee $(BENCHOUT)/mcplist.txt
+	set -o pipefail; $(BENCH) -bench '^BenchmarkMCPStart$$' -benchtime 10x | tee $(BENCHOUT)/mcpstart.txt
 	set -o pipefail; $(GO) run ./internal/bench/cmd/benchtable $(BENCHOUT)/*.txt | tee $(BENCHOUT)/table.md

@@ -85,6 +85,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"golang.org/x/oauth2"
 
@@ -98,8 +99,11 @@ type field struct {
 }
 
 type request struct {
-	Op     string            ` + "`json:\"op\"`" + ` // list, ping, call
+	Op     string            ` + "`json:\"op\"`" + ` // list, describe, ping, call
 	Action string            ` + "`json:\"action,omitempty\"`" + `
+	// NoOutput leaves the Output schemas out of a list: a huge API's add
+	// up to megabytes, and describe gives one when it is needed.
+	NoOutput bool ` + "`json:\"noOutput,omitempty\"`" + `
 	Input  json.RawMessage   ` + "`json:\"input,omitempty\"`" + `
 	Set    map[string]string ` + "`json:\"set,omitempty\"`" + `
 	Token  string            ` + "`json:\"token,omitempty\"`" + `
@@ -112,6 +116,7 @@ type reply struct {
 	Ping      *conn.PingResult  ` + "`json:\"ping,omitempty\"`" + `
 	Status    int               ` + "`json:\"status,omitempty\"`" + `
 	Body      json.RawMessage   ` + "`json:\"body,omitempty\"`" + `
+	Text      string            ` + "`json:\"text,omitempty\"`" + ` // a non-JSON error body, cut to maxText
 	Error     string            ` + "`json:\"error,omitempty\"`" + `
 	Kind      string            ` + "`json:\"kind,omitempty\"`" + ` // api, unknown, usage, config, other
 }
@@ -128,8 +133,24 @@ func main() {
 			out.Encode(reply{Error: "bad request: " + err.Error(), Kind: "usage"})
 			continue
 		}
-		if req.Op == "list" {
-			out.Encode(reply{Connector: connector, Actions: conn.Actions(), Fields: fields})
+		switch req.Op {
+		case "list":
+			actions := conn.Actions()
+			if req.NoOutput {
+				for i := range actions {
+					actions[i].Output = nil
+				}
+			}
+			out.Encode(reply{Connector: connector, Actions: actions, Fields: fields})
+			continue
+		case "describe":
+			r := reply{Error: connector + ": unknown action " + req.Action, Kind: "unknown"}
+			for _, a := range conn.Actions() {
+				if a.Name == req.Action {
+					r = reply{Actions: []conn.ActionInfo{a}}
+				}
+			}
+			out.Encode(r)
 			continue
 		}
 		key, _ := json.Marshal([]any{req.Set, req.Token})
@@ -154,6 +175,8 @@ func main() {
 				r := reply{Status: apiErr.StatusCode, Error: apiErr.Error(), Kind: "api"}
 				if json.Valid(apiErr.Body) {
 					r.Body = apiErr.Body
+				} else if len(apiErr.Body) > 0 {
+					r.Text = errorText(apiErr.Body)
 				}
 				out.Encode(r)
 			case errors.Is(err, conn.ErrUnknownAction):
@@ -167,6 +190,44 @@ func main() {
 			out.Encode(reply{Error: fmt.Sprintf("unknown op %q", req.Op), Kind: "usage"})
 		}
 	}
+}
+
+// maxText is how much of a non-JSON error body (a proxy's HTML page, a
+// plain-text 500) a reply carries: enough for the message, never megabytes.
+const maxText = 64 << 10
+
+// errorText is a non-JSON error body as text: valid UTF-8, at most maxText
+// bytes.
+func errorText(body []byte) string {
+	if len(body) > maxText {
+		body = body[:maxText] // a rune cut in two becomes U+FFFD below
+	}
+	return strings.ToValidUTF8(string(body), "\uFFFD")
+}
+
+// remedy adds to New's error what to do about each missing field: the
+// environment variable to set, or the token file to pass.
+func remedy(err error) string {
+	msg := err.Error()
+	_, list, ok := strings.Cut(msg, "missing required config: ")
+	if !ok {
+		return msg
+	}
+	var parts []string
+	for _, name := range strings.Split(list, ", ") {
+		part := "missing " + name
+		for _, f := range fields {
+			if f.Name != name {
+				continue
+			}
+			part += ": set " + f.Env
+			if name == "Token" || name == "AccessToken" {
+				part += ", or pass --token FILE (a token from conngen login)"
+			}
+		}
+		parts = append(parts, part)
+	}
+	return connector + ": " + strings.Join(parts, "; ")
 }
 
 // newClient makes the Client: Config fields from the environment, then
@@ -222,7 +283,7 @@ func newClient(req request) (*conn.Client, *reply) {
 	}
 	c, err := conn.New(cfg)
 	if err != nil {
-		return nil, &reply{Error: err.Error(), Kind: "config"}
+		return nil, &reply{Error: remedy(err), Kind: "config"}
 	}
 	return c, nil
 }

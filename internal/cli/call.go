@@ -31,16 +31,27 @@ func runCall(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("call", stderr)
 	token := fs.String("token", "", "token JSON file from conngen login")
 	input := fs.String("input", "", "the whole input object: JSON, or @FILE")
+	find := fs.String("find", "", "print the 10 actions that best fit a task")
+	help := fs.Bool("help", false, "with ACTION: print its input fields")
 	sets := setFlags{}
 	fs.Var(sets, "set", "set a non-secret Config field (repeatable)")
-	if err := fs.Parse(args); err != nil {
+	positional, err := parseArgs(fs, args)
+	if err != nil {
 		return exitUsage
 	}
-	if fs.NArg() == 0 {
+	if len(positional) == 0 {
 		fmt.Fprintln(stderr, "conngen call: no spec given")
 		return exitUsage
 	}
-	specPath, rest := fs.Arg(0), fs.Args()[1:]
+	specPath, rest := positional[0], positional[1:]
+	if *help && len(rest) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	if *find != "" && len(rest) > 0 {
+		fmt.Fprintln(stderr, "conngen call: --find takes a spec, not an action")
+		return exitUsage
+	}
 
 	obj := map[string]json.RawMessage{}
 	if *input != "" {
@@ -80,6 +91,21 @@ func runCall(args []string, stdout, stderr io.Writer) int {
 	}
 	defer r.close()
 
+	if *find != "" {
+		served := []*servedAction{{r: r, tool: "authPing", ping: true, a: runAction{Name: "authPing", Title: "Test connection", ReadOnly: true}}}
+		for _, a := range r.list.Actions {
+			served = append(served, &servedAction{r: r, tool: a.Name, a: a})
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		for _, s := range newActionIndex(served).find(*find, 10, false) {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.a.Name, s.a.Method, s.a.Path, shortText(s.a.Title, maxHitTitle))
+		}
+		tw.Flush()
+		return exitOK
+	}
+	if *help {
+		return printInputFields(r, action, specPath, stdout, stderr)
+	}
 	if action == "" {
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintf(tw, "authPing\t%s\t%s\t%s\n", "", "", "Test connection")
@@ -131,11 +157,15 @@ func runCall(args []string, stdout, stderr io.Writer) int {
 			buf.Reset()
 			buf.Write(rep.Body)
 		}
-		fmt.Fprintf(stdout, "%s\n", buf.Bytes())
+		// A service that echoes a credential back does not get it printed.
+		fmt.Fprintf(stdout, "%s\n", redact(buf.String(), secretValues([]*runner{r}, []string{*token})))
 	}
 	switch {
 	case rep.Kind == "api":
 		fmt.Fprintf(stderr, "%s\n", rep.Error)
+		if rep.Text != "" { // not JSON (a proxy's page, a plain-text error): its text, cut
+			fmt.Fprintf(stderr, "%s\n", redact(cutText(strings.TrimSpace(rep.Text), maxErrorBody), secretValues([]*runner{r}, []string{*token})))
+		}
 		return exitFail
 	case rep.Error != "":
 		fmt.Fprintf(stderr, "conngen call: %s\n", rep.Error)
@@ -175,4 +205,125 @@ func stringField(actions []runAction, action, key string) bool {
 		return t == "string"
 	}
 	return false
+}
+
+// inputProp is the part of an Input schema property that --help shows.
+type inputProp struct {
+	Type        any               `json:"type"`
+	Ref         string            `json:"$ref"`
+	Format      string            `json:"format"`
+	Description string            `json:"description"`
+	Default     json.RawMessage   `json:"default"`
+	Enum        []json.RawMessage `json:"enum"`
+	Items       *inputProp        `json:"items"`
+	Properties  map[string]*inputProp
+	Required    []string
+}
+
+// printInputFields is conngen call SPEC ACTION --help: the action's input
+// fields, the body's own fields under body.
+func printInputFields(r *runner, action, specPath string, stdout, stderr io.Writer) int {
+	var input json.RawMessage
+	found := action == "authPing"
+	for _, a := range r.list.Actions {
+		if a.Name == action {
+			input, found = a.Input, true
+		}
+	}
+	if !found {
+		fmt.Fprintf(stderr, "conngen call: %s: unknown action %s (conngen call %s lists the actions)\n", r.name, action, specPath)
+		return exitUsage
+	}
+	var root struct {
+		inputProp
+		Defs map[string]*inputProp `json:"$defs"`
+	}
+	if len(input) > 0 {
+		if err := json.Unmarshal(input, &root); err != nil {
+			fmt.Fprintf(stderr, "conngen call: %s: input schema: %v\n", action, err)
+			return exitFail
+		}
+	}
+	resolve := func(p *inputProp) *inputProp {
+		for range 8 {
+			if p == nil || p.Ref == "" {
+				break
+			}
+			p = root.Defs[strings.TrimPrefix(p.Ref, "#/$defs/")]
+		}
+		return p
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "FIELD\tTYPE\tREQUIRED\tDEFAULT\tENUM\tDESCRIPTION")
+	var row func(name string, p *inputProp, required bool)
+	row = func(name string, p *inputProp, required bool) {
+		t := typeName(p, resolve)
+		req := ""
+		if required {
+			req = "yes"
+		}
+		var enum []string
+		for _, e := range resolve(p).Enum {
+			enum = append(enum, string(e))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", name, t, req, string(resolve(p).Default), strings.Join(enum, " "), shortText(firstOf(p.Description, resolve(p).Description), 80))
+	}
+	for _, name := range sortedKeys(root.Properties) {
+		p := root.Properties[name]
+		row(name, p, contains(root.Required, name))
+		if name != "body" {
+			continue
+		}
+		body := resolve(p)
+		if body == nil {
+			continue
+		}
+		for _, f := range sortedKeys(body.Properties) {
+			row("body."+f, body.Properties[f], contains(body.Required, f))
+		}
+	}
+	tw.Flush()
+	if len(root.Properties) == 0 {
+		fmt.Fprintf(stdout, "%s takes no input\n", action)
+	}
+	return exitOK
+}
+
+// typeName is a property's type as --help writes it: string, integer,
+// date-time, array of Pet, Pet (an object of that schema).
+func typeName(p *inputProp, resolve func(*inputProp) *inputProp) string {
+	if p == nil {
+		return "any"
+	}
+	if p.Ref != "" {
+		return strings.TrimPrefix(p.Ref, "#/$defs/")
+	}
+	if p.Format != "" {
+		return p.Format
+	}
+	switch t := p.Type.(type) {
+	case string:
+		if t == "array" {
+			return "array of " + typeName(p.Items, resolve)
+		}
+		return t
+	case []any:
+		var names []string
+		for _, x := range t {
+			if s, ok := x.(string); ok && s != "null" {
+				names = append(names, s)
+			}
+		}
+		return strings.Join(names, "|")
+	}
+	return "any"
+}
+
+func firstOf(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
 }

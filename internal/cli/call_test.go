@@ -110,6 +110,14 @@ func petServer(t *testing.T) (*httptest.Server, *[]recorded) {
 		case r.URL.Path == "/pets/404":
 			w.WriteHeader(404)
 			w.Write([]byte(`{"message":"no such pet"}`))
+		case r.URL.Path == "/pets/500": // a proxy's plain-text page, echoing the credential
+			w.Header().Set("Content-Type", "text/plain")
+			w.WriteHeader(500)
+			w.Write([]byte("upstream exploded\nkey was " + apiKey + "\n" + strings.Repeat("x", 8000)))
+		case r.URL.Path == "/pets/13": // JSON that decodes but does not fit Pet: tag is no enum value
+			w.Write([]byte(`{"id":13,"name":"Rex","tag":"bird"}`))
+		case r.URL.Path == "/pets/1000": // over 1 MiB
+			w.Write([]byte(`{"id":1000,"name":"` + strings.Repeat("n", 1100_000) + `"}`))
 		case r.Method == "DELETE":
 			w.WriteHeader(204)
 		case r.Method == "POST":
@@ -260,7 +268,8 @@ func TestCallMissingConfig(t *testing.T) {
 	specPath := callSetup(t)
 	t.Setenv("ACMEPETS_API_KEY", "")
 	code, _, errOut := run("call", specPath, "getPet", "id=1")
-	if code != 1 || !strings.Contains(errOut, "missing required config: APIKey") {
+	// The error names the remedy: the variable to set.
+	if code != 1 || !strings.Contains(errOut, "acmepets: missing APIKey: set ACMEPETS_API_KEY") {
 		t.Errorf("exit %d %s", code, errOut)
 	}
 }
@@ -303,5 +312,46 @@ actions:
 	}
 	if code, _, _ := run("call", "--token", filepath.Join(dir, "missing.json"), specPath, "getMe"); code != 1 {
 		t.Errorf("missing token file: exit %d", code)
+	}
+}
+
+func TestCallFindAndHelp(t *testing.T) {
+	specPath := callSetup(t)
+	code, out, errOut := run("call", "--find", "remove a pet", specPath)
+	if code != 0 || !strings.HasPrefix(out, "deletePet") {
+		t.Errorf("--find: exit %d\n%s%s", code, out, errOut)
+	}
+	// Flags after the positional arguments.
+	code, out, errOut = run("call", specPath, "getPet", "--help")
+	if code != 0 {
+		t.Fatalf("--help: exit %d %s", code, errOut)
+	}
+	for _, want := range []string{"FIELD", "id  ", "integer", "yes", "zip", "string"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("--help does not say %q:\n%s", want, out)
+		}
+	}
+	code, out, _ = run("call", specPath, "createPet", "--help")
+	if code != 0 || !strings.Contains(out, "body.name") || !strings.Contains(out, `"dog" "cat"`) || !strings.Contains(out, "body  ") {
+		t.Errorf("createPet --help:\n%s", out)
+	}
+	if code, _, _ := run("call", specPath, "nosuch", "--help"); code != 2 {
+		t.Errorf("--help of an unknown action: exit %d", code)
+	}
+}
+
+// TestCallTextError: a non-JSON error body's text reaches stderr, cut and
+// without the credential.
+func TestCallTextError(t *testing.T) {
+	specPath := callSetup(t)
+	srv, _ := petServer(t)
+	t.Setenv("ACMEPETS_BASE_URL", srv.URL)
+	t.Setenv("ACMEPETS_API_KEY", apiKey)
+	code, out, errOut := run("call", specPath, "getPet", "id=500")
+	if code != 1 || !strings.Contains(errOut, "500 Internal Server Error") || !strings.Contains(errOut, "upstream exploded") {
+		t.Errorf("exit %d\nstdout %s\nstderr %s", code, out, errOut[:min(len(errOut), 300)])
+	}
+	if strings.Contains(out+errOut, apiKey) || len(errOut) > 6000 {
+		t.Errorf("stderr holds the key or the whole body (%d bytes)", len(errOut))
 	}
 }

@@ -97,6 +97,26 @@ func newFlags(name string, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
+// parseArgs parses args with flags before, between or after the
+// positional arguments, which it returns in order ("--" ends the flags).
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+			return append(positional, rest...), nil
+		}
+		if len(rest) == 0 {
+			return positional, nil
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
+}
+
 // expand replaces each directory argument by the spec files in it
 // (*.yaml and *.yml, sorted), so `conngen generate specs` needs no shell glob
 // and suits //go:generate.

@@ -175,11 +175,12 @@ type runner struct {
 }
 
 type runRequest struct {
-	Op     string            `json:"op"`
-	Action string            `json:"action,omitempty"`
-	Input  json.RawMessage   `json:"input,omitempty"`
-	Set    map[string]string `json:"set,omitempty"`
-	Token  string            `json:"token,omitempty"`
+	Op       string            `json:"op"` // list, describe, ping, call
+	Action   string            `json:"action,omitempty"`
+	NoOutput bool              `json:"noOutput,omitempty"` // list without the Output schemas
+	Input    json.RawMessage   `json:"input,omitempty"`
+	Set      map[string]string `json:"set,omitempty"`
+	Token    string            `json:"token,omitempty"`
 }
 
 type runField struct {
@@ -215,6 +216,7 @@ type runReply struct {
 	Ping      *runPing        `json:"ping"`
 	Status    int             `json:"status"`
 	Body      json.RawMessage `json:"body"`
+	Text      string          `json:"text"` // a non-JSON error body
 	Error     string          `json:"error"`
 	Kind      string          `json:"kind"`
 }
@@ -242,7 +244,9 @@ func startRunner(path string, stderr io.Writer) (*runner, error) {
 	sc := bufio.NewScanner(out)
 	sc.Buffer(make([]byte, 0, 1<<20), 512<<20)
 	r := &runner{cmd: cmd, in: in, out: sc}
-	list, err := r.do(runRequest{Op: "list"})
+	// The Output schemas of a huge API add up to megabytes (Stripe's to
+	// over 100 MB); output fetches one when it is needed.
+	list, err := r.do(runRequest{Op: "list", NoOutput: true})
 	if err != nil {
 		r.close()
 		return nil, err
@@ -273,6 +277,18 @@ func (r *runner) do(req runRequest) (*runReply, error) {
 		return nil, fmt.Errorf("runner: %w", err)
 	}
 	return &rep, nil
+}
+
+// output is the Output schema of the runner's action name.
+func (r *runner) output(name string) (json.RawMessage, error) {
+	rep, err := r.do(runRequest{Op: "describe", Action: name})
+	if err != nil {
+		return nil, err
+	}
+	if len(rep.Actions) != 1 {
+		return nil, errors.New(rep.Error)
+	}
+	return rep.Actions[0].Output, nil
 }
 
 func (r *runner) close() {

@@ -70,7 +70,7 @@ func TestPrismMCP(t *testing.T) {
 	var stderr syncBuffer
 	done := make(chan int, 1)
 	go func() {
-		done <- cli.Run([]string{"mcp", specPath}, serverIn, serverOut, &stderr)
+		done <- cli.Run([]string{"mcp", "--tools", "all", specPath}, serverIn, serverOut, &stderr)
 		serverOut.Close()
 	}()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
