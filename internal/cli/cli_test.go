@@ -106,3 +106,45 @@ func TestUsage(t *testing.T) {
 		t.Errorf("missing file: exit %d %q", code, stderr)
 	}
 }
+
+// TestCheckTwoHunks: two one-line edits far apart in committed output are
+// reported as two hunks with their context, not one hunk spanning
+// everything between them (testdata/check/stdout.txt).
+func TestCheckTwoHunks(t *testing.T) {
+	out := t.TempDir()
+	specPath := filepath.Join("testdata", "check", "spec.yaml")
+	if code, _, stderr := run("generate", "-o", out, specPath); code != exitOK {
+		t.Fatalf("generate: %d %s", code, stderr)
+	}
+	models := filepath.Join(out, "hunks", "models.go")
+	data, err := os.ReadFile(models)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := strings.Replace(string(data), "A1 *string", "A1 *int", 1)
+	edited = strings.Replace(edited, "E5 *string", "E5 *bool", 1)
+	if edited == string(data) || strings.Count(edited, "\n") < 40 {
+		t.Fatalf("the edits did not apply to models.go:\n%s", data)
+	}
+	os.WriteFile(models, []byte(edited), 0o644)
+	code, stdout, stderr := run("check", "-o", out, specPath)
+	if code != exitFail {
+		t.Fatalf("check: exit %d, want 1\n%s%s", code, stdout, stderr)
+	}
+	got := strings.ReplaceAll(stdout+stderr, out, "OUT")
+	if n := strings.Count(got, "\n@@ "); n != 2 {
+		t.Errorf("%d hunks, want 2:\n%s", n, got)
+	}
+	golden := filepath.Join("testdata", "check", "stdout.txt")
+	if *update {
+		os.WriteFile(golden, []byte(got), 0o644)
+		return
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != string(want) {
+		t.Errorf("check printed:\n%s\nwant (%s):\n%s", got, golden, want)
+	}
+}
