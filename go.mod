@@ -10,7 +10,7 @@ require (
 	gopkg.in/yaml.v3 v3.0.1
 )
 
-require github.com/aymanbagabas/go-udiff v0.4.2 // indirect
+require github.com/aymanbagabas/go-udiff v0.4.2
 
 require (
 	github.com/go-openapi/jsonpointer v0.22.5 // indirect
