@@ -6,11 +6,17 @@ GO ?= go
 build:
 	$(GO) build -o bin/conngen ./cmd/conngen
 
-# The README's test command: every package; the end-to-end package runs
-# verbose (filtered) so its per-document Prism counts are printed. Without
-# Prism installed (make prism) the end-to-end tests skip, saying so.
+# The README's test command: go vet and go test on every package, then the
+# two nested interop modules (the providers' own webhook libraries, a real
+# SSE server), then the end-to-end package, verbose (filtered) so its
+# per-document Prism counts are printed. Without Prism (make prism) or the
+# TypeScript MCP client (make mcpclient) those end-to-end tests skip, saying
+# so; without the shared OpenAPI documents the corpus tests skip, and this
+# says so first.
 test: SHELL := /bin/bash
 test:
+	@if [ -z "$$CONNGEN_OPENAPI_DIR" ] && [ ! -d ../shared/openapi ] && [ ! -d ../../shared/openapi ]; then \
+		echo "note: no shared/openapi beside the repository: the corpus tests (real OpenAPI documents) skip; set CONNGEN_OPENAPI_DIR to run them"; fi
 	$(GO) vet ./...
 	$(GO) test $$($(GO) list ./... | grep -v /internal/e2e$$)
 	cd internal/interop && $(GO) vet ./... && $(GO) test ./...

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"fmt"
 	"maps"
+	"os"
 	"slices"
 	"strings"
 
@@ -45,11 +46,11 @@ func Files(c *model.Connector) (map[string][]byte, error) {
 		f.ImportName(oauth2Path, "oauth2")
 		f.ImportName(ccPath, "clientcredentials")
 		gen[name](f, c)
-		var buf bytes.Buffer
-		if err := f.Render(&buf); err != nil {
-			return nil, fmt.Errorf("render %s: %w", name, err)
+		data, err := render(c.Name, name, f)
+		if err != nil {
+			return nil, err
 		}
-		out[name] = groupImports(buf.Bytes())
+		out[name] = data
 	}
 	for _, name := range templateFiles(c) {
 		src, err := templates.Files.ReadFile(name)
@@ -218,4 +219,30 @@ func stringList(xs []string) jen.Code {
 			g.Lit(x)
 		}
 	})
+}
+
+// render formats one generated file. Source that does not format is a
+// generator bug: the error says where gofmt stopped and names a temporary
+// file holding the unformatted source, as protoc-gen-go and ogen do,
+// rather than printing thousands of lines.
+func render(pkg, name string, f *jen.File) ([]byte, error) {
+	var buf bytes.Buffer
+	err := f.Render(&buf)
+	if err == nil {
+		return groupImports(buf.Bytes()), nil
+	}
+	msg, source, ok := strings.Cut(err.Error(), " while formatting source:\n")
+	if !ok {
+		return nil, fmt.Errorf("render %s/%s: %w", pkg, name, err)
+	}
+	msg = strings.TrimPrefix(msg, "Error ")
+	tmp, terr := os.CreateTemp("", "conngen-"+pkg+"-*-"+name)
+	if terr != nil {
+		return nil, fmt.Errorf("render %s/%s: %s (the unformatted source could not be kept: %v)", pkg, name, msg, terr)
+	}
+	defer tmp.Close()
+	if _, terr := tmp.WriteString(source); terr != nil {
+		return nil, fmt.Errorf("render %s/%s: %s (the unformatted source could not be kept: %v)", pkg, name, msg, terr)
+	}
+	return nil, fmt.Errorf("render %s/%s: %s; the unformatted source is in %s (a conngen bug: please report it with your spec)", pkg, name, msg, tmp.Name())
 }

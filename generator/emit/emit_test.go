@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"go/format"
 	"io/fs"
+	"os"
 	"strings"
 	"testing"
 
 	"github.com/conngen/conngen/templates"
+	"github.com/dave/jennifer/jen"
 )
 
 // fromTemplate copies the templates without go/format, so each must come
@@ -39,4 +41,26 @@ func TestTemplatesFormatted(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestRenderFailureKeepsSource: source that gofmt refuses is a generator bug;
+// the error is one line naming a file that holds the unformatted source.
+func TestRenderFailureKeepsSource(t *testing.T) {
+	f := jen.NewFile("broken")
+	f.Func().Id("f").Params().Block(jen.Op("}{"))
+	_, err := render("acme", "models.go", f)
+	if err == nil {
+		t.Fatal("rendered broken source")
+	}
+	msg := err.Error()
+	if strings.Contains(msg, "\n") || !strings.Contains(msg, "render acme/models.go: ") {
+		t.Fatalf("error %q", msg)
+	}
+	_, path, ok := strings.Cut(msg, "the unformatted source is in ")
+	path, _, _ = strings.Cut(path, " ")
+	data, rerr := os.ReadFile(path)
+	if !ok || rerr != nil || !strings.Contains(string(data), "func f ()") {
+		t.Fatalf("no source kept at %q: %v", path, rerr)
+	}
+	os.Remove(path)
 }

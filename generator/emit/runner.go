@@ -1,8 +1,6 @@
 package emit
 
 import (
-	"bytes"
-	"fmt"
 	"strings"
 
 	"github.com/dave/jennifer/jen"
@@ -66,12 +64,12 @@ func Runner(c *model.Connector, pkgPath string) (map[string][]byte, error) {
 			g.Return(jen.False())
 		}
 	})
-	var buf bytes.Buffer
-	if err := f.Render(&buf); err != nil {
-		return nil, fmt.Errorf("render runner: %w", err)
+	config, err := render(c.Name+"-runner", "config.go", f)
+	if err != nil {
+		return nil, err
 	}
 	loop := Header + "\n\n" + strings.Replace(runnerLoop, "CONNPKG", pkgPath, 1)
-	return map[string][]byte{"config.go": groupImports(buf.Bytes()), "main.go": []byte(loop)}, nil
+	return map[string][]byte{"config.go": config, "main.go": []byte(loop)}, nil
 }
 
 // runnerLoop is the part of the runner that is the same for every

@@ -15,7 +15,7 @@ import (
 // SchemaDialect is the JSON Schema dialect of every Input and Output.
 const SchemaDialect = "https://json-schema.org/draft/2020-12/schema"
 
-// Entry is an action as data (contract section 7): what Actions() says of
+// Entry is an action as data (docs/using.md, "Actions as data"): what Actions() says of
 // it and how Invoke decodes its input.
 type Entry struct {
 	Action   *Action

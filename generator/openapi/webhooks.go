@@ -24,7 +24,7 @@ type webhookEvent struct {
 }
 
 // webhooks maps OpenAPI 3.1 webhooks and 3.0 operation callbacks to the
-// spec's webhooks block (the contract's section 4.2).
+// spec's webhooks block (docs/import.md, "Webhooks").
 //
 // Each webhook (keys sorted) gives one event: its first operation, POST
 // first, with a JSON request body. Each callback of each operation (the

@@ -1,7 +1,7 @@
 package spec
 
 // Monitor turns a list action into a feed of new records, with a cursor
-// that persists between runs (the contract's section 5).
+// that persists between runs (docs/spec.md, "monitors").
 type Monitor struct {
 	Name        string `yaml:"name"`
 	Description string `yaml:"description,omitempty"`

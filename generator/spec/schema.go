@@ -2,7 +2,7 @@ package spec
 
 import "gopkg.in/yaml.v3"
 
-// Schema is the JSON Schema subset of the contract (section 1.2).
+// Schema is the JSON Schema subset a spec may use (docs/spec.md, "schemas").
 type Schema struct {
 	Ref                  string                `yaml:"$ref,omitempty"` // "#/schemas/Name"
 	Type                 string                `yaml:"type,omitempty"`

@@ -2,7 +2,7 @@
 // strict YAML loader that records a position for every node, and the
 // validator that reports every problem at once.
 //
-// The types mirror ../shared/docs/connector-spec.md section 1 field for
+// The types mirror the spec format (docs/spec.md) field for
 // field; the yaml tags are the spec's field names. Marshalling a Spec with
 // gopkg.in/yaml.v3 gives a spec file the loader accepts, which is how
 // conngen import writes its output.

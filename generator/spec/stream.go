@@ -7,7 +7,7 @@ import (
 )
 
 // Events says that an action's service can answer with Server-Sent Events
-// (connector-spec.md section 8): the package also gets <Action>Events,
+// (docs/spec.md, "events"): the package also gets <Action>Events,
 // which yields one ServerEvent[T] per event as it arrives.
 type Events struct {
 	// Schema is the type of each event's data (the data lines joined,

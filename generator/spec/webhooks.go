@@ -3,7 +3,7 @@ package spec
 import "time"
 
 // Webhooks is what the service sends: the deliveries a connector receives
-// and how each proves where it came from (the contract's section 4).
+// and how each proves where it came from (docs/spec.md, "webhooks").
 type Webhooks struct {
 	Signature    *Signature `yaml:"signature"`
 	MaxBodyBytes int        `yaml:"maxBodyBytes,omitempty"` // default DefaultMaxWebhookBytes
