@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/conngen/conngen"
 	"github.com/conngen/conngen/generator"
 	"github.com/conngen/conngen/generator/emit"
 	"github.com/conngen/conngen/generator/model"
@@ -27,15 +28,6 @@ import (
 // Invoke (emit.Runner), into a build directory under the user's cache,
 // keyed by a hash of the spec and of conngen itself, and built once with
 // the go command. Later calls start the built program directly.
-
-// oauth2Version and oauth2Sum are the golang.org/x/oauth2 the runner
-// module requires, as in conngen's own go.mod and go.sum
-// (TestRunnerModuleMatchesGoMod keeps them equal).
-const (
-	oauth2Version = "v0.38.0"
-	oauth2Sum     = "golang.org/x/oauth2 v0.38.0 h1:uW7XQbcu1eoiQS7uMJvLOjPMl04bTbmY1VeRPxvbspI=\n" +
-		"golang.org/x/oauth2 v0.38.0/go.mod h1:IxwZNxUULJmpBFf9K/9NTMSIfZZuvuTy1gGxhigP/58=\n"
-)
 
 // cacheRoot is $CONNGEN_CACHE_DIR, else conngen's directory under
 // os.UserCacheDir.
@@ -130,7 +122,13 @@ func buildRunner(path string, stderr io.Writer) (string, error) {
 		}
 		return os.WriteFile(p, data, 0o644)
 	}
-	if err := write("go.mod", []byte("module conngenrun\n\ngo 1.26.0\n\nrequire golang.org/x/oauth2 "+oauth2Version+"\n")); err != nil {
+	// x/oauth2 at the version conngen's own go.mod requires, the one place
+	// it is written.
+	oauth2Version, oauth2Sum, err := conngen.Requirement(conngen.OAuth2)
+	if err != nil {
+		return "", err
+	}
+	if err := write("go.mod", []byte("module conngenrun\n\ngo 1.26.0\n\nrequire "+conngen.OAuth2+" "+oauth2Version+"\n")); err != nil {
 		return "", err
 	}
 	if err := write("go.sum", []byte(oauth2Sum)); err != nil {

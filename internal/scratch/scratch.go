@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+
+	"github.com/conngen/conngen"
 )
 
 // RepoRoot is the conngen module root.
@@ -35,19 +37,10 @@ func OpenAPIDir() string {
 	return ""
 }
 
-// RequiredVersion reads a requirement's version from the repository's go.mod.
+// RequiredVersion is the version the repository's go.mod requires of path.
 func RequiredVersion(path string) (string, error) {
-	gomod, err := os.ReadFile(filepath.Join(RepoRoot(), "go.mod"))
-	if err != nil {
-		return "", err
-	}
-	for _, line := range strings.Split(string(gomod), "\n") {
-		f := strings.Fields(strings.TrimPrefix(strings.TrimSpace(line), "require "))
-		if len(f) >= 2 && f[0] == path {
-			return f[1], nil
-		}
-	}
-	return "", fmt.Errorf("go.mod does not require %s", path)
+	v, _, err := conngen.Requirement(path)
+	return v, err
 }
 
 // WriteModule makes dir a module called modPath that builds generated
