@@ -12,40 +12,15 @@ import (
 	"github.com/conngen/conngen/generator/model"
 )
 
-// authField is a credential field of Config.
-type authField struct {
-	name, doc string
-	typ       jen.Code
-	secret    bool
-	required  bool
-}
-
-func authFields(c *model.Connector) []authField {
-	str := jen.String()
-	switch c.Auth.Type {
-	case "basic":
-		return []authField{
-			{"Username", "Username is the HTTP Basic user name.", str, false, true},
-			{"Password", "Password is the HTTP Basic password.", str, true, false},
-		}
-	case "bearer":
-		return []authField{{"AccessToken", "AccessToken is sent as a bearer token.", str, true, true}}
-	case "apiKey":
-		return []authField{{"APIKey", "APIKey is the service's API key.", str, true, true}}
-	case "oauth2":
-		fs := []authField{
-			{"ClientID", "ClientID identifies the OAuth2 client.", str, false, true},
-			{"ClientSecret", "ClientSecret is the OAuth2 client secret.", str, true, c.Auth.Grant == "clientCredentials"},
-		}
-		if c.Auth.Grant == "authorizationCode" {
-			fs = append(fs,
-				authField{"RedirectURL", "RedirectURL is where the service sends the user back to after the authorize step.", str, false, false},
-				authField{"Token", "Token is the user's token from the authorize step (see OAuth2Config); it is refreshed automatically when it expires.", jen.Op("*").Qual(oauth2Path, "Token"), true, true},
-			)
-		}
-		return append(fs, authField{"OnToken", "OnToken, when set, is called with every new token the connector obtains, refreshes included, so rotated refresh tokens can be persisted.", jen.Func().Params(jen.Op("*").Qual(oauth2Path, "Token")), false, false})
+// fieldType is the Go type of a credential field.
+func fieldType(k model.FieldKind) jen.Code {
+	switch k {
+	case model.FieldToken:
+		return jen.Op("*").Qual(oauth2Path, "Token")
+	case model.FieldOnToken:
+		return jen.Func().Params(jen.Op("*").Qual(oauth2Path, "Token"))
 	}
-	return nil
+	return jen.String()
 }
 
 func genClient(f *jen.File, c *model.Connector) {
@@ -72,17 +47,16 @@ func genClient(f *jen.File, c *model.Connector) {
 }
 
 func genConfig(f *jen.File, c *model.Connector) {
-	af := authFields(c)
 	f.Comment("Config is what New needs to create a Client: credentials and connection parameters.")
 	f.Type().Id("Config").StructFunc(func(g *jen.Group) {
 		g.Comment("BaseURL overrides DefaultBaseURL, for tests and proxies.")
 		g.Id("BaseURL").String()
 		g.Comment("HTTPClient carries every request the connector makes, token requests included; nil means http.DefaultClient.")
 		g.Id("HTTPClient").Op("*").Qual("net/http", "Client")
-		for _, a := range af {
+		for _, a := range c.AuthFields {
 			g.Line()
-			g.Comment(a.doc)
-			g.Id(a.name).Add(a.typ)
+			g.Comment(a.Doc)
+			g.Id(a.GoName).Add(fieldType(a.Kind))
 		}
 		for _, p := range c.Conn {
 			g.Line()
@@ -122,11 +96,11 @@ func genConfig(f *jen.File, c *model.Connector) {
 		format = append(format, name+":%q")
 		args = append(args, jen.Id("cfg").Dot(name))
 	}
-	for _, a := range af {
-		if a.name == "OnToken" {
+	for _, a := range c.AuthFields {
+		if a.Kind == model.FieldOnToken {
 			continue
 		}
-		addField(a.name, a.secret, a.name == "Token")
+		addField(a.GoName, a.Secret, a.Kind == model.FieldToken)
 	}
 	for _, p := range c.Conn {
 		addField(p.GoName, p.Secret, false)
@@ -179,9 +153,9 @@ func genNew(f *jen.File, c *model.Connector) {
 			required = append(required, jen.If(empty).Block(
 				jen.Id("missing").Op("=").Append(jen.Id("missing"), jen.Lit(name))))
 		}
-		for _, a := range authFields(c) {
-			if a.required {
-				check(a.name, a.name == "Token", false)
+		for _, a := range c.AuthFields {
+			if a.Required {
+				check(a.GoName, a.Kind == model.FieldToken, false)
 			}
 		}
 		for _, p := range c.Conn {

@@ -89,40 +89,10 @@ func upperSnake(s string) string {
 	return strings.TrimSuffix(b.String(), "_")
 }
 
-// configFields lists the Config fields a command line can fill, as
-// generator/emit's Config declares them.
-func (b *builder) configFields() []ConfigField {
-	c := b.c
-	var out []ConfigField
-	add := func(name string, secret bool) {
-		out = append(out, ConfigField{GoName: name, Env: EnvName(c.Name, name), Secret: secret})
-	}
-	add("BaseURL", false)
-	switch c.Auth.Type {
-	case spec.AuthBasic:
-		add("Username", false)
-		add("Password", true)
-	case spec.AuthBearer:
-		add("AccessToken", true)
-	case spec.AuthAPIKey:
-		add("APIKey", true)
-	case spec.AuthOAuth2:
-		add("ClientID", false)
-		add("ClientSecret", true)
-		if c.Auth.Grant == "authorizationCode" {
-			add("RedirectURL", false)
-			out = append(out, ConfigField{GoName: "Token", Env: EnvName(c.Name, "Token"), Secret: true, Token: true})
-		}
-	}
-	for _, p := range c.Conn {
-		add(p.GoName, p.Secret)
-	}
-	return out
-}
-
 // registry describes every action as data, after the types are declared.
 func (b *builder) registry() {
 	c := b.c
+	c.AuthFields = authFields(c.Auth)
 	c.ConfigFields = b.configFields()
 	w := &schemaWriter{b: b, defs: map[string]*Def{}, deps: map[string][]string{}}
 	used := names.NewSet()

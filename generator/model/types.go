@@ -35,7 +35,8 @@ type Connector struct {
 	// they share, and the Config fields a command line fills.
 	Registry     []*Entry
 	Defs         []*Def
-	ConfigFields []ConfigField
+	AuthFields   []AuthField   // the credential fields of Config, in order
+	ConfigFields []ConfigField // the Config fields conngen call and mcp fill
 
 	// Which template files the package needs.
 	NeedsPaginate bool
