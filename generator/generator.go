@@ -45,6 +45,26 @@ func Generate(s *spec.Spec) (*Output, error) {
 	return &Output{Name: c.Name, Files: files, Warnings: c.Warnings, Work: c.Work}, nil
 }
 
+// GenerateRunner renders a validated spec's package and the small program
+// conngen call and conngen mcp run over its Invoke (package main, importing
+// the package at pkgPath). It writes nothing.
+func GenerateRunner(s *spec.Spec, pkgPath string) (pkg *Output, main map[string][]byte, err error) {
+	c := model.Build(s)
+	files, err := emit.Files(c)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", s.Name, err)
+	}
+	if main, err = emit.Runner(c, pkgPath); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", s.Name, err)
+	}
+	return &Output{Name: c.Name, Files: files, Warnings: c.Warnings, Work: c.Work}, main, nil
+}
+
+// Auth is a validated spec's auth as the generated package resolves it
+// (token and revoke URLs, scopes, client auth), for conngen login and
+// conngen revoke.
+func Auth(s *spec.Spec) model.Auth { return model.Build(s).Auth }
+
 // isGenerated reports whether an existing file was written by conngen, so
 // it may be replaced or removed; anything else in the directory (tests,
 // hand-written helpers) is left alone.

@@ -25,6 +25,7 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/conngen/conngen/generator"
 	"github.com/conngen/conngen/generator/model"
 	"github.com/conngen/conngen/generator/spec"
 )
@@ -79,7 +80,7 @@ func runLogin(args []string, stdout, stderr io.Writer) int {
 	defer l.Close()
 	redirect := fmt.Sprintf("http://127.0.0.1:%d/callback", l.Addr().(*net.TCPAddr).Port)
 
-	auth := model.Build(s).Auth
+	auth := generator.Auth(s)
 	oc, tokenOpts := oauth2Config(auth, clientID, clientSecret, redirect)
 	state := randomString()
 	verifier := ""

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/conngen/conngen/generator"
 	"github.com/conngen/conngen/generator/model"
 	"github.com/conngen/conngen/generator/spec"
 )
@@ -60,7 +61,7 @@ func runRevoke(args []string, stdout, stderr io.Writer) int {
 
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
-	auth := model.Build(s).Auth
+	auth := generator.Auth(s)
 	kind, err := revokeToken(ctx, auth, clientID, clientSecret, tok)
 	if err != nil {
 		msg := redactErr(err, clientSecret)

@@ -18,14 +18,12 @@ import (
 
 	"github.com/conngen/conngen"
 	"github.com/conngen/conngen/generator"
-	"github.com/conngen/conngen/generator/emit"
-	"github.com/conngen/conngen/generator/model"
 	"github.com/conngen/conngen/generator/spec"
 )
 
 // conngen call and conngen mcp run a spec's actions through the generated
 // package's own Invoke: the connector is generated, with a small main over
-// Invoke (emit.Runner), into a build directory under the user's cache,
+// Invoke (generator.GenerateRunner), into a build directory under the user's cache,
 // keyed by a hash of the spec and of conngen itself, and built once with
 // the go command. Later calls start the built program directly.
 
@@ -98,15 +96,11 @@ func buildRunner(path string, stderr io.Writer) (string, error) {
 	if err != nil {
 		return "", errors.New("the go command is needed to build the connector once: " + err.Error())
 	}
-	c := model.Build(s)
-	files, err := emit.Files(c)
+	out, main, err := generator.GenerateRunner(s, "conngenrun/"+s.Name)
 	if err != nil {
 		return "", err
 	}
-	main, err := emit.Runner(c, "conngenrun/"+c.Name)
-	if err != nil {
-		return "", err
-	}
+	files := out.Files
 	if err := os.MkdirAll(filepath.Join(root, "run"), 0o755); err != nil {
 		return "", err
 	}
@@ -135,7 +129,7 @@ func buildRunner(path string, stderr io.Writer) (string, error) {
 		return "", err
 	}
 	for name, src := range files {
-		if err := write(filepath.Join(c.Name, name), src); err != nil {
+		if err := write(filepath.Join(out.Name, name), src); err != nil {
 			return "", err
 		}
 	}
@@ -144,12 +138,12 @@ func buildRunner(path string, stderr io.Writer) (string, error) {
 			return "", err
 		}
 	}
-	fmt.Fprintf(stderr, "conngen: building %s (once; cached in %s)\n", c.Name, dir)
+	fmt.Fprintf(stderr, "conngen: building %s (once; cached in %s)\n", out.Name, dir)
 	cmd := exec.Command(goCmd, "build", "-o", filepath.Base(bin), ".")
 	cmd.Dir = tmp
 	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("building %s: %v\n%s", c.Name, err, out)
+	if log, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("building %s: %v\n%s", out.Name, err, log)
 	}
 	if err := os.Rename(tmp, dir); err != nil {
 		if _, statErr := os.Stat(bin); statErr == nil {
