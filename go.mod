@@ -10,7 +10,10 @@ require (
 	gopkg.in/yaml.v3 v3.0.1
 )
 
-require github.com/aymanbagabas/go-udiff v0.4.2
+require (
+	github.com/aymanbagabas/go-udiff v0.4.2
+	github.com/theory/jsonpath v0.12.3
+)
 
 require (
 	github.com/go-openapi/jsonpointer v0.22.5 // indirect

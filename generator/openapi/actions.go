@@ -25,7 +25,9 @@ func (c *converter) actions() {
 		if !o.kept {
 			continue
 		}
-		c.s.Actions = append(c.s.Actions, c.action(o, names))
+		a := c.action(o, names)
+		c.actionPtrs[a.Name] = o.ptr
+		c.s.Actions = append(c.s.Actions, a)
 	}
 }
 

@@ -71,7 +71,7 @@ func (c *converter) chooseAuth() {
 	}
 	if len(comps) == 0 {
 		if c.opts.Auth != "" {
-			c.w.add("#/components/securitySchemes", "--auth %s: the document declares no security schemes", c.opts.Auth)
+			c.optErrs = append(c.optErrs, OptionError{Option: "auth", Value: c.opts.Auth, Msg: "the document declares no security schemes"})
 		}
 		return
 	}
@@ -119,7 +119,7 @@ func (c *converter) chooseAuth() {
 	if c.opts.Auth != "" {
 		chosen = byName[c.opts.Auth]
 		if chosen == nil {
-			c.w.add("#/components/securitySchemes", "--auth %s: no such security scheme; choosing by the default rule", c.opts.Auth)
+			c.optErrs = append(c.optErrs, OptionError{Option: "auth", Value: c.opts.Auth, Msg: "no such security scheme", Known: spec.Closest(c.opts.Auth, names, 0)})
 		}
 	}
 	if chosen == nil {

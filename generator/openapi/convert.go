@@ -41,6 +41,10 @@ type converter struct {
 	serverURL string
 
 	ops []*operation
+
+	optErrs    OptionErrors      // options naming nothing in the document
+	actionPtrs map[string]string // action name -> operation pointer
+	serverPtr  string            // pointer of the server the base URL came from
 }
 
 // operation is one operation of the document, in emission order.
@@ -65,6 +69,8 @@ func newConverter(doc *document, opts Options, w *warnings) *converter {
 		byComp:   map[string]string{},
 		byValue:  map[*openapi3.Schema]string{},
 		schemaIx: map[string]int{},
+
+		actionPtrs: map[string]string{},
 	}
 }
 
@@ -169,14 +175,44 @@ func (c *converter) collectOperations() {
 		}
 	}
 	if filter {
-		n := 0
-		for _, o := range c.ops {
-			if o.kept {
-				n++
+		c.checkFilters()
+	}
+}
+
+// checkFilters makes every --tag and --operation that names nothing in
+// the document an error listing what it has, closest first: a filter
+// that keeps nothing is not a connector anyone asked for.
+func (c *converter) checkFilters() {
+	ids, tags := map[string]bool{}, map[string]bool{}
+	var idList, tagList []string
+	for _, o := range c.ops {
+		if id := o.op.OperationID; id != "" && !ids[id] {
+			ids[id] = true
+			idList = append(idList, id)
+		}
+		for _, t := range o.op.Tags {
+			if !tags[t] {
+				tags[t] = true
+				tagList = append(tagList, t)
 			}
 		}
-		if n == 0 {
-			c.w.add("#/paths", "no operation matches the tag and operation filters")
+	}
+	for i, t := range c.opts.Tags {
+		if !tags[t] {
+			msg := "no operation has this tag"
+			if len(tagList) == 0 {
+				msg = "no operation has a tag"
+			}
+			c.optErrs = append(c.optErrs, OptionError{Option: "tag", Index: i, Value: t, Msg: msg, Known: spec.Closest(t, tagList, 0)})
+		}
+	}
+	for i, id := range c.opts.Operations {
+		if !ids[id] {
+			msg := "no operation has this operationId"
+			if len(idList) == 0 {
+				msg = "no operation has an operationId"
+			}
+			c.optErrs = append(c.optErrs, OptionError{Option: "operation", Index: i, Value: id, Msg: msg, Known: spec.Closest(id, idList, 0)})
 		}
 	}
 }
@@ -297,6 +333,7 @@ func (c *converter) servers() {
 	if c.doc.swagger {
 		ptr = "#/host"
 	}
+	defer func() { c.serverPtr = ptr }()
 	if chosen >= 0 {
 		base, vars, ptr = list[chosen].url, list[chosen].vars, list[chosen].ptr
 		// a scheme given by a variable: use its default

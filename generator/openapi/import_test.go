@@ -1,6 +1,7 @@
 package openapi
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -223,9 +224,38 @@ paths:
 	// --auth wins
 	s, _ = imp(t, doc, Options{Auth: "key"})
 	eq(t, "--auth key", s.Auth, spec.Auth{Type: "apiKey", In: "header", Name: "X-API-Key"})
-	s, warns = imp(t, doc, Options{Auth: "nope"})
-	eq(t, "--auth unknown", s.Auth.Type, "basic")
-	wantWarning(t, warns, "#/components/securitySchemes", "no such security scheme")
+	// --auth naming no scheme is an error listing the schemes, closest first
+	_, _, err := ImportData([]byte(doc), "", Options{Auth: "kye"})
+	var oe OptionErrors
+	if !errors.As(err, &oe) || len(oe) != 1 || oe[0].Option != "auth" || len(oe[0].Known) < 2 || oe[0].Known[0] != "key" {
+		t.Fatalf("--auth kye: got %v, want an OptionError listing key first", err)
+	}
+}
+
+func TestFiltersNamingNothing(t *testing.T) {
+	doc := `openapi: 3.0.3
+info: {title: T, version: "1"}
+servers: [{url: "https://api.example.com"}]
+paths:
+  /a: {get: {operationId: listWidgets, tags: [widgets], responses: {"200": {description: ok}}}}
+  /b: {get: {operationId: getStatus, tags: [status], responses: {"200": {description: ok}}}}
+`
+	_, _, err := ImportData([]byte(doc), "", Options{Tags: []string{"widget", "status"}, Operations: []string{"listWidget"}})
+	var oe OptionErrors
+	if !errors.As(err, &oe) {
+		t.Fatalf("got %v, want OptionErrors", err)
+	}
+	got := oe.Error()
+	want := "--tag widget: no operation has this tag; the document has widgets, status\n" +
+		"--operation listWidget: no operation has this operationId; the document has listWidgets, getStatus"
+	if got != want {
+		t.Fatalf("got\n%s\nwant\n%s", got, want)
+	}
+	// a filter that names something keeps only that
+	s, _ := imp(t, doc, Options{Tags: []string{"status"}})
+	if len(s.Actions) != 1 || s.Actions[0].Name != "getStatus" {
+		t.Fatalf("--tag status kept %+v", s.Actions)
+	}
 }
 
 func TestAuthMapping(t *testing.T) {

@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/conngen/conngen/generator/spec"
 	"github.com/getkin/kin-openapi/openapi2"
 	"github.com/getkin/kin-openapi/openapi2conv"
 	"github.com/getkin/kin-openapi/openapi3"
@@ -31,10 +32,27 @@ type document struct {
 }
 
 // load parses data, repairs it and loads it with kin-openapi.
-func load(data []byte, location string, w *warnings) (*document, error) {
+func load(data []byte, location string, w *warnings, opts Options) (*document, error) {
 	v, err := parseRaw(data, "", w)
 	if err != nil {
 		return nil, err
+	}
+	// Overlays apply to the document as parsed, before any repair. Every
+	// overlay is applied, so one run reports every action that no longer
+	// selects anything.
+	var oerrs spec.ErrorList
+	for _, o := range opts.Overlays {
+		var err error
+		if v, err = o.Apply(v); err != nil {
+			var list spec.ErrorList
+			if !errors.As(err, &list) {
+				return nil, err
+			}
+			oerrs = append(oerrs, list...)
+		}
+	}
+	if len(oerrs) > 0 {
+		return nil, oerrs
 	}
 	raw, ok := v.(map[string]any)
 	if !ok {
@@ -62,7 +80,7 @@ func load(data []byte, location string, w *warnings) (*document, error) {
 	if location != "" {
 		dir = filepath.Dir(location)
 	}
-	p := &repairer{w: w, root: raw, dir: dir, swagger: d.swagger}
+	p := &repairer{w: w, root: raw, dir: dir, swagger: d.swagger, readFile: opts.ReadFile}
 	p.repairTop()
 	p.walk(raw, "#", 0)
 	p.fixRefKinds()
@@ -74,7 +92,7 @@ func load(data []byte, location string, w *warnings) (*document, error) {
 	// kin-openapi rejects values of the wrong JSON type; its error names
 	// the place, which is dropped (with a warning) before trying again.
 	for attempt := 0; ; attempt++ {
-		t, err := kinLoad(raw, d.swagger, locURL, w)
+		t, err := kinLoad(raw, d.swagger, locURL, w, opts.ReadFile)
 		if err == nil {
 			d.t = t
 			return d, nil
@@ -88,10 +106,10 @@ func load(data []byte, location string, w *warnings) (*document, error) {
 }
 
 // kinLoad loads the repaired document with kin-openapi.
-func kinLoad(raw map[string]any, swagger bool, locURL *url.URL, w *warnings) (*openapi3.T, error) {
+func kinLoad(raw map[string]any, swagger bool, locURL *url.URL, w *warnings, readFile func(string) ([]byte, error)) (*openapi3.T, error) {
 	loader := openapi3.NewLoader()
 	loader.IsExternalRefsAllowed = true
-	loader.ReadFromURIFunc = readLocalRepaired(w, swagger)
+	loader.ReadFromURIFunc = readLocalRepaired(w, swagger, readFile)
 	if swagger {
 		// servers are computed from host/basePath/schemes by the converter;
 		// kin's conversion rejects some real-world hosts.
@@ -265,7 +283,11 @@ func removeAt(root map[string]any, ptr string) bool {
 // readLocalRepaired reads the files that relative $refs name, repairing
 // them like the main document. Only local files are read: remote and
 // absolute refs were already replaced by the repairer.
-func readLocalRepaired(w *warnings, swagger bool) openapi3.ReadFromURIFunc {
+func readLocalRepaired(w *warnings, swagger bool, readFile func(string) ([]byte, error)) openapi3.ReadFromURIFunc {
+	custom := readFile
+	if readFile == nil {
+		readFile = os.ReadFile
+	}
 	cache := map[string][]byte{}
 	return func(_ *openapi3.Loader, u *url.URL) ([]byte, error) {
 		if u.Scheme != "" && u.Scheme != "file" || u.Host != "" {
@@ -275,7 +297,7 @@ func readLocalRepaired(w *warnings, swagger bool) openapi3.ReadFromURIFunc {
 		if b, ok := cache[path]; ok {
 			return b, nil
 		}
-		data, err := os.ReadFile(path)
+		data, err := readFile(path)
 		if err != nil {
 			return nil, err
 		}
@@ -284,7 +306,7 @@ func readLocalRepaired(w *warnings, swagger bool) openapi3.ReadFromURIFunc {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
-		p := &repairer{w: w, root: v, dir: filepath.Dir(path), label: label, swagger: swagger}
+		p := &repairer{w: w, root: v, dir: filepath.Dir(path), label: label, swagger: swagger, readFile: custom}
 		p.walk(v, "#", 0)
 		p.fixRefKinds()
 		out, err := json.Marshal(v)
@@ -444,6 +466,19 @@ type repairer struct {
 	dir     string // directory of the file, "" when unknown
 	label   string // file name prefix of warnings in referenced files
 	swagger bool
+	// readFile, when set, reads referenced files (conngen diff reads
+	// them from git); else they are on disk.
+	readFile func(string) ([]byte, error)
+}
+
+// exists reports whether a referenced file can be read.
+func (p *repairer) exists(file string) bool {
+	if p.readFile != nil {
+		_, err := p.readFile(file)
+		return err == nil
+	}
+	st, err := os.Stat(file)
+	return err == nil && !st.IsDir()
 }
 
 func (p *repairer) warn(ptr, format string, args ...any) {
@@ -736,7 +771,7 @@ func (p *repairer) refOK(s, ptr string) bool {
 		return false
 	}
 	file := filepath.Join(p.dir, filepath.FromSlash(u.Path))
-	if st, err := os.Stat(file); err != nil || st.IsDir() {
+	if !p.exists(file) {
 		p.warn(ptr, "$ref %q: file %s not found; replaced by an empty object", s, file)
 		return false
 	}

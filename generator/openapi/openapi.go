@@ -23,6 +23,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/conngen/conngen/generator/overlay"
 	"github.com/conngen/conngen/generator/spec"
 )
 
@@ -41,6 +42,68 @@ type Options struct {
 	// Auth names the security scheme to use (conngen import --auth NAME).
 	// Empty: the rule documented on chooseAuth.
 	Auth string
+	// Overlays are applied in order to the document as parsed, before any
+	// repair or import step (OpenAPI Overlay 1.0).
+	Overlays []*overlay.Overlay
+	// ReadFile reads the files that relative $refs name (default
+	// os.ReadFile): conngen diff reads them from git.
+	ReadFile func(path string) ([]byte, error)
+}
+
+// OptionError is a tag, operation or auth option that names nothing in
+// the document. Index is the position of Value among the values of that
+// option; Known lists what the document has, closest first.
+type OptionError struct {
+	Option string // "tag", "operation" or "auth"
+	Index  int
+	Value  string
+	Msg    string
+	Known  []string
+}
+
+func (e OptionError) Error() string {
+	msg := fmt.Sprintf("--%s %s: %s", e.Option, e.Value, e.Msg)
+	if len(e.Known) > 0 {
+		msg += "; the document has " + KnownList(e.Known)
+	}
+	return msg
+}
+
+// KnownList shows at most ten names (closest first, as given) and how
+// many more there are.
+func KnownList(known []string) string {
+	const show = 10
+	if len(known) <= show {
+		return strings.Join(known, ", ")
+	}
+	return fmt.Sprintf("%s, ... (%d more)", strings.Join(known[:show], ", "), len(known)-show)
+}
+
+// OptionErrors is every option that named nothing.
+type OptionErrors []OptionError
+
+func (l OptionErrors) Error() string {
+	lines := make([]string, len(l))
+	for i, e := range l {
+		lines[i] = e.Error()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Result is an import with where its parts came from in the document.
+type Result struct {
+	Spec     *spec.Spec
+	Warnings []Warning
+	// Pointers: JSON pointers into the document of what produced each
+	// action (by name), schema (by name), the auth, and the baseURL.
+	Actions map[string]string
+	Schemas map[string]string
+	Auth    string
+	BaseURL string
+	// Operations is every operationId of the document, and Tags every tag
+	// its operations carry (for "did you mean" lists).
+	Operations []string
+	Tags       []string
 }
 
 // Warning is something of the document that the import could not map, or
@@ -81,14 +144,56 @@ func Import(path string, opts Options) (*spec.Spec, []Warning, error) {
 // internal $refs are followed. The error is non-nil only when the document
 // cannot be parsed (or is not an OpenAPI/Swagger document).
 func ImportData(data []byte, location string, opts Options) (*spec.Spec, []Warning, error) {
+	r, err := ImportResult(data, location, opts)
+	if r == nil {
+		return nil, nil, err
+	}
+	return r.Spec, r.Warnings, err
+}
+
+// ImportResult is ImportData with the document pointers of the result.
+// The error is a spec.ErrorList for overlays that do not apply (or do not
+// parse), an OptionErrors for options that name nothing, else a reason
+// the document cannot be read. With an error the Result holds the
+// warnings only (nil when none).
+func ImportResult(data []byte, location string, opts Options) (*Result, error) {
 	w := &warnings{}
-	doc, err := load(data, location, w)
+	doc, err := load(data, location, w, opts)
 	if err != nil {
-		return nil, w.sorted(), err
+		return &Result{Warnings: w.sorted()}, err
 	}
 	c := newConverter(doc, opts, w)
 	s := c.convert()
-	return s, w.sorted(), nil
+	if len(c.optErrs) > 0 {
+		return &Result{Warnings: w.sorted()}, c.optErrs
+	}
+	r := &Result{Spec: s, Warnings: w.sorted(), Actions: c.actionPtrs, Schemas: map[string]string{}, BaseURL: c.serverPtr}
+	for comp, name := range c.byComp {
+		r.Schemas[name] = c.compPtr(comp)
+	}
+	if c.scheme != "" {
+		r.Auth = c.schemePtr(c.scheme)
+	}
+	ids, tags := map[string]bool{}, map[string]bool{}
+	for _, o := range c.ops {
+		if o.op.OperationID != "" {
+			ids[o.op.OperationID] = true
+		}
+		for _, t := range o.op.Tags {
+			tags[t] = true
+		}
+	}
+	r.Operations, r.Tags = sortedSet(ids), sortedSet(tags)
+	return r, nil
+}
+
+func sortedSet(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // warnings collects Warnings; sorted returns them in a stable order

@@ -325,7 +325,7 @@ func TestWrongKindRefsMany(t *testing.T) {
 	doc := b.String()
 
 	w := &warnings{}
-	d, err := load([]byte(doc), "", w)
+	d, err := load([]byte(doc), "", w, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

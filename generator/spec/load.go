@@ -449,3 +449,54 @@ func editDistance(a, b string) int {
 	}
 	return prev[len(b)]
 }
+
+// YAMLError is a YAML syntax error of file as an Error at its line.
+func YAMLError(file string, err error) Error { return yamlError(file, err) }
+
+// Closest returns the entries of known ordered closest to key first (edit
+// distance, case ignored; ties alphabetical), at most n of them (all when
+// n <= 0), for "did you mean" lists of names that exist.
+func Closest(key string, known []string, n int) []string {
+	type cand struct {
+		name string
+		dist int
+	}
+	seen := map[string]bool{}
+	var cs []cand
+	lk := strings.ToLower(key)
+	for _, k := range known {
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		d := editDistance(lk, strings.ToLower(k))
+		if d == 99 {
+			d = 64 + abs(len(k)-len(key))
+		}
+		if strings.Contains(strings.ToLower(k), lk) || strings.Contains(lk, strings.ToLower(k)) {
+			d = min(d, abs(len(k)-len(key)))
+		}
+		cs = append(cs, cand{k, d})
+	}
+	sort.SliceStable(cs, func(i, j int) bool {
+		if cs[i].dist != cs[j].dist {
+			return cs[i].dist < cs[j].dist
+		}
+		return cs[i].name < cs[j].name
+	})
+	if n > 0 && len(cs) > n {
+		cs = cs[:n]
+	}
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = c.name
+	}
+	return out
+}
+
+func abs(i int) int {
+	if i < 0 {
+		return -i
+	}
+	return i
+}
