@@ -31,7 +31,7 @@ type servedAction struct {
 	token string
 
 	once   sync.Once
-	schema json.RawMessage     // the tool's outputSchema: {status, body}, cut to its budget
+	schema json.RawMessage    // the tool's outputSchema: {status, body}, cut to its budget
 	body   *jsonschema.Schema // the body part of schema, compiled, to tell whether an answer fits it
 	err    error
 }
