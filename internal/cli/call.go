@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 )
@@ -151,20 +153,21 @@ func runCall(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "conngen call: %s (conngen call %s lists the actions)\n", rep.Error, specPath)
 		return exitUsage
 	}
+	// A service that echoes a credential back does not get it printed.
+	secrets := secretValues([]*runner{r}, []string{*token})
 	if len(rep.Body) > 0 {
 		var buf bytes.Buffer
 		if json.Indent(&buf, rep.Body, "", "  ") != nil {
 			buf.Reset()
 			buf.Write(rep.Body)
 		}
-		// A service that echoes a credential back does not get it printed.
-		fmt.Fprintf(stdout, "%s\n", redact(buf.String(), secretValues([]*runner{r}, []string{*token})))
+		fmt.Fprintf(stdout, "%s\n", redact(buf.String(), secrets))
 	}
 	switch {
 	case rep.Kind == "api":
 		fmt.Fprintf(stderr, "%s\n", rep.Error)
 		if rep.Text != "" { // not JSON (a proxy's page, a plain-text error): its text, cut
-			fmt.Fprintf(stderr, "%s\n", redact(cutText(strings.TrimSpace(rep.Text), maxErrorBody), secretValues([]*runner{r}, []string{*token})))
+			fmt.Fprintf(stderr, "%s\n", redact(cutText(strings.TrimSpace(rep.Text), maxErrorBody), secrets))
 		}
 		return exitFail
 	case rep.Error != "":
@@ -268,9 +271,9 @@ func printInputFields(r *runner, action, specPath string, stdout, stderr io.Writ
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", name, t, req, string(resolve(p).Default), strings.Join(enum, " "), shortText(firstOf(p.Description, resolve(p).Description), 80))
 	}
-	for _, name := range sortedKeys(root.Properties) {
+	for _, name := range slices.Sorted(maps.Keys(root.Properties)) {
 		p := root.Properties[name]
-		row(name, p, contains(root.Required, name))
+		row(name, p, slices.Contains(root.Required, name))
 		if name != "body" {
 			continue
 		}
@@ -278,8 +281,8 @@ func printInputFields(r *runner, action, specPath string, stdout, stderr io.Writ
 		if body == nil {
 			continue
 		}
-		for _, f := range sortedKeys(body.Properties) {
-			row("body."+f, body.Properties[f], contains(body.Required, f))
+		for _, f := range slices.Sorted(maps.Keys(body.Properties)) {
+			row("body."+f, body.Properties[f], slices.Contains(body.Required, f))
 		}
 	}
 	tw.Flush()

@@ -159,15 +159,15 @@ func runMCP(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 // matchAny reports whether tool or action matches one of globs, marking
 // each glob that does.
 func matchAny(globs []string, matched []bool, tool, action string) bool {
-	any := false
+	found := false
 	for i, g := range globs {
 		ok1, _ := path.Match(g, tool)
 		ok2, _ := path.Match(g, action)
 		if ok1 || ok2 {
-			matched[i], any = true, true
+			matched[i], found = true, true
 		}
 	}
-	return any
+	return found
 }
 
 // runnerSets gives each --set to the connectors that have the field; a

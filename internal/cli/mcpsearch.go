@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -104,7 +105,7 @@ func (x *actionIndex) closeNames(name string) []string {
 			if len(out) == 5 {
 				break
 			}
-			if !contains(out, t) {
+			if !slices.Contains(out, t) {
 				out = append(out, t)
 			}
 		}
@@ -125,15 +126,6 @@ func commonPrefix(a, b string) int {
 		n++
 	}
 	return n
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 var htmlTag = regexp.MustCompile(`<[^>]*>`)

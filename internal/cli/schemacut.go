@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -124,11 +126,11 @@ func walkSubschemas(node any, depth int, onRef func(name string, depth int), vis
 	if name := refName(m); name != "" {
 		onRef(name, depth+1)
 	}
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		switch subschemaKeys[k] {
 		case "map":
 			if sub, ok := m[k].(map[string]any); ok {
-				for _, name := range sortedKeys(sub) {
+				for _, name := range slices.Sorted(maps.Keys(sub)) {
 					walkSubschemas(sub[name], depth+1, onRef, visit)
 				}
 			}
@@ -226,13 +228,4 @@ func cutNode(m map[string]any) map[string]any {
 		what = "a nested " + t
 	}
 	return map[string]any{"description": "Cut to keep the schema under 16 KiB: " + what + "."}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
