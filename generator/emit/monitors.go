@@ -23,10 +23,7 @@ func genMonitor(f *jen.File, c *model.Connector, m *model.Monitor) {
 	ctx := jen.Id("ctx").Qual("context", "Context")
 	cursor := jen.Id("Cursor")
 	steps := jen.Index().Id("monitorStep").Types(rec)
-	spec := lowerFirst(m.GoName) + "Monitor"
-	if spec == m.GoName+"Monitor" {
-		spec = "monitor" + m.GoName
-	}
+	spec := m.Var
 	// params is the Params argument, left out when the action has none.
 	params := func(g *jen.Group) {
 		g.Add(ctx)

@@ -14,22 +14,12 @@ import (
 	"github.com/conngen/conngen/generator/spec"
 )
 
-// Reserved are the package-level identifiers that every connector declares
-// (in templates/ and in the emitter); spec-derived type names never take
-// them.
-var Reserved = []string{
-	"DefaultBaseURL", "Config", "New", "Client", "Request", "Response", "PingResult",
-	"ServiceResponse", "APIError", "Ptr", "OAuth2Config", "AuthCodeURL", "Exchange",
-	"ServerEvent",
-	"ActionInfo", "Actions", "ErrUnknownAction", // registry.go
-}
-
 // Build resolves a validated spec into a Connector.
 func Build(s *spec.Spec) *Connector {
 	b := &builder{
 		s:            s,
 		c:            &Connector{Name: s.Name},
-		ids:          names.NewSet(Reserved...),
+		ids:          names.NewSet(Reserved()...),
 		declared:     map[string]*Type{},
 		inVariants:   map[*spec.Schema]bool{},
 		named:        make(map[string]*spec.Schema, len(s.Schemas)),
@@ -40,17 +30,6 @@ func Build(s *spec.Spec) *Connector {
 		merged:       map[*spec.Schema]merged{},
 		declaring:    map[*spec.Schema]*GoType{},
 		cyclesWarned: map[string]bool{},
-	}
-	if s.Webhooks != nil {
-		for _, n := range webhookNames {
-			b.ids.Unique(n)
-		}
-	}
-	b.reserveRevoke(s)
-	if len(s.Monitors) > 0 {
-		for _, n := range []string{"Cursor", "CursorStore", "FileCursorStore"} {
-			b.ids.Unique(n)
-		}
 	}
 	for _, ns := range s.Schemas {
 		if b.named[ns.Name] == nil {

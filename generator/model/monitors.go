@@ -1,6 +1,7 @@
 package model
 
 import (
+	"strings"
 	"time"
 
 	"github.com/conngen/conngen/generator/names"
@@ -12,6 +13,7 @@ import (
 type Monitor struct {
 	Name        string // spec name
 	GoName      string
+	Var         string // the package-level monitorSpec variable
 	Description string
 	Action      *Action
 	Items       string // dot path of the record list in one response; "" the response itself
@@ -33,6 +35,7 @@ type Monitor struct {
 // exists.
 func (b *builder) monitor(m spec.Monitor) *Monitor {
 	out := &Monitor{Name: m.Name, GoName: names.Go(m.Name), Description: m.Description, ID: m.ID, Items: m.Items}
+	out.Var = b.ids.Unique(monitorVar(out.GoName))
 	for i, a := range b.s.Actions {
 		if a.Name == m.Action {
 			out.Action = b.c.Actions[i]
@@ -85,4 +88,14 @@ func sinceParamType(t *GoType) bool {
 		return t.Kind == Builtin
 	}
 	return false
+}
+
+// monitorVar names a monitor's spec variable: newCustomersMonitor, or
+// monitorX when lowering the first letter changes nothing (an initialism
+// such as URL, which stays upper case, would export it).
+func monitorVar(goName string) string {
+	if len(goName) >= 2 && goName[0] >= 'A' && goName[0] <= 'Z' && goName[1] >= 'a' && goName[1] <= 'z' {
+		return strings.ToLower(goName[:1]) + goName[1:] + "Monitor"
+	}
+	return "monitor" + goName
 }

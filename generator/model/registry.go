@@ -100,7 +100,9 @@ func (b *builder) registry() {
 		act := c.Actions[i]
 		e := &Entry{Action: act, ReadOnly: act.Method == "GET" || act.Method == "HEAD" || act.Method == "OPTIONS"}
 		unique := used.Unique(act.GoName)
-		e.InputConst, e.OutputConst, e.InvokeFunc = "actionInput"+unique, "actionOutput"+unique, "invoke"+unique
+		e.InputConst = b.ids.Unique("actionInput" + unique)
+		e.OutputConst = b.ids.Unique("actionOutput" + unique)
+		e.InvokeFunc = b.ids.Unique("invoke" + unique)
 
 		// Input: one property per param under its spec name, the body under "body".
 		props := map[string]any{}
@@ -411,7 +413,7 @@ func (w *schemaWriter) def(name string) {
 		return
 	}
 	goName := w.b.schemaNames[name]
-	d := &Def{Name: goName, Const: "schemaDef" + goName}
+	d := &Def{Name: goName, Const: w.b.ids.Unique("schemaDef" + goName)}
 	w.defs[name] = d // before converting: recursion ends here
 	var refs []string
 	s := w.convert(w.b.named[name], 0, &refs)

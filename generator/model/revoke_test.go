@@ -2,8 +2,9 @@ package model_test
 
 import "testing"
 
-// A schema called ErrRevoked keeps its name unless the connector has a
-// revokeURL, which declares ErrRevoked itself.
+// A schema called ErrRevoked is renamed whether or not the connector has a
+// revokeURL (which declares ErrRevoked itself), so that adding one later
+// does not rename the user's type.
 func TestRevokeReservesErrRevoked(t *testing.T) {
 	const auth = "conngen: 1\nname: t\nbaseURL: https://example.com\nauth:\n  type: oauth2\n  grant: clientCredentials\n  tokenURL: https://a.example.com/token\n"
 	const rest = "ping: {path: /me}\nschemas:\n  ErrRevoked: {type: object, properties: {a: {type: string}}}\n"
@@ -11,7 +12,7 @@ func TestRevokeReservesErrRevoked(t *testing.T) {
 		extra, want string
 		revoke      bool
 	}{
-		{"", "ErrRevoked", false},
+		{"", "ErrRevoked2", false},
 		{"  revokeURL: https://a.example.com/revoke\n", "ErrRevoked2", true},
 	} {
 		c := build(t, auth+tt.extra+rest)

@@ -39,12 +39,6 @@ type WebhookEvent struct {
 	Payload     *GoType // the payload's Go type
 }
 
-// webhookNames are the identifiers the webhook runtime and its generated
-// half declare; spec types never take them in a connector that has
-// webhooks.
-var webhookNames = []string{"WebhookHandlers", "WebhookEvent", "WebhookOptions", "SeenStore",
-	"ClaimState", "Claimed", "Handled", "InProgress", "NewWebhookHandler", "VerifyWebhook"}
-
 // webhooks resolves the spec's webhooks block.
 func (b *builder) webhooks(w *spec.Webhooks) *Webhooks {
 	r := w.Resolved()

@@ -65,8 +65,8 @@ const monitorSuffix = "Changes"
 // that compares ids on the client reads every page at every poll, so it is
 // left for a spec's author to add.
 func (c *converter) monitors() {
-	used := map[string]bool{spec.RevokeMethod: true}
-	for _, r := range spec.ReservedMethods {
+	used := map[string]bool{}
+	for _, r := range spec.ReservedMethods() {
 		used[r] = true
 	}
 	for _, a := range c.s.Actions {

@@ -184,7 +184,7 @@ func connParamName(s string) string {
 // reservedActions are the connector's own methods.
 var reservedActions = func() map[string]bool {
 	m := map[string]bool{}
-	for _, r := range spec.ReservedMethods {
+	for _, r := range spec.ReservedMethods() {
 		m[r] = true
 	}
 	return m

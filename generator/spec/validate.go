@@ -9,9 +9,11 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/conngen/conngen/generator/names"
+	"github.com/conngen/conngen/templates"
 )
 
 var (
@@ -35,9 +37,17 @@ var Formats = []string{"date-time", "date", "int32", "int64", "float", "double",
 // Types of the schema subset.
 var Types = []string{"string", "integer", "number", "boolean", "object", "array"}
 
-// ReservedMethods are the generated Client's own exported methods and the
-// package's exported functions; an action may not take these Go names.
-var ReservedMethods = []string{"AuthPing", "CustomAction", "CustomActionStream", "New", "OAuth2Config", "AuthCodeURL", "Exchange", "Ptr", "Invoke"}
+// ReservedMethods returns the Go names an action may not take: every
+// exported method the runtime in templates/ declares on Client (read from
+// its sources; Revoke included, in every connector, so that adding
+// auth.revokeURL never invalidates a spec), Invoke, which the emitter
+// declares, and the package's exported functions.
+var ReservedMethods = sync.OnceValue(func() []string {
+	r := slices.Concat(templates.Names().ClientMethods,
+		[]string{"Invoke", "New", "OAuth2Config", "AuthCodeURL", "Exchange", "Ptr"})
+	slices.Sort(r)
+	return slices.Compact(r)
+})
 
 // ConfigFields are the fixed fields of the generated Config; connection
 // parameters may not take these Go names.
@@ -519,11 +529,8 @@ func (v *validator) checkActions() {
 		v.warnf("actions", "no actions: the connector has only AuthPing and CustomAction")
 	}
 	goNames := map[string]string{}
-	for _, r := range ReservedMethods {
+	for _, r := range ReservedMethods() {
 		goNames[r] = "the connector's own " + r
-	}
-	if v.s.Auth.Type == AuthOAuth2 && v.s.Auth.RevokeURL != "" {
-		goNames[RevokeMethod] = "the connector's own " + RevokeMethod + " (auth.revokeURL)"
 	}
 	for i, a := range v.s.Actions {
 		p := fmt.Sprintf("actions[%d]", i)
