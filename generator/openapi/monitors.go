@@ -65,7 +65,7 @@ const monitorSuffix = "Changes"
 // that compares ids on the client reads every page at every poll, so it is
 // left for a spec's author to add.
 func (c *converter) monitors() {
-	used := map[string]bool{}
+	used := map[string]bool{spec.RevokeMethod: true}
 	for _, r := range spec.ReservedMethods() {
 		used[r] = true
 	}

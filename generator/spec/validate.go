@@ -37,14 +37,19 @@ var Formats = []string{"date-time", "date", "int32", "int64", "float", "double",
 // Types of the schema subset.
 var Types = []string{"string", "integer", "number", "boolean", "object", "array"}
 
-// ReservedMethods returns the Go names an action may not take: every
-// exported method the runtime in templates/ declares on Client (read from
-// its sources; Revoke included, in every connector, so that adding
-// auth.revokeURL never invalidates a spec), Invoke, which the emitter
+// RevokeMethod is the Client method that a spec with auth.revokeURL gets
+// (templates/revoke.go); only such a spec's actions may not take its name,
+// so an API's own revoke endpoint keeps its name elsewhere.
+const RevokeMethod = "Revoke"
+
+// ReservedMethods returns the Go names an action may not take in any
+// connector: every exported method the runtime in templates/ declares on
+// Client (read from its sources) but Revoke, Invoke, which the emitter
 // declares, and the package's exported functions.
 var ReservedMethods = sync.OnceValue(func() []string {
 	r := slices.Concat(templates.Names().ClientMethods,
 		[]string{"Invoke", "New", "OAuth2Config", "AuthCodeURL", "Exchange", "Ptr"})
+	r = slices.DeleteFunc(r, func(m string) bool { return m == RevokeMethod })
 	slices.Sort(r)
 	return slices.Compact(r)
 })
@@ -531,6 +536,9 @@ func (v *validator) checkActions() {
 	goNames := map[string]string{}
 	for _, r := range ReservedMethods() {
 		goNames[r] = "the connector's own " + r
+	}
+	if v.s.Auth.Type == AuthOAuth2 && v.s.Auth.RevokeURL != "" {
+		goNames[RevokeMethod] = "the connector's own " + RevokeMethod + " (auth.revokeURL)"
 	}
 	for i, a := range v.s.Actions {
 		p := fmt.Sprintf("actions[%d]", i)
