@@ -13,3 +13,10 @@ import "embed"
 //
 //go:embed runtime.go paginate.go encode.go ratelimit.go oauth2.go union.go webhook.go revoke.go monitor.go cursorfile.go stream.go sse.go invoke.go
 var Files embed.FS
+
+// RunnerMain is the main.go of the program conngen call and conngen mcp run
+// over a connector (templates/runner; generator/emit.Runner fills in the
+// connector's import path).
+//
+//go:embed runner/main.go
+var RunnerMain []byte
