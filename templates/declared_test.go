@@ -1,9 +1,14 @@
 package templates
 
 import (
+	"go/ast"
 	"go/importer"
+	"go/parser"
 	"go/token"
+	"io/fs"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -29,12 +34,46 @@ func TestNamesMatchThePackage(t *testing.T) {
 	if err != nil {
 		t.Fatalf("type-checking the package from source: %v", err)
 	}
+	own := generatorOwn(t)
 	for _, n := range pkg.Scope().Names() {
-		if n == "Files" || n == "Names" || n == "Declared" || n == "receiverIs" {
+		if own[n] {
 			continue
 		}
 		if !slices.Contains(d.Package, n) {
 			t.Errorf("the package declares %s, Names().Package does not list it", n)
 		}
 	}
+}
+
+// generatorOwn are the package-level names of the files here that are not
+// emitted (embed.go, declared.go, tool.go): conngen's own, never a
+// connector's.
+func generatorOwn(t *testing.T) map[string]bool {
+	t.Helper()
+	paths, _ := filepath.Glob("*.go")
+	own := map[string]bool{}
+	for _, p := range paths {
+		if strings.HasSuffix(p, "_test.go") {
+			continue
+		}
+		if _, err := fs.Stat(Files, p); err == nil {
+			continue
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), p, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name := range f.Scope.Objects { // types, variables, constants
+			own[name] = true
+		}
+		for _, d := range f.Decls {
+			if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil {
+				own[fd.Name.Name] = true
+			}
+		}
+	}
+	if !own["Files"] || !own["RevokeToken"] {
+		t.Fatalf("the generator's own files declare %v; want Files and RevokeToken among them", own)
+	}
+	return own
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/dave/jennifer/jen"
+	"golang.org/x/oauth2"
 
 	"github.com/conngen/conngen/generator/model"
 )
@@ -393,17 +394,18 @@ func genAuthorize(g *jen.Group, c *model.Connector) {
 		g.Comment("Token requests go through the same HTTP client as every call.")
 		if a.Grant == "clientCredentials" {
 			g.Id("ctx").Op(":=").Qual("context", "WithValue").Call(jen.Qual("context", "Background").Call(), jen.Qual(oauth2Path, "HTTPClient"), jen.Id("hc"))
+			oc := a.OAuth2Config("", "", "")
 			g.Id("cc").Op(":=").Op("&").Qual(ccPath, "Config").Values(jen.DictFunc(func(d jen.Dict) {
 				d[jen.Id("ClientID")] = jen.Id("cfg").Dot("ClientID")
 				d[jen.Id("ClientSecret")] = jen.Id("cfg").Dot("ClientSecret")
-				d[jen.Id("TokenURL")] = jen.Lit(a.TokenURL)
-				if len(a.Scopes) > 0 {
-					d[jen.Id("Scopes")] = scopes(a)
+				d[jen.Id("TokenURL")] = jen.Lit(oc.Endpoint.TokenURL)
+				if len(oc.Scopes) > 0 {
+					d[jen.Id("Scopes")] = stringList(oc.Scopes)
 				}
 				if len(a.TokenParams) > 0 {
 					d[jen.Id("EndpointParams")] = tokenParams(a)
 				}
-				d[jen.Id("AuthStyle")] = authStyle(a)
+				d[jen.Id("AuthStyle")] = authStyle(oc.Endpoint.AuthStyle)
 			}))
 			g.Comment("The clientcredentials source caches its token until it expires.")
 			setBearerAuth(g, c, jen.Id("notifyTokens").Call(jen.Id("cc").Dot("TokenSource").Call(jen.Id("ctx")), jen.Id("cfg").Dot("OnToken"), jen.Nil()), jen.Nil())
@@ -416,14 +418,6 @@ func genAuthorize(g *jen.Group, c *model.Connector) {
 		}
 		setBearerAuth(g, c, jen.Id("notifyTokens").Call(jen.Id("oc").Dot("TokenSource").Call(jen.Id("ctx"), jen.Id("cfg").Dot("Token")), jen.Id("cfg").Dot("OnToken"), jen.Id("cfg").Dot("Token")), jen.Id("cfg").Dot("Token"))
 	}
-}
-
-func scopes(a model.Auth) jen.Code {
-	if a.ScopeSep != " " {
-		// x/oauth2 joins scopes with spaces; other separators are joined here.
-		return stringList([]string{strings.Join(a.Scopes, a.ScopeSep)})
-	}
-	return stringList(a.Scopes)
 }
 
 func tokenParams(a model.Auth) jen.Code {
@@ -441,8 +435,9 @@ func tokenClient(a model.Auth, hc jen.Code) jen.Code {
 	return jen.Id("tokenHTTPClient").Call(hc, tokenParams(a))
 }
 
-func authStyle(a model.Auth) jen.Code {
-	if a.ClientAuth == "body" {
+// authStyle names an x/oauth2 AuthStyle that model.Auth.OAuth2Config chose.
+func authStyle(s oauth2.AuthStyle) jen.Code {
+	if s == oauth2.AuthStyleInParams {
 		return jen.Qual(oauth2Path, "AuthStyleInParams")
 	}
 	return jen.Qual(oauth2Path, "AuthStyleInHeader")
@@ -458,21 +453,22 @@ func genOAuth2Helpers(f *jen.File, c *model.Connector) {
 		f.Comment("OAuth2Config describes the connector's OAuth2 client: the token endpoint, scopes and")
 		f.Comment("client authentication. New fetches and caches client-credentials tokens by itself.")
 	}
+	cfg := a.OAuth2Config("", "", "")
 	f.Func().Id("OAuth2Config").Params(jen.Id("cfg").Id("Config")).Op("*").Qual(oauth2Path, "Config").Block(
 		jen.Return(jen.Op("&").Qual(oauth2Path, "Config").Values(jen.DictFunc(func(d jen.Dict) {
 			d[jen.Id("ClientID")] = jen.Id("cfg").Dot("ClientID")
 			d[jen.Id("ClientSecret")] = jen.Id("cfg").Dot("ClientSecret")
 			endpoint := jen.Dict{
-				jen.Id("TokenURL"):  jen.Lit(a.TokenURL),
-				jen.Id("AuthStyle"): authStyle(a),
+				jen.Id("TokenURL"):  jen.Lit(cfg.Endpoint.TokenURL),
+				jen.Id("AuthStyle"): authStyle(cfg.Endpoint.AuthStyle),
 			}
 			if code {
 				d[jen.Id("RedirectURL")] = jen.Id("cfg").Dot("RedirectURL")
-				endpoint[jen.Id("AuthURL")] = jen.Lit(a.AuthorizeURL)
+				endpoint[jen.Id("AuthURL")] = jen.Lit(cfg.Endpoint.AuthURL)
 			}
 			d[jen.Id("Endpoint")] = jen.Qual(oauth2Path, "Endpoint").Values(endpoint)
-			if len(a.Scopes) > 0 {
-				d[jen.Id("Scopes")] = scopes(a)
+			if len(cfg.Scopes) > 0 {
+				d[jen.Id("Scopes")] = stringList(cfg.Scopes)
 			}
 		}))),
 	)

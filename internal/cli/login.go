@@ -26,8 +26,8 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/conngen/conngen/generator"
-	"github.com/conngen/conngen/generator/model"
 	"github.com/conngen/conngen/generator/spec"
+	"github.com/conngen/conngen/templates"
 )
 
 // runLogin is `conngen login SPEC`: the OAuth2 authorization-code flow from
@@ -81,7 +81,9 @@ func runLogin(args []string, stdout, stderr io.Writer) int {
 	redirect := fmt.Sprintf("http://127.0.0.1:%d/callback", l.Addr().(*net.TCPAddr).Port)
 
 	auth := generator.Auth(s)
-	oc, tokenOpts := oauth2Config(auth, clientID, clientSecret, redirect)
+	// The client the generated connector's OAuth2Config returns, decided
+	// once in the model.
+	oc := auth.OAuth2Config(clientID, clientSecret, redirect)
 	state := randomString()
 	verifier := ""
 	authOpts := []oauth2.AuthCodeOption{}
@@ -114,8 +116,14 @@ func runLogin(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "conngen login: %v\n", res.err)
 		return exitFail
 	}
+	var tokenOpts []oauth2.AuthCodeOption
 	if verifier != "" {
 		tokenOpts = append(tokenOpts, oauth2.VerifierOption(verifier))
+	}
+	// auth.tokenParams go into the token request's form through the
+	// runtime's own transport, as the connector's Exchange sends them.
+	if hc := templates.TokenHTTPClient(nil, auth.TokenValues()); hc != nil {
+		ctx = context.WithValue(ctx, oauth2.HTTPClient, hc)
 	}
 	tok, err := oc.Exchange(ctx, res.code, tokenOpts...)
 	if err != nil {
@@ -156,30 +164,6 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, bool) {
 		rest = append(rest, args[0])
 		args = args[1:]
 	}
-}
-
-// oauth2Config is the OAuth2 client the generated connector would use for
-// the spec's auth (model.Auth), and the options every token request takes.
-func oauth2Config(a model.Auth, clientID, clientSecret, redirect string) (*oauth2.Config, []oauth2.AuthCodeOption) {
-	scopes := a.Scopes
-	if a.ScopeSep != " " && len(scopes) > 0 {
-		scopes = []string{strings.Join(scopes, a.ScopeSep)}
-	}
-	style := oauth2.AuthStyleInHeader
-	if a.ClientAuth == "body" {
-		style = oauth2.AuthStyleInParams
-	}
-	var opts []oauth2.AuthCodeOption
-	for _, kv := range a.TokenParams {
-		opts = append(opts, oauth2.SetAuthURLParam(kv.Key, kv.Value))
-	}
-	return &oauth2.Config{
-		ClientID:     clientID,
-		ClientSecret: clientSecret,
-		Endpoint:     oauth2.Endpoint{AuthURL: a.AuthorizeURL, TokenURL: a.TokenURL, AuthStyle: style},
-		RedirectURL:  redirect,
-		Scopes:       scopes,
-	}, opts
 }
 
 type callbackResult struct {

@@ -12,9 +12,12 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/oauth2"
+
 	"github.com/conngen/conngen/generator"
 	"github.com/conngen/conngen/generator/model"
 	"github.com/conngen/conngen/generator/spec"
+	"github.com/conngen/conngen/templates"
 )
 
 // runRevoke is `conngen revoke --token FILE SPEC`, the counterpart of
@@ -62,7 +65,7 @@ func runRevoke(args []string, stdout, stderr io.Writer) int {
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
 	auth := generator.Auth(s)
-	kind, err := revokeToken(ctx, auth, clientID, clientSecret, tok)
+	kind, err := revokeToken(ctx, s.Name, auth, clientID, clientSecret, tok)
 	if err != nil {
 		msg := redactErr(err, clientSecret)
 		for _, t := range []string{tok.RefreshToken, tok.AccessToken} {
@@ -103,51 +106,27 @@ func readToken(path string) (fileToken, error) {
 	return tok, nil
 }
 
-// revokeToken sends the RFC 7009 request that a generated connector's
-// Client.Revoke sends (templates/revoke.go): the refresh token when there
-// is one, else the access token, the client authenticated per clientAuth,
-// redirects not followed. It returns which kind of token it revoked.
-func revokeToken(ctx context.Context, a model.Auth, clientID, clientSecret string, tok fileToken) (string, error) {
-	form := url.Values{"token": {tok.RefreshToken}, "token_type_hint": {"refresh_token"}}
-	if tok.RefreshToken == "" {
-		form = url.Values{"token": {tok.AccessToken}, "token_type_hint": {"access_token"}}
+// revokeToken revokes tok with the runtime's own RFC 7009 request, the one
+// a generated connector's Client.Revoke sends (templates/revoke.go): the
+// refresh token when there is one, else the access token, the client
+// authenticated per clientAuth, redirects not followed. It returns which
+// kind of token it revoked.
+func revokeToken(ctx context.Context, connector string, a model.Auth, clientID, clientSecret string, tok fileToken) (string, error) {
+	kind := "access token"
+	if tok.RefreshToken != "" {
+		kind = "refresh token"
 	}
-	kind := strings.ReplaceAll(form.Get("token_type_hint"), "_", " ")
-	if a.ClientAuth == "body" {
-		form.Set("client_id", clientID)
-		if clientSecret != "" {
-			form.Set("client_secret", clientSecret)
-		}
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.RevokeURL, strings.NewReader(form.Encode()))
-	if err != nil {
-		return kind, errors.New("invalid revokeURL")
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", "conngen/"+Version())
-	if a.ClientAuth != "body" {
-		req.SetBasicAuth(url.QueryEscape(clientID), url.QueryEscape(clientSecret))
-	}
-	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := hc.Do(req)
-	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return kind, fmt.Errorf("POST %s: %w", redactedURL(a.RevokeURL), err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	if resp.StatusCode != http.StatusOK {
-		msg := strings.TrimSpace(fmt.Sprintf("%d %s", resp.StatusCode, http.StatusText(resp.StatusCode)))
-		if m := oauthErrorMessage(body); m != "" {
+	err := templates.RevokeToken(ctx, nil, connector, "conngen/"+Version(), a.RevokeURL, clientID, clientSecret,
+		a.ClientAuth == "body", &oauth2.Token{AccessToken: tok.AccessToken, RefreshToken: tok.RefreshToken})
+	var apiErr *templates.APIError
+	if errors.As(err, &apiErr) {
+		msg := strings.TrimSpace(fmt.Sprintf("%d %s", apiErr.StatusCode, http.StatusText(apiErr.StatusCode)))
+		if m := oauthErrorMessage(apiErr.Body); m != "" {
 			msg += ": " + m
 		}
 		return kind, fmt.Errorf("the service refused to revoke the %s: %s (token file kept)", kind, msg)
 	}
-	return kind, nil
+	return kind, err
 }
 
 // oauthErrorMessage is the error of an RFC 6749 5.2 error body:
