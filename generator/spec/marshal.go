@@ -29,6 +29,12 @@ import (
 // would not read back as written, a type with its own marshaller) makes
 // Marshal fall back to yaml.v3 for the whole file.
 // TestMarshalMatchesYAMLv3 holds the two to the same bytes.
+//
+// Why a second serializer: even one yaml.Node tree for the whole spec,
+// encoded once by yaml.v3 (no per-node re-encoding), costs 4–7× this
+// writer, 14–34% of the import stage on the large documents, against a
+// 10% budget (BENCHMARKS.md, "Keeping spec.Marshal";
+// BenchmarkMarshal/DOC/yaml.v3-node measures it).
 func Marshal(s *Spec) ([]byte, error) {
 	if out, err := marshalDirect(s); err == nil {
 		return out, nil

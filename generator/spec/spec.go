@@ -3,9 +3,10 @@
 // validator that reports every problem at once.
 //
 // The types mirror the spec format (docs/spec.md) field for
-// field; the yaml tags are the spec's field names. Marshalling a Spec with
-// gopkg.in/yaml.v3 gives a spec file the loader accepts, which is how
-// conngen import writes its output.
+// field; the yaml tags are the spec's field names. Marshal (marshal.go)
+// writes a Spec as the spec file conngen import outputs, the bytes that
+// gopkg.in/yaml.v3 would write for it, by a faster writer of its own that
+// falls back to yaml.v3 for what it does not reproduce; Load reads it back.
 package spec
 
 // Format is the spec format this package reads and writes.
