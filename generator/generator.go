@@ -25,16 +25,6 @@ type Output struct {
 	Work     model.Work // what resolving the spec took, against its budget
 }
 
-// LoadFile reads and validates a spec file. The error, when not nil,
-// lists every problem as file:line:col: field: reason.
-func LoadFile(path string) (*spec.Spec, []string, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	return spec.Load(path, data)
-}
-
 // Generate renders a validated spec. It writes nothing.
 func Generate(s *spec.Spec) (*Output, error) {
 	c := model.Build(s)

@@ -78,10 +78,25 @@ func Load(file string, data []byte) (*Spec, []string, error) {
 	if len(root.Content) == 0 {
 		return nil, nil, ErrorList{{File: file, Msg: "empty spec"}}
 	}
+	return LoadNode(file, &root, nil)
+}
+
+// Locate says where a field of a merged spec came from when its node
+// carries no position (line 0: it was produced by an import): the file
+// and position to report a problem of the field at path.
+type Locate func(path string) (file string, pos Pos)
+
+// LoadNode decodes and validates a parsed spec (a document node). Nodes
+// at line 0 did not come from file: problems at them are reported where
+// locate says (a derived spec reports them at the OpenAPI document).
+func LoadNode(file string, root *yaml.Node, locate Locate) (*Spec, []string, error) {
+	if len(root.Content) == 0 {
+		return nil, nil, ErrorList{{File: file, Msg: "empty spec"}}
+	}
 	// One position is recorded per node decoded: sizing the map for them
 	// up front saves growing it step by step on a large spec (capped: a
 	// hint, not a promise to a hostile file).
-	d := &decoder{file: file, pos: make(map[string]Pos, min(countNodes(root.Content[0]), 1<<20))}
+	d := &decoder{file: file, pos: make(map[string]Pos, min(countNodes(root.Content[0]), 1<<20)), locate: locate}
 	s := new(Spec)
 	d.decode(root.Content[0], reflect.ValueOf(s).Elem(), "")
 	// Validate even when some fields failed to decode, so one run reports
@@ -101,10 +116,26 @@ func Load(file string, data []byte) (*Spec, []string, error) {
 	}
 	d.errs = kept
 	if len(d.errs) > 0 {
-		d.errs.sort()
+		d.errs.SortFirst(file)
 		return nil, nil, d.errs
 	}
 	return s, d.warnings, nil
+}
+
+// SortFirst sorts the problems in file first, then those of other files
+// (an imported document), each by position.
+func (l ErrorList) SortFirst(file string) {
+	l.sort()
+	sort.SliceStable(l, func(i, j int) bool {
+		a, b := l[i].File, l[j].File
+		if a == b {
+			return false
+		}
+		if a == file || b == file {
+			return a == file
+		}
+		return a < b
+	})
 }
 
 // countNodes counts the nodes of the tree under n, aliases not expanded.
@@ -147,15 +178,27 @@ type decoder struct {
 	inAlias  int  // aliases being expanded
 	depth    int  // current nesting
 	tooBig   bool // the size error was reported
+	locate   Locate
 }
 
 func (d *decoder) errorf(path string, format string, args ...any) {
-	d.errs = append(d.errs, Error{File: d.file, Pos: d.posOf(path), Path: path, Msg: fmt.Sprintf(format, args...)})
+	file, pos := d.where(path)
+	d.errs = append(d.errs, Error{File: file, Pos: pos, Path: path, Msg: fmt.Sprintf(format, args...)})
 }
 
 func (d *decoder) warnf(path string, format string, args ...any) {
-	e := Error{File: d.file, Pos: d.posOf(path), Path: path, Msg: fmt.Sprintf(format, args...)}
+	file, pos := d.where(path)
+	e := Error{File: file, Pos: pos, Path: path, Msg: fmt.Sprintf(format, args...)}
 	d.warnings = append(d.warnings, "warning: "+e.Error())
+}
+
+// where is the file and position to report a problem at path.
+func (d *decoder) where(path string) (string, Pos) {
+	pos := d.posOf(path)
+	if pos.Line == 0 && d.locate != nil {
+		return d.locate(path)
+	}
+	return d.file, pos
 }
 
 // posOf finds the position of path, or of its nearest parent that is in the
