@@ -13,7 +13,11 @@ require (
 require (
 	github.com/aymanbagabas/go-udiff v0.4.2
 	github.com/theory/jsonpath v0.12.3
+	golang.org/x/exp v0.0.0-20261113113407-e3970619a1a4
+	golang.org/x/tools v0.52.1-0.20261106145633-d407941a339a
 )
+
+require golang.org/x/mod v0.42.0 // indirect
 
 require (
 	github.com/go-openapi/jsonpointer v0.22.5 // indirect
@@ -36,8 +40,8 @@ require (
 	github.com/tidwall/tinyqueue v0.0.0-20180302190814-1e39f5511563 // indirect
 	github.com/yosida95/uritemplate/v3 v3.0.2 // indirect
 	go.yaml.in/yaml/v4 v4.0.0 // indirect
-	golang.org/x/sync v0.20.0 // indirect
-	golang.org/x/sys v0.41.0 // indirect
+	golang.org/x/sync v0.24.0 // indirect
+	golang.org/x/sys v0.49.0 // indirect
 	golang.org/x/text v0.14.0 // indirect
 	golang.org/x/time v0.15.0 // indirect
 )

@@ -437,10 +437,7 @@ func (d *deriver) exclude(s *spec.Spec) {
 	}
 	s.Actions = slices.DeleteFunc(s.Actions, func(a spec.Action) bool { return drop[a.Name] })
 	s.Monitors = slices.DeleteFunc(s.Monitors, func(m spec.Monitor) bool { return drop[m.Action] })
-	if s.Ping != nil {
-		// the ping may have been the excluded action's endpoint: that is
-		// still a valid ping, so it stays.
-	}
+	// A ping on an excluded action's endpoint is still a valid ping: it stays.
 }
 
 // checkActions reports every action of the merged spec left without

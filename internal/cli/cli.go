@@ -16,6 +16,7 @@ import (
 
 	"github.com/conngen/conngen/generator"
 	"github.com/conngen/conngen/generator/openapi"
+	"github.com/conngen/conngen/generator/overlay"
 	"github.com/conngen/conngen/generator/spec"
 )
 
@@ -26,7 +27,10 @@ Usage:
                                       a directory SPEC means the *.yaml files in it
   conngen validate SPEC...            report every problem as file:line:col: field: reason
   conngen check [-o DIR] SPEC...      exit 1 with a diff when DIR holds stale output
-  conngen import [--name N] [--auth SCHEME] [--tag T]... [--operation ID]... OPENAPI
+  conngen diff [--fail-on breaking|behaviour|any|none] OLD NEW
+                                      what changed in the Go API from spec OLD to NEW (either may be REF:PATH in git)
+  conngen resolve SPEC                print the spec a derived spec (from:) results in, as YAML
+  conngen import [--name N] [--auth SCHEME] [--tag T]... [--operation ID]... [--overlay FILE]... OPENAPI
                                       print a spec for an OpenAPI 3.0/3.1 or Swagger 2.0 document
   conngen login [--client-id ID] [--port N] [--out FILE] [--no-browser] SPEC
                                       sign in (OAuth2 authorization code) and write the token to FILE (0600)
@@ -63,6 +67,10 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runValidate(rest, stdout, stderr)
 	case "import":
 		return runImport(rest, stdout, stderr)
+	case "resolve":
+		return runResolve(rest, stdout, stderr)
+	case "diff":
+		return runDiff(rest, stdout, stderr)
 	case "login":
 		return runLogin(rest, stdout, stderr)
 	case "revoke":
@@ -90,6 +98,21 @@ func Version() string {
 	return "devel"
 }
 
+// needsValue reports whether arg is a flag of fs that takes the next
+// argument as its value ("--name --": the value is "--").
+func needsValue(fs *flag.FlagSet, arg string) bool {
+	name := strings.TrimLeft(arg, "-")
+	if name == arg || strings.Contains(name, "=") {
+		return false
+	}
+	f := fs.Lookup(name)
+	if f == nil {
+		return false
+	}
+	b, ok := f.Value.(interface{ IsBoolFlag() bool })
+	return !ok || !b.IsBoolFlag()
+}
+
 func newFlags(name string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("conngen "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -106,7 +129,7 @@ func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 			return nil, err
 		}
 		rest := fs.Args()
-		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" && (n < 2 || !needsValue(fs, args[n-2])) {
 			return append(positional, rest...), nil
 		}
 		if len(rest) == 0 {
@@ -137,42 +160,81 @@ func expand(args []string) []string {
 }
 
 // loadAll loads every spec and prints every problem of every spec. It
-// returns nil specs when any failed, so nothing is written.
-func loadAll(paths []string, stderr io.Writer) ([]*spec.Spec, bool) {
+// returns nil specs when any failed, so nothing is written. A derived
+// spec's import warnings are printed in full when all is set, else
+// counted in one line.
+func loadAll(paths []string, stderr io.Writer, all bool) ([]*spec.Spec, bool) {
 	var specs []*spec.Spec
 	ok := true
 	for _, p := range paths {
-		s, warnings, err := generator.LoadFile(p)
-		for _, w := range warnings {
-			fmt.Fprintln(stderr, w)
-		}
+		l, err := loadSpec(p, stderr, all)
 		if err != nil {
 			ok = false
-			var list spec.ErrorList
-			if errors.As(err, &list) {
-				for _, e := range list {
-					fmt.Fprintln(stderr, e.Error())
-				}
-			} else {
-				fmt.Fprintf(stderr, "conngen: %v\n", err)
-			}
 			continue
 		}
-		specs = append(specs, s)
+		specs = append(specs, l.Spec)
 	}
 	return specs, ok
 }
 
+// loadSpec loads one spec (plain or derived) from disk and prints its
+// warnings and problems.
+func loadSpec(p string, stderr io.Writer, all bool) (*generator.Loaded, error) {
+	return printLoad(generator.OSReader{}, p, p, stderr, all)
+}
+
+func printLoad(r generator.Reader, p, label string, stderr io.Writer, all bool) (*generator.Loaded, error) {
+	l, err := generator.Load(r, p)
+	if l != nil {
+		printWarnings(l, label, stderr, all)
+	}
+	if err != nil {
+		printSpecError(err, stderr)
+		return nil, err
+	}
+	return l, nil
+}
+
+func printWarnings(l *generator.Loaded, label string, stderr io.Writer, all bool) {
+	if all {
+		for _, w := range l.ImportWarnings {
+			fmt.Fprintln(stderr, w)
+		}
+	} else if n := len(l.ImportWarnings); n > 0 {
+		s := "s"
+		if n == 1 {
+			s = ""
+		}
+		fmt.Fprintf(stderr, "conngen: %s: %d import warning%s (conngen resolve shows them)\n", label, n, s)
+	}
+	for _, w := range l.Warnings {
+		fmt.Fprintln(stderr, w)
+	}
+}
+
+// printSpecError prints every problem of a spec that did not load.
+func printSpecError(err error, stderr io.Writer) {
+	var list spec.ErrorList
+	if errors.As(err, &list) {
+		for _, e := range list {
+			fmt.Fprintln(stderr, e.Error())
+		}
+		return
+	}
+	fmt.Fprintf(stderr, "conngen: %v\n", err)
+}
+
 func runValidate(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("validate", stderr)
-	if err := fs.Parse(args); err != nil {
+	pos, err := parseArgs(fs, args)
+	if err != nil {
 		return exitUsage
 	}
-	if fs.NArg() == 0 {
+	if len(pos) == 0 {
 		fmt.Fprintln(stderr, "conngen validate: no spec files given")
 		return exitUsage
 	}
-	if _, ok := loadAll(expand(fs.Args()), stderr); !ok {
+	if _, ok := loadAll(expand(pos), stderr, true); !ok {
 		return exitFail
 	}
 	return exitOK
@@ -185,15 +247,16 @@ func runGenerate(args []string, stdout, stderr io.Writer, check bool) int {
 	}
 	fs := newFlags(name, stderr)
 	dir := fs.String("o", "generated", "output directory; each connector goes to DIR/<name>/")
-	if err := fs.Parse(args); err != nil {
+	pos, err := parseArgs(fs, args)
+	if err != nil {
 		return exitUsage
 	}
-	if fs.NArg() == 0 {
+	if len(pos) == 0 {
 		fmt.Fprintf(stderr, "conngen %s: no spec files given\n", name)
 		return exitUsage
 	}
-	paths := expand(fs.Args())
-	specs, ok := loadAll(paths, stderr)
+	paths := expand(pos)
+	specs, ok := loadAll(paths, stderr, false)
 	if !ok {
 		return exitFail
 	}
@@ -253,25 +316,83 @@ func runImport(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&opts.Auth, "auth", "", "security scheme to use when the document has several")
 	fs.Var(&tags, "tag", "keep operations with this tag (repeatable)")
 	fs.Var(&ops, "operation", "keep the operation with this operationId (repeatable)")
-	if err := fs.Parse(args); err != nil {
+	var overlays listFlag
+	fs.Var(&overlays, "overlay", "apply this OpenAPI Overlay 1.0 document first (repeatable, in order)")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
 		return exitUsage
 	}
-	if fs.NArg() != 1 {
+	if len(pos) != 1 {
 		fmt.Fprintln(stderr, "conngen import: want exactly one OpenAPI document")
 		return exitUsage
 	}
 	opts.Tags, opts.Operations = tags, ops
-	s, warnings, err := openapi.Import(fs.Arg(0), opts)
+	failed := false
+	for _, name := range overlays {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			fmt.Fprintf(stderr, "conngen import: --overlay: %v\n", err)
+			return exitFail
+		}
+		o, err := overlay.Parse(name, data)
+		if err != nil {
+			printSpecError(err, stderr)
+			failed = true
+			continue
+		}
+		opts.Overlays = append(opts.Overlays, o)
+	}
+	if failed {
+		return exitFail
+	}
+	s, warnings, err := openapi.Import(pos[0], opts)
 	for _, w := range warnings {
 		fmt.Fprintf(stderr, "warning: %s\n", w)
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "conngen import: %v\n", err)
+		var list spec.ErrorList
+		var oe openapi.OptionErrors
+		switch {
+		case errors.As(err, &list):
+			printSpecError(list, stderr)
+		case errors.As(err, &oe):
+			for _, e := range oe {
+				fmt.Fprintf(stderr, "conngen import: %v\n", e)
+			}
+		default:
+			fmt.Fprintf(stderr, "conngen import: %v\n", err)
+		}
 		return exitFail
 	}
 	data, err := spec.Marshal(s)
 	if err != nil {
 		fmt.Fprintf(stderr, "conngen import: %v\n", err)
+		return exitFail
+	}
+	stdout.Write(data)
+	return exitOK
+}
+
+// runResolve is conngen resolve: the spec a derived spec results in
+// (import, overlays and overrides), for review. Import warnings go to
+// stderr.
+func runResolve(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("resolve", stderr)
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return exitUsage
+	}
+	if len(pos) != 1 {
+		fmt.Fprintln(stderr, "conngen resolve: want exactly one spec file")
+		return exitUsage
+	}
+	l, err := loadSpec(pos[0], stderr, true)
+	if err != nil {
+		return exitFail
+	}
+	data, err := spec.Marshal(l.Spec)
+	if err != nil {
+		fmt.Fprintf(stderr, "conngen resolve: %v\n", err)
 		return exitFail
 	}
 	stdout.Write(data)

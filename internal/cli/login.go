@@ -42,8 +42,8 @@ func runLogin(args []string, stdout, stderr io.Writer) int {
 	port := fs.Int("port", 0, "port of the loopback redirect listener (default: a free one)")
 	noBrowser := fs.Bool("no-browser", false, "only print the authorize URL; do not open a browser")
 	timeout := fs.Duration("timeout", 5*time.Minute, "how long to wait for the sign-in")
-	rest, ok := parseInterspersed(fs, args)
-	if !ok {
+	rest, err := parseArgs(fs, args)
+	if err != nil {
 		return exitUsage
 	}
 	if len(rest) != 1 {
@@ -59,7 +59,7 @@ func runLogin(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 
-	specs, ok := loadAll(rest, stderr)
+	specs, ok := loadAll(rest, stderr, false)
 	if !ok {
 		return exitFail
 	}
@@ -144,26 +144,6 @@ func runLogin(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintln(stdout, msg+".")
 	return exitOK
-}
-
-// parseInterspersed parses flags that may come before and after the
-// positional arguments (conngen login SPEC --client-id X).
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, bool) {
-	var rest []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, false
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return rest, true
-		}
-		if args[0] == "--" {
-			return append(rest, args[1:]...), true
-		}
-		rest = append(rest, args[0])
-		args = args[1:]
-	}
 }
 
 type callbackResult struct {

@@ -30,8 +30,8 @@ func runRevoke(args []string, stdout, stderr io.Writer) int {
 	client := oauthClientFlags(fs)
 	tokenFile := fs.String("token", "", "token file written by conngen login (required); removed once revoked")
 	timeout := fs.Duration("timeout", 30*time.Second, "how long to wait for the service")
-	rest, ok := parseInterspersed(fs, args)
-	if !ok {
+	rest, err := parseArgs(fs, args)
+	if err != nil {
 		return exitUsage
 	}
 	if len(rest) != 1 {
@@ -47,7 +47,7 @@ func runRevoke(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 
-	specs, ok := loadAll(rest, stderr)
+	specs, ok := loadAll(rest, stderr, false)
 	if !ok {
 		return exitFail
 	}

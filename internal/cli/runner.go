@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -61,26 +63,32 @@ func selfID() string {
 // buildRunner returns the runner program of the spec at path, building it
 // when the cache has none. Spec problems are printed to stderr.
 func buildRunner(path string, stderr io.Writer) (string, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return "", err
-	}
-	sum := sha256.Sum256([]byte(selfID() + "\x00" + string(data)))
 	root, err := cacheRoot()
 	if err != nil {
 		return "", err
 	}
-	dir := filepath.Join(root, "run", hex.EncodeToString(sum[:12]))
-	bin := filepath.Join(dir, "runner")
+	binName := "runner"
 	if runtime.GOOS == "windows" {
-		bin += ".exe"
+		binName += ".exe"
 	}
-	if _, err := os.Stat(bin); err == nil {
+	// A spec's runner is keyed by the bytes of every file the spec reads
+	// (a derived spec reads its document, overlays and the files their
+	// $refs name). The index, keyed by the spec file alone, lists those
+	// files and their hashes, so a cached runner starts without an
+	// import; any file that changed means a new key and a new build.
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	abs, _ := filepath.Abs(path)
+	idxSum := sha256.Sum256([]byte(selfID() + "\x00" + abs + "\x00" + string(data)))
+	idxPath := filepath.Join(root, "run", "index", hex.EncodeToString(idxSum[:12])+".json")
+	if bin, ok := cachedRunner(root, idxPath, binName); ok {
 		return bin, nil
 	}
-	s, warnings, err := generator.LoadFile(path)
-	for _, w := range warnings {
-		fmt.Fprintln(stderr, w)
+	l, err := generator.Load(generator.OSReader{}, path)
+	if l != nil {
+		printWarnings(l, path, stderr, false)
 	}
 	if err != nil {
 		var list spec.ErrorList
@@ -91,6 +99,14 @@ func buildRunner(path string, stderr io.Writer) (string, error) {
 			return "", errSpec
 		}
 		return "", err
+	}
+	s := l.Spec
+	key, idx := inputsKey(l.Files)
+	dir := filepath.Join(root, "run", key)
+	bin := filepath.Join(dir, binName)
+	defer writeIndex(idxPath, key, idx)
+	if _, err := os.Stat(bin); err == nil {
+		return bin, nil
 	}
 	goCmd, err := exec.LookPath("go")
 	if err != nil {
@@ -155,6 +171,83 @@ func buildRunner(path string, stderr io.Writer) (string, error) {
 }
 
 var errSpec = errors.New("invalid spec")
+
+// runIndex is what a spec's runner was built from.
+type runIndex struct {
+	Key   string            `json:"key"`
+	Files map[string]string `json:"files"` // absolute path -> hex sha256
+}
+
+// inputsKey is the cache key of a runner built from files (with this
+// conngen), and the index entry listing them.
+func inputsKey(files map[string][]byte) (string, runIndex) {
+	idx := runIndex{Files: map[string]string{}}
+	names := make([]string, 0, len(files))
+	for name, data := range files {
+		abs, err := filepath.Abs(name)
+		if err != nil {
+			abs = name
+		}
+		sum := sha256.Sum256(data)
+		idx.Files[abs] = hex.EncodeToString(sum[:])
+		names = append(names, abs)
+	}
+	sort.Strings(names)
+	h := sha256.New()
+	h.Write([]byte(selfID() + "\x00"))
+	for _, n := range names {
+		h.Write([]byte(n + "\x00" + idx.Files[n] + "\x00"))
+	}
+	idx.Key = hex.EncodeToString(h.Sum(nil)[:12])
+	return idx.Key, idx
+}
+
+// cachedRunner returns the runner the index names when every file it
+// lists still has the bytes it was built from.
+func cachedRunner(root, idxPath, binName string) (string, bool) {
+	data, err := os.ReadFile(idxPath)
+	if err != nil {
+		return "", false
+	}
+	var idx runIndex
+	if json.Unmarshal(data, &idx) != nil || idx.Key == "" || len(idx.Files) == 0 {
+		return "", false
+	}
+	files := map[string][]byte{}
+	for name, want := range idx.Files {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			return "", false
+		}
+		sum := sha256.Sum256(b)
+		if hex.EncodeToString(sum[:]) != want {
+			return "", false
+		}
+		files[name] = b
+	}
+	if key, _ := inputsKey(files); key != idx.Key {
+		return "", false
+	}
+	bin := filepath.Join(root, "run", idx.Key, binName)
+	if _, err := os.Stat(bin); err != nil {
+		return "", false
+	}
+	return bin, true
+}
+
+func writeIndex(idxPath, key string, idx runIndex) {
+	data, err := json.Marshal(idx)
+	if err != nil {
+		return
+	}
+	if os.MkdirAll(filepath.Dir(idxPath), 0o755) != nil {
+		return
+	}
+	tmp := idxPath + ".tmp" + strconv.Itoa(os.Getpid())
+	if os.WriteFile(tmp, data, 0o644) == nil {
+		os.Rename(tmp, idxPath)
+	}
+}
 
 // runner is a running runner program.
 type runner struct {
