@@ -1,0 +1,197 @@
+package cli
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const deriveData = "../../generator/testdata/derive"
+
+// mailDir writes the derived spec of generator/testdata/derive into dir
+// (dir/specs/mail.yaml, its overlay, and doc as the document it follows,
+// in dir/openapi/).
+func mailDir(t *testing.T, dir, doc string) {
+	t.Helper()
+	for _, f := range []struct{ src, dst string }{
+		{"mail.yaml", "specs/mail.yaml"},
+		{"mail.fix.yaml", "specs/mail.fix.yaml"},
+		{doc, "specs/mail.openapi.yaml"},
+	} {
+		data, err := os.ReadFile(filepath.Join(deriveData, f.src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(dir, f.dst)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestResolveAndGenerateDerived(t *testing.T) {
+	dir := t.TempDir()
+	mailDir(t, dir, "mail-v1.yaml")
+	specPath := filepath.Join(dir, "specs", "mail.yaml")
+	code, stdout, stderr := run("resolve", specPath)
+	if code != exitOK {
+		t.Fatalf("resolve: exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"name: mail\n", "style: cursor", "maxAttempts: 3", "The domain name, such as example.com."} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("resolve output lacks %q", want)
+		}
+	}
+	if strings.Contains(stdout, "\nfrom:") || strings.Contains(stdout, "deleteDomain") {
+		t.Error("resolve output keeps from: or the excluded action")
+	}
+	// The resolved spec is a plain spec that generates the same package.
+	plain := filepath.Join(t.TempDir(), "mail.yaml")
+	os.WriteFile(plain, []byte(stdout), 0o644)
+	out := filepath.Join(t.TempDir(), "gen")
+	if code, _, stderr := run("generate", "-o", out, specPath); code != exitOK {
+		t.Fatalf("generate: exit %d: %s", code, stderr)
+	}
+	if code, diff, stderr := run("check", plain, "-o", out); code != exitOK {
+		t.Errorf("check of the resolved spec against the derived spec's output: exit %d\n%s%s", code, diff, stderr)
+	}
+	entries, _ := os.ReadDir(filepath.Join(dir, "specs"))
+	if len(entries) != 3 {
+		t.Errorf("specs/ holds %d files, want the 3 written (nothing imported beside the spec)", len(entries))
+	}
+}
+
+// generate prints one line for a derived spec's import warnings;
+// validate and resolve print them all.
+func TestImportWarningsCount(t *testing.T) {
+	dir := t.TempDir()
+	doc := `openapi: 3.0.3
+info: {title: Warn, version: "1"}
+servers: [{url: "https://api.warn.test"}]
+paths:
+  /things:
+    get:
+      operationId: listThings
+      parameters:
+        - {name: session, in: cookie, schema: {type: string}}
+        - {name: theme, in: cookie, schema: {type: string}}
+      responses:
+        "200": {description: ok}
+`
+	os.WriteFile(filepath.Join(dir, "warn.openapi.yaml"), []byte(doc), 0o644)
+	specPath := filepath.Join(dir, "warn.yaml")
+	os.WriteFile(specPath, []byte("conngen: 1\nname: warn\nfrom:\n  openapi: warn.openapi.yaml\n"), 0o644)
+
+	code, _, stderr := run("generate", "-o", t.TempDir(), specPath)
+	want := "conngen: " + specPath + ": 2 import warnings (conngen resolve shows them)\n"
+	if code != exitOK || stderr != want {
+		t.Errorf("generate: exit %d, stderr %q, want %q", code, stderr, want)
+	}
+	for _, cmd := range []string{"validate", "resolve"} {
+		code, _, stderr := run(cmd, specPath)
+		if code != exitOK || strings.Count(stderr, "cookie parameter") != 2 || strings.Contains(stderr, "import warnings") {
+			t.Errorf("%s: exit %d, stderr %q, want both warnings in full", cmd, code, stderr)
+		}
+	}
+}
+
+func TestDiffDerivedUpdate(t *testing.T) {
+	v1, v2 := t.TempDir(), t.TempDir()
+	mailDir(t, v1, "mail-v1.yaml")
+	mailDir(t, v2, "mail-v2.yaml")
+	old, new := filepath.Join(v1, "specs", "mail.yaml"), filepath.Join(v2, "specs", "mail.yaml")
+	code, stdout, stderr := run("diff", old, new)
+	if code != exitFail {
+		t.Fatalf("diff: exit %d, want 1 (breaking): %s%s", code, stdout, stderr)
+	}
+	for _, want := range []string{
+		"breaking: Email.CreatedAt: type *time.Time → *string (schema Email, field created_at)\n",
+		"breaking: Email.Tags: field removed (schema Email, field tags)\n",
+		"breaking: action postEmails removed (func (*Client) PostEmails)\n",
+		"compatible: action sendEmail added (func (*Client) SendEmail)\n",
+		"compatible: action listAudiences added (func (*Client) ListAudiences)\n",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("diff output lacks %q:\n%s", want, stdout)
+		}
+	}
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	seenCompatible := false
+	for _, l := range lines {
+		if strings.HasPrefix(l, "compatible: ") {
+			seenCompatible = true
+		} else if seenCompatible {
+			t.Errorf("%q after a compatible line: breaking lines come first", l)
+		}
+	}
+	if code, _, _ := run("diff", "--fail-on", "none", old, new); code != exitOK {
+		t.Errorf("--fail-on none: exit %d, want 0", code)
+	}
+	// flags after the positional arguments
+	if code, _, _ := run("diff", old, new, "--fail-on", "none"); code != exitOK {
+		t.Errorf("diff OLD NEW --fail-on none: exit %d, want 0", code)
+	}
+	if code, stdout, _ := run("diff", "--fail-on", "any", old, old); code != exitOK || stdout != "" {
+		t.Errorf("diff of a spec with itself: exit %d, output %q", code, stdout)
+	}
+	if code, _, _ := run("diff", "--fail-on", "sometimes", old, new); code != exitUsage {
+		t.Errorf("--fail-on sometimes: exit %d, want 2", code)
+	}
+	if code, _, stderr := run("diff", old, filepath.Join(v2, "nope.yaml")); code != exitUsage || stderr == "" {
+		t.Errorf("a spec that does not load: exit %d, stderr %q, want 2", code, stderr)
+	}
+}
+
+// REF:PATH reads the spec and every file it references from git.
+func TestDiffGitRef(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("no git")
+	}
+	repo := t.TempDir()
+	gitRun := func(args ...string) {
+		t.Helper()
+		cmd := exec.Command("git", args...)
+		cmd.Dir = repo
+		cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com", "GIT_CONFIG_GLOBAL=/dev/null")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	gitRun("init", "-q", "-b", "main")
+	mailDir(t, repo, "mail-v1.yaml")
+	gitRun("add", ".")
+	gitRun("commit", "-q", "-m", "v1")
+	// The working tree follows the provider's next version.
+	mailDir(t, repo, "mail-v2.yaml")
+	t.Chdir(repo)
+
+	code, stdout, stderr := run("diff", "main:specs/mail.yaml", "specs/mail.yaml")
+	if code != exitFail || !strings.Contains(stdout, "breaking: Email.Tags: field removed") {
+		t.Fatalf("diff main:specs/mail.yaml specs/mail.yaml: exit %d\n%s%s", code, stdout, stderr)
+	}
+	// Against itself at main: nothing changed.
+	if code, stdout, stderr := run("diff", "--fail-on", "any", "main:specs/mail.yaml", "main:specs/mail.yaml"); code != exitOK || stdout != "" {
+		t.Errorf("main against main: exit %d\n%s%s", code, stdout, stderr)
+	}
+	// ./PATH is relative to the current directory, as git show reads it.
+	t.Chdir(filepath.Join(repo, "specs"))
+	if code, stdout2, stderr := run("diff", "main:./mail.yaml", "mail.yaml"); code != exitFail || stdout2 != stdout {
+		t.Errorf("main:./mail.yaml from specs/: exit %d\n%s%s", code, stdout2, stderr)
+	}
+	t.Chdir(repo)
+	// A reference outside the repository is an error.
+	os.WriteFile(filepath.Join(repo, "specs", "out.yaml"), []byte("conngen: 1\nname: mail\nfrom:\n  openapi: ../../elsewhere.yaml\n"), 0o644)
+	gitRun("add", ".")
+	gitRun("commit", "-q", "-m", "out")
+	if code, _, stderr := run("diff", "main:specs/out.yaml", "specs/mail.yaml"); code != exitUsage || !strings.Contains(stderr, "outside the repository") {
+		t.Errorf("reference outside the repository: exit %d, stderr %q", code, stderr)
+	}
+	if code, _, stderr := run("diff", "nosuchref:specs/mail.yaml", "specs/mail.yaml"); code != exitUsage || !strings.Contains(stderr, "nosuchref") {
+		t.Errorf("unknown ref: exit %d, stderr %q", code, stderr)
+	}
+}
