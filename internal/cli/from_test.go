@@ -195,3 +195,30 @@ func TestDiffGitRef(t *testing.T) {
 		t.Errorf("unknown ref: exit %d, stderr %q", code, stderr)
 	}
 }
+
+// A cached runner is found through the spec's index only while every
+// file the spec read (a derived spec's document too) has the same bytes.
+func TestRunnerCacheKeyedByEveryFile(t *testing.T) {
+	root, dir := t.TempDir(), t.TempDir()
+	specPath, docPath := filepath.Join(dir, "mail.yaml"), filepath.Join(dir, "mail.openapi.yaml")
+	os.WriteFile(specPath, []byte("spec"), 0o644)
+	os.WriteFile(docPath, []byte("document v1"), 0o644)
+	files := map[string][]byte{specPath: []byte("spec"), docPath: []byte("document v1")}
+	key, idx := inputsKey(files)
+	bin := filepath.Join(root, "run", key, "runner")
+	os.MkdirAll(filepath.Dir(bin), 0o755)
+	os.WriteFile(bin, []byte("x"), 0o755)
+	idxPath := filepath.Join(root, "run", "index", "mail.json")
+	writeIndex(idxPath, key, idx)
+	if got, ok := cachedRunner(root, idxPath, "runner"); !ok || got != bin {
+		t.Fatalf("cachedRunner = %q, %v; want %q", got, ok, bin)
+	}
+	os.WriteFile(docPath, []byte("document v2"), 0o644)
+	if _, ok := cachedRunner(root, idxPath, "runner"); ok {
+		t.Error("the document changed but the cached runner is still used")
+	}
+	files[docPath] = []byte("document v2")
+	if key2, _ := inputsKey(files); key2 == key {
+		t.Error("a changed document gives the same key")
+	}
+}
