@@ -36,11 +36,14 @@ Usage:
                                       sign in (OAuth2 authorization code) and write the token to FILE (0600)
   conngen revoke [--client-id ID] --token FILE SPEC
                                       revoke FILE's token at the spec's revokeURL (RFC 7009), then remove FILE
-  conngen call [--token FILE] [--set FIELD=VALUE]... [--input JSON|@FILE] SPEC [ACTION [NAME=VALUE]...]
+  conngen call [--token FILE] [--set FIELD=VALUE]... [--input JSON|@FILE] [--find QUERY] SPEC [ACTION [NAME=VALUE]... | ACTION --help]
                                       run one action (no ACTION: list them; authPing: test the connection)
-  conngen mcp [--token FILE] [--set FIELD=VALUE]... [--read-only] SPEC...
+  conngen mcp [--tools auto|all|search] [--action GLOB]... [--read-only] [--token FILE] [--set FIELD=VALUE]... SPEC...
                                       serve the specs' actions as MCP tools over stdio
   conngen version                     print the version
+
+Flags may come before or after the arguments; -- ends them. A SPEC may be
+derived from an OpenAPI document (from:), imported in memory.
 `
 
 // Exit statuses.
