@@ -71,8 +71,21 @@ func Compare(old, new *spec.Spec, mod Module) ([]Change, error) {
 		return nil, err
 	}
 	v := newVocab(old, new)
+	// An action removed or added takes its params, body and response
+	// types and its iterator with it: one line says it.
+	whole := map[string]string{} // action -> "removed" / "added"
+	for _, c := range report.Changes {
+		ident, what, _ := strings.Cut(c.Message, ": ")
+		if v.main[ident] && (what == "removed" || what == "added") {
+			whole[v.owner[ident]] = what
+		}
+	}
 	var out []Change
 	for i, c := range report.Changes {
+		ident, what, _ := strings.Cut(c.Message, ": ")
+		if a, ok := v.owner[ident]; ok && !v.main[ident] && whole[a] != "" && whole[a] == what {
+			continue
+		}
 		if strings.HasPrefix(c.Message, "DefaultBaseURL: value changed") {
 			// The base URL is a behaviour change (connector-spec 10.3);
 			// apidiff calls any constant's new value incompatible, which
@@ -84,7 +97,11 @@ func Compare(old, new *spec.Spec, mod Module) ([]Change, error) {
 		if !c.Compatible {
 			kind = Breaking
 		}
-		out = append(out, Change{Kind: kind, Text: v.describe(c.Message), apidiff: &report.Changes[i]})
+		text := v.describe(c.Message)
+		if v.main[ident] && what == "removed" {
+			text += renamedTo(old, new, v.owner[ident])
+		}
+		out = append(out, Change{Kind: kind, Text: text, apidiff: &report.Changes[i]})
 	}
 	out = append(out, requiredInputs(old, new, v)...)
 	out = append(out, behaviour(old, new)...)
@@ -96,6 +113,23 @@ func Compare(old, new *spec.Spec, mod Module) ([]Change, error) {
 		return out[i].Text < out[j].Text
 	})
 	return slices.CompactFunc(out, func(a, b Change) bool { return a.Kind == b.Kind && a.Text == b.Text }), nil
+}
+
+// renamedTo says which action of new now has the method and path of
+// old's removed action name (a provider that adds operation ids renames
+// every action), so the user knows what an override must now name.
+func renamedTo(old, new *spec.Spec, name string) string {
+	for _, o := range old.Actions {
+		if o.Name != name {
+			continue
+		}
+		for _, n := range new.Actions {
+			if n.Method == o.Method && n.Path == o.Path && n.Name != name {
+				return fmt.Sprintf("; %s %s is now action %s (func (*Client) %s)", n.Method, n.Path, n.Name, names.Go(n.Name))
+			}
+		}
+	}
+	return ""
 }
 
 // goAPIDiff type-checks the two generated packages and compares them.
@@ -157,6 +191,10 @@ func goAPIDiff(oldFiles, newFiles map[string][]byte, name string, mod Module) (a
 type vocab struct {
 	methods map[string]string // Client method -> "action x"
 	types   map[string]*typeWords
+	// owner is the action a Client method or a type (its params, body or
+	// response) belongs to; main marks an action's own method.
+	owner map[string]string
+	main  map[string]bool
 }
 
 type typeWords struct {
@@ -165,7 +203,7 @@ type typeWords struct {
 }
 
 func newVocab(specs ...*spec.Spec) *vocab {
-	v := &vocab{methods: map[string]string{}, types: map[string]*typeWords{}}
+	v := &vocab{methods: map[string]string{}, types: map[string]*typeWords{}, owner: map[string]string{}, main: map[string]bool{}}
 	typ := func(name, words string) *typeWords {
 		t := v.types[name]
 		if t == nil {
@@ -173,6 +211,11 @@ func newVocab(specs ...*spec.Spec) *vocab {
 			v.types[name] = t
 		}
 		return t
+	}
+	own := func(name, action string) {
+		if _, ok := v.owner[name]; !ok {
+			v.owner[name] = action
+		}
 	}
 	for _, s := range specs {
 		c := model.Build(s)
@@ -183,19 +226,26 @@ func newVocab(specs ...*spec.Spec) *vocab {
 			v.methods[a.GoName] = "action " + a.Name
 			v.methods[a.GoName+"All"] = "action " + a.Name + " (iterator over all pages)"
 			v.methods[a.GoName+"Events"] = "action " + a.Name + " (events)"
+			v.main["(*Client)."+a.GoName] = true
+			for _, m := range []string{a.GoName, a.GoName + "All", a.GoName + "Events"} {
+				own("(*Client)."+m, a.Name)
+			}
 			if a.ParamsType != "" {
+				own(a.ParamsType, a.Name)
 				t := typ(a.ParamsType, "params of action "+a.Name)
 				for _, p := range a.Params {
 					t.fields[p.GoName] = "param " + p.Name + " (" + p.In + ")"
 				}
 				if a.Body != nil {
 					t.fields[a.Body.GoName] = "body"
-					if n := namedType(a.Body.Type); n != "" {
+					if n := namedType(a.Body.Type); n != "" && v.types[n] == nil {
+						own(n, a.Name)
 						typ(n, "body of action "+a.Name)
 					}
 				}
 			}
-			if n := namedType(a.Result); n != "" {
+			if n := namedType(a.Result); n != "" && v.types[n] == nil {
+				own(n, a.Name)
 				typ(n, "response of action "+a.Name)
 			}
 		}

@@ -112,7 +112,7 @@ func TestDiffDerivedUpdate(t *testing.T) {
 	for _, want := range []string{
 		"breaking: Email.CreatedAt: type *time.Time → *string (schema Email, field created_at)\n",
 		"breaking: Email.Tags: field removed (schema Email, field tags)\n",
-		"breaking: action postEmails removed (func (*Client) PostEmails)\n",
+		"breaking: action postEmails removed (func (*Client) PostEmails); POST /emails is now action sendEmail (func (*Client) SendEmail)\n",
 		"compatible: action sendEmail added (func (*Client) SendEmail)\n",
 		"compatible: action listAudiences added (func (*Client) ListAudiences)\n",
 	} {
