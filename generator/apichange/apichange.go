@@ -295,6 +295,9 @@ func (v *vocab) describe(msg string) string {
 	}
 	if typ == "Client" && member != "" {
 		if words, ok := v.methods[member]; ok {
+			if sig, ok := strings.CutPrefix(what, "type "); ok {
+				return fmt.Sprintf("%s: signature %s (func (*Client) %s)", words, sig, member)
+			}
 			return fmt.Sprintf("%s %s (func (*Client) %s)", words, what, member)
 		}
 	}

@@ -80,15 +80,23 @@ func loadDiffSide(arg string, stderr io.Writer) (*generator.Loaded, error) {
 		fmt.Fprintf(stderr, "conngen diff: %s: %v\n", arg, err)
 		return nil, err
 	}
-	return printLoad(r, name, r.Label(name), stderr, false)
+	l, err := printLoad(r, name, r.Label(name), stderr, false)
+	if err == nil && len(r.outside) > 0 {
+		for _, o := range r.outside {
+			fmt.Fprintf(stderr, "conngen diff: %s: a $ref names %s, outside the repository\n", arg, o)
+		}
+		return nil, errors.New("a reference outside the repository")
+	}
+	return l, err
 }
 
 // gitReader reads a spec and the files it references from a git tree
 // (REF:PATH of conngen diff). Names are slash paths relative to the
 // repository root; a reference that leaves the repository is an error.
 type gitReader struct {
-	ref  string
-	root string // the repository's top directory, where git runs
+	ref     string
+	root    string   // the repository's top directory, where git runs
+	outside []string // the references read that left the repository
 }
 
 // gitLoc prefixes the locations handed to the importer, so a $ref that
@@ -165,7 +173,8 @@ func (r *gitReader) ReadLocation(loc string) ([]byte, error) {
 	clean := path.Clean(filepath.ToSlash(loc))
 	name, ok := strings.CutPrefix(clean, gitLoc)
 	if !ok {
-		return nil, fmt.Errorf("%s is outside the repository", strings.TrimPrefix(clean, strings.TrimSuffix(gitLoc, "/")))
+		r.outside = append(r.outside, clean)
+		return nil, fmt.Errorf("%s is outside the repository", clean)
 	}
 	return r.ReadFile(name)
 }

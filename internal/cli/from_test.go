@@ -222,3 +222,66 @@ func TestRunnerCacheKeyedByEveryFile(t *testing.T) {
 		t.Error("a changed document gives the same key")
 	}
 }
+
+// The files a document's $refs name are read from REF's tree too, and a
+// $ref that leaves the repository is an error.
+func TestDiffGitRefFollowsRefs(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("no git")
+	}
+	repo := t.TempDir()
+	gitRun := func(args ...string) {
+		t.Helper()
+		cmd := exec.Command("git", args...)
+		cmd.Dir = repo
+		cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com", "GIT_CONFIG_GLOBAL=/dev/null")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	write := func(name, content string) {
+		p := filepath.Join(repo, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	api := func(ref string) string {
+		return `openapi: 3.0.3
+info: {title: Refs, version: "1"}
+servers: [{url: "https://api.refs.test"}]
+paths:
+  /things:
+    get:
+      operationId: listThings
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                $ref: '` + ref + `'
+`
+	}
+	gitRun("init", "-q", "-b", "main")
+	write("specs/refs.yaml", "conngen: 1\nname: refs\nfrom:\n  openapi: ../openapi/api.yaml\n")
+	write("openapi/api.yaml", api("schemas.yaml#/Thing"))
+	write("openapi/schemas.yaml", "Thing:\n  type: object\n  properties:\n    size: {type: integer}\n")
+	gitRun("add", ".")
+	gitRun("commit", "-q", "-m", "v1")
+	write("openapi/schemas.yaml", "Thing:\n  type: object\n  properties:\n    size: {type: string}\n")
+	gitRun("commit", "-q", "-am", "v2")
+	// The working tree no longer has the referenced file: REF's tree is read.
+	os.Remove(filepath.Join(repo, "openapi", "schemas.yaml"))
+	t.Chdir(repo)
+	code, stdout, stderr := run("diff", "main~1:specs/refs.yaml", "main:specs/refs.yaml")
+	if code != exitFail || stdout != "breaking: Thing.Size: type *int → *string (schema Thing, field size)\n" {
+		t.Errorf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	write("openapi/api.yaml", api("../../outside.yaml#/Thing"))
+	gitRun("commit", "-q", "-am", "v3")
+	code, _, stderr = run("diff", "main~1:specs/refs.yaml", "main:specs/refs.yaml")
+	if code != exitUsage || !strings.Contains(stderr, "conngen diff: main:specs/refs.yaml: a $ref names /outside.yaml, outside the repository") {
+		t.Errorf("a $ref outside the repository: exit %d, stderr %q", code, stderr)
+	}
+}
