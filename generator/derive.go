@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -42,10 +43,10 @@ type Reader interface {
 }
 
 // OSReader reads files from the file system, relative paths from the
-// current directory.
+// current directory; the files a spec names must be regular files.
 type OSReader struct{}
 
-func (OSReader) ReadFile(name string) ([]byte, error) { return os.ReadFile(name) }
+func (OSReader) ReadFile(name string) ([]byte, error) { return readRegular(name) }
 func (OSReader) Label(name string) string             { return name }
 func (OSReader) Join(base, rel string) (string, error) {
 	if filepath.IsAbs(rel) {
@@ -59,7 +60,25 @@ func (OSReader) Location(name string) string {
 	}
 	return name
 }
-func (OSReader) ReadLocation(loc string) ([]byte, error) { return os.ReadFile(loc) }
+func (OSReader) ReadLocation(loc string) ([]byte, error) { return readRegular(loc) }
+
+// readRegular reads a regular file: a spec naming /dev/zero or a FIFO as
+// its document gets an error, not a read that never ends.
+func readRegular(name string) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, &os.PathError{Op: "read", Path: name, Err: errors.New("not a regular file")}
+	}
+	return io.ReadAll(f)
+}
 
 // Loaded is a loaded spec and what loading it read.
 type Loaded struct {
@@ -78,7 +97,15 @@ type Loaded struct {
 // imported in memory: nothing is written. The error, when not nil, is a
 // spec.ErrorList (every problem, with positions) or an I/O error.
 func Load(r Reader, path string) (*Loaded, error) {
-	data, err := r.ReadFile(path)
+	var data []byte
+	var err error
+	if _, ok := r.(OSReader); ok {
+		// The spec itself may come from a pipe (conngen validate <(...));
+		// what it names must be a regular file.
+		data, err = os.ReadFile(path)
+	} else {
+		data, err = r.ReadFile(path)
+	}
 	if err != nil {
 		return nil, err
 	}

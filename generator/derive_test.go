@@ -188,3 +188,17 @@ actions:
 		t.Errorf("params = %+v, want the imported param with the override's description", ld.Params)
 	}
 }
+
+// A document that is not a regular file (a device that never ends) is an
+// error, not a read that hangs.
+func TestDerivedDocumentNotRegular(t *testing.T) {
+	if _, err := os.Stat("/dev/zero"); err != nil {
+		t.Skip("no /dev/zero")
+	}
+	p := filepath.Join(t.TempDir(), "z.yaml")
+	os.WriteFile(p, []byte("conngen: 1\nname: z\nfrom:\n  openapi: /dev/zero\n"), 0o644)
+	_, err := Load(OSReader{}, p)
+	if err == nil || !strings.Contains(err.Error(), "z.yaml:4:12: from.openapi: cannot read the document: /dev/zero: not a regular file") {
+		t.Errorf("err = %v", err)
+	}
+}
