@@ -285,3 +285,19 @@ paths:
 		t.Errorf("a $ref outside the repository: exit %d, stderr %q", code, stderr)
 	}
 }
+
+// import --overlay applies overlays as from.overlays does; a target that
+// selects nothing is an error at the overlay's line.
+func TestImportOverlay(t *testing.T) {
+	doc := "testdata/from/mail.yaml"
+	fix := filepath.Join(t.TempDir(), "fix.yaml")
+	os.WriteFile(fix, []byte("overlay: 1.0.0\ninfo: {title: t, version: \"1\"}\nactions:\n  - target: $.paths['/domains'].get\n    update: {summary: Every domain}\n"), 0o644)
+	code, stdout, stderr := run("import", doc, "--overlay", fix)
+	if code != exitOK || !strings.Contains(stdout, "title: Every domain") {
+		t.Errorf("import --overlay: exit %d\n%s", code, stderr)
+	}
+	code, _, stderr = run("import", "--overlay", "testdata/from/stale.fix.yaml", doc)
+	if want := "testdata/from/stale.fix.yaml:9:5: actions[1]: target $.paths['/emails'].post selects nothing"; code != exitFail || !strings.Contains(stderr, want) {
+		t.Errorf("stale overlay: exit %d, stderr %q, want %q", code, stderr, want)
+	}
+}
