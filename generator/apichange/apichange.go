@@ -249,6 +249,13 @@ func newVocab(specs ...*spec.Spec) *vocab {
 				typ(n, "response of action "+a.Name)
 			}
 		}
+		cfg := typ("Config", "Config")
+		for _, f := range c.AuthFields {
+			cfg.fields[f.GoName] = "auth " + s.Auth.Type + " credential"
+		}
+		for _, p := range c.Conn {
+			cfg.fields[p.GoName] = "connection param " + p.Name
+		}
 		for _, t := range c.Types {
 			tw := typ(t.Name, "type "+t.Name)
 			for _, f := range t.Fields {
@@ -316,7 +323,12 @@ func (v *vocab) describe(msg string) string {
 		field = "member " + member
 	}
 	if what == "removed" || what == "added" {
-		what = strings.SplitN(field, " ", 2)[0] + " " + what
+		switch w := strings.SplitN(field, " ", 2)[0]; w {
+		case "param", "body":
+			what = w + " " + what
+		default:
+			what = "field " + what
+		}
 	}
 	return fmt.Sprintf("%s: %s (%s, %s)", ident, what, t.words, field)
 }

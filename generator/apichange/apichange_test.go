@@ -147,6 +147,23 @@ func TestCompare(t *testing.T) {
 			severe: Behaviour,
 		},
 		{
+			name: "auth changed", old: "auth: {type: bearer}", new: "auth: {type: apiKey, in: header, name: X-Key}",
+			want: []string{
+				"breaking: Config.AccessToken: field removed (Config, auth bearer credential)",
+				"behaviour: auth {type: bearer} → {type: apiKey, in: header, name: X-Key}",
+				"compatible: Config.APIKey: field added (Config, auth apiKey credential)",
+			},
+			goAPI: true, severe: Breaking,
+		},
+		{
+			name: "pagination added", old: "    response: {schema: {type: array, items: {$ref: \"#/schemas/Widget\"}}}", new: "    paginate: {style: page, page: limit}\n    response: {schema: {type: array, items: {$ref: \"#/schemas/Widget\"}}}",
+			want: []string{
+				"behaviour: action listWidgets: pagination none → {style: page, page: limit} (func (*Client) ListWidgets)",
+				"compatible: action listWidgets (iterator over all pages) added (func (*Client) ListWidgetsAll)",
+			},
+			goAPI: true, severe: Behaviour,
+		},
+		{
 			name: "path changed", old: "path: /widgets/{id}", new: "path: /v2/widgets/{id}",
 			want:   []string{"behaviour: action deleteWidget: path /widgets/{id} → /v2/widgets/{id} (func (*Client) DeleteWidget)"},
 			severe: Behaviour,
