@@ -33,6 +33,8 @@ type ActionInfo struct {
 	Output      json.RawMessage // JSON Schema of the 2xx body ({} when untyped)
 }
 
+//conngen:if actions
+
 // inputTargets maps each key of an action's input to the Params field it
 // fills.
 type inputTargets map[string]any
@@ -737,3 +739,5 @@ func asJSONString(data []byte) json.RawMessage {
 	enc, _ := json.Marshal(s)
 	return enc
 }
+
+//conngen:end
