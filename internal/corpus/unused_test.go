@@ -93,15 +93,39 @@ func TestUnused(t *testing.T) {
 			writeStripped(t, filepath.Join(mod, "fresh", out.Name, name), data)
 		}
 	}
+	// A canary: one package with one function nobody calls, so that a
+	// staticcheck that looks at nothing (a marker left in, a wrong
+	// pattern, U1000 renamed) fails this test instead of passing it.
+	canary := filepath.Join(mod, "canary", "canary.go")
+	if err := os.MkdirAll(filepath.Dir(canary), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(canary, []byte("package canary\n\nfunc neverCalled() {}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := scratch.Go(mod, "mod", "tidy"); err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(bin, "-checks", "U1000", "./...")
 	cmd.Dir = mod
 	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod")
-	out, err := cmd.CombinedOutput()
-	if err != nil || len(bytes.TrimSpace(out)) > 0 {
-		t.Errorf("staticcheck -checks U1000 finds unused code (%v):\n%s", err, out)
+	out, _ := cmd.CombinedOutput()
+	var found []string
+	sawCanary := false
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		switch {
+		case line == "":
+		case strings.HasPrefix(line, "canary/canary.go:") && strings.Contains(line, "neverCalled") && strings.Contains(line, "U1000"):
+			sawCanary = true
+		default:
+			found = append(found, line)
+		}
+	}
+	if !sawCanary {
+		t.Errorf("staticcheck -checks U1000 did not report the canary's unused function; it checks nothing:\n%s", out)
+	}
+	if len(found) > 0 {
+		t.Errorf("staticcheck -checks U1000 finds unused code:\n%s", strings.Join(found, "\n"))
 	}
 }
 
