@@ -32,6 +32,7 @@ const (
 	PieceMultipart      = "multipart"      // multipart bodies (encode.go)
 	PieceTokenParams    = "tokenparams"    // extra token request parameters (oauth2.go)
 	PieceMonitorPage    = "monitorpage"    // a monitor over an action that is not paginated
+	PieceSchemaPack     = "schemapack"     // the registry's schemas compressed (PackSchemas)
 
 	PieceWebhookHeader   = "webhook-header"   // a secret sent in a header
 	PieceWebhookField    = "webhook-field"    // a secret sent in the body
@@ -52,7 +53,7 @@ const (
 func Pieces() []string {
 	p := []string{PieceActions, PieceDiscriminator, PieceRevoke, PieceRateLimit, PieceActionAuth, PieceParams, PieceFormatList,
 		PieceGuardRedirects, PieceRedacted, PieceJSONAt, PieceJSONText, PieceForm, PieceMultipart,
-		PieceTokenParams, PieceMonitorPage,
+		PieceTokenParams, PieceMonitorPage, PieceSchemaPack,
 		PieceWebhookHeader, PieceWebhookField, PieceWebhookHMAC, PieceWebhookStandard, PieceWebhookStripe,
 		PieceWebhookSHA1, PieceWebhookSHA512, PieceWebhookBase64, PieceWebhookBatch,
 		PieceChallengeOkta, PieceChallengeSlack, PieceChallengeDrop, PieceChallengeZoom}
@@ -143,6 +144,9 @@ func (b *builder) runtime() {
 	}
 	if len(c.Actions) > 0 {
 		on(PieceActions)
+	}
+	if c.PackSchemas {
+		on(PieceSchemaPack)
 	}
 	for _, t := range c.Types {
 		if t.Discriminator != "" {

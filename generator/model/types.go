@@ -33,8 +33,11 @@ type Connector struct {
 
 	// Actions as data (registry.go): one Entry per action, the $defs
 	// they share, and the Config fields a command line fills.
-	Registry     []*Entry
-	Defs         []*Def
+	Registry []*Entry
+	Defs     []*Def
+	// PackSchemas: the registry's schema text is large (over
+	// PackSchemasOver) and carried compressed, unpacked at first use.
+	PackSchemas  bool
 	AuthFields   []AuthField   // the credential fields of Config, in order
 	ConfigFields []ConfigField // the Config fields conngen call and mcp fill
 

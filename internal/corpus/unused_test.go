@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/conngen/conngen/generator"
+	"github.com/conngen/conngen/generator/model"
 	"github.com/conngen/conngen/generator/openapi"
 	"github.com/conngen/conngen/generator/spec"
 	"github.com/conngen/conngen/internal/scratch"
@@ -102,6 +103,22 @@ func TestUnused(t *testing.T) {
 	}
 	if err := os.WriteFile(canary, []byte("package canary\n\nfunc neverCalled() {}\n"), 0o644); err != nil {
 		t.Fatal(err)
+	}
+	// A packed registry (as a large API's is), on a spec small enough.
+	packed, _, err := generator.LoadFile(filepath.Join(root, "specs", "stripe.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	packed.Name = "packedstripe"
+	over := model.PackSchemasOver
+	model.PackSchemasOver = 0
+	pout, err := generator.Generate(packed)
+	model.PackSchemasOver = over
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range pout.Files {
+		writeStripped(t, filepath.Join(mod, "fresh", pout.Name, name), data)
 	}
 	if _, err := scratch.Go(mod, "mod", "tidy"); err != nil {
 		t.Fatal(err)
