@@ -53,9 +53,7 @@ var schemaTexts = [...]string{
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"issue_number":{"description":"The issue number.","type":"integer"},"owner":{"description":"The account owner of the repository.","type":"string"},"repo":{"description":"The repository name.","type":"string"}},"required":["owner","repo","issue_number"],"title":"Get Issue","type":"object"`,
 	`{"$ref":"#/$defs/Issue","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/NewIssue"},"owner":{"description":"The account owner of the repository.","type":"string"},"repo":{"description":"The repository name.","type":"string"}},"required":["owner","repo","body"],"title":"Create Issue","type":"object"`,
-	`{"$ref":"#/$defs/Issue","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/IssueUpdate"},"issue_number":{"description":"The issue number.","type":"integer"},"owner":{"description":"The account owner of the repository.","type":"string"},"repo":{"description":"The repository name.","type":"string"}},"required":["owner","repo","issue_number","body"],"title":"Update Issue","type":"object"`,
-	`{"$ref":"#/$defs/Issue","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/NewComment"},"issue_number":{"description":"The issue number.","type":"integer"},"owner":{"description":"The account owner of the repository.","type":"string"},"repo":{"description":"The repository name.","type":"string"}},"required":["owner","repo","issue_number","body"],"title":"Create Issue Comment","type":"object"`,
 	`{"$ref":"#/$defs/IssueComment","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{},"title":"Get Rate Limit Status","type":"object"`,
@@ -107,9 +105,7 @@ var schemaRefs = [...][]uint16{
 	{},
 	{3},
 	{12},
-	{3},
 	{7},
-	{3},
 	{11},
 	{4},
 	{},
@@ -201,31 +197,31 @@ func Actions() []ActionInfo {
 		Input:       json.RawMessage(actionSchema(37)),
 		Method:      "POST",
 		Name:        "createIssue",
-		Output:      json.RawMessage(actionSchema(38)),
+		Output:      json.RawMessage(actionSchema(36)),
 		Path:        "/repos/{owner}/{repo}/issues",
 		Title:       "Create Issue",
 	}, {
 		Description: "Edit an issue's title, body, state, labels, assignees or milestone.",
-		Input:       json.RawMessage(actionSchema(39)),
+		Input:       json.RawMessage(actionSchema(38)),
 		Method:      "PATCH",
 		Name:        "updateIssue",
-		Output:      json.RawMessage(actionSchema(40)),
+		Output:      json.RawMessage(actionSchema(36)),
 		Path:        "/repos/{owner}/{repo}/issues/{issue_number}",
 		Title:       "Update Issue",
 	}, {
 		Description: "Add a comment to an issue or pull request (201 Created).",
-		Input:       json.RawMessage(actionSchema(41)),
+		Input:       json.RawMessage(actionSchema(39)),
 		Method:      "POST",
 		Name:        "createIssueComment",
-		Output:      json.RawMessage(actionSchema(42)),
+		Output:      json.RawMessage(actionSchema(40)),
 		Path:        "/repos/{owner}/{repo}/issues/{issue_number}/comments",
 		Title:       "Create Issue Comment",
 	}, {
 		Description: "Get the current rate limit status; this call does not count against the limit.",
-		Input:       json.RawMessage(actionSchema(43)),
+		Input:       json.RawMessage(actionSchema(41)),
 		Method:      "GET",
 		Name:        "rateLimit",
-		Output:      json.RawMessage(actionSchema(44)),
+		Output:      json.RawMessage(actionSchema(42)),
 		Path:        "/rate_limit",
 		ReadOnly:    true,
 		Title:       "Get Rate Limit Status",
@@ -406,7 +402,7 @@ func invokeCreateIssue(ctx context.Context, c *Client, input json.RawMessage) (*
 // invokeUpdateIssue decodes input strictly and calls UpdateIssue.
 func invokeUpdateIssue(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p UpdateIssueParams
-	if err := decodeInput("github: updateIssue: ", actionSchema(39), input, inputTargets{
+	if err := decodeInput("github: updateIssue: ", actionSchema(38), input, inputTargets{
 		"body":         &p.Body,
 		"issue_number": &p.IssueNumber,
 		"owner":        &p.Owner,
@@ -422,7 +418,7 @@ func invokeUpdateIssue(ctx context.Context, c *Client, input json.RawMessage) (*
 // invokeCreateIssueComment decodes input strictly and calls CreateIssueComment.
 func invokeCreateIssueComment(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p CreateIssueCommentParams
-	if err := decodeInput("github: createIssueComment: ", actionSchema(41), input, inputTargets{
+	if err := decodeInput("github: createIssueComment: ", actionSchema(39), input, inputTargets{
 		"body":         &p.Body,
 		"issue_number": &p.IssueNumber,
 		"owner":        &p.Owner,
@@ -437,7 +433,7 @@ func invokeCreateIssueComment(ctx context.Context, c *Client, input json.RawMess
 
 // invokeRateLimit decodes input strictly and calls RateLimit.
 func invokeRateLimit(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
-	if err := decodeInput("github: rateLimit: ", actionSchema(43), input, nil); err != nil {
+	if err := decodeInput("github: rateLimit: ", actionSchema(41), input, nil); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)

@@ -36,9 +36,7 @@ var schemaTexts = [...]string{
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"id":{"description":"The user's ID, login or login shortname.","type":"string"}},"required":["id"],"title":"Get User","type":"object"`,
 	`{"$ref":"#/$defs/User","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"activate":{"default":true,"description":"Whether to activate the user on creation.","type":"boolean"},"body":{"$ref":"#/$defs/CreateUserRequest"},"nextLogin":{"description":"With activate=true, requires a password change at next login.","enum":["changePassword"],"type":"string"},"provider":{"default":false,"description":"Whether the user is authenticated by an external provider.","type":"boolean"}},"required":["body"],"title":"Create User","type":"object"`,
-	`{"$ref":"#/$defs/User","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/UpdateUserRequest"},"id":{"description":"The user's ID.","type":"string"}},"required":["id","body"],"title":"Update User","type":"object"`,
-	`{"$ref":"#/$defs/User","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"id":{"description":"The user's ID.","type":"string"},"sendEmail":{"default":true,"description":"Whether Okta emails the activation link to the user.","type":"boolean"}},"required":["id"],"title":"Activate User","type":"object"`,
 	`{"$ref":"#/$defs/ActivationToken","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"id":{"description":"The user's ID.","type":"string"},"sendEmail":{"default":false,"description":"Whether Okta emails the admin about the deactivation.","type":"boolean"}},"required":["id"],"title":"Deactivate User","type":"object"`,
@@ -46,11 +44,8 @@ var schemaTexts = [...]string{
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"after":{"description":"Pagination cursor from the Link header's next URL.","type":"string"},"filter":{"description":"Filter expression, e.g. type eq \"OKTA_GROUP\".","type":"string"},"limit":{"description":"Groups per page.","maximum":10000,"minimum":1,"type":"integer"},"q":{"description":"Matches the start of the group name.","type":"string"},"search":{"description":"Search expression on group properties.","type":"string"}},"title":"List Groups","type":"object"`,
 	`{"$ref":"#/$defs/GroupList","$schema":"https://json-schema.org/draft/2020-12/schema"`,
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"after":{"description":"Pagination cursor from the Link header's next URL.","type":"string"},"groupId":{"description":"The group's ID.","type":"string"},"limit":{"default":1000,"description":"Users per page.","maximum":1000,"minimum":1,"type":"integer"}},"required":["groupId"],"title":"List Group Members","type":"object"`,
-	`{"$ref":"#/$defs/UserList","$schema":"https://json-schema.org/draft/2020-12/schema"`,
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"groupId":{"description":"The group's ID.","type":"string"},"userId":{"description":"The user's ID.","type":"string"}},"required":["groupId","userId"],"title":"Add User to Group","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema"`,
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"groupId":{"description":"The group's ID.","type":"string"},"userId":{"description":"The user's ID.","type":"string"}},"required":["groupId","userId"],"title":"Remove User from Group","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema"`,
 }
 
 // schemaText is the text of schema piece i.
@@ -81,18 +76,13 @@ var schemaRefs = [...][]uint16{
 	{},
 	{10},
 	{2},
-	{10},
 	{9},
-	{10},
 	{},
 	{0},
 	{},
 	{},
 	{},
 	{4},
-	{},
-	{12},
-	{},
 	{},
 	{},
 	{},
@@ -129,65 +119,65 @@ func Actions() []ActionInfo {
 		Input:       json.RawMessage(actionSchema(20)),
 		Method:      "POST",
 		Name:        "createUser",
-		Output:      json.RawMessage(actionSchema(21)),
+		Output:      json.RawMessage(actionSchema(19)),
 		Path:        "/api/v1/users",
 		Title:       "Create User",
 	}, {
 		Description: "Partially update a user's profile or credentials.",
-		Input:       json.RawMessage(actionSchema(22)),
+		Input:       json.RawMessage(actionSchema(21)),
 		Method:      "POST",
 		Name:        "updateUser",
-		Output:      json.RawMessage(actionSchema(23)),
+		Output:      json.RawMessage(actionSchema(19)),
 		Path:        "/api/v1/users/{id}",
 		Title:       "Update User",
 	}, {
 		Description: "Activate a STAGED or DEPROVISIONED user.",
-		Input:       json.RawMessage(actionSchema(24)),
+		Input:       json.RawMessage(actionSchema(22)),
 		Method:      "POST",
 		Name:        "activateUser",
-		Output:      json.RawMessage(actionSchema(25)),
+		Output:      json.RawMessage(actionSchema(23)),
 		Path:        "/api/v1/users/{id}/lifecycle/activate",
 		Title:       "Activate User",
 	}, {
 		Description: "Deactivate a user; the user's status becomes DEPROVISIONED. Returns an empty body.",
-		Input:       json.RawMessage(actionSchema(26)),
+		Input:       json.RawMessage(actionSchema(24)),
 		Method:      "POST",
 		Name:        "deactivateUser",
-		Output:      json.RawMessage(actionSchema(27)),
+		Output:      json.RawMessage(actionSchema(25)),
 		Path:        "/api/v1/users/{id}/lifecycle/deactivate",
 		Title:       "Deactivate User",
 	}, {
 		Description: "List groups of the org.",
-		Input:       json.RawMessage(actionSchema(28)),
+		Input:       json.RawMessage(actionSchema(26)),
 		Method:      "GET",
 		Name:        "listGroups",
-		Output:      json.RawMessage(actionSchema(29)),
+		Output:      json.RawMessage(actionSchema(27)),
 		Path:        "/api/v1/groups",
 		ReadOnly:    true,
 		Title:       "List Groups",
 	}, {
 		Description: "List the users that are members of a group.",
-		Input:       json.RawMessage(actionSchema(30)),
+		Input:       json.RawMessage(actionSchema(28)),
 		Method:      "GET",
 		Name:        "listGroupUsers",
-		Output:      json.RawMessage(actionSchema(31)),
+		Output:      json.RawMessage(actionSchema(17)),
 		Path:        "/api/v1/groups/{groupId}/users",
 		ReadOnly:    true,
 		Title:       "List Group Members",
 	}, {
 		Description: "Add a user to an OKTA_GROUP group (204 No Content).",
-		Input:       json.RawMessage(actionSchema(32)),
+		Input:       json.RawMessage(actionSchema(29)),
 		Method:      "PUT",
 		Name:        "addUserToGroup",
-		Output:      json.RawMessage(actionSchema(33)),
+		Output:      json.RawMessage(actionSchema(25)),
 		Path:        "/api/v1/groups/{groupId}/users/{userId}",
 		Title:       "Add User to Group",
 	}, {
 		Description: "Remove a user from an OKTA_GROUP group (204 No Content).",
-		Input:       json.RawMessage(actionSchema(34)),
+		Input:       json.RawMessage(actionSchema(30)),
 		Method:      "DELETE",
 		Name:        "removeUserFromGroup",
-		Output:      json.RawMessage(actionSchema(35)),
+		Output:      json.RawMessage(actionSchema(25)),
 		Path:        "/api/v1/groups/{groupId}/users/{userId}",
 		Title:       "Remove User from Group",
 	}}
@@ -274,7 +264,7 @@ func invokeCreateUser(ctx context.Context, c *Client, input json.RawMessage) (*R
 // invokeUpdateUser decodes input strictly and calls UpdateUser.
 func invokeUpdateUser(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p UpdateUserParams
-	if err := decodeInput("okta: updateUser: ", actionSchema(22), input, inputTargets{
+	if err := decodeInput("okta: updateUser: ", actionSchema(21), input, inputTargets{
 		"body": &p.Body,
 		"id":   &p.ID,
 	}); err != nil {
@@ -288,7 +278,7 @@ func invokeUpdateUser(ctx context.Context, c *Client, input json.RawMessage) (*R
 // invokeActivateUser decodes input strictly and calls ActivateUser.
 func invokeActivateUser(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p ActivateUserParams
-	if err := decodeInput("okta: activateUser: ", actionSchema(24), input, inputTargets{
+	if err := decodeInput("okta: activateUser: ", actionSchema(22), input, inputTargets{
 		"id":        &p.ID,
 		"sendEmail": &p.SendEmail,
 	}); err != nil {
@@ -302,7 +292,7 @@ func invokeActivateUser(ctx context.Context, c *Client, input json.RawMessage) (
 // invokeDeactivateUser decodes input strictly and calls DeactivateUser.
 func invokeDeactivateUser(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p DeactivateUserParams
-	if err := decodeInput("okta: deactivateUser: ", actionSchema(26), input, inputTargets{
+	if err := decodeInput("okta: deactivateUser: ", actionSchema(24), input, inputTargets{
 		"id":        &p.ID,
 		"sendEmail": &p.SendEmail,
 	}); err != nil {
@@ -316,7 +306,7 @@ func invokeDeactivateUser(ctx context.Context, c *Client, input json.RawMessage)
 // invokeListGroups decodes input strictly and calls ListGroups.
 func invokeListGroups(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p ListGroupsParams
-	if err := decodeInput("okta: listGroups: ", actionSchema(28), input, inputTargets{
+	if err := decodeInput("okta: listGroups: ", actionSchema(26), input, inputTargets{
 		"after":  &p.After,
 		"filter": &p.Filter,
 		"limit":  &p.Limit,
@@ -333,7 +323,7 @@ func invokeListGroups(ctx context.Context, c *Client, input json.RawMessage) (*R
 // invokeListGroupUsers decodes input strictly and calls ListGroupUsers.
 func invokeListGroupUsers(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p ListGroupUsersParams
-	if err := decodeInput("okta: listGroupUsers: ", actionSchema(30), input, inputTargets{
+	if err := decodeInput("okta: listGroupUsers: ", actionSchema(28), input, inputTargets{
 		"after":   &p.After,
 		"groupId": &p.GroupID,
 		"limit":   &p.Limit,
@@ -348,7 +338,7 @@ func invokeListGroupUsers(ctx context.Context, c *Client, input json.RawMessage)
 // invokeAddUserToGroup decodes input strictly and calls AddUserToGroup.
 func invokeAddUserToGroup(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p AddUserToGroupParams
-	if err := decodeInput("okta: addUserToGroup: ", actionSchema(32), input, inputTargets{
+	if err := decodeInput("okta: addUserToGroup: ", actionSchema(29), input, inputTargets{
 		"groupId": &p.GroupID,
 		"userId":  &p.UserID,
 	}); err != nil {
@@ -362,7 +352,7 @@ func invokeAddUserToGroup(ctx context.Context, c *Client, input json.RawMessage)
 // invokeRemoveUserFromGroup decodes input strictly and calls RemoveUserFromGroup.
 func invokeRemoveUserFromGroup(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p RemoveUserFromGroupParams
-	if err := decodeInput("okta: removeUserFromGroup: ", actionSchema(34), input, inputTargets{
+	if err := decodeInput("okta: removeUserFromGroup: ", actionSchema(30), input, inputTargets{
 		"groupId": &p.GroupID,
 		"userId":  &p.UserID,
 	}); err != nil {

@@ -41,11 +41,9 @@ var schemaTexts = [...]string{
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"lat":{"description":"Latitude.","maximum":90,"minimum":-90,"type":"number"},"lon":{"description":"Longitude.","maximum":180,"minimum":-180,"type":"number"}},"required":["lat","lon"],"title":"Get Current Air Pollution","type":"object"`,
 	`{"$ref":"#/$defs/AirPollution","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"lat":{"description":"Latitude.","maximum":90,"minimum":-90,"type":"number"},"lon":{"description":"Longitude.","maximum":180,"minimum":-180,"type":"number"}},"required":["lat","lon"],"title":"Get Air Pollution Forecast","type":"object"`,
-	`{"$ref":"#/$defs/AirPollution","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"limit":{"description":"Number of locations to return.","maximum":5,"minimum":1,"type":"integer"},"q":{"description":"City name, optionally with state code (US only) and country code: London,GB.","type":"string"}},"required":["q"],"title":"Geocode Location Name","type":"object"`,
 	`{"$ref":"#/$defs/GeoLocationList","$schema":"https://json-schema.org/draft/2020-12/schema"`,
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"lat":{"description":"Latitude.","maximum":90,"minimum":-90,"type":"number"},"limit":{"description":"Number of locations to return.","maximum":5,"minimum":1,"type":"integer"},"lon":{"description":"Longitude.","maximum":180,"minimum":-180,"type":"number"}},"required":["lat","lon"],"title":"Reverse Geocode","type":"object"`,
-	`{"$ref":"#/$defs/GeoLocationList","$schema":"https://json-schema.org/draft/2020-12/schema"`,
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"zip":{"description":"Zip or post code and ISO 3166 country code: E14,GB.","type":"string"}},"required":["zip"],"title":"Geocode Zip Code","type":"object"`,
 	`{"$ref":"#/$defs/ZipLocation","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
 }
@@ -83,11 +81,9 @@ var schemaRefs = [...][]uint16{
 	{},
 	{1},
 	{},
-	{1},
 	{},
 	{13},
 	{},
-	{13},
 	{},
 	{18},
 }
@@ -132,34 +128,34 @@ func Actions() []ActionInfo {
 		Input:       json.RawMessage(actionSchema(25)),
 		Method:      "GET",
 		Name:        "getAirPollutionForecast",
-		Output:      json.RawMessage(actionSchema(26)),
+		Output:      json.RawMessage(actionSchema(24)),
 		Path:        "/data/2.5/air_pollution/forecast",
 		ReadOnly:    true,
 		Title:       "Get Air Pollution Forecast",
 	}, {
 		Description: "Get coordinates for a city name.",
-		Input:       json.RawMessage(actionSchema(27)),
+		Input:       json.RawMessage(actionSchema(26)),
 		Method:      "GET",
 		Name:        "geocodeDirect",
-		Output:      json.RawMessage(actionSchema(28)),
+		Output:      json.RawMessage(actionSchema(27)),
 		Path:        "/geo/1.0/direct",
 		ReadOnly:    true,
 		Title:       "Geocode Location Name",
 	}, {
 		Description: "Get location names near coordinates.",
-		Input:       json.RawMessage(actionSchema(29)),
+		Input:       json.RawMessage(actionSchema(28)),
 		Method:      "GET",
 		Name:        "geocodeReverse",
-		Output:      json.RawMessage(actionSchema(30)),
+		Output:      json.RawMessage(actionSchema(27)),
 		Path:        "/geo/1.0/reverse",
 		ReadOnly:    true,
 		Title:       "Reverse Geocode",
 	}, {
 		Description: "Get coordinates for a zip or post code.",
-		Input:       json.RawMessage(actionSchema(31)),
+		Input:       json.RawMessage(actionSchema(29)),
 		Method:      "GET",
 		Name:        "geocodeZip",
-		Output:      json.RawMessage(actionSchema(32)),
+		Output:      json.RawMessage(actionSchema(30)),
 		Path:        "/geo/1.0/zip",
 		ReadOnly:    true,
 		Title:       "Geocode Zip Code",
@@ -262,7 +258,7 @@ func invokeGetAirPollutionForecast(ctx context.Context, c *Client, input json.Ra
 // invokeGeocodeDirect decodes input strictly and calls GeocodeDirect.
 func invokeGeocodeDirect(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GeocodeDirectParams
-	if err := decodeInput("openweather: geocodeDirect: ", actionSchema(27), input, inputTargets{
+	if err := decodeInput("openweather: geocodeDirect: ", actionSchema(26), input, inputTargets{
 		"limit": &p.Limit,
 		"q":     &p.Q,
 	}); err != nil {
@@ -276,7 +272,7 @@ func invokeGeocodeDirect(ctx context.Context, c *Client, input json.RawMessage) 
 // invokeGeocodeReverse decodes input strictly and calls GeocodeReverse.
 func invokeGeocodeReverse(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GeocodeReverseParams
-	if err := decodeInput("openweather: geocodeReverse: ", actionSchema(29), input, inputTargets{
+	if err := decodeInput("openweather: geocodeReverse: ", actionSchema(28), input, inputTargets{
 		"lat":   &p.Lat,
 		"limit": &p.Limit,
 		"lon":   &p.Lon,
@@ -291,7 +287,7 @@ func invokeGeocodeReverse(ctx context.Context, c *Client, input json.RawMessage)
 // invokeGeocodeZip decodes input strictly and calls GeocodeZip.
 func invokeGeocodeZip(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GeocodeZipParams
-	if err := decodeInput("openweather: geocodeZip: ", actionSchema(31), input, inputTargets{"zip": &p.Zip}); err != nil {
+	if err := decodeInput("openweather: geocodeZip: ", actionSchema(29), input, inputTargets{"zip": &p.Zip}); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)

@@ -47,15 +47,12 @@ var schemaTexts = [...]string{
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"invoice_id":{"description":"The invoice ID.","type":"string"}},"required":["invoice_id"],"title":"Get Invoice","type":"object"`,
 	`{"$ref":"#/$defs/Invoice","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/Invoice"}},"required":["body"],"title":"Create Draft Invoice","type":"object"`,
-	`{"$ref":"#/$defs/Invoice","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"PayPal-Request-Id":{"description":"Idempotency key; a repeated request with the same key is not sent twice.","maxLength":108,"type":"string"},"body":{"$ref":"#/$defs/Notification"},"invoice_id":{"description":"The invoice ID.","type":"string"}},"required":["invoice_id"],"title":"Send Invoice","type":"object"`,
 	`{"$ref":"#/$defs/LinkDescription","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/Notification"},"invoice_id":{"description":"The invoice ID.","type":"string"}},"required":["invoice_id"],"title":"Send Invoice Reminder","type":"object"`,
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema"`,
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/Notification"},"invoice_id":{"description":"The invoice ID.","type":"string"}},"required":["invoice_id","body"],"title":"Cancel Sent Invoice","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema"`,
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"invoice_id":{"description":"The invoice ID.","type":"string"}},"required":["invoice_id"],"title":"Delete Invoice","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema"`,
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/PaymentDetail"},"invoice_id":{"description":"The invoice ID.","type":"string"}},"required":["invoice_id","body"],"title":"Record Payment for Invoice","type":"object"`,
 	`{"$ref":"#/$defs/PaymentReference","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{},"title":"Generate Invoice Number","type":"object"`,
@@ -101,14 +98,11 @@ var schemaRefs = [...][]uint16{
 	{},
 	{7},
 	{7},
-	{7},
 	{17},
 	{14},
 	{17},
 	{},
 	{17},
-	{},
-	{},
 	{},
 	{19},
 	{20},
@@ -147,55 +141,55 @@ func Actions() []ActionInfo {
 		Input:       json.RawMessage(actionSchema(31)),
 		Method:      "POST",
 		Name:        "createDraftInvoice",
-		Output:      json.RawMessage(actionSchema(32)),
+		Output:      json.RawMessage(actionSchema(30)),
 		Path:        "/v2/invoicing/invoices",
 		Title:       "Create Draft Invoice",
 	}, {
 		Description: "Send or schedule a draft invoice to its recipients.",
-		Input:       json.RawMessage(actionSchema(33)),
+		Input:       json.RawMessage(actionSchema(32)),
 		Method:      "POST",
 		Name:        "sendInvoice",
-		Output:      json.RawMessage(actionSchema(34)),
+		Output:      json.RawMessage(actionSchema(33)),
 		Path:        "/v2/invoicing/invoices/{invoice_id}/send",
 		Title:       "Send Invoice",
 	}, {
 		Description: "Send a reminder for an unpaid invoice (204 No Content).",
-		Input:       json.RawMessage(actionSchema(35)),
+		Input:       json.RawMessage(actionSchema(34)),
 		Method:      "POST",
 		Name:        "sendInvoiceReminder",
-		Output:      json.RawMessage(actionSchema(36)),
+		Output:      json.RawMessage(actionSchema(35)),
 		Path:        "/v2/invoicing/invoices/{invoice_id}/remind",
 		Title:       "Send Invoice Reminder",
 	}, {
 		Description: "Cancel a sent invoice and optionally notify the recipients (204 No Content).",
-		Input:       json.RawMessage(actionSchema(37)),
+		Input:       json.RawMessage(actionSchema(36)),
 		Method:      "POST",
 		Name:        "cancelInvoice",
-		Output:      json.RawMessage(actionSchema(38)),
+		Output:      json.RawMessage(actionSchema(35)),
 		Path:        "/v2/invoicing/invoices/{invoice_id}/cancel",
 		Title:       "Cancel Sent Invoice",
 	}, {
 		Description: "Delete a draft or scheduled invoice (204 No Content).",
-		Input:       json.RawMessage(actionSchema(39)),
+		Input:       json.RawMessage(actionSchema(37)),
 		Method:      "DELETE",
 		Name:        "deleteInvoice",
-		Output:      json.RawMessage(actionSchema(40)),
+		Output:      json.RawMessage(actionSchema(35)),
 		Path:        "/v2/invoicing/invoices/{invoice_id}",
 		Title:       "Delete Invoice",
 	}, {
 		Description: "Record a payment made outside PayPal (for example cash or check) against an invoice.",
-		Input:       json.RawMessage(actionSchema(41)),
+		Input:       json.RawMessage(actionSchema(38)),
 		Method:      "POST",
 		Name:        "recordPayment",
-		Output:      json.RawMessage(actionSchema(42)),
+		Output:      json.RawMessage(actionSchema(39)),
 		Path:        "/v2/invoicing/invoices/{invoice_id}/payments",
 		Title:       "Record Payment for Invoice",
 	}, {
 		Description: "Get the next invoice number in the merchant's sequence.",
-		Input:       json.RawMessage(actionSchema(43)),
+		Input:       json.RawMessage(actionSchema(40)),
 		Method:      "POST",
 		Name:        "generateNextInvoiceNumber",
-		Output:      json.RawMessage(actionSchema(44)),
+		Output:      json.RawMessage(actionSchema(41)),
 		Path:        "/v2/invoicing/generate-next-invoice-number",
 		Title:       "Generate Invoice Number",
 	}}
@@ -272,7 +266,7 @@ func invokeCreateDraftInvoice(ctx context.Context, c *Client, input json.RawMess
 // invokeSendInvoice decodes input strictly and calls SendInvoice.
 func invokeSendInvoice(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p SendInvoiceParams
-	if err := decodeInput("paypal: sendInvoice: ", actionSchema(33), input, inputTargets{
+	if err := decodeInput("paypal: sendInvoice: ", actionSchema(32), input, inputTargets{
 		"PayPal-Request-Id": &p.PayPalRequestID,
 		"body":              &p.Body,
 		"invoice_id":        &p.InvoiceID,
@@ -287,7 +281,7 @@ func invokeSendInvoice(ctx context.Context, c *Client, input json.RawMessage) (*
 // invokeSendInvoiceReminder decodes input strictly and calls SendInvoiceReminder.
 func invokeSendInvoiceReminder(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p SendInvoiceReminderParams
-	if err := decodeInput("paypal: sendInvoiceReminder: ", actionSchema(35), input, inputTargets{
+	if err := decodeInput("paypal: sendInvoiceReminder: ", actionSchema(34), input, inputTargets{
 		"body":       &p.Body,
 		"invoice_id": &p.InvoiceID,
 	}); err != nil {
@@ -301,7 +295,7 @@ func invokeSendInvoiceReminder(ctx context.Context, c *Client, input json.RawMes
 // invokeCancelInvoice decodes input strictly and calls CancelInvoice.
 func invokeCancelInvoice(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p CancelInvoiceParams
-	if err := decodeInput("paypal: cancelInvoice: ", actionSchema(37), input, inputTargets{
+	if err := decodeInput("paypal: cancelInvoice: ", actionSchema(36), input, inputTargets{
 		"body":       &p.Body,
 		"invoice_id": &p.InvoiceID,
 	}); err != nil {
@@ -315,7 +309,7 @@ func invokeCancelInvoice(ctx context.Context, c *Client, input json.RawMessage) 
 // invokeDeleteInvoice decodes input strictly and calls DeleteInvoice.
 func invokeDeleteInvoice(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p DeleteInvoiceParams
-	if err := decodeInput("paypal: deleteInvoice: ", actionSchema(39), input, inputTargets{"invoice_id": &p.InvoiceID}); err != nil {
+	if err := decodeInput("paypal: deleteInvoice: ", actionSchema(37), input, inputTargets{"invoice_id": &p.InvoiceID}); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -326,7 +320,7 @@ func invokeDeleteInvoice(ctx context.Context, c *Client, input json.RawMessage) 
 // invokeRecordPayment decodes input strictly and calls RecordPayment.
 func invokeRecordPayment(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p RecordPaymentParams
-	if err := decodeInput("paypal: recordPayment: ", actionSchema(41), input, inputTargets{
+	if err := decodeInput("paypal: recordPayment: ", actionSchema(38), input, inputTargets{
 		"body":       &p.Body,
 		"invoice_id": &p.InvoiceID,
 	}); err != nil {
@@ -339,7 +333,7 @@ func invokeRecordPayment(ctx context.Context, c *Client, input json.RawMessage) 
 
 // invokeGenerateNextInvoiceNumber decodes input strictly and calls GenerateNextInvoiceNumber.
 func invokeGenerateNextInvoiceNumber(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
-	if err := decodeInput("paypal: generateNextInvoiceNumber: ", actionSchema(43), input, nil); err != nil {
+	if err := decodeInput("paypal: generateNextInvoiceNumber: ", actionSchema(40), input, nil); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)

@@ -709,7 +709,14 @@ func (b *builtSchema) get(i int, text func(int) string, refs [][]uint16) string 
 			}
 		}
 		walk(i)
+		n := len(text(i)) + len(`,"$defs":{}}`)
+		for j, ok := range seen {
+			if ok {
+				n += len(text(j)) + 1
+			}
+		}
 		var s strings.Builder
+		s.Grow(n)
 		s.WriteString(text(i))
 		sep := `,"$defs":{`
 		for j, ok := range seen {

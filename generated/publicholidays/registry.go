@@ -30,9 +30,7 @@ var schemaTexts = [...]string{
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"countryCode":{"description":"ISO 3166-1 alpha-2 country code.","pattern":"^[A-Za-z]{2}$","type":"string"},"countyCode":{"description":"ISO 3166-2 subdivision code, e.g. DE-BY.","type":"string"},"offset":{"default":0,"description":"UTC offset in hours that defines today.","maximum":12,"minimum":-12,"type":"integer"}},"required":["countryCode"],"title":"Is Today a Public Holiday","type":"object"`,
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema"`,
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"countryCode":{"description":"ISO 3166-1 alpha-2 country code.","pattern":"^[A-Za-z]{2}$","type":"string"}},"required":["countryCode"],"title":"Get Next Public Holidays","type":"object"`,
-	`{"$ref":"#/$defs/PublicHolidayList","$schema":"https://json-schema.org/draft/2020-12/schema"`,
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{},"title":"Get Next Public Holidays Worldwide","type":"object"`,
-	`{"$ref":"#/$defs/PublicHolidayList","$schema":"https://json-schema.org/draft/2020-12/schema"`,
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"countryCode":{"description":"ISO 3166-1 alpha-2 country code.","pattern":"^[A-Za-z]{2}$","type":"string"}},"required":["countryCode"],"title":"Get Country Info","type":"object"`,
 	`{"$ref":"#/$defs/CountryInfo","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"countryCode":{"description":"ISO 3166-1 alpha-2 country code.","pattern":"^[A-Za-z]{2}$","type":"string"},"year":{"description":"The year.","maximum":2200,"minimum":1900,"type":"integer"}},"required":["year","countryCode"],"title":"Get Long Weekends","type":"object"`,
@@ -61,9 +59,7 @@ var schemaRefs = [...][]uint16{
 	{},
 	{},
 	{},
-	{7},
 	{},
-	{7},
 	{},
 	{1},
 	{},
@@ -110,34 +106,34 @@ func Actions() []ActionInfo {
 		Input:       json.RawMessage(actionSchema(14)),
 		Method:      "GET",
 		Name:        "getNextPublicHolidays",
-		Output:      json.RawMessage(actionSchema(15)),
+		Output:      json.RawMessage(actionSchema(9)),
 		Path:        "/api/v3/NextPublicHolidays/{countryCode}",
 		ReadOnly:    true,
 		Title:       "Get Next Public Holidays",
 	}, {
 		Description: "Get the public holidays worldwide in the next 7 days.",
-		Input:       json.RawMessage(actionSchema(16)),
+		Input:       json.RawMessage(actionSchema(15)),
 		Method:      "GET",
 		Name:        "getNextPublicHolidaysWorldwide",
-		Output:      json.RawMessage(actionSchema(17)),
+		Output:      json.RawMessage(actionSchema(9)),
 		Path:        "/api/v3/NextPublicHolidaysWorldwide",
 		ReadOnly:    true,
 		Title:       "Get Next Public Holidays Worldwide",
 	}, {
 		Description: "Get a country's names, region and neighbours.",
-		Input:       json.RawMessage(actionSchema(18)),
+		Input:       json.RawMessage(actionSchema(16)),
 		Method:      "GET",
 		Name:        "getCountryInfo",
-		Output:      json.RawMessage(actionSchema(19)),
+		Output:      json.RawMessage(actionSchema(17)),
 		Path:        "/api/v3/CountryInfo/{countryCode}",
 		ReadOnly:    true,
 		Title:       "Get Country Info",
 	}, {
 		Description: "Get the long weekends of a country in a year.",
-		Input:       json.RawMessage(actionSchema(20)),
+		Input:       json.RawMessage(actionSchema(18)),
 		Method:      "GET",
 		Name:        "getLongWeekends",
-		Output:      json.RawMessage(actionSchema(21)),
+		Output:      json.RawMessage(actionSchema(19)),
 		Path:        "/api/v3/LongWeekend/{year}/{countryCode}",
 		ReadOnly:    true,
 		Title:       "Get Long Weekends",
@@ -222,7 +218,7 @@ func invokeGetNextPublicHolidays(ctx context.Context, c *Client, input json.RawM
 
 // invokeGetNextPublicHolidaysWorldwide decodes input strictly and calls GetNextPublicHolidaysWorldwide.
 func invokeGetNextPublicHolidaysWorldwide(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
-	if err := decodeInput("publicholidays: getNextPublicHolidaysWorldwide: ", actionSchema(16), input, nil); err != nil {
+	if err := decodeInput("publicholidays: getNextPublicHolidaysWorldwide: ", actionSchema(15), input, nil); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -233,7 +229,7 @@ func invokeGetNextPublicHolidaysWorldwide(ctx context.Context, c *Client, input 
 // invokeGetCountryInfo decodes input strictly and calls GetCountryInfo.
 func invokeGetCountryInfo(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetCountryInfoParams
-	if err := decodeInput("publicholidays: getCountryInfo: ", actionSchema(18), input, inputTargets{"countryCode": &p.CountryCode}); err != nil {
+	if err := decodeInput("publicholidays: getCountryInfo: ", actionSchema(16), input, inputTargets{"countryCode": &p.CountryCode}); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -244,7 +240,7 @@ func invokeGetCountryInfo(ctx context.Context, c *Client, input json.RawMessage)
 // invokeGetLongWeekends decodes input strictly and calls GetLongWeekends.
 func invokeGetLongWeekends(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetLongWeekendsParams
-	if err := decodeInput("publicholidays: getLongWeekends: ", actionSchema(20), input, inputTargets{
+	if err := decodeInput("publicholidays: getLongWeekends: ", actionSchema(18), input, inputTargets{
 		"countryCode": &p.CountryCode,
 		"year":        &p.Year,
 	}); err != nil {

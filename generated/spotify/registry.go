@@ -58,17 +58,14 @@ var schemaTexts = [...]string{
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"additional_types":{"description":"Item types the client supports besides track.","items":{"enum":["track","episode"],"type":"string"},"type":"array"},"fields":{"description":"Comma-separated fields to return.","type":"string"},"limit":{"default":20,"description":"The maximum number of items to return.","maximum":50,"minimum":1,"type":"integer"},"market":{"description":"An ISO 3166-1 alpha-2 country code, or from_token.","type":"string"},"offset":{"default":0,"description":"The index of the first item to return.","minimum":0,"type":"integer"},"playlist_id":{"description":"The Spotify ID of the playlist.","type":"string"}},"required":["playlist_id"],"title":"Get Playlist Items","type":"object"`,
 	`{"$ref":"#/$defs/PlaylistTrackPage","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/NewPlaylist"},"user_id":{"description":"The Spotify user ID; must be the current user.","type":"string"}},"required":["user_id","body"],"title":"Create Playlist","type":"object"`,
-	`{"$ref":"#/$defs/Playlist","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/PlaylistDetails"},"playlist_id":{"description":"The Spotify ID of the playlist.","type":"string"}},"required":["playlist_id","body"],"title":"Change Playlist Details","type":"object"`,
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema"`,
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/AddItemsRequest"},"playlist_id":{"description":"The Spotify ID of the playlist.","type":"string"}},"required":["playlist_id","body"],"title":"Add Items to Playlist","type":"object"`,
 	`{"$ref":"#/$defs/SnapshotID","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/RemoveItemsRequest"},"playlist_id":{"description":"The Spotify ID of the playlist.","type":"string"}},"required":["playlist_id","body"],"title":"Remove Playlist Items","type":"object"`,
-	`{"$ref":"#/$defs/SnapshotID","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"limit":{"default":20,"description":"The maximum number of items to return.","maximum":50,"minimum":1,"type":"integer"},"market":{"description":"An ISO 3166-1 alpha-2 country code, or from_token.","type":"string"},"offset":{"default":0,"description":"The index of the first item to return.","minimum":0,"type":"integer"}},"title":"Get User's Saved Tracks","type":"object"`,
 	`{"$ref":"#/$defs/SavedTrackPage","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"ids":{"description":"Spotify track IDs; at most 50.","items":{"type":"string"},"type":"array"}},"required":["ids"],"title":"Save Tracks for Current User","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema"`,
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"after":{"description":"The last artist ID of the previous page.","type":"string"},"limit":{"default":20,"description":"The maximum number of artists to return.","maximum":50,"minimum":1,"type":"integer"},"type":{"default":"artist","description":"The ID type; only artist is supported.","enum":["artist"],"type":"string"}},"required":["type"],"title":"Get Followed Artists","type":"object"`,
 	`{"$ref":"#/$defs/FollowedArtists","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"include_external":{"description":"When audio, externally hosted audio content is marked playable.","enum":["audio"],"type":"string"},"limit":{"default":20,"description":"The maximum number of results per type.","maximum":50,"minimum":0,"type":"integer"},"market":{"description":"An ISO 3166-1 alpha-2 country code, or from_token.","type":"string"},"offset":{"default":0,"description":"The index of the first result to return.","maximum":1000,"minimum":0,"type":"integer"},"q":{"description":"The search query; supports field filters such as artist:, album:, year: and genre:.","type":"string"},"type":{"description":"The item types to search across.","items":{"enum":["album","artist","playlist","track","show","episode","audiobook"],"type":"string"},"type":"array"}},"required":["q","type"],"title":"Search for Item","type":"object"`,
@@ -129,16 +126,13 @@ var schemaRefs = [...][]uint16{
 	{},
 	{20},
 	{14},
-	{15},
 	{16},
 	{},
 	{0},
 	{31},
 	{23},
-	{31},
 	{},
 	{26},
-	{},
 	{},
 	{},
 	{11},
@@ -203,90 +197,90 @@ func Actions() []ActionInfo {
 		Input:       json.RawMessage(actionSchema(42)),
 		Method:      "POST",
 		Name:        "createPlaylist",
-		Output:      json.RawMessage(actionSchema(43)),
+		Output:      json.RawMessage(actionSchema(39)),
 		Path:        "/v1/users/{user_id}/playlists",
 		Scopes:      []string{"playlist-modify-public", "playlist-modify-private"},
 		Title:       "Create Playlist",
 	}, {
 		Description: "Change a playlist's name, description and public/collaborative state. Returns no body.",
-		Input:       json.RawMessage(actionSchema(44)),
+		Input:       json.RawMessage(actionSchema(43)),
 		Method:      "PUT",
 		Name:        "changePlaylistDetails",
-		Output:      json.RawMessage(actionSchema(45)),
+		Output:      json.RawMessage(actionSchema(44)),
 		Path:        "/v1/playlists/{playlist_id}",
 		Scopes:      []string{"playlist-modify-public", "playlist-modify-private"},
 		Title:       "Change Playlist Details",
 	}, {
 		Description: "Add one or more tracks or episodes to a playlist.",
-		Input:       json.RawMessage(actionSchema(46)),
+		Input:       json.RawMessage(actionSchema(45)),
 		Method:      "POST",
 		Name:        "addItemsToPlaylist",
-		Output:      json.RawMessage(actionSchema(47)),
+		Output:      json.RawMessage(actionSchema(46)),
 		Path:        "/v1/playlists/{playlist_id}/tracks",
 		Scopes:      []string{"playlist-modify-public", "playlist-modify-private"},
 		Title:       "Add Items to Playlist",
 	}, {
 		Description: "Remove one or more tracks or episodes from a playlist.",
-		Input:       json.RawMessage(actionSchema(48)),
+		Input:       json.RawMessage(actionSchema(47)),
 		Method:      "DELETE",
 		Name:        "removePlaylistItems",
-		Output:      json.RawMessage(actionSchema(49)),
+		Output:      json.RawMessage(actionSchema(46)),
 		Path:        "/v1/playlists/{playlist_id}/tracks",
 		Scopes:      []string{"playlist-modify-public", "playlist-modify-private"},
 		Title:       "Remove Playlist Items",
 	}, {
 		Description: "Get the tracks saved in the current user's Your Music library.",
-		Input:       json.RawMessage(actionSchema(50)),
+		Input:       json.RawMessage(actionSchema(48)),
 		Method:      "GET",
 		Name:        "getSavedTracks",
-		Output:      json.RawMessage(actionSchema(51)),
+		Output:      json.RawMessage(actionSchema(49)),
 		Path:        "/v1/me/tracks",
 		ReadOnly:    true,
 		Scopes:      []string{"user-library-read"},
 		Title:       "Get User's Saved Tracks",
 	}, {
 		Description: "Save one or more tracks to the current user's Your Music library. Returns no body.",
-		Input:       json.RawMessage(actionSchema(52)),
+		Input:       json.RawMessage(actionSchema(50)),
 		Method:      "PUT",
 		Name:        "saveTracks",
-		Output:      json.RawMessage(actionSchema(53)),
+		Output:      json.RawMessage(actionSchema(44)),
 		Path:        "/v1/me/tracks",
 		Scopes:      []string{"user-library-modify"},
 		Title:       "Save Tracks for Current User",
 	}, {
 		Description: "Get the artists the current user follows.",
-		Input:       json.RawMessage(actionSchema(54)),
+		Input:       json.RawMessage(actionSchema(51)),
 		Method:      "GET",
 		Name:        "getFollowedArtists",
-		Output:      json.RawMessage(actionSchema(55)),
+		Output:      json.RawMessage(actionSchema(52)),
 		Path:        "/v1/me/following",
 		ReadOnly:    true,
 		Scopes:      []string{"user-follow-read"},
 		Title:       "Get Followed Artists",
 	}, {
 		Description: "Get catalog information about albums, artists, playlists or tracks that match a keyword string.",
-		Input:       json.RawMessage(actionSchema(56)),
+		Input:       json.RawMessage(actionSchema(53)),
 		Method:      "GET",
 		Name:        "search",
-		Output:      json.RawMessage(actionSchema(57)),
+		Output:      json.RawMessage(actionSchema(54)),
 		Path:        "/v1/search",
 		ReadOnly:    true,
 		Title:       "Search for Item",
 	}, {
 		Description: "Get Spotify catalog information for a single artist.",
-		Input:       json.RawMessage(actionSchema(58)),
+		Input:       json.RawMessage(actionSchema(55)),
 		Method:      "GET",
 		Name:        "getArtist",
-		Output:      json.RawMessage(actionSchema(59)),
+		Output:      json.RawMessage(actionSchema(56)),
 		Path:        "/v1/artists/{id}",
 		ReadOnly:    true,
 		Title:       "Get Artist",
 	}, {
 		Description: "Get Spotify catalog information for a single track.",
-		Input:       json.RawMessage(actionSchema(60)),
+		Input:       json.RawMessage(actionSchema(57)),
 		Method:      "GET",
 		Name:        "getTrack",
-		Output:      json.RawMessage(actionSchema(61)),
+		Output:      json.RawMessage(actionSchema(58)),
 		Path:        "/v1/tracks/{id}",
 		ReadOnly:    true,
 		Title:       "Get Track",
@@ -408,7 +402,7 @@ func invokeCreatePlaylist(ctx context.Context, c *Client, input json.RawMessage)
 // invokeChangePlaylistDetails decodes input strictly and calls ChangePlaylistDetails.
 func invokeChangePlaylistDetails(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p ChangePlaylistDetailsParams
-	if err := decodeInput("spotify: changePlaylistDetails: ", actionSchema(44), input, inputTargets{
+	if err := decodeInput("spotify: changePlaylistDetails: ", actionSchema(43), input, inputTargets{
 		"body":        &p.Body,
 		"playlist_id": &p.PlaylistID,
 	}); err != nil {
@@ -422,7 +416,7 @@ func invokeChangePlaylistDetails(ctx context.Context, c *Client, input json.RawM
 // invokeAddItemsToPlaylist decodes input strictly and calls AddItemsToPlaylist.
 func invokeAddItemsToPlaylist(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p AddItemsToPlaylistParams
-	if err := decodeInput("spotify: addItemsToPlaylist: ", actionSchema(46), input, inputTargets{
+	if err := decodeInput("spotify: addItemsToPlaylist: ", actionSchema(45), input, inputTargets{
 		"body":        &p.Body,
 		"playlist_id": &p.PlaylistID,
 	}); err != nil {
@@ -436,7 +430,7 @@ func invokeAddItemsToPlaylist(ctx context.Context, c *Client, input json.RawMess
 // invokeRemovePlaylistItems decodes input strictly and calls RemovePlaylistItems.
 func invokeRemovePlaylistItems(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p RemovePlaylistItemsParams
-	if err := decodeInput("spotify: removePlaylistItems: ", actionSchema(48), input, inputTargets{
+	if err := decodeInput("spotify: removePlaylistItems: ", actionSchema(47), input, inputTargets{
 		"body":        &p.Body,
 		"playlist_id": &p.PlaylistID,
 	}); err != nil {
@@ -450,7 +444,7 @@ func invokeRemovePlaylistItems(ctx context.Context, c *Client, input json.RawMes
 // invokeGetSavedTracks decodes input strictly and calls GetSavedTracks.
 func invokeGetSavedTracks(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetSavedTracksParams
-	if err := decodeInput("spotify: getSavedTracks: ", actionSchema(50), input, inputTargets{
+	if err := decodeInput("spotify: getSavedTracks: ", actionSchema(48), input, inputTargets{
 		"limit":  &p.Limit,
 		"market": &p.Market,
 		"offset": &p.Offset,
@@ -465,7 +459,7 @@ func invokeGetSavedTracks(ctx context.Context, c *Client, input json.RawMessage)
 // invokeSaveTracks decodes input strictly and calls SaveTracks.
 func invokeSaveTracks(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p SaveTracksParams
-	if err := decodeInput("spotify: saveTracks: ", actionSchema(52), input, inputTargets{"ids": &p.IDs}); err != nil {
+	if err := decodeInput("spotify: saveTracks: ", actionSchema(50), input, inputTargets{"ids": &p.IDs}); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -476,7 +470,7 @@ func invokeSaveTracks(ctx context.Context, c *Client, input json.RawMessage) (*R
 // invokeGetFollowedArtists decodes input strictly and calls GetFollowedArtists.
 func invokeGetFollowedArtists(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetFollowedArtistsParams
-	if err := decodeInput("spotify: getFollowedArtists: ", actionSchema(54), input, inputTargets{
+	if err := decodeInput("spotify: getFollowedArtists: ", actionSchema(51), input, inputTargets{
 		"after": &p.After,
 		"limit": &p.Limit,
 		"type":  &p.Type,
@@ -491,7 +485,7 @@ func invokeGetFollowedArtists(ctx context.Context, c *Client, input json.RawMess
 // invokeSearch decodes input strictly and calls Search.
 func invokeSearch(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p SearchParams
-	if err := decodeInput("spotify: search: ", actionSchema(56), input, inputTargets{
+	if err := decodeInput("spotify: search: ", actionSchema(53), input, inputTargets{
 		"include_external": &p.IncludeExternal,
 		"limit":            &p.Limit,
 		"market":           &p.Market,
@@ -509,7 +503,7 @@ func invokeSearch(ctx context.Context, c *Client, input json.RawMessage) (*Respo
 // invokeGetArtist decodes input strictly and calls GetArtist.
 func invokeGetArtist(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetArtistParams
-	if err := decodeInput("spotify: getArtist: ", actionSchema(58), input, inputTargets{"id": &p.ID}); err != nil {
+	if err := decodeInput("spotify: getArtist: ", actionSchema(55), input, inputTargets{"id": &p.ID}); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -520,7 +514,7 @@ func invokeGetArtist(ctx context.Context, c *Client, input json.RawMessage) (*Re
 // invokeGetTrack decodes input strictly and calls GetTrack.
 func invokeGetTrack(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetTrackParams
-	if err := decodeInput("spotify: getTrack: ", actionSchema(60), input, inputTargets{
+	if err := decodeInput("spotify: getTrack: ", actionSchema(57), input, inputTargets{
 		"id":     &p.ID,
 		"market": &p.Market,
 	}); err != nil {

@@ -38,17 +38,13 @@ var schemaTexts = [...]string{
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"limit":{"default":10,"description":"Customers per page.","maximum":100,"minimum":1,"type":"integer"},"page":{"description":"The next_page value of the previous response.","type":"string"},"query":{"description":"Search query, e.g. email:'jenny@example.com' or metadata['order_id']:'6735'.","type":"string"}},"required":["query"],"title":"Search Customers","type":"object"`,
 	`{"$ref":"#/$defs/CustomerSearchResult","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"customer":{"description":"The customer ID.","type":"string"}},"required":["customer"],"title":"Retrieve Customer","type":"object"`,
-	`{"$ref":"#/$defs/Customer","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"Idempotency-Key":{"description":"Makes a retried request safe.","maxLength":255,"type":"string"},"body":{"$ref":"#/$defs/CustomerInput"},"customer":{"description":"The customer ID.","type":"string"}},"required":["customer"],"title":"Update Customer","type":"object"`,
-	`{"$ref":"#/$defs/Customer","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"customer":{"description":"The customer ID.","type":"string"}},"required":["customer"],"title":"Delete Customer","type":"object"`,
 	`{"$ref":"#/$defs/DeletedCustomer","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"Idempotency-Key":{"description":"Makes a retried request safe; strongly recommended.","maxLength":255,"type":"string"},"body":{"$ref":"#/$defs/PaymentIntentInput"}},"required":["body"],"title":"Create PaymentIntent","type":"object"`,
 	`{"$ref":"#/$defs/PaymentIntent","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"intent":{"description":"The PaymentIntent ID.","type":"string"}},"required":["intent"],"title":"Retrieve PaymentIntent","type":"object"`,
-	`{"$ref":"#/$defs/PaymentIntent","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/PaymentIntentCancel"},"intent":{"description":"The PaymentIntent ID.","type":"string"}},"required":["intent"],"title":"Cancel PaymentIntent","type":"object"`,
-	`{"$ref":"#/$defs/PaymentIntent","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{},"title":"Retrieve Balance","type":"object"`,
 	`{"$ref":"#/$defs/Balance","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
 }
@@ -83,17 +79,13 @@ var schemaRefs = [...][]uint16{
 	{},
 	{7},
 	{},
-	{4},
 	{5},
-	{4},
 	{},
 	{8},
 	{14},
 	{12},
 	{},
-	{12},
 	{13},
-	{12},
 	{},
 	{2},
 }
@@ -137,57 +129,57 @@ func Actions() []ActionInfo {
 		Input:       json.RawMessage(actionSchema(22)),
 		Method:      "GET",
 		Name:        "retrieveCustomer",
-		Output:      json.RawMessage(actionSchema(23)),
+		Output:      json.RawMessage(actionSchema(17)),
 		Path:        "/v1/customers/{customer}",
 		ReadOnly:    true,
 		Title:       "Retrieve Customer",
 	}, {
 		Description: "Update the given fields of a customer.",
-		Input:       json.RawMessage(actionSchema(24)),
+		Input:       json.RawMessage(actionSchema(23)),
 		Method:      "POST",
 		Name:        "updateCustomer",
-		Output:      json.RawMessage(actionSchema(25)),
+		Output:      json.RawMessage(actionSchema(17)),
 		Path:        "/v1/customers/{customer}",
 		Title:       "Update Customer",
 	}, {
 		Description: "Permanently delete a customer and cancel its active subscriptions.",
-		Input:       json.RawMessage(actionSchema(26)),
+		Input:       json.RawMessage(actionSchema(24)),
 		Method:      "DELETE",
 		Name:        "deleteCustomer",
-		Output:      json.RawMessage(actionSchema(27)),
+		Output:      json.RawMessage(actionSchema(25)),
 		Path:        "/v1/customers/{customer}",
 		Title:       "Delete Customer",
 	}, {
 		Description: "Create a PaymentIntent to collect a payment.",
-		Input:       json.RawMessage(actionSchema(28)),
+		Input:       json.RawMessage(actionSchema(26)),
 		Method:      "POST",
 		Name:        "createPaymentIntent",
-		Output:      json.RawMessage(actionSchema(29)),
+		Output:      json.RawMessage(actionSchema(27)),
 		Path:        "/v1/payment_intents",
 		Title:       "Create PaymentIntent",
 	}, {
 		Description: "Get a PaymentIntent by ID.",
-		Input:       json.RawMessage(actionSchema(30)),
+		Input:       json.RawMessage(actionSchema(28)),
 		Method:      "GET",
 		Name:        "retrievePaymentIntent",
-		Output:      json.RawMessage(actionSchema(31)),
+		Output:      json.RawMessage(actionSchema(27)),
 		Path:        "/v1/payment_intents/{intent}",
 		ReadOnly:    true,
 		Title:       "Retrieve PaymentIntent",
 	}, {
 		Description: "Cancel a PaymentIntent that has not succeeded or been canceled.",
-		Input:       json.RawMessage(actionSchema(32)),
+		Input:       json.RawMessage(actionSchema(29)),
 		Method:      "POST",
 		Name:        "cancelPaymentIntent",
-		Output:      json.RawMessage(actionSchema(33)),
+		Output:      json.RawMessage(actionSchema(27)),
 		Path:        "/v1/payment_intents/{intent}/cancel",
 		Title:       "Cancel PaymentIntent",
 	}, {
 		Description: "Get the account's available and pending balance.",
-		Input:       json.RawMessage(actionSchema(34)),
+		Input:       json.RawMessage(actionSchema(30)),
 		Method:      "GET",
 		Name:        "getBalance",
-		Output:      json.RawMessage(actionSchema(35)),
+		Output:      json.RawMessage(actionSchema(31)),
 		Path:        "/v1/balance",
 		ReadOnly:    true,
 		Title:       "Retrieve Balance",
@@ -285,7 +277,7 @@ func invokeRetrieveCustomer(ctx context.Context, c *Client, input json.RawMessag
 // invokeUpdateCustomer decodes input strictly and calls UpdateCustomer.
 func invokeUpdateCustomer(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p UpdateCustomerParams
-	if err := decodeInput("stripe: updateCustomer: ", actionSchema(24), input, inputTargets{
+	if err := decodeInput("stripe: updateCustomer: ", actionSchema(23), input, inputTargets{
 		"Idempotency-Key": &p.IdempotencyKey,
 		"body":            &p.Body,
 		"customer":        &p.Customer,
@@ -300,7 +292,7 @@ func invokeUpdateCustomer(ctx context.Context, c *Client, input json.RawMessage)
 // invokeDeleteCustomer decodes input strictly and calls DeleteCustomer.
 func invokeDeleteCustomer(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p DeleteCustomerParams
-	if err := decodeInput("stripe: deleteCustomer: ", actionSchema(26), input, inputTargets{"customer": &p.Customer}); err != nil {
+	if err := decodeInput("stripe: deleteCustomer: ", actionSchema(24), input, inputTargets{"customer": &p.Customer}); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -311,7 +303,7 @@ func invokeDeleteCustomer(ctx context.Context, c *Client, input json.RawMessage)
 // invokeCreatePaymentIntent decodes input strictly and calls CreatePaymentIntent.
 func invokeCreatePaymentIntent(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p CreatePaymentIntentParams
-	if err := decodeInput("stripe: createPaymentIntent: ", actionSchema(28), input, inputTargets{
+	if err := decodeInput("stripe: createPaymentIntent: ", actionSchema(26), input, inputTargets{
 		"Idempotency-Key": &p.IdempotencyKey,
 		"body":            &p.Body,
 	}); err != nil {
@@ -325,7 +317,7 @@ func invokeCreatePaymentIntent(ctx context.Context, c *Client, input json.RawMes
 // invokeRetrievePaymentIntent decodes input strictly and calls RetrievePaymentIntent.
 func invokeRetrievePaymentIntent(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p RetrievePaymentIntentParams
-	if err := decodeInput("stripe: retrievePaymentIntent: ", actionSchema(30), input, inputTargets{"intent": &p.Intent}); err != nil {
+	if err := decodeInput("stripe: retrievePaymentIntent: ", actionSchema(28), input, inputTargets{"intent": &p.Intent}); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -336,7 +328,7 @@ func invokeRetrievePaymentIntent(ctx context.Context, c *Client, input json.RawM
 // invokeCancelPaymentIntent decodes input strictly and calls CancelPaymentIntent.
 func invokeCancelPaymentIntent(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p CancelPaymentIntentParams
-	if err := decodeInput("stripe: cancelPaymentIntent: ", actionSchema(32), input, inputTargets{
+	if err := decodeInput("stripe: cancelPaymentIntent: ", actionSchema(29), input, inputTargets{
 		"body":   &p.Body,
 		"intent": &p.Intent,
 	}); err != nil {
@@ -349,7 +341,7 @@ func invokeCancelPaymentIntent(ctx context.Context, c *Client, input json.RawMes
 
 // invokeGetBalance decodes input strictly and calls GetBalance.
 func invokeGetBalance(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
-	if err := decodeInput("stripe: getBalance: ", actionSchema(34), input, nil); err != nil {
+	if err := decodeInput("stripe: getBalance: ", actionSchema(30), input, nil); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)

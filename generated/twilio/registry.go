@@ -28,9 +28,7 @@ var schemaTexts = [...]string{
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"AccountSid":{"description":"The account SID.","pattern":"^AC[0-9a-fA-F]{32}$","type":"string"},"DateSent":{"description":"Only messages sent on this date (YYYY-MM-DD, UTC).","format":"date","type":"string"},"From":{"description":"Only messages sent from this number.","type":"string"},"PageSize":{"default":50,"description":"Records per page.","maximum":1000,"minimum":1,"type":"integer"},"To":{"description":"Only messages sent to this number.","type":"string"}},"required":["AccountSid"],"title":"List Messages","type":"object"`,
 	`{"$ref":"#/$defs/MessageList","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"AccountSid":{"description":"The account SID.","pattern":"^AC[0-9a-fA-F]{32}$","type":"string"},"Sid":{"description":"The message SID (SM... or MM...).","type":"string"}},"required":["AccountSid","Sid"],"title":"Get Message","type":"object"`,
-	`{"$ref":"#/$defs/Message","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"AccountSid":{"description":"The account SID.","pattern":"^AC[0-9a-fA-F]{32}$","type":"string"},"Sid":{"description":"The message SID.","type":"string"},"body":{"$ref":"#/$defs/MessageUpdate"}},"required":["AccountSid","Sid","body"],"title":"Update Message","type":"object"`,
-	`{"$ref":"#/$defs/Message","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"AccountSid":{"description":"The account SID.","pattern":"^AC[0-9a-fA-F]{32}$","type":"string"},"Sid":{"description":"The message SID.","type":"string"}},"required":["AccountSid","Sid"],"title":"Delete Message","type":"object"`,
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema"`,
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"AccountSid":{"description":"The account SID.","pattern":"^AC[0-9a-fA-F]{32}$","type":"string"},"body":{"$ref":"#/$defs/NewCall"}},"required":["AccountSid","body"],"title":"Make Call","type":"object"`,
@@ -38,9 +36,7 @@ var schemaTexts = [...]string{
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"AccountSid":{"description":"The account SID.","pattern":"^AC[0-9a-fA-F]{32}$","type":"string"},"From":{"description":"Only calls from this number or client.","type":"string"},"PageSize":{"default":50,"description":"Records per page.","maximum":1000,"minimum":1,"type":"integer"},"ParentCallSid":{"description":"Only child calls of this call.","type":"string"},"StartTime":{"description":"Only calls that started on this date (YYYY-MM-DD).","format":"date","type":"string"},"Status":{"description":"Only calls with this status.","enum":["queued","ringing","in-progress","canceled","completed","failed","busy","no-answer"],"type":"string"},"To":{"description":"Only calls to this number or client.","type":"string"}},"required":["AccountSid"],"title":"List Calls","type":"object"`,
 	`{"$ref":"#/$defs/CallList","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"AccountSid":{"description":"The account SID.","pattern":"^AC[0-9a-fA-F]{32}$","type":"string"},"Sid":{"description":"The call SID (CA...).","type":"string"}},"required":["AccountSid","Sid"],"title":"Get Call","type":"object"`,
-	`{"$ref":"#/$defs/Call","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"AccountSid":{"description":"The account SID.","pattern":"^AC[0-9a-fA-F]{32}$","type":"string"},"Sid":{"description":"The call SID.","type":"string"},"body":{"$ref":"#/$defs/CallUpdate"}},"required":["AccountSid","Sid","body"],"title":"Update Call","type":"object"`,
-	`{"$ref":"#/$defs/Call","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
 }
 
 // schemaText is the text of schema piece i.
@@ -63,9 +59,7 @@ var schemaRefs = [...][]uint16{
 	{},
 	{4},
 	{},
-	{3},
 	{5},
-	{3},
 	{},
 	{},
 	{6},
@@ -73,9 +67,7 @@ var schemaRefs = [...][]uint16{
 	{},
 	{1},
 	{},
-	{0},
 	{2},
-	{0},
 }
 var schemasBuilt [len(schemaRefs)]builtSchema
 
@@ -108,58 +100,58 @@ func Actions() []ActionInfo {
 		Input:       json.RawMessage(actionSchema(12)),
 		Method:      "GET",
 		Name:        "fetchMessage",
-		Output:      json.RawMessage(actionSchema(13)),
+		Output:      json.RawMessage(actionSchema(9)),
 		Path:        "/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json",
 		ReadOnly:    true,
 		Title:       "Get Message",
 	}, {
 		Description: "Redact a message body or cancel a scheduled message.",
-		Input:       json.RawMessage(actionSchema(14)),
+		Input:       json.RawMessage(actionSchema(13)),
 		Method:      "POST",
 		Name:        "updateMessage",
-		Output:      json.RawMessage(actionSchema(15)),
+		Output:      json.RawMessage(actionSchema(9)),
 		Path:        "/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json",
 		Title:       "Update Message",
 	}, {
 		Description: "Delete a message record from the account (204 No Content).",
-		Input:       json.RawMessage(actionSchema(16)),
+		Input:       json.RawMessage(actionSchema(14)),
 		Method:      "DELETE",
 		Name:        "deleteMessage",
-		Output:      json.RawMessage(actionSchema(17)),
+		Output:      json.RawMessage(actionSchema(15)),
 		Path:        "/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json",
 		Title:       "Delete Message",
 	}, {
 		Description: "Start an outbound call.",
-		Input:       json.RawMessage(actionSchema(18)),
+		Input:       json.RawMessage(actionSchema(16)),
 		Method:      "POST",
 		Name:        "createCall",
-		Output:      json.RawMessage(actionSchema(19)),
+		Output:      json.RawMessage(actionSchema(17)),
 		Path:        "/2010-04-01/Accounts/{AccountSid}/Calls.json",
 		Title:       "Make Call",
 	}, {
 		Description: "List calls of the account, newest first.",
-		Input:       json.RawMessage(actionSchema(20)),
+		Input:       json.RawMessage(actionSchema(18)),
 		Method:      "GET",
 		Name:        "listCalls",
-		Output:      json.RawMessage(actionSchema(21)),
+		Output:      json.RawMessage(actionSchema(19)),
 		Path:        "/2010-04-01/Accounts/{AccountSid}/Calls.json",
 		ReadOnly:    true,
 		Title:       "List Calls",
 	}, {
 		Description: "Fetch one call by its SID.",
-		Input:       json.RawMessage(actionSchema(22)),
+		Input:       json.RawMessage(actionSchema(20)),
 		Method:      "GET",
 		Name:        "fetchCall",
-		Output:      json.RawMessage(actionSchema(23)),
+		Output:      json.RawMessage(actionSchema(17)),
 		Path:        "/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json",
 		ReadOnly:    true,
 		Title:       "Get Call",
 	}, {
 		Description: "Redirect a live call to new TwiML, or end it.",
-		Input:       json.RawMessage(actionSchema(24)),
+		Input:       json.RawMessage(actionSchema(21)),
 		Method:      "POST",
 		Name:        "updateCall",
-		Output:      json.RawMessage(actionSchema(25)),
+		Output:      json.RawMessage(actionSchema(17)),
 		Path:        "/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json",
 		Title:       "Update Call",
 	}}
@@ -243,7 +235,7 @@ func invokeFetchMessage(ctx context.Context, c *Client, input json.RawMessage) (
 // invokeUpdateMessage decodes input strictly and calls UpdateMessage.
 func invokeUpdateMessage(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p UpdateMessageParams
-	if err := decodeInput("twilio: updateMessage: ", actionSchema(14), input, inputTargets{
+	if err := decodeInput("twilio: updateMessage: ", actionSchema(13), input, inputTargets{
 		"AccountSid": &p.AccountSid,
 		"Sid":        &p.Sid,
 		"body":       &p.Body,
@@ -258,7 +250,7 @@ func invokeUpdateMessage(ctx context.Context, c *Client, input json.RawMessage) 
 // invokeDeleteMessage decodes input strictly and calls DeleteMessage.
 func invokeDeleteMessage(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p DeleteMessageParams
-	if err := decodeInput("twilio: deleteMessage: ", actionSchema(16), input, inputTargets{
+	if err := decodeInput("twilio: deleteMessage: ", actionSchema(14), input, inputTargets{
 		"AccountSid": &p.AccountSid,
 		"Sid":        &p.Sid,
 	}); err != nil {
@@ -272,7 +264,7 @@ func invokeDeleteMessage(ctx context.Context, c *Client, input json.RawMessage) 
 // invokeCreateCall decodes input strictly and calls CreateCall.
 func invokeCreateCall(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p CreateCallParams
-	if err := decodeInput("twilio: createCall: ", actionSchema(18), input, inputTargets{
+	if err := decodeInput("twilio: createCall: ", actionSchema(16), input, inputTargets{
 		"AccountSid": &p.AccountSid,
 		"body":       &p.Body,
 	}); err != nil {
@@ -286,7 +278,7 @@ func invokeCreateCall(ctx context.Context, c *Client, input json.RawMessage) (*R
 // invokeListCalls decodes input strictly and calls ListCalls.
 func invokeListCalls(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p ListCallsParams
-	if err := decodeInput("twilio: listCalls: ", actionSchema(20), input, inputTargets{
+	if err := decodeInput("twilio: listCalls: ", actionSchema(18), input, inputTargets{
 		"AccountSid":    &p.AccountSid,
 		"From":          &p.From,
 		"PageSize":      &p.PageSize,
@@ -305,7 +297,7 @@ func invokeListCalls(ctx context.Context, c *Client, input json.RawMessage) (*Re
 // invokeFetchCall decodes input strictly and calls FetchCall.
 func invokeFetchCall(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p FetchCallParams
-	if err := decodeInput("twilio: fetchCall: ", actionSchema(22), input, inputTargets{
+	if err := decodeInput("twilio: fetchCall: ", actionSchema(20), input, inputTargets{
 		"AccountSid": &p.AccountSid,
 		"Sid":        &p.Sid,
 	}); err != nil {
@@ -319,7 +311,7 @@ func invokeFetchCall(ctx context.Context, c *Client, input json.RawMessage) (*Re
 // invokeUpdateCall decodes input strictly and calls UpdateCall.
 func invokeUpdateCall(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p UpdateCallParams
-	if err := decodeInput("twilio: updateCall: ", actionSchema(24), input, inputTargets{
+	if err := decodeInput("twilio: updateCall: ", actionSchema(21), input, inputTargets{
 		"AccountSid": &p.AccountSid,
 		"Sid":        &p.Sid,
 		"body":       &p.Body,

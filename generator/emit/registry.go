@@ -104,20 +104,16 @@ func genInvoke(f *jen.File, c *model.Connector, e *model.Entry) {
 }
 
 // genSchemas renders the schema pieces of the registry: every named
-// schema once, then each action's Input and Output without $defs (the
-// model numbers them: Def.Index, Entry.InputPiece and OutputPiece), the
+// schema once, then each distinct Input and Output without $defs (the
+// model lists and numbers them: Connector.SchemaPieces), the
 // pieces each refers to, and actionSchema, which assembles a whole schema
 // at first use. A large registry carries the texts compressed.
 func genSchemas(f *jen.File, c *model.Connector) {
 	var texts []string
-	refs := make([][]*model.Def, 0, len(c.Defs)+2*len(c.Registry))
-	for _, d := range c.Defs {
-		texts = append(texts, d.JSON)
-		refs = append(refs, d.Refs)
-	}
-	for _, e := range c.Registry {
-		texts = append(texts, e.Input, e.Output)
-		refs = append(refs, e.InputRefs, e.OutputRefs)
+	var refs [][]*model.Def
+	for _, p := range c.SchemaPieces {
+		texts = append(texts, p.Text)
+		refs = append(refs, p.Refs)
 	}
 	f.Comment("The schema pieces: each named schema (`\"Name\":{...}`) once, then each action's Input and Output")
 	f.Comment("without their $defs and closing brace; actionSchema(i) is piece i whole.")

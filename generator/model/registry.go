@@ -32,9 +32,9 @@ type Entry struct {
 	// InputRefs and OutputRefs are the named schemas Input and Output
 	// refer to themselves (their defs are these and what they lead to).
 	InputRefs, OutputRefs []*Def
-	// InputPiece and OutputPiece number Input and Output among the
-	// registry's schema pieces: the defs come first (Def.Index), then each
-	// action's Input and Output.
+	// InputPiece and OutputPiece number Input and Output among
+	// Connector.SchemaPieces: the defs come first (Def.Index), then the
+	// actions' Inputs and Outputs, each distinct one once.
 	InputPiece, OutputPiece int
 
 	Fields []*InputField // the input object's keys: params in spec order, then "body"
@@ -217,12 +217,38 @@ func (b *builder) registry() {
 	for name, d := range w.defs {
 		d.Refs = w.direct(w.deps[name])
 	}
+	for _, d := range c.Defs {
+		c.SchemaPieces = append(c.SchemaPieces, SchemaPiece{Text: d.JSON, Refs: d.Refs})
+	}
+	// Each action's Input and Output, the same text with the same refs
+	// once (many of a large API's actions answer with the same type).
+	seen := map[string]int{}
+	piece := func(text string, refs []*Def) int {
+		key := text
+		for _, r := range refs {
+			key += "\x00" + r.Name
+		}
+		if i, ok := seen[key]; ok {
+			return i
+		}
+		seen[key] = len(c.SchemaPieces)
+		c.SchemaPieces = append(c.SchemaPieces, SchemaPiece{Text: text, Refs: refs})
+		size += len(text)
+		return seen[key]
+	}
 	for i, e := range c.Registry {
 		e.InputRefs, e.OutputRefs = w.direct(inRefs[i]), w.direct(outRefsAll[i])
-		e.InputPiece, e.OutputPiece = len(c.Defs)+2*i, len(c.Defs)+2*i+1
-		size += len(e.Input) + len(e.Output)
+		e.InputPiece, e.OutputPiece = piece(e.Input, e.InputRefs), piece(e.Output, e.OutputRefs)
 	}
 	c.PackSchemas = size > PackSchemasOver
+}
+
+// SchemaPiece is one piece of the registry's schemas: a named schema
+// (`"Name":{...}`) or an action's Input or Output without its $defs and
+// closing brace, with the named schemas it refers to itself.
+type SchemaPiece struct {
+	Text string
+	Refs []*Def
 }
 
 // direct is the defs of refs, each once, by Index.

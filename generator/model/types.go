@@ -33,8 +33,9 @@ type Connector struct {
 
 	// Actions as data (registry.go): one Entry per action, the $defs
 	// they share, and the Config fields a command line fills.
-	Registry []*Entry
-	Defs     []*Def
+	Registry     []*Entry
+	Defs         []*Def
+	SchemaPieces []SchemaPiece // what Actions() assembles its schemas from
 	// PackSchemas: the registry's schema text is large (over
 	// PackSchemasOver) and carried compressed, unpacked at first use.
 	PackSchemas  bool
