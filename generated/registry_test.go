@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"slices"
@@ -35,6 +36,7 @@ import (
 	"github.com/conngen/conngen/generated/spotify"
 	"github.com/conngen/conngen/generated/stripe"
 	"github.com/conngen/conngen/generated/twilio"
+	"github.com/conngen/conngen/generator"
 	"github.com/conngen/conngen/generator/model"
 	"github.com/conngen/conngen/generator/names"
 	"github.com/conngen/conngen/generator/spec"
@@ -557,4 +559,31 @@ schemas:
 		t.Errorf("union alternatives do not pin their tags: %v", alts)
 	}
 	compile(t, "t.put", json.RawMessage(schema))
+}
+
+// TestActionsAreTheModelsSchemas: Actions(), which assembles each schema
+// from the registry's shared pieces at first use, returns byte for byte
+// the whole schemas the model describes (Entry.InputSchema, OutputSchema),
+// which conngen mcp and the search index read without building the
+// package.
+func TestActionsAreTheModelsSchemas(t *testing.T) {
+	for _, cn := range connectors {
+		s, _, err := generator.LoadFile(filepath.Join("..", "specs", cn.name+".yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := model.Build(s)
+		if len(c.Registry) != len(cn.actions) {
+			t.Fatalf("%s: %d actions, the model has %d", cn.name, len(cn.actions), len(c.Registry))
+		}
+		for i, e := range c.Registry {
+			a := cn.actions[i]
+			if string(a.Input) != e.InputSchema() {
+				t.Errorf("%s %s: Input differs from the model's:\n%s\n%s", cn.name, a.Name, a.Input, e.InputSchema())
+			}
+			if string(a.Output) != e.OutputSchema() {
+				t.Errorf("%s %s: Output differs from the model's:\n%s\n%s", cn.name, a.Name, a.Output, e.OutputSchema())
+			}
+		}
+	}
 }

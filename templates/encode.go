@@ -16,6 +16,8 @@ import (
 	"time"
 )
 
+//conngen:if form
+
 // encodeForm encodes a body struct (or map) as application/x-www-form-urlencoded.
 // It goes through JSON so that json tags and omitempty decide the fields, then
 // flattens: nested objects as key[sub]=v, arrays of objects as key[0][sub]=v,
@@ -80,6 +82,10 @@ func flattenForm(form url.Values, key string, v any, arrays string) {
 		form.Add(key, strconv.FormatBool(v))
 	}
 }
+
+//conngen:end
+
+//conngen:if multipart
 
 // encodeMultipart encodes a body struct (or map) as multipart/form-data.
 // Fields are named by their json tags, with omitempty honoured and nil
@@ -242,3 +248,5 @@ func writeFilePart(w *multipart.Writer, name string, r io.Reader) error {
 	}
 	return err
 }
+
+//conngen:end

@@ -2,6 +2,7 @@ package templates
 
 import (
 	"bytes"
+	"compress/flate"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -32,6 +33,8 @@ type ActionInfo struct {
 	Input       json.RawMessage // JSON Schema (draft 2020-12) of Invoke's input
 	Output      json.RawMessage // JSON Schema of the 2xx body ({} when untyped)
 }
+
+//conngen:if actions
 
 // inputTargets maps each key of an action's input to the Params field it
 // fills.
@@ -95,7 +98,7 @@ func decodeInput(prefix, schema string, input json.RawMessage, targets inputTarg
 		key, _, _ = strings.Cut(key, "[")
 		bad[key] = true
 	}
-	for _, k := range slices.Sorted(mapKeys(fields)) {
+	for _, k := range sortedKeys(fields) {
 		target, ok := targets[k]
 		if !ok || bad[k] || bad[""] {
 			continue
@@ -180,22 +183,29 @@ func readInput(dec *json.Decoder, path string, problems *[]inputProblem) (any, e
 	return tok, nil
 }
 
-func mapKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
+// sortedKeys is m's keys, sorted. (sort.Strings and a mutex-guarded map
+// below, rather than slices.Sorted, an iterator and sync.Map: those are
+// generic, so each connector would compile its own copy of them.)
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
 	}
+	sort.Strings(keys)
+	return keys
 }
 
-var inputSchemas sync.Map // schema text -> map[string]any
+var inputSchemas struct {
+	sync.Mutex
+	m map[string]map[string]any // schema text -> parsed
+}
 
 // parsedSchema parses an Input schema once.
 func parsedSchema(text string) map[string]any {
-	if v, ok := inputSchemas.Load(text); ok {
-		return v.(map[string]any)
+	inputSchemas.Lock()
+	defer inputSchemas.Unlock()
+	if s, ok := inputSchemas.m[text]; ok {
+		return s
 	}
 	var s map[string]any
 	dec := json.NewDecoder(strings.NewReader(text))
@@ -203,7 +213,10 @@ func parsedSchema(text string) map[string]any {
 	if dec.Decode(&s) != nil {
 		s = map[string]any{}
 	}
-	inputSchemas.Store(text, s)
+	if inputSchemas.m == nil {
+		inputSchemas.m = map[string]map[string]any{}
+	}
+	inputSchemas.m[text] = s
 	return s
 }
 
@@ -451,7 +464,7 @@ func (v *inputValidator) checkObject(members []map[string]any, x map[string]any,
 	}
 	var checked []string // keys checked here that no property declares
 	var known []string   // the names a key can be mistaken for, sorted
-	for _, k := range slices.Sorted(mapKeys(x)) {
+	for _, k := range sortedKeys(x) {
 		p := joinInputPath(path, k)
 		if ps, ok := props[k]; ok {
 			for _, s := range ps {
@@ -464,7 +477,7 @@ func (v *inputValidator) checkObject(members []map[string]any, x map[string]any,
 		}
 		if !altKeys[k] {
 			if known == nil {
-				known = append(slices.Sorted(mapKeys(props)), slices.Sorted(mapKeys(altKeys))...)
+				known = append(sortedKeys(props), sortedKeys(altKeys)...)
 			}
 			if i := slices.IndexFunc(known, func(name string) bool { return strings.EqualFold(name, k) }); i >= 0 {
 				v.addf(p, "matches field %q only in case; keys match exactly", known[i])
@@ -569,17 +582,25 @@ func looksInside(members []map[string]any) bool {
 	return false
 }
 
-var inputPatterns sync.Map // pattern -> *regexp.Regexp, nil when Go cannot compile it
+var inputPatterns struct {
+	sync.Mutex
+	m map[string]*regexp.Regexp // pattern -> compiled, nil when Go cannot compile it
+}
 
 func inputPattern(p string) *regexp.Regexp {
-	if re, ok := inputPatterns.Load(p); ok {
-		return re.(*regexp.Regexp)
+	inputPatterns.Lock()
+	defer inputPatterns.Unlock()
+	if re, ok := inputPatterns.m[p]; ok {
+		return re
 	}
 	re, err := regexp.Compile(p)
 	if err != nil {
 		re = nil
 	}
-	inputPatterns.Store(p, re)
+	if inputPatterns.m == nil {
+		inputPatterns.m = map[string]*regexp.Regexp{}
+	}
+	inputPatterns.m[p] = re
 	return re
 }
 
@@ -682,6 +703,77 @@ func jsonEqual(a, b any) bool {
 	return reflect.DeepEqual(a, b)
 }
 
+// builtSchema is one of Actions()' whole schemas, built at first use.
+type builtSchema struct {
+	once sync.Once
+	text string
+}
+
+// get is schema piece i whole, as Actions() returns it: its text (the
+// top-level keywords, open), then under $defs every named schema it leads
+// to, in the order of the pieces (by name). The registry keeps each named
+// schema once (text) with the pieces it refers to (refs), so that a large
+// API's registry stays small; a schema is assembled the first time it is
+// asked for and kept.
+func (b *builtSchema) get(i int, text func(int) string, refs [][]uint16) string {
+	b.once.Do(func() {
+		seen := make([]bool, len(refs))
+		var walk func(int)
+		walk = func(j int) {
+			for _, r := range refs[j] {
+				if !seen[r] {
+					seen[r] = true
+					walk(int(r))
+				}
+			}
+		}
+		walk(i)
+		n := len(text(i)) + len(`,"$defs":{}}`)
+		for j, ok := range seen {
+			if ok {
+				n += len(text(j)) + 1
+			}
+		}
+		var s strings.Builder
+		s.Grow(n)
+		s.WriteString(text(i))
+		sep := `,"$defs":{`
+		for j, ok := range seen {
+			if ok {
+				s.WriteString(sep)
+				s.WriteString(text(j))
+				sep = ","
+			}
+		}
+		if sep == "," {
+			s.WriteByte('}')
+		}
+		s.WriteByte('}')
+		b.text = s.String()
+	})
+	return b.text
+}
+
+//conngen:if schemapack
+
+// unpackSchemas is the registry's schema pieces from pack: their texts
+// joined by NUL (which JSON text never holds), DEFLATE-compressed, in
+// base64. The pack is generated with the package, so a pack that does not
+// unpack into n pieces means registry.go was altered.
+func unpackSchemas(pack string, n int) []string {
+	data, err := base64.StdEncoding.DecodeString(pack)
+	if err == nil {
+		data, err = io.ReadAll(flate.NewReader(bytes.NewReader(data)))
+	}
+	texts := strings.Split(string(data), "\x00")
+	if err != nil || len(texts) != n {
+		panic(fmt.Sprintf("registry.go: the schema pack does not unpack into %d schemas (%v): regenerate the package", n, err))
+	}
+	return texts
+}
+
+//conngen:end
+
 // captureBody makes ctx carry a slot that the runtime's call fills with the
 // 2xx body as it came, so Invoke returns the service's own JSON.
 func captureBody(ctx context.Context) (context.Context, *[]byte) {
@@ -737,3 +829,5 @@ func asJSONString(data []byte) json.RawMessage {
 	enc, _ := json.Marshal(s)
 	return enc
 }
+
+//conngen:end

@@ -206,7 +206,7 @@ func carries(input []byte, check bool) (bool, error) {
 	if err := dec.Decode(&seen); err != nil && len(bytes.TrimSpace(input)) > 0 && string(bytes.TrimSpace(input)) != "null" {
 		return true, fmt.Errorf("accepted, but not JSON: %v", err)
 	}
-	for _, k := range slices.Sorted(mapKeys(seen)) {
+	for _, k := range sortedKeys(seen) {
 		target, ok := targets[k]
 		if !ok {
 			return true, fmt.Errorf("accepted a key with no target: %q", k)
@@ -264,12 +264,12 @@ func sameJSON(want, got any, path string) error {
 		if !ok {
 			return fmt.Errorf("%s: checked an object, sent %v", path, got)
 		}
-		for _, k := range slices.Sorted(mapKeys(g)) {
+		for _, k := range sortedKeys(g) {
 			if _, ok := w[k]; !ok {
 				return fmt.Errorf("%s: sent key %q, which the checker never saw", path, k)
 			}
 		}
-		for _, k := range slices.Sorted(mapKeys(w)) {
+		for _, k := range sortedKeys(w) {
 			gv, ok := g[k]
 			if !ok {
 				if droppedAsEmpty(w[k]) {

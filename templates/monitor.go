@@ -451,6 +451,8 @@ func monitorRecords[T any](steps []monitorStep[T]) []T {
 	return records
 }
 
+//conngen:if monitorpage
+
 // monitorPage lists the records of an action that is not paginated: the
 // list at the dot path items of its one answer ("" the answer itself).
 func monitorPage(ctx context.Context, c *Client, req Request, items string) iter.Seq2[json.RawMessage, error] {
@@ -477,6 +479,8 @@ func monitorPage(ctx context.Context, c *Client, req Request, items string) iter
 		}
 	}
 }
+
+//conngen:end
 
 // monitorFail is a listing that fails at once with err.
 func monitorFail(err error) iter.Seq2[json.RawMessage, error] {

@@ -64,6 +64,8 @@ func bearerAuth(ts oauth2.TokenSource) func(*http.Request) error {
 	}
 }
 
+//conngen:if tokenparams
+
 // tokenHTTPClient returns the client for token requests: base (or
 // http.DefaultClient) with extra params (e.g. audience) added to every POSTed
 // form that lacks them, since x/oauth2 has no option for that on refreshes.
@@ -115,3 +117,5 @@ func (t *extraParamsTransport) RoundTrip(req *http.Request) (*http.Response, err
 	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(body)), nil }
 	return t.next.RoundTrip(r)
 }
+
+//conngen:end

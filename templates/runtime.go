@@ -32,8 +32,10 @@ type Request struct {
 	Query       url.Values
 	Headers     http.Header // merged over the default and auth headers
 	Body        any         // nil; []byte or io.Reader sent as is; anything else encoded as JSON
+	//conngen:if actionauth
 
 	action string // set by a generated action whose spec gives it its own auth
+	//conngen:end
 }
 
 // Response is a service answer with its body decoded into T.
@@ -49,17 +51,26 @@ type Client struct {
 	httpClient *http.Client
 	headers    http.Header
 	authorize  func(*http.Request) error
+	retry      retryPolicy
+	ping       pingSpec
+	name       string
+	//conngen:if actionauth
+
 	// actionAuth replaces authorize for the actions (by spec name) whose
 	// spec gives them their own auth; a nil func sends no credentials.
 	actionAuth map[string]func(*http.Request) error
-	retry      retryPolicy
-	limiter    interface{ Wait(context.Context) error }
-	ping       pingSpec
-	name       string
+	//conngen:end
+	//conngen:if ratelimit
+
+	limiter interface{ Wait(context.Context) error }
+	//conngen:end
+	//conngen:if revoke
+
 	// revoke revokes the connection's token (revoke.go, with a revokeURL);
 	// then ended holds the error every call returns without sending.
 	revoke func(context.Context) error
 	ended  atomic.Value // error
+	//conngen:end
 }
 
 type retryPolicy struct {
@@ -155,6 +166,8 @@ func bodySnippet(b []byte) string {
 	return s
 }
 
+//conngen:if actions
+
 // call sends req and decodes a 2xx body into T; any other status is an *APIError.
 func call[T any](ctx context.Context, c *Client, req Request) (*Response[T], error) {
 	resp, err := c.httpHelper(ctx, req)
@@ -186,6 +199,8 @@ func call[T any](ctx context.Context, c *Client, req Request) (*Response[T], err
 	}
 	return out, nil
 }
+
+//conngen:end
 
 func newAPIError(resp *Response[[]byte]) *APIError {
 	return &APIError{StatusCode: resp.StatusCode, Header: resp.Header, Body: resp.Body, Message: errorMessage(resp.Body)}
@@ -242,9 +257,11 @@ func (c *Client) httpHelper(ctx context.Context, req Request) (*Response[[]byte]
 // exchange is httpHelper; with stream, the last answer's body is not read
 // but returned open (resp.Body is nil), so it is never retried once handed over.
 func (c *Client) exchange(ctx context.Context, req Request, stream bool) (*Response[[]byte], io.ReadCloser, error) {
+	//conngen:if revoke
 	if err, _ := c.ended.Load().(error); err != nil {
 		return nil, nil, err
 	}
+	//conngen:end
 	method := requestMethod(req)
 	u, err := c.requestURL(req.RelativeURL, req.Query)
 	if err != nil {
@@ -255,9 +272,11 @@ func (c *Client) exchange(ctx context.Context, req Request, stream bool) (*Respo
 		return nil, nil, fmt.Errorf("%s: encode %s %s request body: %w", c.name, method, redactURL(u), err)
 	}
 	authorize := c.authorize
+	//conngen:if actionauth
 	if f, ok := c.actionAuth[req.action]; ok {
 		authorize = f
 	}
+	//conngen:end
 	attempts := 1
 	if slices.ContainsFunc(c.retry.methods, func(m string) bool { return strings.EqualFold(m, method) }) {
 		attempts = max(c.retry.maxAttempts, 1)
@@ -272,11 +291,13 @@ func (c *Client) exchange(ctx context.Context, req Request, stream bool) (*Respo
 		}
 	}
 	for attempt := 1; ; attempt++ {
+		//conngen:if ratelimit
 		if c.limiter != nil {
 			if err := c.limiter.Wait(ctx); err != nil {
 				return nil, nil, c.urlError(method, u, err)
 			}
 		}
+		//conngen:end
 		resp, open, transient, err := c.send(ctx, method, u, body, rb, contentType, req.Headers, authorize, stream)
 		retry := attempt < attempts && ctx.Err() == nil &&
 			(transient || err == nil && slices.Contains(c.retry.statuses, resp.StatusCode))
@@ -356,8 +377,12 @@ func (c *Client) send(ctx context.Context, method string, u *url.URL, body []byt
 	return &Response[[]byte]{StatusCode: hr.StatusCode, Header: hr.Header, Body: data}, nil, false, nil
 }
 
+//conngen:if actions
+
 // rawBodyKey is the context key of the slot Invoke reads the 2xx body from.
 type rawBodyKey struct{}
+
+//conngen:end
 
 // errTooLarge is not worth a retry: the same answer would come back.
 var errTooLarge = errors.New("response body larger")
@@ -548,6 +573,8 @@ func escapePath(v string) string {
 	return url.PathEscape(v)
 }
 
+//conngen:if params
+
 // formatParam is the string form of a query, header or path param value.
 func formatParam(v any) string {
 	if v == nil {
@@ -579,6 +606,8 @@ func formatParam(v any) string {
 	}
 	return fmt.Sprint(v)
 }
+
+//conngen:end
 
 var (
 	placeholderRE = regexp.MustCompile(`\{([^{}/]+)\}`)
@@ -630,6 +659,8 @@ func expandBaseURL(raw string, vars map[string]string) (*url.URL, error) {
 	return u, nil
 }
 
+//conngen:if formatlist
+
 // formatList joins list values with commas, for parameters the spec marks
 // explode: false (ids=1,2,3).
 func formatList[T any](vs []T) string {
@@ -640,6 +671,10 @@ func formatList[T any](vs []T) string {
 	return strings.Join(parts, ",")
 }
 
+//conngen:end
+
+//conngen:if redacted
+
 // redacted stands in for a secret in Config.String: it says whether the
 // secret is set, never what it is.
 func redacted(set bool) string {
@@ -648,6 +683,10 @@ func redacted(set bool) string {
 	}
 	return `""`
 }
+
+//conngen:end
+
+//conngen:if guardredirects
 
 // guardRedirects returns a copy of hc that drops the headers carrying
 // credentials when a redirect leaves the original host. net/http already
@@ -673,6 +712,10 @@ func guardRedirects(hc *http.Client, secretHeaders ...string) *http.Client {
 	return &guarded
 }
 
+//conngen:end
+
+//conngen:if jsonat
+
 // jsonAt returns the value at a dot path ("a.b") of a JSON document; "" is
 // the document itself. ok is false when a step is missing or not an
 // object. Pagination, webhooks and monitors all read dot paths, so it
@@ -693,6 +736,10 @@ func jsonAt(doc []byte, path string) (json.RawMessage, bool) {
 	}
 	return raw, true
 }
+
+//conngen:end
+
+//conngen:if jsontext
 
 // jsonText returns the string or number at a dot path as text, numbers in
 // their literal form (12345678901234567890 stays as written); ok is false
@@ -716,3 +763,5 @@ func jsonText(doc []byte, path string) (text string, isNumber, ok bool) {
 	}
 	return "", false, false
 }
+
+//conngen:end

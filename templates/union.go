@@ -24,6 +24,8 @@ func jsonKind(data []byte) byte {
 	return 0
 }
 
+//conngen:if discriminator
+
 // jsonTag reads the discriminator property of a JSON object: its string
 // value, or the text of a number; "" when absent.
 func jsonTag(data []byte, prop string) string {
@@ -41,3 +43,5 @@ func jsonTag(data []byte, prop string) string {
 	}
 	return string(bytes.TrimSpace(raw))
 }
+
+//conngen:end

@@ -70,22 +70,40 @@ type SeenStore interface {
 // generator. Only the header formats that differ per scheme are decided here,
 // by scheme name.
 type webhookSpec struct {
-	scheme          string        // standard github stripe slack shopify hmac header field none
-	header          string        // the header holding the signature (scheme header: the secret)
-	algorithm       string        // sha1 sha256 sha512; "": sha256
-	encoding        string        // hex base64; "": hex
-	prefix          string        // stripped from the header value first, e.g. "sha256=" (not standard, stripe)
-	signed          string        // the signed bytes: a template over {body} {timestamp} {id}; "": {body}
-	timestampHeader string        // holds {timestamp} in Unix seconds (stripe: the header's t=)
-	idHeader        string        // holds {id}, the delivery's id
-	tolerance       time.Duration // 0: 5m
-	field           string        // scheme field: dot path of the expected value in the body
-	maxBodyBytes    int64         // 0: 1 MiB
-	eventType       string        // dot path into each event, or header:NAME
-	eventID         string        // the same; "": the value of idHeader
-	batch           string        // dot path of the list of events; "": the body is one event
-	challenge       string        // okta slack dropbox zoom, or ""
-	connector       string        // the connector's name: claimed ids are "<connector>/<id>"
+	scheme       string        // standard github stripe slack shopify hmac header field none
+	idHeader     string        // holds {id}, the delivery's id
+	tolerance    time.Duration // 0: 5m
+	maxBodyBytes int64         // 0: 1 MiB
+	eventType    string        // dot path into each event, or header:NAME
+	eventID      string        // the same; "": the value of idHeader
+	connector    string        // the connector's name: claimed ids are "<connector>/<id>"
+	//conngen:if webhook-header webhook-hmac
+
+	header string // the header holding the signature (scheme header: the secret)
+	//conngen:end
+	//conngen:if webhook-header webhook-field webhook-hmac
+
+	prefix string // stripped from the value first, e.g. "sha256=" (not standard, stripe)
+	//conngen:end
+	//conngen:if webhook-hmac
+
+	algorithm       string // sha1 sha256 sha512; "": sha256
+	encoding        string // hex base64; "": hex
+	signed          string // the signed bytes: a template over {body} {timestamp} {id}; "": {body}
+	timestampHeader string // holds {timestamp} in Unix seconds (stripe: the header's t=)
+	//conngen:end
+	//conngen:if webhook-field
+
+	field string // scheme field: dot path of the expected value in the body
+	//conngen:end
+	//conngen:if webhook-batch
+
+	batch string // dot path of the list of events; "": the body is one event
+	//conngen:end
+	//conngen:if challenge-okta challenge-slack challenge-dropbox challenge-zoom
+
+	challenge string // okta slack dropbox zoom, or ""
+	//conngen:end
 }
 
 const (
@@ -123,30 +141,54 @@ func (e *webhookError) Is(target error) bool {
 }
 
 // The refusals, each answered with its status. verifyWebhook returns those of
-// the first group (a read error wrapping its cause); the handler the others.
+// the first groups (a read error wrapping its cause); the handler the others.
 var (
-	errWebhookTooLarge    = &webhookError{status: http.StatusRequestEntityTooLarge, msg: "webhook: body larger than MaxBodyBytes"}
-	errWebhookNoSignature = &webhookError{status: http.StatusUnauthorized, msg: "webhook: signature missing"}
-	errWebhookSignature   = &webhookError{status: http.StatusUnauthorized, msg: "webhook: signature does not match"}
-	errWebhookNoTimestamp = &webhookError{status: http.StatusUnauthorized, msg: "webhook: timestamp missing or not a Unix time"}
-	errWebhookTimestamp   = &webhookError{status: http.StatusUnauthorized, msg: "webhook: timestamp outside tolerance"}
-	errWebhookNoID        = &webhookError{status: http.StatusUnauthorized, msg: "webhook: signed delivery id missing"}
-	errWebhookReadBody    = &webhookError{status: http.StatusBadRequest, msg: "webhook: reading body failed"}
+	errWebhookTooLarge = &webhookError{status: http.StatusRequestEntityTooLarge, msg: "webhook: body larger than MaxBodyBytes"}
+	errWebhookReadBody = &webhookError{status: http.StatusBadRequest, msg: "webhook: reading body failed"}
 	// A handler without a usable secret or scheme fails closed, with a 5xx so
 	// the service retries once the configuration is fixed.
-	errWebhookNoSecret  = &webhookError{status: http.StatusInternalServerError, msg: "webhook: no signing secret configured"}
-	errWebhookBadSecret = &webhookError{status: http.StatusInternalServerError, msg: "webhook: signing secret not usable: a whsec_ secret is base64 after its prefix"}
-	errWebhookScheme    = &webhookError{status: http.StatusInternalServerError, msg: "webhook: unsupported signature configuration"}
+	errWebhookNoSecret = &webhookError{status: http.StatusInternalServerError, msg: "webhook: no signing secret configured"}
+	errWebhookScheme   = &webhookError{status: http.StatusInternalServerError, msg: "webhook: unsupported signature configuration"}
 
 	errWebhookMethod     = &webhookError{status: http.StatusMethodNotAllowed, msg: "webhook: method not allowed"}
 	errWebhookNotJSON    = &webhookError{status: http.StatusBadRequest, msg: "webhook: body is not JSON"}
-	errWebhookBatch      = &webhookError{status: http.StatusBadRequest, msg: "webhook: no list of events at the batch path"}
 	errWebhookDecode     = &webhookError{status: http.StatusBadRequest, msg: "webhook: an event does not decode into its type"}
 	errWebhookSeen       = &webhookError{status: http.StatusInternalServerError, msg: "webhook: seen store failed"}
 	errWebhookInProgress = &webhookError{status: http.StatusConflict, msg: "webhook: event being handled by another delivery; retry later"}
 	errWebhookHandler    = &webhookError{status: http.StatusInternalServerError, msg: "webhook: handler failed"}
 	errWebhookPanic      = &webhookError{status: http.StatusInternalServerError, msg: "webhook: handler panicked"}
 )
+
+//conngen:if webhook-header webhook-field webhook-hmac
+
+var (
+	errWebhookNoSignature = &webhookError{status: http.StatusUnauthorized, msg: "webhook: signature missing"}
+	errWebhookSignature   = &webhookError{status: http.StatusUnauthorized, msg: "webhook: signature does not match"}
+)
+
+//conngen:end
+
+//conngen:if webhook-hmac
+
+var (
+	errWebhookNoTimestamp = &webhookError{status: http.StatusUnauthorized, msg: "webhook: timestamp missing or not a Unix time"}
+	errWebhookTimestamp   = &webhookError{status: http.StatusUnauthorized, msg: "webhook: timestamp outside tolerance"}
+	errWebhookNoID        = &webhookError{status: http.StatusUnauthorized, msg: "webhook: signed delivery id missing"}
+)
+
+//conngen:end
+
+//conngen:if webhook-standard
+
+var errWebhookBadSecret = &webhookError{status: http.StatusInternalServerError, msg: "webhook: signing secret not usable: a whsec_ secret is base64 after its prefix"}
+
+//conngen:end
+
+//conngen:if webhook-batch
+
+var errWebhookBatch = &webhookError{status: http.StatusBadRequest, msg: "webhook: no list of events at the batch path"}
+
+//conngen:end
 
 // webhookSettings resolves every default of opts once, so a handler's
 // behaviour cannot change under it when the caller later edits opts.
@@ -206,6 +248,7 @@ func (ws webhookSpec) verify(r *http.Request, secret string, o WebhookOptions) (
 	if len(secrets) == 0 {
 		return webhookDelivery{}, errWebhookNoSecret
 	}
+	//conngen:if webhook-standard
 	if ws.scheme == "standard" {
 		// A whsec_ secret that does not decode is a configuration error, not
 		// a wrong signature: answering 401 would hide it behind the sender.
@@ -215,14 +258,21 @@ func (ws webhookSpec) verify(r *http.Request, secret string, o WebhookOptions) (
 			}
 		}
 	}
+	//conngen:end
 	switch ws.scheme {
+	//conngen:if webhook-header webhook-field
 	case "header", "field":
 		var got string
+		//conngen:if webhook-header
 		if ws.scheme == "header" {
 			got = r.Header.Get(ws.header)
-		} else {
+		}
+		//conngen:end
+		//conngen:if webhook-field
+		if ws.scheme == "field" {
 			got, _, _ = jsonText(body, ws.field)
 		}
+		//conngen:end
 		if got == "" {
 			return webhookDelivery{}, errWebhookNoSignature
 		}
@@ -234,8 +284,11 @@ func (ws webhookSpec) verify(r *http.Request, secret string, o WebhookOptions) (
 			}
 		}
 		return webhookDelivery{}, errWebhookSignature
+	//conngen:end
+	//conngen:if webhook-hmac
 	case "standard", "stripe", "github", "slack", "shopify", "hmac":
 		return ws.verifyHMAC(r, body, secrets, o)
+		//conngen:end
 	}
 	return webhookDelivery{}, errWebhookScheme
 }
@@ -263,6 +316,8 @@ func readWebhookBody(r *http.Request, limit int64) ([]byte, error) {
 	return body, nil
 }
 
+//conngen:if webhook-hmac
+
 // verifyHMAC checks the schemes whose signature is an HMAC of the signed
 // template. A header may carry several signatures (the service signing with
 // an old and a new secret); any one matching any secret is enough.
@@ -275,12 +330,15 @@ func (ws webhookSpec) verifyHMAC(r *http.Request, body []byte, secrets []string,
 	var sigs []string
 	var timestamp string
 	switch ws.scheme {
+	//conngen:if webhook-standard
 	case "standard": // "v1,<sig> v1,<sig>"; other versions (v1a: asymmetric) are not ours to check
 		for _, entry := range strings.Fields(value) {
 			if sig, ok := strings.CutPrefix(entry, "v1,"); ok {
 				sigs = append(sigs, sig)
 			}
 		}
+	//conngen:end
+	//conngen:if webhook-stripe
 	case "stripe": // "t=<ts>,v1=<sig>,v1=<sig>,v0=<test sig>"
 		for kv := range strings.SplitSeq(value, ",") {
 			k, v, _ := strings.Cut(strings.TrimSpace(kv), "=")
@@ -291,6 +349,7 @@ func (ws webhookSpec) verifyHMAC(r *http.Request, body []byte, secrets []string,
 				sigs = append(sigs, v)
 			}
 		}
+	//conngen:end
 	default:
 		if sig, ok := strings.CutPrefix(strings.TrimSpace(value), ws.prefix); ok && sig != "" {
 			sigs = []string{sig}
@@ -331,9 +390,11 @@ func (ws webhookSpec) verifyHMAC(r *http.Request, body []byte, secrets []string,
 	matched := ""
 	for _, s := range secrets {
 		key := []byte(s)
+		//conngen:if webhook-standard
 		if ws.scheme == "standard" {
 			key, _ = standardWebhookKey(s) // verify checked that it decodes
 		}
+		//conngen:end
 		mac := hmac.New(newHash, key)
 		for _, p := range parts {
 			mac.Write(p)
@@ -357,6 +418,8 @@ func (ws webhookSpec) verifyHMAC(r *http.Request, body []byte, secrets []string,
 	return webhookDelivery{body: body, time: at, secret: matched}, nil
 }
 
+//conngen:if webhook-standard
+
 // standardWebhookKey is the HMAC key of a Standard Webhooks secret: the
 // base64 after "whsec_", or the secret itself without that prefix. A secret
 // that decodes to nothing is refused too: anyone can compute an HMAC keyed
@@ -373,22 +436,30 @@ func standardWebhookKey(secret string) ([]byte, error) {
 	return key, err
 }
 
+//conngen:end
+
 func webhookHash(algorithm string) func() hash.Hash {
 	switch algorithm {
+	//conngen:if webhook-sha1
 	case "sha1":
 		return sha1.New
+	//conngen:end
 	case "sha256", "":
 		return sha256.New
+	//conngen:if webhook-sha512
 	case "sha512":
 		return sha512.New
+		//conngen:end
 	}
 	return nil
 }
 
 func webhookDecodeSignature(encoding, sig string) ([]byte, error) {
+	//conngen:if webhook-base64
 	if encoding == "base64" {
 		return base64.StdEncoding.DecodeString(sig)
 	}
+	//conngen:end
 	return hex.DecodeString(sig)
 }
 
@@ -423,6 +494,10 @@ func webhookSignedParts(template string, body []byte, timestamp, id string) [][]
 	return append(parts, []byte(template))
 }
 
+//conngen:end
+
+//conngen:if webhook-header webhook-field
+
 // webhookSecretEqual compares in constant time. Hashing both sides first
 // keeps the comparison from revealing the secret's length as well.
 func webhookSecretEqual(got, secret string) bool {
@@ -430,17 +505,21 @@ func webhookSecretEqual(got, secret string) bool {
 	return subtle.ConstantTimeCompare(a[:], b[:]) == 1
 }
 
+//conngen:end
+
 // headerValue reads header name of a delivery. Svix, which signs the
 // Standard Webhooks way for Resend, Clerk and others, sends its own names
 // (svix-id, svix-timestamp, svix-signature): for the standard scheme they
 // stand in for the webhook-* ones, as Svix's own libraries read them.
 func (ws webhookSpec) headerValue(h http.Header, name string) string {
 	v := h.Get(name)
+	//conngen:if webhook-standard
 	if v == "" && ws.scheme == "standard" {
 		if rest, ok := strings.CutPrefix(strings.ToLower(name), "webhook-"); ok {
 			v = h.Get("svix-" + rest)
 		}
 	}
+	//conngen:end
 	return v
 }
 
@@ -460,6 +539,7 @@ func (ws webhookSpec) webhookValue(event json.RawMessage, h http.Header, where s
 // events splits a verified JSON delivery into its events.
 func (ws webhookSpec) events(d webhookDelivery, h http.Header) ([]WebhookEvent[json.RawMessage], error) {
 	raws := []json.RawMessage{d.body}
+	//conngen:if webhook-batch
 	if ws.batch != "" {
 		list, ok := jsonAt(d.body, ws.batch)
 		raws = nil
@@ -467,6 +547,7 @@ func (ws webhookSpec) events(d webhookDelivery, h http.Header) ([]WebhookEvent[j
 			return nil, errWebhookBatch
 		}
 	}
+	//conngen:end
 	var deliveryID string
 	if ws.idHeader != "" {
 		deliveryID = ws.headerValue(h, ws.idHeader)
@@ -525,14 +606,18 @@ func newWebhookHandler(ws webhookSpec, secret string, opts *WebhookOptions, deco
 }
 
 func (h *webhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	//conngen:if challenge-okta challenge-dropbox
 	if h.answerGetChallenge(w, r) {
 		return
 	}
+	//conngen:end
 	if r.Method != http.MethodPost {
 		allow := http.MethodPost
+		//conngen:if challenge-okta challenge-dropbox
 		if h.spec.challenge == "okta" || h.spec.challenge == "dropbox" {
 			allow += ", " + http.MethodGet
 		}
+		//conngen:end
 		w.Header().Set("Allow", allow)
 		refuseWebhook(w, errWebhookMethod)
 		return
@@ -546,9 +631,11 @@ func (h *webhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		refuseWebhook(w, errWebhookNotJSON)
 		return
 	}
+	//conngen:if challenge-slack challenge-zoom
 	if h.answerPostChallenge(w, d) {
 		return
 	}
+	//conngen:end
 	events, err := h.spec.events(d, r.Header)
 	if err != nil {
 		refuseWebhook(w, err)
@@ -714,6 +801,8 @@ func refuseWebhook(w http.ResponseWriter, err error) {
 	http.Error(w, msg, status)
 }
 
+//conngen:if challenge-okta challenge-dropbox
+
 // answerGetChallenge answers the endpoint checks that come as GETs. They are
 // not signed; the answer only echoes what the request holds.
 func (h *webhookHandler) answerGetChallenge(w http.ResponseWriter, r *http.Request) bool {
@@ -721,6 +810,7 @@ func (h *webhookHandler) answerGetChallenge(w http.ResponseWriter, r *http.Reque
 		return false
 	}
 	switch h.spec.challenge {
+	//conngen:if challenge-okta
 	case "okta":
 		const name = "X-Okta-Verification-Challenge"
 		if len(r.Header.Values(name)) == 0 {
@@ -730,6 +820,8 @@ func (h *webhookHandler) answerGetChallenge(w http.ResponseWriter, r *http.Reque
 			Verification string `json:"verification"`
 		}{r.Header.Get(name)})
 		return true
+	//conngen:end
+	//conngen:if challenge-dropbox
 	case "dropbox":
 		q := r.URL.Query()
 		if !q.Has("challenge") {
@@ -740,13 +832,19 @@ func (h *webhookHandler) answerGetChallenge(w http.ResponseWriter, r *http.Reque
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		io.WriteString(w, q.Get("challenge"))
 		return true
+		//conngen:end
 	}
 	return false
 }
 
+//conngen:end
+
+//conngen:if challenge-slack challenge-zoom
+
 // answerPostChallenge answers the endpoint checks that come as verified POSTs.
 func (h *webhookHandler) answerPostChallenge(w http.ResponseWriter, d webhookDelivery) bool {
 	switch h.spec.challenge {
+	//conngen:if challenge-slack
 	case "slack":
 		var m struct {
 			Type      string `json:"type"`
@@ -759,6 +857,8 @@ func (h *webhookHandler) answerPostChallenge(w http.ResponseWriter, d webhookDel
 			Challenge string `json:"challenge"`
 		}{m.Challenge})
 		return true
+	//conngen:end
+	//conngen:if challenge-zoom
 	case "zoom":
 		var m struct {
 			Event   string `json:"event"`
@@ -776,9 +876,14 @@ func (h *webhookHandler) answerPostChallenge(w http.ResponseWriter, d webhookDel
 			EncryptedToken string `json:"encryptedToken"`
 		}{m.Payload.PlainToken, hex.EncodeToString(mac.Sum(nil))})
 		return true
+		//conngen:end
 	}
 	return false
 }
+
+//conngen:end
+
+//conngen:if challenge-okta challenge-slack challenge-zoom
 
 func writeWebhookJSON(w http.ResponseWriter, v any) {
 	data, err := json.Marshal(v) // only structs of strings: cannot fail
@@ -789,6 +894,8 @@ func writeWebhookJSON(w http.ResponseWriter, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Write(data)
 }
+
+//conngen:end
 
 // memorySeenStore is the SeenStore of a handler given none: atomic within
 // one process. Its memory is bounded: a handled id is forgotten after keep,

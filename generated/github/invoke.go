@@ -97,7 +97,7 @@ func decodeInput(prefix, schema string, input json.RawMessage, targets inputTarg
 		key, _, _ = strings.Cut(key, "[")
 		bad[key] = true
 	}
-	for _, k := range slices.Sorted(mapKeys(fields)) {
+	for _, k := range sortedKeys(fields) {
 		target, ok := targets[k]
 		if !ok || bad[k] || bad[""] {
 			continue
@@ -182,22 +182,29 @@ func readInput(dec *json.Decoder, path string, problems *[]inputProblem) (any, e
 	return tok, nil
 }
 
-func mapKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
+// sortedKeys is m's keys, sorted. (sort.Strings and a mutex-guarded map
+// below, rather than slices.Sorted, an iterator and sync.Map: those are
+// generic, so each connector would compile its own copy of them.)
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
 	}
+	sort.Strings(keys)
+	return keys
 }
 
-var inputSchemas sync.Map // schema text -> map[string]any
+var inputSchemas struct {
+	sync.Mutex
+	m map[string]map[string]any // schema text -> parsed
+}
 
 // parsedSchema parses an Input schema once.
 func parsedSchema(text string) map[string]any {
-	if v, ok := inputSchemas.Load(text); ok {
-		return v.(map[string]any)
+	inputSchemas.Lock()
+	defer inputSchemas.Unlock()
+	if s, ok := inputSchemas.m[text]; ok {
+		return s
 	}
 	var s map[string]any
 	dec := json.NewDecoder(strings.NewReader(text))
@@ -205,7 +212,10 @@ func parsedSchema(text string) map[string]any {
 	if dec.Decode(&s) != nil {
 		s = map[string]any{}
 	}
-	inputSchemas.Store(text, s)
+	if inputSchemas.m == nil {
+		inputSchemas.m = map[string]map[string]any{}
+	}
+	inputSchemas.m[text] = s
 	return s
 }
 
@@ -453,7 +463,7 @@ func (v *inputValidator) checkObject(members []map[string]any, x map[string]any,
 	}
 	var checked []string // keys checked here that no property declares
 	var known []string   // the names a key can be mistaken for, sorted
-	for _, k := range slices.Sorted(mapKeys(x)) {
+	for _, k := range sortedKeys(x) {
 		p := joinInputPath(path, k)
 		if ps, ok := props[k]; ok {
 			for _, s := range ps {
@@ -466,7 +476,7 @@ func (v *inputValidator) checkObject(members []map[string]any, x map[string]any,
 		}
 		if !altKeys[k] {
 			if known == nil {
-				known = append(slices.Sorted(mapKeys(props)), slices.Sorted(mapKeys(altKeys))...)
+				known = append(sortedKeys(props), sortedKeys(altKeys)...)
 			}
 			if i := slices.IndexFunc(known, func(name string) bool { return strings.EqualFold(name, k) }); i >= 0 {
 				v.addf(p, "matches field %q only in case; keys match exactly", known[i])
@@ -571,17 +581,25 @@ func looksInside(members []map[string]any) bool {
 	return false
 }
 
-var inputPatterns sync.Map // pattern -> *regexp.Regexp, nil when Go cannot compile it
+var inputPatterns struct {
+	sync.Mutex
+	m map[string]*regexp.Regexp // pattern -> compiled, nil when Go cannot compile it
+}
 
 func inputPattern(p string) *regexp.Regexp {
-	if re, ok := inputPatterns.Load(p); ok {
-		return re.(*regexp.Regexp)
+	inputPatterns.Lock()
+	defer inputPatterns.Unlock()
+	if re, ok := inputPatterns.m[p]; ok {
+		return re
 	}
 	re, err := regexp.Compile(p)
 	if err != nil {
 		re = nil
 	}
-	inputPatterns.Store(p, re)
+	if inputPatterns.m == nil {
+		inputPatterns.m = map[string]*regexp.Regexp{}
+	}
+	inputPatterns.m[p] = re
 	return re
 }
 
@@ -682,6 +700,57 @@ func jsonEqual(a, b any) bool {
 		return af == bf
 	}
 	return reflect.DeepEqual(a, b)
+}
+
+// builtSchema is one of Actions()' whole schemas, built at first use.
+type builtSchema struct {
+	once sync.Once
+	text string
+}
+
+// get is schema piece i whole, as Actions() returns it: its text (the
+// top-level keywords, open), then under $defs every named schema it leads
+// to, in the order of the pieces (by name). The registry keeps each named
+// schema once (text) with the pieces it refers to (refs), so that a large
+// API's registry stays small; a schema is assembled the first time it is
+// asked for and kept.
+func (b *builtSchema) get(i int, text func(int) string, refs [][]uint16) string {
+	b.once.Do(func() {
+		seen := make([]bool, len(refs))
+		var walk func(int)
+		walk = func(j int) {
+			for _, r := range refs[j] {
+				if !seen[r] {
+					seen[r] = true
+					walk(int(r))
+				}
+			}
+		}
+		walk(i)
+		n := len(text(i)) + len(`,"$defs":{}}`)
+		for j, ok := range seen {
+			if ok {
+				n += len(text(j)) + 1
+			}
+		}
+		var s strings.Builder
+		s.Grow(n)
+		s.WriteString(text(i))
+		sep := `,"$defs":{`
+		for j, ok := range seen {
+			if ok {
+				s.WriteString(sep)
+				s.WriteString(text(j))
+				sep = ","
+			}
+		}
+		if sep == "," {
+			s.WriteByte('}')
+		}
+		s.WriteByte('}')
+		b.text = s.String()
+	})
+	return b.text
 }
 
 // captureBody makes ctx carry a slot that the runtime's call fills with the

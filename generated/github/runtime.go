@@ -18,7 +18,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 	"unicode/utf8"
 )
@@ -51,17 +50,15 @@ type Client struct {
 	httpClient *http.Client
 	headers    http.Header
 	authorize  func(*http.Request) error
+	retry      retryPolicy
+	ping       pingSpec
+	name       string
+
 	// actionAuth replaces authorize for the actions (by spec name) whose
 	// spec gives them their own auth; a nil func sends no credentials.
 	actionAuth map[string]func(*http.Request) error
-	retry      retryPolicy
-	limiter    interface{ Wait(context.Context) error }
-	ping       pingSpec
-	name       string
-	// revoke revokes the connection's token (revoke.go, with a revokeURL);
-	// then ended holds the error every call returns without sending.
-	revoke func(context.Context) error
-	ended  atomic.Value // error
+
+	limiter interface{ Wait(context.Context) error }
 }
 
 type retryPolicy struct {
@@ -244,9 +241,6 @@ func (c *Client) httpHelper(ctx context.Context, req Request) (*Response[[]byte]
 // exchange is httpHelper; with stream, the last answer's body is not read
 // but returned open (resp.Body is nil), so it is never retried once handed over.
 func (c *Client) exchange(ctx context.Context, req Request, stream bool) (*Response[[]byte], io.ReadCloser, error) {
-	if err, _ := c.ended.Load().(error); err != nil {
-		return nil, nil, err
-	}
 	method := requestMethod(req)
 	u, err := c.requestURL(req.RelativeURL, req.Query)
 	if err != nil {

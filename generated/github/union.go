@@ -4,7 +4,6 @@ package github
 
 import (
 	"bytes"
-	"encoding/json"
 )
 
 // jsonKind is the kind of a JSON value by its first byte: '{', '[', '"',
@@ -24,22 +23,4 @@ func jsonKind(data []byte) byte {
 		return '0'
 	}
 	return 0
-}
-
-// jsonTag reads the discriminator property of a JSON object: its string
-// value, or the text of a number; "" when absent.
-func jsonTag(data []byte, prop string) string {
-	var obj map[string]json.RawMessage
-	if json.Unmarshal(data, &obj) != nil {
-		return ""
-	}
-	raw, ok := obj[prop]
-	if !ok {
-		return ""
-	}
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return s
-	}
-	return string(bytes.TrimSpace(raw))
 }

@@ -453,33 +453,6 @@ func monitorRecords[T any](steps []monitorStep[T]) []T {
 	return records
 }
 
-// monitorPage lists the records of an action that is not paginated: the
-// list at the dot path items of its one answer ("" the answer itself).
-func monitorPage(ctx context.Context, c *Client, req Request, items string) iter.Seq2[json.RawMessage, error] {
-	return func(yield func(json.RawMessage, error) bool) {
-		resp, err := call[json.RawMessage](ctx, c, req)
-		if err != nil {
-			yield(nil, err)
-			return
-		}
-		list, ok := jsonAt(resp.Body, items)
-		if !ok {
-			yield(nil, fmt.Errorf("monitor: the response has no list at %q", items))
-			return
-		}
-		var records []json.RawMessage
-		if err := json.Unmarshal(list, &records); err != nil {
-			yield(nil, fmt.Errorf("monitor: the response's %q is not a list", items))
-			return
-		}
-		for _, r := range records {
-			if !yield(r, nil) {
-				return
-			}
-		}
-	}
-}
-
 // monitorFail is a listing that fails at once with err.
 func monitorFail(err error) iter.Seq2[json.RawMessage, error] {
 	return func(yield func(json.RawMessage, error) bool) { yield(nil, err) }

@@ -18,7 +18,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 	"unicode/utf8"
 )
@@ -34,8 +33,6 @@ type Request struct {
 	Query       url.Values
 	Headers     http.Header // merged over the default and auth headers
 	Body        any         // nil; []byte or io.Reader sent as is; anything else encoded as JSON
-
-	action string // set by a generated action whose spec gives it its own auth
 }
 
 // Response is a service answer with its body decoded into T.
@@ -51,17 +48,9 @@ type Client struct {
 	httpClient *http.Client
 	headers    http.Header
 	authorize  func(*http.Request) error
-	// actionAuth replaces authorize for the actions (by spec name) whose
-	// spec gives them their own auth; a nil func sends no credentials.
-	actionAuth map[string]func(*http.Request) error
 	retry      retryPolicy
-	limiter    interface{ Wait(context.Context) error }
 	ping       pingSpec
 	name       string
-	// revoke revokes the connection's token (revoke.go, with a revokeURL);
-	// then ended holds the error every call returns without sending.
-	revoke func(context.Context) error
-	ended  atomic.Value // error
 }
 
 type retryPolicy struct {
@@ -244,9 +233,6 @@ func (c *Client) httpHelper(ctx context.Context, req Request) (*Response[[]byte]
 // exchange is httpHelper; with stream, the last answer's body is not read
 // but returned open (resp.Body is nil), so it is never retried once handed over.
 func (c *Client) exchange(ctx context.Context, req Request, stream bool) (*Response[[]byte], io.ReadCloser, error) {
-	if err, _ := c.ended.Load().(error); err != nil {
-		return nil, nil, err
-	}
 	method := requestMethod(req)
 	u, err := c.requestURL(req.RelativeURL, req.Query)
 	if err != nil {
@@ -257,9 +243,6 @@ func (c *Client) exchange(ctx context.Context, req Request, stream bool) (*Respo
 		return nil, nil, fmt.Errorf("%s: encode %s %s request body: %w", c.name, method, redactURL(u), err)
 	}
 	authorize := c.authorize
-	if f, ok := c.actionAuth[req.action]; ok {
-		authorize = f
-	}
 	attempts := 1
 	if slices.ContainsFunc(c.retry.methods, func(m string) bool { return strings.EqualFold(m, method) }) {
 		attempts = max(c.retry.maxAttempts, 1)
@@ -274,11 +257,6 @@ func (c *Client) exchange(ctx context.Context, req Request, stream bool) (*Respo
 		}
 	}
 	for attempt := 1; ; attempt++ {
-		if c.limiter != nil {
-			if err := c.limiter.Wait(ctx); err != nil {
-				return nil, nil, c.urlError(method, u, err)
-			}
-		}
 		resp, open, transient, err := c.send(ctx, method, u, body, rb, contentType, req.Headers, authorize, stream)
 		retry := attempt < attempts && ctx.Err() == nil &&
 			(transient || err == nil && slices.Contains(c.retry.statuses, resp.StatusCode))
@@ -630,16 +608,6 @@ func expandBaseURL(raw string, vars map[string]string) (*url.URL, error) {
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = strings.TrimRight(u.RawPath, "/")
 	return u, nil
-}
-
-// formatList joins list values with commas, for parameters the spec marks
-// explode: false (ids=1,2,3).
-func formatList[T any](vs []T) string {
-	parts := make([]string, len(vs))
-	for i, v := range vs {
-		parts[i] = formatParam(v)
-	}
-	return strings.Join(parts, ",")
 }
 
 // redacted stands in for a secret in Config.String: it says whether the

@@ -5,21 +5,14 @@ package okta
 import (
 	"cmp"
 	"context"
-	"crypto/hmac"
-	"crypto/sha1"
 	"crypto/sha256"
-	"crypto/sha512"
 	"crypto/subtle"
-	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"hash"
 	"io"
 	"math"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -72,22 +65,21 @@ type SeenStore interface {
 // generator. Only the header formats that differ per scheme are decided here,
 // by scheme name.
 type webhookSpec struct {
-	scheme          string        // standard github stripe slack shopify hmac header field none
-	header          string        // the header holding the signature (scheme header: the secret)
-	algorithm       string        // sha1 sha256 sha512; "": sha256
-	encoding        string        // hex base64; "": hex
-	prefix          string        // stripped from the header value first, e.g. "sha256=" (not standard, stripe)
-	signed          string        // the signed bytes: a template over {body} {timestamp} {id}; "": {body}
-	timestampHeader string        // holds {timestamp} in Unix seconds (stripe: the header's t=)
-	idHeader        string        // holds {id}, the delivery's id
-	tolerance       time.Duration // 0: 5m
-	field           string        // scheme field: dot path of the expected value in the body
-	maxBodyBytes    int64         // 0: 1 MiB
-	eventType       string        // dot path into each event, or header:NAME
-	eventID         string        // the same; "": the value of idHeader
-	batch           string        // dot path of the list of events; "": the body is one event
-	challenge       string        // okta slack dropbox zoom, or ""
-	connector       string        // the connector's name: claimed ids are "<connector>/<id>"
+	scheme       string        // standard github stripe slack shopify hmac header field none
+	idHeader     string        // holds {id}, the delivery's id
+	tolerance    time.Duration // 0: 5m
+	maxBodyBytes int64         // 0: 1 MiB
+	eventType    string        // dot path into each event, or header:NAME
+	eventID      string        // the same; "": the value of idHeader
+	connector    string        // the connector's name: claimed ids are "<connector>/<id>"
+
+	header string // the header holding the signature (scheme header: the secret)
+
+	prefix string // stripped from the value first, e.g. "sha256=" (not standard, stripe)
+
+	batch string // dot path of the list of events; "": the body is one event
+
+	challenge string // okta slack dropbox zoom, or ""
 }
 
 const (
@@ -125,30 +117,30 @@ func (e *webhookError) Is(target error) bool {
 }
 
 // The refusals, each answered with its status. verifyWebhook returns those of
-// the first group (a read error wrapping its cause); the handler the others.
+// the first groups (a read error wrapping its cause); the handler the others.
 var (
-	errWebhookTooLarge    = &webhookError{status: http.StatusRequestEntityTooLarge, msg: "webhook: body larger than MaxBodyBytes"}
-	errWebhookNoSignature = &webhookError{status: http.StatusUnauthorized, msg: "webhook: signature missing"}
-	errWebhookSignature   = &webhookError{status: http.StatusUnauthorized, msg: "webhook: signature does not match"}
-	errWebhookNoTimestamp = &webhookError{status: http.StatusUnauthorized, msg: "webhook: timestamp missing or not a Unix time"}
-	errWebhookTimestamp   = &webhookError{status: http.StatusUnauthorized, msg: "webhook: timestamp outside tolerance"}
-	errWebhookNoID        = &webhookError{status: http.StatusUnauthorized, msg: "webhook: signed delivery id missing"}
-	errWebhookReadBody    = &webhookError{status: http.StatusBadRequest, msg: "webhook: reading body failed"}
+	errWebhookTooLarge = &webhookError{status: http.StatusRequestEntityTooLarge, msg: "webhook: body larger than MaxBodyBytes"}
+	errWebhookReadBody = &webhookError{status: http.StatusBadRequest, msg: "webhook: reading body failed"}
 	// A handler without a usable secret or scheme fails closed, with a 5xx so
 	// the service retries once the configuration is fixed.
-	errWebhookNoSecret  = &webhookError{status: http.StatusInternalServerError, msg: "webhook: no signing secret configured"}
-	errWebhookBadSecret = &webhookError{status: http.StatusInternalServerError, msg: "webhook: signing secret not usable: a whsec_ secret is base64 after its prefix"}
-	errWebhookScheme    = &webhookError{status: http.StatusInternalServerError, msg: "webhook: unsupported signature configuration"}
+	errWebhookNoSecret = &webhookError{status: http.StatusInternalServerError, msg: "webhook: no signing secret configured"}
+	errWebhookScheme   = &webhookError{status: http.StatusInternalServerError, msg: "webhook: unsupported signature configuration"}
 
 	errWebhookMethod     = &webhookError{status: http.StatusMethodNotAllowed, msg: "webhook: method not allowed"}
 	errWebhookNotJSON    = &webhookError{status: http.StatusBadRequest, msg: "webhook: body is not JSON"}
-	errWebhookBatch      = &webhookError{status: http.StatusBadRequest, msg: "webhook: no list of events at the batch path"}
 	errWebhookDecode     = &webhookError{status: http.StatusBadRequest, msg: "webhook: an event does not decode into its type"}
 	errWebhookSeen       = &webhookError{status: http.StatusInternalServerError, msg: "webhook: seen store failed"}
 	errWebhookInProgress = &webhookError{status: http.StatusConflict, msg: "webhook: event being handled by another delivery; retry later"}
 	errWebhookHandler    = &webhookError{status: http.StatusInternalServerError, msg: "webhook: handler failed"}
 	errWebhookPanic      = &webhookError{status: http.StatusInternalServerError, msg: "webhook: handler panicked"}
 )
+
+var (
+	errWebhookNoSignature = &webhookError{status: http.StatusUnauthorized, msg: "webhook: signature missing"}
+	errWebhookSignature   = &webhookError{status: http.StatusUnauthorized, msg: "webhook: signature does not match"}
+)
+
+var errWebhookBatch = &webhookError{status: http.StatusBadRequest, msg: "webhook: no list of events at the batch path"}
 
 // webhookSettings resolves every default of opts once, so a handler's
 // behaviour cannot change under it when the caller later edits opts.
@@ -208,22 +200,11 @@ func (ws webhookSpec) verify(r *http.Request, secret string, o WebhookOptions) (
 	if len(secrets) == 0 {
 		return webhookDelivery{}, errWebhookNoSecret
 	}
-	if ws.scheme == "standard" {
-		// A whsec_ secret that does not decode is a configuration error, not
-		// a wrong signature: answering 401 would hide it behind the sender.
-		for _, s := range secrets {
-			if _, err := standardWebhookKey(s); err != nil {
-				return webhookDelivery{}, errWebhookBadSecret
-			}
-		}
-	}
 	switch ws.scheme {
 	case "header", "field":
 		var got string
 		if ws.scheme == "header" {
 			got = r.Header.Get(ws.header)
-		} else {
-			got, _, _ = jsonText(body, ws.field)
 		}
 		if got == "" {
 			return webhookDelivery{}, errWebhookNoSignature
@@ -236,8 +217,6 @@ func (ws webhookSpec) verify(r *http.Request, secret string, o WebhookOptions) (
 			}
 		}
 		return webhookDelivery{}, errWebhookSignature
-	case "standard", "stripe", "github", "slack", "shopify", "hmac":
-		return ws.verifyHMAC(r, body, secrets, o)
 	}
 	return webhookDelivery{}, errWebhookScheme
 }
@@ -265,166 +244,6 @@ func readWebhookBody(r *http.Request, limit int64) ([]byte, error) {
 	return body, nil
 }
 
-// verifyHMAC checks the schemes whose signature is an HMAC of the signed
-// template. A header may carry several signatures (the service signing with
-// an old and a new secret); any one matching any secret is enough.
-func (ws webhookSpec) verifyHMAC(r *http.Request, body []byte, secrets []string, o WebhookOptions) (webhookDelivery, error) {
-	newHash := webhookHash(ws.algorithm)
-	if newHash == nil || ws.encoding != "" && ws.encoding != "hex" && ws.encoding != "base64" {
-		return webhookDelivery{}, errWebhookScheme
-	}
-	value := ws.headerValue(r.Header, ws.header)
-	var sigs []string
-	var timestamp string
-	switch ws.scheme {
-	case "standard": // "v1,<sig> v1,<sig>"; other versions (v1a: asymmetric) are not ours to check
-		for _, entry := range strings.Fields(value) {
-			if sig, ok := strings.CutPrefix(entry, "v1,"); ok {
-				sigs = append(sigs, sig)
-			}
-		}
-	case "stripe": // "t=<ts>,v1=<sig>,v1=<sig>,v0=<test sig>"
-		for kv := range strings.SplitSeq(value, ",") {
-			k, v, _ := strings.Cut(strings.TrimSpace(kv), "=")
-			switch {
-			case k == "t" && timestamp == "":
-				timestamp = v
-			case k == "v1":
-				sigs = append(sigs, v)
-			}
-		}
-	default:
-		if sig, ok := strings.CutPrefix(strings.TrimSpace(value), ws.prefix); ok && sig != "" {
-			sigs = []string{sig}
-		}
-	}
-	var want [][]byte
-	for _, sig := range sigs {
-		if b, err := webhookDecodeSignature(ws.encoding, sig); err == nil && len(b) > 0 {
-			want = append(want, b)
-		}
-	}
-	if len(want) == 0 {
-		return webhookDelivery{}, errWebhookNoSignature
-	}
-
-	signed := cmp.Or(ws.signed, "{body}")
-	var at time.Time
-	timed := strings.Contains(signed, "{timestamp}")
-	if timed {
-		if ws.scheme != "stripe" {
-			timestamp = ws.headerValue(r.Header, ws.timestampHeader)
-		}
-		sec, err := strconv.ParseInt(timestamp, 10, 64)
-		if err != nil {
-			return webhookDelivery{}, errWebhookNoTimestamp
-		}
-		at = time.Unix(sec, 0)
-	}
-	var id string
-	if ws.idHeader != "" {
-		id = ws.headerValue(r.Header, ws.idHeader)
-	}
-	if id == "" && strings.Contains(signed, "{id}") {
-		return webhookDelivery{}, errWebhookNoID
-	}
-
-	parts := webhookSignedParts(signed, body, timestamp, id)
-	matched := ""
-	for _, s := range secrets {
-		key := []byte(s)
-		if ws.scheme == "standard" {
-			key, _ = standardWebhookKey(s) // verify checked that it decodes
-		}
-		mac := hmac.New(newHash, key)
-		for _, p := range parts {
-			mac.Write(p)
-		}
-		sum := mac.Sum(nil)
-		if slices.ContainsFunc(want, func(w []byte) bool { return hmac.Equal(sum, w) }) {
-			matched = s
-			break
-		}
-	}
-	if matched == "" {
-		return webhookDelivery{}, errWebhookSignature
-	}
-	// Checked after the signature, so "outside tolerance" is only ever said
-	// of a genuine delivery: it then means a clock is off, or a replay.
-	if timed {
-		if age := o.Now().Sub(at); age > o.Tolerance || age < -o.Tolerance {
-			return webhookDelivery{}, errWebhookTimestamp
-		}
-	}
-	return webhookDelivery{body: body, time: at, secret: matched}, nil
-}
-
-// standardWebhookKey is the HMAC key of a Standard Webhooks secret: the
-// base64 after "whsec_", or the secret itself without that prefix. A secret
-// that decodes to nothing is refused too: anyone can compute an HMAC keyed
-// with it.
-func standardWebhookKey(secret string) ([]byte, error) {
-	encoded, ok := strings.CutPrefix(secret, "whsec_")
-	if !ok {
-		return []byte(secret), nil
-	}
-	key, err := base64.StdEncoding.DecodeString(encoded)
-	if err == nil && len(key) == 0 {
-		err = errors.New("empty key")
-	}
-	return key, err
-}
-
-func webhookHash(algorithm string) func() hash.Hash {
-	switch algorithm {
-	case "sha1":
-		return sha1.New
-	case "sha256", "":
-		return sha256.New
-	case "sha512":
-		return sha512.New
-	}
-	return nil
-}
-
-func webhookDecodeSignature(encoding, sig string) ([]byte, error) {
-	if encoding == "base64" {
-		return base64.StdEncoding.DecodeString(sig)
-	}
-	return hex.DecodeString(sig)
-}
-
-// webhookSignedParts expands the signed template into the pieces the HMAC is
-// written with, so the body is not copied. Substituted values are never
-// scanned again: a body containing "{id}" stays as it is.
-func webhookSignedParts(template string, body []byte, timestamp, id string) [][]byte {
-	var parts [][]byte
-	for template != "" {
-		i := strings.IndexByte(template, '{')
-		if i < 0 {
-			break
-		}
-		rest := template[i:]
-		var value []byte
-		var name string
-		switch {
-		case strings.HasPrefix(rest, "{body}"):
-			value, name = body, "{body}"
-		case strings.HasPrefix(rest, "{timestamp}"):
-			value, name = []byte(timestamp), "{timestamp}"
-		case strings.HasPrefix(rest, "{id}"):
-			value, name = []byte(id), "{id}"
-		default: // a literal brace
-			parts = append(parts, []byte(template[:i+1]))
-			template = template[i+1:]
-			continue
-		}
-		parts = append(parts, []byte(template[:i]), value)
-		template = rest[len(name):]
-	}
-	return append(parts, []byte(template))
-}
-
 // webhookSecretEqual compares in constant time. Hashing both sides first
 // keeps the comparison from revealing the secret's length as well.
 func webhookSecretEqual(got, secret string) bool {
@@ -438,11 +257,6 @@ func webhookSecretEqual(got, secret string) bool {
 // stand in for the webhook-* ones, as Svix's own libraries read them.
 func (ws webhookSpec) headerValue(h http.Header, name string) string {
 	v := h.Get(name)
-	if v == "" && ws.scheme == "standard" {
-		if rest, ok := strings.CutPrefix(strings.ToLower(name), "webhook-"); ok {
-			v = h.Get("svix-" + rest)
-		}
-	}
 	return v
 }
 
@@ -546,9 +360,6 @@ func (h *webhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if !json.Valid(d.body) {
 		refuseWebhook(w, errWebhookNotJSON)
-		return
-	}
-	if h.answerPostChallenge(w, d) {
 		return
 	}
 	events, err := h.spec.events(d, r.Header)
@@ -731,52 +542,6 @@ func (h *webhookHandler) answerGetChallenge(w http.ResponseWriter, r *http.Reque
 		writeWebhookJSON(w, struct {
 			Verification string `json:"verification"`
 		}{r.Header.Get(name)})
-		return true
-	case "dropbox":
-		q := r.URL.Query()
-		if !q.Has("challenge") {
-			return false
-		}
-		// The value is echoed as is, so it must not be read as HTML.
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.Header().Set("X-Content-Type-Options", "nosniff")
-		io.WriteString(w, q.Get("challenge"))
-		return true
-	}
-	return false
-}
-
-// answerPostChallenge answers the endpoint checks that come as verified POSTs.
-func (h *webhookHandler) answerPostChallenge(w http.ResponseWriter, d webhookDelivery) bool {
-	switch h.spec.challenge {
-	case "slack":
-		var m struct {
-			Type      string `json:"type"`
-			Challenge string `json:"challenge"`
-		}
-		if json.Unmarshal(d.body, &m) != nil || m.Type != "url_verification" {
-			return false
-		}
-		writeWebhookJSON(w, struct {
-			Challenge string `json:"challenge"`
-		}{m.Challenge})
-		return true
-	case "zoom":
-		var m struct {
-			Event   string `json:"event"`
-			Payload struct {
-				PlainToken string `json:"plainToken"`
-			} `json:"payload"`
-		}
-		if json.Unmarshal(d.body, &m) != nil || m.Event != "endpoint.url_validation" {
-			return false
-		}
-		mac := hmac.New(sha256.New, []byte(d.secret))
-		mac.Write([]byte(m.Payload.PlainToken))
-		writeWebhookJSON(w, struct {
-			PlainToken     string `json:"plainToken"`
-			EncryptedToken string `json:"encryptedToken"`
-		}{m.Payload.PlainToken, hex.EncodeToString(mac.Sum(nil))})
 		return true
 	}
 	return false

@@ -12,133 +12,184 @@ import (
 // ErrUnknownAction is wrapped by the error of Invoke for a name that is no action of the connector.
 var ErrUnknownAction = errors.New("paypal: unknown action")
 
-// The named schemas the actions' Input and Output schemas carry under $defs.
-const (
-	schemaDefAddress          = `"Address":{"properties":{"address_line_1":{"type":"string"},"address_line_2":{"type":"string"},"admin_area_1":{"description":"State, province or region code.","type":"string"},"admin_area_2":{"description":"City, town or village.","type":"string"},"country_code":{"description":"ISO 3166-1 alpha-2 code.","maxLength":2,"minLength":2,"type":"string"},"postal_code":{"type":"string"}},"required":["country_code"],"type":"object"}`
-	schemaDefAmountBreakdown  = `"AmountBreakdown":{"properties":{"custom":{"properties":{"amount":{"$ref":"#/$defs/Money"},"label":{"type":"string"}},"type":"object"},"discount":{"properties":{"invoice_discount":{"$ref":"#/$defs/Discount"},"item_discount":{"$ref":"#/$defs/Money"}},"type":"object"},"item_total":{"$ref":"#/$defs/Money"},"shipping":{"properties":{"amount":{"$ref":"#/$defs/Money"},"tax":{"$ref":"#/$defs/Tax"}},"type":"object"},"tax_total":{"$ref":"#/$defs/Money"}},"type":"object"}`
-	schemaDefAmountSummary    = `"AmountSummary":{"properties":{"breakdown":{"$ref":"#/$defs/AmountBreakdown"},"currency_code":{"type":"string"},"value":{"type":"string"}},"type":"object"}`
-	schemaDefBillingInfo      = `"BillingInfo":{"properties":{"address":{"$ref":"#/$defs/Address"},"business_name":{"type":"string"},"email_address":{"format":"email","type":"string"},"language":{"description":"Language of the invoice email, e.g. en-US.","type":"string"},"name":{"$ref":"#/$defs/Name"},"phones":{"items":{"$ref":"#/$defs/Phone"},"type":"array"}},"type":"object"}`
-	schemaDefConfiguration    = `"Configuration":{"properties":{"allow_tip":{"default":false,"type":"boolean"},"partial_payment":{"$ref":"#/$defs/PartialPayment"},"tax_calculated_after_discount":{"default":true,"type":"boolean"},"tax_inclusive":{"default":false,"type":"boolean"},"template_id":{"type":"string"}},"type":"object"}`
-	schemaDefDiscount         = `"Discount":{"properties":{"amount":{"$ref":"#/$defs/Money"},"percent":{"type":"string"}},"type":"object"}`
-	schemaDefEmailAddress     = `"EmailAddress":{"properties":{"email_address":{"format":"email","type":"string"}},"required":["email_address"],"type":"object"}`
-	schemaDefInvoice          = `"Invoice":{"properties":{"additional_recipients":{"items":{"$ref":"#/$defs/EmailAddress"},"type":"array"},"amount":{"$ref":"#/$defs/AmountSummary"},"configuration":{"$ref":"#/$defs/Configuration"},"detail":{"$ref":"#/$defs/InvoiceDetail"},"due_amount":{"$ref":"#/$defs/Money"},"gratuity":{"$ref":"#/$defs/Money"},"id":{"description":"Invoice ID, e.g. INV2-XXXX-XXXX-XXXX-XXXX; read-only.","type":"string"},"invoicer":{"$ref":"#/$defs/InvoicerInfo"},"items":{"items":{"$ref":"#/$defs/Item"},"type":"array"},"links":{"items":{"$ref":"#/$defs/LinkDescription"},"type":"array"},"parent_id":{"type":"string"},"payments":{"$ref":"#/$defs/Payments"},"primary_recipients":{"items":{"$ref":"#/$defs/RecipientInfo"},"type":"array"},"status":{"description":"Read-only.","enum":["DRAFT","SENT","SCHEDULED","PAID","MARKED_AS_PAID","CANCELLED","REFUNDED","PARTIALLY_PAID","PARTIALLY_REFUNDED","MARKED_AS_REFUNDED","UNPAID","PAYMENT_PENDING"],"type":"string"}},"required":["detail"],"type":"object"}`
-	schemaDefInvoiceDetail    = `"InvoiceDetail":{"properties":{"currency_code":{"maxLength":3,"minLength":3,"type":"string"},"invoice_date":{"format":"date","type":"string"},"invoice_number":{"description":"Generated when absent.","maxLength":127,"type":"string"},"memo":{"description":"Private bookkeeping note.","type":"string"},"metadata":{"$ref":"#/$defs/InvoiceMetadata"},"note":{"description":"Note to the recipient.","type":"string"},"payment_term":{"$ref":"#/$defs/PaymentTerm"},"reference":{"description":"Reference data, e.g. a PO number.","type":"string"},"terms_and_conditions":{"type":"string"}},"required":["currency_code"],"type":"object"}`
-	schemaDefInvoiceList      = `"InvoiceList":{"properties":{"items":{"items":{"$ref":"#/$defs/Invoice"},"type":"array"},"links":{"items":{"$ref":"#/$defs/LinkDescription"},"type":"array"},"total_items":{"description":"Present when total_required is true.","type":"integer"},"total_pages":{"description":"Present when total_required is true.","type":"integer"}},"type":"object"}`
-	schemaDefInvoiceMetadata  = `"InvoiceMetadata":{"description":"Read-only audit data.","properties":{"cancel_time":{"format":"date-time","type":"string"},"cancelled_by":{"type":"string"},"create_time":{"format":"date-time","type":"string"},"created_by":{"type":"string"},"first_sent_time":{"format":"date-time","type":"string"},"invoicer_view_url":{"format":"uri","type":"string"},"last_sent_by":{"type":"string"},"last_sent_time":{"format":"date-time","type":"string"},"last_update_time":{"format":"date-time","type":"string"},"last_updated_by":{"type":"string"},"recipient_view_url":{"format":"uri","type":"string"}},"type":"object"}`
-	schemaDefInvoiceNumber    = `"InvoiceNumber":{"properties":{"invoice_number":{"type":"string"}},"type":"object"}`
-	schemaDefInvoicerInfo     = `"InvoicerInfo":{"properties":{"additional_notes":{"type":"string"},"address":{"$ref":"#/$defs/Address"},"business_name":{"type":"string"},"email_address":{"description":"Must be a confirmed email of the PayPal account.","format":"email","type":"string"},"logo_url":{"format":"uri","type":"string"},"name":{"$ref":"#/$defs/Name"},"phones":{"items":{"$ref":"#/$defs/Phone"},"type":"array"},"tax_id":{"type":"string"},"website":{"type":"string"}},"type":"object"}`
-	schemaDefItem             = `"Item":{"properties":{"description":{"maxLength":1000,"type":"string"},"discount":{"$ref":"#/$defs/Discount"},"id":{"type":"string"},"item_date":{"format":"date","type":"string"},"name":{"maxLength":200,"type":"string"},"quantity":{"description":"Quantity as a decimal string, e.g. 2.","type":"string"},"tax":{"$ref":"#/$defs/Tax"},"unit_amount":{"$ref":"#/$defs/Money"},"unit_of_measure":{"enum":["QUANTITY","HOURS","AMOUNT"],"type":"string"}},"required":["name","quantity","unit_amount"],"type":"object"}`
-	schemaDefLinkDescription  = `"LinkDescription":{"properties":{"href":{"format":"uri","type":"string"},"method":{"enum":["GET","POST","PUT","DELETE","HEAD","CONNECT","OPTIONS","PATCH"],"type":"string"},"rel":{"description":"Link relation, e.g. self, send, delete.","type":"string"}},"required":["href","rel"],"type":"object"}`
-	schemaDefMoney            = `"Money":{"properties":{"currency_code":{"description":"ISO 4217 currency code.","maxLength":3,"minLength":3,"type":"string"},"value":{"description":"Decimal amount as a string, e.g. 10.50.","pattern":"^((-?[0-9]+)|(-?([0-9]+)?[.][0-9]+))$","type":"string"}},"required":["currency_code","value"],"type":"object"}`
-	schemaDefName             = `"Name":{"properties":{"full_name":{"type":"string"},"given_name":{"type":"string"},"middle_name":{"type":"string"},"prefix":{"type":"string"},"suffix":{"type":"string"},"surname":{"type":"string"}},"type":"object"}`
-	schemaDefNotification     = `"Notification":{"properties":{"additional_recipients":{"description":"Extra email addresses to notify (CC).","items":{"format":"email","type":"string"},"type":"array"},"note":{"maxLength":4000,"type":"string"},"send_to_invoicer":{"default":false,"type":"boolean"},"send_to_recipient":{"default":true,"type":"boolean"},"subject":{"maxLength":4000,"type":"string"}},"type":"object"}`
-	schemaDefPartialPayment   = `"PartialPayment":{"properties":{"allow_partial_payment":{"default":false,"type":"boolean"},"minimum_amount_due":{"$ref":"#/$defs/Money"}},"type":"object"}`
-	schemaDefPaymentDetail    = `"PaymentDetail":{"properties":{"amount":{"$ref":"#/$defs/Money"},"method":{"enum":["BANK_TRANSFER","CASH","CHECK","CREDIT_CARD","DEBIT_CARD","PAYPAL","WIRE_TRANSFER","OTHER"],"type":"string"},"note":{"type":"string"},"payment_date":{"format":"date","type":"string"},"payment_id":{"description":"Read-only.","type":"string"},"type":{"description":"Read-only.","enum":["PAYPAL","EXTERNAL"],"type":"string"}},"required":["method"],"type":"object"}`
-	schemaDefPaymentReference = `"PaymentReference":{"properties":{"payment_id":{"type":"string"}},"type":"object"}`
-	schemaDefPaymentTerm      = `"PaymentTerm":{"properties":{"due_date":{"format":"date","type":"string"},"term_type":{"enum":["DUE_ON_RECEIPT","DUE_ON_DATE_SPECIFIED","NET_10","NET_15","NET_30","NET_45","NET_60","NET_90","NO_DUE_DATE"],"type":"string"}},"type":"object"}`
-	schemaDefPayments         = `"Payments":{"properties":{"paid_amount":{"$ref":"#/$defs/Money"},"transactions":{"items":{"$ref":"#/$defs/PaymentDetail"},"type":"array"}},"type":"object"}`
-	schemaDefPhone            = `"Phone":{"properties":{"country_code":{"description":"Calling code, e.g. 001.","type":"string"},"extension_number":{"type":"string"},"national_number":{"type":"string"},"phone_type":{"enum":["FAX","HOME","MOBILE","OTHER","PAGER"],"type":"string"}},"required":["country_code","national_number"],"type":"object"}`
-	schemaDefRecipientInfo    = `"RecipientInfo":{"properties":{"billing_info":{"$ref":"#/$defs/BillingInfo"},"shipping_info":{"$ref":"#/$defs/ShippingInfo"}},"type":"object"}`
-	schemaDefShippingInfo     = `"ShippingInfo":{"properties":{"address":{"$ref":"#/$defs/Address"},"business_name":{"type":"string"},"name":{"$ref":"#/$defs/Name"}},"type":"object"}`
-	schemaDefTax              = `"Tax":{"properties":{"amount":{"$ref":"#/$defs/Money"},"name":{"type":"string"},"percent":{"description":"Tax rate in percent, e.g. 7.25.","type":"string"}},"required":["name","percent"],"type":"object"}`
-)
+// The schema pieces: each named schema (`"Name":{...}`) once, then each action's Input and Output
+// without their $defs and closing brace; actionSchema(i) is piece i whole.
+var schemaTexts = [...]string{
+	`"Address":{"properties":{"address_line_1":{"type":"string"},"address_line_2":{"type":"string"},"admin_area_1":{"description":"State, province or region code.","type":"string"},"admin_area_2":{"description":"City, town or village.","type":"string"},"country_code":{"description":"ISO 3166-1 alpha-2 code.","maxLength":2,"minLength":2,"type":"string"},"postal_code":{"type":"string"}},"required":["country_code"],"type":"object"}`,
+	`"AmountBreakdown":{"properties":{"custom":{"properties":{"amount":{"$ref":"#/$defs/Money"},"label":{"type":"string"}},"type":"object"},"discount":{"properties":{"invoice_discount":{"$ref":"#/$defs/Discount"},"item_discount":{"$ref":"#/$defs/Money"}},"type":"object"},"item_total":{"$ref":"#/$defs/Money"},"shipping":{"properties":{"amount":{"$ref":"#/$defs/Money"},"tax":{"$ref":"#/$defs/Tax"}},"type":"object"},"tax_total":{"$ref":"#/$defs/Money"}},"type":"object"}`,
+	`"AmountSummary":{"properties":{"breakdown":{"$ref":"#/$defs/AmountBreakdown"},"currency_code":{"type":"string"},"value":{"type":"string"}},"type":"object"}`,
+	`"BillingInfo":{"properties":{"address":{"$ref":"#/$defs/Address"},"business_name":{"type":"string"},"email_address":{"format":"email","type":"string"},"language":{"description":"Language of the invoice email, e.g. en-US.","type":"string"},"name":{"$ref":"#/$defs/Name"},"phones":{"items":{"$ref":"#/$defs/Phone"},"type":"array"}},"type":"object"}`,
+	`"Configuration":{"properties":{"allow_tip":{"default":false,"type":"boolean"},"partial_payment":{"$ref":"#/$defs/PartialPayment"},"tax_calculated_after_discount":{"default":true,"type":"boolean"},"tax_inclusive":{"default":false,"type":"boolean"},"template_id":{"type":"string"}},"type":"object"}`,
+	`"Discount":{"properties":{"amount":{"$ref":"#/$defs/Money"},"percent":{"type":"string"}},"type":"object"}`,
+	`"EmailAddress":{"properties":{"email_address":{"format":"email","type":"string"}},"required":["email_address"],"type":"object"}`,
+	`"Invoice":{"properties":{"additional_recipients":{"items":{"$ref":"#/$defs/EmailAddress"},"type":"array"},"amount":{"$ref":"#/$defs/AmountSummary"},"configuration":{"$ref":"#/$defs/Configuration"},"detail":{"$ref":"#/$defs/InvoiceDetail"},"due_amount":{"$ref":"#/$defs/Money"},"gratuity":{"$ref":"#/$defs/Money"},"id":{"description":"Invoice ID, e.g. INV2-XXXX-XXXX-XXXX-XXXX; read-only.","type":"string"},"invoicer":{"$ref":"#/$defs/InvoicerInfo"},"items":{"items":{"$ref":"#/$defs/Item"},"type":"array"},"links":{"items":{"$ref":"#/$defs/LinkDescription"},"type":"array"},"parent_id":{"type":"string"},"payments":{"$ref":"#/$defs/Payments"},"primary_recipients":{"items":{"$ref":"#/$defs/RecipientInfo"},"type":"array"},"status":{"description":"Read-only.","enum":["DRAFT","SENT","SCHEDULED","PAID","MARKED_AS_PAID","CANCELLED","REFUNDED","PARTIALLY_PAID","PARTIALLY_REFUNDED","MARKED_AS_REFUNDED","UNPAID","PAYMENT_PENDING"],"type":"string"}},"required":["detail"],"type":"object"}`,
+	`"InvoiceDetail":{"properties":{"currency_code":{"maxLength":3,"minLength":3,"type":"string"},"invoice_date":{"format":"date","type":"string"},"invoice_number":{"description":"Generated when absent.","maxLength":127,"type":"string"},"memo":{"description":"Private bookkeeping note.","type":"string"},"metadata":{"$ref":"#/$defs/InvoiceMetadata"},"note":{"description":"Note to the recipient.","type":"string"},"payment_term":{"$ref":"#/$defs/PaymentTerm"},"reference":{"description":"Reference data, e.g. a PO number.","type":"string"},"terms_and_conditions":{"type":"string"}},"required":["currency_code"],"type":"object"}`,
+	`"InvoiceList":{"properties":{"items":{"items":{"$ref":"#/$defs/Invoice"},"type":"array"},"links":{"items":{"$ref":"#/$defs/LinkDescription"},"type":"array"},"total_items":{"description":"Present when total_required is true.","type":"integer"},"total_pages":{"description":"Present when total_required is true.","type":"integer"}},"type":"object"}`,
+	`"InvoiceMetadata":{"description":"Read-only audit data.","properties":{"cancel_time":{"format":"date-time","type":"string"},"cancelled_by":{"type":"string"},"create_time":{"format":"date-time","type":"string"},"created_by":{"type":"string"},"first_sent_time":{"format":"date-time","type":"string"},"invoicer_view_url":{"format":"uri","type":"string"},"last_sent_by":{"type":"string"},"last_sent_time":{"format":"date-time","type":"string"},"last_update_time":{"format":"date-time","type":"string"},"last_updated_by":{"type":"string"},"recipient_view_url":{"format":"uri","type":"string"}},"type":"object"}`,
+	`"InvoiceNumber":{"properties":{"invoice_number":{"type":"string"}},"type":"object"}`,
+	`"InvoicerInfo":{"properties":{"additional_notes":{"type":"string"},"address":{"$ref":"#/$defs/Address"},"business_name":{"type":"string"},"email_address":{"description":"Must be a confirmed email of the PayPal account.","format":"email","type":"string"},"logo_url":{"format":"uri","type":"string"},"name":{"$ref":"#/$defs/Name"},"phones":{"items":{"$ref":"#/$defs/Phone"},"type":"array"},"tax_id":{"type":"string"},"website":{"type":"string"}},"type":"object"}`,
+	`"Item":{"properties":{"description":{"maxLength":1000,"type":"string"},"discount":{"$ref":"#/$defs/Discount"},"id":{"type":"string"},"item_date":{"format":"date","type":"string"},"name":{"maxLength":200,"type":"string"},"quantity":{"description":"Quantity as a decimal string, e.g. 2.","type":"string"},"tax":{"$ref":"#/$defs/Tax"},"unit_amount":{"$ref":"#/$defs/Money"},"unit_of_measure":{"enum":["QUANTITY","HOURS","AMOUNT"],"type":"string"}},"required":["name","quantity","unit_amount"],"type":"object"}`,
+	`"LinkDescription":{"properties":{"href":{"format":"uri","type":"string"},"method":{"enum":["GET","POST","PUT","DELETE","HEAD","CONNECT","OPTIONS","PATCH"],"type":"string"},"rel":{"description":"Link relation, e.g. self, send, delete.","type":"string"}},"required":["href","rel"],"type":"object"}`,
+	`"Money":{"properties":{"currency_code":{"description":"ISO 4217 currency code.","maxLength":3,"minLength":3,"type":"string"},"value":{"description":"Decimal amount as a string, e.g. 10.50.","pattern":"^((-?[0-9]+)|(-?([0-9]+)?[.][0-9]+))$","type":"string"}},"required":["currency_code","value"],"type":"object"}`,
+	`"Name":{"properties":{"full_name":{"type":"string"},"given_name":{"type":"string"},"middle_name":{"type":"string"},"prefix":{"type":"string"},"suffix":{"type":"string"},"surname":{"type":"string"}},"type":"object"}`,
+	`"Notification":{"properties":{"additional_recipients":{"description":"Extra email addresses to notify (CC).","items":{"format":"email","type":"string"},"type":"array"},"note":{"maxLength":4000,"type":"string"},"send_to_invoicer":{"default":false,"type":"boolean"},"send_to_recipient":{"default":true,"type":"boolean"},"subject":{"maxLength":4000,"type":"string"}},"type":"object"}`,
+	`"PartialPayment":{"properties":{"allow_partial_payment":{"default":false,"type":"boolean"},"minimum_amount_due":{"$ref":"#/$defs/Money"}},"type":"object"}`,
+	`"PaymentDetail":{"properties":{"amount":{"$ref":"#/$defs/Money"},"method":{"enum":["BANK_TRANSFER","CASH","CHECK","CREDIT_CARD","DEBIT_CARD","PAYPAL","WIRE_TRANSFER","OTHER"],"type":"string"},"note":{"type":"string"},"payment_date":{"format":"date","type":"string"},"payment_id":{"description":"Read-only.","type":"string"},"type":{"description":"Read-only.","enum":["PAYPAL","EXTERNAL"],"type":"string"}},"required":["method"],"type":"object"}`,
+	`"PaymentReference":{"properties":{"payment_id":{"type":"string"}},"type":"object"}`,
+	`"PaymentTerm":{"properties":{"due_date":{"format":"date","type":"string"},"term_type":{"enum":["DUE_ON_RECEIPT","DUE_ON_DATE_SPECIFIED","NET_10","NET_15","NET_30","NET_45","NET_60","NET_90","NO_DUE_DATE"],"type":"string"}},"type":"object"}`,
+	`"Payments":{"properties":{"paid_amount":{"$ref":"#/$defs/Money"},"transactions":{"items":{"$ref":"#/$defs/PaymentDetail"},"type":"array"}},"type":"object"}`,
+	`"Phone":{"properties":{"country_code":{"description":"Calling code, e.g. 001.","type":"string"},"extension_number":{"type":"string"},"national_number":{"type":"string"},"phone_type":{"enum":["FAX","HOME","MOBILE","OTHER","PAGER"],"type":"string"}},"required":["country_code","national_number"],"type":"object"}`,
+	`"RecipientInfo":{"properties":{"billing_info":{"$ref":"#/$defs/BillingInfo"},"shipping_info":{"$ref":"#/$defs/ShippingInfo"}},"type":"object"}`,
+	`"ShippingInfo":{"properties":{"address":{"$ref":"#/$defs/Address"},"business_name":{"type":"string"},"name":{"$ref":"#/$defs/Name"}},"type":"object"}`,
+	`"Tax":{"properties":{"amount":{"$ref":"#/$defs/Money"},"name":{"type":"string"},"percent":{"description":"Tax rate in percent, e.g. 7.25.","type":"string"}},"required":["name","percent"],"type":"object"}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"fields":{"default":"all","description":"Fields to return: all, or none for IDs and links only.","type":"string"},"page":{"default":1,"description":"Page number (1-based).","maximum":1000,"minimum":1,"type":"integer"},"page_size":{"default":20,"description":"Invoices per page.","maximum":100,"minimum":1,"type":"integer"},"total_required":{"default":false,"description":"Whether to return total_items and total_pages.","type":"boolean"}},"title":"List Invoices","type":"object"`,
+	`{"$ref":"#/$defs/InvoiceList","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"invoice_id":{"description":"The invoice ID.","type":"string"}},"required":["invoice_id"],"title":"Get Invoice","type":"object"`,
+	`{"$ref":"#/$defs/Invoice","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/Invoice"}},"required":["body"],"title":"Create Draft Invoice","type":"object"`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"PayPal-Request-Id":{"description":"Idempotency key; a repeated request with the same key is not sent twice.","maxLength":108,"type":"string"},"body":{"$ref":"#/$defs/Notification"},"invoice_id":{"description":"The invoice ID.","type":"string"}},"required":["invoice_id"],"title":"Send Invoice","type":"object"`,
+	`{"$ref":"#/$defs/LinkDescription","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/Notification"},"invoice_id":{"description":"The invoice ID.","type":"string"}},"required":["invoice_id"],"title":"Send Invoice Reminder","type":"object"`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema"`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/Notification"},"invoice_id":{"description":"The invoice ID.","type":"string"}},"required":["invoice_id","body"],"title":"Cancel Sent Invoice","type":"object"`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"invoice_id":{"description":"The invoice ID.","type":"string"}},"required":["invoice_id"],"title":"Delete Invoice","type":"object"`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/PaymentDetail"},"invoice_id":{"description":"The invoice ID.","type":"string"}},"required":["invoice_id","body"],"title":"Record Payment for Invoice","type":"object"`,
+	`{"$ref":"#/$defs/PaymentReference","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{},"title":"Generate Invoice Number","type":"object"`,
+	`{"$ref":"#/$defs/InvoiceNumber","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
+}
 
-// The JSON Schemas of each action's input and output (ActionInfo.Input, ActionInfo.Output).
-const (
-	actionInputListInvoices               = `{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"fields":{"default":"all","description":"Fields to return: all, or none for IDs and links only.","type":"string"},"page":{"default":1,"description":"Page number (1-based).","maximum":1000,"minimum":1,"type":"integer"},"page_size":{"default":20,"description":"Invoices per page.","maximum":100,"minimum":1,"type":"integer"},"total_required":{"default":false,"description":"Whether to return total_items and total_pages.","type":"boolean"}},"title":"List Invoices","type":"object"}`
-	actionOutputListInvoices              = `{"$ref":"#/$defs/InvoiceList","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{` + schemaDefAddress + "," + schemaDefAmountBreakdown + "," + schemaDefAmountSummary + "," + schemaDefBillingInfo + "," + schemaDefConfiguration + "," + schemaDefDiscount + "," + schemaDefEmailAddress + "," + schemaDefInvoice + "," + schemaDefInvoiceDetail + "," + schemaDefInvoiceList + "," + schemaDefInvoiceMetadata + "," + schemaDefInvoicerInfo + "," + schemaDefItem + "," + schemaDefLinkDescription + "," + schemaDefMoney + "," + schemaDefName + "," + schemaDefPartialPayment + "," + schemaDefPaymentDetail + "," + schemaDefPaymentTerm + "," + schemaDefPayments + "," + schemaDefPhone + "," + schemaDefRecipientInfo + "," + schemaDefShippingInfo + "," + schemaDefTax + "}}"
-	actionInputGetInvoice                 = `{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"invoice_id":{"description":"The invoice ID.","type":"string"}},"required":["invoice_id"],"title":"Get Invoice","type":"object"}`
-	actionOutputGetInvoice                = `{"$ref":"#/$defs/Invoice","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{` + schemaDefAddress + "," + schemaDefAmountBreakdown + "," + schemaDefAmountSummary + "," + schemaDefBillingInfo + "," + schemaDefConfiguration + "," + schemaDefDiscount + "," + schemaDefEmailAddress + "," + schemaDefInvoice + "," + schemaDefInvoiceDetail + "," + schemaDefInvoiceMetadata + "," + schemaDefInvoicerInfo + "," + schemaDefItem + "," + schemaDefLinkDescription + "," + schemaDefMoney + "," + schemaDefName + "," + schemaDefPartialPayment + "," + schemaDefPaymentDetail + "," + schemaDefPaymentTerm + "," + schemaDefPayments + "," + schemaDefPhone + "," + schemaDefRecipientInfo + "," + schemaDefShippingInfo + "," + schemaDefTax + "}}"
-	actionInputCreateDraftInvoice         = `{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/Invoice"}},"required":["body"],"title":"Create Draft Invoice","type":"object","$defs":{` + schemaDefAddress + "," + schemaDefAmountBreakdown + "," + schemaDefAmountSummary + "," + schemaDefBillingInfo + "," + schemaDefConfiguration + "," + schemaDefDiscount + "," + schemaDefEmailAddress + "," + schemaDefInvoice + "," + schemaDefInvoiceDetail + "," + schemaDefInvoiceMetadata + "," + schemaDefInvoicerInfo + "," + schemaDefItem + "," + schemaDefLinkDescription + "," + schemaDefMoney + "," + schemaDefName + "," + schemaDefPartialPayment + "," + schemaDefPaymentDetail + "," + schemaDefPaymentTerm + "," + schemaDefPayments + "," + schemaDefPhone + "," + schemaDefRecipientInfo + "," + schemaDefShippingInfo + "," + schemaDefTax + "}}"
-	actionOutputCreateDraftInvoice        = `{"$ref":"#/$defs/Invoice","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{` + schemaDefAddress + "," + schemaDefAmountBreakdown + "," + schemaDefAmountSummary + "," + schemaDefBillingInfo + "," + schemaDefConfiguration + "," + schemaDefDiscount + "," + schemaDefEmailAddress + "," + schemaDefInvoice + "," + schemaDefInvoiceDetail + "," + schemaDefInvoiceMetadata + "," + schemaDefInvoicerInfo + "," + schemaDefItem + "," + schemaDefLinkDescription + "," + schemaDefMoney + "," + schemaDefName + "," + schemaDefPartialPayment + "," + schemaDefPaymentDetail + "," + schemaDefPaymentTerm + "," + schemaDefPayments + "," + schemaDefPhone + "," + schemaDefRecipientInfo + "," + schemaDefShippingInfo + "," + schemaDefTax + "}}"
-	actionInputSendInvoice                = `{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"PayPal-Request-Id":{"description":"Idempotency key; a repeated request with the same key is not sent twice.","maxLength":108,"type":"string"},"body":{"$ref":"#/$defs/Notification"},"invoice_id":{"description":"The invoice ID.","type":"string"}},"required":["invoice_id"],"title":"Send Invoice","type":"object","$defs":{` + schemaDefNotification + "}}"
-	actionOutputSendInvoice               = `{"$ref":"#/$defs/LinkDescription","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{` + schemaDefLinkDescription + "}}"
-	actionInputSendInvoiceReminder        = `{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/Notification"},"invoice_id":{"description":"The invoice ID.","type":"string"}},"required":["invoice_id"],"title":"Send Invoice Reminder","type":"object","$defs":{` + schemaDefNotification + "}}"
-	actionOutputSendInvoiceReminder       = `{"$schema":"https://json-schema.org/draft/2020-12/schema"}`
-	actionInputCancelInvoice              = `{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/Notification"},"invoice_id":{"description":"The invoice ID.","type":"string"}},"required":["invoice_id","body"],"title":"Cancel Sent Invoice","type":"object","$defs":{` + schemaDefNotification + "}}"
-	actionOutputCancelInvoice             = `{"$schema":"https://json-schema.org/draft/2020-12/schema"}`
-	actionInputDeleteInvoice              = `{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"invoice_id":{"description":"The invoice ID.","type":"string"}},"required":["invoice_id"],"title":"Delete Invoice","type":"object"}`
-	actionOutputDeleteInvoice             = `{"$schema":"https://json-schema.org/draft/2020-12/schema"}`
-	actionInputRecordPayment              = `{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/PaymentDetail"},"invoice_id":{"description":"The invoice ID.","type":"string"}},"required":["invoice_id","body"],"title":"Record Payment for Invoice","type":"object","$defs":{` + schemaDefMoney + "," + schemaDefPaymentDetail + "}}"
-	actionOutputRecordPayment             = `{"$ref":"#/$defs/PaymentReference","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{` + schemaDefPaymentReference + "}}"
-	actionInputGenerateNextInvoiceNumber  = `{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{},"title":"Generate Invoice Number","type":"object"}`
-	actionOutputGenerateNextInvoiceNumber = `{"$ref":"#/$defs/InvoiceNumber","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{` + schemaDefInvoiceNumber + "}}"
-)
+// schemaText is the text of schema piece i.
+func schemaText(i int) string {
+	return schemaTexts[i]
+}
+
+// schemaRefs lists, for each piece, the named schemas it refers to itself.
+var schemaRefs = [...][]uint16{
+	{},
+	{5, 15, 26},
+	{1},
+	{0, 16, 23},
+	{18},
+	{15},
+	{},
+	{2, 4, 6, 8, 12, 13, 14, 15, 22, 24},
+	{10, 21},
+	{7, 14},
+	{},
+	{},
+	{0, 16, 23},
+	{5, 15, 26},
+	{},
+	{},
+	{},
+	{},
+	{15},
+	{15},
+	{},
+	{},
+	{15, 19},
+	{},
+	{3, 25},
+	{0, 16},
+	{15},
+	{},
+	{9},
+	{},
+	{7},
+	{7},
+	{17},
+	{14},
+	{17},
+	{},
+	{17},
+	{},
+	{19},
+	{20},
+	{},
+	{11},
+}
+var schemasBuilt [len(schemaRefs)]builtSchema
+
+// actionSchema is schema piece i with its $defs, built at first use.
+func actionSchema(i int) string {
+	return schemasBuilt[i].get(i, schemaText, schemaRefs[:])
+}
 
 // Actions describes every action of the connector, in spec order.
 func Actions() []ActionInfo {
 	return []ActionInfo{{
 		Description: "List the merchant's invoices, newest first.",
-		Input:       json.RawMessage(actionInputListInvoices),
+		Input:       json.RawMessage(actionSchema(27)),
 		Method:      "GET",
 		Name:        "listInvoices",
-		Output:      json.RawMessage(actionOutputListInvoices),
+		Output:      json.RawMessage(actionSchema(28)),
 		Path:        "/v2/invoicing/invoices",
 		ReadOnly:    true,
 		Title:       "List Invoices",
 	}, {
 		Description: "Get an invoice by ID.",
-		Input:       json.RawMessage(actionInputGetInvoice),
+		Input:       json.RawMessage(actionSchema(29)),
 		Method:      "GET",
 		Name:        "getInvoice",
-		Output:      json.RawMessage(actionOutputGetInvoice),
+		Output:      json.RawMessage(actionSchema(30)),
 		Path:        "/v2/invoicing/invoices/{invoice_id}",
 		ReadOnly:    true,
 		Title:       "Get Invoice",
 	}, {
 		Description: "Create a draft invoice; send it to make it payable.",
-		Input:       json.RawMessage(actionInputCreateDraftInvoice),
+		Input:       json.RawMessage(actionSchema(31)),
 		Method:      "POST",
 		Name:        "createDraftInvoice",
-		Output:      json.RawMessage(actionOutputCreateDraftInvoice),
+		Output:      json.RawMessage(actionSchema(30)),
 		Path:        "/v2/invoicing/invoices",
 		Title:       "Create Draft Invoice",
 	}, {
 		Description: "Send or schedule a draft invoice to its recipients.",
-		Input:       json.RawMessage(actionInputSendInvoice),
+		Input:       json.RawMessage(actionSchema(32)),
 		Method:      "POST",
 		Name:        "sendInvoice",
-		Output:      json.RawMessage(actionOutputSendInvoice),
+		Output:      json.RawMessage(actionSchema(33)),
 		Path:        "/v2/invoicing/invoices/{invoice_id}/send",
 		Title:       "Send Invoice",
 	}, {
 		Description: "Send a reminder for an unpaid invoice (204 No Content).",
-		Input:       json.RawMessage(actionInputSendInvoiceReminder),
+		Input:       json.RawMessage(actionSchema(34)),
 		Method:      "POST",
 		Name:        "sendInvoiceReminder",
-		Output:      json.RawMessage(actionOutputSendInvoiceReminder),
+		Output:      json.RawMessage(actionSchema(35)),
 		Path:        "/v2/invoicing/invoices/{invoice_id}/remind",
 		Title:       "Send Invoice Reminder",
 	}, {
 		Description: "Cancel a sent invoice and optionally notify the recipients (204 No Content).",
-		Input:       json.RawMessage(actionInputCancelInvoice),
+		Input:       json.RawMessage(actionSchema(36)),
 		Method:      "POST",
 		Name:        "cancelInvoice",
-		Output:      json.RawMessage(actionOutputCancelInvoice),
+		Output:      json.RawMessage(actionSchema(35)),
 		Path:        "/v2/invoicing/invoices/{invoice_id}/cancel",
 		Title:       "Cancel Sent Invoice",
 	}, {
 		Description: "Delete a draft or scheduled invoice (204 No Content).",
-		Input:       json.RawMessage(actionInputDeleteInvoice),
+		Input:       json.RawMessage(actionSchema(37)),
 		Method:      "DELETE",
 		Name:        "deleteInvoice",
-		Output:      json.RawMessage(actionOutputDeleteInvoice),
+		Output:      json.RawMessage(actionSchema(35)),
 		Path:        "/v2/invoicing/invoices/{invoice_id}",
 		Title:       "Delete Invoice",
 	}, {
 		Description: "Record a payment made outside PayPal (for example cash or check) against an invoice.",
-		Input:       json.RawMessage(actionInputRecordPayment),
+		Input:       json.RawMessage(actionSchema(38)),
 		Method:      "POST",
 		Name:        "recordPayment",
-		Output:      json.RawMessage(actionOutputRecordPayment),
+		Output:      json.RawMessage(actionSchema(39)),
 		Path:        "/v2/invoicing/invoices/{invoice_id}/payments",
 		Title:       "Record Payment for Invoice",
 	}, {
 		Description: "Get the next invoice number in the merchant's sequence.",
-		Input:       json.RawMessage(actionInputGenerateNextInvoiceNumber),
+		Input:       json.RawMessage(actionSchema(40)),
 		Method:      "POST",
 		Name:        "generateNextInvoiceNumber",
-		Output:      json.RawMessage(actionOutputGenerateNextInvoiceNumber),
+		Output:      json.RawMessage(actionSchema(41)),
 		Path:        "/v2/invoicing/generate-next-invoice-number",
 		Title:       "Generate Invoice Number",
 	}}
@@ -177,7 +228,7 @@ func (c *Client) Invoke(ctx context.Context, name string, input json.RawMessage)
 // invokeListInvoices decodes input strictly and calls ListInvoices.
 func invokeListInvoices(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p ListInvoicesParams
-	if err := decodeInput("paypal: listInvoices: ", actionInputListInvoices, input, inputTargets{
+	if err := decodeInput("paypal: listInvoices: ", actionSchema(27), input, inputTargets{
 		"fields":         &p.Fields,
 		"page":           &p.Page,
 		"page_size":      &p.PageSize,
@@ -193,7 +244,7 @@ func invokeListInvoices(ctx context.Context, c *Client, input json.RawMessage) (
 // invokeGetInvoice decodes input strictly and calls GetInvoice.
 func invokeGetInvoice(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetInvoiceParams
-	if err := decodeInput("paypal: getInvoice: ", actionInputGetInvoice, input, inputTargets{"invoice_id": &p.InvoiceID}); err != nil {
+	if err := decodeInput("paypal: getInvoice: ", actionSchema(29), input, inputTargets{"invoice_id": &p.InvoiceID}); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -204,7 +255,7 @@ func invokeGetInvoice(ctx context.Context, c *Client, input json.RawMessage) (*R
 // invokeCreateDraftInvoice decodes input strictly and calls CreateDraftInvoice.
 func invokeCreateDraftInvoice(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p CreateDraftInvoiceParams
-	if err := decodeInput("paypal: createDraftInvoice: ", actionInputCreateDraftInvoice, input, inputTargets{"body": &p.Body}); err != nil {
+	if err := decodeInput("paypal: createDraftInvoice: ", actionSchema(31), input, inputTargets{"body": &p.Body}); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -215,7 +266,7 @@ func invokeCreateDraftInvoice(ctx context.Context, c *Client, input json.RawMess
 // invokeSendInvoice decodes input strictly and calls SendInvoice.
 func invokeSendInvoice(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p SendInvoiceParams
-	if err := decodeInput("paypal: sendInvoice: ", actionInputSendInvoice, input, inputTargets{
+	if err := decodeInput("paypal: sendInvoice: ", actionSchema(32), input, inputTargets{
 		"PayPal-Request-Id": &p.PayPalRequestID,
 		"body":              &p.Body,
 		"invoice_id":        &p.InvoiceID,
@@ -230,7 +281,7 @@ func invokeSendInvoice(ctx context.Context, c *Client, input json.RawMessage) (*
 // invokeSendInvoiceReminder decodes input strictly and calls SendInvoiceReminder.
 func invokeSendInvoiceReminder(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p SendInvoiceReminderParams
-	if err := decodeInput("paypal: sendInvoiceReminder: ", actionInputSendInvoiceReminder, input, inputTargets{
+	if err := decodeInput("paypal: sendInvoiceReminder: ", actionSchema(34), input, inputTargets{
 		"body":       &p.Body,
 		"invoice_id": &p.InvoiceID,
 	}); err != nil {
@@ -244,7 +295,7 @@ func invokeSendInvoiceReminder(ctx context.Context, c *Client, input json.RawMes
 // invokeCancelInvoice decodes input strictly and calls CancelInvoice.
 func invokeCancelInvoice(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p CancelInvoiceParams
-	if err := decodeInput("paypal: cancelInvoice: ", actionInputCancelInvoice, input, inputTargets{
+	if err := decodeInput("paypal: cancelInvoice: ", actionSchema(36), input, inputTargets{
 		"body":       &p.Body,
 		"invoice_id": &p.InvoiceID,
 	}); err != nil {
@@ -258,7 +309,7 @@ func invokeCancelInvoice(ctx context.Context, c *Client, input json.RawMessage) 
 // invokeDeleteInvoice decodes input strictly and calls DeleteInvoice.
 func invokeDeleteInvoice(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p DeleteInvoiceParams
-	if err := decodeInput("paypal: deleteInvoice: ", actionInputDeleteInvoice, input, inputTargets{"invoice_id": &p.InvoiceID}); err != nil {
+	if err := decodeInput("paypal: deleteInvoice: ", actionSchema(37), input, inputTargets{"invoice_id": &p.InvoiceID}); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -269,7 +320,7 @@ func invokeDeleteInvoice(ctx context.Context, c *Client, input json.RawMessage) 
 // invokeRecordPayment decodes input strictly and calls RecordPayment.
 func invokeRecordPayment(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p RecordPaymentParams
-	if err := decodeInput("paypal: recordPayment: ", actionInputRecordPayment, input, inputTargets{
+	if err := decodeInput("paypal: recordPayment: ", actionSchema(38), input, inputTargets{
 		"body":       &p.Body,
 		"invoice_id": &p.InvoiceID,
 	}); err != nil {
@@ -282,7 +333,7 @@ func invokeRecordPayment(ctx context.Context, c *Client, input json.RawMessage) 
 
 // invokeGenerateNextInvoiceNumber decodes input strictly and calls GenerateNextInvoiceNumber.
 func invokeGenerateNextInvoiceNumber(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
-	if err := decodeInput("paypal: generateNextInvoiceNumber: ", actionInputGenerateNextInvoiceNumber, input, nil); err != nil {
+	if err := decodeInput("paypal: generateNextInvoiceNumber: ", actionSchema(40), input, nil); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)

@@ -12,98 +12,128 @@ import (
 // ErrUnknownAction is wrapped by the error of Invoke for a name that is no action of the connector.
 var ErrUnknownAction = errors.New("publicholidays: unknown action")
 
-// The named schemas the actions' Input and Output schemas carry under $defs.
-const (
-	schemaDefCountry           = `"Country":{"properties":{"countryCode":{"type":"string"},"name":{"type":"string"}},"required":["countryCode","name"],"type":"object"}`
-	schemaDefCountryInfo       = `"CountryInfo":{"properties":{"borders":{"description":"Neighbouring countries; their own borders are null.","items":{"$ref":"#/$defs/CountryInfo"},"type":["array","null"]},"commonName":{"type":"string"},"countryCode":{"type":"string"},"officialName":{"type":"string"},"region":{"type":"string"}},"type":"object"}`
-	schemaDefCountryList       = `"CountryList":{"items":{"$ref":"#/$defs/Country"},"type":"array"}`
-	schemaDefHolidayType       = `"HolidayType":{"enum":["Public","Bank","School","Authorities","Optional","Observance"],"type":"string"}`
-	schemaDefLongWeekend       = `"LongWeekend":{"properties":{"bridgeDays":{"items":{"format":"date","type":"string"},"type":"array"},"dayCount":{"type":"integer"},"endDate":{"format":"date","type":"string"},"needBridgeDay":{"description":"Whether a day off is needed to bridge to the holiday.","type":"boolean"},"startDate":{"format":"date","type":"string"}},"type":"object"}`
-	schemaDefLongWeekendList   = `"LongWeekendList":{"items":{"$ref":"#/$defs/LongWeekend"},"type":"array"}`
-	schemaDefPublicHoliday     = `"PublicHoliday":{"properties":{"counties":{"description":"ISO 3166-2 codes of the subdivisions where it applies; null when global.","items":{"type":"string"},"type":["array","null"]},"countryCode":{"description":"ISO 3166-1 alpha-2 country code.","type":"string"},"date":{"format":"date","type":"string"},"fixed":{"description":"Whether the holiday falls on the same date every year.","type":"boolean"},"global":{"description":"Whether the holiday applies to the whole country.","type":"boolean"},"launchYear":{"description":"The first year the holiday was observed.","type":["integer","null"]},"localName":{"description":"Name in the country's language.","type":"string"},"name":{"description":"English name.","type":"string"},"types":{"items":{"$ref":"#/$defs/HolidayType"},"type":"array"}},"required":["date","localName","name","countryCode","global","types"],"type":"object"}`
-	schemaDefPublicHolidayList = `"PublicHolidayList":{"items":{"$ref":"#/$defs/PublicHoliday"},"type":"array"}`
-)
+// The schema pieces: each named schema (`"Name":{...}`) once, then each action's Input and Output
+// without their $defs and closing brace; actionSchema(i) is piece i whole.
+var schemaTexts = [...]string{
+	`"Country":{"properties":{"countryCode":{"type":"string"},"name":{"type":"string"}},"required":["countryCode","name"],"type":"object"}`,
+	`"CountryInfo":{"properties":{"borders":{"description":"Neighbouring countries; their own borders are null.","items":{"$ref":"#/$defs/CountryInfo"},"type":["array","null"]},"commonName":{"type":"string"},"countryCode":{"type":"string"},"officialName":{"type":"string"},"region":{"type":"string"}},"type":"object"}`,
+	`"CountryList":{"items":{"$ref":"#/$defs/Country"},"type":"array"}`,
+	`"HolidayType":{"enum":["Public","Bank","School","Authorities","Optional","Observance"],"type":"string"}`,
+	`"LongWeekend":{"properties":{"bridgeDays":{"items":{"format":"date","type":"string"},"type":"array"},"dayCount":{"type":"integer"},"endDate":{"format":"date","type":"string"},"needBridgeDay":{"description":"Whether a day off is needed to bridge to the holiday.","type":"boolean"},"startDate":{"format":"date","type":"string"}},"type":"object"}`,
+	`"LongWeekendList":{"items":{"$ref":"#/$defs/LongWeekend"},"type":"array"}`,
+	`"PublicHoliday":{"properties":{"counties":{"description":"ISO 3166-2 codes of the subdivisions where it applies; null when global.","items":{"type":"string"},"type":["array","null"]},"countryCode":{"description":"ISO 3166-1 alpha-2 country code.","type":"string"},"date":{"format":"date","type":"string"},"fixed":{"description":"Whether the holiday falls on the same date every year.","type":"boolean"},"global":{"description":"Whether the holiday applies to the whole country.","type":"boolean"},"launchYear":{"description":"The first year the holiday was observed.","type":["integer","null"]},"localName":{"description":"Name in the country's language.","type":"string"},"name":{"description":"English name.","type":"string"},"types":{"items":{"$ref":"#/$defs/HolidayType"},"type":"array"}},"required":["date","localName","name","countryCode","global","types"],"type":"object"}`,
+	`"PublicHolidayList":{"items":{"$ref":"#/$defs/PublicHoliday"},"type":"array"}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"countryCode":{"description":"ISO 3166-1 alpha-2 country code.","pattern":"^[A-Za-z]{2}$","type":"string"},"year":{"description":"The year.","maximum":2200,"minimum":1900,"type":"integer"}},"required":["year","countryCode"],"title":"Get Public Holidays","type":"object"`,
+	`{"$ref":"#/$defs/PublicHolidayList","$schema":"https://json-schema.org/draft/2020-12/schema"`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{},"title":"Get Available Countries","type":"object"`,
+	`{"$ref":"#/$defs/CountryList","$schema":"https://json-schema.org/draft/2020-12/schema"`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"countryCode":{"description":"ISO 3166-1 alpha-2 country code.","pattern":"^[A-Za-z]{2}$","type":"string"},"countyCode":{"description":"ISO 3166-2 subdivision code, e.g. DE-BY.","type":"string"},"offset":{"default":0,"description":"UTC offset in hours that defines today.","maximum":12,"minimum":-12,"type":"integer"}},"required":["countryCode"],"title":"Is Today a Public Holiday","type":"object"`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema"`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"countryCode":{"description":"ISO 3166-1 alpha-2 country code.","pattern":"^[A-Za-z]{2}$","type":"string"}},"required":["countryCode"],"title":"Get Next Public Holidays","type":"object"`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{},"title":"Get Next Public Holidays Worldwide","type":"object"`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"countryCode":{"description":"ISO 3166-1 alpha-2 country code.","pattern":"^[A-Za-z]{2}$","type":"string"}},"required":["countryCode"],"title":"Get Country Info","type":"object"`,
+	`{"$ref":"#/$defs/CountryInfo","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"countryCode":{"description":"ISO 3166-1 alpha-2 country code.","pattern":"^[A-Za-z]{2}$","type":"string"},"year":{"description":"The year.","maximum":2200,"minimum":1900,"type":"integer"}},"required":["year","countryCode"],"title":"Get Long Weekends","type":"object"`,
+	`{"$ref":"#/$defs/LongWeekendList","$schema":"https://json-schema.org/draft/2020-12/schema"`,
+}
 
-// The JSON Schemas of each action's input and output (ActionInfo.Input, ActionInfo.Output).
-const (
-	actionInputGetPublicHolidays               = `{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"countryCode":{"description":"ISO 3166-1 alpha-2 country code.","pattern":"^[A-Za-z]{2}$","type":"string"},"year":{"description":"The year.","maximum":2200,"minimum":1900,"type":"integer"}},"required":["year","countryCode"],"title":"Get Public Holidays","type":"object"}`
-	actionOutputGetPublicHolidays              = `{"$ref":"#/$defs/PublicHolidayList","$schema":"https://json-schema.org/draft/2020-12/schema","$defs":{` + schemaDefHolidayType + "," + schemaDefPublicHoliday + "," + schemaDefPublicHolidayList + "}}"
-	actionInputGetAvailableCountries           = `{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{},"title":"Get Available Countries","type":"object"}`
-	actionOutputGetAvailableCountries          = `{"$ref":"#/$defs/CountryList","$schema":"https://json-schema.org/draft/2020-12/schema","$defs":{` + schemaDefCountry + "," + schemaDefCountryList + "}}"
-	actionInputIsTodayPublicHoliday            = `{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"countryCode":{"description":"ISO 3166-1 alpha-2 country code.","pattern":"^[A-Za-z]{2}$","type":"string"},"countyCode":{"description":"ISO 3166-2 subdivision code, e.g. DE-BY.","type":"string"},"offset":{"default":0,"description":"UTC offset in hours that defines today.","maximum":12,"minimum":-12,"type":"integer"}},"required":["countryCode"],"title":"Is Today a Public Holiday","type":"object"}`
-	actionOutputIsTodayPublicHoliday           = `{"$schema":"https://json-schema.org/draft/2020-12/schema"}`
-	actionInputGetNextPublicHolidays           = `{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"countryCode":{"description":"ISO 3166-1 alpha-2 country code.","pattern":"^[A-Za-z]{2}$","type":"string"}},"required":["countryCode"],"title":"Get Next Public Holidays","type":"object"}`
-	actionOutputGetNextPublicHolidays          = `{"$ref":"#/$defs/PublicHolidayList","$schema":"https://json-schema.org/draft/2020-12/schema","$defs":{` + schemaDefHolidayType + "," + schemaDefPublicHoliday + "," + schemaDefPublicHolidayList + "}}"
-	actionInputGetNextPublicHolidaysWorldwide  = `{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{},"title":"Get Next Public Holidays Worldwide","type":"object"}`
-	actionOutputGetNextPublicHolidaysWorldwide = `{"$ref":"#/$defs/PublicHolidayList","$schema":"https://json-schema.org/draft/2020-12/schema","$defs":{` + schemaDefHolidayType + "," + schemaDefPublicHoliday + "," + schemaDefPublicHolidayList + "}}"
-	actionInputGetCountryInfo                  = `{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"countryCode":{"description":"ISO 3166-1 alpha-2 country code.","pattern":"^[A-Za-z]{2}$","type":"string"}},"required":["countryCode"],"title":"Get Country Info","type":"object"}`
-	actionOutputGetCountryInfo                 = `{"$ref":"#/$defs/CountryInfo","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{` + schemaDefCountryInfo + "}}"
-	actionInputGetLongWeekends                 = `{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"countryCode":{"description":"ISO 3166-1 alpha-2 country code.","pattern":"^[A-Za-z]{2}$","type":"string"},"year":{"description":"The year.","maximum":2200,"minimum":1900,"type":"integer"}},"required":["year","countryCode"],"title":"Get Long Weekends","type":"object"}`
-	actionOutputGetLongWeekends                = `{"$ref":"#/$defs/LongWeekendList","$schema":"https://json-schema.org/draft/2020-12/schema","$defs":{` + schemaDefLongWeekend + "," + schemaDefLongWeekendList + "}}"
-)
+// schemaText is the text of schema piece i.
+func schemaText(i int) string {
+	return schemaTexts[i]
+}
+
+// schemaRefs lists, for each piece, the named schemas it refers to itself.
+var schemaRefs = [...][]uint16{
+	{},
+	{1},
+	{0},
+	{},
+	{},
+	{4},
+	{3},
+	{6},
+	{},
+	{7},
+	{},
+	{2},
+	{},
+	{},
+	{},
+	{},
+	{},
+	{1},
+	{},
+	{5},
+}
+var schemasBuilt [len(schemaRefs)]builtSchema
+
+// actionSchema is schema piece i with its $defs, built at first use.
+func actionSchema(i int) string {
+	return schemasBuilt[i].get(i, schemaText, schemaRefs[:])
+}
 
 // Actions describes every action of the connector, in spec order.
 func Actions() []ActionInfo {
 	return []ActionInfo{{
 		Description: "Get the public holidays of a country in a year.",
-		Input:       json.RawMessage(actionInputGetPublicHolidays),
+		Input:       json.RawMessage(actionSchema(8)),
 		Method:      "GET",
 		Name:        "getPublicHolidays",
-		Output:      json.RawMessage(actionOutputGetPublicHolidays),
+		Output:      json.RawMessage(actionSchema(9)),
 		Path:        "/api/v3/PublicHolidays/{year}/{countryCode}",
 		ReadOnly:    true,
 		Title:       "Get Public Holidays",
 	}, {
 		Description: "Get the countries the API has holidays for.",
-		Input:       json.RawMessage(actionInputGetAvailableCountries),
+		Input:       json.RawMessage(actionSchema(10)),
 		Method:      "GET",
 		Name:        "getAvailableCountries",
-		Output:      json.RawMessage(actionOutputGetAvailableCountries),
+		Output:      json.RawMessage(actionSchema(11)),
 		Path:        "/api/v3/AvailableCountries",
 		ReadOnly:    true,
 		Title:       "Get Available Countries",
 	}, {
 		Description: "Check whether today is a public holiday; 200 OK means yes and 204 No Content means no. No body.",
-		Input:       json.RawMessage(actionInputIsTodayPublicHoliday),
+		Input:       json.RawMessage(actionSchema(12)),
 		Method:      "GET",
 		Name:        "isTodayPublicHoliday",
-		Output:      json.RawMessage(actionOutputIsTodayPublicHoliday),
+		Output:      json.RawMessage(actionSchema(13)),
 		Path:        "/api/v3/IsTodayPublicHoliday/{countryCode}",
 		ReadOnly:    true,
 		Title:       "Is Today a Public Holiday",
 	}, {
 		Description: "Get the public holidays of a country in the next 365 days.",
-		Input:       json.RawMessage(actionInputGetNextPublicHolidays),
+		Input:       json.RawMessage(actionSchema(14)),
 		Method:      "GET",
 		Name:        "getNextPublicHolidays",
-		Output:      json.RawMessage(actionOutputGetNextPublicHolidays),
+		Output:      json.RawMessage(actionSchema(9)),
 		Path:        "/api/v3/NextPublicHolidays/{countryCode}",
 		ReadOnly:    true,
 		Title:       "Get Next Public Holidays",
 	}, {
 		Description: "Get the public holidays worldwide in the next 7 days.",
-		Input:       json.RawMessage(actionInputGetNextPublicHolidaysWorldwide),
+		Input:       json.RawMessage(actionSchema(15)),
 		Method:      "GET",
 		Name:        "getNextPublicHolidaysWorldwide",
-		Output:      json.RawMessage(actionOutputGetNextPublicHolidaysWorldwide),
+		Output:      json.RawMessage(actionSchema(9)),
 		Path:        "/api/v3/NextPublicHolidaysWorldwide",
 		ReadOnly:    true,
 		Title:       "Get Next Public Holidays Worldwide",
 	}, {
 		Description: "Get a country's names, region and neighbours.",
-		Input:       json.RawMessage(actionInputGetCountryInfo),
+		Input:       json.RawMessage(actionSchema(16)),
 		Method:      "GET",
 		Name:        "getCountryInfo",
-		Output:      json.RawMessage(actionOutputGetCountryInfo),
+		Output:      json.RawMessage(actionSchema(17)),
 		Path:        "/api/v3/CountryInfo/{countryCode}",
 		ReadOnly:    true,
 		Title:       "Get Country Info",
 	}, {
 		Description: "Get the long weekends of a country in a year.",
-		Input:       json.RawMessage(actionInputGetLongWeekends),
+		Input:       json.RawMessage(actionSchema(18)),
 		Method:      "GET",
 		Name:        "getLongWeekends",
-		Output:      json.RawMessage(actionOutputGetLongWeekends),
+		Output:      json.RawMessage(actionSchema(19)),
 		Path:        "/api/v3/LongWeekend/{year}/{countryCode}",
 		ReadOnly:    true,
 		Title:       "Get Long Weekends",
@@ -139,7 +169,7 @@ func (c *Client) Invoke(ctx context.Context, name string, input json.RawMessage)
 // invokeGetPublicHolidays decodes input strictly and calls GetPublicHolidays.
 func invokeGetPublicHolidays(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetPublicHolidaysParams
-	if err := decodeInput("publicholidays: getPublicHolidays: ", actionInputGetPublicHolidays, input, inputTargets{
+	if err := decodeInput("publicholidays: getPublicHolidays: ", actionSchema(8), input, inputTargets{
 		"countryCode": &p.CountryCode,
 		"year":        &p.Year,
 	}); err != nil {
@@ -152,7 +182,7 @@ func invokeGetPublicHolidays(ctx context.Context, c *Client, input json.RawMessa
 
 // invokeGetAvailableCountries decodes input strictly and calls GetAvailableCountries.
 func invokeGetAvailableCountries(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
-	if err := decodeInput("publicholidays: getAvailableCountries: ", actionInputGetAvailableCountries, input, nil); err != nil {
+	if err := decodeInput("publicholidays: getAvailableCountries: ", actionSchema(10), input, nil); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -163,7 +193,7 @@ func invokeGetAvailableCountries(ctx context.Context, c *Client, input json.RawM
 // invokeIsTodayPublicHoliday decodes input strictly and calls IsTodayPublicHoliday.
 func invokeIsTodayPublicHoliday(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p IsTodayPublicHolidayParams
-	if err := decodeInput("publicholidays: isTodayPublicHoliday: ", actionInputIsTodayPublicHoliday, input, inputTargets{
+	if err := decodeInput("publicholidays: isTodayPublicHoliday: ", actionSchema(12), input, inputTargets{
 		"countryCode": &p.CountryCode,
 		"countyCode":  &p.CountyCode,
 		"offset":      &p.Offset,
@@ -178,7 +208,7 @@ func invokeIsTodayPublicHoliday(ctx context.Context, c *Client, input json.RawMe
 // invokeGetNextPublicHolidays decodes input strictly and calls GetNextPublicHolidays.
 func invokeGetNextPublicHolidays(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetNextPublicHolidaysParams
-	if err := decodeInput("publicholidays: getNextPublicHolidays: ", actionInputGetNextPublicHolidays, input, inputTargets{"countryCode": &p.CountryCode}); err != nil {
+	if err := decodeInput("publicholidays: getNextPublicHolidays: ", actionSchema(14), input, inputTargets{"countryCode": &p.CountryCode}); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -188,7 +218,7 @@ func invokeGetNextPublicHolidays(ctx context.Context, c *Client, input json.RawM
 
 // invokeGetNextPublicHolidaysWorldwide decodes input strictly and calls GetNextPublicHolidaysWorldwide.
 func invokeGetNextPublicHolidaysWorldwide(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
-	if err := decodeInput("publicholidays: getNextPublicHolidaysWorldwide: ", actionInputGetNextPublicHolidaysWorldwide, input, nil); err != nil {
+	if err := decodeInput("publicholidays: getNextPublicHolidaysWorldwide: ", actionSchema(15), input, nil); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -199,7 +229,7 @@ func invokeGetNextPublicHolidaysWorldwide(ctx context.Context, c *Client, input 
 // invokeGetCountryInfo decodes input strictly and calls GetCountryInfo.
 func invokeGetCountryInfo(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetCountryInfoParams
-	if err := decodeInput("publicholidays: getCountryInfo: ", actionInputGetCountryInfo, input, inputTargets{"countryCode": &p.CountryCode}); err != nil {
+	if err := decodeInput("publicholidays: getCountryInfo: ", actionSchema(16), input, inputTargets{"countryCode": &p.CountryCode}); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -210,7 +240,7 @@ func invokeGetCountryInfo(ctx context.Context, c *Client, input json.RawMessage)
 // invokeGetLongWeekends decodes input strictly and calls GetLongWeekends.
 func invokeGetLongWeekends(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetLongWeekendsParams
-	if err := decodeInput("publicholidays: getLongWeekends: ", actionInputGetLongWeekends, input, inputTargets{
+	if err := decodeInput("publicholidays: getLongWeekends: ", actionSchema(18), input, inputTargets{
 		"countryCode": &p.CountryCode,
 		"year":        &p.Year,
 	}); err != nil {

@@ -3,11 +3,7 @@
 package spotify
 
 import (
-	"io"
-	"mime"
 	"net/http"
-	"net/url"
-	"strings"
 	"sync"
 
 	"golang.org/x/oauth2"
@@ -64,56 +60,4 @@ func bearerAuth(ts oauth2.TokenSource) func(*http.Request) error {
 		tok.SetAuthHeader(req)
 		return nil
 	}
-}
-
-// tokenHTTPClient returns the client for token requests: base (or
-// http.DefaultClient) with extra params (e.g. audience) added to every POSTed
-// form that lacks them, since x/oauth2 has no option for that on refreshes.
-func tokenHTTPClient(base *http.Client, extra url.Values) *http.Client {
-	if len(extra) == 0 {
-		return base
-	}
-	if base == nil {
-		base = http.DefaultClient
-	}
-	next := base.Transport
-	if next == nil {
-		next = http.DefaultTransport
-	}
-	c := *base
-	c.Transport = &extraParamsTransport{next: next, extra: extra}
-	return &c
-}
-
-type extraParamsTransport struct {
-	next  http.RoundTripper
-	extra url.Values
-}
-
-func (t *extraParamsTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	mt, _, _ := mime.ParseMediaType(req.Header.Get("Content-Type"))
-	if req.Method != http.MethodPost || mt != "application/x-www-form-urlencoded" || req.Body == nil {
-		return t.next.RoundTrip(req)
-	}
-	data, err := io.ReadAll(req.Body)
-	req.Body.Close()
-	if err != nil {
-		return nil, err
-	}
-	form, err := url.ParseQuery(string(data))
-	if err != nil {
-		return nil, err
-	}
-	for k, vs := range t.extra {
-		if !form.Has(k) {
-			form[k] = vs
-		}
-	}
-	body := form.Encode()
-	// A RoundTripper must not modify its request, so send a copy.
-	r := req.Clone(req.Context())
-	r.Body = io.NopCloser(strings.NewReader(body))
-	r.ContentLength = int64(len(body))
-	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(body)), nil }
-	return t.next.RoundTrip(r)
 }

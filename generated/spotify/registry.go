@@ -12,207 +12,275 @@ import (
 // ErrUnknownAction is wrapped by the error of Invoke for a name that is no action of the connector.
 var ErrUnknownAction = errors.New("spotify: unknown action")
 
-// The named schemas the actions' Input and Output schemas carry under $defs.
-const (
-	schemaDefAddItemsRequest    = `"AddItemsRequest":{"properties":{"position":{"description":"Zero-based position to insert at; appended when absent.","minimum":0,"type":"integer"},"uris":{"description":"Track or episode URIs (spotify:track:... or spotify:episode:...); at most 100.","items":{"type":"string"},"type":"array"}},"required":["uris"],"type":"object"}`
-	schemaDefAlbumPage          = `"AlbumPage":{"properties":{"href":{"format":"uri","type":"string"},"items":{"items":{"$ref":"#/$defs/SimplifiedAlbum"},"type":"array"},"limit":{"type":"integer"},"next":{"format":"uri","type":["string","null"]},"offset":{"type":"integer"},"previous":{"format":"uri","type":["string","null"]},"total":{"type":"integer"}},"type":"object"}`
-	schemaDefArtist             = `"Artist":{"allOf":[{"$ref":"#/$defs/SimplifiedArtist"},{"properties":{"followers":{"$ref":"#/$defs/Followers"},"genres":{"items":{"type":"string"},"type":"array"},"images":{"items":{"$ref":"#/$defs/Image"},"type":"array"},"popularity":{"maximum":100,"minimum":0,"type":"integer"}},"type":"object"}],"description":"A full artist object."}`
-	schemaDefArtistPage         = `"ArtistPage":{"properties":{"href":{"format":"uri","type":"string"},"items":{"items":{"$ref":"#/$defs/Artist"},"type":"array"},"limit":{"type":"integer"},"next":{"format":"uri","type":["string","null"]},"offset":{"type":"integer"},"previous":{"format":"uri","type":["string","null"]},"total":{"type":"integer"}},"type":"object"}`
-	schemaDefCurrentUser        = `"CurrentUser":{"description":"The profile of the user the access token belongs to.","properties":{"country":{"description":"ISO 3166-1 alpha-2 country code from the account; requires user-read-private.","type":"string"},"display_name":{"type":["string","null"]},"email":{"description":"Requires the user-read-email scope; not verified by Spotify.","format":"email","type":"string"},"explicit_content":{"$ref":"#/$defs/ExplicitContent"},"external_urls":{"$ref":"#/$defs/ExternalURLs"},"followers":{"$ref":"#/$defs/Followers"},"href":{"format":"uri","type":"string"},"id":{"description":"The Spotify user ID.","type":"string"},"images":{"items":{"$ref":"#/$defs/Image"},"type":"array"},"product":{"description":"Subscription level, e.g. premium or free; requires user-read-private.","type":"string"},"type":{"enum":["user"],"type":"string"},"uri":{"description":"The Spotify URI for the user.","type":"string"}},"required":["id","type","uri"],"type":"object"}`
-	schemaDefCursorArtistPage   = `"CursorArtistPage":{"properties":{"cursors":{"$ref":"#/$defs/Cursors"},"href":{"format":"uri","type":"string"},"items":{"items":{"$ref":"#/$defs/Artist"},"type":"array"},"limit":{"type":"integer"},"next":{"format":"uri","type":["string","null"]},"total":{"type":"integer"}},"required":["items"],"type":"object"}`
-	schemaDefCursors            = `"Cursors":{"properties":{"after":{"description":"The cursor to use to get the next page; null on the last page.","type":["string","null"]},"before":{"type":["string","null"]}},"type":"object"}`
-	schemaDefEpisode            = `"Episode":{"properties":{"description":{"type":"string"},"duration_ms":{"type":"integer"},"explicit":{"type":"boolean"},"external_urls":{"$ref":"#/$defs/ExternalURLs"},"href":{"format":"uri","type":"string"},"id":{"type":"string"},"images":{"items":{"$ref":"#/$defs/Image"},"type":"array"},"name":{"type":"string"},"release_date":{"type":"string"},"type":{"enum":["episode"],"type":"string"},"uri":{"type":"string"}},"required":["id","name","uri"],"type":"object"}`
-	schemaDefExplicitContent    = `"ExplicitContent":{"properties":{"filter_enabled":{"description":"When true, explicit content should not be played.","type":"boolean"},"filter_locked":{"description":"When true, the user cannot change the explicit content setting.","type":"boolean"}},"type":"object"}`
-	schemaDefExternalIDs        = `"ExternalIDs":{"properties":{"ean":{"description":"International Article Number.","type":"string"},"isrc":{"description":"International Standard Recording Code.","type":"string"},"upc":{"description":"Universal Product Code.","type":"string"}},"type":"object"}`
-	schemaDefExternalURLs       = `"ExternalURLs":{"description":"Known external URLs for an object.","properties":{"spotify":{"description":"The Spotify URL for the object.","format":"uri","type":"string"}},"type":"object"}`
-	schemaDefFollowedArtists    = `"FollowedArtists":{"properties":{"artists":{"$ref":"#/$defs/CursorArtistPage"}},"required":["artists"],"type":"object"}`
-	schemaDefFollowers          = `"Followers":{"properties":{"href":{"description":"Always null; the Web API does not support it yet.","type":["string","null"]},"total":{"description":"The total number of followers.","type":"integer"}},"type":"object"}`
-	schemaDefImage              = `"Image":{"properties":{"height":{"description":"Image height in pixels; null when unknown.","type":["integer","null"]},"url":{"description":"The source URL of the image.","format":"uri","type":"string"},"width":{"description":"Image width in pixels; null when unknown.","type":["integer","null"]}},"required":["url"],"type":"object"}`
-	schemaDefNewPlaylist        = `"NewPlaylist":{"properties":{"collaborative":{"default":false,"description":"Requires public to be false.","type":"boolean"},"description":{"description":"Description shown in Spotify clients.","type":"string"},"name":{"description":"The name of the new playlist; need not be unique.","type":"string"},"public":{"default":true,"description":"Whether the playlist appears on the user's profile.","type":"boolean"}},"required":["name"],"type":"object"}`
-	schemaDefPlaylist           = `"Playlist":{"properties":{"collaborative":{"type":"boolean"},"description":{"type":["string","null"]},"external_urls":{"$ref":"#/$defs/ExternalURLs"},"followers":{"$ref":"#/$defs/Followers"},"href":{"format":"uri","type":"string"},"id":{"type":"string"},"images":{"items":{"$ref":"#/$defs/Image"},"type":"array"},"name":{"type":"string"},"owner":{"$ref":"#/$defs/PublicUser"},"public":{"type":["boolean","null"]},"snapshot_id":{"type":"string"},"tracks":{"$ref":"#/$defs/PlaylistTrackPage"},"type":{"enum":["playlist"],"type":"string"},"uri":{"type":"string"}},"required":["id","name","uri"],"type":"object"}`
-	schemaDefPlaylistDetails    = `"PlaylistDetails":{"properties":{"collaborative":{"description":"Only a non-public playlist can be collaborative.","type":"boolean"},"description":{"type":"string"},"name":{"type":"string"},"public":{"type":"boolean"}},"type":"object"}`
-	schemaDefPlaylistItemURI    = `"PlaylistItemURI":{"properties":{"uri":{"type":"string"}},"required":["uri"],"type":"object"}`
-	schemaDefPlaylistPage       = `"PlaylistPage":{"properties":{"href":{"format":"uri","type":"string"},"items":{"description":"Entries may be null in search results.","items":{"$ref":"#/$defs/SimplifiedPlaylist"},"type":"array"},"limit":{"type":"integer"},"next":{"format":"uri","type":["string","null"]},"offset":{"type":"integer"},"previous":{"format":"uri","type":["string","null"]},"total":{"type":"integer"}},"required":["items"],"type":"object"}`
-	schemaDefPlaylistTrack      = `"PlaylistTrack":{"properties":{"added_at":{"description":"Null for very old playlists.","format":"date-time","type":["string","null"]},"added_by":{"$ref":"#/$defs/PublicUser"},"is_local":{"type":"boolean"},"track":{"anyOf":[{"oneOf":[{"$ref":"#/$defs/Track"},{"$ref":"#/$defs/Episode"}]},{"type":"null"}],"description":"The track or episode; null when unavailable. Episodes appear when additional_types includes episode."}},"type":"object"}`
-	schemaDefPlaylistTrackPage  = `"PlaylistTrackPage":{"properties":{"href":{"format":"uri","type":"string"},"items":{"items":{"$ref":"#/$defs/PlaylistTrack"},"type":"array"},"limit":{"type":"integer"},"next":{"format":"uri","type":["string","null"]},"offset":{"type":"integer"},"previous":{"format":"uri","type":["string","null"]},"total":{"type":"integer"}},"required":["items"],"type":"object"}`
-	schemaDefPlaylistTracksRef  = `"PlaylistTracksRef":{"description":"Where to fetch a playlist's items, and how many there are.","properties":{"href":{"format":"uri","type":"string"},"total":{"type":"integer"}},"type":"object"}`
-	schemaDefPublicUser         = `"PublicUser":{"description":"Public profile of a Spotify user (for example a playlist owner).","properties":{"display_name":{"type":["string","null"]},"external_urls":{"$ref":"#/$defs/ExternalURLs"},"followers":{"$ref":"#/$defs/Followers"},"href":{"format":"uri","type":"string"},"id":{"type":"string"},"images":{"items":{"$ref":"#/$defs/Image"},"type":"array"},"type":{"enum":["user"],"type":"string"},"uri":{"type":"string"}},"required":["id","type","uri"],"type":"object"}`
-	schemaDefRemoveItemsRequest = `"RemoveItemsRequest":{"properties":{"snapshot_id":{"description":"The playlist version to remove the items from.","type":"string"},"tracks":{"description":"The items to remove; at most 100.","items":{"$ref":"#/$defs/PlaylistItemURI"},"type":"array"}},"required":["tracks"],"type":"object"}`
-	schemaDefRestrictions       = `"Restrictions":{"properties":{"reason":{"enum":["market","product","explicit"],"type":"string"}},"type":"object"}`
-	schemaDefSavedTrack         = `"SavedTrack":{"properties":{"added_at":{"format":"date-time","type":"string"},"track":{"$ref":"#/$defs/Track"}},"type":"object"}`
-	schemaDefSavedTrackPage     = `"SavedTrackPage":{"properties":{"href":{"format":"uri","type":"string"},"items":{"items":{"$ref":"#/$defs/SavedTrack"},"type":"array"},"limit":{"type":"integer"},"next":{"format":"uri","type":["string","null"]},"offset":{"type":"integer"},"previous":{"format":"uri","type":["string","null"]},"total":{"type":"integer"}},"required":["items"],"type":"object"}`
-	schemaDefSearchResults      = `"SearchResults":{"description":"One page per requested type; types not requested are absent.","properties":{"albums":{"$ref":"#/$defs/AlbumPage"},"artists":{"$ref":"#/$defs/ArtistPage"},"playlists":{"$ref":"#/$defs/PlaylistPage"},"tracks":{"$ref":"#/$defs/TrackPage"}},"type":"object"}`
-	schemaDefSimplifiedAlbum    = `"SimplifiedAlbum":{"properties":{"album_type":{"enum":["album","single","compilation"],"type":"string"},"artists":{"items":{"$ref":"#/$defs/SimplifiedArtist"},"type":"array"},"available_markets":{"items":{"type":"string"},"type":"array"},"external_urls":{"$ref":"#/$defs/ExternalURLs"},"href":{"format":"uri","type":"string"},"id":{"type":"string"},"images":{"items":{"$ref":"#/$defs/Image"},"type":"array"},"name":{"type":"string"},"release_date":{"description":"1981, 1981-12 or 1981-12-15 depending on release_date_precision.","type":"string"},"release_date_precision":{"enum":["year","month","day"],"type":"string"},"restrictions":{"$ref":"#/$defs/Restrictions"},"total_tracks":{"type":"integer"},"type":{"enum":["album"],"type":"string"},"uri":{"type":"string"}},"required":["id","name","album_type","uri"],"type":"object"}`
-	schemaDefSimplifiedArtist   = `"SimplifiedArtist":{"properties":{"external_urls":{"$ref":"#/$defs/ExternalURLs"},"href":{"format":"uri","type":"string"},"id":{"type":"string"},"name":{"type":"string"},"type":{"enum":["artist"],"type":"string"},"uri":{"type":"string"}},"required":["id","name","uri"],"type":"object"}`
-	schemaDefSimplifiedPlaylist = `"SimplifiedPlaylist":{"properties":{"collaborative":{"type":"boolean"},"description":{"type":["string","null"]},"external_urls":{"$ref":"#/$defs/ExternalURLs"},"href":{"format":"uri","type":"string"},"id":{"type":"string"},"images":{"items":{"$ref":"#/$defs/Image"},"type":"array"},"name":{"type":"string"},"owner":{"$ref":"#/$defs/PublicUser"},"public":{"description":"Null when the playlist status is not relevant.","type":["boolean","null"]},"snapshot_id":{"description":"The version identifier of the playlist.","type":"string"},"tracks":{"$ref":"#/$defs/PlaylistTracksRef"},"type":{"enum":["playlist"],"type":"string"},"uri":{"type":"string"}},"required":["id","name","uri"],"type":"object"}`
-	schemaDefSnapshotID         = `"SnapshotID":{"properties":{"snapshot_id":{"description":"The version identifier of the playlist after the change.","type":"string"}},"required":["snapshot_id"],"type":"object"}`
-	schemaDefTrack              = `"Track":{"properties":{"album":{"$ref":"#/$defs/SimplifiedAlbum"},"artists":{"items":{"$ref":"#/$defs/SimplifiedArtist"},"type":"array"},"available_markets":{"items":{"type":"string"},"type":"array"},"disc_number":{"type":"integer"},"duration_ms":{"type":"integer"},"explicit":{"type":"boolean"},"external_ids":{"$ref":"#/$defs/ExternalIDs"},"external_urls":{"$ref":"#/$defs/ExternalURLs"},"href":{"format":"uri","type":"string"},"id":{"type":"string"},"is_local":{"type":"boolean"},"is_playable":{"description":"Present when a market was given (track relinking).","type":"boolean"},"name":{"type":"string"},"popularity":{"maximum":100,"minimum":0,"type":"integer"},"preview_url":{"description":"Deprecated; usually null.","format":"uri","type":["string","null"]},"restrictions":{"$ref":"#/$defs/Restrictions"},"track_number":{"type":"integer"},"type":{"enum":["track"],"type":"string"},"uri":{"type":"string"}},"required":["id","name","uri"],"type":"object"}`
-	schemaDefTrackPage          = `"TrackPage":{"properties":{"href":{"format":"uri","type":"string"},"items":{"items":{"$ref":"#/$defs/Track"},"type":"array"},"limit":{"type":"integer"},"next":{"format":"uri","type":["string","null"]},"offset":{"type":"integer"},"previous":{"format":"uri","type":["string","null"]},"total":{"type":"integer"}},"type":"object"}`
-)
+// The schema pieces: each named schema (`"Name":{...}`) once, then each action's Input and Output
+// without their $defs and closing brace; actionSchema(i) is piece i whole.
+var schemaTexts = [...]string{
+	`"AddItemsRequest":{"properties":{"position":{"description":"Zero-based position to insert at; appended when absent.","minimum":0,"type":"integer"},"uris":{"description":"Track or episode URIs (spotify:track:... or spotify:episode:...); at most 100.","items":{"type":"string"},"type":"array"}},"required":["uris"],"type":"object"}`,
+	`"AlbumPage":{"properties":{"href":{"format":"uri","type":"string"},"items":{"items":{"$ref":"#/$defs/SimplifiedAlbum"},"type":"array"},"limit":{"type":"integer"},"next":{"format":"uri","type":["string","null"]},"offset":{"type":"integer"},"previous":{"format":"uri","type":["string","null"]},"total":{"type":"integer"}},"type":"object"}`,
+	`"Artist":{"allOf":[{"$ref":"#/$defs/SimplifiedArtist"},{"properties":{"followers":{"$ref":"#/$defs/Followers"},"genres":{"items":{"type":"string"},"type":"array"},"images":{"items":{"$ref":"#/$defs/Image"},"type":"array"},"popularity":{"maximum":100,"minimum":0,"type":"integer"}},"type":"object"}],"description":"A full artist object."}`,
+	`"ArtistPage":{"properties":{"href":{"format":"uri","type":"string"},"items":{"items":{"$ref":"#/$defs/Artist"},"type":"array"},"limit":{"type":"integer"},"next":{"format":"uri","type":["string","null"]},"offset":{"type":"integer"},"previous":{"format":"uri","type":["string","null"]},"total":{"type":"integer"}},"type":"object"}`,
+	`"CurrentUser":{"description":"The profile of the user the access token belongs to.","properties":{"country":{"description":"ISO 3166-1 alpha-2 country code from the account; requires user-read-private.","type":"string"},"display_name":{"type":["string","null"]},"email":{"description":"Requires the user-read-email scope; not verified by Spotify.","format":"email","type":"string"},"explicit_content":{"$ref":"#/$defs/ExplicitContent"},"external_urls":{"$ref":"#/$defs/ExternalURLs"},"followers":{"$ref":"#/$defs/Followers"},"href":{"format":"uri","type":"string"},"id":{"description":"The Spotify user ID.","type":"string"},"images":{"items":{"$ref":"#/$defs/Image"},"type":"array"},"product":{"description":"Subscription level, e.g. premium or free; requires user-read-private.","type":"string"},"type":{"enum":["user"],"type":"string"},"uri":{"description":"The Spotify URI for the user.","type":"string"}},"required":["id","type","uri"],"type":"object"}`,
+	`"CursorArtistPage":{"properties":{"cursors":{"$ref":"#/$defs/Cursors"},"href":{"format":"uri","type":"string"},"items":{"items":{"$ref":"#/$defs/Artist"},"type":"array"},"limit":{"type":"integer"},"next":{"format":"uri","type":["string","null"]},"total":{"type":"integer"}},"required":["items"],"type":"object"}`,
+	`"Cursors":{"properties":{"after":{"description":"The cursor to use to get the next page; null on the last page.","type":["string","null"]},"before":{"type":["string","null"]}},"type":"object"}`,
+	`"Episode":{"properties":{"description":{"type":"string"},"duration_ms":{"type":"integer"},"explicit":{"type":"boolean"},"external_urls":{"$ref":"#/$defs/ExternalURLs"},"href":{"format":"uri","type":"string"},"id":{"type":"string"},"images":{"items":{"$ref":"#/$defs/Image"},"type":"array"},"name":{"type":"string"},"release_date":{"type":"string"},"type":{"enum":["episode"],"type":"string"},"uri":{"type":"string"}},"required":["id","name","uri"],"type":"object"}`,
+	`"ExplicitContent":{"properties":{"filter_enabled":{"description":"When true, explicit content should not be played.","type":"boolean"},"filter_locked":{"description":"When true, the user cannot change the explicit content setting.","type":"boolean"}},"type":"object"}`,
+	`"ExternalIDs":{"properties":{"ean":{"description":"International Article Number.","type":"string"},"isrc":{"description":"International Standard Recording Code.","type":"string"},"upc":{"description":"Universal Product Code.","type":"string"}},"type":"object"}`,
+	`"ExternalURLs":{"description":"Known external URLs for an object.","properties":{"spotify":{"description":"The Spotify URL for the object.","format":"uri","type":"string"}},"type":"object"}`,
+	`"FollowedArtists":{"properties":{"artists":{"$ref":"#/$defs/CursorArtistPage"}},"required":["artists"],"type":"object"}`,
+	`"Followers":{"properties":{"href":{"description":"Always null; the Web API does not support it yet.","type":["string","null"]},"total":{"description":"The total number of followers.","type":"integer"}},"type":"object"}`,
+	`"Image":{"properties":{"height":{"description":"Image height in pixels; null when unknown.","type":["integer","null"]},"url":{"description":"The source URL of the image.","format":"uri","type":"string"},"width":{"description":"Image width in pixels; null when unknown.","type":["integer","null"]}},"required":["url"],"type":"object"}`,
+	`"NewPlaylist":{"properties":{"collaborative":{"default":false,"description":"Requires public to be false.","type":"boolean"},"description":{"description":"Description shown in Spotify clients.","type":"string"},"name":{"description":"The name of the new playlist; need not be unique.","type":"string"},"public":{"default":true,"description":"Whether the playlist appears on the user's profile.","type":"boolean"}},"required":["name"],"type":"object"}`,
+	`"Playlist":{"properties":{"collaborative":{"type":"boolean"},"description":{"type":["string","null"]},"external_urls":{"$ref":"#/$defs/ExternalURLs"},"followers":{"$ref":"#/$defs/Followers"},"href":{"format":"uri","type":"string"},"id":{"type":"string"},"images":{"items":{"$ref":"#/$defs/Image"},"type":"array"},"name":{"type":"string"},"owner":{"$ref":"#/$defs/PublicUser"},"public":{"type":["boolean","null"]},"snapshot_id":{"type":"string"},"tracks":{"$ref":"#/$defs/PlaylistTrackPage"},"type":{"enum":["playlist"],"type":"string"},"uri":{"type":"string"}},"required":["id","name","uri"],"type":"object"}`,
+	`"PlaylistDetails":{"properties":{"collaborative":{"description":"Only a non-public playlist can be collaborative.","type":"boolean"},"description":{"type":"string"},"name":{"type":"string"},"public":{"type":"boolean"}},"type":"object"}`,
+	`"PlaylistItemURI":{"properties":{"uri":{"type":"string"}},"required":["uri"],"type":"object"}`,
+	`"PlaylistPage":{"properties":{"href":{"format":"uri","type":"string"},"items":{"description":"Entries may be null in search results.","items":{"$ref":"#/$defs/SimplifiedPlaylist"},"type":"array"},"limit":{"type":"integer"},"next":{"format":"uri","type":["string","null"]},"offset":{"type":"integer"},"previous":{"format":"uri","type":["string","null"]},"total":{"type":"integer"}},"required":["items"],"type":"object"}`,
+	`"PlaylistTrack":{"properties":{"added_at":{"description":"Null for very old playlists.","format":"date-time","type":["string","null"]},"added_by":{"$ref":"#/$defs/PublicUser"},"is_local":{"type":"boolean"},"track":{"anyOf":[{"oneOf":[{"$ref":"#/$defs/Track"},{"$ref":"#/$defs/Episode"}]},{"type":"null"}],"description":"The track or episode; null when unavailable. Episodes appear when additional_types includes episode."}},"type":"object"}`,
+	`"PlaylistTrackPage":{"properties":{"href":{"format":"uri","type":"string"},"items":{"items":{"$ref":"#/$defs/PlaylistTrack"},"type":"array"},"limit":{"type":"integer"},"next":{"format":"uri","type":["string","null"]},"offset":{"type":"integer"},"previous":{"format":"uri","type":["string","null"]},"total":{"type":"integer"}},"required":["items"],"type":"object"}`,
+	`"PlaylistTracksRef":{"description":"Where to fetch a playlist's items, and how many there are.","properties":{"href":{"format":"uri","type":"string"},"total":{"type":"integer"}},"type":"object"}`,
+	`"PublicUser":{"description":"Public profile of a Spotify user (for example a playlist owner).","properties":{"display_name":{"type":["string","null"]},"external_urls":{"$ref":"#/$defs/ExternalURLs"},"followers":{"$ref":"#/$defs/Followers"},"href":{"format":"uri","type":"string"},"id":{"type":"string"},"images":{"items":{"$ref":"#/$defs/Image"},"type":"array"},"type":{"enum":["user"],"type":"string"},"uri":{"type":"string"}},"required":["id","type","uri"],"type":"object"}`,
+	`"RemoveItemsRequest":{"properties":{"snapshot_id":{"description":"The playlist version to remove the items from.","type":"string"},"tracks":{"description":"The items to remove; at most 100.","items":{"$ref":"#/$defs/PlaylistItemURI"},"type":"array"}},"required":["tracks"],"type":"object"}`,
+	`"Restrictions":{"properties":{"reason":{"enum":["market","product","explicit"],"type":"string"}},"type":"object"}`,
+	`"SavedTrack":{"properties":{"added_at":{"format":"date-time","type":"string"},"track":{"$ref":"#/$defs/Track"}},"type":"object"}`,
+	`"SavedTrackPage":{"properties":{"href":{"format":"uri","type":"string"},"items":{"items":{"$ref":"#/$defs/SavedTrack"},"type":"array"},"limit":{"type":"integer"},"next":{"format":"uri","type":["string","null"]},"offset":{"type":"integer"},"previous":{"format":"uri","type":["string","null"]},"total":{"type":"integer"}},"required":["items"],"type":"object"}`,
+	`"SearchResults":{"description":"One page per requested type; types not requested are absent.","properties":{"albums":{"$ref":"#/$defs/AlbumPage"},"artists":{"$ref":"#/$defs/ArtistPage"},"playlists":{"$ref":"#/$defs/PlaylistPage"},"tracks":{"$ref":"#/$defs/TrackPage"}},"type":"object"}`,
+	`"SimplifiedAlbum":{"properties":{"album_type":{"enum":["album","single","compilation"],"type":"string"},"artists":{"items":{"$ref":"#/$defs/SimplifiedArtist"},"type":"array"},"available_markets":{"items":{"type":"string"},"type":"array"},"external_urls":{"$ref":"#/$defs/ExternalURLs"},"href":{"format":"uri","type":"string"},"id":{"type":"string"},"images":{"items":{"$ref":"#/$defs/Image"},"type":"array"},"name":{"type":"string"},"release_date":{"description":"1981, 1981-12 or 1981-12-15 depending on release_date_precision.","type":"string"},"release_date_precision":{"enum":["year","month","day"],"type":"string"},"restrictions":{"$ref":"#/$defs/Restrictions"},"total_tracks":{"type":"integer"},"type":{"enum":["album"],"type":"string"},"uri":{"type":"string"}},"required":["id","name","album_type","uri"],"type":"object"}`,
+	`"SimplifiedArtist":{"properties":{"external_urls":{"$ref":"#/$defs/ExternalURLs"},"href":{"format":"uri","type":"string"},"id":{"type":"string"},"name":{"type":"string"},"type":{"enum":["artist"],"type":"string"},"uri":{"type":"string"}},"required":["id","name","uri"],"type":"object"}`,
+	`"SimplifiedPlaylist":{"properties":{"collaborative":{"type":"boolean"},"description":{"type":["string","null"]},"external_urls":{"$ref":"#/$defs/ExternalURLs"},"href":{"format":"uri","type":"string"},"id":{"type":"string"},"images":{"items":{"$ref":"#/$defs/Image"},"type":"array"},"name":{"type":"string"},"owner":{"$ref":"#/$defs/PublicUser"},"public":{"description":"Null when the playlist status is not relevant.","type":["boolean","null"]},"snapshot_id":{"description":"The version identifier of the playlist.","type":"string"},"tracks":{"$ref":"#/$defs/PlaylistTracksRef"},"type":{"enum":["playlist"],"type":"string"},"uri":{"type":"string"}},"required":["id","name","uri"],"type":"object"}`,
+	`"SnapshotID":{"properties":{"snapshot_id":{"description":"The version identifier of the playlist after the change.","type":"string"}},"required":["snapshot_id"],"type":"object"}`,
+	`"Track":{"properties":{"album":{"$ref":"#/$defs/SimplifiedAlbum"},"artists":{"items":{"$ref":"#/$defs/SimplifiedArtist"},"type":"array"},"available_markets":{"items":{"type":"string"},"type":"array"},"disc_number":{"type":"integer"},"duration_ms":{"type":"integer"},"explicit":{"type":"boolean"},"external_ids":{"$ref":"#/$defs/ExternalIDs"},"external_urls":{"$ref":"#/$defs/ExternalURLs"},"href":{"format":"uri","type":"string"},"id":{"type":"string"},"is_local":{"type":"boolean"},"is_playable":{"description":"Present when a market was given (track relinking).","type":"boolean"},"name":{"type":"string"},"popularity":{"maximum":100,"minimum":0,"type":"integer"},"preview_url":{"description":"Deprecated; usually null.","format":"uri","type":["string","null"]},"restrictions":{"$ref":"#/$defs/Restrictions"},"track_number":{"type":"integer"},"type":{"enum":["track"],"type":"string"},"uri":{"type":"string"}},"required":["id","name","uri"],"type":"object"}`,
+	`"TrackPage":{"properties":{"href":{"format":"uri","type":"string"},"items":{"items":{"$ref":"#/$defs/Track"},"type":"array"},"limit":{"type":"integer"},"next":{"format":"uri","type":["string","null"]},"offset":{"type":"integer"},"previous":{"format":"uri","type":["string","null"]},"total":{"type":"integer"}},"type":"object"}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{},"title":"Get Current User's Profile","type":"object"`,
+	`{"$ref":"#/$defs/CurrentUser","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"limit":{"default":20,"description":"The maximum number of playlists to return.","maximum":50,"minimum":1,"type":"integer"},"offset":{"default":0,"description":"The index of the first playlist to return.","maximum":100000,"minimum":0,"type":"integer"}},"title":"List Current User's Playlists","type":"object"`,
+	`{"$ref":"#/$defs/PlaylistPage","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"additional_types":{"description":"Item types the client supports besides track.","items":{"enum":["track","episode"],"type":"string"},"type":"array"},"fields":{"description":"Comma-separated fields to return, e.g. name,tracks.items(track(name)).","type":"string"},"market":{"description":"An ISO 3166-1 alpha-2 country code, or from_token; applies track relinking.","type":"string"},"playlist_id":{"description":"The Spotify ID of the playlist.","type":"string"}},"required":["playlist_id"],"title":"Get Playlist","type":"object"`,
+	`{"$ref":"#/$defs/Playlist","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"additional_types":{"description":"Item types the client supports besides track.","items":{"enum":["track","episode"],"type":"string"},"type":"array"},"fields":{"description":"Comma-separated fields to return.","type":"string"},"limit":{"default":20,"description":"The maximum number of items to return.","maximum":50,"minimum":1,"type":"integer"},"market":{"description":"An ISO 3166-1 alpha-2 country code, or from_token.","type":"string"},"offset":{"default":0,"description":"The index of the first item to return.","minimum":0,"type":"integer"},"playlist_id":{"description":"The Spotify ID of the playlist.","type":"string"}},"required":["playlist_id"],"title":"Get Playlist Items","type":"object"`,
+	`{"$ref":"#/$defs/PlaylistTrackPage","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/NewPlaylist"},"user_id":{"description":"The Spotify user ID; must be the current user.","type":"string"}},"required":["user_id","body"],"title":"Create Playlist","type":"object"`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/PlaylistDetails"},"playlist_id":{"description":"The Spotify ID of the playlist.","type":"string"}},"required":["playlist_id","body"],"title":"Change Playlist Details","type":"object"`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema"`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/AddItemsRequest"},"playlist_id":{"description":"The Spotify ID of the playlist.","type":"string"}},"required":["playlist_id","body"],"title":"Add Items to Playlist","type":"object"`,
+	`{"$ref":"#/$defs/SnapshotID","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/RemoveItemsRequest"},"playlist_id":{"description":"The Spotify ID of the playlist.","type":"string"}},"required":["playlist_id","body"],"title":"Remove Playlist Items","type":"object"`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"limit":{"default":20,"description":"The maximum number of items to return.","maximum":50,"minimum":1,"type":"integer"},"market":{"description":"An ISO 3166-1 alpha-2 country code, or from_token.","type":"string"},"offset":{"default":0,"description":"The index of the first item to return.","minimum":0,"type":"integer"}},"title":"Get User's Saved Tracks","type":"object"`,
+	`{"$ref":"#/$defs/SavedTrackPage","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"ids":{"description":"Spotify track IDs; at most 50.","items":{"type":"string"},"type":"array"}},"required":["ids"],"title":"Save Tracks for Current User","type":"object"`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"after":{"description":"The last artist ID of the previous page.","type":"string"},"limit":{"default":20,"description":"The maximum number of artists to return.","maximum":50,"minimum":1,"type":"integer"},"type":{"default":"artist","description":"The ID type; only artist is supported.","enum":["artist"],"type":"string"}},"required":["type"],"title":"Get Followed Artists","type":"object"`,
+	`{"$ref":"#/$defs/FollowedArtists","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"include_external":{"description":"When audio, externally hosted audio content is marked playable.","enum":["audio"],"type":"string"},"limit":{"default":20,"description":"The maximum number of results per type.","maximum":50,"minimum":0,"type":"integer"},"market":{"description":"An ISO 3166-1 alpha-2 country code, or from_token.","type":"string"},"offset":{"default":0,"description":"The index of the first result to return.","maximum":1000,"minimum":0,"type":"integer"},"q":{"description":"The search query; supports field filters such as artist:, album:, year: and genre:.","type":"string"},"type":{"description":"The item types to search across.","items":{"enum":["album","artist","playlist","track","show","episode","audiobook"],"type":"string"},"type":"array"}},"required":["q","type"],"title":"Search for Item","type":"object"`,
+	`{"$ref":"#/$defs/SearchResults","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"id":{"description":"The Spotify ID of the artist.","type":"string"}},"required":["id"],"title":"Get Artist","type":"object"`,
+	`{"$ref":"#/$defs/Artist","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"id":{"description":"The Spotify ID of the track.","type":"string"},"market":{"description":"An ISO 3166-1 alpha-2 country code, or from_token.","type":"string"}},"required":["id"],"title":"Get Track","type":"object"`,
+	`{"$ref":"#/$defs/Track","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
+}
 
-// The JSON Schemas of each action's input and output (ActionInfo.Input, ActionInfo.Output).
-const (
-	actionInputGetCurrentUserProfile     = `{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{},"title":"Get Current User's Profile","type":"object"}`
-	actionOutputGetCurrentUserProfile    = `{"$ref":"#/$defs/CurrentUser","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{` + schemaDefCurrentUser + "," + schemaDefExplicitContent + "," + schemaDefExternalURLs + "," + schemaDefFollowers + "," + schemaDefImage + "}}"
-	actionInputListCurrentUserPlaylists  = `{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"limit":{"default":20,"description":"The maximum number of playlists to return.","maximum":50,"minimum":1,"type":"integer"},"offset":{"default":0,"description":"The index of the first playlist to return.","maximum":100000,"minimum":0,"type":"integer"}},"title":"List Current User's Playlists","type":"object"}`
-	actionOutputListCurrentUserPlaylists = `{"$ref":"#/$defs/PlaylistPage","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{` + schemaDefExternalURLs + "," + schemaDefFollowers + "," + schemaDefImage + "," + schemaDefPlaylistPage + "," + schemaDefPlaylistTracksRef + "," + schemaDefPublicUser + "," + schemaDefSimplifiedPlaylist + "}}"
-	actionInputGetPlaylist               = `{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"additional_types":{"description":"Item types the client supports besides track.","items":{"enum":["track","episode"],"type":"string"},"type":"array"},"fields":{"description":"Comma-separated fields to return, e.g. name,tracks.items(track(name)).","type":"string"},"market":{"description":"An ISO 3166-1 alpha-2 country code, or from_token; applies track relinking.","type":"string"},"playlist_id":{"description":"The Spotify ID of the playlist.","type":"string"}},"required":["playlist_id"],"title":"Get Playlist","type":"object"}`
-	actionOutputGetPlaylist              = `{"$ref":"#/$defs/Playlist","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{` + schemaDefEpisode + "," + schemaDefExternalIDs + "," + schemaDefExternalURLs + "," + schemaDefFollowers + "," + schemaDefImage + "," + schemaDefPlaylist + "," + schemaDefPlaylistTrack + "," + schemaDefPlaylistTrackPage + "," + schemaDefPublicUser + "," + schemaDefRestrictions + "," + schemaDefSimplifiedAlbum + "," + schemaDefSimplifiedArtist + "," + schemaDefTrack + "}}"
-	actionInputGetPlaylistItems          = `{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"additional_types":{"description":"Item types the client supports besides track.","items":{"enum":["track","episode"],"type":"string"},"type":"array"},"fields":{"description":"Comma-separated fields to return.","type":"string"},"limit":{"default":20,"description":"The maximum number of items to return.","maximum":50,"minimum":1,"type":"integer"},"market":{"description":"An ISO 3166-1 alpha-2 country code, or from_token.","type":"string"},"offset":{"default":0,"description":"The index of the first item to return.","minimum":0,"type":"integer"},"playlist_id":{"description":"The Spotify ID of the playlist.","type":"string"}},"required":["playlist_id"],"title":"Get Playlist Items","type":"object"}`
-	actionOutputGetPlaylistItems         = `{"$ref":"#/$defs/PlaylistTrackPage","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{` + schemaDefEpisode + "," + schemaDefExternalIDs + "," + schemaDefExternalURLs + "," + schemaDefFollowers + "," + schemaDefImage + "," + schemaDefPlaylistTrack + "," + schemaDefPlaylistTrackPage + "," + schemaDefPublicUser + "," + schemaDefRestrictions + "," + schemaDefSimplifiedAlbum + "," + schemaDefSimplifiedArtist + "," + schemaDefTrack + "}}"
-	actionInputCreatePlaylist            = `{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/NewPlaylist"},"user_id":{"description":"The Spotify user ID; must be the current user.","type":"string"}},"required":["user_id","body"],"title":"Create Playlist","type":"object","$defs":{` + schemaDefNewPlaylist + "}}"
-	actionOutputCreatePlaylist           = `{"$ref":"#/$defs/Playlist","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{` + schemaDefEpisode + "," + schemaDefExternalIDs + "," + schemaDefExternalURLs + "," + schemaDefFollowers + "," + schemaDefImage + "," + schemaDefPlaylist + "," + schemaDefPlaylistTrack + "," + schemaDefPlaylistTrackPage + "," + schemaDefPublicUser + "," + schemaDefRestrictions + "," + schemaDefSimplifiedAlbum + "," + schemaDefSimplifiedArtist + "," + schemaDefTrack + "}}"
-	actionInputChangePlaylistDetails     = `{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/PlaylistDetails"},"playlist_id":{"description":"The Spotify ID of the playlist.","type":"string"}},"required":["playlist_id","body"],"title":"Change Playlist Details","type":"object","$defs":{` + schemaDefPlaylistDetails + "}}"
-	actionOutputChangePlaylistDetails    = `{"$schema":"https://json-schema.org/draft/2020-12/schema"}`
-	actionInputAddItemsToPlaylist        = `{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/AddItemsRequest"},"playlist_id":{"description":"The Spotify ID of the playlist.","type":"string"}},"required":["playlist_id","body"],"title":"Add Items to Playlist","type":"object","$defs":{` + schemaDefAddItemsRequest + "}}"
-	actionOutputAddItemsToPlaylist       = `{"$ref":"#/$defs/SnapshotID","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{` + schemaDefSnapshotID + "}}"
-	actionInputRemovePlaylistItems       = `{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/RemoveItemsRequest"},"playlist_id":{"description":"The Spotify ID of the playlist.","type":"string"}},"required":["playlist_id","body"],"title":"Remove Playlist Items","type":"object","$defs":{` + schemaDefPlaylistItemURI + "," + schemaDefRemoveItemsRequest + "}}"
-	actionOutputRemovePlaylistItems      = `{"$ref":"#/$defs/SnapshotID","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{` + schemaDefSnapshotID + "}}"
-	actionInputGetSavedTracks            = `{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"limit":{"default":20,"description":"The maximum number of items to return.","maximum":50,"minimum":1,"type":"integer"},"market":{"description":"An ISO 3166-1 alpha-2 country code, or from_token.","type":"string"},"offset":{"default":0,"description":"The index of the first item to return.","minimum":0,"type":"integer"}},"title":"Get User's Saved Tracks","type":"object"}`
-	actionOutputGetSavedTracks           = `{"$ref":"#/$defs/SavedTrackPage","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{` + schemaDefExternalIDs + "," + schemaDefExternalURLs + "," + schemaDefImage + "," + schemaDefRestrictions + "," + schemaDefSavedTrack + "," + schemaDefSavedTrackPage + "," + schemaDefSimplifiedAlbum + "," + schemaDefSimplifiedArtist + "," + schemaDefTrack + "}}"
-	actionInputSaveTracks                = `{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"ids":{"description":"Spotify track IDs; at most 50.","items":{"type":"string"},"type":"array"}},"required":["ids"],"title":"Save Tracks for Current User","type":"object"}`
-	actionOutputSaveTracks               = `{"$schema":"https://json-schema.org/draft/2020-12/schema"}`
-	actionInputGetFollowedArtists        = `{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"after":{"description":"The last artist ID of the previous page.","type":"string"},"limit":{"default":20,"description":"The maximum number of artists to return.","maximum":50,"minimum":1,"type":"integer"},"type":{"default":"artist","description":"The ID type; only artist is supported.","enum":["artist"],"type":"string"}},"required":["type"],"title":"Get Followed Artists","type":"object"}`
-	actionOutputGetFollowedArtists       = `{"$ref":"#/$defs/FollowedArtists","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{` + schemaDefArtist + "," + schemaDefCursorArtistPage + "," + schemaDefCursors + "," + schemaDefExternalURLs + "," + schemaDefFollowedArtists + "," + schemaDefFollowers + "," + schemaDefImage + "," + schemaDefSimplifiedArtist + "}}"
-	actionInputSearch                    = `{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"include_external":{"description":"When audio, externally hosted audio content is marked playable.","enum":["audio"],"type":"string"},"limit":{"default":20,"description":"The maximum number of results per type.","maximum":50,"minimum":0,"type":"integer"},"market":{"description":"An ISO 3166-1 alpha-2 country code, or from_token.","type":"string"},"offset":{"default":0,"description":"The index of the first result to return.","maximum":1000,"minimum":0,"type":"integer"},"q":{"description":"The search query; supports field filters such as artist:, album:, year: and genre:.","type":"string"},"type":{"description":"The item types to search across.","items":{"enum":["album","artist","playlist","track","show","episode","audiobook"],"type":"string"},"type":"array"}},"required":["q","type"],"title":"Search for Item","type":"object"}`
-	actionOutputSearch                   = `{"$ref":"#/$defs/SearchResults","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{` + schemaDefAlbumPage + "," + schemaDefArtist + "," + schemaDefArtistPage + "," + schemaDefExternalIDs + "," + schemaDefExternalURLs + "," + schemaDefFollowers + "," + schemaDefImage + "," + schemaDefPlaylistPage + "," + schemaDefPlaylistTracksRef + "," + schemaDefPublicUser + "," + schemaDefRestrictions + "," + schemaDefSearchResults + "," + schemaDefSimplifiedAlbum + "," + schemaDefSimplifiedArtist + "," + schemaDefSimplifiedPlaylist + "," + schemaDefTrack + "," + schemaDefTrackPage + "}}"
-	actionInputGetArtist                 = `{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"id":{"description":"The Spotify ID of the artist.","type":"string"}},"required":["id"],"title":"Get Artist","type":"object"}`
-	actionOutputGetArtist                = `{"$ref":"#/$defs/Artist","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{` + schemaDefArtist + "," + schemaDefExternalURLs + "," + schemaDefFollowers + "," + schemaDefImage + "," + schemaDefSimplifiedArtist + "}}"
-	actionInputGetTrack                  = `{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"id":{"description":"The Spotify ID of the track.","type":"string"},"market":{"description":"An ISO 3166-1 alpha-2 country code, or from_token.","type":"string"}},"required":["id"],"title":"Get Track","type":"object"}`
-	actionOutputGetTrack                 = `{"$ref":"#/$defs/Track","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{` + schemaDefExternalIDs + "," + schemaDefExternalURLs + "," + schemaDefImage + "," + schemaDefRestrictions + "," + schemaDefSimplifiedAlbum + "," + schemaDefSimplifiedArtist + "," + schemaDefTrack + "}}"
-)
+// schemaText is the text of schema piece i.
+func schemaText(i int) string {
+	return schemaTexts[i]
+}
+
+// schemaRefs lists, for each piece, the named schemas it refers to itself.
+var schemaRefs = [...][]uint16{
+	{},
+	{28},
+	{12, 13, 29},
+	{2},
+	{8, 10, 12, 13},
+	{2, 6},
+	{},
+	{10, 13},
+	{},
+	{},
+	{},
+	{5},
+	{},
+	{},
+	{},
+	{10, 12, 13, 20, 22},
+	{},
+	{},
+	{30},
+	{7, 22, 32},
+	{19},
+	{},
+	{10, 12, 13},
+	{17},
+	{},
+	{32},
+	{25},
+	{1, 3, 18, 33},
+	{10, 13, 24, 29},
+	{10},
+	{10, 13, 21, 22},
+	{},
+	{9, 10, 24, 28, 29},
+	{32},
+	{},
+	{4},
+	{},
+	{18},
+	{},
+	{15},
+	{},
+	{20},
+	{14},
+	{16},
+	{},
+	{0},
+	{31},
+	{23},
+	{},
+	{26},
+	{},
+	{},
+	{11},
+	{},
+	{27},
+	{},
+	{2},
+	{},
+	{32},
+}
+var schemasBuilt [len(schemaRefs)]builtSchema
+
+// actionSchema is schema piece i with its $defs, built at first use.
+func actionSchema(i int) string {
+	return schemasBuilt[i].get(i, schemaText, schemaRefs[:])
+}
 
 // Actions describes every action of the connector, in spec order.
 func Actions() []ActionInfo {
 	return []ActionInfo{{
 		Description: "Get detailed profile information about the current user.",
-		Input:       json.RawMessage(actionInputGetCurrentUserProfile),
+		Input:       json.RawMessage(actionSchema(34)),
 		Method:      "GET",
 		Name:        "getCurrentUserProfile",
-		Output:      json.RawMessage(actionOutputGetCurrentUserProfile),
+		Output:      json.RawMessage(actionSchema(35)),
 		Path:        "/v1/me",
 		ReadOnly:    true,
 		Scopes:      []string{"user-read-private", "user-read-email"},
 		Title:       "Get Current User's Profile",
 	}, {
 		Description: "Get the playlists owned or followed by the current user.",
-		Input:       json.RawMessage(actionInputListCurrentUserPlaylists),
+		Input:       json.RawMessage(actionSchema(36)),
 		Method:      "GET",
 		Name:        "listCurrentUserPlaylists",
-		Output:      json.RawMessage(actionOutputListCurrentUserPlaylists),
+		Output:      json.RawMessage(actionSchema(37)),
 		Path:        "/v1/me/playlists",
 		ReadOnly:    true,
 		Scopes:      []string{"playlist-read-private", "playlist-read-collaborative"},
 		Title:       "List Current User's Playlists",
 	}, {
 		Description: "Get a playlist owned by a Spotify user, including its first page of items.",
-		Input:       json.RawMessage(actionInputGetPlaylist),
+		Input:       json.RawMessage(actionSchema(38)),
 		Method:      "GET",
 		Name:        "getPlaylist",
-		Output:      json.RawMessage(actionOutputGetPlaylist),
+		Output:      json.RawMessage(actionSchema(39)),
 		Path:        "/v1/playlists/{playlist_id}",
 		ReadOnly:    true,
 		Scopes:      []string{"playlist-read-private"},
 		Title:       "Get Playlist",
 	}, {
 		Description: "Get the tracks and episodes of a playlist.",
-		Input:       json.RawMessage(actionInputGetPlaylistItems),
+		Input:       json.RawMessage(actionSchema(40)),
 		Method:      "GET",
 		Name:        "getPlaylistItems",
-		Output:      json.RawMessage(actionOutputGetPlaylistItems),
+		Output:      json.RawMessage(actionSchema(41)),
 		Path:        "/v1/playlists/{playlist_id}/tracks",
 		ReadOnly:    true,
 		Scopes:      []string{"playlist-read-private"},
 		Title:       "Get Playlist Items",
 	}, {
 		Description: "Create an empty playlist for a Spotify user.",
-		Input:       json.RawMessage(actionInputCreatePlaylist),
+		Input:       json.RawMessage(actionSchema(42)),
 		Method:      "POST",
 		Name:        "createPlaylist",
-		Output:      json.RawMessage(actionOutputCreatePlaylist),
+		Output:      json.RawMessage(actionSchema(39)),
 		Path:        "/v1/users/{user_id}/playlists",
 		Scopes:      []string{"playlist-modify-public", "playlist-modify-private"},
 		Title:       "Create Playlist",
 	}, {
 		Description: "Change a playlist's name, description and public/collaborative state. Returns no body.",
-		Input:       json.RawMessage(actionInputChangePlaylistDetails),
+		Input:       json.RawMessage(actionSchema(43)),
 		Method:      "PUT",
 		Name:        "changePlaylistDetails",
-		Output:      json.RawMessage(actionOutputChangePlaylistDetails),
+		Output:      json.RawMessage(actionSchema(44)),
 		Path:        "/v1/playlists/{playlist_id}",
 		Scopes:      []string{"playlist-modify-public", "playlist-modify-private"},
 		Title:       "Change Playlist Details",
 	}, {
 		Description: "Add one or more tracks or episodes to a playlist.",
-		Input:       json.RawMessage(actionInputAddItemsToPlaylist),
+		Input:       json.RawMessage(actionSchema(45)),
 		Method:      "POST",
 		Name:        "addItemsToPlaylist",
-		Output:      json.RawMessage(actionOutputAddItemsToPlaylist),
+		Output:      json.RawMessage(actionSchema(46)),
 		Path:        "/v1/playlists/{playlist_id}/tracks",
 		Scopes:      []string{"playlist-modify-public", "playlist-modify-private"},
 		Title:       "Add Items to Playlist",
 	}, {
 		Description: "Remove one or more tracks or episodes from a playlist.",
-		Input:       json.RawMessage(actionInputRemovePlaylistItems),
+		Input:       json.RawMessage(actionSchema(47)),
 		Method:      "DELETE",
 		Name:        "removePlaylistItems",
-		Output:      json.RawMessage(actionOutputRemovePlaylistItems),
+		Output:      json.RawMessage(actionSchema(46)),
 		Path:        "/v1/playlists/{playlist_id}/tracks",
 		Scopes:      []string{"playlist-modify-public", "playlist-modify-private"},
 		Title:       "Remove Playlist Items",
 	}, {
 		Description: "Get the tracks saved in the current user's Your Music library.",
-		Input:       json.RawMessage(actionInputGetSavedTracks),
+		Input:       json.RawMessage(actionSchema(48)),
 		Method:      "GET",
 		Name:        "getSavedTracks",
-		Output:      json.RawMessage(actionOutputGetSavedTracks),
+		Output:      json.RawMessage(actionSchema(49)),
 		Path:        "/v1/me/tracks",
 		ReadOnly:    true,
 		Scopes:      []string{"user-library-read"},
 		Title:       "Get User's Saved Tracks",
 	}, {
 		Description: "Save one or more tracks to the current user's Your Music library. Returns no body.",
-		Input:       json.RawMessage(actionInputSaveTracks),
+		Input:       json.RawMessage(actionSchema(50)),
 		Method:      "PUT",
 		Name:        "saveTracks",
-		Output:      json.RawMessage(actionOutputSaveTracks),
+		Output:      json.RawMessage(actionSchema(44)),
 		Path:        "/v1/me/tracks",
 		Scopes:      []string{"user-library-modify"},
 		Title:       "Save Tracks for Current User",
 	}, {
 		Description: "Get the artists the current user follows.",
-		Input:       json.RawMessage(actionInputGetFollowedArtists),
+		Input:       json.RawMessage(actionSchema(51)),
 		Method:      "GET",
 		Name:        "getFollowedArtists",
-		Output:      json.RawMessage(actionOutputGetFollowedArtists),
+		Output:      json.RawMessage(actionSchema(52)),
 		Path:        "/v1/me/following",
 		ReadOnly:    true,
 		Scopes:      []string{"user-follow-read"},
 		Title:       "Get Followed Artists",
 	}, {
 		Description: "Get catalog information about albums, artists, playlists or tracks that match a keyword string.",
-		Input:       json.RawMessage(actionInputSearch),
+		Input:       json.RawMessage(actionSchema(53)),
 		Method:      "GET",
 		Name:        "search",
-		Output:      json.RawMessage(actionOutputSearch),
+		Output:      json.RawMessage(actionSchema(54)),
 		Path:        "/v1/search",
 		ReadOnly:    true,
 		Title:       "Search for Item",
 	}, {
 		Description: "Get Spotify catalog information for a single artist.",
-		Input:       json.RawMessage(actionInputGetArtist),
+		Input:       json.RawMessage(actionSchema(55)),
 		Method:      "GET",
 		Name:        "getArtist",
-		Output:      json.RawMessage(actionOutputGetArtist),
+		Output:      json.RawMessage(actionSchema(56)),
 		Path:        "/v1/artists/{id}",
 		ReadOnly:    true,
 		Title:       "Get Artist",
 	}, {
 		Description: "Get Spotify catalog information for a single track.",
-		Input:       json.RawMessage(actionInputGetTrack),
+		Input:       json.RawMessage(actionSchema(57)),
 		Method:      "GET",
 		Name:        "getTrack",
-		Output:      json.RawMessage(actionOutputGetTrack),
+		Output:      json.RawMessage(actionSchema(58)),
 		Path:        "/v1/tracks/{id}",
 		ReadOnly:    true,
 		Title:       "Get Track",
@@ -261,7 +329,7 @@ func (c *Client) Invoke(ctx context.Context, name string, input json.RawMessage)
 
 // invokeGetCurrentUserProfile decodes input strictly and calls GetCurrentUserProfile.
 func invokeGetCurrentUserProfile(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
-	if err := decodeInput("spotify: getCurrentUserProfile: ", actionInputGetCurrentUserProfile, input, nil); err != nil {
+	if err := decodeInput("spotify: getCurrentUserProfile: ", actionSchema(34), input, nil); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -272,7 +340,7 @@ func invokeGetCurrentUserProfile(ctx context.Context, c *Client, input json.RawM
 // invokeListCurrentUserPlaylists decodes input strictly and calls ListCurrentUserPlaylists.
 func invokeListCurrentUserPlaylists(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p ListCurrentUserPlaylistsParams
-	if err := decodeInput("spotify: listCurrentUserPlaylists: ", actionInputListCurrentUserPlaylists, input, inputTargets{
+	if err := decodeInput("spotify: listCurrentUserPlaylists: ", actionSchema(36), input, inputTargets{
 		"limit":  &p.Limit,
 		"offset": &p.Offset,
 	}); err != nil {
@@ -286,7 +354,7 @@ func invokeListCurrentUserPlaylists(ctx context.Context, c *Client, input json.R
 // invokeGetPlaylist decodes input strictly and calls GetPlaylist.
 func invokeGetPlaylist(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetPlaylistParams
-	if err := decodeInput("spotify: getPlaylist: ", actionInputGetPlaylist, input, inputTargets{
+	if err := decodeInput("spotify: getPlaylist: ", actionSchema(38), input, inputTargets{
 		"additional_types": &p.AdditionalTypes,
 		"fields":           &p.Fields,
 		"market":           &p.Market,
@@ -302,7 +370,7 @@ func invokeGetPlaylist(ctx context.Context, c *Client, input json.RawMessage) (*
 // invokeGetPlaylistItems decodes input strictly and calls GetPlaylistItems.
 func invokeGetPlaylistItems(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetPlaylistItemsParams
-	if err := decodeInput("spotify: getPlaylistItems: ", actionInputGetPlaylistItems, input, inputTargets{
+	if err := decodeInput("spotify: getPlaylistItems: ", actionSchema(40), input, inputTargets{
 		"additional_types": &p.AdditionalTypes,
 		"fields":           &p.Fields,
 		"limit":            &p.Limit,
@@ -320,7 +388,7 @@ func invokeGetPlaylistItems(ctx context.Context, c *Client, input json.RawMessag
 // invokeCreatePlaylist decodes input strictly and calls CreatePlaylist.
 func invokeCreatePlaylist(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p CreatePlaylistParams
-	if err := decodeInput("spotify: createPlaylist: ", actionInputCreatePlaylist, input, inputTargets{
+	if err := decodeInput("spotify: createPlaylist: ", actionSchema(42), input, inputTargets{
 		"body":    &p.Body,
 		"user_id": &p.UserID,
 	}); err != nil {
@@ -334,7 +402,7 @@ func invokeCreatePlaylist(ctx context.Context, c *Client, input json.RawMessage)
 // invokeChangePlaylistDetails decodes input strictly and calls ChangePlaylistDetails.
 func invokeChangePlaylistDetails(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p ChangePlaylistDetailsParams
-	if err := decodeInput("spotify: changePlaylistDetails: ", actionInputChangePlaylistDetails, input, inputTargets{
+	if err := decodeInput("spotify: changePlaylistDetails: ", actionSchema(43), input, inputTargets{
 		"body":        &p.Body,
 		"playlist_id": &p.PlaylistID,
 	}); err != nil {
@@ -348,7 +416,7 @@ func invokeChangePlaylistDetails(ctx context.Context, c *Client, input json.RawM
 // invokeAddItemsToPlaylist decodes input strictly and calls AddItemsToPlaylist.
 func invokeAddItemsToPlaylist(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p AddItemsToPlaylistParams
-	if err := decodeInput("spotify: addItemsToPlaylist: ", actionInputAddItemsToPlaylist, input, inputTargets{
+	if err := decodeInput("spotify: addItemsToPlaylist: ", actionSchema(45), input, inputTargets{
 		"body":        &p.Body,
 		"playlist_id": &p.PlaylistID,
 	}); err != nil {
@@ -362,7 +430,7 @@ func invokeAddItemsToPlaylist(ctx context.Context, c *Client, input json.RawMess
 // invokeRemovePlaylistItems decodes input strictly and calls RemovePlaylistItems.
 func invokeRemovePlaylistItems(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p RemovePlaylistItemsParams
-	if err := decodeInput("spotify: removePlaylistItems: ", actionInputRemovePlaylistItems, input, inputTargets{
+	if err := decodeInput("spotify: removePlaylistItems: ", actionSchema(47), input, inputTargets{
 		"body":        &p.Body,
 		"playlist_id": &p.PlaylistID,
 	}); err != nil {
@@ -376,7 +444,7 @@ func invokeRemovePlaylistItems(ctx context.Context, c *Client, input json.RawMes
 // invokeGetSavedTracks decodes input strictly and calls GetSavedTracks.
 func invokeGetSavedTracks(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetSavedTracksParams
-	if err := decodeInput("spotify: getSavedTracks: ", actionInputGetSavedTracks, input, inputTargets{
+	if err := decodeInput("spotify: getSavedTracks: ", actionSchema(48), input, inputTargets{
 		"limit":  &p.Limit,
 		"market": &p.Market,
 		"offset": &p.Offset,
@@ -391,7 +459,7 @@ func invokeGetSavedTracks(ctx context.Context, c *Client, input json.RawMessage)
 // invokeSaveTracks decodes input strictly and calls SaveTracks.
 func invokeSaveTracks(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p SaveTracksParams
-	if err := decodeInput("spotify: saveTracks: ", actionInputSaveTracks, input, inputTargets{"ids": &p.IDs}); err != nil {
+	if err := decodeInput("spotify: saveTracks: ", actionSchema(50), input, inputTargets{"ids": &p.IDs}); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -402,7 +470,7 @@ func invokeSaveTracks(ctx context.Context, c *Client, input json.RawMessage) (*R
 // invokeGetFollowedArtists decodes input strictly and calls GetFollowedArtists.
 func invokeGetFollowedArtists(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetFollowedArtistsParams
-	if err := decodeInput("spotify: getFollowedArtists: ", actionInputGetFollowedArtists, input, inputTargets{
+	if err := decodeInput("spotify: getFollowedArtists: ", actionSchema(51), input, inputTargets{
 		"after": &p.After,
 		"limit": &p.Limit,
 		"type":  &p.Type,
@@ -417,7 +485,7 @@ func invokeGetFollowedArtists(ctx context.Context, c *Client, input json.RawMess
 // invokeSearch decodes input strictly and calls Search.
 func invokeSearch(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p SearchParams
-	if err := decodeInput("spotify: search: ", actionInputSearch, input, inputTargets{
+	if err := decodeInput("spotify: search: ", actionSchema(53), input, inputTargets{
 		"include_external": &p.IncludeExternal,
 		"limit":            &p.Limit,
 		"market":           &p.Market,
@@ -435,7 +503,7 @@ func invokeSearch(ctx context.Context, c *Client, input json.RawMessage) (*Respo
 // invokeGetArtist decodes input strictly and calls GetArtist.
 func invokeGetArtist(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetArtistParams
-	if err := decodeInput("spotify: getArtist: ", actionInputGetArtist, input, inputTargets{"id": &p.ID}); err != nil {
+	if err := decodeInput("spotify: getArtist: ", actionSchema(55), input, inputTargets{"id": &p.ID}); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -446,7 +514,7 @@ func invokeGetArtist(ctx context.Context, c *Client, input json.RawMessage) (*Re
 // invokeGetTrack decodes input strictly and calls GetTrack.
 func invokeGetTrack(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetTrackParams
-	if err := decodeInput("spotify: getTrack: ", actionInputGetTrack, input, inputTargets{
+	if err := decodeInput("spotify: getTrack: ", actionSchema(57), input, inputTargets{
 		"id":     &p.ID,
 		"market": &p.Market,
 	}); err != nil {

@@ -12,134 +12,174 @@ import (
 // ErrUnknownAction is wrapped by the error of Invoke for a name that is no action of the connector.
 var ErrUnknownAction = errors.New("stripe: unknown action")
 
-// The named schemas the actions' Input and Output schemas carry under $defs.
-const (
-	schemaDefAddress                 = `"Address":{"properties":{"city":{"type":["string","null"]},"country":{"description":"ISO 3166-1 alpha-2 country code.","type":["string","null"]},"line1":{"type":["string","null"]},"line2":{"type":["string","null"]},"postal_code":{"type":["string","null"]},"state":{"type":["string","null"]}},"type":"object"}`
-	schemaDefAutomaticPaymentMethods = `"AutomaticPaymentMethods":{"properties":{"allow_redirects":{"default":"always","enum":["always","never"],"type":"string"},"enabled":{"type":"boolean"}},"required":["enabled"],"type":"object"}`
-	schemaDefBalance                 = `"Balance":{"properties":{"available":{"items":{"$ref":"#/$defs/BalanceAmount"},"type":"array"},"livemode":{"type":"boolean"},"object":{"enum":["balance"],"type":"string"},"pending":{"items":{"$ref":"#/$defs/BalanceAmount"},"type":"array"}},"required":["object","available","pending","livemode"],"type":"object"}`
-	schemaDefBalanceAmount           = `"BalanceAmount":{"properties":{"amount":{"format":"int64","type":"integer"},"currency":{"type":"string"},"source_types":{"additionalProperties":{"format":"int64","type":"integer"},"type":"object"}},"type":"object"}`
-	schemaDefCustomer                = `"Customer":{"properties":{"address":{"$ref":"#/$defs/Address"},"balance":{"description":"Balance in the smallest currency unit; negative is credit.","format":"int64","type":"integer"},"created":{"description":"Unix time of creation.","format":"int64","type":"integer"},"currency":{"type":["string","null"]},"default_source":{"type":["string","null"]},"deleted":{"description":"Present and true when the customer was deleted.","type":"boolean"},"delinquent":{"type":["boolean","null"]},"description":{"type":["string","null"]},"email":{"type":["string","null"]},"id":{"description":"Customer ID, cus_...","type":"string"},"invoice_prefix":{"type":["string","null"]},"invoice_settings":{"$ref":"#/$defs/InvoiceSettings"},"livemode":{"type":"boolean"},"metadata":{"$ref":"#/$defs/Metadata"},"name":{"type":["string","null"]},"next_invoice_sequence":{"type":"integer"},"object":{"enum":["customer"],"type":"string"},"phone":{"type":["string","null"]},"preferred_locales":{"items":{"type":"string"},"type":["array","null"]},"shipping":{"$ref":"#/$defs/Shipping"},"tax_exempt":{"enum":["none","exempt","reverse",null],"type":["string","null"]},"test_clock":{"type":["string","null"]}},"required":["id","object","created","livemode"],"type":"object"}`
-	schemaDefCustomerInput           = `"CustomerInput":{"description":"Form-encoded; nested objects use brackets (address[city], metadata[key]).","properties":{"address":{"properties":{"city":{"type":"string"},"country":{"type":"string"},"line1":{"type":"string"},"line2":{"type":"string"},"postal_code":{"type":"string"},"state":{"type":"string"}},"type":"object"},"description":{"type":"string"},"email":{"format":"email","maxLength":512,"type":"string"},"metadata":{"$ref":"#/$defs/Metadata"},"name":{"maxLength":256,"type":"string"},"payment_method":{"description":"ID of a PaymentMethod to attach.","type":"string"},"phone":{"maxLength":20,"type":"string"},"preferred_locales":{"items":{"type":"string"},"type":"array"},"tax_exempt":{"enum":["none","exempt","reverse"],"type":"string"}},"type":"object"}`
-	schemaDefCustomerList            = `"CustomerList":{"properties":{"data":{"items":{"$ref":"#/$defs/Customer"},"type":"array"},"has_more":{"type":"boolean"},"object":{"enum":["list"],"type":"string"},"url":{"type":"string"}},"required":["object","data","has_more","url"],"type":"object"}`
-	schemaDefCustomerSearchResult    = `"CustomerSearchResult":{"properties":{"data":{"items":{"$ref":"#/$defs/Customer"},"type":"array"},"has_more":{"type":"boolean"},"next_page":{"description":"Value for the page parameter of the next request.","type":["string","null"]},"object":{"enum":["search_result"],"type":"string"},"total_count":{"description":"Present only when total_count is expanded.","type":"integer"},"url":{"type":"string"}},"required":["object","data","has_more","url"],"type":"object"}`
-	schemaDefDeletedCustomer         = `"DeletedCustomer":{"properties":{"deleted":{"type":"boolean"},"id":{"type":"string"},"object":{"enum":["customer"],"type":"string"}},"required":["id","object","deleted"],"type":"object"}`
-	schemaDefInvoiceSettings         = `"InvoiceSettings":{"properties":{"default_payment_method":{"type":["string","null"]},"footer":{"type":["string","null"]}},"type":"object"}`
-	schemaDefMetadata                = `"Metadata":{"additionalProperties":{"type":"string"},"description":"Up to 50 string keys and values of your own.","type":"object"}`
-	schemaDefPaymentError            = `"PaymentError":{"properties":{"code":{"type":"string"},"decline_code":{"type":"string"},"doc_url":{"format":"uri","type":"string"},"message":{"type":"string"},"param":{"type":"string"},"type":{"enum":["api_error","card_error","idempotency_error","invalid_request_error"],"type":"string"}},"type":"object"}`
-	schemaDefPaymentIntent           = `"PaymentIntent":{"properties":{"amount":{"description":"Amount in the smallest currency unit.","format":"int64","type":"integer"},"amount_capturable":{"format":"int64","type":"integer"},"amount_received":{"format":"int64","type":"integer"},"automatic_payment_methods":{"anyOf":[{"allOf":[{"$ref":"#/$defs/AutomaticPaymentMethods"}]},{"type":"null"}]},"canceled_at":{"format":"int64","type":["integer","null"]},"cancellation_reason":{"enum":["abandoned","automatic","duplicate","expired","failed_invoice","fraudulent","requested_by_customer","void_invoice",null],"type":["string","null"]},"capture_method":{"enum":["automatic","automatic_async","manual"],"type":"string"},"client_secret":{"description":"Secret for confirming on the client; do not log or store it.","type":["string","null"]},"confirmation_method":{"enum":["automatic","manual"],"type":"string"},"created":{"format":"int64","type":"integer"},"currency":{"description":"Lowercase ISO 4217 currency code.","type":"string"},"customer":{"description":"Customer ID.","type":["string","null"]},"description":{"type":["string","null"]},"id":{"description":"PaymentIntent ID, pi_...","type":"string"},"last_payment_error":{"$ref":"#/$defs/PaymentError"},"latest_charge":{"type":["string","null"]},"livemode":{"type":"boolean"},"metadata":{"$ref":"#/$defs/Metadata"},"next_action":{"description":"What the customer must do next, e.g. redirect_to_url.","type":["object","null"]},"object":{"enum":["payment_intent"],"type":"string"},"payment_method":{"type":["string","null"]},"payment_method_types":{"items":{"type":"string"},"type":"array"},"receipt_email":{"type":["string","null"]},"setup_future_usage":{"enum":["off_session","on_session",null],"type":["string","null"]},"statement_descriptor":{"type":["string","null"]},"status":{"enum":["requires_payment_method","requires_confirmation","requires_action","processing","requires_capture","canceled","succeeded"],"type":"string"}},"required":["id","object","amount","currency","status","created","livemode"],"type":"object"}`
-	schemaDefPaymentIntentCancel     = `"PaymentIntentCancel":{"properties":{"cancellation_reason":{"enum":["duplicate","fraudulent","requested_by_customer","abandoned"],"type":"string"}},"type":"object"}`
-	schemaDefPaymentIntentInput      = `"PaymentIntentInput":{"description":"Form-encoded; automatic_payment_methods is sent as automatic_payment_methods[enabled]=true.","properties":{"amount":{"description":"Amount in the smallest currency unit (e.g. cents).","format":"int64","minimum":1,"type":"integer"},"automatic_payment_methods":{"$ref":"#/$defs/AutomaticPaymentMethods"},"capture_method":{"default":"automatic_async","enum":["automatic","automatic_async","manual"],"type":"string"},"confirm":{"default":false,"type":"boolean"},"currency":{"description":"Lowercase ISO 4217 code, e.g. usd.","type":"string"},"customer":{"type":"string"},"description":{"type":"string"},"metadata":{"$ref":"#/$defs/Metadata"},"payment_method":{"type":"string"},"payment_method_types":{"description":"Instead of automatic_payment_methods.","items":{"type":"string"},"type":"array"},"receipt_email":{"format":"email","type":"string"},"setup_future_usage":{"enum":["off_session","on_session"],"type":"string"},"statement_descriptor_suffix":{"maxLength":22,"type":"string"}},"required":["amount","currency"],"type":"object"}`
-	schemaDefShipping                = `"Shipping":{"properties":{"address":{"$ref":"#/$defs/Address"},"name":{"type":"string"},"phone":{"type":["string","null"]}},"type":"object"}`
-)
+// The schema pieces: each named schema (`"Name":{...}`) once, then each action's Input and Output
+// without their $defs and closing brace; actionSchema(i) is piece i whole.
+var schemaTexts = [...]string{
+	`"Address":{"properties":{"city":{"type":["string","null"]},"country":{"description":"ISO 3166-1 alpha-2 country code.","type":["string","null"]},"line1":{"type":["string","null"]},"line2":{"type":["string","null"]},"postal_code":{"type":["string","null"]},"state":{"type":["string","null"]}},"type":"object"}`,
+	`"AutomaticPaymentMethods":{"properties":{"allow_redirects":{"default":"always","enum":["always","never"],"type":"string"},"enabled":{"type":"boolean"}},"required":["enabled"],"type":"object"}`,
+	`"Balance":{"properties":{"available":{"items":{"$ref":"#/$defs/BalanceAmount"},"type":"array"},"livemode":{"type":"boolean"},"object":{"enum":["balance"],"type":"string"},"pending":{"items":{"$ref":"#/$defs/BalanceAmount"},"type":"array"}},"required":["object","available","pending","livemode"],"type":"object"}`,
+	`"BalanceAmount":{"properties":{"amount":{"format":"int64","type":"integer"},"currency":{"type":"string"},"source_types":{"additionalProperties":{"format":"int64","type":"integer"},"type":"object"}},"type":"object"}`,
+	`"Customer":{"properties":{"address":{"$ref":"#/$defs/Address"},"balance":{"description":"Balance in the smallest currency unit; negative is credit.","format":"int64","type":"integer"},"created":{"description":"Unix time of creation.","format":"int64","type":"integer"},"currency":{"type":["string","null"]},"default_source":{"type":["string","null"]},"deleted":{"description":"Present and true when the customer was deleted.","type":"boolean"},"delinquent":{"type":["boolean","null"]},"description":{"type":["string","null"]},"email":{"type":["string","null"]},"id":{"description":"Customer ID, cus_...","type":"string"},"invoice_prefix":{"type":["string","null"]},"invoice_settings":{"$ref":"#/$defs/InvoiceSettings"},"livemode":{"type":"boolean"},"metadata":{"$ref":"#/$defs/Metadata"},"name":{"type":["string","null"]},"next_invoice_sequence":{"type":"integer"},"object":{"enum":["customer"],"type":"string"},"phone":{"type":["string","null"]},"preferred_locales":{"items":{"type":"string"},"type":["array","null"]},"shipping":{"$ref":"#/$defs/Shipping"},"tax_exempt":{"enum":["none","exempt","reverse",null],"type":["string","null"]},"test_clock":{"type":["string","null"]}},"required":["id","object","created","livemode"],"type":"object"}`,
+	`"CustomerInput":{"description":"Form-encoded; nested objects use brackets (address[city], metadata[key]).","properties":{"address":{"properties":{"city":{"type":"string"},"country":{"type":"string"},"line1":{"type":"string"},"line2":{"type":"string"},"postal_code":{"type":"string"},"state":{"type":"string"}},"type":"object"},"description":{"type":"string"},"email":{"format":"email","maxLength":512,"type":"string"},"metadata":{"$ref":"#/$defs/Metadata"},"name":{"maxLength":256,"type":"string"},"payment_method":{"description":"ID of a PaymentMethod to attach.","type":"string"},"phone":{"maxLength":20,"type":"string"},"preferred_locales":{"items":{"type":"string"},"type":"array"},"tax_exempt":{"enum":["none","exempt","reverse"],"type":"string"}},"type":"object"}`,
+	`"CustomerList":{"properties":{"data":{"items":{"$ref":"#/$defs/Customer"},"type":"array"},"has_more":{"type":"boolean"},"object":{"enum":["list"],"type":"string"},"url":{"type":"string"}},"required":["object","data","has_more","url"],"type":"object"}`,
+	`"CustomerSearchResult":{"properties":{"data":{"items":{"$ref":"#/$defs/Customer"},"type":"array"},"has_more":{"type":"boolean"},"next_page":{"description":"Value for the page parameter of the next request.","type":["string","null"]},"object":{"enum":["search_result"],"type":"string"},"total_count":{"description":"Present only when total_count is expanded.","type":"integer"},"url":{"type":"string"}},"required":["object","data","has_more","url"],"type":"object"}`,
+	`"DeletedCustomer":{"properties":{"deleted":{"type":"boolean"},"id":{"type":"string"},"object":{"enum":["customer"],"type":"string"}},"required":["id","object","deleted"],"type":"object"}`,
+	`"InvoiceSettings":{"properties":{"default_payment_method":{"type":["string","null"]},"footer":{"type":["string","null"]}},"type":"object"}`,
+	`"Metadata":{"additionalProperties":{"type":"string"},"description":"Up to 50 string keys and values of your own.","type":"object"}`,
+	`"PaymentError":{"properties":{"code":{"type":"string"},"decline_code":{"type":"string"},"doc_url":{"format":"uri","type":"string"},"message":{"type":"string"},"param":{"type":"string"},"type":{"enum":["api_error","card_error","idempotency_error","invalid_request_error"],"type":"string"}},"type":"object"}`,
+	`"PaymentIntent":{"properties":{"amount":{"description":"Amount in the smallest currency unit.","format":"int64","type":"integer"},"amount_capturable":{"format":"int64","type":"integer"},"amount_received":{"format":"int64","type":"integer"},"automatic_payment_methods":{"anyOf":[{"allOf":[{"$ref":"#/$defs/AutomaticPaymentMethods"}]},{"type":"null"}]},"canceled_at":{"format":"int64","type":["integer","null"]},"cancellation_reason":{"enum":["abandoned","automatic","duplicate","expired","failed_invoice","fraudulent","requested_by_customer","void_invoice",null],"type":["string","null"]},"capture_method":{"enum":["automatic","automatic_async","manual"],"type":"string"},"client_secret":{"description":"Secret for confirming on the client; do not log or store it.","type":["string","null"]},"confirmation_method":{"enum":["automatic","manual"],"type":"string"},"created":{"format":"int64","type":"integer"},"currency":{"description":"Lowercase ISO 4217 currency code.","type":"string"},"customer":{"description":"Customer ID.","type":["string","null"]},"description":{"type":["string","null"]},"id":{"description":"PaymentIntent ID, pi_...","type":"string"},"last_payment_error":{"$ref":"#/$defs/PaymentError"},"latest_charge":{"type":["string","null"]},"livemode":{"type":"boolean"},"metadata":{"$ref":"#/$defs/Metadata"},"next_action":{"description":"What the customer must do next, e.g. redirect_to_url.","type":["object","null"]},"object":{"enum":["payment_intent"],"type":"string"},"payment_method":{"type":["string","null"]},"payment_method_types":{"items":{"type":"string"},"type":"array"},"receipt_email":{"type":["string","null"]},"setup_future_usage":{"enum":["off_session","on_session",null],"type":["string","null"]},"statement_descriptor":{"type":["string","null"]},"status":{"enum":["requires_payment_method","requires_confirmation","requires_action","processing","requires_capture","canceled","succeeded"],"type":"string"}},"required":["id","object","amount","currency","status","created","livemode"],"type":"object"}`,
+	`"PaymentIntentCancel":{"properties":{"cancellation_reason":{"enum":["duplicate","fraudulent","requested_by_customer","abandoned"],"type":"string"}},"type":"object"}`,
+	`"PaymentIntentInput":{"description":"Form-encoded; automatic_payment_methods is sent as automatic_payment_methods[enabled]=true.","properties":{"amount":{"description":"Amount in the smallest currency unit (e.g. cents).","format":"int64","minimum":1,"type":"integer"},"automatic_payment_methods":{"$ref":"#/$defs/AutomaticPaymentMethods"},"capture_method":{"default":"automatic_async","enum":["automatic","automatic_async","manual"],"type":"string"},"confirm":{"default":false,"type":"boolean"},"currency":{"description":"Lowercase ISO 4217 code, e.g. usd.","type":"string"},"customer":{"type":"string"},"description":{"type":"string"},"metadata":{"$ref":"#/$defs/Metadata"},"payment_method":{"type":"string"},"payment_method_types":{"description":"Instead of automatic_payment_methods.","items":{"type":"string"},"type":"array"},"receipt_email":{"format":"email","type":"string"},"setup_future_usage":{"enum":["off_session","on_session"],"type":"string"},"statement_descriptor_suffix":{"maxLength":22,"type":"string"}},"required":["amount","currency"],"type":"object"}`,
+	`"Shipping":{"properties":{"address":{"$ref":"#/$defs/Address"},"name":{"type":"string"},"phone":{"type":["string","null"]}},"type":"object"}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"Idempotency-Key":{"description":"Makes a retried request safe; Stripe returns the first result for the same key.","maxLength":255,"type":"string"},"body":{"$ref":"#/$defs/CustomerInput"}},"title":"Create Customer","type":"object"`,
+	`{"$ref":"#/$defs/Customer","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"email":{"description":"Only customers with this exact email (case-sensitive).","maxLength":512,"type":"string"},"ending_before":{"description":"A customer ID; returns the page before it.","type":"string"},"limit":{"default":10,"description":"Customers per page.","maximum":100,"minimum":1,"type":"integer"},"starting_after":{"description":"A customer ID; returns the page after it.","type":"string"}},"title":"List Customers","type":"object"`,
+	`{"$ref":"#/$defs/CustomerList","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"limit":{"default":10,"description":"Customers per page.","maximum":100,"minimum":1,"type":"integer"},"page":{"description":"The next_page value of the previous response.","type":"string"},"query":{"description":"Search query, e.g. email:'jenny@example.com' or metadata['order_id']:'6735'.","type":"string"}},"required":["query"],"title":"Search Customers","type":"object"`,
+	`{"$ref":"#/$defs/CustomerSearchResult","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"customer":{"description":"The customer ID.","type":"string"}},"required":["customer"],"title":"Retrieve Customer","type":"object"`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"Idempotency-Key":{"description":"Makes a retried request safe.","maxLength":255,"type":"string"},"body":{"$ref":"#/$defs/CustomerInput"},"customer":{"description":"The customer ID.","type":"string"}},"required":["customer"],"title":"Update Customer","type":"object"`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"customer":{"description":"The customer ID.","type":"string"}},"required":["customer"],"title":"Delete Customer","type":"object"`,
+	`{"$ref":"#/$defs/DeletedCustomer","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"Idempotency-Key":{"description":"Makes a retried request safe; strongly recommended.","maxLength":255,"type":"string"},"body":{"$ref":"#/$defs/PaymentIntentInput"}},"required":["body"],"title":"Create PaymentIntent","type":"object"`,
+	`{"$ref":"#/$defs/PaymentIntent","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"intent":{"description":"The PaymentIntent ID.","type":"string"}},"required":["intent"],"title":"Retrieve PaymentIntent","type":"object"`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/PaymentIntentCancel"},"intent":{"description":"The PaymentIntent ID.","type":"string"}},"required":["intent"],"title":"Cancel PaymentIntent","type":"object"`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{},"title":"Retrieve Balance","type":"object"`,
+	`{"$ref":"#/$defs/Balance","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
+}
 
-// The JSON Schemas of each action's input and output (ActionInfo.Input, ActionInfo.Output).
-const (
-	actionInputCreateCustomer         = `{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"Idempotency-Key":{"description":"Makes a retried request safe; Stripe returns the first result for the same key.","maxLength":255,"type":"string"},"body":{"$ref":"#/$defs/CustomerInput"}},"title":"Create Customer","type":"object","$defs":{` + schemaDefCustomerInput + "," + schemaDefMetadata + "}}"
-	actionOutputCreateCustomer        = `{"$ref":"#/$defs/Customer","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{` + schemaDefAddress + "," + schemaDefCustomer + "," + schemaDefInvoiceSettings + "," + schemaDefMetadata + "," + schemaDefShipping + "}}"
-	actionInputListCustomers          = `{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"email":{"description":"Only customers with this exact email (case-sensitive).","maxLength":512,"type":"string"},"ending_before":{"description":"A customer ID; returns the page before it.","type":"string"},"limit":{"default":10,"description":"Customers per page.","maximum":100,"minimum":1,"type":"integer"},"starting_after":{"description":"A customer ID; returns the page after it.","type":"string"}},"title":"List Customers","type":"object"}`
-	actionOutputListCustomers         = `{"$ref":"#/$defs/CustomerList","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{` + schemaDefAddress + "," + schemaDefCustomer + "," + schemaDefCustomerList + "," + schemaDefInvoiceSettings + "," + schemaDefMetadata + "," + schemaDefShipping + "}}"
-	actionInputSearchCustomers        = `{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"limit":{"default":10,"description":"Customers per page.","maximum":100,"minimum":1,"type":"integer"},"page":{"description":"The next_page value of the previous response.","type":"string"},"query":{"description":"Search query, e.g. email:'jenny@example.com' or metadata['order_id']:'6735'.","type":"string"}},"required":["query"],"title":"Search Customers","type":"object"}`
-	actionOutputSearchCustomers       = `{"$ref":"#/$defs/CustomerSearchResult","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{` + schemaDefAddress + "," + schemaDefCustomer + "," + schemaDefCustomerSearchResult + "," + schemaDefInvoiceSettings + "," + schemaDefMetadata + "," + schemaDefShipping + "}}"
-	actionInputRetrieveCustomer       = `{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"customer":{"description":"The customer ID.","type":"string"}},"required":["customer"],"title":"Retrieve Customer","type":"object"}`
-	actionOutputRetrieveCustomer      = `{"$ref":"#/$defs/Customer","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{` + schemaDefAddress + "," + schemaDefCustomer + "," + schemaDefInvoiceSettings + "," + schemaDefMetadata + "," + schemaDefShipping + "}}"
-	actionInputUpdateCustomer         = `{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"Idempotency-Key":{"description":"Makes a retried request safe.","maxLength":255,"type":"string"},"body":{"$ref":"#/$defs/CustomerInput"},"customer":{"description":"The customer ID.","type":"string"}},"required":["customer"],"title":"Update Customer","type":"object","$defs":{` + schemaDefCustomerInput + "," + schemaDefMetadata + "}}"
-	actionOutputUpdateCustomer        = `{"$ref":"#/$defs/Customer","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{` + schemaDefAddress + "," + schemaDefCustomer + "," + schemaDefInvoiceSettings + "," + schemaDefMetadata + "," + schemaDefShipping + "}}"
-	actionInputDeleteCustomer         = `{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"customer":{"description":"The customer ID.","type":"string"}},"required":["customer"],"title":"Delete Customer","type":"object"}`
-	actionOutputDeleteCustomer        = `{"$ref":"#/$defs/DeletedCustomer","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{` + schemaDefDeletedCustomer + "}}"
-	actionInputCreatePaymentIntent    = `{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"Idempotency-Key":{"description":"Makes a retried request safe; strongly recommended.","maxLength":255,"type":"string"},"body":{"$ref":"#/$defs/PaymentIntentInput"}},"required":["body"],"title":"Create PaymentIntent","type":"object","$defs":{` + schemaDefAutomaticPaymentMethods + "," + schemaDefMetadata + "," + schemaDefPaymentIntentInput + "}}"
-	actionOutputCreatePaymentIntent   = `{"$ref":"#/$defs/PaymentIntent","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{` + schemaDefAutomaticPaymentMethods + "," + schemaDefMetadata + "," + schemaDefPaymentError + "," + schemaDefPaymentIntent + "}}"
-	actionInputRetrievePaymentIntent  = `{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"intent":{"description":"The PaymentIntent ID.","type":"string"}},"required":["intent"],"title":"Retrieve PaymentIntent","type":"object"}`
-	actionOutputRetrievePaymentIntent = `{"$ref":"#/$defs/PaymentIntent","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{` + schemaDefAutomaticPaymentMethods + "," + schemaDefMetadata + "," + schemaDefPaymentError + "," + schemaDefPaymentIntent + "}}"
-	actionInputCancelPaymentIntent    = `{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/PaymentIntentCancel"},"intent":{"description":"The PaymentIntent ID.","type":"string"}},"required":["intent"],"title":"Cancel PaymentIntent","type":"object","$defs":{` + schemaDefPaymentIntentCancel + "}}"
-	actionOutputCancelPaymentIntent   = `{"$ref":"#/$defs/PaymentIntent","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{` + schemaDefAutomaticPaymentMethods + "," + schemaDefMetadata + "," + schemaDefPaymentError + "," + schemaDefPaymentIntent + "}}"
-	actionInputGetBalance             = `{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{},"title":"Retrieve Balance","type":"object"}`
-	actionOutputGetBalance            = `{"$ref":"#/$defs/Balance","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{` + schemaDefBalance + "," + schemaDefBalanceAmount + "}}"
-)
+// schemaText is the text of schema piece i.
+func schemaText(i int) string {
+	return schemaTexts[i]
+}
+
+// schemaRefs lists, for each piece, the named schemas it refers to itself.
+var schemaRefs = [...][]uint16{
+	{},
+	{},
+	{3},
+	{},
+	{0, 9, 10, 15},
+	{10},
+	{4},
+	{4},
+	{},
+	{},
+	{},
+	{},
+	{1, 10, 11},
+	{},
+	{1, 10},
+	{0},
+	{5},
+	{4},
+	{},
+	{6},
+	{},
+	{7},
+	{},
+	{5},
+	{},
+	{8},
+	{14},
+	{12},
+	{},
+	{13},
+	{},
+	{2},
+}
+var schemasBuilt [len(schemaRefs)]builtSchema
+
+// actionSchema is schema piece i with its $defs, built at first use.
+func actionSchema(i int) string {
+	return schemasBuilt[i].get(i, schemaText, schemaRefs[:])
+}
 
 // Actions describes every action of the connector, in spec order.
 func Actions() []ActionInfo {
 	return []ActionInfo{{
 		Description: "Create a customer.",
-		Input:       json.RawMessage(actionInputCreateCustomer),
+		Input:       json.RawMessage(actionSchema(16)),
 		Method:      "POST",
 		Name:        "createCustomer",
-		Output:      json.RawMessage(actionOutputCreateCustomer),
+		Output:      json.RawMessage(actionSchema(17)),
 		Path:        "/v1/customers",
 		Title:       "Create Customer",
 	}, {
 		Description: "List customers, newest first. Page with starting_after set to the last customer's ID while has_more is true.",
-		Input:       json.RawMessage(actionInputListCustomers),
+		Input:       json.RawMessage(actionSchema(18)),
 		Method:      "GET",
 		Name:        "listCustomers",
-		Output:      json.RawMessage(actionOutputListCustomers),
+		Output:      json.RawMessage(actionSchema(19)),
 		Path:        "/v1/customers",
 		ReadOnly:    true,
 		Title:       "List Customers",
 	}, {
 		Description: "Search customers with Stripe's search query language (not available in India).",
-		Input:       json.RawMessage(actionInputSearchCustomers),
+		Input:       json.RawMessage(actionSchema(20)),
 		Method:      "GET",
 		Name:        "searchCustomers",
-		Output:      json.RawMessage(actionOutputSearchCustomers),
+		Output:      json.RawMessage(actionSchema(21)),
 		Path:        "/v1/customers/search",
 		ReadOnly:    true,
 		Title:       "Search Customers",
 	}, {
 		Description: "Get a customer by ID; a deleted customer comes back with deleted true.",
-		Input:       json.RawMessage(actionInputRetrieveCustomer),
+		Input:       json.RawMessage(actionSchema(22)),
 		Method:      "GET",
 		Name:        "retrieveCustomer",
-		Output:      json.RawMessage(actionOutputRetrieveCustomer),
+		Output:      json.RawMessage(actionSchema(17)),
 		Path:        "/v1/customers/{customer}",
 		ReadOnly:    true,
 		Title:       "Retrieve Customer",
 	}, {
 		Description: "Update the given fields of a customer.",
-		Input:       json.RawMessage(actionInputUpdateCustomer),
+		Input:       json.RawMessage(actionSchema(23)),
 		Method:      "POST",
 		Name:        "updateCustomer",
-		Output:      json.RawMessage(actionOutputUpdateCustomer),
+		Output:      json.RawMessage(actionSchema(17)),
 		Path:        "/v1/customers/{customer}",
 		Title:       "Update Customer",
 	}, {
 		Description: "Permanently delete a customer and cancel its active subscriptions.",
-		Input:       json.RawMessage(actionInputDeleteCustomer),
+		Input:       json.RawMessage(actionSchema(24)),
 		Method:      "DELETE",
 		Name:        "deleteCustomer",
-		Output:      json.RawMessage(actionOutputDeleteCustomer),
+		Output:      json.RawMessage(actionSchema(25)),
 		Path:        "/v1/customers/{customer}",
 		Title:       "Delete Customer",
 	}, {
 		Description: "Create a PaymentIntent to collect a payment.",
-		Input:       json.RawMessage(actionInputCreatePaymentIntent),
+		Input:       json.RawMessage(actionSchema(26)),
 		Method:      "POST",
 		Name:        "createPaymentIntent",
-		Output:      json.RawMessage(actionOutputCreatePaymentIntent),
+		Output:      json.RawMessage(actionSchema(27)),
 		Path:        "/v1/payment_intents",
 		Title:       "Create PaymentIntent",
 	}, {
 		Description: "Get a PaymentIntent by ID.",
-		Input:       json.RawMessage(actionInputRetrievePaymentIntent),
+		Input:       json.RawMessage(actionSchema(28)),
 		Method:      "GET",
 		Name:        "retrievePaymentIntent",
-		Output:      json.RawMessage(actionOutputRetrievePaymentIntent),
+		Output:      json.RawMessage(actionSchema(27)),
 		Path:        "/v1/payment_intents/{intent}",
 		ReadOnly:    true,
 		Title:       "Retrieve PaymentIntent",
 	}, {
 		Description: "Cancel a PaymentIntent that has not succeeded or been canceled.",
-		Input:       json.RawMessage(actionInputCancelPaymentIntent),
+		Input:       json.RawMessage(actionSchema(29)),
 		Method:      "POST",
 		Name:        "cancelPaymentIntent",
-		Output:      json.RawMessage(actionOutputCancelPaymentIntent),
+		Output:      json.RawMessage(actionSchema(27)),
 		Path:        "/v1/payment_intents/{intent}/cancel",
 		Title:       "Cancel PaymentIntent",
 	}, {
 		Description: "Get the account's available and pending balance.",
-		Input:       json.RawMessage(actionInputGetBalance),
+		Input:       json.RawMessage(actionSchema(30)),
 		Method:      "GET",
 		Name:        "getBalance",
-		Output:      json.RawMessage(actionOutputGetBalance),
+		Output:      json.RawMessage(actionSchema(31)),
 		Path:        "/v1/balance",
 		ReadOnly:    true,
 		Title:       "Retrieve Balance",
@@ -181,7 +221,7 @@ func (c *Client) Invoke(ctx context.Context, name string, input json.RawMessage)
 // invokeCreateCustomer decodes input strictly and calls CreateCustomer.
 func invokeCreateCustomer(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p CreateCustomerParams
-	if err := decodeInput("stripe: createCustomer: ", actionInputCreateCustomer, input, inputTargets{
+	if err := decodeInput("stripe: createCustomer: ", actionSchema(16), input, inputTargets{
 		"Idempotency-Key": &p.IdempotencyKey,
 		"body":            &p.Body,
 	}); err != nil {
@@ -195,7 +235,7 @@ func invokeCreateCustomer(ctx context.Context, c *Client, input json.RawMessage)
 // invokeListCustomers decodes input strictly and calls ListCustomers.
 func invokeListCustomers(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p ListCustomersParams
-	if err := decodeInput("stripe: listCustomers: ", actionInputListCustomers, input, inputTargets{
+	if err := decodeInput("stripe: listCustomers: ", actionSchema(18), input, inputTargets{
 		"email":          &p.Email,
 		"ending_before":  &p.EndingBefore,
 		"limit":          &p.Limit,
@@ -211,7 +251,7 @@ func invokeListCustomers(ctx context.Context, c *Client, input json.RawMessage) 
 // invokeSearchCustomers decodes input strictly and calls SearchCustomers.
 func invokeSearchCustomers(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p SearchCustomersParams
-	if err := decodeInput("stripe: searchCustomers: ", actionInputSearchCustomers, input, inputTargets{
+	if err := decodeInput("stripe: searchCustomers: ", actionSchema(20), input, inputTargets{
 		"limit": &p.Limit,
 		"page":  &p.Page,
 		"query": &p.Query,
@@ -226,7 +266,7 @@ func invokeSearchCustomers(ctx context.Context, c *Client, input json.RawMessage
 // invokeRetrieveCustomer decodes input strictly and calls RetrieveCustomer.
 func invokeRetrieveCustomer(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p RetrieveCustomerParams
-	if err := decodeInput("stripe: retrieveCustomer: ", actionInputRetrieveCustomer, input, inputTargets{"customer": &p.Customer}); err != nil {
+	if err := decodeInput("stripe: retrieveCustomer: ", actionSchema(22), input, inputTargets{"customer": &p.Customer}); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -237,7 +277,7 @@ func invokeRetrieveCustomer(ctx context.Context, c *Client, input json.RawMessag
 // invokeUpdateCustomer decodes input strictly and calls UpdateCustomer.
 func invokeUpdateCustomer(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p UpdateCustomerParams
-	if err := decodeInput("stripe: updateCustomer: ", actionInputUpdateCustomer, input, inputTargets{
+	if err := decodeInput("stripe: updateCustomer: ", actionSchema(23), input, inputTargets{
 		"Idempotency-Key": &p.IdempotencyKey,
 		"body":            &p.Body,
 		"customer":        &p.Customer,
@@ -252,7 +292,7 @@ func invokeUpdateCustomer(ctx context.Context, c *Client, input json.RawMessage)
 // invokeDeleteCustomer decodes input strictly and calls DeleteCustomer.
 func invokeDeleteCustomer(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p DeleteCustomerParams
-	if err := decodeInput("stripe: deleteCustomer: ", actionInputDeleteCustomer, input, inputTargets{"customer": &p.Customer}); err != nil {
+	if err := decodeInput("stripe: deleteCustomer: ", actionSchema(24), input, inputTargets{"customer": &p.Customer}); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -263,7 +303,7 @@ func invokeDeleteCustomer(ctx context.Context, c *Client, input json.RawMessage)
 // invokeCreatePaymentIntent decodes input strictly and calls CreatePaymentIntent.
 func invokeCreatePaymentIntent(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p CreatePaymentIntentParams
-	if err := decodeInput("stripe: createPaymentIntent: ", actionInputCreatePaymentIntent, input, inputTargets{
+	if err := decodeInput("stripe: createPaymentIntent: ", actionSchema(26), input, inputTargets{
 		"Idempotency-Key": &p.IdempotencyKey,
 		"body":            &p.Body,
 	}); err != nil {
@@ -277,7 +317,7 @@ func invokeCreatePaymentIntent(ctx context.Context, c *Client, input json.RawMes
 // invokeRetrievePaymentIntent decodes input strictly and calls RetrievePaymentIntent.
 func invokeRetrievePaymentIntent(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p RetrievePaymentIntentParams
-	if err := decodeInput("stripe: retrievePaymentIntent: ", actionInputRetrievePaymentIntent, input, inputTargets{"intent": &p.Intent}); err != nil {
+	if err := decodeInput("stripe: retrievePaymentIntent: ", actionSchema(28), input, inputTargets{"intent": &p.Intent}); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -288,7 +328,7 @@ func invokeRetrievePaymentIntent(ctx context.Context, c *Client, input json.RawM
 // invokeCancelPaymentIntent decodes input strictly and calls CancelPaymentIntent.
 func invokeCancelPaymentIntent(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p CancelPaymentIntentParams
-	if err := decodeInput("stripe: cancelPaymentIntent: ", actionInputCancelPaymentIntent, input, inputTargets{
+	if err := decodeInput("stripe: cancelPaymentIntent: ", actionSchema(29), input, inputTargets{
 		"body":   &p.Body,
 		"intent": &p.Intent,
 	}); err != nil {
@@ -301,7 +341,7 @@ func invokeCancelPaymentIntent(ctx context.Context, c *Client, input json.RawMes
 
 // invokeGetBalance decodes input strictly and calls GetBalance.
 func invokeGetBalance(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
-	if err := decodeInput("stripe: getBalance: ", actionInputGetBalance, input, nil); err != nil {
+	if err := decodeInput("stripe: getBalance: ", actionSchema(30), input, nil); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)

@@ -6,11 +6,7 @@ import (
 	"cmp"
 	"context"
 	"crypto/hmac"
-	"crypto/sha1"
 	"crypto/sha256"
-	"crypto/sha512"
-	"crypto/subtle"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -72,22 +68,22 @@ type SeenStore interface {
 // generator. Only the header formats that differ per scheme are decided here,
 // by scheme name.
 type webhookSpec struct {
-	scheme          string        // standard github stripe slack shopify hmac header field none
-	header          string        // the header holding the signature (scheme header: the secret)
-	algorithm       string        // sha1 sha256 sha512; "": sha256
-	encoding        string        // hex base64; "": hex
-	prefix          string        // stripped from the header value first, e.g. "sha256=" (not standard, stripe)
-	signed          string        // the signed bytes: a template over {body} {timestamp} {id}; "": {body}
-	timestampHeader string        // holds {timestamp} in Unix seconds (stripe: the header's t=)
-	idHeader        string        // holds {id}, the delivery's id
-	tolerance       time.Duration // 0: 5m
-	field           string        // scheme field: dot path of the expected value in the body
-	maxBodyBytes    int64         // 0: 1 MiB
-	eventType       string        // dot path into each event, or header:NAME
-	eventID         string        // the same; "": the value of idHeader
-	batch           string        // dot path of the list of events; "": the body is one event
-	challenge       string        // okta slack dropbox zoom, or ""
-	connector       string        // the connector's name: claimed ids are "<connector>/<id>"
+	scheme       string        // standard github stripe slack shopify hmac header field none
+	idHeader     string        // holds {id}, the delivery's id
+	tolerance    time.Duration // 0: 5m
+	maxBodyBytes int64         // 0: 1 MiB
+	eventType    string        // dot path into each event, or header:NAME
+	eventID      string        // the same; "": the value of idHeader
+	connector    string        // the connector's name: claimed ids are "<connector>/<id>"
+
+	header string // the header holding the signature (scheme header: the secret)
+
+	prefix string // stripped from the value first, e.g. "sha256=" (not standard, stripe)
+
+	algorithm       string // sha1 sha256 sha512; "": sha256
+	encoding        string // hex base64; "": hex
+	signed          string // the signed bytes: a template over {body} {timestamp} {id}; "": {body}
+	timestampHeader string // holds {timestamp} in Unix seconds (stripe: the header's t=)
 }
 
 const (
@@ -125,29 +121,33 @@ func (e *webhookError) Is(target error) bool {
 }
 
 // The refusals, each answered with its status. verifyWebhook returns those of
-// the first group (a read error wrapping its cause); the handler the others.
+// the first groups (a read error wrapping its cause); the handler the others.
 var (
-	errWebhookTooLarge    = &webhookError{status: http.StatusRequestEntityTooLarge, msg: "webhook: body larger than MaxBodyBytes"}
-	errWebhookNoSignature = &webhookError{status: http.StatusUnauthorized, msg: "webhook: signature missing"}
-	errWebhookSignature   = &webhookError{status: http.StatusUnauthorized, msg: "webhook: signature does not match"}
-	errWebhookNoTimestamp = &webhookError{status: http.StatusUnauthorized, msg: "webhook: timestamp missing or not a Unix time"}
-	errWebhookTimestamp   = &webhookError{status: http.StatusUnauthorized, msg: "webhook: timestamp outside tolerance"}
-	errWebhookNoID        = &webhookError{status: http.StatusUnauthorized, msg: "webhook: signed delivery id missing"}
-	errWebhookReadBody    = &webhookError{status: http.StatusBadRequest, msg: "webhook: reading body failed"}
+	errWebhookTooLarge = &webhookError{status: http.StatusRequestEntityTooLarge, msg: "webhook: body larger than MaxBodyBytes"}
+	errWebhookReadBody = &webhookError{status: http.StatusBadRequest, msg: "webhook: reading body failed"}
 	// A handler without a usable secret or scheme fails closed, with a 5xx so
 	// the service retries once the configuration is fixed.
-	errWebhookNoSecret  = &webhookError{status: http.StatusInternalServerError, msg: "webhook: no signing secret configured"}
-	errWebhookBadSecret = &webhookError{status: http.StatusInternalServerError, msg: "webhook: signing secret not usable: a whsec_ secret is base64 after its prefix"}
-	errWebhookScheme    = &webhookError{status: http.StatusInternalServerError, msg: "webhook: unsupported signature configuration"}
+	errWebhookNoSecret = &webhookError{status: http.StatusInternalServerError, msg: "webhook: no signing secret configured"}
+	errWebhookScheme   = &webhookError{status: http.StatusInternalServerError, msg: "webhook: unsupported signature configuration"}
 
 	errWebhookMethod     = &webhookError{status: http.StatusMethodNotAllowed, msg: "webhook: method not allowed"}
 	errWebhookNotJSON    = &webhookError{status: http.StatusBadRequest, msg: "webhook: body is not JSON"}
-	errWebhookBatch      = &webhookError{status: http.StatusBadRequest, msg: "webhook: no list of events at the batch path"}
 	errWebhookDecode     = &webhookError{status: http.StatusBadRequest, msg: "webhook: an event does not decode into its type"}
 	errWebhookSeen       = &webhookError{status: http.StatusInternalServerError, msg: "webhook: seen store failed"}
 	errWebhookInProgress = &webhookError{status: http.StatusConflict, msg: "webhook: event being handled by another delivery; retry later"}
 	errWebhookHandler    = &webhookError{status: http.StatusInternalServerError, msg: "webhook: handler failed"}
 	errWebhookPanic      = &webhookError{status: http.StatusInternalServerError, msg: "webhook: handler panicked"}
+)
+
+var (
+	errWebhookNoSignature = &webhookError{status: http.StatusUnauthorized, msg: "webhook: signature missing"}
+	errWebhookSignature   = &webhookError{status: http.StatusUnauthorized, msg: "webhook: signature does not match"}
+)
+
+var (
+	errWebhookNoTimestamp = &webhookError{status: http.StatusUnauthorized, msg: "webhook: timestamp missing or not a Unix time"}
+	errWebhookTimestamp   = &webhookError{status: http.StatusUnauthorized, msg: "webhook: timestamp outside tolerance"}
+	errWebhookNoID        = &webhookError{status: http.StatusUnauthorized, msg: "webhook: signed delivery id missing"}
 )
 
 // webhookSettings resolves every default of opts once, so a handler's
@@ -208,34 +208,7 @@ func (ws webhookSpec) verify(r *http.Request, secret string, o WebhookOptions) (
 	if len(secrets) == 0 {
 		return webhookDelivery{}, errWebhookNoSecret
 	}
-	if ws.scheme == "standard" {
-		// A whsec_ secret that does not decode is a configuration error, not
-		// a wrong signature: answering 401 would hide it behind the sender.
-		for _, s := range secrets {
-			if _, err := standardWebhookKey(s); err != nil {
-				return webhookDelivery{}, errWebhookBadSecret
-			}
-		}
-	}
 	switch ws.scheme {
-	case "header", "field":
-		var got string
-		if ws.scheme == "header" {
-			got = r.Header.Get(ws.header)
-		} else {
-			got, _, _ = jsonText(body, ws.field)
-		}
-		if got == "" {
-			return webhookDelivery{}, errWebhookNoSignature
-		}
-		if value, ok := strings.CutPrefix(got, ws.prefix); ok {
-			for _, s := range secrets {
-				if webhookSecretEqual(value, s) {
-					return webhookDelivery{body: body, secret: s}, nil
-				}
-			}
-		}
-		return webhookDelivery{}, errWebhookSignature
 	case "standard", "stripe", "github", "slack", "shopify", "hmac":
 		return ws.verifyHMAC(r, body, secrets, o)
 	}
@@ -277,12 +250,6 @@ func (ws webhookSpec) verifyHMAC(r *http.Request, body []byte, secrets []string,
 	var sigs []string
 	var timestamp string
 	switch ws.scheme {
-	case "standard": // "v1,<sig> v1,<sig>"; other versions (v1a: asymmetric) are not ours to check
-		for _, entry := range strings.Fields(value) {
-			if sig, ok := strings.CutPrefix(entry, "v1,"); ok {
-				sigs = append(sigs, sig)
-			}
-		}
 	case "stripe": // "t=<ts>,v1=<sig>,v1=<sig>,v0=<test sig>"
 		for kv := range strings.SplitSeq(value, ",") {
 			k, v, _ := strings.Cut(strings.TrimSpace(kv), "=")
@@ -333,9 +300,6 @@ func (ws webhookSpec) verifyHMAC(r *http.Request, body []byte, secrets []string,
 	matched := ""
 	for _, s := range secrets {
 		key := []byte(s)
-		if ws.scheme == "standard" {
-			key, _ = standardWebhookKey(s) // verify checked that it decodes
-		}
 		mac := hmac.New(newHash, key)
 		for _, p := range parts {
 			mac.Write(p)
@@ -359,38 +323,15 @@ func (ws webhookSpec) verifyHMAC(r *http.Request, body []byte, secrets []string,
 	return webhookDelivery{body: body, time: at, secret: matched}, nil
 }
 
-// standardWebhookKey is the HMAC key of a Standard Webhooks secret: the
-// base64 after "whsec_", or the secret itself without that prefix. A secret
-// that decodes to nothing is refused too: anyone can compute an HMAC keyed
-// with it.
-func standardWebhookKey(secret string) ([]byte, error) {
-	encoded, ok := strings.CutPrefix(secret, "whsec_")
-	if !ok {
-		return []byte(secret), nil
-	}
-	key, err := base64.StdEncoding.DecodeString(encoded)
-	if err == nil && len(key) == 0 {
-		err = errors.New("empty key")
-	}
-	return key, err
-}
-
 func webhookHash(algorithm string) func() hash.Hash {
 	switch algorithm {
-	case "sha1":
-		return sha1.New
 	case "sha256", "":
 		return sha256.New
-	case "sha512":
-		return sha512.New
 	}
 	return nil
 }
 
 func webhookDecodeSignature(encoding, sig string) ([]byte, error) {
-	if encoding == "base64" {
-		return base64.StdEncoding.DecodeString(sig)
-	}
 	return hex.DecodeString(sig)
 }
 
@@ -425,24 +366,12 @@ func webhookSignedParts(template string, body []byte, timestamp, id string) [][]
 	return append(parts, []byte(template))
 }
 
-// webhookSecretEqual compares in constant time. Hashing both sides first
-// keeps the comparison from revealing the secret's length as well.
-func webhookSecretEqual(got, secret string) bool {
-	a, b := sha256.Sum256([]byte(got)), sha256.Sum256([]byte(secret))
-	return subtle.ConstantTimeCompare(a[:], b[:]) == 1
-}
-
 // headerValue reads header name of a delivery. Svix, which signs the
 // Standard Webhooks way for Resend, Clerk and others, sends its own names
 // (svix-id, svix-timestamp, svix-signature): for the standard scheme they
 // stand in for the webhook-* ones, as Svix's own libraries read them.
 func (ws webhookSpec) headerValue(h http.Header, name string) string {
 	v := h.Get(name)
-	if v == "" && ws.scheme == "standard" {
-		if rest, ok := strings.CutPrefix(strings.ToLower(name), "webhook-"); ok {
-			v = h.Get("svix-" + rest)
-		}
-	}
 	return v
 }
 
@@ -462,13 +391,6 @@ func (ws webhookSpec) webhookValue(event json.RawMessage, h http.Header, where s
 // events splits a verified JSON delivery into its events.
 func (ws webhookSpec) events(d webhookDelivery, h http.Header) ([]WebhookEvent[json.RawMessage], error) {
 	raws := []json.RawMessage{d.body}
-	if ws.batch != "" {
-		list, ok := jsonAt(d.body, ws.batch)
-		raws = nil
-		if !ok || json.Unmarshal(list, &raws) != nil {
-			return nil, errWebhookBatch
-		}
-	}
 	var deliveryID string
 	if ws.idHeader != "" {
 		deliveryID = ws.headerValue(h, ws.idHeader)
@@ -527,14 +449,8 @@ func newWebhookHandler(ws webhookSpec, secret string, opts *WebhookOptions, deco
 }
 
 func (h *webhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if h.answerGetChallenge(w, r) {
-		return
-	}
 	if r.Method != http.MethodPost {
 		allow := http.MethodPost
-		if h.spec.challenge == "okta" || h.spec.challenge == "dropbox" {
-			allow += ", " + http.MethodGet
-		}
 		w.Header().Set("Allow", allow)
 		refuseWebhook(w, errWebhookMethod)
 		return
@@ -546,9 +462,6 @@ func (h *webhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if !json.Valid(d.body) {
 		refuseWebhook(w, errWebhookNotJSON)
-		return
-	}
-	if h.answerPostChallenge(w, d) {
 		return
 	}
 	events, err := h.spec.events(d, r.Header)
@@ -714,82 +627,6 @@ func refuseWebhook(w http.ResponseWriter, err error) {
 		status, msg = we.status, we.msg
 	}
 	http.Error(w, msg, status)
-}
-
-// answerGetChallenge answers the endpoint checks that come as GETs. They are
-// not signed; the answer only echoes what the request holds.
-func (h *webhookHandler) answerGetChallenge(w http.ResponseWriter, r *http.Request) bool {
-	if r.Method != http.MethodGet {
-		return false
-	}
-	switch h.spec.challenge {
-	case "okta":
-		const name = "X-Okta-Verification-Challenge"
-		if len(r.Header.Values(name)) == 0 {
-			return false
-		}
-		writeWebhookJSON(w, struct {
-			Verification string `json:"verification"`
-		}{r.Header.Get(name)})
-		return true
-	case "dropbox":
-		q := r.URL.Query()
-		if !q.Has("challenge") {
-			return false
-		}
-		// The value is echoed as is, so it must not be read as HTML.
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.Header().Set("X-Content-Type-Options", "nosniff")
-		io.WriteString(w, q.Get("challenge"))
-		return true
-	}
-	return false
-}
-
-// answerPostChallenge answers the endpoint checks that come as verified POSTs.
-func (h *webhookHandler) answerPostChallenge(w http.ResponseWriter, d webhookDelivery) bool {
-	switch h.spec.challenge {
-	case "slack":
-		var m struct {
-			Type      string `json:"type"`
-			Challenge string `json:"challenge"`
-		}
-		if json.Unmarshal(d.body, &m) != nil || m.Type != "url_verification" {
-			return false
-		}
-		writeWebhookJSON(w, struct {
-			Challenge string `json:"challenge"`
-		}{m.Challenge})
-		return true
-	case "zoom":
-		var m struct {
-			Event   string `json:"event"`
-			Payload struct {
-				PlainToken string `json:"plainToken"`
-			} `json:"payload"`
-		}
-		if json.Unmarshal(d.body, &m) != nil || m.Event != "endpoint.url_validation" {
-			return false
-		}
-		mac := hmac.New(sha256.New, []byte(d.secret))
-		mac.Write([]byte(m.Payload.PlainToken))
-		writeWebhookJSON(w, struct {
-			PlainToken     string `json:"plainToken"`
-			EncryptedToken string `json:"encryptedToken"`
-		}{m.Payload.PlainToken, hex.EncodeToString(mac.Sum(nil))})
-		return true
-	}
-	return false
-}
-
-func writeWebhookJSON(w http.ResponseWriter, v any) {
-	data, err := json.Marshal(v) // only structs of strings: cannot fail
-	if err != nil {
-		http.Error(w, "webhook: encoding the answer failed", http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Write(data)
 }
 
 // memorySeenStore is the SeenStore of a handler given none: atomic within

@@ -205,7 +205,7 @@ func genNew(f *jen.File, c *model.Connector) {
 		g.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(jen.Lit(c.Name+": %w"), jen.Err())))
 		g.Id("hc").Op(":=").Id("cfg").Dot("HTTPClient")
 		g.If(jen.Id("hc").Op("==").Nil()).Block(jen.Id("hc").Op("=").Qual("net/http", "DefaultClient"))
-		if hs := secretHeaders(c); len(hs) > 0 {
+		if hs := c.SecretHeaders; len(hs) > 0 {
 			args := []jen.Code{jen.Id("hc")}
 			for _, h := range hs {
 				args = append(args, jen.Lit(h))
@@ -313,23 +313,6 @@ func customAuth(a model.Auth) []jen.Code {
 		body = append(body, jen.Id("r").Dot("URL").Dot("RawQuery").Op("=").Id("q").Dot("Encode").Call())
 	}
 	return body
-}
-
-// secretHeaders are the headers guardRedirects drops on a redirect to
-// another host: the connector's credential headers, then the actions' own.
-func secretHeaders(c *model.Connector) []string {
-	hs := slices.Clone(c.Auth.SecretHeaders)
-	for _, a := range c.Actions {
-		if a.Auth == nil {
-			continue
-		}
-		for _, h := range a.Auth.SecretHeaders {
-			if !slices.Contains(hs, h) {
-				hs = append(hs, h)
-			}
-		}
-	}
-	return hs
 }
 
 // genActionAuth fills Client.actionAuth for the actions with their own

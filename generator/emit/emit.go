@@ -52,9 +52,12 @@ func Files(c *model.Connector) (map[string][]byte, error) {
 		}
 		out[name] = data
 	}
-	for _, name := range templateFiles(c) {
+	for _, name := range c.Runtime.Files {
 		src, err := templates.Files.ReadFile(name)
 		if err != nil {
+			return nil, err
+		}
+		if src, err = keepPieces(name, src, c.Runtime.Pieces); err != nil {
 			return nil, err
 		}
 		data, err := fromTemplate(c.Name, name, src)
@@ -64,36 +67,6 @@ func Files(c *model.Connector) (map[string][]byte, error) {
 		out[name] = data
 	}
 	return out, nil
-}
-
-// templateFiles lists the shared files the connector needs.
-func templateFiles(c *model.Connector) []string {
-	files := []string{"runtime.go", "invoke.go"}
-	if c.NeedsPaginate {
-		files = append(files, "paginate.go")
-	}
-	if c.NeedsEncode {
-		files = append(files, "encode.go")
-	}
-	if c.RateLimit != nil {
-		files = append(files, "ratelimit.go")
-	}
-	if c.Auth.Type == "oauth2" {
-		files = append(files, "oauth2.go")
-	}
-	if c.HasRevoke() {
-		files = append(files, "revoke.go")
-	}
-	if c.NeedsUnion {
-		files = append(files, "union.go")
-	}
-	if c.Webhooks != nil {
-		files = append(files, "webhook.go")
-	}
-	if len(c.Monitors) > 0 {
-		files = append(files, "monitor.go", "cursorfile.go")
-	}
-	return append(files, streamFiles(c)...)
 }
 
 // fromTemplate renames a template file's package and marks it generated.

@@ -1,6 +1,9 @@
 package emit
 
 import (
+	"bytes"
+	"compress/flate"
+	"encoding/base64"
 	"strings"
 
 	"github.com/dave/jennifer/jen"
@@ -14,21 +17,9 @@ func genRegistry(f *jen.File, c *model.Connector) {
 	f.Comment("ErrUnknownAction is wrapped by the error of Invoke for a name that is no action of the connector.")
 	f.Var().Id("ErrUnknownAction").Op("=").Qual("errors", "New").Call(jen.Lit(c.Name + ": unknown action"))
 
-	if len(c.Defs) > 0 {
-		f.Comment("The named schemas the actions' Input and Output schemas carry under $defs.")
-		f.Const().DefsFunc(func(g *jen.Group) {
-			for _, d := range c.Defs {
-				g.Id(d.Const).Op("=").Add(strLit(d.JSON))
-			}
-		})
+	if len(c.Registry) > 0 {
+		genSchemas(f, c)
 	}
-	f.Comment("The JSON Schemas of each action's input and output (ActionInfo.Input, ActionInfo.Output).")
-	f.Const().DefsFunc(func(g *jen.Group) {
-		for _, e := range c.Registry {
-			g.Id(e.InputConst).Op("=").Add(schemaExpr(e.Input, e.InputDefs))
-			g.Id(e.OutputConst).Op("=").Add(schemaExpr(e.Output, e.OutputDefs))
-		}
-	})
 
 	f.Comment("Actions describes every action of the connector, in spec order.")
 	f.Func().Id("Actions").Params().Index().Id("ActionInfo").Block(
@@ -51,8 +42,8 @@ func genRegistry(f *jen.File, c *model.Connector) {
 					if e.ReadOnly {
 						d[jen.Id("ReadOnly")] = jen.True()
 					}
-					d[jen.Id("Input")] = jen.Qual("encoding/json", "RawMessage").Call(jen.Id(e.InputConst))
-					d[jen.Id("Output")] = jen.Qual("encoding/json", "RawMessage").Call(jen.Id(e.OutputConst))
+					d[jen.Id("Input")] = jen.Qual("encoding/json", "RawMessage").Call(jen.Id("actionSchema").Call(jen.Lit(e.InputPiece)))
+					d[jen.Id("Output")] = jen.Qual("encoding/json", "RawMessage").Call(jen.Id("actionSchema").Call(jen.Lit(e.OutputPiece)))
 				}))
 			}
 		})),
@@ -99,7 +90,7 @@ func genInvoke(f *jen.File, c *model.Connector, e *model.Entry) {
 		} else {
 			targets = jen.Nil()
 		}
-		g.If(jen.Err().Op(":=").Id("decodeInput").Call(prefix, jen.Id(e.InputConst), jen.Id("input"), targets), jen.Err().Op("!=").Nil()).Block(
+		g.If(jen.Err().Op(":=").Id("decodeInput").Call(prefix, jen.Id("actionSchema").Call(jen.Lit(e.InputPiece)), jen.Id("input"), targets), jen.Err().Op("!=").Nil()).Block(
 			jen.Return(jen.Nil(), jen.Err()),
 		)
 		g.List(jen.Id("ctx"), jen.Id("raw")).Op(":=").Id("captureBody").Call(jen.Id("ctx"))
@@ -112,20 +103,64 @@ func genInvoke(f *jen.File, c *model.Connector, e *model.Entry) {
 	})
 }
 
-// schemaExpr is a schema constant: its own keywords, then its $defs.
-func schemaExpr(open string, defs []*model.Def) jen.Code {
-	if len(defs) == 0 {
-		return strLit(open + "}")
+// genSchemas renders the schema pieces of the registry: every named
+// schema once, then each distinct Input and Output without $defs (the
+// model lists and numbers them: Connector.SchemaPieces), the
+// pieces each refers to, and actionSchema, which assembles a whole schema
+// at first use. A large registry carries the texts compressed.
+func genSchemas(f *jen.File, c *model.Connector) {
+	var texts []string
+	var refs [][]*model.Def
+	for _, p := range c.SchemaPieces {
+		texts = append(texts, p.Text)
+		refs = append(refs, p.Refs)
 	}
-	e := strLit(open + `,"$defs":{`)
-	for i, d := range defs {
-		e = e.Op("+")
-		if i > 0 {
-			e = e.Lit(",").Op("+")
+	f.Comment("The schema pieces: each named schema (`\"Name\":{...}`) once, then each action's Input and Output")
+	f.Comment("without their $defs and closing brace; actionSchema(i) is piece i whole.")
+	if c.PackSchemas {
+		f.Comment("schemaPack holds the texts, joined by NUL, DEFLATE-compressed, in base64 (see unpackSchemas).")
+		f.Const().Id("schemaPack").Op("=").Lit(packSchemas(texts))
+		f.Var().Id("schemaTexts").Op("=").Qual("sync", "OnceValue").Call(jen.Func().Params().Index().String().Block(
+			jen.Return(jen.Id("unpackSchemas").Call(jen.Id("schemaPack"), jen.Lit(len(texts)))),
+		))
+		f.Comment("schemaText is the text of schema piece i.")
+		f.Func().Id("schemaText").Params(jen.Id("i").Int()).String().Block(jen.Return(jen.Id("schemaTexts").Call().Index(jen.Id("i"))))
+	} else {
+		f.Var().Id("schemaTexts").Op("=").Index(jen.Op("...")).String().ValuesFunc(func(g *jen.Group) {
+			for _, t := range texts {
+				g.Line().Add(strLit(t))
+			}
+			g.Line()
+		})
+		f.Comment("schemaText is the text of schema piece i.")
+		f.Func().Id("schemaText").Params(jen.Id("i").Int()).String().Block(jen.Return(jen.Id("schemaTexts").Index(jen.Id("i"))))
+	}
+	f.Comment("schemaRefs lists, for each piece, the named schemas it refers to itself.")
+	f.Var().Id("schemaRefs").Op("=").Index(jen.Op("...")).Index().Uint16().ValuesFunc(func(g *jen.Group) {
+		for _, rs := range refs {
+			g.Line().ValuesFunc(func(g *jen.Group) {
+				for _, d := range rs {
+					g.Lit(d.Index)
+				}
+			})
 		}
-		e = e.Id(d.Const)
-	}
-	return e.Op("+").Lit("}}")
+		g.Line()
+	})
+	f.Var().Id("schemasBuilt").Index(jen.Len(jen.Id("schemaRefs"))).Id("builtSchema")
+	f.Comment("actionSchema is schema piece i with its $defs, built at first use.")
+	f.Func().Id("actionSchema").Params(jen.Id("i").Int()).String().Block(
+		jen.Return(jen.Id("schemasBuilt").Index(jen.Id("i")).Dot("get").Call(jen.Id("i"), jen.Id("schemaText"), jen.Id("schemaRefs").Index(jen.Op(":")))),
+	)
+}
+
+// packSchemas is texts joined by NUL, DEFLATE-compressed (best
+// compression), in base64: what unpackSchemas reads.
+func packSchemas(texts []string) string {
+	var buf bytes.Buffer
+	w, _ := flate.NewWriter(&buf, flate.BestCompression)
+	w.Write([]byte(strings.Join(texts, "\x00")))
+	w.Close()
+	return base64.StdEncoding.EncodeToString(buf.Bytes())
 }
 
 // strLit is a string literal, raw when that needs no escaping.

@@ -6,18 +6,6 @@ import (
 	"github.com/conngen/conngen/generator/model"
 )
 
-// streamFiles are the templates of streamed bodies and events.
-func streamFiles(c *model.Connector) []string {
-	var files []string
-	if c.NeedsStream {
-		files = append(files, "stream.go")
-	}
-	if c.NeedsSSE {
-		files = append(files, "sse.go")
-	}
-	return files
-}
-
 // callFunc is the runtime function an action's method returns through.
 func callFunc(a *model.Action) *jen.Statement {
 	if a.Stream {

@@ -164,6 +164,7 @@ func (b *builder) build() {
 	}
 	b.breakCycles()
 	b.registry()
+	b.runtime()
 
 	// A parameter that fills a baseURL placeholder and no auth template
 	// (the connector's or an action's) is needed only without BaseURL.

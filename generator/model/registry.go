@@ -29,11 +29,17 @@ type Entry struct {
 	InputDefs, OutputDefs []*Def
 	// OutputObject: Output describes a JSON object (MCP's outputSchema).
 	OutputObject bool
+	// InputRefs and OutputRefs are the named schemas Input and Output
+	// refer to themselves (their defs are these and what they lead to).
+	InputRefs, OutputRefs []*Def
+	// InputPiece and OutputPiece number Input and Output among
+	// Connector.SchemaPieces: the defs come first (Def.Index), then the
+	// actions' Inputs and Outputs, each distinct one once.
+	InputPiece, OutputPiece int
 
 	Fields []*InputField // the input object's keys: params in spec order, then "body"
 
-	InputConst, OutputConst string // Go names of the schema constants
-	InvokeFunc              string // Go name of the function that decodes and calls
+	InvokeFunc string // Go name of the function that decodes and calls
 }
 
 // InputField is one key of an action's input object.
@@ -47,9 +53,16 @@ type InputField struct {
 // Def is a named schema under $defs.
 type Def struct {
 	Name  string // the $defs key: the schema's Go type name
-	Const string // Go name of the constant holding JSON
 	JSON  string // `"Name":{...}`
+	Index int    // its place in Connector.Defs and among the schema pieces
+	Refs  []*Def // the named schemas it refers to itself, by Index
 }
+
+// PackSchemasOver is the size of schema text (Connector.Defs and every
+// Input and Output, each once) above which the registry carries it
+// compressed (Connector.PackSchemas). A variable so tests can pack small
+// connectors.
+var PackSchemasOver = 64 << 10
 
 // ConfigField is a Config field that conngen call and mcp fill from the
 // environment variable Env or --set.
@@ -96,13 +109,11 @@ func (b *builder) registry() {
 	c.ConfigFields = b.configFields()
 	w := &schemaWriter{b: b, defs: map[string]*Def{}, deps: map[string][]string{}}
 	used := names.NewSet()
+	var inRefs, outRefsAll [][]string
 	for i, a := range b.s.Actions {
 		act := c.Actions[i]
 		e := &Entry{Action: act, ReadOnly: act.Method == "GET" || act.Method == "HEAD" || act.Method == "OPTIONS"}
-		unique := used.Unique(act.GoName)
-		e.InputConst = b.ids.Unique("actionInput" + unique)
-		e.OutputConst = b.ids.Unique("actionOutput" + unique)
-		e.InvokeFunc = b.ids.Unique("invoke" + unique)
+		e.InvokeFunc = b.ids.Unique("invoke" + used.Unique(act.GoName))
 
 		// Input: one property per param under its spec name, the body under "body".
 		props := map[string]any{}
@@ -166,6 +177,7 @@ func (b *builder) registry() {
 			in["required"] = required
 		}
 		e.Input, e.InputDefs = open(in), w.closure(refs)
+		inRefs = append(inRefs, refs)
 
 		// Output: the 2xx body.
 		var outRefs []string
@@ -190,12 +202,65 @@ func (b *builder) registry() {
 		}
 		out["$schema"] = SchemaDialect
 		e.Output, e.OutputDefs = open(out), w.closure(outRefs)
+		outRefsAll = append(outRefsAll, outRefs)
 		c.Registry = append(c.Registry, e)
 	}
 	for _, k := range slices.Sorted(maps.Keys(w.defs)) {
 		c.Defs = append(c.Defs, w.defs[k])
 	}
 	slices.SortFunc(c.Defs, func(a, b *Def) int { return strings.Compare(a.Name, b.Name) })
+	size := 0
+	for i, d := range c.Defs {
+		d.Index = i
+		size += len(d.JSON)
+	}
+	for name, d := range w.defs {
+		d.Refs = w.direct(w.deps[name])
+	}
+	for _, d := range c.Defs {
+		c.SchemaPieces = append(c.SchemaPieces, SchemaPiece{Text: d.JSON, Refs: d.Refs})
+	}
+	// Each action's Input and Output, the same text with the same refs
+	// once (many of a large API's actions answer with the same type).
+	seen := map[string]int{}
+	piece := func(text string, refs []*Def) int {
+		key := text
+		for _, r := range refs {
+			key += "\x00" + r.Name
+		}
+		if i, ok := seen[key]; ok {
+			return i
+		}
+		seen[key] = len(c.SchemaPieces)
+		c.SchemaPieces = append(c.SchemaPieces, SchemaPiece{Text: text, Refs: refs})
+		size += len(text)
+		return seen[key]
+	}
+	for i, e := range c.Registry {
+		e.InputRefs, e.OutputRefs = w.direct(inRefs[i]), w.direct(outRefsAll[i])
+		e.InputPiece, e.OutputPiece = piece(e.Input, e.InputRefs), piece(e.Output, e.OutputRefs)
+	}
+	c.PackSchemas = size > PackSchemasOver
+}
+
+// SchemaPiece is one piece of the registry's schemas: a named schema
+// (`"Name":{...}`) or an action's Input or Output without its $defs and
+// closing brace, with the named schemas it refers to itself.
+type SchemaPiece struct {
+	Text string
+	Refs []*Def
+}
+
+// direct is the defs of refs, each once, by Index.
+func (w *schemaWriter) direct(refs []string) []*Def {
+	var out []*Def
+	for _, r := range refs {
+		if d := w.defs[r]; d != nil && !slices.Contains(out, d) {
+			out = append(out, d)
+		}
+	}
+	slices.SortFunc(out, func(a, b *Def) int { return a.Index - b.Index })
+	return out
 }
 
 // isStringSchema reports whether s is typed string (so a param of Go type
@@ -413,7 +478,7 @@ func (w *schemaWriter) def(name string) {
 		return
 	}
 	goName := w.b.schemaNames[name]
-	d := &Def{Name: goName, Const: w.b.ids.Unique("schemaDef" + goName)}
+	d := &Def{Name: goName}
 	w.defs[name] = d // before converting: recursion ends here
 	var refs []string
 	s := w.convert(w.b.named[name], 0, &refs)

@@ -8,13 +8,14 @@ import (
 )
 
 // emitted are the package-level identifiers that the emitter declares
-// itself (client.go, registry.go, webhooks.go, revoke's ErrRevoked), in
+// itself (client.go, registry.go and its schema table, webhooks.go,
+// revoke's ErrRevoked), in
 // some connector or in all. TestReservedCoversGoldens fails when the
 // emitter declares one that is missing here.
 var emitted = []string{
 	"Actions", "AuthCodeURL", "Config", "DefaultBaseURL", "ErrRevoked", "ErrUnknownAction",
 	"Exchange", "New", "NewWebhookHandler", "OAuth2Config", "VerifyWebhook", "WebhookHandlers",
-	"webhookConfig",
+	"webhookConfig", "actionSchema", "schemaRefs", "schemaText", "schemaTexts", "schemasBuilt",
 }
 
 // Reserved returns the package-level identifiers that no spec-derived name

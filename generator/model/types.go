@@ -35,15 +35,25 @@ type Connector struct {
 	// they share, and the Config fields a command line fills.
 	Registry     []*Entry
 	Defs         []*Def
+	SchemaPieces []SchemaPiece // what Actions() assembles its schemas from
+	// PackSchemas: the registry's schema text is large (over
+	// PackSchemasOver) and carried compressed, unpacked at first use.
+	PackSchemas  bool
 	AuthFields   []AuthField   // the credential fields of Config, in order
 	ConfigFields []ConfigField // the Config fields conngen call and mcp fill
 
-	// Which template files the package needs.
+	// What the runtime must do; Runtime is decided from them.
 	NeedsPaginate bool
 	NeedsEncode   bool // form or multipart bodies
 	NeedsUnion    bool // oneOf/anyOf types with JSON methods
 	NeedsStream   bool // streamed responses or events (stream.go)
 	NeedsSSE      bool // Server-Sent Events (sse.go)
+
+	// Runtime lists the template files and pieces the package carries.
+	Runtime Runtime
+	// SecretHeaders are the headers guardRedirects drops on a redirect to
+	// another host: the connector's credential headers, then the actions' own.
+	SecretHeaders []string
 
 	Warnings []string
 	Work     Work // what Build did, against its budget
