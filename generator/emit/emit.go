@@ -75,6 +75,9 @@ func templateFiles(c *model.Connector) []string {
 	if c.NeedsEncode {
 		files = append(files, "encode.go")
 	}
+	if c.NeedsQuery {
+		files = append(files, "query.go")
+	}
 	if c.RateLimit != nil {
 		files = append(files, "ratelimit.go")
 	}
