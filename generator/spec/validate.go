@@ -744,6 +744,10 @@ func (v *validator) followRefs(s *Schema) *Schema {
 	return s
 }
 
+// IsMediaRange reports whether mt is an entry response.accept takes: a
+// media type or a range such as image/*, with parameters.
+func IsMediaRange(mt string) bool { return mediaRangePattern.MatchString(mt) }
+
 var mediaTypePattern = regexp.MustCompile("^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*$")
 
 // IsMediaType reports whether ct is a plain type/subtype in lower case.
