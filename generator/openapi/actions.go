@@ -263,7 +263,8 @@ func objectSchema(v *openapi3.Schema, depth int) bool {
 // accept gives the action the Accept its answer needs: a required Accept
 // header parameter's fixed value (its default, or its only enum value),
 // else the media types of the 2xx answers the action reads — the streamed
-// ones for a stream, the JSON ones, or, with none, the others — unless
+// ones for a stream, the JSON ones, or, with none, the others, or
+// text/event-stream when that is all there is — unless
 // that is application/json alone, which every connector sends anyway.
 // An optional Accept parameter, or one of free value, is dropped.
 func (c *converter) accept(o *operation, a *spec.Action) {
@@ -282,6 +283,7 @@ func (c *converter) accept(o *operation, a *spec.Action) {
 	}
 	stream := a.Response != nil && a.Response.Stream
 	var read, json, other []string
+	sse := false
 	for code, r := range o.op.Responses.Map() {
 		if n, err := strconv.Atoi(code); (err != nil || n < 200 || n > 299) && !strings.EqualFold(code, "2XX") {
 			continue
@@ -291,7 +293,11 @@ func (c *converter) accept(o *operation, a *spec.Action) {
 		}
 		for mt, m := range r.Value.Content {
 			t := strings.TrimSpace(mt)
-			if !spec.IsMediaRange(t) || bareType(t) == "text/event-stream" {
+			if bareType(t) == "text/event-stream" {
+				sse = true
+				continue
+			}
+			if !spec.IsMediaRange(t) {
 				continue
 			}
 			switch {
@@ -308,6 +314,10 @@ func (c *converter) accept(o *operation, a *spec.Action) {
 		read = json
 		if len(read) == 0 {
 			read = other
+		}
+		if len(read) == 0 && sse {
+			// Only events: the plain method reads the stream whole.
+			read = []string{"text/event-stream"}
 		}
 	}
 	slices.Sort(read)

@@ -471,6 +471,10 @@ func TestResponses(t *testing.T) {
     get:
       responses:
         "200": {description: ok, content: {application/pdf: {schema: {type: string, format: binary}}, image/*: {schema: {type: string, format: binary}}}}
+  /f:
+    get:
+      responses:
+        "200": {description: ok, content: {text/event-stream: {schema: {type: string}}}}
   /e:
     get:
       parameters:
@@ -488,6 +492,7 @@ components:
 	eq(t, "no JSON", action(t, s, "getC").Response, &spec.Response{Accept: []string{"application/xml", "text/xml"}})
 	eq(t, "stream", action(t, s, "getD").Response, &spec.Response{Stream: true, Accept: []string{"application/pdf", "image/*"}})
 	eq(t, "redirect", action(t, s, "getE").Response, &spec.Response{Redirect: true})
+	eq(t, "events only", action(t, s, "getF").Response, &spec.Response{Accept: []string{"text/event-stream"}})
 	wantWarning(t, warns, "#/paths/~1e/get/responses", NoSuccessWarning)
 	wantWarning(t, warns, "#/paths/~1e/get/parameters", "header parameter accept dropped")
 }
