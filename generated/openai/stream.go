@@ -13,6 +13,7 @@ import (
 // request is never retried once the body is handed over. Any other
 // status is an *APIError, its body read (capped) and closed here.
 func callStream(ctx context.Context, c *Client, req Request) (*Response[io.ReadCloser], error) {
+	req.acceptDefault = "*/*"
 	resp, err := c.CustomActionStream(ctx, req)
 	if err != nil {
 		return nil, err

@@ -30,6 +30,7 @@ func paginate[T any](ctx context.Context, c *Client, req Request, p pager) iter.
 	return func(yield func(T, error) bool) {
 		var zero T
 		req := req // each run of the sequence starts afresh
+		req.acceptDefault = "application/json"
 		req.Query = cloneValues(req.Query)
 		offset, _ := strconv.Atoi(req.Query.Get(p.offset))
 		page, err := strconv.Atoi(req.Query.Get(p.page))

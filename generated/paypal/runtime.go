@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -33,6 +34,17 @@ type Request struct {
 	Query       url.Values
 	Headers     http.Header // merged over the default and auth headers
 	Body        any         // nil; []byte or io.Reader sent as is; anything else encoded as JSON
+	// accept is the Accept header of a generated action whose spec names
+	// the media types it reads; Headers wins over it, and it over the
+	// connector's default headers.
+	accept string
+	// acceptDefault is what call, paginate and callStream read (JSON, or
+	// anything for a stream), sent when no header and no accept says
+	// otherwise.
+	acceptDefault string
+	// noRedirect is set by a generated action whose documented answer is a
+	// redirect: a 3xx comes back as it is, not followed.
+	noRedirect bool
 }
 
 // Response is a service answer with its body decoded into T.
@@ -148,6 +160,7 @@ func bodySnippet(b []byte) string {
 
 // call sends req and decodes a 2xx body into T; any other status is an *APIError.
 func call[T any](ctx context.Context, c *Client, req Request) (*Response[T], error) {
+	req.acceptDefault = "application/json"
 	resp, err := c.httpHelper(ctx, req)
 	if err != nil {
 		return nil, err
@@ -242,6 +255,22 @@ func (c *Client) exchange(ctx context.Context, req Request, stream bool) (*Respo
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: encode %s %s request body: %w", c.name, method, redactURL(u), err)
 	}
+	headers := req.Headers
+	accept := req.accept
+	if accept == "" && c.headers.Get("Accept") == "" {
+		accept = req.acceptDefault
+	}
+	if accept != "" && headers.Get("Accept") == "" {
+		headers = make(http.Header, len(req.Headers)+1)
+		maps.Copy(headers, req.Headers)
+		headers["Accept"] = []string{accept}
+	}
+	hc := c.httpClient
+	if req.noRedirect {
+		noFollow := *hc
+		noFollow.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+		hc = &noFollow
+	}
 	authorize := c.authorize
 	attempts := 1
 	if slices.ContainsFunc(c.retry.methods, func(m string) bool { return strings.EqualFold(m, method) }) {
@@ -257,7 +286,7 @@ func (c *Client) exchange(ctx context.Context, req Request, stream bool) (*Respo
 		}
 	}
 	for attempt := 1; ; attempt++ {
-		resp, open, transient, err := c.send(ctx, method, u, body, rb, contentType, req.Headers, authorize, stream)
+		resp, open, transient, err := c.send(ctx, hc, method, u, body, rb, contentType, headers, authorize, stream)
 		retry := attempt < attempts && ctx.Err() == nil &&
 			(transient || err == nil && slices.Contains(c.retry.statuses, resp.StatusCode))
 		if !retry {
@@ -282,7 +311,7 @@ func (c *Client) exchange(ctx context.Context, req Request, stream bool) (*Respo
 
 // send makes one attempt. transient reports a transport failure worth retrying.
 // With stream, the body is returned unread in open.
-func (c *Client) send(ctx context.Context, method string, u *url.URL, body []byte, rb *readerBody, contentType string, headers http.Header, authorize func(*http.Request) error, stream bool) (resp *Response[[]byte], open io.ReadCloser, transient bool, err error) {
+func (c *Client) send(ctx context.Context, hc *http.Client, method string, u *url.URL, body []byte, rb *readerBody, contentType string, headers http.Header, authorize func(*http.Request) error, stream bool) (resp *Response[[]byte], open io.ReadCloser, transient bool, err error) {
 	// The request is built from the URL already parsed, not from its string;
 	// the URL is copied because auth may add a query parameter to it.
 	target := *u
@@ -321,7 +350,7 @@ func (c *Client) send(ctx context.Context, method string, u *url.URL, body []byt
 	for k, vs := range headers {
 		req.Header[http.CanonicalHeaderKey(k)] = vs
 	}
-	hr, err := c.httpClient.Do(req)
+	hr, err := hc.Do(req)
 	if err != nil {
 		return nil, nil, true, c.urlError(method, u, err)
 	}

@@ -64,6 +64,8 @@ type ListCustomersParams struct {
 	StartingAfter *string
 	// A customer ID; returns the page before it. (query parameter "ending_before")
 	EndingBefore *string
+	// Only customers created in this range (Unix seconds), sent as created[gt]=... . (query parameter "created")
+	Created *RangeQuery
 }
 
 func (p ListCustomersParams) request() (Request, error) {
@@ -83,6 +85,11 @@ func (p ListCustomersParams) request() (Request, error) {
 	}
 	if p.EndingBefore != nil {
 		req.Query.Set("ending_before", formatParam(*p.EndingBefore))
+	}
+	if p.Created != nil {
+		if err := encodeQuery(req.Query, "created", "deepObject", true, p.Created); err != nil {
+			return Request{}, fmt.Errorf("stripe: ListCustomers: query parameter created: %w", err)
+		}
 	}
 	return req, nil
 }

@@ -2,6 +2,20 @@
 
 package stripe
 
+// RangeQuery is a Stripe model.
+//
+// A range filter; each bound is optional.
+type RangeQuery struct {
+	// Greater than.
+	Gt *int `json:"gt,omitempty"`
+	// Greater than or equal.
+	Gte *int `json:"gte,omitempty"`
+	// Less than.
+	Lt *int `json:"lt,omitempty"`
+	// Less than or equal.
+	Lte *int `json:"lte,omitempty"`
+}
+
 // Metadata is a Stripe model.
 //
 // Up to 50 string keys and values of your own.

@@ -30,10 +30,11 @@ var schemaTexts = [...]string{
 	`"PaymentIntent":{"properties":{"amount":{"description":"Amount in the smallest currency unit.","format":"int64","type":"integer"},"amount_capturable":{"format":"int64","type":"integer"},"amount_received":{"format":"int64","type":"integer"},"automatic_payment_methods":{"anyOf":[{"allOf":[{"$ref":"#/$defs/AutomaticPaymentMethods"}]},{"type":"null"}]},"canceled_at":{"format":"int64","type":["integer","null"]},"cancellation_reason":{"enum":["abandoned","automatic","duplicate","expired","failed_invoice","fraudulent","requested_by_customer","void_invoice",null],"type":["string","null"]},"capture_method":{"enum":["automatic","automatic_async","manual"],"type":"string"},"client_secret":{"description":"Secret for confirming on the client; do not log or store it.","type":["string","null"]},"confirmation_method":{"enum":["automatic","manual"],"type":"string"},"created":{"format":"int64","type":"integer"},"currency":{"description":"Lowercase ISO 4217 currency code.","type":"string"},"customer":{"description":"Customer ID.","type":["string","null"]},"description":{"type":["string","null"]},"id":{"description":"PaymentIntent ID, pi_...","type":"string"},"last_payment_error":{"$ref":"#/$defs/PaymentError"},"latest_charge":{"type":["string","null"]},"livemode":{"type":"boolean"},"metadata":{"$ref":"#/$defs/Metadata"},"next_action":{"description":"What the customer must do next, e.g. redirect_to_url.","type":["object","null"]},"object":{"enum":["payment_intent"],"type":"string"},"payment_method":{"type":["string","null"]},"payment_method_types":{"items":{"type":"string"},"type":"array"},"receipt_email":{"type":["string","null"]},"setup_future_usage":{"enum":["off_session","on_session",null],"type":["string","null"]},"statement_descriptor":{"type":["string","null"]},"status":{"enum":["requires_payment_method","requires_confirmation","requires_action","processing","requires_capture","canceled","succeeded"],"type":"string"}},"required":["id","object","amount","currency","status","created","livemode"],"type":"object"}`,
 	`"PaymentIntentCancel":{"properties":{"cancellation_reason":{"enum":["duplicate","fraudulent","requested_by_customer","abandoned"],"type":"string"}},"type":"object"}`,
 	`"PaymentIntentInput":{"description":"Form-encoded; automatic_payment_methods is sent as automatic_payment_methods[enabled]=true.","properties":{"amount":{"description":"Amount in the smallest currency unit (e.g. cents).","format":"int64","minimum":1,"type":"integer"},"automatic_payment_methods":{"$ref":"#/$defs/AutomaticPaymentMethods"},"capture_method":{"default":"automatic_async","enum":["automatic","automatic_async","manual"],"type":"string"},"confirm":{"default":false,"type":"boolean"},"currency":{"description":"Lowercase ISO 4217 code, e.g. usd.","type":"string"},"customer":{"type":"string"},"description":{"type":"string"},"metadata":{"$ref":"#/$defs/Metadata"},"payment_method":{"type":"string"},"payment_method_types":{"description":"Instead of automatic_payment_methods.","items":{"type":"string"},"type":"array"},"receipt_email":{"format":"email","type":"string"},"setup_future_usage":{"enum":["off_session","on_session"],"type":"string"},"statement_descriptor_suffix":{"maxLength":22,"type":"string"}},"required":["amount","currency"],"type":"object"}`,
+	`"RangeQuery":{"description":"A range filter; each bound is optional.","properties":{"gt":{"description":"Greater than.","type":"integer"},"gte":{"description":"Greater than or equal.","type":"integer"},"lt":{"description":"Less than.","type":"integer"},"lte":{"description":"Less than or equal.","type":"integer"}},"type":"object"}`,
 	`"Shipping":{"properties":{"address":{"$ref":"#/$defs/Address"},"name":{"type":"string"},"phone":{"type":["string","null"]}},"type":"object"}`,
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"Idempotency-Key":{"description":"Makes a retried request safe; Stripe returns the first result for the same key.","maxLength":255,"type":"string"},"body":{"$ref":"#/$defs/CustomerInput"}},"title":"Create Customer","type":"object"`,
 	`{"$ref":"#/$defs/Customer","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"email":{"description":"Only customers with this exact email (case-sensitive).","maxLength":512,"type":"string"},"ending_before":{"description":"A customer ID; returns the page before it.","type":"string"},"limit":{"default":10,"description":"Customers per page.","maximum":100,"minimum":1,"type":"integer"},"starting_after":{"description":"A customer ID; returns the page after it.","type":"string"}},"title":"List Customers","type":"object"`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"created":{"$ref":"#/$defs/RangeQuery","description":"Only customers created in this range (Unix seconds), sent as created[gt]=... ."},"email":{"description":"Only customers with this exact email (case-sensitive).","maxLength":512,"type":"string"},"ending_before":{"description":"A customer ID; returns the page before it.","type":"string"},"limit":{"default":10,"description":"Customers per page.","maximum":100,"minimum":1,"type":"integer"},"starting_after":{"description":"A customer ID; returns the page after it.","type":"string"}},"title":"List Customers","type":"object"`,
 	`{"$ref":"#/$defs/CustomerList","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"limit":{"default":10,"description":"Customers per page.","maximum":100,"minimum":1,"type":"integer"},"page":{"description":"The next_page value of the previous response.","type":"string"},"query":{"description":"Search query, e.g. email:'jenny@example.com' or metadata['order_id']:'6735'.","type":"string"}},"required":["query"],"title":"Search Customers","type":"object"`,
 	`{"$ref":"#/$defs/CustomerSearchResult","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
@@ -60,7 +61,7 @@ var schemaRefs = [...][]uint16{
 	{},
 	{3},
 	{},
-	{0, 9, 10, 15},
+	{0, 9, 10, 16},
 	{10},
 	{4},
 	{4},
@@ -71,10 +72,11 @@ var schemaRefs = [...][]uint16{
 	{1, 10, 11},
 	{},
 	{1, 10},
+	{},
 	{0},
 	{5},
 	{4},
-	{},
+	{15},
 	{6},
 	{},
 	{7},
@@ -100,86 +102,86 @@ func actionSchema(i int) string {
 func Actions() []ActionInfo {
 	return []ActionInfo{{
 		Description: "Create a customer.",
-		Input:       json.RawMessage(actionSchema(16)),
+		Input:       json.RawMessage(actionSchema(17)),
 		Method:      "POST",
 		Name:        "createCustomer",
-		Output:      json.RawMessage(actionSchema(17)),
+		Output:      json.RawMessage(actionSchema(18)),
 		Path:        "/v1/customers",
 		Title:       "Create Customer",
 	}, {
 		Description: "List customers, newest first. Page with starting_after set to the last customer's ID while has_more is true.",
-		Input:       json.RawMessage(actionSchema(18)),
+		Input:       json.RawMessage(actionSchema(19)),
 		Method:      "GET",
 		Name:        "listCustomers",
-		Output:      json.RawMessage(actionSchema(19)),
+		Output:      json.RawMessage(actionSchema(20)),
 		Path:        "/v1/customers",
 		ReadOnly:    true,
 		Title:       "List Customers",
 	}, {
 		Description: "Search customers with Stripe's search query language (not available in India).",
-		Input:       json.RawMessage(actionSchema(20)),
+		Input:       json.RawMessage(actionSchema(21)),
 		Method:      "GET",
 		Name:        "searchCustomers",
-		Output:      json.RawMessage(actionSchema(21)),
+		Output:      json.RawMessage(actionSchema(22)),
 		Path:        "/v1/customers/search",
 		ReadOnly:    true,
 		Title:       "Search Customers",
 	}, {
 		Description: "Get a customer by ID; a deleted customer comes back with deleted true.",
-		Input:       json.RawMessage(actionSchema(22)),
+		Input:       json.RawMessage(actionSchema(23)),
 		Method:      "GET",
 		Name:        "retrieveCustomer",
-		Output:      json.RawMessage(actionSchema(17)),
+		Output:      json.RawMessage(actionSchema(18)),
 		Path:        "/v1/customers/{customer}",
 		ReadOnly:    true,
 		Title:       "Retrieve Customer",
 	}, {
 		Description: "Update the given fields of a customer.",
-		Input:       json.RawMessage(actionSchema(23)),
+		Input:       json.RawMessage(actionSchema(24)),
 		Method:      "POST",
 		Name:        "updateCustomer",
-		Output:      json.RawMessage(actionSchema(17)),
+		Output:      json.RawMessage(actionSchema(18)),
 		Path:        "/v1/customers/{customer}",
 		Title:       "Update Customer",
 	}, {
 		Description: "Permanently delete a customer and cancel its active subscriptions.",
-		Input:       json.RawMessage(actionSchema(24)),
+		Input:       json.RawMessage(actionSchema(25)),
 		Method:      "DELETE",
 		Name:        "deleteCustomer",
-		Output:      json.RawMessage(actionSchema(25)),
+		Output:      json.RawMessage(actionSchema(26)),
 		Path:        "/v1/customers/{customer}",
 		Title:       "Delete Customer",
 	}, {
 		Description: "Create a PaymentIntent to collect a payment.",
-		Input:       json.RawMessage(actionSchema(26)),
+		Input:       json.RawMessage(actionSchema(27)),
 		Method:      "POST",
 		Name:        "createPaymentIntent",
-		Output:      json.RawMessage(actionSchema(27)),
+		Output:      json.RawMessage(actionSchema(28)),
 		Path:        "/v1/payment_intents",
 		Title:       "Create PaymentIntent",
 	}, {
 		Description: "Get a PaymentIntent by ID.",
-		Input:       json.RawMessage(actionSchema(28)),
+		Input:       json.RawMessage(actionSchema(29)),
 		Method:      "GET",
 		Name:        "retrievePaymentIntent",
-		Output:      json.RawMessage(actionSchema(27)),
+		Output:      json.RawMessage(actionSchema(28)),
 		Path:        "/v1/payment_intents/{intent}",
 		ReadOnly:    true,
 		Title:       "Retrieve PaymentIntent",
 	}, {
 		Description: "Cancel a PaymentIntent that has not succeeded or been canceled.",
-		Input:       json.RawMessage(actionSchema(29)),
+		Input:       json.RawMessage(actionSchema(30)),
 		Method:      "POST",
 		Name:        "cancelPaymentIntent",
-		Output:      json.RawMessage(actionSchema(27)),
+		Output:      json.RawMessage(actionSchema(28)),
 		Path:        "/v1/payment_intents/{intent}/cancel",
 		Title:       "Cancel PaymentIntent",
 	}, {
 		Description: "Get the account's available and pending balance.",
-		Input:       json.RawMessage(actionSchema(30)),
+		Input:       json.RawMessage(actionSchema(31)),
 		Method:      "GET",
 		Name:        "getBalance",
-		Output:      json.RawMessage(actionSchema(31)),
+		Output:      json.RawMessage(actionSchema(32)),
 		Path:        "/v1/balance",
 		ReadOnly:    true,
 		Title:       "Retrieve Balance",
@@ -221,7 +223,7 @@ func (c *Client) Invoke(ctx context.Context, name string, input json.RawMessage)
 // invokeCreateCustomer decodes input strictly and calls CreateCustomer.
 func invokeCreateCustomer(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p CreateCustomerParams
-	if err := decodeInput("stripe: createCustomer: ", actionSchema(16), input, inputTargets{
+	if err := decodeInput("stripe: createCustomer: ", actionSchema(17), input, inputTargets{
 		"Idempotency-Key": &p.IdempotencyKey,
 		"body":            &p.Body,
 	}); err != nil {
@@ -235,7 +237,8 @@ func invokeCreateCustomer(ctx context.Context, c *Client, input json.RawMessage)
 // invokeListCustomers decodes input strictly and calls ListCustomers.
 func invokeListCustomers(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p ListCustomersParams
-	if err := decodeInput("stripe: listCustomers: ", actionSchema(18), input, inputTargets{
+	if err := decodeInput("stripe: listCustomers: ", actionSchema(19), input, inputTargets{
+		"created":        &p.Created,
 		"email":          &p.Email,
 		"ending_before":  &p.EndingBefore,
 		"limit":          &p.Limit,
@@ -251,7 +254,7 @@ func invokeListCustomers(ctx context.Context, c *Client, input json.RawMessage) 
 // invokeSearchCustomers decodes input strictly and calls SearchCustomers.
 func invokeSearchCustomers(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p SearchCustomersParams
-	if err := decodeInput("stripe: searchCustomers: ", actionSchema(20), input, inputTargets{
+	if err := decodeInput("stripe: searchCustomers: ", actionSchema(21), input, inputTargets{
 		"limit": &p.Limit,
 		"page":  &p.Page,
 		"query": &p.Query,
@@ -266,7 +269,7 @@ func invokeSearchCustomers(ctx context.Context, c *Client, input json.RawMessage
 // invokeRetrieveCustomer decodes input strictly and calls RetrieveCustomer.
 func invokeRetrieveCustomer(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p RetrieveCustomerParams
-	if err := decodeInput("stripe: retrieveCustomer: ", actionSchema(22), input, inputTargets{"customer": &p.Customer}); err != nil {
+	if err := decodeInput("stripe: retrieveCustomer: ", actionSchema(23), input, inputTargets{"customer": &p.Customer}); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -277,7 +280,7 @@ func invokeRetrieveCustomer(ctx context.Context, c *Client, input json.RawMessag
 // invokeUpdateCustomer decodes input strictly and calls UpdateCustomer.
 func invokeUpdateCustomer(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p UpdateCustomerParams
-	if err := decodeInput("stripe: updateCustomer: ", actionSchema(23), input, inputTargets{
+	if err := decodeInput("stripe: updateCustomer: ", actionSchema(24), input, inputTargets{
 		"Idempotency-Key": &p.IdempotencyKey,
 		"body":            &p.Body,
 		"customer":        &p.Customer,
@@ -292,7 +295,7 @@ func invokeUpdateCustomer(ctx context.Context, c *Client, input json.RawMessage)
 // invokeDeleteCustomer decodes input strictly and calls DeleteCustomer.
 func invokeDeleteCustomer(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p DeleteCustomerParams
-	if err := decodeInput("stripe: deleteCustomer: ", actionSchema(24), input, inputTargets{"customer": &p.Customer}); err != nil {
+	if err := decodeInput("stripe: deleteCustomer: ", actionSchema(25), input, inputTargets{"customer": &p.Customer}); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -303,7 +306,7 @@ func invokeDeleteCustomer(ctx context.Context, c *Client, input json.RawMessage)
 // invokeCreatePaymentIntent decodes input strictly and calls CreatePaymentIntent.
 func invokeCreatePaymentIntent(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p CreatePaymentIntentParams
-	if err := decodeInput("stripe: createPaymentIntent: ", actionSchema(26), input, inputTargets{
+	if err := decodeInput("stripe: createPaymentIntent: ", actionSchema(27), input, inputTargets{
 		"Idempotency-Key": &p.IdempotencyKey,
 		"body":            &p.Body,
 	}); err != nil {
@@ -317,7 +320,7 @@ func invokeCreatePaymentIntent(ctx context.Context, c *Client, input json.RawMes
 // invokeRetrievePaymentIntent decodes input strictly and calls RetrievePaymentIntent.
 func invokeRetrievePaymentIntent(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p RetrievePaymentIntentParams
-	if err := decodeInput("stripe: retrievePaymentIntent: ", actionSchema(28), input, inputTargets{"intent": &p.Intent}); err != nil {
+	if err := decodeInput("stripe: retrievePaymentIntent: ", actionSchema(29), input, inputTargets{"intent": &p.Intent}); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -328,7 +331,7 @@ func invokeRetrievePaymentIntent(ctx context.Context, c *Client, input json.RawM
 // invokeCancelPaymentIntent decodes input strictly and calls CancelPaymentIntent.
 func invokeCancelPaymentIntent(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p CancelPaymentIntentParams
-	if err := decodeInput("stripe: cancelPaymentIntent: ", actionSchema(29), input, inputTargets{
+	if err := decodeInput("stripe: cancelPaymentIntent: ", actionSchema(30), input, inputTargets{
 		"body":   &p.Body,
 		"intent": &p.Intent,
 	}); err != nil {
@@ -341,7 +344,7 @@ func invokeCancelPaymentIntent(ctx context.Context, c *Client, input json.RawMes
 
 // invokeGetBalance decodes input strictly and calls GetBalance.
 func invokeGetBalance(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
-	if err := decodeInput("stripe: getBalance: ", actionSchema(30), input, nil); err != nil {
+	if err := decodeInput("stripe: getBalance: ", actionSchema(31), input, nil); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)

@@ -108,9 +108,7 @@ func genParams(f *jen.File, c *model.Connector, a *model.Action) {
 		g.Id("req").Op(":=").Id("Request").Values(jen.DictFunc(func(d jen.Dict) {
 			d[jen.Id("Method")] = jen.Lit(a.Method)
 			d[jen.Id("RelativeURL")] = pathExpr(a)
-			if a.Auth != nil {
-				d[jen.Id("action")] = jen.Lit(a.Name)
-			}
+			requestExtras(d, a)
 			if needQuery {
 				d[jen.Id("Query")] = jen.Qual("net/url", "Values").Values()
 			}
@@ -128,6 +126,17 @@ func genParams(f *jen.File, c *model.Connector, a *model.Action) {
 			}
 			field := jen.Id("p").Dot(p.GoName)
 			switch {
+			case p.QueryStyle != "":
+				enc := jen.If(jen.Err().Op(":=").Id("encodeQuery").Call(jen.Id("req").Dot("Query"), jen.Lit(p.Name), jen.Lit(p.QueryStyle), jen.Lit(p.Explode), field), jen.Err().Op("!=").Nil()).Block(
+					failf("query parameter "+p.Name+": %w", jen.Err()))
+				switch {
+				case p.IsList:
+					g.If(jen.Len(field).Op(">").Lit(0)).Block(enc)
+				case p.Type.IsNilable():
+					g.If(jen.Add(field).Op("!=").Nil()).Block(enc)
+				default:
+					g.Add(enc)
+				}
 			case p.IsList && p.Explode:
 				g.For(jen.List(jen.Id("_"), jen.Id("v")).Op(":=").Range().Add(field)).Block(
 					jen.Add(target).Dot("Add").Call(jen.Lit(p.Name), jen.Id("formatParam").Call(jen.Id("v"))))
@@ -229,10 +238,23 @@ func responseType(a *model.Action) jen.Code {
 // plainRequest is the Request of an action without parameters.
 func plainRequest(a *model.Action) jen.Code {
 	d := jen.Dict{jen.Id("Method"): jen.Lit(a.Method), jen.Id("RelativeURL"): jen.Lit(a.Path)}
+	requestExtras(d, a)
+	return jen.Id("Request").Values(d)
+}
+
+// requestExtras sets the unexported Request fields of an action: its own
+// auth, the Accept its spec gives, and a redirect
+// not to follow.
+func requestExtras(d jen.Dict, a *model.Action) {
 	if a.Auth != nil {
 		d[jen.Id("action")] = jen.Lit(a.Name)
 	}
-	return jen.Id("Request").Values(d)
+	if a.Accept != "" {
+		d[jen.Id("accept")] = jen.Lit(a.Accept)
+	}
+	if a.Redirect {
+		d[jen.Id("noRedirect")] = jen.True()
+	}
 }
 
 func genAction(f *jen.File, a *model.Action) {

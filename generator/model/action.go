@@ -1,6 +1,7 @@
 package model
 
 import (
+	"cmp"
 	"strings"
 	"unicode"
 
@@ -67,10 +68,19 @@ func (b *builder) param(act *Action, p spec.Param, fields *names.Set) *Param {
 	if p.Schema != nil {
 		t = b.paramType(p.Schema, 0)
 	}
+	if p.In == spec.InQuery && p.Schema != nil && (t == nil || p.Style == spec.StyleDeepObject) {
+		if ot := b.queryObjectType(act, p, prm.GoName); ot != nil {
+			t = ot
+			prm.QueryStyle = cmp.Or(p.Style, spec.StyleForm)
+			b.c.NeedsQuery = true
+		}
+	}
 	switch {
 	case t == nil:
 		b.warnf("action %s: parameter %q is not a scalar or a list of scalars; typed as string (pass it serialized)", act.Name, p.Name)
 		t = String
+	case prm.QueryStyle != "":
+		prm.IsList = t.Kind == Slice
 	case t.Kind == Slice && p.In == spec.InPath:
 		b.warnf("action %s: path parameter %q is a list; typed as string", act.Name, p.Name)
 		t = String
@@ -86,6 +96,30 @@ func (b *builder) param(act *Action, p spec.Param, fields *names.Set) *Param {
 		prm.Type = Ptr(t)
 	}
 	return prm
+}
+
+// queryObjectType is the Go type of a query param the runtime encodes
+// with its style: a struct for an object with properties, map[string]string
+// for a free-form object, a map for one whose values have a schema, and
+// with deepObject also a list; nil for anything else (a union, an
+// untyped schema), which stays a string.
+func (b *builder) queryObjectType(act *Action, p spec.Param, goName string) *GoType {
+	t, ok := b.target(p.Schema)
+	if !ok {
+		return nil
+	}
+	cl, _ := b.classify(t)
+	switch cl {
+	case cAnyMap:
+		return &GoType{Kind: Map, Elem: String}
+	case cStruct, cMap:
+		return b.typeOf(p.Schema, act.GoName+goName)
+	case cArray:
+		if p.Style == spec.StyleDeepObject {
+			return b.typeOf(p.Schema, act.GoName+goName)
+		}
+	}
+	return nil
 }
 
 // paramType is the Go type of a parameter: a plain scalar, or a list of

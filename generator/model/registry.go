@@ -135,9 +135,13 @@ func (b *builder) registry() {
 			}
 			keys[p.Name] = true
 			var s map[string]any
-			if prm.Elem == String && !isStringSchema(b, p.Schema) {
+			switch {
+			case prm.Elem == String && !isStringSchema(b, p.Schema):
 				s = map[string]any{"type": "string"} // typed as string by the model
-			} else {
+			case prm.QueryStyle != "" && prm.Elem.Kind == Map && prm.Elem.Elem == String:
+				// A free-form object param is a map[string]string.
+				s = map[string]any{"type": "object", "additionalProperties": map[string]any{"type": "string"}}
+			default:
 				s = w.convert(p.Schema, 0, &refs)
 			}
 			if p.Schema == nil {

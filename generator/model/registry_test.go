@@ -67,7 +67,7 @@ schemas:
 	text := e.InputSchema()
 	for _, want := range []string{`"required":["id","body"]`, `"additionalProperties":false`, `"$ref":"#/$defs/Node"`,
 		`"default":10`, `"description":"How many."`, `"format":"date-time"`, `"type":["string","null"]`, `"enum":["leaf","branch",null]`,
-		`"anyOf":[{"$ref":"#/$defs/Node"},{"type":"null"}]`, `"filter":{"type":"string"}`} {
+		`"anyOf":[{"$ref":"#/$defs/Node"},{"type":"null"}]`, `"filter":{"properties":{"a":{"type":"string"}},"type":"object"}`} {
 		if !strings.Contains(text, want) {
 			t.Errorf("input schema lacks %s:\n%s", want, text)
 		}

@@ -100,6 +100,9 @@ func (b *builder) runtime() {
 	if c.NeedsEncode {
 		files = append(files, "encode.go")
 	}
+	if c.NeedsQuery {
+		files = append(files, "query.go")
+	}
 	if c.RateLimit != nil {
 		files = append(files, "ratelimit.go")
 		on(PieceRateLimit)

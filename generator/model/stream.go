@@ -1,6 +1,10 @@
 package model
 
-import "github.com/conngen/conngen/generator/spec"
+import (
+	"strings"
+
+	"github.com/conngen/conngen/generator/spec"
+)
 
 // Events is an action's Server-Sent Events method.
 type Events struct {
@@ -15,6 +19,12 @@ func (b *builder) stream(act *Action, a spec.Action) {
 		act.Stream = true
 		act.Result = ReadCloser
 		b.c.NeedsStream = true
+	}
+	if a.Response != nil {
+		if len(a.Response.Accept) > 0 {
+			act.Accept = strings.Join(a.Response.Accept, ", ")
+		}
+		act.Redirect = a.Response.Redirect
 	}
 	if a.Events != nil {
 		data := String

@@ -45,6 +45,7 @@ type Connector struct {
 	// What the runtime must do; Runtime is decided from them.
 	NeedsPaginate bool
 	NeedsEncode   bool // form or multipart bodies
+	NeedsQuery    bool // object (or deepObject) query params: query.go
 	NeedsUnion    bool // oneOf/anyOf types with JSON methods
 	NeedsStream   bool // streamed responses or events (stream.go)
 	NeedsSSE      bool // Server-Sent Events (sse.go)
@@ -272,6 +273,12 @@ type Action struct {
 	Stream bool
 	// Events: the service can answer with Server-Sent Events; nil when not.
 	Events *Events
+	// Accept is the spec's response.accept joined with ", "; "" leaves
+	// Accept to the connector's headers, else the runtime's default
+	// (application/json; */* for a stream; text/event-stream for events).
+	Accept string
+	// Redirect: the documented answer is a 3xx, not followed.
+	Redirect bool
 }
 
 // Segment is literal path text, or a path param.
@@ -291,6 +298,9 @@ type Param struct {
 	Elem        *GoType // Type without the optional pointer
 	IsList      bool    // a slice: one value per element
 	Explode     bool    // list query params: repeat the key (true) or join with commas
+	// QueryStyle is set for a query param encoded by the runtime's
+	// encodeQuery: "form" or "deepObject" (an object, or a deepObject list).
+	QueryStyle string
 }
 
 // Body is an action's request body: the Body field of the Params struct.

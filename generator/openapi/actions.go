@@ -65,7 +65,8 @@ func (c *converter) action(o *operation, names *actionNames) spec.Action {
 	var respHeaders openapi3.Headers
 	a.Response, respSchema, respHeaders = c.response(o)
 	c.streams(o, &a)
-	if a.Method == "GET" {
+	c.accept(o, &a)
+	if a.Method == "GET" && (a.Response == nil || !a.Response.Redirect) {
 		a.Paginate = c.detectPagination(&a, respSchema, respHeaders)
 	}
 	return a
@@ -128,6 +129,10 @@ func (c *converter) params(o *operation) []spec.Param {
 			have[p.Name] = true
 		case "query":
 		case "header":
+			if strings.EqualFold(p.Name, "Accept") {
+				o.accept = p // sent as the action's response.accept (c.accept)
+				continue
+			}
 			if reason := c.skipHeader(p.Name); reason != "" {
 				c.w.add(s.ptr, "header parameter %s dropped: %s", p.Name, reason)
 				continue
@@ -144,11 +149,15 @@ func (c *converter) params(o *operation) []spec.Param {
 			In:          in,
 			Required:    p.Required || in == "path",
 			Description: shortText(p.Description),
-			Schema:      c.paramSchema(p, s.ptr),
 		}
 		if sp.Description == "" && p.Schema != nil && p.Schema.Value != nil {
 			sp.Description = shortText(p.Schema.Value.Description)
 		}
+		if in == "query" && c.queryObject(p, s.ptr, &sp) {
+			out = append(out, sp)
+			continue
+		}
+		sp.Schema = c.paramSchema(p, s.ptr)
 		if in == "query" && sp.Schema != nil && sp.Schema.Type == "array" {
 			switch p.Style {
 			case "", "form":
@@ -179,8 +188,169 @@ func (c *converter) params(o *operation) []spec.Param {
 	return out
 }
 
+// queryObject maps a query parameter whose schema is an object (any
+// style but spaceDelimited and pipeDelimited), or a deepObject list, to a
+// parameter with its whole schema and its style and explode, which the
+// connector encodes (k1=v1&k2=v2; name=k1,v1,k2,v2; name[k1]=v1). It
+// reports false for anything else.
+func (c *converter) queryObject(p *openapi3.Parameter, ptr string, sp *spec.Param) bool {
+	r := p.Schema
+	if r == nil {
+		for _, mt := range slices.Sorted(maps.Keys(p.Content)) {
+			if m := p.Content[mt]; m != nil && m.Schema != nil {
+				if contentClass(mt) == ctJSON {
+					return false // JSON text in the query: sent as a string
+				}
+				r = m.Schema
+				break
+			}
+		}
+	}
+	if r == nil || r.Value == nil {
+		return false
+	}
+	object := objectSchema(r.Value, 0)
+	switch p.Style {
+	case "", "form":
+		if !object {
+			return false
+		}
+		if p.Explode != nil && !*p.Explode {
+			sp.Explode = new(false)
+		}
+	case "deepObject":
+		if t, _, _ := schemaType(r.Value); !object && t != "array" {
+			return false
+		}
+		sp.Style = spec.StyleDeepObject
+	default:
+		return false
+	}
+	sp.Schema = c.schemaRef(r, ptr+"/schema")
+	return true
+}
+
+// objectSchema reports whether v is an object: typed so, or untyped with
+// properties or additionalProperties, or an allOf of objects.
+func objectSchema(v *openapi3.Schema, depth int) bool {
+	if v == nil || depth > 8 {
+		return false
+	}
+	t, _, several := schemaType(v)
+	switch {
+	case len(several) > 0:
+		return false
+	case t == "object":
+		return len(v.OneOf)+len(v.AnyOf) == 0
+	case t != "":
+		return false
+	case len(v.OneOf)+len(v.AnyOf) > 0:
+		return false
+	case len(v.Properties) > 0 || v.AdditionalProperties.Schema != nil || v.AdditionalProperties.Has != nil:
+		return true
+	}
+	if len(v.AllOf) == 0 {
+		return false
+	}
+	for _, part := range v.AllOf {
+		if part == nil || !objectSchema(part.Value, depth+1) {
+			return false
+		}
+	}
+	return true
+}
+
+// accept gives the action the Accept its answer needs: a required Accept
+// header parameter's fixed value (its default, or its only enum value),
+// else the media types of the 2xx answers the action reads — the streamed
+// ones for a stream, the JSON ones, or, with none, the others, or
+// text/event-stream when that is all there is — unless
+// that is application/json alone, which every connector sends anyway.
+// An optional Accept parameter, or one of free value, is dropped.
+func (c *converter) accept(o *operation, a *spec.Action) {
+	if p := o.accept; p != nil {
+		if v := fixedValue(p); v != "" && p.Required {
+			if a.Response == nil {
+				a.Response = &spec.Response{}
+			}
+			a.Response.Accept = []string{v}
+			return
+		}
+		c.w.add(o.ptr+"/parameters", "header parameter %s dropped: the connector sets Accept from the media types of the answer", p.Name)
+	}
+	if o.op.Responses == nil || a.Response != nil && a.Response.Redirect {
+		return
+	}
+	stream := a.Response != nil && a.Response.Stream
+	var read, json, other []string
+	sse := false
+	for code, r := range o.op.Responses.Map() {
+		if n, err := strconv.Atoi(code); (err != nil || n < 200 || n > 299) && !strings.EqualFold(code, "2XX") {
+			continue
+		}
+		if r == nil || r.Value == nil {
+			continue
+		}
+		for mt, m := range r.Value.Content {
+			t := strings.TrimSpace(mt)
+			if bareType(t) == "text/event-stream" {
+				sse = true
+				continue
+			}
+			if !spec.IsMediaRange(t) {
+				continue
+			}
+			switch {
+			case stream && binaryResponse(t, m):
+				read = append(read, t)
+			case contentClass(t) == ctJSON:
+				json = append(json, t)
+			default:
+				other = append(other, t)
+			}
+		}
+	}
+	if !stream {
+		read = json
+		if len(read) == 0 {
+			read = other
+		}
+		if len(read) == 0 && sse {
+			// Only events: the plain method reads the stream whole.
+			read = []string{"text/event-stream"}
+		}
+	}
+	slices.Sort(read)
+	read = slices.Compact(read)
+	if len(read) == 0 || slices.ContainsFunc(read, func(t string) bool { return bareType(t) == spec.ContentJSON }) {
+		return // application/json is what the connector sends by default
+	}
+	if a.Response == nil {
+		a.Response = &spec.Response{}
+	}
+	a.Response.Accept = read
+}
+
+// fixedValue is a parameter's one value: its default, or its only enum
+// value; "" when it has none or several.
+func fixedValue(p *openapi3.Parameter) string {
+	if p.Schema == nil || p.Schema.Value == nil {
+		return ""
+	}
+	v := p.Schema.Value
+	if s, ok := v.Default.(string); ok && s != "" {
+		return s
+	}
+	if len(v.Enum) == 1 {
+		if s, ok := v.Enum[0].(string); ok {
+			return s
+		}
+	}
+	return ""
+}
+
 // skipHeader says why a header parameter is not kept, "" when it is: the
-// connector sets Content-Type and Accept itself, and the auth header.
+// connector sets Content-Type itself (and Accept, see accept), and the auth header.
 func (c *converter) skipHeader(name string) string {
 	switch {
 	case strings.EqualFold(name, "Content-Type"):
@@ -226,7 +396,8 @@ func (c *converter) paramSchema(p *openapi3.Parameter, ptr string) *spec.Schema 
 		}
 	}
 	if p.Style == "deepObject" {
-		c.w.add(ptr, "deepObject parameter %s not supported; sent as a string", p.Name)
+		// Not an object or a list in the query (queryObject takes those).
+		c.w.add(ptr+"/schema", "schema of parameter %s"+StringParamWarning, p.Name)
 		return &spec.Schema{Type: "string"}
 	}
 	if r == nil || r.Value == nil {
@@ -405,9 +576,10 @@ func (c *converter) body(o *operation) *spec.Body {
 	return b
 }
 
-// StringParamWarning ends the warning on a parameter whose schema has no
-// serialization in OpenAPI (an object, or an array of objects, in the
-// query): the action takes its text as a string. internal/e2e looks for it.
+// StringParamWarning ends the warning on a parameter the connector cannot
+// encode (an object in the path or a header, an array of objects, a union,
+// deepObject on a scalar): the action takes its text as a string.
+// internal/e2e looks for it. Objects in the query are encoded (queryObject).
 const StringParamWarning = " is not a scalar or an array of scalars; sent as a string"
 
 // NoSuccessWarning is the warning on an operation that declares responses,
@@ -437,6 +609,13 @@ func (c *converter) response(o *operation) (*spec.Response, *openapi3.Schema, op
 	sort.Slice(cands, func(i, j int) bool { return cands[i].rank < cands[j].rank })
 	if len(cands) == 0 && o.op.Responses.Len() > 0 && o.op.Responses.Default() == nil {
 		c.w.add(o.ptr+"/responses", "%s", NoSuccessWarning)
+		for code := range o.op.Responses.Map() {
+			if n, err := strconv.Atoi(code); err == nil && n >= 300 && n < 400 || strings.EqualFold(code, "3XX") {
+				// The documented answer is a redirect: not followed, it
+				// comes back as an *APIError with its Location.
+				return &spec.Response{Redirect: true}, nil, nil
+			}
+		}
 	}
 	var firstHeaders openapi3.Headers
 	for i, cd := range cands {

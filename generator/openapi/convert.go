@@ -57,6 +57,7 @@ type operation struct {
 	op           *openapi3.Operation
 	security     openapi3.SecurityRequirements // effective
 	kept         bool                          // passes the filters
+	accept       *openapi3.Parameter           // its Accept header parameter, if any
 }
 
 func newConverter(doc *document, opts Options, w *warnings) *converter {

@@ -21,6 +21,8 @@ type Schema struct {
 	MaxLength            *int                  `yaml:"maxLength,omitempty"`
 	MinItems             *int                  `yaml:"minItems,omitempty"` // arrays; an extension, like maxItems
 	MaxItems             *int                  `yaml:"maxItems,omitempty"`
+	MinProperties        *int                  `yaml:"minProperties,omitempty"` // objects; documentation, like minItems
+	MaxProperties        *int                  `yaml:"maxProperties,omitempty"`
 	Pattern              string                `yaml:"pattern,omitempty"`
 	AllOf                []*Schema             `yaml:"allOf,omitempty"`
 	OneOf                []*Schema             `yaml:"oneOf,omitempty"`

@@ -152,10 +152,22 @@ type Param struct {
 	Required    bool    `yaml:"required,omitempty"`
 	Description string  `yaml:"description,omitempty"`
 	Schema      *Schema `yaml:"schema,omitempty"`
-	// Explode, for array query params: true (default) repeats the key
-	// (ids=1&ids=2), false joins the values with commas (ids=1,2).
+	// Style, for query params whose schema is an object or an array, is
+	// how the value is written: "form" (the default) or "deepObject"
+	// (name[k1]=v1, nested name[a][b]=v, lists name[0]=v).
+	Style string `yaml:"style,omitempty"`
+	// Explode, for query params: true (default) repeats the key for a list
+	// (ids=1&ids=2) and writes an object's properties as parameters of
+	// their own (k1=v1&k2=v2); false joins the values with commas into one
+	// (ids=1,2; name=k1,v1,k2,v2).
 	Explode *bool `yaml:"explode,omitempty"`
 }
+
+// Query param styles.
+const (
+	StyleForm       = "form"
+	StyleDeepObject = "deepObject"
+)
 
 // Body content types.
 const (
@@ -184,6 +196,12 @@ type Response struct {
 	// Stream hands a non-JSON 2xx body over unread, with no size cap: the
 	// method returns *Response[io.ReadCloser] (stream.go).
 	Stream bool `yaml:"stream,omitempty"`
+	// Accept lists the media types the action reads, sent as its Accept
+	// header; default application/json (*/* with stream).
+	Accept []string `yaml:"accept,omitempty"`
+	// Redirect says that the documented answer is a redirect (3xx): it is
+	// not followed, and comes back as an *APIError with its Header.
+	Redirect bool `yaml:"redirect,omitempty"`
 }
 
 // Pagination styles.

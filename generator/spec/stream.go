@@ -34,6 +34,14 @@ func (v *validator) checkStream(p string, a Action) {
 			v.warnf(p+".response.stream", "the body is handed over unread as an io.ReadCloser; response.schema is not decoded")
 		}
 	}
+	if r := a.Response; r != nil && r.Redirect {
+		switch {
+		case a.Paginate != nil:
+			v.errorf(p+".response.redirect", "not with paginate: the answer is a redirect, not a page")
+		case r.Stream:
+			v.errorf(p+".response.redirect", "not with stream: the answer is a redirect, not a body")
+		}
+	}
 	if e := a.Events; e != nil {
 		v.checkSchema(p+".events.schema", e.Schema)
 	}

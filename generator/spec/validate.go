@@ -631,6 +631,7 @@ func (v *validator) checkAction(p string, a Action) {
 		if prm.Explode != nil && prm.In != InQuery {
 			v.errorf(pp+".explode", "only for query parameters")
 		}
+		v.checkStyle(pp, prm)
 		v.checkSchema(pp+".schema", prm.Schema)
 	}
 	for _, name := range slices.Sorted(maps.Keys(inPath)) {
@@ -654,6 +655,11 @@ func (v *validator) checkAction(p string, a Action) {
 	}
 	if r := a.Response; r != nil {
 		v.checkSchema(p+".response.schema", r.Schema)
+		for i, mt := range r.Accept {
+			if !mediaRangePattern.MatchString(mt) {
+				v.errorf(fmt.Sprintf("%s.response.accept[%d]", p, i), "must be a media type or range such as application/json, image/png or image/*")
+			}
+		}
 	}
 	if pg := a.Paginate; pg != nil {
 		v.checkPaginate(p+".paginate", pg, queryParams)
@@ -698,6 +704,49 @@ func (v *validator) checkPaginate(p string, pg *Paginate, query map[string]bool)
 		v.errorf(p, "offset and page belong to different styles")
 	}
 }
+
+// mediaRangePattern is what an Accept entry may be: a media type, or a
+// range with * (image/*, */*), with parameters, on one line, no comma.
+var mediaRangePattern = regexp.MustCompile(`^(\*/\*|[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/(\*|[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*))( *; *[A-Za-z0-9!#$&^_.+-]+=("[^"\\\r\n,]*"|[A-Za-z0-9!#$&^_.+-]+))*$`)
+
+// checkStyle checks a param's style: query params only, form or
+// deepObject, and deepObject only for objects and lists (OpenAPI defines
+// it for objects; lists are written name[0]=v, as Stripe reads them), and
+// always exploded.
+func (v *validator) checkStyle(pp string, prm Param) {
+	if prm.Style == "" {
+		return
+	}
+	switch {
+	case prm.In != InQuery:
+		v.errorf(pp+".style", "only for query parameters")
+	case prm.Style != StyleForm && prm.Style != StyleDeepObject:
+		v.errorf(pp+".style", "must be form or deepObject")
+	case prm.Style == StyleDeepObject:
+		if prm.Explode != nil && !*prm.Explode {
+			v.errorf(pp+".explode", "explode: false is not defined for style deepObject")
+		}
+		if t := v.followRefs(prm.Schema); t == nil || t.Type == "string" || t.Type == "integer" || t.Type == "number" || t.Type == "boolean" {
+			v.errorf(pp+".style", "deepObject is for object and array schemas")
+		}
+	}
+}
+
+// followRefs follows s's $ref chain to a schema that is not a reference;
+// nil when there is none (no schema, a dangling or looping reference).
+func (v *validator) followRefs(s *Schema) *Schema {
+	for i := 0; s != nil && s.Ref != "" && i < 100; i++ {
+		s = v.s.Schemas.Get(s.RefName())
+	}
+	if s != nil && s.Ref != "" {
+		return nil
+	}
+	return s
+}
+
+// IsMediaRange reports whether mt is an entry response.accept takes: a
+// media type or a range such as image/*, with parameters.
+func IsMediaRange(mt string) bool { return mediaRangePattern.MatchString(mt) }
 
 var mediaTypePattern = regexp.MustCompile("^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*$")
 

@@ -168,11 +168,11 @@ func (d *driver) operation(sa *spec.Action, a *model.Action) jen.Code {
 		fields := jen.Dict{}
 		for i, p := range a.Params {
 			sp := sa.Params[i]
-			if !p.Required && !d.v.isScalar(sp.Schema) && !isListOfScalars(d.v, sp.Schema) {
+			if !p.Required && p.QueryStyle == "" && !d.v.isScalar(sp.Schema) && !isListOfScalars(d.v, sp.Schema) {
 				continue
 			}
 			if !p.Required && d.leaveOut[sa.Name+" "+sp.Name] {
-				d.notef("left out optional %s: OpenAPI defines no serialization for its schema", sp.Name)
+				d.notef("left out optional %s: the connector sends it as a string (its schema is one it cannot encode)", sp.Name)
 				continue
 			}
 			val := d.v.value(sp.Schema, 0, true)

@@ -1,9 +1,11 @@
 package e2e
 
 import (
+	"maps"
 	"math"
 	"regexp"
 	"regexp/syntax"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -66,7 +68,10 @@ func (v *valuer) value(s *spec.Schema, depth int, top bool) any {
 		return v.allOf(s, depth, top)
 	}
 	if alts := v.alternatives(s); len(alts) > 0 {
-		return v.value(alts[0], depth, top)
+		if len(s.Properties) == 0 && len(s.Required) == 0 {
+			return v.alternative(s, alts[0], depth, top)
+		}
+		return v.withAlternative(s, alts[0], depth, top)
 	}
 	switch s.Type {
 	case "string":
@@ -99,6 +104,57 @@ func (v *valuer) value(s *spec.Schema, depth int, top bool) any {
 		}
 	}
 	return "test"
+}
+
+// alternative is a value of alt, one of s's oneOf/anyOf choices, with
+// s's discriminator property set to alt's tag: the value then matches
+// that alternative alone.
+func (v *valuer) alternative(s, alt *spec.Schema, depth int, top bool) any {
+	val := v.value(alt, depth, top)
+	d := s.Discriminator
+	m, ok := val.(map[string]any)
+	if d == nil || !ok || d.PropertyName == "" {
+		return val
+	}
+	if _, set := m[d.PropertyName]; set {
+		return val
+	}
+	tags := slices.Sorted(maps.Keys(d.Mapping))
+	for _, tag := range tags {
+		if d.Mapping[tag] == alt.Ref {
+			m[d.PropertyName] = tag
+			return m
+		}
+	}
+	if alt.Ref != "" {
+		m[d.PropertyName] = alt.RefName()
+	}
+	return m
+}
+
+// withAlternative is the value of an object with properties of its own
+// beside oneOf/anyOf: its own properties first, then what the first
+// alternative adds (properties, or just requirements on the own ones).
+func (v *valuer) withAlternative(s, alt *spec.Schema, depth int, top bool) any {
+	own := *s
+	own.OneOf, own.AnyOf = nil, nil
+	out := v.object(&own, depth, top)
+	if m, ok := v.alternative(s, alt, depth, false).(map[string]any); ok {
+		for k, x := range m {
+			if _, set := out[k]; !set {
+				out[k] = x
+			}
+		}
+	}
+	for _, name := range v.requiredNames(s, 0) {
+		if _, set := out[name]; set {
+			continue
+		}
+		if p := v.propertyOf(s, name, 0); p != nil {
+			out[name] = v.value(p, depth+1, false)
+		}
+	}
+	return out
 }
 
 // alternatives are the oneOf/anyOf choices that are not just null.
@@ -195,7 +251,9 @@ func (v *valuer) propertyOf(s *spec.Schema, name string, depth int) *spec.Schema
 func (v *valuer) object(s *spec.Schema, depth int, top bool) map[string]any {
 	out := map[string]any{}
 	for _, p := range s.Properties {
-		req := s.IsRequired(p.Name)
+		// A property of one value (a const, a oneOf alternative's tag) is
+		// always set: it tells the alternatives apart.
+		req := s.IsRequired(p.Name) || v.singleValue(p.Schema)
 		if !req && !(top && v.isScalar(p.Schema)) {
 			continue
 		}
@@ -207,7 +265,45 @@ func (v *valuer) object(s *spec.Schema, depth int, top bool) map[string]any {
 		}
 		out[p.Name] = v.value(p.Schema, depth+1, false)
 	}
+	if s.MinProperties != nil {
+		v.fillMinProperties(s, out, depth)
+	}
 	return out
+}
+
+// fillMinProperties adds optional properties, then extra ones when
+// additionalProperties allows them, until out has minProperties.
+func (v *valuer) fillMinProperties(s *spec.Schema, out map[string]any, depth int) {
+	want := min(*s.MinProperties, 20)
+	for _, p := range s.Properties {
+		if len(out) >= want {
+			return
+		}
+		if _, set := out[p.Name]; !set {
+			out[p.Name] = v.value(p.Schema, depth+1, false)
+		}
+	}
+	ap := s.AdditionalProperties
+	if ap != nil && !ap.Allowed && ap.Schema == nil {
+		return // no more names allowed
+	}
+	for i := 1; len(out) < want; i++ {
+		key := "key" + strconv.Itoa(i)
+		if _, set := out[key]; set {
+			continue
+		}
+		var val any = "test"
+		if ap != nil && ap.Schema != nil {
+			val = v.value(ap.Schema, depth+1, false)
+		}
+		out[key] = val
+	}
+}
+
+// singleValue reports whether s allows one value only: an enum of one.
+func (v *valuer) singleValue(s *spec.Schema) bool {
+	s = v.resolve(s)
+	return s != nil && len(s.Enum) == 1
 }
 
 // isScalar reports whether s is a string, number, integer or boolean.

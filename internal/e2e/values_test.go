@@ -72,3 +72,81 @@ func TestBrokenResponse(t *testing.T) {
 		}
 	}
 }
+
+// TestValueOwnPropertiesBeforeAlternatives: an object with properties and
+// required names of its own beside a oneOf keeps them; the first
+// alternative only adds to them.
+func TestValueOwnPropertiesBeforeAlternatives(t *testing.T) {
+	str := &spec.Schema{Type: "string"}
+	v := &valuer{}
+	s := &spec.Schema{
+		Type:       "object",
+		Required:   []string{"model"},
+		Properties: spec.Schemas{{Name: "model", Schema: str}, {Name: "prompt", Schema: str}, {Name: "messages", Schema: str}},
+		OneOf:      []*spec.Schema{{Required: []string{"prompt"}}, {Required: []string{"messages"}}},
+	}
+	got, ok := v.value(s, 1, false).(map[string]any)
+	if !ok {
+		t.Fatalf("value = %#v, want an object", v.value(s, 1, false))
+	}
+	for _, name := range []string{"model", "prompt"} {
+		if _, ok := got[name]; !ok {
+			t.Errorf("value %v lacks %q", got, name)
+		}
+	}
+	if _, ok := got["messages"]; ok {
+		t.Errorf("value %v has messages, which only the second alternative requires", got)
+	}
+}
+
+// TestValueAlternativeTag: the chosen oneOf alternative carries its tag,
+// an optional single-value enum, or the discriminator's mapped value.
+func TestValueAlternativeTag(t *testing.T) {
+	v := &valuer{schemas: spec.Schemas{
+		{Name: "Text", Schema: &spec.Schema{Type: "object", Properties: spec.Schemas{
+			{Name: "type", Schema: &spec.Schema{Type: "string", Enum: []any{"text"}}},
+			{Name: "text", Schema: &spec.Schema{Type: "string"}},
+		}}},
+		{Name: "Image", Schema: &spec.Schema{Type: "object", Properties: spec.Schemas{
+			{Name: "kind", Schema: &spec.Schema{Type: "string"}},
+		}}},
+	}}
+	got := v.value(&spec.Schema{OneOf: []*spec.Schema{{Ref: spec.RefPrefix + "Text"}, {Ref: spec.RefPrefix + "Image"}}}, 1, false)
+	if m, _ := got.(map[string]any); m["type"] != "text" {
+		t.Errorf("value %v lacks the tag type: text", got)
+	}
+	disc := &spec.Schema{
+		OneOf:         []*spec.Schema{{Ref: spec.RefPrefix + "Image"}, {Ref: spec.RefPrefix + "Text"}},
+		Discriminator: &spec.Discriminator{PropertyName: "kind", Mapping: map[string]string{"img": spec.RefPrefix + "Image"}},
+	}
+	got = v.value(disc, 1, false)
+	if m, _ := got.(map[string]any); m["kind"] != "img" {
+		t.Errorf("value %v lacks the discriminator kind: img", got)
+	}
+}
+
+// TestValueMinProperties: an object gets at least minProperties members:
+// optional properties first, then extra ones its additionalProperties
+// allow.
+func TestValueMinProperties(t *testing.T) {
+	v := &valuer{}
+	two := 2
+	s := &spec.Schema{Type: "object", MinProperties: &two, Properties: spec.Schemas{{Name: "a", Schema: &spec.Schema{Type: "array", Items: &spec.Schema{Type: "string"}}}}}
+	if got, _ := v.value(s, 1, false).(map[string]any); len(got) != 2 || got["a"] == nil {
+		t.Errorf("value %v: want a and one extra member", got)
+	}
+	m := &spec.Schema{Type: "object", MinProperties: &two, AdditionalProperties: &spec.AdditionalProperties{Schema: &spec.Schema{Type: "integer"}}}
+	got, _ := v.value(m, 1, false).(map[string]any)
+	if len(got) != 2 {
+		t.Fatalf("value %v: want two members", got)
+	}
+	for k, x := range got {
+		if _, ok := x.(int64); !ok {
+			t.Errorf("member %s = %#v, want an integer", k, x)
+		}
+	}
+	closed := &spec.Schema{Type: "object", MinProperties: &two, AdditionalProperties: &spec.AdditionalProperties{}}
+	if got, _ := v.value(closed, 1, false).(map[string]any); len(got) != 0 {
+		t.Errorf("value %v: additionalProperties false allows no invented member", got)
+	}
+}
