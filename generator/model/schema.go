@@ -73,6 +73,20 @@ func (b *builder) classifyOnce(s *spec.Schema) (class, *spec.Schema) {
 	if part := wrapped(s); part != nil {
 		return cRef, part
 	}
+	if len(s.OneOf)+len(s.AnyOf) > 0 && (len(s.Properties) > 0 || len(s.AllOf) > 0) && b.requirementsOnly(s) {
+		// {properties: ..., anyOf: [{required: [a]}, {required: [b]}]}:
+		// alternatives that only say which of the object's own
+		// properties must be present shape nothing. The object is its
+		// struct; a struct cannot say "at least one of", so those fields
+		// stay optional (Invoke's input check still applies them).
+		if len(s.AllOf) > 0 {
+			if props, _, ok := b.collectProps(s); ok && len(props) > 0 {
+				return cStruct, nil
+			}
+			return cRaw, nil
+		}
+		return cStruct, nil
+	}
 	if len(s.OneOf)+len(s.AnyOf) > 0 {
 		if _, ok := b.variants(s); ok {
 			return cUnion, nil
@@ -325,7 +339,7 @@ func (b *builder) mergeOnce(s *spec.Schema) (spec.Schemas, []string, bool) {
 		}
 		add(ps, req)
 	}
-	if len(s.OneOf)+len(s.AnyOf) > 0 {
+	if len(s.OneOf)+len(s.AnyOf) > 0 && !b.requirementsOnly(s) {
 		// A merged union: every alternative's properties, none required,
 		// since any one alternative may be the value.
 		for _, alt := range nonNull(s.OneOf, s.AnyOf) {

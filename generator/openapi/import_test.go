@@ -667,6 +667,8 @@ func TestRequirementOnlyParts(t *testing.T) {
 	doc := head + "paths:\n" +
 		"  /fw:\n    post:\n" + body(`{allOf: [{$ref: "#/components/schemas/Firewall"}, {required: [name]}, {anyOf: [{title: In, required: [in]}, {title: Out, required: [out]}]}]}`) +
 		"  /late:\n    post:\n" + body(`{allOf: [{type: object, properties: {items: {type: array, items: {type: string}}}}, {$ref: "#/components/schemas/Paging"}]}`) +
+		"  /beside:\n    post:\n" + body(`{type: object, properties: {file_id: {type: string}, url: {type: string}, detail: {type: string}}, required: [detail], oneOf: [{required: [file_id]}, {required: [url]}]}`) +
+		"  /mixed:\n    post:\n" + body(`{allOf: [{$ref: "#/components/schemas/Paging"}], properties: {items: {type: array, items: {type: string}}, cursor: {type: string}}, anyOf: [{required: [next]}, {required: [cursor]}]}`) +
 		`components:
   schemas:
     Firewall:
@@ -689,6 +691,15 @@ func TestRequirementOnlyParts(t *testing.T) {
 		[]string{"in []string omitempty=true", "name string omitempty=false", "out []string omitempty=true"})
 	eq(t, "fields of postLate's body", bodyFields(t, s, "postLate"),
 		[]string{"items []string omitempty=false", "next *string omitempty=true"})
+	// Beside properties (OpenAI's and Intercom's "file_id or url"), the
+	// alternatives that only list required names keep them, for Invoke's
+	// check, and the object is its struct: those fields stay optional.
+	beside := action(t, s, "postBeside").Body.Schema
+	eq(t, "oneOf beside properties", beside.OneOf, []*spec.Schema{{Required: []string{"file_id"}}, {Required: []string{"url"}}})
+	eq(t, "fields of postBeside's body", bodyFields(t, s, "postBeside"),
+		[]string{"detail string omitempty=false", "file_id *string omitempty=true", "url *string omitempty=true"})
+	eq(t, "fields of postMixed's body", bodyFields(t, s, "postMixed"),
+		[]string{"items []string omitempty=false", "next *string omitempty=true", "cursor *string omitempty=true"})
 }
 
 func TestBrokenRefs(t *testing.T) {
