@@ -492,6 +492,12 @@ func (b *builder) mergeable(s *spec.Schema) bool {
 		return false
 	}
 	for _, alt := range nonNull(s.OneOf, s.AnyOf) {
+		if len(s.Properties) > 0 && alt.Untyped() {
+			// Beside properties, an alternative that lists only required
+			// names or nothing ({title: other type}, Intercom's) shapes
+			// no more than the object does.
+			continue
+		}
 		t, ok := b.target(alt)
 		if !ok || t == nil {
 			return false

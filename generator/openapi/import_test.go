@@ -668,6 +668,7 @@ func TestRequirementOnlyParts(t *testing.T) {
 		"  /fw:\n    post:\n" + body(`{allOf: [{$ref: "#/components/schemas/Firewall"}, {required: [name]}, {anyOf: [{title: In, required: [in]}, {title: Out, required: [out]}]}]}`) +
 		"  /late:\n    post:\n" + body(`{allOf: [{type: object, properties: {items: {type: array, items: {type: string}}}}, {$ref: "#/components/schemas/Paging"}]}`) +
 		"  /beside:\n    post:\n" + body(`{type: object, properties: {file_id: {type: string}, url: {type: string}, detail: {type: string}}, required: [detail], oneOf: [{required: [file_id]}, {required: [url]}]}`) +
+		"  /shaped:\n    post:\n" + body(`{type: object, properties: {archived: {type: boolean}}, oneOf: [{properties: {options: {type: array, items: {type: string}}}, required: [options]}, {title: other type}]}`) +
 		"  /mixed:\n    post:\n" + body(`{allOf: [{$ref: "#/components/schemas/Paging"}], properties: {items: {type: array, items: {type: string}}, cursor: {type: string}}, anyOf: [{required: [next]}, {required: [cursor]}]}`) +
 		`components:
   schemas:
@@ -698,6 +699,12 @@ func TestRequirementOnlyParts(t *testing.T) {
 	eq(t, "oneOf beside properties", beside.OneOf, []*spec.Schema{{Required: []string{"file_id"}}, {Required: []string{"url"}}})
 	eq(t, "fields of postBeside's body", bodyFields(t, s, "postBeside"),
 		[]string{"detail string omitempty=false", "file_id *string omitempty=true", "url *string omitempty=true"})
+	// Intercom's update_data_attribute_request: an alternative that
+	// declares nothing beside one that adds a property: a merged struct,
+	// options tagged omitzero (an alternative requires it; an empty list
+	// is sent, nil is not).
+	eq(t, "fields of postShaped's body", bodyFields(t, s, "postShaped"),
+		[]string{"options []string omitempty=false", "archived *bool omitempty=true"})
 	eq(t, "fields of postMixed's body", bodyFields(t, s, "postMixed"),
 		[]string{"items []string omitempty=false", "next *string omitempty=true", "cursor *string omitempty=true"})
 }
