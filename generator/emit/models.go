@@ -21,6 +21,8 @@ func genModels(f *jen.File, c *model.Connector) {
 					tag := fl.JSONName
 					if fl.OmitEmpty {
 						tag += ",omitempty"
+					} else if fl.OmitZero {
+						tag += ",omitzero"
 					} else if tag == "-" {
 						tag += ","
 					}

@@ -61,9 +61,10 @@ type builder struct {
 	classes      map[*spec.Schema]classified // classify's answers
 	classifying  map[*spec.Schema]bool       // schemas being classified
 	targets      map[*spec.Schema]targetResult
-	merged       map[*spec.Schema]merged  // collectProps's answers
-	merging      []*spec.Schema           // schemas being merged, outermost first
-	declaring    map[*spec.Schema]*GoType // inline types being declared
+	merged       map[*spec.Schema]merged          // collectProps's answers
+	enumUnions   map[[2]*spec.Schema]*spec.Schema // unionEnum's answers
+	merging      []*spec.Schema                   // schemas being merged, outermost first
+	declaring    map[*spec.Schema]*GoType         // inline types being declared
 	cyclesWarned map[string]bool
 
 	work       Work

@@ -439,14 +439,11 @@ func (w *schemaWriter) holdsExtras(s *spec.Schema) bool {
 // alternative's schema but carries another's tag would otherwise pass
 // Invoke's checker and be sent as the other.
 func (w *schemaWriter) pinTags(s *spec.Schema, out map[string]any) {
-	if s.Discriminator == nil {
-		return
-	}
 	vs, ok := w.b.variants(s)
 	if !ok || len(vs) == 0 || vs[0].tag == "" {
 		return
 	}
-	prop := s.Discriminator.PropertyName
+	prop := vs[0].prop
 	for _, k := range []string{"oneOf", "anyOf"} {
 		alts, _ := out[k].([]any)
 		src := s.OneOf

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -72,6 +73,20 @@ func (b *builder) classifyOnce(s *spec.Schema) (class, *spec.Schema) {
 	}
 	if part := wrapped(s); part != nil {
 		return cRef, part
+	}
+	if len(s.OneOf)+len(s.AnyOf) > 0 && (len(s.Properties) > 0 || len(s.AllOf) > 0) && b.requirementsOnly(s) {
+		// {properties: ..., anyOf: [{required: [a]}, {required: [b]}]}:
+		// alternatives that only say which of the object's own
+		// properties must be present shape nothing. The object is its
+		// struct; a struct cannot say "at least one of", so those fields
+		// stay optional (Invoke's input check still applies them).
+		if len(s.AllOf) > 0 {
+			if props, _, ok := b.collectProps(s); ok && len(props) > 0 {
+				return cStruct, nil
+			}
+			return cRaw, nil
+		}
+		return cStruct, nil
 	}
 	if len(s.OneOf)+len(s.AnyOf) > 0 {
 		if _, ok := b.variants(s); ok {
@@ -275,6 +290,7 @@ func (b *builder) mergeOnce(s *spec.Schema) (spec.Schemas, []string, bool) {
 	var props spec.Schemas
 	index := map[string]int{} // property name -> its place in props
 	var required []string
+	alternative := false // adding a oneOf/anyOf alternative's properties
 	add := func(ps spec.Schemas, req []string) {
 		for _, p := range ps {
 			i, seen := index[p.Name]
@@ -282,6 +298,11 @@ func (b *builder) mergeOnce(s *spec.Schema) (spec.Schemas, []string, bool) {
 			case !seen:
 				index[p.Name] = len(props)
 				props = append(props, p)
+			case alternative && b.unionEnum(props[i].Schema, p.Schema) != nil:
+				// Alternatives that allow different values of one
+				// property: the field takes any of them, not only the
+				// last alternative's.
+				props[i].Schema = b.unionEnum(props[i].Schema, p.Schema)
 			case !p.Schema.Untyped():
 				// A later part refines the property; an untyped one
 				// (an undeclared required name the importer added)
@@ -325,9 +346,10 @@ func (b *builder) mergeOnce(s *spec.Schema) (spec.Schemas, []string, bool) {
 		}
 		add(ps, req)
 	}
-	if len(s.OneOf)+len(s.AnyOf) > 0 {
+	if len(s.OneOf)+len(s.AnyOf) > 0 && !b.requirementsOnly(s) {
 		// A merged union: every alternative's properties, none required,
 		// since any one alternative may be the value.
+		alternative = true
 		for _, alt := range nonNull(s.OneOf, s.AnyOf) {
 			t, ok := b.target(alt)
 			if !ok || t == nil {
@@ -343,9 +365,60 @@ func (b *builder) mergeOnce(s *spec.Schema) (spec.Schemas, []string, bool) {
 			}
 			add(ps, nil)
 		}
+		alternative = false
 	}
 	add(s.Properties, s.Required)
 	return props, required, true
+}
+
+// unionEnum is the string enum of every value that the enums a and b
+// allow (each a string enum, through references), or nil when either is
+// not one or they allow the same values. The answer is kept per pair, so
+// a merged struct names the same schema each time it is merged.
+func (b *builder) unionEnum(a, x *spec.Schema) *spec.Schema {
+	key := [2]*spec.Schema{a, x}
+	if u, ok := b.enumUnions[key]; ok {
+		return u
+	}
+	var out *spec.Schema
+	ta, okA := b.target(a)
+	tx, okX := b.target(x)
+	if okA && okX && ta != nil && tx != nil && ta != tx && isStringEnum(ta) && isStringEnum(tx) {
+		vals := slices.Clone(ta.Enum)
+		for _, v := range tx.Enum {
+			if !slices.Contains(vals, v) {
+				vals = append(vals, v)
+			}
+		}
+		if len(vals) > len(ta.Enum) {
+			out = &spec.Schema{Type: "string", Enum: vals, Description: cmp.Or(a.Description, ta.Description),
+				Nullable: a.Nullable || ta.Nullable || x.Nullable || tx.Nullable}
+		}
+	}
+	if b.enumUnions == nil {
+		b.enumUnions = map[[2]*spec.Schema]*spec.Schema{}
+	}
+	b.enumUnions[key] = out
+	return out
+}
+
+// altRequired is the set of names that some alternative of a merged
+// union requires: fields that value must be able to carry even when they
+// are empty.
+func (b *builder) altRequired(s *spec.Schema) map[string]bool {
+	if len(s.OneOf)+len(s.AnyOf) == 0 || b.requirementsOnly(s) {
+		return nil
+	}
+	out := map[string]bool{}
+	for _, alt := range nonNull(s.OneOf, s.AnyOf) {
+		if t, ok := b.target(alt); ok && t != nil {
+			_, req, _ := b.collectProps(t)
+			for _, r := range req {
+				out[r] = true
+			}
+		}
+	}
+	return out
 }
 
 // warnCycle reports an allOf cycle once, naming the schemas on it.
@@ -419,6 +492,12 @@ func (b *builder) mergeable(s *spec.Schema) bool {
 		return false
 	}
 	for _, alt := range nonNull(s.OneOf, s.AnyOf) {
+		if len(s.Properties) > 0 && alt.Untyped() {
+			// Beside properties, an alternative that lists only required
+			// names or nothing ({title: other type}, Intercom's) shapes
+			// no more than the object does.
+			continue
+		}
 		t, ok := b.target(alt)
 		if !ok || t == nil {
 			return false
@@ -501,6 +580,7 @@ func (b *builder) declareStruct(goName string, s *spec.Schema) *GoType {
 	b.declaring[s] = self
 	defer delete(b.declaring, s)
 	props, required, _ := b.collectProps(s)
+	altRequired := b.altRequired(s)
 	fieldNames := names.NewSet()
 	for _, p := range props {
 		if !validJSONName(p.Name) {
@@ -517,6 +597,11 @@ func (b *builder) declareStruct(goName string, s *spec.Schema) *GoType {
 		}
 		if (!req || nullable) && !ft.IsNilable() {
 			f.Type = Ptr(ft)
+		}
+		if !req && altRequired[p.Name] && (ft.Kind == Map || ft.Kind == Slice) {
+			// Required by an alternative of a merged union: nil is left
+			// out, but an empty object or list (item_schema: {}) is sent.
+			f.OmitEmpty, f.OmitZero = false, true
 		}
 		t.Fields = append(t.Fields, f)
 	}

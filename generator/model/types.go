@@ -249,6 +249,9 @@ type Field struct {
 	Doc       string
 	Type      *GoType
 	OmitEmpty bool
+	// OmitZero: the tag says omitzero instead (a nil map or slice is left
+	// out, an empty one is sent).
+	OmitZero bool
 }
 
 // Action is one endpoint method.

@@ -445,9 +445,12 @@ func (c *converter) combineAuth() {
 // header while the connector holds the petstore_auth token; Discord's
 // /users/@me/... operations take a user's OAuth2 token, not the bot token).
 // An operation that also takes no credential gets auth none. When one of
-// its requirements asks only for API keys and bearer tokens, the action
-// gets its own auth: those credentials, from secret connection parameters
-// (one per scheme, optional in New). Otherwise the action is kept with the
+// its requirements asks only for API keys, bearer tokens and OAuth2
+// schemes other than the connector's (an organisation-level OAuth2
+// endpoint in a personal-token API), the action gets its own auth: those
+// credentials, from secret connection parameters (one per scheme,
+// optional in New); an OAuth2 scheme's is an access token the caller
+// obtains elsewhere, sent as Authorization: Bearer. Otherwise the action is kept with the
 // connector's auth, since the connector can still send it: when the chosen
 // scheme is an API key sent as the whole Authorization header, a key of
 // "Bearer " + a token of the other scheme is what that scheme sends. The
@@ -488,6 +491,12 @@ func (c *converter) otherAuth(o *operation) (auth *spec.Auth, note string) {
 			var sends []string
 			for _, n := range names {
 				p := c.credParams[n]
+				if c.schemes[n].Type == spec.AuthOAuth2 {
+					// The connector runs no flow for it: the caller brings
+					// an access token obtained elsewhere.
+					sends = append(sends, fmt.Sprintf("%s (Config.%s) as an access token of the OAuth2 scheme %s, in Authorization: Bearer", p, goName(p), n))
+					continue
+				}
 				sends = append(sends, fmt.Sprintf("%s (Config.%s) as %s", p, goName(p), n))
 			}
 			return auth, note + " The action sends the connection parameter " + strings.Join(sends, " and ") + " instead."
@@ -503,15 +512,18 @@ func (c *converter) otherAuth(o *operation) (auth *spec.Auth, note string) {
 // templateAuth maps a requirement (scheme names, sorted) to custom auth
 // whose credentials are secret connection parameters, added on first use
 // (required when the connector's auth uses them). nil when a scheme's
-// credential cannot be a template (basic; OAuth2 whose flow the connector
-// would run), or when two schemes would set the same header.
+// credential cannot be a template (basic; the connector's own OAuth2
+// scheme, whose flow it runs), or when two schemes would set the same
+// header. Another OAuth2 scheme's access token is sent as a bearer token.
 func (c *converter) templateAuth(names []string, required bool) *spec.Auth {
 	// Check first, so that a requirement that cannot be mapped adds no
 	// connection parameter.
 	headers := map[string]bool{}
 	for _, name := range names {
 		sch := c.schemes[name]
-		if !templatable(sch) {
+		if !templatable(sch) && !(sch.Type == spec.AuthOAuth2 && name != c.scheme) {
+			// The chosen OAuth2 scheme's flow is the connector's to run;
+			// another OAuth2 scheme's access token is a bearer credential.
 			return nil
 		}
 		h := http.CanonicalHeaderKey(credentialHeader(sch))
@@ -531,6 +543,8 @@ func (c *converter) templateAuth(names []string, required bool) *spec.Auth {
 		switch {
 		case sch.Type == spec.AuthBearer:
 			auth.Headers = put(auth.Headers, credentialHeader(sch), ptrOr(sch.Prefix, "Bearer ")+p)
+		case sch.Type == spec.AuthOAuth2:
+			auth.Headers = put(auth.Headers, "Authorization", "Bearer "+p)
 		case sch.In == spec.InHeader:
 			auth.Headers = put(auth.Headers, sch.Name, ptrOr(sch.Prefix, "")+p)
 		case sch.In == spec.InQuery:
@@ -548,6 +562,8 @@ func (c *converter) templateAuth(names []string, required bool) *spec.Auth {
 // credentialHeader is the header a templatable scheme's credential goes in.
 func credentialHeader(a spec.Auth) string {
 	switch {
+	case a.Type == spec.AuthOAuth2:
+		return "Authorization"
 	case a.Type == spec.AuthBearer:
 		return cmp.Or(a.Header, "Authorization")
 	case a.In == spec.InCookie:
@@ -607,6 +623,9 @@ func (c *converter) credParam(scheme string, required bool) string {
 		where = "cookie " + sch.Name
 	}
 	desc := fmt.Sprintf("Credential of the %s security scheme (%s), for the actions that accept only it.", scheme, where)
+	if sch.Type == spec.AuthOAuth2 {
+		desc = fmt.Sprintf("Access token of the %s OAuth2 security scheme (sent as Authorization: Bearer), for the actions that accept only it; the connector does not run that scheme's flow.", scheme)
+	}
 	if required {
 		desc = fmt.Sprintf("Credential of the %s security scheme (%s).", scheme, where)
 	}

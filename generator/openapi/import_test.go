@@ -706,6 +706,9 @@ func TestRequirementOnlyParts(t *testing.T) {
 	doc := head + "paths:\n" +
 		"  /fw:\n    post:\n" + body(`{allOf: [{$ref: "#/components/schemas/Firewall"}, {required: [name]}, {anyOf: [{title: In, required: [in]}, {title: Out, required: [out]}]}]}`) +
 		"  /late:\n    post:\n" + body(`{allOf: [{type: object, properties: {items: {type: array, items: {type: string}}}}, {$ref: "#/components/schemas/Paging"}]}`) +
+		"  /beside:\n    post:\n" + body(`{type: object, properties: {file_id: {type: string}, url: {type: string}, detail: {type: string}}, required: [detail], oneOf: [{required: [file_id]}, {required: [url]}]}`) +
+		"  /shaped:\n    post:\n" + body(`{type: object, properties: {archived: {type: boolean}}, oneOf: [{properties: {options: {type: array, items: {type: string}}}, required: [options]}, {title: other type}]}`) +
+		"  /mixed:\n    post:\n" + body(`{allOf: [{$ref: "#/components/schemas/Paging"}], properties: {items: {type: array, items: {type: string}}, cursor: {type: string}}, anyOf: [{required: [next]}, {required: [cursor]}]}`) +
 		`components:
   schemas:
     Firewall:
@@ -728,6 +731,21 @@ func TestRequirementOnlyParts(t *testing.T) {
 		[]string{"in []string omitempty=true", "name string omitempty=false", "out []string omitempty=true"})
 	eq(t, "fields of postLate's body", bodyFields(t, s, "postLate"),
 		[]string{"items []string omitempty=false", "next *string omitempty=true"})
+	// Beside properties (OpenAI's and Intercom's "file_id or url"), the
+	// alternatives that only list required names keep them, for Invoke's
+	// check, and the object is its struct: those fields stay optional.
+	beside := action(t, s, "postBeside").Body.Schema
+	eq(t, "oneOf beside properties", beside.OneOf, []*spec.Schema{{Required: []string{"file_id"}}, {Required: []string{"url"}}})
+	eq(t, "fields of postBeside's body", bodyFields(t, s, "postBeside"),
+		[]string{"detail string omitempty=false", "file_id *string omitempty=true", "url *string omitempty=true"})
+	// Intercom's update_data_attribute_request: an alternative that
+	// declares nothing beside one that adds a property: a merged struct,
+	// options tagged omitzero (an alternative requires it; an empty list
+	// is sent, nil is not).
+	eq(t, "fields of postShaped's body", bodyFields(t, s, "postShaped"),
+		[]string{"options []string omitempty=false", "archived *bool omitempty=true"})
+	eq(t, "fields of postMixed's body", bodyFields(t, s, "postMixed"),
+		[]string{"items []string omitempty=false", "next *string omitempty=true", "cursor *string omitempty=true"})
 }
 
 func TestBrokenRefs(t *testing.T) {
@@ -1112,21 +1130,43 @@ paths:
       operationId: getPublic
       security: [{}, {Bot: []}]
       responses: {"204": {description: ok}}
+  /audit:
+    get:
+      operationId: getAudit
+      description: The audit log.
+      security: [{User: [identify], Signed: []}]
+      responses: {"204": {description: ok}}
 components:
   securitySchemes:
     Bot: {type: apiKey, in: header, name: Authorization}
+    Signed: {type: http, scheme: basic}
     User:
       type: oauth2
       flows:
         clientCredentials: {tokenUrl: "https://example.com/token", scopes: {identify: x, guilds: y}}
 `
-	s, warns := imp(t, doc, Options{})
+	s, warns := imp(t, doc, Options{Auth: "Bot"})
 	eq(t, "auth", s.Auth.Type, spec.AuthAPIKey)
-	me := action(t, s, "getMe").Description
-	if !strings.HasPrefix(me, "The current user.\n\nAuth: the document accepts only User here, not Bot") || !strings.Contains(me, BearerKeyHint) {
-		t.Errorf("getMe description = %q", me)
+	// Basic cannot be a template, so getAudit keeps the connector's key,
+	// which can carry "Bearer " + a User token.
+	audit := action(t, s, "getAudit")
+	if !strings.HasPrefix(audit.Description, "The audit log.\n\nAuth: the document accepts only Signed and User here, not Bot") ||
+		!strings.Contains(audit.Description, BearerKeyHint) || audit.Auth != nil {
+		t.Errorf("getAudit description = %q, auth %+v", audit.Description, audit.Auth)
 	}
-	wantWarning(t, warns, "#/paths/~1me/get/security", "accepts only User here")
+	wantWarning(t, warns, "#/paths/~1audit/get/security", "accepts only Signed and User here")
+	// Another OAuth2 scheme alone: the action sends a User access token
+	// from a connection parameter as a bearer token.
+	me := action(t, s, "getMe")
+	if me.Auth == nil || !reflect.DeepEqual(*me.Auth, spec.Auth{Type: spec.AuthCustom, Headers: map[string]string{"Authorization": "Bearer {user}"}}) {
+		t.Errorf("getMe auth = %+v", me.Auth)
+	}
+	wantWarning(t, warns, "#/paths/~1me/get/security", "accepts only User here, not Bot")
+	wantWarning(t, warns, "#/paths/~1me/get/security", "sends the connection parameter user (Config.User) as an access token of the OAuth2 scheme User, in Authorization: Bearer")
+	if len(s.Connection) != 1 || s.Connection[0].Name != "user" || !s.Connection[0].Secret || s.Connection[0].Required ||
+		!strings.Contains(s.Connection[0].Description, "Access token of the User OAuth2 security scheme") {
+		t.Errorf("connection = %+v", s.Connection)
+	}
 	for _, name := range []string{"getGuilds", "getPublic"} {
 		if d := action(t, s, name).Description; strings.Contains(d, "Auth:") {
 			t.Errorf("%s description = %q, want no auth note", name, d)
