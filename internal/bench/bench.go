@@ -28,7 +28,7 @@ import (
 	"github.com/conngen/conngen/generator"
 	"github.com/conngen/conngen/generator/openapi"
 	"github.com/conngen/conngen/generator/spec"
-	"github.com/conngen/conngen/internal/scratch"
+	"github.com/conngen/conngen/internal/testsupport"
 )
 
 // Pinned peer versions; the Makefile's bench target installs these.
@@ -55,11 +55,11 @@ var Scaling = []string{
 const Largest = "kubernetes.swagger2.unprocessed.k8s-client-js.json"
 
 // RepoRoot is the conngen module root.
-func RepoRoot() string { return scratch.RepoRoot() }
+func RepoRoot() string { return testsupport.RepoRoot() }
 
 // CorpusDir finds shared/openapi beside the repository (or
 // $CONNGEN_OPENAPI_DIR), or returns "".
-func CorpusDir() string { return scratch.OpenAPIDir() }
+func CorpusDir() string { return testsupport.OpenAPIDir() }
 
 // Documents lists the corpus documents (base names, sorted).
 func Documents(dir string) []string {
@@ -333,7 +333,7 @@ func NewModule(dir, tool string) (*Module, error) {
 	req := ""
 	switch tool {
 	case "conngen":
-		v, err := scratch.RequiredVersion("golang.org/x/oauth2")
+		v, err := testsupport.RequiredVersion("golang.org/x/oauth2")
 		if err != nil {
 			return nil, err
 		}
@@ -361,7 +361,7 @@ func (m *Module) Go(args ...string) (string, error) {
 	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		return string(out), fmt.Errorf("go %s: %v\n%s", strings.Join(args, " "), err, scratch.FirstLines(string(out), 15))
+		return string(out), fmt.Errorf("go %s: %v\n%s", strings.Join(args, " "), err, testsupport.FirstLines(string(out), 15))
 	}
 	return string(out), nil
 }

@@ -12,7 +12,7 @@ import (
 	"strings"
 
 	"github.com/conngen/conngen/generator"
-	"github.com/conngen/conngen/internal/scratch"
+	"github.com/conngen/conngen/internal/testsupport"
 )
 
 // CallResult is the median of the per-call benchmark runs of one client.
@@ -81,7 +81,7 @@ func (m *Module) RunCalls(count int, benchtime string) (map[string]CallResult, s
 		b, err := cmd.CombinedOutput()
 		all.Write(b)
 		if err != nil {
-			return nil, all.String(), fmt.Errorf("call benchmark: %v\n%s", err, scratch.FirstLines(string(b), 30))
+			return nil, all.String(), fmt.Errorf("call benchmark: %v\n%s", err, testsupport.FirstLines(string(b), 30))
 		}
 	}
 	out := all.String()
@@ -104,7 +104,7 @@ func (m *Module) RunCalls(count int, benchtime string) (map[string]CallResult, s
 		res[name] = c
 	}
 	if len(res) == 0 {
-		return nil, out, fmt.Errorf("no BenchmarkCall results in:\n%s", scratch.FirstLines(out, 30))
+		return nil, out, fmt.Errorf("no BenchmarkCall results in:\n%s", testsupport.FirstLines(out, 30))
 	}
 	return res, out, nil
 }

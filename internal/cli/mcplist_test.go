@@ -9,7 +9,7 @@ import (
 
 	"github.com/conngen/conngen/generator/model"
 	"github.com/conngen/conngen/generator/openapi"
-	"github.com/conngen/conngen/internal/scratch"
+	"github.com/conngen/conngen/internal/testsupport"
 )
 
 // TestMCPBudgetsOnLargeAPIs checks the budgets on every action of the two
@@ -20,7 +20,7 @@ func TestMCPBudgetsOnLargeAPIs(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short")
 	}
-	dir := scratch.OpenAPIDir()
+	dir := testsupport.OpenAPIDir()
 	if dir == "" {
 		t.Skip("shared/openapi not found")
 	}

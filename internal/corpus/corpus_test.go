@@ -11,12 +11,12 @@ import (
 	"github.com/conngen/conngen/generator"
 	"github.com/conngen/conngen/generator/openapi"
 	"github.com/conngen/conngen/generator/spec"
-	"github.com/conngen/conngen/internal/scratch"
+	"github.com/conngen/conngen/internal/testsupport"
 )
 
 // Documents lists the OpenAPI documents of the corpus.
 func Documents(t testing.TB) []string {
-	dir := scratch.OpenAPIDir()
+	dir := testsupport.OpenAPIDir()
 	if dir == "" {
 		t.Skip("shared/openapi not found")
 	}
@@ -40,7 +40,7 @@ func TestImportGenerateCompile(t *testing.T) {
 	}
 	docs := Documents(t)
 	mod := t.TempDir()
-	if err := scratch.WriteModule(mod, "gen.test"); err != nil {
+	if err := testsupport.WriteModule(mod, "gen.test"); err != nil {
 		t.Fatal(err)
 	}
 	for i, doc := range docs {
@@ -63,7 +63,7 @@ func TestImportGenerateCompile(t *testing.T) {
 		// The spec must pass the same validation as a hand-written one.
 		s2, _, err := spec.Load(base+".yaml", data)
 		if err != nil {
-			t.Errorf("%s: imported spec does not validate:\n%v", base, scratch.FirstLines(err.Error(), 20))
+			t.Errorf("%s: imported spec does not validate:\n%v", base, testsupport.FirstLines(err.Error(), 20))
 			continue
 		}
 		out, err := generator.Generate(s2)
@@ -77,7 +77,7 @@ func TestImportGenerateCompile(t *testing.T) {
 		_ = i
 	}
 	for _, step := range [][]string{{"build", "./..."}, {"vet", "./..."}} {
-		if _, err := scratch.Go(mod, step...); err != nil {
+		if _, err := testsupport.Go(mod, step...); err != nil {
 			t.Fatalf("in the generated module: %v", err)
 		}
 	}

@@ -8,7 +8,7 @@ import (
 	"github.com/conngen/conngen/generator"
 	"github.com/conngen/conngen/generator/openapi"
 	"github.com/conngen/conngen/generator/spec"
-	"github.com/conngen/conngen/internal/scratch"
+	"github.com/conngen/conngen/internal/testsupport"
 )
 
 // TestCompileFixtures generates the adversarial specs in
@@ -17,14 +17,14 @@ import (
 // adversarial OpenAPI documents in its openapi/ folder, and wants packages
 // that build and vet.
 func TestCompileFixtures(t *testing.T) {
-	dir := filepath.Join(scratch.RepoRoot(), "generator", "testdata", "compile")
+	dir := filepath.Join(testsupport.RepoRoot(), "generator", "testdata", "compile")
 	specs, _ := filepath.Glob(filepath.Join(dir, "*.yaml"))
 	docs, _ := filepath.Glob(filepath.Join(dir, "openapi", "*.yaml"))
 	if len(specs) == 0 || len(docs) == 0 {
 		t.Fatal("no fixtures")
 	}
 	mod := t.TempDir()
-	if err := scratch.WriteModule(mod, "gen.test"); err != nil {
+	if err := testsupport.WriteModule(mod, "gen.test"); err != nil {
 		t.Fatal(err)
 	}
 	var loaded []*spec.Spec
@@ -63,7 +63,7 @@ func TestCompileFixtures(t *testing.T) {
 		}
 	}
 	for _, step := range [][]string{{"build", "./..."}, {"vet", "./..."}} {
-		if _, err := scratch.Go(mod, step...); err != nil {
+		if _, err := testsupport.Go(mod, step...); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -9,7 +9,7 @@ import (
 	"github.com/conngen/conngen/generator"
 	"github.com/conngen/conngen/generator/model"
 	"github.com/conngen/conngen/generator/openapi"
-	"github.com/conngen/conngen/internal/scratch"
+	"github.com/conngen/conngen/internal/testsupport"
 )
 
 // TestPackedRegistry packs the registry of two maintained specs (as a
@@ -19,9 +19,9 @@ import (
 func TestPackedRegistry(t *testing.T) {
 	defer func(n int) { model.PackSchemasOver = n }(model.PackSchemasOver)
 	model.PackSchemasOver = 0
-	root := scratch.RepoRoot()
+	root := testsupport.RepoRoot()
 	mod := t.TempDir()
-	if err := scratch.WriteModule(mod, "packed.test"); err != nil {
+	if err := testsupport.WriteModule(mod, "packed.test"); err != nil {
 		t.Fatal(err)
 	}
 	var want strings.Builder
@@ -56,10 +56,10 @@ func TestPackedRegistry(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(mod, "main.go"), []byte(main), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := scratch.Go(mod, "vet", "./..."); err != nil {
+	if _, err := testsupport.Go(mod, "vet", "./..."); err != nil {
 		t.Fatal(err)
 	}
-	got, err := scratch.Go(mod, "run", ".")
+	got, err := testsupport.Go(mod, "run", ".")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +89,7 @@ func TestPackedRegistry(t *testing.T) {
 // actions whose schemas add up to tens of megabytes once each carries its
 // $defs, stays within 1 MB of source (issue 22).
 func TestStripeRegistrySize(t *testing.T) {
-	dir := scratch.OpenAPIDir()
+	dir := testsupport.OpenAPIDir()
 	if dir == "" {
 		t.Skip("shared/openapi not found")
 	}

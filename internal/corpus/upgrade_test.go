@@ -12,7 +12,7 @@ import (
 
 	"github.com/conngen/conngen/generator"
 	"github.com/conngen/conngen/internal/cli"
-	"github.com/conngen/conngen/internal/scratch"
+	"github.com/conngen/conngen/internal/testsupport"
 	"gopkg.in/yaml.v3"
 )
 
@@ -29,7 +29,7 @@ func runCLI(args ...string) (int, string, string) {
 // the derived spec has an overlay and overrides of its own. It asserts
 // what validate, generate, check and diff do across the pair.
 func TestDerivedSpecAcrossUpgrade(t *testing.T) {
-	dir := scratch.OpenAPIDir()
+	dir := testsupport.OpenAPIDir()
 	if dir == "" {
 		t.Skip("shared/openapi not found")
 	}

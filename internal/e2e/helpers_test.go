@@ -7,7 +7,7 @@ import (
 
 	"github.com/conngen/conngen/generator"
 	"github.com/conngen/conngen/generator/spec"
-	"github.com/conngen/conngen/internal/scratch"
+	"github.com/conngen/conngen/internal/testsupport"
 )
 
 // generateInto validates s by reading it back from YAML (as a user's spec
@@ -49,7 +49,7 @@ func generateInto(t testing.TB, mod string, s *spec.Spec, label string, leaveOut
 // goCmd runs go with args in dir and fails the test with its output.
 func goCmd(t testing.TB, dir string, args ...string) {
 	t.Helper()
-	if _, err := scratch.Go(dir, args...); err != nil {
+	if _, err := testsupport.Go(dir, args...); err != nil {
 		t.Fatal(err)
 	}
 }

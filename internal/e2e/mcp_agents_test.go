@@ -20,7 +20,7 @@ import (
 	"github.com/conngen/conngen/generator/openapi"
 	"github.com/conngen/conngen/generator/spec"
 	"github.com/conngen/conngen/internal/cli"
-	"github.com/conngen/conngen/internal/scratch"
+	"github.com/conngen/conngen/internal/testsupport"
 )
 
 // The budgets of section 11 of the contract, as the agent's client
@@ -136,7 +136,7 @@ func TestMCPLargeAPIs(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: builds the GitHub and Stripe runners")
 	}
-	docs := scratch.OpenAPIDir()
+	docs := testsupport.OpenAPIDir()
 	if docs == "" {
 		t.Skip("shared/openapi not found")
 	}
@@ -236,8 +236,8 @@ func TestMCPNodeClient(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short")
 	}
-	script := filepath.Join(scratch.RepoRoot(), "tools", "mcpclient", "run.mjs")
-	sdk := filepath.Join(scratch.RepoRoot(), "tools", "mcpclient", "node_modules", "@modelcontextprotocol", "sdk")
+	script := filepath.Join(testsupport.RepoRoot(), "tools", "mcpclient", "run.mjs")
+	sdk := filepath.Join(testsupport.RepoRoot(), "tools", "mcpclient", "node_modules", "@modelcontextprotocol", "sdk")
 	if _, err := os.Stat(sdk); err != nil {
 		if os.Getenv("CI") != "" {
 			t.Fatalf("the MCP client is not installed at %s: CI must run `make mcpclient` first", sdk)
@@ -250,7 +250,7 @@ func TestMCPNodeClient(t *testing.T) {
 	}
 	tmp := t.TempDir()
 	bin := filepath.Join(tmp, "conngen")
-	if out, err := scratch.Go(scratch.RepoRoot(), "build", "-o", bin, "./cmd/conngen"); err != nil {
+	if out, err := testsupport.Go(testsupport.RepoRoot(), "build", "-o", bin, "./cmd/conngen"); err != nil {
 		t.Fatalf("build conngen: %v\n%s", err, out)
 	}
 	t.Setenv("CONNGEN_CACHE_DIR", filepath.Join(tmp, "cache"))

@@ -16,7 +16,7 @@ import (
 	"github.com/conngen/conngen/generator/openapi"
 	"github.com/conngen/conngen/generator/spec"
 	"github.com/conngen/conngen/internal/cli"
-	"github.com/conngen/conngen/internal/scratch"
+	"github.com/conngen/conngen/internal/testsupport"
 )
 
 // TestPrismMCP calls every tool of a large imported document (Spotify)
@@ -27,7 +27,7 @@ func TestPrismMCP(t *testing.T) {
 		t.Skip("-short: skipping the Prism end-to-end run")
 	}
 	prism := prismPath(t)
-	dir := scratch.OpenAPIDir()
+	dir := testsupport.OpenAPIDir()
 	if dir == "" {
 		t.Skip("shared/openapi not found")
 	}

@@ -11,7 +11,7 @@ import (
 
 	"github.com/conngen/conngen/generator"
 	"github.com/conngen/conngen/internal/e2e/oauthtest"
-	"github.com/conngen/conngen/internal/scratch"
+	"github.com/conngen/conngen/internal/testsupport"
 )
 
 // TestOAuth2 generates the connectors of testdata/oauthcode.yaml
@@ -26,7 +26,7 @@ func TestOAuth2(t *testing.T) {
 	}
 	srv := oauthtest.Start(t)
 	mod := t.TempDir()
-	if err := scratch.WriteModule(mod, "gen.test"); err != nil {
+	if err := testsupport.WriteModule(mod, "gen.test"); err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"oauthcode", "oauthclient"} {

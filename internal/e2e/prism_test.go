@@ -22,7 +22,7 @@ import (
 	"time"
 
 	"github.com/conngen/conngen/generator/openapi"
-	"github.com/conngen/conngen/internal/scratch"
+	"github.com/conngen/conngen/internal/testsupport"
 )
 
 // defaultDocuments are the documents of ../shared/openapi that TestPrism
@@ -86,7 +86,7 @@ func classify(doc string, r Result) *knownIssue {
 // prismPath finds the Prism CLI installed by `make prism`. Locally the test
 // is skipped without it; in CI (CI set) it must be there.
 func prismPath(t *testing.T) string {
-	p := filepath.Join(scratch.RepoRoot(), "tools", "prism", "node_modules", ".bin", "prism")
+	p := filepath.Join(testsupport.RepoRoot(), "tools", "prism", "node_modules", ".bin", "prism")
 	if _, err := os.Stat(p); err != nil {
 		if os.Getenv("CI") != "" {
 			t.Fatalf("prism is not installed at %s: CI must run `make prism` first", p)
@@ -110,7 +110,7 @@ func documents(t *testing.T) []string {
 		}
 		return docs
 	}
-	dir := scratch.OpenAPIDir()
+	dir := testsupport.OpenAPIDir()
 	if dir == "" {
 		t.Skip("shared/openapi not found (set CONNGEN_E2E_OPENAPI to name documents)")
 	}
@@ -154,7 +154,7 @@ func TestPrism(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := scratch.WriteModule(mod, "gen.test"); err != nil {
+	if err := testsupport.WriteModule(mod, "gen.test"); err != nil {
 		t.Fatal(err)
 	}
 
@@ -348,7 +348,7 @@ func brokenResponse(r Result) string {
 	if r.Status != 0 || r.Error == "" || !responseOnly(r.Violations) {
 		return ""
 	}
-	why := "Prism's made-up response breaks the document where it does not decode: " + scratch.FirstLines(violations(r.Violations), 1)
+	why := "Prism's made-up response breaks the document where it does not decode: " + testsupport.FirstLines(violations(r.Violations), 1)
 	field := fieldRE.FindStringSubmatch(r.Error)
 	for _, v := range readViolations(r.Violations) {
 		if len(v.location) < 2 || v.location[0] != "response" || v.location[1] != "body" {
@@ -398,7 +398,7 @@ func describeFailure(r Result) string {
 				body += " [" + v + "]"
 			}
 		}
-		fmt.Fprintf(&b, "\n    response: %s", scratch.FirstLines(body, 5))
+		fmt.Fprintf(&b, "\n    response: %s", testsupport.FirstLines(body, 5))
 	}
 	if r.Notes != "" {
 		fmt.Fprintf(&b, "\n    driver notes: %s", r.Notes)

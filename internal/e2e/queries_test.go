@@ -16,7 +16,7 @@ import (
 	"testing"
 
 	"github.com/conngen/conngen/generator"
-	"github.com/conngen/conngen/internal/scratch"
+	"github.com/conngen/conngen/internal/testsupport"
 )
 
 // TestQueryStylesAcceptRedirect generates testdata/queries.yaml and runs
@@ -64,7 +64,7 @@ func TestQueryStylesAcceptRedirect(t *testing.T) {
 	defer srv.Close()
 
 	mod := t.TempDir()
-	if err := scratch.WriteModule(mod, "gen.test"); err != nil {
+	if err := testsupport.WriteModule(mod, "gen.test"); err != nil {
 		t.Fatal(err)
 	}
 	s, _, err := generator.LoadFile(filepath.Join("testdata", "queries.yaml"))

@@ -15,8 +15,8 @@ import (
 
 	"github.com/conngen/conngen/generator/model"
 	"github.com/conngen/conngen/generator/openapi"
-	"github.com/conngen/conngen/internal/scratch"
 	"github.com/conngen/conngen/internal/search"
+	"github.com/conngen/conngen/internal/testsupport"
 )
 
 // APIs maps each evaluated API to its document in the shared corpus.
@@ -36,7 +36,7 @@ func Names() []string {
 }
 
 // CorpusDir is the shared OpenAPI corpus, "" when it is absent.
-func CorpusDir() string { return scratch.OpenAPIDir() }
+func CorpusDir() string { return testsupport.OpenAPIDir() }
 
 var (
 	mu    sync.Mutex

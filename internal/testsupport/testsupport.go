@@ -1,8 +1,8 @@
-// Package scratch serves the tests and benchmarks that build generated
+// Package testsupport serves the tests and benchmarks that build generated
 // connectors outside the repository: finding the repository and the shared
 // OpenAPI corpus, and making a scratch module that can compile generated
 // packages with the same golang.org/x/oauth2 this repository uses.
-package scratch
+package testsupport
 
 import (
 	"fmt"
