@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"context"
 	"io"
 	"mime"
 	"net/http"
@@ -116,6 +117,40 @@ func (t *extraParamsTransport) RoundTrip(req *http.Request) (*http.Response, err
 	r.ContentLength = int64(len(body))
 	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(body)), nil }
 	return t.next.RoundTrip(r)
+}
+
+//conngen:end
+
+//conngen:if authcode
+
+// AuthCodeURL is the URL to send the user to for consent. Pass a verifier
+// from oauth2.GenerateVerifier to use PKCE (see OAuth2Config for whether
+// the service expects it) and give the same verifier to Exchange; an empty
+// verifier sends no challenge.
+func AuthCodeURL(cfg Config, state, verifier string) string {
+	if verifier == "" {
+		return OAuth2Config(cfg).AuthCodeURL(state)
+	}
+	return OAuth2Config(cfg).AuthCodeURL(state, oauth2.S256ChallengeOption(verifier))
+}
+
+// Exchange trades the code from the redirect for a token, through
+// cfg.HTTPClient and with the spec's token parameters. Put the token in
+// Config.Token.
+func Exchange(ctx context.Context, cfg Config, code, verifier string) (*oauth2.Token, error) {
+	hc := cfg.HTTPClient
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	//conngen:if tokenparams
+	hc = tokenHTTPClient(hc, oauth2TokenParams)
+	//conngen:end
+	ctx = context.WithValue(ctx, oauth2.HTTPClient, hc)
+	var opts []oauth2.AuthCodeOption
+	if verifier != "" {
+		opts = append(opts, oauth2.VerifierOption(verifier))
+	}
+	return OAuth2Config(cfg).Exchange(ctx, code, opts...)
 }
 
 //conngen:end

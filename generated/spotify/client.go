@@ -106,7 +106,8 @@ func New(cfg Config) (*Client, error) {
 }
 
 // OAuth2Config is the OAuth2 client of the connector. It needs no token, so it serves the
-// authorize step; AuthCodeURL and Exchange below wrap it with the spec's options.
+// authorize step; AuthCodeURL and Exchange (oauth2.go) wrap it with the spec's options.
+// The service expects PKCE: pass a verifier from oauth2.GenerateVerifier to both.
 func OAuth2Config(cfg Config) *oauth2.Config {
 	return &oauth2.Config{
 		ClientID:     cfg.ClientID,
@@ -119,28 +120,4 @@ func OAuth2Config(cfg Config) *oauth2.Config {
 		RedirectURL: cfg.RedirectURL,
 		Scopes:      []string{"playlist-read-private", "playlist-read-collaborative", "playlist-modify-public", "playlist-modify-private", "user-read-private", "user-read-email", "user-library-read", "user-library-modify", "user-follow-read"},
 	}
-}
-
-// AuthCodeURL is the URL to send the user to for consent. The service expects PKCE: pass a verifier from oauth2.GenerateVerifier
-// and give the same verifier to Exchange; an empty verifier sends no challenge.
-func AuthCodeURL(cfg Config, state, verifier string) string {
-	if verifier == "" {
-		return OAuth2Config(cfg).AuthCodeURL(state)
-	}
-	return OAuth2Config(cfg).AuthCodeURL(state, oauth2.S256ChallengeOption(verifier))
-}
-
-// Exchange trades the code from the redirect for a token, through cfg.HTTPClient
-// and with the spec's token parameters. Put the token in Config.Token.
-func Exchange(ctx context.Context, cfg Config, code, verifier string) (*oauth2.Token, error) {
-	hc := cfg.HTTPClient
-	if hc == nil {
-		hc = http.DefaultClient
-	}
-	ctx = context.WithValue(ctx, oauth2.HTTPClient, hc)
-	var opts []oauth2.AuthCodeOption
-	if verifier != "" {
-		opts = append(opts, oauth2.VerifierOption(verifier))
-	}
-	return OAuth2Config(cfg).Exchange(ctx, code, opts...)
 }

@@ -3,6 +3,7 @@
 package spotify
 
 import (
+	"context"
 	"net/http"
 	"sync"
 
@@ -60,4 +61,31 @@ func bearerAuth(ts oauth2.TokenSource) func(*http.Request) error {
 		tok.SetAuthHeader(req)
 		return nil
 	}
+}
+
+// AuthCodeURL is the URL to send the user to for consent. Pass a verifier
+// from oauth2.GenerateVerifier to use PKCE (see OAuth2Config for whether
+// the service expects it) and give the same verifier to Exchange; an empty
+// verifier sends no challenge.
+func AuthCodeURL(cfg Config, state, verifier string) string {
+	if verifier == "" {
+		return OAuth2Config(cfg).AuthCodeURL(state)
+	}
+	return OAuth2Config(cfg).AuthCodeURL(state, oauth2.S256ChallengeOption(verifier))
+}
+
+// Exchange trades the code from the redirect for a token, through
+// cfg.HTTPClient and with the spec's token parameters. Put the token in
+// Config.Token.
+func Exchange(ctx context.Context, cfg Config, code, verifier string) (*oauth2.Token, error) {
+	hc := cfg.HTTPClient
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	ctx = context.WithValue(ctx, oauth2.HTTPClient, hc)
+	var opts []oauth2.AuthCodeOption
+	if verifier != "" {
+		opts = append(opts, oauth2.VerifierOption(verifier))
+	}
+	return OAuth2Config(cfg).Exchange(ctx, code, opts...)
 }

@@ -386,7 +386,7 @@ func genAuthorize(g *jen.Group, c *model.Connector) {
 					d[jen.Id("Scopes")] = stringList(oc.Scopes)
 				}
 				if len(a.TokenParams) > 0 {
-					d[jen.Id("EndpointParams")] = tokenParams(a)
+					d[jen.Id("EndpointParams")] = jen.Id("oauth2TokenParams")
 				}
 				d[jen.Id("AuthStyle")] = authStyle(oc.Endpoint.AuthStyle)
 			}))
@@ -415,7 +415,7 @@ func tokenClient(a model.Auth, hc jen.Code) jen.Code {
 	if len(a.TokenParams) == 0 {
 		return hc
 	}
-	return jen.Id("tokenHTTPClient").Call(hc, tokenParams(a))
+	return jen.Id("tokenHTTPClient").Call(hc, jen.Id("oauth2TokenParams"))
 }
 
 // authStyle names an x/oauth2 AuthStyle that model.Auth.OAuth2Config chose.
@@ -431,7 +431,10 @@ func genOAuth2Helpers(f *jen.File, c *model.Connector) {
 	code := a.Grant == "authorizationCode"
 	if code {
 		f.Comment("OAuth2Config is the OAuth2 client of the connector. It needs no token, so it serves the")
-		f.Comment("authorize step; AuthCodeURL and Exchange below wrap it with the spec's options.")
+		f.Comment("authorize step; AuthCodeURL and Exchange (oauth2.go) wrap it with the spec's options.")
+		if a.PKCE {
+			f.Comment("The service expects PKCE: pass a verifier from oauth2.GenerateVerifier to both.")
+		}
 	} else {
 		f.Comment("OAuth2Config describes the connector's OAuth2 client: the token endpoint, scopes and")
 		f.Comment("client authentication. New fetches and caches client-credentials tokens by itself.")
@@ -455,26 +458,8 @@ func genOAuth2Helpers(f *jen.File, c *model.Connector) {
 			}
 		}))),
 	)
-	if !code {
-		return
+	if len(a.TokenParams) > 0 {
+		f.Comment("oauth2TokenParams are the spec's auth.tokenParams, sent with every token request.")
+		f.Var().Id("oauth2TokenParams").Op("=").Add(tokenParams(a))
 	}
-	pkceDoc := "Pass a verifier from oauth2.GenerateVerifier to use PKCE"
-	if a.PKCE {
-		pkceDoc = "The service expects PKCE: pass a verifier from oauth2.GenerateVerifier"
-	}
-	f.Comment("// AuthCodeURL is the URL to send the user to for consent. " + pkceDoc + "\n// and give the same verifier to Exchange; an empty verifier sends no challenge.")
-	f.Func().Id("AuthCodeURL").Params(jen.Id("cfg").Id("Config"), jen.List(jen.Id("state"), jen.Id("verifier")).String()).String().BlockFunc(func(g *jen.Group) {
-		g.If(jen.Id("verifier").Op("==").Lit("")).Block(jen.Return(jen.Id("OAuth2Config").Call(jen.Id("cfg")).Dot("AuthCodeURL").Call(jen.Id("state"))))
-		g.Return(jen.Id("OAuth2Config").Call(jen.Id("cfg")).Dot("AuthCodeURL").Call(jen.Id("state"), jen.Qual(oauth2Path, "S256ChallengeOption").Call(jen.Id("verifier"))))
-	})
-	f.Comment("Exchange trades the code from the redirect for a token, through cfg.HTTPClient")
-	f.Comment("and with the spec's token parameters. Put the token in Config.Token.")
-	f.Func().Id("Exchange").Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("cfg").Id("Config"), jen.List(jen.Id("code"), jen.Id("verifier")).String()).Params(jen.Op("*").Qual(oauth2Path, "Token"), jen.Error()).BlockFunc(func(g *jen.Group) {
-		g.Id("hc").Op(":=").Id("cfg").Dot("HTTPClient")
-		g.If(jen.Id("hc").Op("==").Nil()).Block(jen.Id("hc").Op("=").Qual("net/http", "DefaultClient"))
-		g.Id("ctx").Op("=").Qual("context", "WithValue").Call(jen.Id("ctx"), jen.Qual(oauth2Path, "HTTPClient"), tokenClient(a, jen.Id("hc")))
-		g.Var().Id("opts").Index().Qual(oauth2Path, "AuthCodeOption")
-		g.If(jen.Id("verifier").Op("!=").Lit("")).Block(jen.Id("opts").Op("=").Append(jen.Id("opts"), jen.Qual(oauth2Path, "VerifierOption").Call(jen.Id("verifier"))))
-		g.Return(jen.Id("OAuth2Config").Call(jen.Id("cfg")).Dot("Exchange").Call(jen.Id("ctx"), jen.Id("code"), jen.Id("opts").Op("...")))
-	})
 }

@@ -31,6 +31,7 @@ const (
 	PieceForm           = "form"           // form-encoded bodies (encode.go)
 	PieceMultipart      = "multipart"      // multipart bodies (encode.go)
 	PieceTokenParams    = "tokenparams"    // extra token request parameters (oauth2.go)
+	PieceAuthCode       = "authcode"       // AuthCodeURL and Exchange: the authorization-code grant (oauth2.go)
 	PieceMonitorPage    = "monitorpage"    // a monitor over an action that is not paginated
 	PieceSchemaPack     = "schemapack"     // the registry's schemas compressed (PackSchemas)
 
@@ -53,7 +54,7 @@ const (
 func Pieces() []string {
 	p := []string{PieceActions, PieceDiscriminator, PieceRevoke, PieceRateLimit, PieceActionAuth, PieceParams, PieceFormatList,
 		PieceGuardRedirects, PieceRedacted, PieceJSONAt, PieceJSONText, PieceForm, PieceMultipart,
-		PieceTokenParams, PieceMonitorPage, PieceSchemaPack,
+		PieceTokenParams, PieceAuthCode, PieceMonitorPage, PieceSchemaPack,
 		PieceWebhookHeader, PieceWebhookField, PieceWebhookHMAC, PieceWebhookStandard, PieceWebhookStripe,
 		PieceWebhookSHA1, PieceWebhookSHA512, PieceWebhookBase64, PieceWebhookBatch,
 		PieceChallengeOkta, PieceChallengeSlack, PieceChallengeDrop, PieceChallengeZoom}
@@ -109,6 +110,9 @@ func (b *builder) runtime() {
 	}
 	if c.Auth.Type == "oauth2" {
 		files = append(files, "oauth2.go")
+		if c.Auth.Grant == "authorizationCode" {
+			on(PieceAuthCode)
+		}
 		if len(c.Auth.TokenParams) > 0 && c.Auth.Grant != "clientCredentials" { // client credentials send them as EndpointParams
 			on(PieceTokenParams)
 		}
