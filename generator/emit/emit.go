@@ -86,19 +86,29 @@ func fromTemplate(pkg, name string, src []byte) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// importBlock finds the lines of src's parenthesized import declaration:
+// src[start:end] is from the first import's line to the end of the last
+// one, without its line break.
+func importBlock(src []byte) (start, end int, ok bool) {
+	start = bytes.Index(src, []byte("\nimport (\n"))
+	if start < 0 {
+		return 0, 0, false
+	}
+	start += len("\nimport (\n")
+	end = bytes.Index(src[start:], []byte("\n)\n"))
+	if end < 0 {
+		return 0, 0, false
+	}
+	return start, start + end, true
+}
+
 // groupImports puts the standard library first and other modules after a
 // blank line, as goimports does; jennifer writes one sorted block.
 func groupImports(src []byte) []byte {
-	start := bytes.Index(src, []byte("\nimport (\n"))
-	if start < 0 {
+	start, end, ok := importBlock(src)
+	if !ok {
 		return src
 	}
-	start += len("\nimport (\n")
-	end := bytes.Index(src[start:], []byte("\n)\n"))
-	if end < 0 {
-		return src
-	}
-	end += start
 	var std, other []string
 	for _, line := range strings.Split(string(src[start:end]), "\n") {
 		path := strings.Trim(strings.TrimSpace(line[strings.LastIndex(line, " ")+1:]), "\"")

@@ -78,16 +78,11 @@ func keepPieces(name string, src []byte, keep []string) ([]byte, error) {
 // import block (go/scanner tokens, so comments and strings do not count).
 // Templates import each package under its own name.
 func dropUnusedImports(src []byte) []byte {
-	start := bytes.Index(src, []byte("\nimport (\n"))
-	if start < 0 {
+	start, end, ok := importBlock(src)
+	if !ok {
 		return src
 	}
-	start += len("\nimport (\n")
-	end := bytes.Index(src[start:], []byte("\n)\n"))
-	if end < 0 {
-		return src
-	}
-	end += start + 1
+	end++ // the block's last line keeps its line break
 	used := map[string]bool{}
 	var s scanner.Scanner
 	fset := token.NewFileSet()
