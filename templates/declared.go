@@ -37,27 +37,10 @@ var Names = sync.OnceValue(func() Declared {
 		if err != nil {
 			panic("templates: " + err.Error()) // the package compiles, so its files parse
 		}
+		d.Package = append(d.Package, PackageNames(f)...)
 		for _, decl := range f.Decls {
-			switch decl := decl.(type) {
-			case *ast.FuncDecl:
-				if decl.Recv == nil {
-					d.Package = append(d.Package, decl.Name.Name)
-				} else if receiverIs(decl.Recv, "Client") && decl.Name.IsExported() {
-					d.ClientMethods = append(d.ClientMethods, decl.Name.Name)
-				}
-			case *ast.GenDecl:
-				for _, s := range decl.Specs {
-					switch s := s.(type) {
-					case *ast.TypeSpec:
-						d.Package = append(d.Package, s.Name.Name)
-					case *ast.ValueSpec:
-						for _, n := range s.Names {
-							if n.Name != "_" {
-								d.Package = append(d.Package, n.Name)
-							}
-						}
-					}
-				}
+			if fn, ok := decl.(*ast.FuncDecl); ok && fn.Recv != nil && receiverIs(fn.Recv, "Client") && fn.Name.IsExported() {
+				d.ClientMethods = append(d.ClientMethods, fn.Name.Name)
 			}
 		}
 	}
@@ -67,6 +50,34 @@ var Names = sync.OnceValue(func() Declared {
 	d.ClientMethods = slices.Compact(d.ClientMethods)
 	return d
 })
+
+// PackageNames lists the package-level identifiers f declares: types,
+// functions (not methods), variables and constants, in order.
+func PackageNames(f *ast.File) []string {
+	var names []string
+	for _, decl := range f.Decls {
+		switch decl := decl.(type) {
+		case *ast.FuncDecl:
+			if decl.Recv == nil {
+				names = append(names, decl.Name.Name)
+			}
+		case *ast.GenDecl:
+			for _, s := range decl.Specs {
+				switch s := s.(type) {
+				case *ast.TypeSpec:
+					names = append(names, s.Name.Name)
+				case *ast.ValueSpec:
+					for _, n := range s.Names {
+						if n.Name != "_" {
+							names = append(names, n.Name)
+						}
+					}
+				}
+			}
+		}
+	}
+	return names
+}
 
 // receiverIs reports whether recv is name or *name.
 func receiverIs(recv *ast.FieldList, name string) bool {

@@ -1,7 +1,6 @@
 package templates
 
 import (
-	"go/ast"
 	"go/importer"
 	"go/parser"
 	"go/token"
@@ -59,17 +58,12 @@ func generatorOwn(t *testing.T) map[string]bool {
 		if _, err := fs.Stat(Files, p); err == nil {
 			continue
 		}
-		f, err := parser.ParseFile(token.NewFileSet(), p, nil, 0)
+		f, err := parser.ParseFile(token.NewFileSet(), p, nil, parser.SkipObjectResolution)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for name := range f.Scope.Objects { // types, variables, constants
+		for _, name := range PackageNames(f) {
 			own[name] = true
-		}
-		for _, d := range f.Decls {
-			if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil {
-				own[fd.Name.Name] = true
-			}
 		}
 	}
 	if !own["Files"] || !own["RevokeToken"] {

@@ -1,7 +1,6 @@
 package model_test
 
 import (
-	"go/ast"
 	"go/parser"
 	"go/token"
 	"os"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/conngen/conngen/generator/model"
 	"github.com/conngen/conngen/generator/spec"
+	"github.com/conngen/conngen/templates"
 )
 
 // TestReservedCoversGoldens reads every golden package and checks that each
@@ -78,25 +78,7 @@ func packageLevel(t *testing.T, dir string) []string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, d := range af.Decls {
-			switch d := d.(type) {
-			case *ast.FuncDecl:
-				if d.Recv == nil {
-					out = append(out, d.Name.Name)
-				}
-			case *ast.GenDecl:
-				for _, s := range d.Specs {
-					switch s := s.(type) {
-					case *ast.TypeSpec:
-						out = append(out, s.Name.Name)
-					case *ast.ValueSpec:
-						for _, n := range s.Names {
-							out = append(out, n.Name)
-						}
-					}
-				}
-			}
-		}
+		out = append(out, templates.PackageNames(af)...)
 	}
 	return out
 }
