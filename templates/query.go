@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 )
@@ -44,13 +43,7 @@ func encodeQuery(q url.Values, name, style string, explode bool, v any) error {
 		}
 		return nil
 	}
-	keys := slices.Sorted(func(yield func(string) bool) {
-		for k := range obj {
-			if !yield(k) {
-				return
-			}
-		}
-	})
+	keys := sortedKeys(obj)
 	if explode {
 		for _, k := range keys {
 			if list, ok := obj[k].([]any); ok {

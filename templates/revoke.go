@@ -138,9 +138,8 @@ func (c *Client) revokeToken(ctx context.Context, rs revokeSpec, tok *oauth2.Tok
 	if c.httpClient != nil {
 		hc = c.httpClient
 	}
-	noRedirects := *hc
-	noRedirects.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	hr, err := noRedirects.Do(req)
+	// No redirects: the form carries the token.
+	hr, err := withoutRedirects(hc).Do(req)
 	if err != nil {
 		return c.urlError(http.MethodPost, u, err)
 	}

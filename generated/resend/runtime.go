@@ -267,9 +267,7 @@ func (c *Client) exchange(ctx context.Context, req Request, stream bool) (*Respo
 	}
 	hc := c.httpClient
 	if req.noRedirect {
-		noFollow := *hc
-		noFollow.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-		hc = &noFollow
+		hc = withoutRedirects(hc)
 	}
 	authorize := c.authorize
 	attempts := 1
@@ -476,6 +474,14 @@ func (c *Client) urlError(method string, u *url.URL, err error) error {
 		err = ue.Err
 	}
 	return fmt.Errorf("%s: %s %s: %w", c.name, method, redactURL(u), err)
+}
+
+// withoutRedirects is hc with redirects not followed: a 3xx comes back as
+// it is.
+func withoutRedirects(hc *http.Client) *http.Client {
+	c := *hc
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &c
 }
 
 func redactURL(u *url.URL) string {

@@ -64,9 +64,11 @@ func Pieces() []string {
 
 // pieceNeeds are the pieces each piece calls into.
 var pieceNeeds = map[string][]string{
-	PieceJSONText:   {PieceJSONAt},
-	PieceFormatList: {PieceParams},
-	PieceMultipart:  {PieceParams},
+	PieceJSONText:     {PieceJSONAt},
+	PieceFormatList:   {PieceParams},
+	PieceMultipart:    {PieceParams},
+	PieceMonitorPage:  {PieceJSONAt},
+	PieceWebhookBatch: {PieceJSONAt},
 }
 
 // runtime decides c.Runtime and c.SecretHeaders, once everything else is
@@ -133,7 +135,7 @@ func (b *builder) runtime() {
 		on(PieceJSONText)
 		for _, m := range c.Monitors {
 			if m.Action.Paginate == nil {
-				on(PieceMonitorPage, PieceJSONAt)
+				on(PieceMonitorPage)
 			}
 		}
 	}
@@ -231,7 +233,7 @@ func (b *builder) webhookPieces(w *Webhooks, on func(...string)) {
 		}
 	}
 	if w.Batch != "" {
-		on(PieceWebhookBatch, PieceJSONAt)
+		on(PieceWebhookBatch)
 	}
 	switch w.Challenge {
 	case "okta":
