@@ -332,7 +332,9 @@ func runImport(args []string, stdout, stderr io.Writer) int {
 	opts.Tags, opts.Operations = tags, ops
 	failed := false
 	for _, name := range overlays {
-		data, err := os.ReadFile(name)
+		// As from.overlays are read: a regular file, so --overlay
+		// /dev/zero is an error, not a read that never ends.
+		data, err := generator.OSReader{}.ReadFile(name)
 		if err != nil {
 			fmt.Fprintf(stderr, "conngen import: --overlay: %v\n", err)
 			return exitFail

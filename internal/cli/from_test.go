@@ -300,4 +300,10 @@ func TestImportOverlay(t *testing.T) {
 	if want := "testdata/from/stale.fix.yaml:9:5: actions[1]: target $.paths['/emails'].post selects nothing"; code != exitFail || !strings.Contains(stderr, want) {
 		t.Errorf("stale overlay: exit %d, stderr %q, want %q", code, stderr, want)
 	}
+	if _, err := os.Stat("/dev/zero"); err == nil {
+		code, _, stderr = run("import", "--overlay", "/dev/zero", doc)
+		if code != exitFail || !strings.Contains(stderr, "not a regular file") {
+			t.Errorf("--overlay /dev/zero: exit %d, stderr %q; want a refusal, not an endless read", code, stderr)
+		}
+	}
 }
