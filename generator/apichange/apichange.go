@@ -13,6 +13,7 @@ package apichange
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -391,13 +392,26 @@ func requiredInputs(old, new *spec.Spec, v *vocab) []Change {
 	return out
 }
 
+// maxRequiredPaths bounds the dot paths requiredFields lists: required
+// $ref properties fan out (k per schema, depth 8: k^8 paths), and a
+// document built to do that must not make conngen diff run without end.
+// Real bodies list a few hundred at most.
+const maxRequiredPaths = 10000
+
 // requiredFields is the set of dot paths of the required properties of
-// an object schema, through $refs and nested objects.
+// an object schema, through $refs and nested objects, at most
+// maxRequiredPaths of them.
 func requiredFields(s *spec.Spec, sc *spec.Schema) map[string]bool {
+	named := make(map[string]*spec.Schema, len(s.Schemas))
+	for _, ns := range s.Schemas {
+		if _, ok := named[ns.Name]; !ok {
+			named[ns.Name] = ns.Schema
+		}
+	}
 	out := map[string]bool{}
 	var walk func(sc *spec.Schema, prefix string, depth int, seen map[string]bool)
 	walk = func(sc *spec.Schema, prefix string, depth int, seen map[string]bool) {
-		if sc == nil || depth > 8 {
+		if sc == nil || depth > 8 || len(out) >= maxRequiredPaths {
 			return
 		}
 		if sc.Ref != "" {
@@ -405,15 +419,15 @@ func requiredFields(s *spec.Spec, sc *spec.Schema) map[string]bool {
 			if seen[name] {
 				return
 			}
-			seen = maps(seen, name)
-			for _, ns := range s.Schemas {
-				if ns.Name == name {
-					walk(ns.Schema, prefix, depth+1, seen)
-				}
-			}
+			seen = maps.Clone(seen)
+			seen[name] = true
+			walk(named[name], prefix, depth+1, seen)
 			return
 		}
 		for _, r := range sc.Required {
+			if len(out) >= maxRequiredPaths {
+				return
+			}
 			out[prefix+r] = true
 			for _, p := range sc.Properties {
 				if p.Name == r {
@@ -427,15 +441,6 @@ func requiredFields(s *spec.Spec, sc *spec.Schema) map[string]bool {
 	}
 	walk(sc, "", 0, map[string]bool{})
 	return out
-}
-
-func maps(m map[string]bool, k string) map[string]bool {
-	n := make(map[string]bool, len(m)+1)
-	for x := range m {
-		n[x] = true
-	}
-	n[k] = true
-	return n
 }
 
 func sortedKeys(m map[string]bool) []string {

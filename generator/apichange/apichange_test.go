@@ -212,3 +212,29 @@ func TestCompare(t *testing.T) {
 		})
 	}
 }
+
+// A body whose required $ref properties fan out (40 per schema, 4 levels:
+// 40^4 = 2.56M paths) is listed up to maxRequiredPaths, not walked whole.
+func TestRequiredFieldsBounded(t *testing.T) {
+	s := &spec.Spec{}
+	for level := 0; level < 4; level++ {
+		sc := &spec.Schema{Type: "object"}
+		for i := 0; i < 40; i++ {
+			name := "p" + strings.Repeat("x", i)
+			sc.Required = append(sc.Required, name)
+			p := &spec.Schema{Type: "string"}
+			if level < 3 {
+				p = &spec.Schema{Ref: spec.RefPrefix + "L" + string(rune('1'+level))}
+			}
+			sc.Properties = append(sc.Properties, spec.NamedSchema{Name: name, Schema: p})
+		}
+		s.Schemas = append(s.Schemas, spec.NamedSchema{Name: "L" + string(rune('0'+level)), Schema: sc})
+	}
+	got := requiredFields(s, &spec.Schema{Ref: spec.RefPrefix + "L0"})
+	if len(got) != maxRequiredPaths {
+		t.Fatalf("%d paths; want the bound, %d", len(got), maxRequiredPaths)
+	}
+	if !got["p"] || !got["p.p.p.p"] {
+		t.Errorf("the first paths are missing: %v", len(got))
+	}
+}
