@@ -112,8 +112,13 @@ func Load(r Reader, path string) (*Loaded, error) {
 	l := &Loaded{Files: map[string][]byte{path: data}}
 	label := r.Label(path)
 	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil || len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode || lookup(root.Content[0], "from") == nil {
-		s, warns, err := spec.Load(label, data)
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		_, _, err := spec.Load(label, data) // the YAML error, as spec.Load reports it
+		return l, err
+	}
+	if len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode || lookup(root.Content[0], "from") == nil {
+		// A plain spec: decoded from the tree already parsed.
+		s, warns, err := spec.LoadNode(label, &root, nil)
 		l.Spec, l.Warnings = s, warns
 		return l, err
 	}

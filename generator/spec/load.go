@@ -75,10 +75,7 @@ func Load(file string, data []byte) (*Spec, []string, error) {
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		return nil, nil, ErrorList{yamlError(file, err)}
 	}
-	if len(root.Content) == 0 {
-		return nil, nil, ErrorList{{File: file, Msg: "empty spec"}}
-	}
-	return LoadNode(file, &root, nil)
+	return LoadNode(file, &root, nil) // which refuses an empty document
 }
 
 // Locate says where a field of a merged spec came from when its node
