@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net/http"
 	"reflect"
 	"regexp"
 	"slices"
@@ -98,7 +99,8 @@ func decodeInput(prefix, schema string, input json.RawMessage, targets inputTarg
 		key, _, _ = strings.Cut(key, "[")
 		bad[key] = true
 	}
-	for _, k := range sortedKeys(fields) {
+	obj, _ := inst.(map[string]any) // an object: fields decoded
+	for _, k := range sortedKeys(obj) {
 		target, ok := targets[k]
 		if !ok || bad[k] || bad[""] {
 			continue
@@ -107,6 +109,7 @@ func decodeInput(prefix, schema string, input json.RawMessage, targets inputTarg
 		if bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
 			continue // the zero value: absent
 		}
+		//conngen:if input-reader
 		if r, ok := target.(*io.Reader); ok {
 			var s string
 			if err := json.Unmarshal(raw, &s); err != nil {
@@ -116,6 +119,7 @@ func decodeInput(prefix, schema string, input json.RawMessage, targets inputTarg
 			*r = strings.NewReader(s)
 			continue
 		}
+		//conngen:end
 		if err := json.Unmarshal(raw, target); err != nil {
 			msg := err.Error()
 			var te *json.UnmarshalTypeError
@@ -184,9 +188,9 @@ func readInput(dec *json.Decoder, path string, problems *[]inputProblem) (any, e
 }
 
 // sortedKeys is m's keys, sorted. (sort.Strings and a mutex-guarded map
-// below, rather than slices.Sorted, an iterator and sync.Map: those are
-// generic, so each connector would compile its own copy of them.)
-func sortedKeys[V any](m map[string]V) []string {
+// below, rather than slices.Sorted, an iterator and sync.Map, and one map
+// type: generic code is compiled again in each connector, for each type.)
+func sortedKeys(m map[string]any) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
@@ -282,12 +286,16 @@ func joinInputPath(path, key string) string {
 	return path + "." + key
 }
 
+//conngen:if check-alternatives
+
 // valid reports whether x fits s, without recording problems.
 func (v *inputValidator) valid(s map[string]any, x any, path string, depth, hops int, scope *inputScope) bool {
 	sub := &inputValidator{root: v.root, work: v.work}
 	sub.check(s, x, path, depth, hops, scope)
 	return len(sub.problems) == 0
 }
+
+//conngen:end
 
 // check records every way x does not fit s. depth counts the objects and
 // arrays around x, hops the alternatives entered for x itself; scope is
@@ -297,10 +305,12 @@ func (v *inputValidator) check(s map[string]any, x any, path string, depth, hops
 		v.work.exceeded = true
 		return
 	}
+	//conngen:if check-alternatives
 	if hops > maxInputDepth {
 		v.addf(path, "the schema nests alternatives more than %d levels", maxInputDepth)
 		return
 	}
+	//conngen:end
 	members, unresolved := v.members(s)
 	if unresolved != "" {
 		v.addf(path, "the schema's $ref %q does not resolve", unresolved)
@@ -323,6 +333,7 @@ func (v *inputValidator) check(s map[string]any, x any, path string, depth, hops
 			return
 		}
 	}
+	//conngen:if check-enum
 	for _, m := range members {
 		if enum, ok := m["enum"].([]any); ok && !slices.ContainsFunc(enum, func(e any) bool { return jsonEqual(e, x) }) {
 			var vals []string
@@ -333,10 +344,15 @@ func (v *inputValidator) check(s map[string]any, x any, path string, depth, hops
 			v.addf(path, "want one of %s", strings.Join(vals, ", "))
 		}
 	}
-	var inner *inputScope
+	//conngen:end
+	// From here on scope is the one s's own alternatives see: what an
+	// object schema checks itself, nil for other values.
+	outer := scope
+	scope = nil
 	switch x := x.(type) {
 	case map[string]any:
-		inner = v.checkObject(members, x, path, depth, scope)
+		scope = v.checkObject(members, x, path, depth, outer)
+	//conngen:if check-items
 	case []any:
 		for _, m := range members {
 			if items, ok := m["items"]; ok {
@@ -351,7 +367,10 @@ func (v *inputValidator) check(s map[string]any, x any, path string, depth, hops
 				v.addf(path, "want at most %v items", n)
 			}
 		}
+	//conngen:end
+	//conngen:if check-lengths check-pattern
 	case string:
+		//conngen:if check-lengths
 		n := float64(utf8.RuneCountInString(x))
 		for _, m := range members {
 			if l, ok := inputNumber(m["minLength"]); ok && n < l {
@@ -360,12 +379,19 @@ func (v *inputValidator) check(s map[string]any, x any, path string, depth, hops
 			if l, ok := inputNumber(m["maxLength"]); ok && n > l {
 				v.addf(path, "want at most %v characters", l)
 			}
+		}
+		//conngen:end
+		//conngen:if check-pattern
+		for _, m := range members {
 			if p, ok := m["pattern"].(string); ok {
 				if re := inputPattern(p); re != nil && !re.MatchString(x) {
 					v.addf(path, "does not match the pattern %s", p)
 				}
 			}
 		}
+		//conngen:end
+	//conngen:end
+	//conngen:if check-bounds
 	case json.Number:
 		f, _ := x.Float64()
 		for _, m := range members {
@@ -376,7 +402,9 @@ func (v *inputValidator) check(s map[string]any, x any, path string, depth, hops
 				v.addf(path, "want at most %v", b)
 			}
 		}
+		//conngen:end
 	}
+	//conngen:if check-alternatives
 	for _, m := range members {
 		for _, k := range [...]string{"oneOf", "anyOf"} {
 			alts, ok := m[k].([]any)
@@ -385,7 +413,7 @@ func (v *inputValidator) check(s map[string]any, x any, path string, depth, hops
 			}
 			n := 0 // every alternative is tried, so that a value too deep in any of them is refused
 			for _, a := range alts {
-				if as, ok := a.(map[string]any); ok && v.valid(as, x, path, depth, hops+1, inner) {
+				if as, ok := a.(map[string]any); ok && v.valid(as, x, path, depth, hops+1, scope) {
 					n++
 				}
 			}
@@ -397,6 +425,7 @@ func (v *inputValidator) check(s map[string]any, x any, path string, depth, hops
 			}
 		}
 	}
+	//conngen:end
 }
 
 // checkSub checks x against s, a schema or a boolean one.
@@ -417,8 +446,11 @@ func (v *inputValidator) checkSub(s, x any, path string, depth int) {
 func (v *inputValidator) checkObject(members []map[string]any, x map[string]any, path string, depth int, outer *inputScope) *inputScope {
 	props := map[string][]any{}      // each declared key's schemas
 	refused, allowed := false, false // more keys, by additionalProperties
-	var extraSchemas, alts []any
+	//conngen:if check-extra
+	var extraSchemas []any
+	//conngen:end
 	var required map[string]bool
+	var altKeys map[string]bool // the keys the alternatives declare
 	for _, m := range members {
 		ps, _ := m["properties"].(map[string]any)
 		for k, p := range ps {
@@ -428,8 +460,10 @@ func (v *inputValidator) checkObject(members []map[string]any, x map[string]any,
 		case bool:
 			refused = refused || !ap
 			allowed = allowed || ap
+		//conngen:if check-extra
 		case map[string]any:
 			extraSchemas = append(extraSchemas, ap)
+			//conngen:end
 		}
 		req, _ := m["required"].([]any)
 		for _, r := range req {
@@ -443,15 +477,13 @@ func (v *inputValidator) checkObject(members []map[string]any, x map[string]any,
 				}
 			}
 		}
+		//conngen:if check-alternatives
 		one, _ := m["oneOf"].([]any)
 		some, _ := m["anyOf"].([]any)
-		alts = append(append(alts, one...), some...)
-	}
-	closed := len(props) > 0 || outer != nil && outer.closed
-	var altKeys map[string]bool // the keys the alternatives declare
-	if len(alts) > 0 {
-		altKeys = map[string]bool{}
-		for _, a := range alts {
+		for _, a := range append(one, some...) {
+			if altKeys == nil {
+				altKeys = map[string]bool{}
+			}
 			as, _ := a.(map[string]any)
 			ms, _ := v.members(as)
 			for _, am := range ms {
@@ -461,7 +493,9 @@ func (v *inputValidator) checkObject(members []map[string]any, x map[string]any,
 				}
 			}
 		}
+		//conngen:end
 	}
+	closed := len(props) > 0 || outer != nil && outer.closed
 	var checked []string // keys checked here that no property declares
 	var known []string   // the names a key can be mistaken for, sorted
 	for _, k := range sortedKeys(x) {
@@ -477,7 +511,15 @@ func (v *inputValidator) checkObject(members []map[string]any, x map[string]any,
 		}
 		if !altKeys[k] {
 			if known == nil {
-				known = append(sortedKeys(props), sortedKeys(altKeys)...)
+				for name := range props {
+					known = append(known, name)
+				}
+				sort.Strings(known)
+				n := len(known)
+				for name := range altKeys {
+					known = append(known, name)
+				}
+				sort.Strings(known[n:])
 			}
 			if i := slices.IndexFunc(known, func(name string) bool { return strings.EqualFold(name, k) }); i >= 0 {
 				v.addf(p, "matches field %q only in case; keys match exactly", known[i])
@@ -487,11 +529,13 @@ func (v *inputValidator) checkObject(members []map[string]any, x map[string]any,
 		switch {
 		case refused:
 			v.addf(p, "unknown field")
+		//conngen:if check-extra
 		case len(extraSchemas) > 0:
 			for _, s := range extraSchemas {
 				v.checkSub(s, x[k], p, depth+1)
 			}
 			checked = append(checked, k)
+		//conngen:end
 		case allowed:
 			checked = append(checked, k)
 		case closed && !altKeys[k]:
@@ -502,7 +546,7 @@ func (v *inputValidator) checkObject(members []map[string]any, x map[string]any,
 		// Otherwise the object is free-form here, or an alternative that
 		// declares the key checks it.
 	}
-	if len(alts) == 0 {
+	if altKeys == nil {
 		return nil
 	}
 	inner := &inputScope{keys: map[string]bool{}, closed: closed}
@@ -539,12 +583,14 @@ func (v *inputValidator) members(s map[string]any) (out []map[string]any, unreso
 				unresolved = ref
 			}
 		}
+		//conngen:if check-allof
 		all, _ := s["allOf"].([]any)
 		for _, a := range all {
 			if as, ok := a.(map[string]any); ok {
 				add(as)
 			}
 		}
+		//conngen:end
 	}
 	if s != nil {
 		add(s)
@@ -582,6 +628,8 @@ func looksInside(members []map[string]any) bool {
 	return false
 }
 
+//conngen:if check-pattern
+
 var inputPatterns struct {
 	sync.Mutex
 	m map[string]*regexp.Regexp // pattern -> compiled, nil when Go cannot compile it
@@ -604,6 +652,10 @@ func inputPattern(p string) *regexp.Regexp {
 	return re
 }
 
+//conngen:end
+
+//conngen:if check-items check-lengths check-bounds
+
 func inputNumber(v any) (float64, bool) {
 	n, ok := v.(json.Number)
 	if !ok {
@@ -612,6 +664,8 @@ func inputNumber(v any) (float64, bool) {
 	f, err := n.Float64()
 	return f, err == nil
 }
+
+//conngen:end
 
 func typeMatches(t, x any) bool {
 	switch t := t.(type) {
@@ -690,6 +744,8 @@ func inputKind(x any) string {
 	return "value"
 }
 
+//conngen:if check-enum
+
 func jsonEqual(a, b any) bool {
 	if an, ok := a.(json.Number); ok {
 		bn, ok := b.(json.Number)
@@ -702,6 +758,8 @@ func jsonEqual(a, b any) bool {
 	}
 	return reflect.DeepEqual(a, b)
 }
+
+//conngen:end
 
 // builtSchema is one of Actions()' whole schemas, built at first use.
 type builtSchema struct {
@@ -782,39 +840,44 @@ func captureBody(ctx context.Context) (context.Context, *[]byte) {
 }
 
 // resultOfInvoke is Invoke's answer: the 2xx body as JSON, a non-JSON body
-// as a JSON string (base64 when it is not UTF-8).
+// as a JSON string (base64 when it is not UTF-8). Only this wrapper is
+// generic: invokeResult does the work once for every response type.
 func resultOfInvoke[T any](raw *[]byte, resp *Response[T], err error) (*Response[json.RawMessage], error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &Response[json.RawMessage]{StatusCode: resp.StatusCode, Header: resp.Header}
-	body := *raw
-	switch b := any(resp.Body).(type) {
-	case io.ReadCloser:
-		data, err := io.ReadAll(io.LimitReader(b, maxResponseBytes+1))
-		b.Close()
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
+}
+
+// invokeResult is resultOfInvoke's answer from the body as it came (raw)
+// and the typed body (a pointer).
+func invokeResult(raw []byte, status int, header http.Header, typed any) (*Response[json.RawMessage], error) {
+	out := &Response[json.RawMessage]{StatusCode: status, Header: header}
+	switch b := typed.(type) {
+	case *io.ReadCloser:
+		data, err := io.ReadAll(io.LimitReader(*b, maxResponseBytes+1))
+		(*b).Close()
 		if err != nil {
 			return nil, err
 		}
 		if int64(len(data)) > maxResponseBytes {
 			return nil, fmt.Errorf("%w than %d bytes", errTooLarge, maxResponseBytes)
 		}
-		body = data
 		if len(data) > 0 {
 			out.Body = asJSONString(data)
 		}
 		return out, nil
-	case []byte:
-		if body == nil {
-			body = b
+	case *[]byte:
+		if raw == nil {
+			raw = *b
 		}
 	}
 	switch {
-	case len(bytes.TrimSpace(body)) == 0:
-	case json.Valid(body):
-		out.Body = bytes.Clone(body)
+	case len(bytes.TrimSpace(raw)) == 0:
+	case json.Valid(raw):
+		out.Body = bytes.Clone(raw)
 	default:
-		out.Body = asJSONString(body)
+		out.Body = asJSONString(raw)
 	}
 	return out, nil
 }

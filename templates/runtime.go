@@ -181,20 +181,31 @@ func bodySnippet(b []byte) string {
 //conngen:if actions
 
 // call sends req and decodes a 2xx body into T; any other status is an *APIError.
+// Only this wrapper is generic: the work is callInto's, so a connector with many
+// response types compiles it once, not once per type.
 func call[T any](ctx context.Context, c *Client, req Request) (*Response[T], error) {
+	out := &Response[T]{}
+	var err error
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// callInto is call with the body decoded into body, a pointer.
+func (c *Client) callInto(ctx context.Context, req Request, body any) (int, http.Header, error) {
 	req.acceptDefault = "application/json"
 	resp, err := c.httpHelper(ctx, req)
 	if err != nil {
-		return nil, err
+		return 0, nil, err
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, newAPIError(resp)
+		return 0, nil, newAPIError(resp)
 	}
 	if raw, ok := ctx.Value(rawBodyKey{}).(*[]byte); ok {
 		*raw = resp.Body // Invoke returns the body as it came
 	}
-	out := &Response[T]{StatusCode: resp.StatusCode, Header: resp.Header}
-	switch body := any(&out.Body).(type) {
+	switch body := body.(type) {
 	case *json.RawMessage:
 		if len(resp.Body) > 0 {
 			*body = bytes.Clone(resp.Body)
@@ -207,10 +218,10 @@ func call[T any](ctx context.Context, c *Client, req Request) (*Response[T], err
 		}
 		if err := json.Unmarshal(resp.Body, body); err != nil {
 			path, _, _ := strings.Cut(req.RelativeURL, "?")
-			return nil, fmt.Errorf("%s: decode %s %s response: %w", c.name, requestMethod(req), path, err)
+			return 0, nil, fmt.Errorf("%s: decode %s %s response: %w", c.name, requestMethod(req), path, err)
 		}
 	}
-	return out, nil
+	return resp.StatusCode, resp.Header, nil
 }
 
 //conngen:end
@@ -596,6 +607,8 @@ func encodeRequestBody(v any) (body []byte, contentType string, err error) {
 	return body, "application/json", err
 }
 
+//conngen:if escapepath
+
 // escapePath escapes one path segment so that a value can never change the
 // path: "/" is escaped, and "." and ".." (which servers collapse) too.
 func escapePath(v string) string {
@@ -608,14 +621,42 @@ func escapePath(v string) string {
 	return url.PathEscape(v)
 }
 
-//conngen:if params
+//conngen:end
+
+//conngen:if formatparam
 
 // formatParam is the string form of a query, header or path param value.
 func formatParam(v any) string {
 	if v == nil {
 		return ""
 	}
+	return formatValue(reflect.ValueOf(v))
+}
+
+//conngen:end
+
+//conngen:if setparam
+
+// setParam sets key of m, a Request's Query or Headers, to the string form
+// of *v, unless v is nil or *v a nil pointer: an optional param left out.
+// The generated request builders pass a pointer to the field, so that
+// nothing is copied into an interface.
+func setParam(m map[string][]string, key string, v any) {
 	rv := reflect.ValueOf(v)
+	for rv.Kind() == reflect.Pointer {
+		if rv.IsNil() {
+			return
+		}
+		rv = rv.Elem()
+	}
+	m[key] = []string{formatValue(rv)}
+}
+
+//conngen:end
+
+//conngen:if params
+
+func formatValue(rv reflect.Value) string {
 	switch rv.Kind() {
 	case reflect.String:
 		return rv.String()
@@ -631,18 +672,23 @@ func formatParam(v any) string {
 		if rv.IsNil() {
 			return ""
 		}
-		return formatParam(rv.Elem().Interface())
+		return formatValue(rv.Elem())
+	case reflect.Invalid:
+		return ""
 	}
-	switch v := v.(type) {
+	switch v := rv.Interface().(type) {
 	case time.Time:
 		return v.Format(time.RFC3339)
 	case fmt.Stringer:
 		return v.String()
+	default:
+		return fmt.Sprint(v)
 	}
-	return fmt.Sprint(v)
 }
 
 //conngen:end
+
+//conngen:if baseurlvars
 
 var (
 	placeholderRE = regexp.MustCompile(`\{([^{}/]+)\}`)
@@ -685,7 +731,18 @@ func expandBaseURL(raw string, vars map[string]string) (*url.URL, error) {
 		last = m[1]
 	}
 	b.WriteString(raw[last:])
-	u, err := url.Parse(b.String())
+	return parseBaseURL(b.String())
+}
+
+//conngen:end
+
+// parseBaseURL is the base URL with its placeholders filled (a connector
+// without connection parameters has none to fill, and refuses any).
+func parseBaseURL(raw string) (*url.URL, error) {
+	if strings.ContainsAny(raw, "{}") {
+		return nil, errors.New("base URL: has a {placeholder} that no connection parameter fills")
+	}
+	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, errors.New("base URL: must be an absolute http(s) URL")
 	}

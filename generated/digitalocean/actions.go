@@ -34,24 +34,16 @@ type ListDropletsParams struct {
 	Name *string
 }
 
-func (p ListDropletsParams) request() (Request, error) {
+func (p *ListDropletsParams) request() (Request, error) {
 	req := Request{
 		Method:      "GET",
 		Query:       url.Values{},
 		RelativeURL: "/v2/droplets",
 	}
-	if p.Page != nil {
-		req.Query.Set("page", formatParam(*p.Page))
-	}
-	if p.PerPage != nil {
-		req.Query.Set("per_page", formatParam(*p.PerPage))
-	}
-	if p.TagName != nil {
-		req.Query.Set("tag_name", formatParam(*p.TagName))
-	}
-	if p.Name != nil {
-		req.Query.Set("name", formatParam(*p.Name))
-	}
+	setParam(req.Query, "page", p.Page)
+	setParam(req.Query, "per_page", p.PerPage)
+	setParam(req.Query, "tag_name", p.TagName)
+	setParam(req.Query, "name", p.Name)
 	return req, nil
 }
 
@@ -90,7 +82,7 @@ type GetDropletParams struct {
 	DropletID int64
 }
 
-func (p GetDropletParams) request() (Request, error) {
+func (p *GetDropletParams) request() (Request, error) {
 	req := Request{
 		Method:      "GET",
 		RelativeURL: "/v2/droplets/" + escapePath(formatParam(p.DropletID)),
@@ -118,7 +110,7 @@ type CreateDropletParams struct {
 	Body DropletCreate
 }
 
-func (p CreateDropletParams) request() (Request, error) {
+func (p *CreateDropletParams) request() (Request, error) {
 	req := Request{
 		Method:      "POST",
 		RelativeURL: "/v2/droplets",
@@ -147,7 +139,7 @@ type DeleteDropletParams struct {
 	DropletID int64
 }
 
-func (p DeleteDropletParams) request() (Request, error) {
+func (p *DeleteDropletParams) request() (Request, error) {
 	req := Request{
 		Method:      "DELETE",
 		RelativeURL: "/v2/droplets/" + escapePath(formatParam(p.DropletID)),
@@ -177,7 +169,7 @@ type PerformDropletActionParams struct {
 	Body DropletActionRequest
 }
 
-func (p PerformDropletActionParams) request() (Request, error) {
+func (p *PerformDropletActionParams) request() (Request, error) {
 	req := Request{
 		Method:      "POST",
 		RelativeURL: "/v2/droplets/" + escapePath(formatParam(p.DropletID)) + "/actions",
@@ -208,18 +200,14 @@ type ListRegionsParams struct {
 	PerPage *int
 }
 
-func (p ListRegionsParams) request() (Request, error) {
+func (p *ListRegionsParams) request() (Request, error) {
 	req := Request{
 		Method:      "GET",
 		Query:       url.Values{},
 		RelativeURL: "/v2/regions",
 	}
-	if p.Page != nil {
-		req.Query.Set("page", formatParam(*p.Page))
-	}
-	if p.PerPage != nil {
-		req.Query.Set("per_page", formatParam(*p.PerPage))
-	}
+	setParam(req.Query, "page", p.Page)
+	setParam(req.Query, "per_page", p.PerPage)
 	return req, nil
 }
 
@@ -260,18 +248,14 @@ type ListSizesParams struct {
 	PerPage *int
 }
 
-func (p ListSizesParams) request() (Request, error) {
+func (p *ListSizesParams) request() (Request, error) {
 	req := Request{
 		Method:      "GET",
 		Query:       url.Values{},
 		RelativeURL: "/v2/sizes",
 	}
-	if p.Page != nil {
-		req.Query.Set("page", formatParam(*p.Page))
-	}
-	if p.PerPage != nil {
-		req.Query.Set("per_page", formatParam(*p.PerPage))
-	}
+	setParam(req.Query, "page", p.Page)
+	setParam(req.Query, "per_page", p.PerPage)
 	return req, nil
 }
 
@@ -312,18 +296,14 @@ type ListSSHKeysParams struct {
 	PerPage *int
 }
 
-func (p ListSSHKeysParams) request() (Request, error) {
+func (p *ListSSHKeysParams) request() (Request, error) {
 	req := Request{
 		Method:      "GET",
 		Query:       url.Values{},
 		RelativeURL: "/v2/account/keys",
 	}
-	if p.Page != nil {
-		req.Query.Set("page", formatParam(*p.Page))
-	}
-	if p.PerPage != nil {
-		req.Query.Set("per_page", formatParam(*p.PerPage))
-	}
+	setParam(req.Query, "page", p.Page)
+	setParam(req.Query, "per_page", p.PerPage)
 	return req, nil
 }
 

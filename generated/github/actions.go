@@ -76,39 +76,23 @@ type ListReposForAuthenticatedUserParams struct {
 	Page *int
 }
 
-func (p ListReposForAuthenticatedUserParams) request() (Request, error) {
+func (p *ListReposForAuthenticatedUserParams) request() (Request, error) {
 	req := Request{
 		Method:      "GET",
 		Query:       url.Values{},
 		RelativeURL: "/user/repos",
 	}
-	if p.Visibility != nil {
-		req.Query.Set("visibility", formatParam(*p.Visibility))
-	}
+	setParam(req.Query, "visibility", p.Visibility)
 	if len(p.Affiliation) > 0 {
 		req.Query.Set("affiliation", formatList(p.Affiliation))
 	}
-	if p.Type != nil {
-		req.Query.Set("type", formatParam(*p.Type))
-	}
-	if p.Sort != nil {
-		req.Query.Set("sort", formatParam(*p.Sort))
-	}
-	if p.Direction != nil {
-		req.Query.Set("direction", formatParam(*p.Direction))
-	}
-	if p.Since != nil {
-		req.Query.Set("since", formatParam(*p.Since))
-	}
-	if p.Before != nil {
-		req.Query.Set("before", formatParam(*p.Before))
-	}
-	if p.PerPage != nil {
-		req.Query.Set("per_page", formatParam(*p.PerPage))
-	}
-	if p.Page != nil {
-		req.Query.Set("page", formatParam(*p.Page))
-	}
+	setParam(req.Query, "type", p.Type)
+	setParam(req.Query, "sort", p.Sort)
+	setParam(req.Query, "direction", p.Direction)
+	setParam(req.Query, "since", p.Since)
+	setParam(req.Query, "before", p.Before)
+	setParam(req.Query, "per_page", p.PerPage)
+	setParam(req.Query, "page", p.Page)
 	return req, nil
 }
 
@@ -147,7 +131,7 @@ type GetRepoParams struct {
 	Repo string
 }
 
-func (p GetRepoParams) request() (Request, error) {
+func (p *GetRepoParams) request() (Request, error) {
 	if p.Owner == "" {
 		return Request{}, errors.New("github: GetRepo: path parameter Owner is empty")
 	}
@@ -185,7 +169,7 @@ type DownloadRepoTarballParams struct {
 	Ref string
 }
 
-func (p DownloadRepoTarballParams) request() (Request, error) {
+func (p *DownloadRepoTarballParams) request() (Request, error) {
 	if p.Owner == "" {
 		return Request{}, errors.New("github: DownloadRepoTarball: path parameter Owner is empty")
 	}
@@ -250,7 +234,7 @@ type ListRepoIssuesParams struct {
 	Page *int
 }
 
-func (p ListRepoIssuesParams) request() (Request, error) {
+func (p *ListRepoIssuesParams) request() (Request, error) {
 	if p.Owner == "" {
 		return Request{}, errors.New("github: ListRepoIssues: path parameter Owner is empty")
 	}
@@ -262,39 +246,19 @@ func (p ListRepoIssuesParams) request() (Request, error) {
 		Query:       url.Values{},
 		RelativeURL: "/repos/" + escapePath(formatParam(p.Owner)) + "/" + escapePath(formatParam(p.Repo)) + "/issues",
 	}
-	if p.Milestone != nil {
-		req.Query.Set("milestone", formatParam(*p.Milestone))
-	}
-	if p.State != nil {
-		req.Query.Set("state", formatParam(*p.State))
-	}
-	if p.Assignee != nil {
-		req.Query.Set("assignee", formatParam(*p.Assignee))
-	}
-	if p.Creator != nil {
-		req.Query.Set("creator", formatParam(*p.Creator))
-	}
-	if p.Mentioned != nil {
-		req.Query.Set("mentioned", formatParam(*p.Mentioned))
-	}
+	setParam(req.Query, "milestone", p.Milestone)
+	setParam(req.Query, "state", p.State)
+	setParam(req.Query, "assignee", p.Assignee)
+	setParam(req.Query, "creator", p.Creator)
+	setParam(req.Query, "mentioned", p.Mentioned)
 	if len(p.Labels) > 0 {
 		req.Query.Set("labels", formatList(p.Labels))
 	}
-	if p.Sort != nil {
-		req.Query.Set("sort", formatParam(*p.Sort))
-	}
-	if p.Direction != nil {
-		req.Query.Set("direction", formatParam(*p.Direction))
-	}
-	if p.Since != nil {
-		req.Query.Set("since", formatParam(*p.Since))
-	}
-	if p.PerPage != nil {
-		req.Query.Set("per_page", formatParam(*p.PerPage))
-	}
-	if p.Page != nil {
-		req.Query.Set("page", formatParam(*p.Page))
-	}
+	setParam(req.Query, "sort", p.Sort)
+	setParam(req.Query, "direction", p.Direction)
+	setParam(req.Query, "since", p.Since)
+	setParam(req.Query, "per_page", p.PerPage)
+	setParam(req.Query, "page", p.Page)
 	return req, nil
 }
 
@@ -335,7 +299,7 @@ type GetIssueParams struct {
 	IssueNumber int
 }
 
-func (p GetIssueParams) request() (Request, error) {
+func (p *GetIssueParams) request() (Request, error) {
 	if p.Owner == "" {
 		return Request{}, errors.New("github: GetIssue: path parameter Owner is empty")
 	}
@@ -373,7 +337,7 @@ type CreateIssueParams struct {
 	Body NewIssue
 }
 
-func (p CreateIssueParams) request() (Request, error) {
+func (p *CreateIssueParams) request() (Request, error) {
 	if p.Owner == "" {
 		return Request{}, errors.New("github: CreateIssue: path parameter Owner is empty")
 	}
@@ -414,7 +378,7 @@ type UpdateIssueParams struct {
 	Body IssueUpdate
 }
 
-func (p UpdateIssueParams) request() (Request, error) {
+func (p *UpdateIssueParams) request() (Request, error) {
 	if p.Owner == "" {
 		return Request{}, errors.New("github: UpdateIssue: path parameter Owner is empty")
 	}
@@ -455,7 +419,7 @@ type CreateIssueCommentParams struct {
 	Body NewComment
 }
 
-func (p CreateIssueCommentParams) request() (Request, error) {
+func (p *CreateIssueCommentParams) request() (Request, error) {
 	if p.Owner == "" {
 		return Request{}, errors.New("github: CreateIssueComment: path parameter Owner is empty")
 	}

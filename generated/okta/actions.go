@@ -29,33 +29,19 @@ type ListUsersParams struct {
 	SortOrder *string
 }
 
-func (p ListUsersParams) request() (Request, error) {
+func (p *ListUsersParams) request() (Request, error) {
 	req := Request{
 		Method:      "GET",
 		Query:       url.Values{},
 		RelativeURL: "/api/v1/users",
 	}
-	if p.Q != nil {
-		req.Query.Set("q", formatParam(*p.Q))
-	}
-	if p.Filter != nil {
-		req.Query.Set("filter", formatParam(*p.Filter))
-	}
-	if p.Search != nil {
-		req.Query.Set("search", formatParam(*p.Search))
-	}
-	if p.Limit != nil {
-		req.Query.Set("limit", formatParam(*p.Limit))
-	}
-	if p.After != nil {
-		req.Query.Set("after", formatParam(*p.After))
-	}
-	if p.SortBy != nil {
-		req.Query.Set("sortBy", formatParam(*p.SortBy))
-	}
-	if p.SortOrder != nil {
-		req.Query.Set("sortOrder", formatParam(*p.SortOrder))
-	}
+	setParam(req.Query, "q", p.Q)
+	setParam(req.Query, "filter", p.Filter)
+	setParam(req.Query, "search", p.Search)
+	setParam(req.Query, "limit", p.Limit)
+	setParam(req.Query, "after", p.After)
+	setParam(req.Query, "sortBy", p.SortBy)
+	setParam(req.Query, "sortOrder", p.SortOrder)
 	return req, nil
 }
 
@@ -92,7 +78,7 @@ type GetUserParams struct {
 	ID string
 }
 
-func (p GetUserParams) request() (Request, error) {
+func (p *GetUserParams) request() (Request, error) {
 	if p.ID == "" {
 		return Request{}, errors.New("okta: GetUser: path parameter ID is empty")
 	}
@@ -129,21 +115,15 @@ type CreateUserParams struct {
 	Body CreateUserRequest
 }
 
-func (p CreateUserParams) request() (Request, error) {
+func (p *CreateUserParams) request() (Request, error) {
 	req := Request{
 		Method:      "POST",
 		Query:       url.Values{},
 		RelativeURL: "/api/v1/users",
 	}
-	if p.Activate != nil {
-		req.Query.Set("activate", formatParam(*p.Activate))
-	}
-	if p.Provider != nil {
-		req.Query.Set("provider", formatParam(*p.Provider))
-	}
-	if p.NextLogin != nil {
-		req.Query.Set("nextLogin", formatParam(*p.NextLogin))
-	}
+	setParam(req.Query, "activate", p.Activate)
+	setParam(req.Query, "provider", p.Provider)
+	setParam(req.Query, "nextLogin", p.NextLogin)
 	req.Body = p.Body
 	return req, nil
 }
@@ -170,7 +150,7 @@ type UpdateUserParams struct {
 	Body UpdateUserRequest
 }
 
-func (p UpdateUserParams) request() (Request, error) {
+func (p *UpdateUserParams) request() (Request, error) {
 	if p.ID == "" {
 		return Request{}, errors.New("okta: UpdateUser: path parameter ID is empty")
 	}
@@ -204,7 +184,7 @@ type ActivateUserParams struct {
 	SendEmail *bool
 }
 
-func (p ActivateUserParams) request() (Request, error) {
+func (p *ActivateUserParams) request() (Request, error) {
 	if p.ID == "" {
 		return Request{}, errors.New("okta: ActivateUser: path parameter ID is empty")
 	}
@@ -213,9 +193,7 @@ func (p ActivateUserParams) request() (Request, error) {
 		Query:       url.Values{},
 		RelativeURL: "/api/v1/users/" + escapePath(formatParam(p.ID)) + "/lifecycle/activate",
 	}
-	if p.SendEmail != nil {
-		req.Query.Set("sendEmail", formatParam(*p.SendEmail))
-	}
+	setParam(req.Query, "sendEmail", p.SendEmail)
 	return req, nil
 }
 
@@ -241,7 +219,7 @@ type DeactivateUserParams struct {
 	SendEmail *bool
 }
 
-func (p DeactivateUserParams) request() (Request, error) {
+func (p *DeactivateUserParams) request() (Request, error) {
 	if p.ID == "" {
 		return Request{}, errors.New("okta: DeactivateUser: path parameter ID is empty")
 	}
@@ -250,9 +228,7 @@ func (p DeactivateUserParams) request() (Request, error) {
 		Query:       url.Values{},
 		RelativeURL: "/api/v1/users/" + escapePath(formatParam(p.ID)) + "/lifecycle/deactivate",
 	}
-	if p.SendEmail != nil {
-		req.Query.Set("sendEmail", formatParam(*p.SendEmail))
-	}
+	setParam(req.Query, "sendEmail", p.SendEmail)
 	return req, nil
 }
 
@@ -284,27 +260,17 @@ type ListGroupsParams struct {
 	After *string
 }
 
-func (p ListGroupsParams) request() (Request, error) {
+func (p *ListGroupsParams) request() (Request, error) {
 	req := Request{
 		Method:      "GET",
 		Query:       url.Values{},
 		RelativeURL: "/api/v1/groups",
 	}
-	if p.Q != nil {
-		req.Query.Set("q", formatParam(*p.Q))
-	}
-	if p.Filter != nil {
-		req.Query.Set("filter", formatParam(*p.Filter))
-	}
-	if p.Search != nil {
-		req.Query.Set("search", formatParam(*p.Search))
-	}
-	if p.Limit != nil {
-		req.Query.Set("limit", formatParam(*p.Limit))
-	}
-	if p.After != nil {
-		req.Query.Set("after", formatParam(*p.After))
-	}
+	setParam(req.Query, "q", p.Q)
+	setParam(req.Query, "filter", p.Filter)
+	setParam(req.Query, "search", p.Search)
+	setParam(req.Query, "limit", p.Limit)
+	setParam(req.Query, "after", p.After)
 	return req, nil
 }
 
@@ -345,7 +311,7 @@ type ListGroupUsersParams struct {
 	After *string
 }
 
-func (p ListGroupUsersParams) request() (Request, error) {
+func (p *ListGroupUsersParams) request() (Request, error) {
 	if p.GroupID == "" {
 		return Request{}, errors.New("okta: ListGroupUsers: path parameter GroupID is empty")
 	}
@@ -354,12 +320,8 @@ func (p ListGroupUsersParams) request() (Request, error) {
 		Query:       url.Values{},
 		RelativeURL: "/api/v1/groups/" + escapePath(formatParam(p.GroupID)) + "/users",
 	}
-	if p.Limit != nil {
-		req.Query.Set("limit", formatParam(*p.Limit))
-	}
-	if p.After != nil {
-		req.Query.Set("after", formatParam(*p.After))
-	}
+	setParam(req.Query, "limit", p.Limit)
+	setParam(req.Query, "after", p.After)
 	return req, nil
 }
 
@@ -398,7 +360,7 @@ type AddUserToGroupParams struct {
 	UserID string
 }
 
-func (p AddUserToGroupParams) request() (Request, error) {
+func (p *AddUserToGroupParams) request() (Request, error) {
 	if p.GroupID == "" {
 		return Request{}, errors.New("okta: AddUserToGroup: path parameter GroupID is empty")
 	}
@@ -434,7 +396,7 @@ type RemoveUserFromGroupParams struct {
 	UserID string
 }
 
-func (p RemoveUserFromGroupParams) request() (Request, error) {
+func (p *RemoveUserFromGroupParams) request() (Request, error) {
 	if p.GroupID == "" {
 		return Request{}, errors.New("okta: RemoveUserFromGroup: path parameter GroupID is empty")
 	}

@@ -25,7 +25,7 @@ type CreateChatCompletionParams struct {
 	Body ChatCompletionRequest
 }
 
-func (p CreateChatCompletionParams) request() (Request, error) {
+func (p *CreateChatCompletionParams) request() (Request, error) {
 	req := Request{
 		Method:      "POST",
 		RelativeURL: "/chat/completions",
@@ -67,7 +67,7 @@ type CreateSpeechParams struct {
 	Body SpeechRequest
 }
 
-func (p CreateSpeechParams) request() (Request, error) {
+func (p *CreateSpeechParams) request() (Request, error) {
 	req := Request{
 		Method:      "POST",
 		RelativeURL: "/audio/speech",

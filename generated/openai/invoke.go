@@ -11,8 +11,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net/http"
 	"reflect"
-	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -97,7 +97,8 @@ func decodeInput(prefix, schema string, input json.RawMessage, targets inputTarg
 		key, _, _ = strings.Cut(key, "[")
 		bad[key] = true
 	}
-	for _, k := range sortedKeys(fields) {
+	obj, _ := inst.(map[string]any) // an object: fields decoded
+	for _, k := range sortedKeys(obj) {
 		target, ok := targets[k]
 		if !ok || bad[k] || bad[""] {
 			continue
@@ -105,15 +106,6 @@ func decodeInput(prefix, schema string, input json.RawMessage, targets inputTarg
 		raw := fields[k]
 		if bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
 			continue // the zero value: absent
-		}
-		if r, ok := target.(*io.Reader); ok {
-			var s string
-			if err := json.Unmarshal(raw, &s); err != nil {
-				v.problems = append(v.problems, inputProblem{k, "want a string"})
-				continue
-			}
-			*r = strings.NewReader(s)
-			continue
 		}
 		if err := json.Unmarshal(raw, target); err != nil {
 			msg := err.Error()
@@ -183,9 +175,9 @@ func readInput(dec *json.Decoder, path string, problems *[]inputProblem) (any, e
 }
 
 // sortedKeys is m's keys, sorted. (sort.Strings and a mutex-guarded map
-// below, rather than slices.Sorted, an iterator and sync.Map: those are
-// generic, so each connector would compile its own copy of them.)
-func sortedKeys[V any](m map[string]V) []string {
+// below, rather than slices.Sorted, an iterator and sync.Map, and one map
+// type: generic code is compiled again in each connector, for each type.)
+func sortedKeys(m map[string]any) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
@@ -281,23 +273,12 @@ func joinInputPath(path, key string) string {
 	return path + "." + key
 }
 
-// valid reports whether x fits s, without recording problems.
-func (v *inputValidator) valid(s map[string]any, x any, path string, depth, hops int, scope *inputScope) bool {
-	sub := &inputValidator{root: v.root, work: v.work}
-	sub.check(s, x, path, depth, hops, scope)
-	return len(sub.problems) == 0
-}
-
 // check records every way x does not fit s. depth counts the objects and
 // arrays around x, hops the alternatives entered for x itself; scope is
 // what the object schema around an alternative checks.
 func (v *inputValidator) check(s map[string]any, x any, path string, depth, hops int, scope *inputScope) {
 	if v.work.checks++; v.work.checks > maxInputChecks {
 		v.work.exceeded = true
-		return
-	}
-	if hops > maxInputDepth {
-		v.addf(path, "the schema nests alternatives more than %d levels", maxInputDepth)
 		return
 	}
 	members, unresolved := v.members(s)
@@ -332,10 +313,13 @@ func (v *inputValidator) check(s map[string]any, x any, path string, depth, hops
 			v.addf(path, "want one of %s", strings.Join(vals, ", "))
 		}
 	}
-	var inner *inputScope
+	// From here on scope is the one s's own alternatives see: what an
+	// object schema checks itself, nil for other values.
+	outer := scope
+	scope = nil
 	switch x := x.(type) {
 	case map[string]any:
-		inner = v.checkObject(members, x, path, depth, scope)
+		scope = v.checkObject(members, x, path, depth, outer)
 	case []any:
 		for _, m := range members {
 			if items, ok := m["items"]; ok {
@@ -348,51 +332,6 @@ func (v *inputValidator) check(s map[string]any, x any, path string, depth, hops
 			}
 			if n, ok := inputNumber(m["maxItems"]); ok && float64(len(x)) > n {
 				v.addf(path, "want at most %v items", n)
-			}
-		}
-	case string:
-		n := float64(utf8.RuneCountInString(x))
-		for _, m := range members {
-			if l, ok := inputNumber(m["minLength"]); ok && n < l {
-				v.addf(path, "want at least %v characters", l)
-			}
-			if l, ok := inputNumber(m["maxLength"]); ok && n > l {
-				v.addf(path, "want at most %v characters", l)
-			}
-			if p, ok := m["pattern"].(string); ok {
-				if re := inputPattern(p); re != nil && !re.MatchString(x) {
-					v.addf(path, "does not match the pattern %s", p)
-				}
-			}
-		}
-	case json.Number:
-		f, _ := x.Float64()
-		for _, m := range members {
-			if b, ok := inputNumber(m["minimum"]); ok && f < b {
-				v.addf(path, "want at least %v", b)
-			}
-			if b, ok := inputNumber(m["maximum"]); ok && f > b {
-				v.addf(path, "want at most %v", b)
-			}
-		}
-	}
-	for _, m := range members {
-		for _, k := range [...]string{"oneOf", "anyOf"} {
-			alts, ok := m[k].([]any)
-			if !ok {
-				continue
-			}
-			n := 0 // every alternative is tried, so that a value too deep in any of them is refused
-			for _, a := range alts {
-				if as, ok := a.(map[string]any); ok && v.valid(as, x, path, depth, hops+1, inner) {
-					n++
-				}
-			}
-			switch {
-			case n == 0:
-				v.addf(path, "matches none of the %d alternatives", len(alts))
-			case k == "oneOf" && n > 1:
-				v.addf(path, "matches %d alternatives; want exactly one", n)
 			}
 		}
 	}
@@ -416,8 +355,8 @@ func (v *inputValidator) checkSub(s, x any, path string, depth int) {
 func (v *inputValidator) checkObject(members []map[string]any, x map[string]any, path string, depth int, outer *inputScope) *inputScope {
 	props := map[string][]any{}      // each declared key's schemas
 	refused, allowed := false, false // more keys, by additionalProperties
-	var extraSchemas, alts []any
 	var required map[string]bool
+	var altKeys map[string]bool // the keys the alternatives declare
 	for _, m := range members {
 		ps, _ := m["properties"].(map[string]any)
 		for k, p := range ps {
@@ -427,8 +366,6 @@ func (v *inputValidator) checkObject(members []map[string]any, x map[string]any,
 		case bool:
 			refused = refused || !ap
 			allowed = allowed || ap
-		case map[string]any:
-			extraSchemas = append(extraSchemas, ap)
 		}
 		req, _ := m["required"].([]any)
 		for _, r := range req {
@@ -442,25 +379,8 @@ func (v *inputValidator) checkObject(members []map[string]any, x map[string]any,
 				}
 			}
 		}
-		one, _ := m["oneOf"].([]any)
-		some, _ := m["anyOf"].([]any)
-		alts = append(append(alts, one...), some...)
 	}
 	closed := len(props) > 0 || outer != nil && outer.closed
-	var altKeys map[string]bool // the keys the alternatives declare
-	if len(alts) > 0 {
-		altKeys = map[string]bool{}
-		for _, a := range alts {
-			as, _ := a.(map[string]any)
-			ms, _ := v.members(as)
-			for _, am := range ms {
-				aps, _ := am["properties"].(map[string]any)
-				for name := range aps {
-					altKeys[name] = true
-				}
-			}
-		}
-	}
 	var checked []string // keys checked here that no property declares
 	var known []string   // the names a key can be mistaken for, sorted
 	for _, k := range sortedKeys(x) {
@@ -476,7 +396,15 @@ func (v *inputValidator) checkObject(members []map[string]any, x map[string]any,
 		}
 		if !altKeys[k] {
 			if known == nil {
-				known = append(sortedKeys(props), sortedKeys(altKeys)...)
+				for name := range props {
+					known = append(known, name)
+				}
+				sort.Strings(known)
+				n := len(known)
+				for name := range altKeys {
+					known = append(known, name)
+				}
+				sort.Strings(known[n:])
 			}
 			if i := slices.IndexFunc(known, func(name string) bool { return strings.EqualFold(name, k) }); i >= 0 {
 				v.addf(p, "matches field %q only in case; keys match exactly", known[i])
@@ -486,11 +414,6 @@ func (v *inputValidator) checkObject(members []map[string]any, x map[string]any,
 		switch {
 		case refused:
 			v.addf(p, "unknown field")
-		case len(extraSchemas) > 0:
-			for _, s := range extraSchemas {
-				v.checkSub(s, x[k], p, depth+1)
-			}
-			checked = append(checked, k)
 		case allowed:
 			checked = append(checked, k)
 		case closed && !altKeys[k]:
@@ -501,7 +424,7 @@ func (v *inputValidator) checkObject(members []map[string]any, x map[string]any,
 		// Otherwise the object is free-form here, or an alternative that
 		// declares the key checks it.
 	}
-	if len(alts) == 0 {
+	if altKeys == nil {
 		return nil
 	}
 	inner := &inputScope{keys: map[string]bool{}, closed: closed}
@@ -536,12 +459,6 @@ func (v *inputValidator) members(s map[string]any) (out []map[string]any, unreso
 				add(d)
 			case unresolved == "":
 				unresolved = ref
-			}
-		}
-		all, _ := s["allOf"].([]any)
-		for _, a := range all {
-			if as, ok := a.(map[string]any); ok {
-				add(as)
 			}
 		}
 	}
@@ -579,28 +496,6 @@ func looksInside(members []map[string]any) bool {
 		}
 	}
 	return false
-}
-
-var inputPatterns struct {
-	sync.Mutex
-	m map[string]*regexp.Regexp // pattern -> compiled, nil when Go cannot compile it
-}
-
-func inputPattern(p string) *regexp.Regexp {
-	inputPatterns.Lock()
-	defer inputPatterns.Unlock()
-	if re, ok := inputPatterns.m[p]; ok {
-		return re
-	}
-	re, err := regexp.Compile(p)
-	if err != nil {
-		re = nil
-	}
-	if inputPatterns.m == nil {
-		inputPatterns.m = map[string]*regexp.Regexp{}
-	}
-	inputPatterns.m[p] = re
-	return re
 }
 
 func inputNumber(v any) (float64, bool) {
@@ -761,39 +656,44 @@ func captureBody(ctx context.Context) (context.Context, *[]byte) {
 }
 
 // resultOfInvoke is Invoke's answer: the 2xx body as JSON, a non-JSON body
-// as a JSON string (base64 when it is not UTF-8).
+// as a JSON string (base64 when it is not UTF-8). Only this wrapper is
+// generic: invokeResult does the work once for every response type.
 func resultOfInvoke[T any](raw *[]byte, resp *Response[T], err error) (*Response[json.RawMessage], error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &Response[json.RawMessage]{StatusCode: resp.StatusCode, Header: resp.Header}
-	body := *raw
-	switch b := any(resp.Body).(type) {
-	case io.ReadCloser:
-		data, err := io.ReadAll(io.LimitReader(b, maxResponseBytes+1))
-		b.Close()
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
+}
+
+// invokeResult is resultOfInvoke's answer from the body as it came (raw)
+// and the typed body (a pointer).
+func invokeResult(raw []byte, status int, header http.Header, typed any) (*Response[json.RawMessage], error) {
+	out := &Response[json.RawMessage]{StatusCode: status, Header: header}
+	switch b := typed.(type) {
+	case *io.ReadCloser:
+		data, err := io.ReadAll(io.LimitReader(*b, maxResponseBytes+1))
+		(*b).Close()
 		if err != nil {
 			return nil, err
 		}
 		if int64(len(data)) > maxResponseBytes {
 			return nil, fmt.Errorf("%w than %d bytes", errTooLarge, maxResponseBytes)
 		}
-		body = data
 		if len(data) > 0 {
 			out.Body = asJSONString(data)
 		}
 		return out, nil
-	case []byte:
-		if body == nil {
-			body = b
+	case *[]byte:
+		if raw == nil {
+			raw = *b
 		}
 	}
 	switch {
-	case len(bytes.TrimSpace(body)) == 0:
-	case json.Valid(body):
-		out.Body = bytes.Clone(body)
+	case len(bytes.TrimSpace(raw)) == 0:
+	case json.Valid(raw):
+		out.Body = bytes.Clone(raw)
 	default:
-		out.Body = asJSONString(body)
+		out.Body = asJSONString(raw)
 	}
 	return out, nil
 }

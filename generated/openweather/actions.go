@@ -26,33 +26,19 @@ type GetCurrentWeatherParams struct {
 	Lang *string
 }
 
-func (p GetCurrentWeatherParams) request() (Request, error) {
+func (p *GetCurrentWeatherParams) request() (Request, error) {
 	req := Request{
 		Method:      "GET",
 		Query:       url.Values{},
 		RelativeURL: "/data/2.5/weather",
 	}
-	if p.Q != nil {
-		req.Query.Set("q", formatParam(*p.Q))
-	}
-	if p.Lat != nil {
-		req.Query.Set("lat", formatParam(*p.Lat))
-	}
-	if p.Lon != nil {
-		req.Query.Set("lon", formatParam(*p.Lon))
-	}
-	if p.Zip != nil {
-		req.Query.Set("zip", formatParam(*p.Zip))
-	}
-	if p.ID != nil {
-		req.Query.Set("id", formatParam(*p.ID))
-	}
-	if p.Units != nil {
-		req.Query.Set("units", formatParam(*p.Units))
-	}
-	if p.Lang != nil {
-		req.Query.Set("lang", formatParam(*p.Lang))
-	}
+	setParam(req.Query, "q", p.Q)
+	setParam(req.Query, "lat", p.Lat)
+	setParam(req.Query, "lon", p.Lon)
+	setParam(req.Query, "zip", p.Zip)
+	setParam(req.Query, "id", p.ID)
+	setParam(req.Query, "units", p.Units)
+	setParam(req.Query, "lang", p.Lang)
 	return req, nil
 }
 
@@ -90,36 +76,20 @@ type GetForecastParams struct {
 	Lang *string
 }
 
-func (p GetForecastParams) request() (Request, error) {
+func (p *GetForecastParams) request() (Request, error) {
 	req := Request{
 		Method:      "GET",
 		Query:       url.Values{},
 		RelativeURL: "/data/2.5/forecast",
 	}
-	if p.Q != nil {
-		req.Query.Set("q", formatParam(*p.Q))
-	}
-	if p.Lat != nil {
-		req.Query.Set("lat", formatParam(*p.Lat))
-	}
-	if p.Lon != nil {
-		req.Query.Set("lon", formatParam(*p.Lon))
-	}
-	if p.Zip != nil {
-		req.Query.Set("zip", formatParam(*p.Zip))
-	}
-	if p.ID != nil {
-		req.Query.Set("id", formatParam(*p.ID))
-	}
-	if p.Cnt != nil {
-		req.Query.Set("cnt", formatParam(*p.Cnt))
-	}
-	if p.Units != nil {
-		req.Query.Set("units", formatParam(*p.Units))
-	}
-	if p.Lang != nil {
-		req.Query.Set("lang", formatParam(*p.Lang))
-	}
+	setParam(req.Query, "q", p.Q)
+	setParam(req.Query, "lat", p.Lat)
+	setParam(req.Query, "lon", p.Lon)
+	setParam(req.Query, "zip", p.Zip)
+	setParam(req.Query, "id", p.ID)
+	setParam(req.Query, "cnt", p.Cnt)
+	setParam(req.Query, "units", p.Units)
+	setParam(req.Query, "lang", p.Lang)
 	return req, nil
 }
 
@@ -145,14 +115,14 @@ type GetAirPollutionParams struct {
 	Lon float64
 }
 
-func (p GetAirPollutionParams) request() (Request, error) {
+func (p *GetAirPollutionParams) request() (Request, error) {
 	req := Request{
 		Method:      "GET",
 		Query:       url.Values{},
 		RelativeURL: "/data/2.5/air_pollution",
 	}
-	req.Query.Set("lat", formatParam(p.Lat))
-	req.Query.Set("lon", formatParam(p.Lon))
+	setParam(req.Query, "lat", &p.Lat)
+	setParam(req.Query, "lon", &p.Lon)
 	return req, nil
 }
 
@@ -178,14 +148,14 @@ type GetAirPollutionForecastParams struct {
 	Lon float64
 }
 
-func (p GetAirPollutionForecastParams) request() (Request, error) {
+func (p *GetAirPollutionForecastParams) request() (Request, error) {
 	req := Request{
 		Method:      "GET",
 		Query:       url.Values{},
 		RelativeURL: "/data/2.5/air_pollution/forecast",
 	}
-	req.Query.Set("lat", formatParam(p.Lat))
-	req.Query.Set("lon", formatParam(p.Lon))
+	setParam(req.Query, "lat", &p.Lat)
+	setParam(req.Query, "lon", &p.Lon)
 	return req, nil
 }
 
@@ -211,16 +181,14 @@ type GeocodeDirectParams struct {
 	Limit *int
 }
 
-func (p GeocodeDirectParams) request() (Request, error) {
+func (p *GeocodeDirectParams) request() (Request, error) {
 	req := Request{
 		Method:      "GET",
 		Query:       url.Values{},
 		RelativeURL: "/geo/1.0/direct",
 	}
-	req.Query.Set("q", formatParam(p.Q))
-	if p.Limit != nil {
-		req.Query.Set("limit", formatParam(*p.Limit))
-	}
+	setParam(req.Query, "q", &p.Q)
+	setParam(req.Query, "limit", p.Limit)
 	return req, nil
 }
 
@@ -248,17 +216,15 @@ type GeocodeReverseParams struct {
 	Limit *int
 }
 
-func (p GeocodeReverseParams) request() (Request, error) {
+func (p *GeocodeReverseParams) request() (Request, error) {
 	req := Request{
 		Method:      "GET",
 		Query:       url.Values{},
 		RelativeURL: "/geo/1.0/reverse",
 	}
-	req.Query.Set("lat", formatParam(p.Lat))
-	req.Query.Set("lon", formatParam(p.Lon))
-	if p.Limit != nil {
-		req.Query.Set("limit", formatParam(*p.Limit))
-	}
+	setParam(req.Query, "lat", &p.Lat)
+	setParam(req.Query, "lon", &p.Lon)
+	setParam(req.Query, "limit", p.Limit)
 	return req, nil
 }
 
@@ -282,13 +248,13 @@ type GeocodeZipParams struct {
 	Zip string
 }
 
-func (p GeocodeZipParams) request() (Request, error) {
+func (p *GeocodeZipParams) request() (Request, error) {
 	req := Request{
 		Method:      "GET",
 		Query:       url.Values{},
 		RelativeURL: "/geo/1.0/zip",
 	}
-	req.Query.Set("zip", formatParam(p.Zip))
+	setParam(req.Query, "zip", &p.Zip)
 	return req, nil
 }
 

@@ -24,24 +24,16 @@ type ListInvoicesParams struct {
 	Fields *string
 }
 
-func (p ListInvoicesParams) request() (Request, error) {
+func (p *ListInvoicesParams) request() (Request, error) {
 	req := Request{
 		Method:      "GET",
 		Query:       url.Values{},
 		RelativeURL: "/v2/invoicing/invoices",
 	}
-	if p.Page != nil {
-		req.Query.Set("page", formatParam(*p.Page))
-	}
-	if p.PageSize != nil {
-		req.Query.Set("page_size", formatParam(*p.PageSize))
-	}
-	if p.TotalRequired != nil {
-		req.Query.Set("total_required", formatParam(*p.TotalRequired))
-	}
-	if p.Fields != nil {
-		req.Query.Set("fields", formatParam(*p.Fields))
-	}
+	setParam(req.Query, "page", p.Page)
+	setParam(req.Query, "page_size", p.PageSize)
+	setParam(req.Query, "total_required", p.TotalRequired)
+	setParam(req.Query, "fields", p.Fields)
 	return req, nil
 }
 
@@ -80,7 +72,7 @@ type GetInvoiceParams struct {
 	InvoiceID string
 }
 
-func (p GetInvoiceParams) request() (Request, error) {
+func (p *GetInvoiceParams) request() (Request, error) {
 	if p.InvoiceID == "" {
 		return Request{}, errors.New("paypal: GetInvoice: path parameter InvoiceID is empty")
 	}
@@ -111,7 +103,7 @@ type CreateDraftInvoiceParams struct {
 	Body Invoice
 }
 
-func (p CreateDraftInvoiceParams) request() (Request, error) {
+func (p *CreateDraftInvoiceParams) request() (Request, error) {
 	req := Request{
 		Method:      "POST",
 		RelativeURL: "/v2/invoicing/invoices",
@@ -144,7 +136,7 @@ type SendInvoiceParams struct {
 	Body *Notification
 }
 
-func (p SendInvoiceParams) request() (Request, error) {
+func (p *SendInvoiceParams) request() (Request, error) {
 	if p.InvoiceID == "" {
 		return Request{}, errors.New("paypal: SendInvoice: path parameter InvoiceID is empty")
 	}
@@ -153,9 +145,7 @@ func (p SendInvoiceParams) request() (Request, error) {
 		Method:      "POST",
 		RelativeURL: "/v2/invoicing/invoices/" + escapePath(formatParam(p.InvoiceID)) + "/send",
 	}
-	if p.PayPalRequestID != nil {
-		req.Headers.Set("PayPal-Request-Id", formatParam(*p.PayPalRequestID))
-	}
+	setParam(req.Headers, "Paypal-Request-Id", p.PayPalRequestID)
 	if p.Body != nil {
 		req.Body = p.Body
 	}
@@ -184,7 +174,7 @@ type SendInvoiceReminderParams struct {
 	Body *Notification
 }
 
-func (p SendInvoiceReminderParams) request() (Request, error) {
+func (p *SendInvoiceReminderParams) request() (Request, error) {
 	if p.InvoiceID == "" {
 		return Request{}, errors.New("paypal: SendInvoiceReminder: path parameter InvoiceID is empty")
 	}
@@ -220,7 +210,7 @@ type CancelInvoiceParams struct {
 	Body Notification
 }
 
-func (p CancelInvoiceParams) request() (Request, error) {
+func (p *CancelInvoiceParams) request() (Request, error) {
 	if p.InvoiceID == "" {
 		return Request{}, errors.New("paypal: CancelInvoice: path parameter InvoiceID is empty")
 	}
@@ -252,7 +242,7 @@ type DeleteInvoiceParams struct {
 	InvoiceID string
 }
 
-func (p DeleteInvoiceParams) request() (Request, error) {
+func (p *DeleteInvoiceParams) request() (Request, error) {
 	if p.InvoiceID == "" {
 		return Request{}, errors.New("paypal: DeleteInvoice: path parameter InvoiceID is empty")
 	}
@@ -285,7 +275,7 @@ type RecordPaymentParams struct {
 	Body PaymentDetail
 }
 
-func (p RecordPaymentParams) request() (Request, error) {
+func (p *RecordPaymentParams) request() (Request, error) {
 	if p.InvoiceID == "" {
 		return Request{}, errors.New("paypal: RecordPayment: path parameter InvoiceID is empty")
 	}

@@ -65,7 +65,7 @@ func New(cfg Config) (*Client, error) {
 	if base == "" {
 		base = DefaultBaseURL
 	}
-	u, err := expandBaseURL(base, nil)
+	u, err := parseBaseURL(base)
 	if err != nil {
 		return nil, fmt.Errorf("paypal: %w", err)
 	}

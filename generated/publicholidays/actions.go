@@ -18,7 +18,7 @@ type GetPublicHolidaysParams struct {
 	CountryCode string
 }
 
-func (p GetPublicHolidaysParams) request() (Request, error) {
+func (p *GetPublicHolidaysParams) request() (Request, error) {
 	if p.CountryCode == "" {
 		return Request{}, errors.New("publicholidays: GetPublicHolidays: path parameter CountryCode is empty")
 	}
@@ -65,7 +65,7 @@ type IsTodayPublicHolidayParams struct {
 	Offset *int
 }
 
-func (p IsTodayPublicHolidayParams) request() (Request, error) {
+func (p *IsTodayPublicHolidayParams) request() (Request, error) {
 	if p.CountryCode == "" {
 		return Request{}, errors.New("publicholidays: IsTodayPublicHoliday: path parameter CountryCode is empty")
 	}
@@ -74,12 +74,8 @@ func (p IsTodayPublicHolidayParams) request() (Request, error) {
 		Query:       url.Values{},
 		RelativeURL: "/api/v3/IsTodayPublicHoliday/" + escapePath(formatParam(p.CountryCode)),
 	}
-	if p.CountyCode != nil {
-		req.Query.Set("countyCode", formatParam(*p.CountyCode))
-	}
-	if p.Offset != nil {
-		req.Query.Set("offset", formatParam(*p.Offset))
-	}
+	setParam(req.Query, "countyCode", p.CountyCode)
+	setParam(req.Query, "offset", p.Offset)
 	return req, nil
 }
 
@@ -103,7 +99,7 @@ type GetNextPublicHolidaysParams struct {
 	CountryCode string
 }
 
-func (p GetNextPublicHolidaysParams) request() (Request, error) {
+func (p *GetNextPublicHolidaysParams) request() (Request, error) {
 	if p.CountryCode == "" {
 		return Request{}, errors.New("publicholidays: GetNextPublicHolidays: path parameter CountryCode is empty")
 	}
@@ -146,7 +142,7 @@ type GetCountryInfoParams struct {
 	CountryCode string
 }
 
-func (p GetCountryInfoParams) request() (Request, error) {
+func (p *GetCountryInfoParams) request() (Request, error) {
 	if p.CountryCode == "" {
 		return Request{}, errors.New("publicholidays: GetCountryInfo: path parameter CountryCode is empty")
 	}
@@ -179,7 +175,7 @@ type GetLongWeekendsParams struct {
 	CountryCode string
 }
 
-func (p GetLongWeekendsParams) request() (Request, error) {
+func (p *GetLongWeekendsParams) request() (Request, error) {
 	if p.CountryCode == "" {
 		return Request{}, errors.New("publicholidays: GetLongWeekends: path parameter CountryCode is empty")
 	}

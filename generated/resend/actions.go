@@ -14,7 +14,7 @@ type SendEmailParams struct {
 	Body SendEmailRequest
 }
 
-func (p SendEmailParams) request() (Request, error) {
+func (p *SendEmailParams) request() (Request, error) {
 	req := Request{
 		Method:      "POST",
 		RelativeURL: "/emails",
@@ -43,7 +43,7 @@ type GetEmailParams struct {
 	ID string
 }
 
-func (p GetEmailParams) request() (Request, error) {
+func (p *GetEmailParams) request() (Request, error) {
 	if p.ID == "" {
 		return Request{}, errors.New("resend: GetEmail: path parameter ID is empty")
 	}

@@ -15,7 +15,6 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -159,20 +158,31 @@ func bodySnippet(b []byte) string {
 }
 
 // call sends req and decodes a 2xx body into T; any other status is an *APIError.
+// Only this wrapper is generic: the work is callInto's, so a connector with many
+// response types compiles it once, not once per type.
 func call[T any](ctx context.Context, c *Client, req Request) (*Response[T], error) {
+	out := &Response[T]{}
+	var err error
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// callInto is call with the body decoded into body, a pointer.
+func (c *Client) callInto(ctx context.Context, req Request, body any) (int, http.Header, error) {
 	req.acceptDefault = "application/json"
 	resp, err := c.httpHelper(ctx, req)
 	if err != nil {
-		return nil, err
+		return 0, nil, err
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, newAPIError(resp)
+		return 0, nil, newAPIError(resp)
 	}
 	if raw, ok := ctx.Value(rawBodyKey{}).(*[]byte); ok {
 		*raw = resp.Body // Invoke returns the body as it came
 	}
-	out := &Response[T]{StatusCode: resp.StatusCode, Header: resp.Header}
-	switch body := any(&out.Body).(type) {
+	switch body := body.(type) {
 	case *json.RawMessage:
 		if len(resp.Body) > 0 {
 			*body = bytes.Clone(resp.Body)
@@ -185,10 +195,10 @@ func call[T any](ctx context.Context, c *Client, req Request) (*Response[T], err
 		}
 		if err := json.Unmarshal(resp.Body, body); err != nil {
 			path, _, _ := strings.Cut(req.RelativeURL, "?")
-			return nil, fmt.Errorf("%s: decode %s %s response: %w", c.name, requestMethod(req), path, err)
+			return 0, nil, fmt.Errorf("%s: decode %s %s response: %w", c.name, requestMethod(req), path, err)
 		}
 	}
-	return out, nil
+	return resp.StatusCode, resp.Header, nil
 }
 
 func newAPIError(resp *Response[[]byte]) *APIError {
@@ -568,7 +578,10 @@ func formatParam(v any) string {
 	if v == nil {
 		return ""
 	}
-	rv := reflect.ValueOf(v)
+	return formatValue(reflect.ValueOf(v))
+}
+
+func formatValue(rv reflect.Value) string {
 	switch rv.Kind() {
 	case reflect.String:
 		return rv.String()
@@ -584,59 +597,27 @@ func formatParam(v any) string {
 		if rv.IsNil() {
 			return ""
 		}
-		return formatParam(rv.Elem().Interface())
+		return formatValue(rv.Elem())
+	case reflect.Invalid:
+		return ""
 	}
-	switch v := v.(type) {
+	switch v := rv.Interface().(type) {
 	case time.Time:
 		return v.Format(time.RFC3339)
 	case fmt.Stringer:
 		return v.String()
+	default:
+		return fmt.Sprint(v)
 	}
-	return fmt.Sprint(v)
 }
 
-var (
-	placeholderRE = regexp.MustCompile(`\{([^{}/]+)\}`)
-	hostLabelsRE  = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$`)
-)
-
-// expandBaseURL fills {name} placeholders of a base URL from vars. A value in
-// the host must be host name labels, so it cannot move the request to another
-// host; a value in the path is escaped. Errors never echo values: they may be
-// secret.
-func expandBaseURL(raw string, vars map[string]string) (*url.URL, error) {
-	hostEnd, queryStart := len(raw), len(raw)
-	if i := strings.Index(raw, "://"); i >= 0 {
-		if j := strings.IndexAny(raw[i+3:], "/?#"); j >= 0 {
-			hostEnd = i + 3 + j
-		}
+// parseBaseURL is the base URL with its placeholders filled (a connector
+// without connection parameters has none to fill, and refuses any).
+func parseBaseURL(raw string) (*url.URL, error) {
+	if strings.ContainsAny(raw, "{}") {
+		return nil, errors.New("base URL: has a {placeholder} that no connection parameter fills")
 	}
-	if i := strings.IndexAny(raw, "?#"); i >= 0 {
-		queryStart = i
-	}
-	var b strings.Builder
-	last := 0
-	for _, m := range placeholderRE.FindAllStringSubmatchIndex(raw, -1) {
-		name := raw[m[2]:m[3]]
-		v, ok := vars[name]
-		switch {
-		case !ok:
-			return nil, fmt.Errorf("base URL: unknown placeholder {%s}", name)
-		case m[0] < hostEnd:
-			if !hostLabelsRE.MatchString(v) {
-				return nil, fmt.Errorf("base URL: invalid value for {%s}: must be a host name label", name)
-			}
-		case m[0] >= queryStart:
-			v = url.QueryEscape(v)
-		default:
-			v = escapePath(v)
-		}
-		b.WriteString(raw[last:m[0]])
-		b.WriteString(v)
-		last = m[1]
-	}
-	b.WriteString(raw[last:])
-	u, err := url.Parse(b.String())
+	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, errors.New("base URL: must be an absolute http(s) URL")
 	}

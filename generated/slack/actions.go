@@ -11,7 +11,7 @@ type PostMessageParams struct {
 	Body PostMessageRequest
 }
 
-func (p PostMessageParams) request() (Request, error) {
+func (p *PostMessageParams) request() (Request, error) {
 	req := Request{
 		Method:      "POST",
 		RelativeURL: "/chat.postMessage",

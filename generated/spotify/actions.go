@@ -33,18 +33,14 @@ type ListCurrentUserPlaylistsParams struct {
 	Offset *int
 }
 
-func (p ListCurrentUserPlaylistsParams) request() (Request, error) {
+func (p *ListCurrentUserPlaylistsParams) request() (Request, error) {
 	req := Request{
 		Method:      "GET",
 		Query:       url.Values{},
 		RelativeURL: "/v1/me/playlists",
 	}
-	if p.Limit != nil {
-		req.Query.Set("limit", formatParam(*p.Limit))
-	}
-	if p.Offset != nil {
-		req.Query.Set("offset", formatParam(*p.Offset))
-	}
+	setParam(req.Query, "limit", p.Limit)
+	setParam(req.Query, "offset", p.Offset)
 	return req, nil
 }
 
@@ -91,7 +87,7 @@ type GetPlaylistParams struct {
 	AdditionalTypes []string
 }
 
-func (p GetPlaylistParams) request() (Request, error) {
+func (p *GetPlaylistParams) request() (Request, error) {
 	if p.PlaylistID == "" {
 		return Request{}, errors.New("spotify: GetPlaylist: path parameter PlaylistID is empty")
 	}
@@ -100,12 +96,8 @@ func (p GetPlaylistParams) request() (Request, error) {
 		Query:       url.Values{},
 		RelativeURL: "/v1/playlists/" + escapePath(formatParam(p.PlaylistID)),
 	}
-	if p.Market != nil {
-		req.Query.Set("market", formatParam(*p.Market))
-	}
-	if p.Fields != nil {
-		req.Query.Set("fields", formatParam(*p.Fields))
-	}
+	setParam(req.Query, "market", p.Market)
+	setParam(req.Query, "fields", p.Fields)
 	if len(p.AdditionalTypes) > 0 {
 		req.Query.Set("additional_types", formatList(p.AdditionalTypes))
 	}
@@ -144,7 +136,7 @@ type GetPlaylistItemsParams struct {
 	AdditionalTypes []string
 }
 
-func (p GetPlaylistItemsParams) request() (Request, error) {
+func (p *GetPlaylistItemsParams) request() (Request, error) {
 	if p.PlaylistID == "" {
 		return Request{}, errors.New("spotify: GetPlaylistItems: path parameter PlaylistID is empty")
 	}
@@ -153,18 +145,10 @@ func (p GetPlaylistItemsParams) request() (Request, error) {
 		Query:       url.Values{},
 		RelativeURL: "/v1/playlists/" + escapePath(formatParam(p.PlaylistID)) + "/tracks",
 	}
-	if p.Market != nil {
-		req.Query.Set("market", formatParam(*p.Market))
-	}
-	if p.Fields != nil {
-		req.Query.Set("fields", formatParam(*p.Fields))
-	}
-	if p.Limit != nil {
-		req.Query.Set("limit", formatParam(*p.Limit))
-	}
-	if p.Offset != nil {
-		req.Query.Set("offset", formatParam(*p.Offset))
-	}
+	setParam(req.Query, "market", p.Market)
+	setParam(req.Query, "fields", p.Fields)
+	setParam(req.Query, "limit", p.Limit)
+	setParam(req.Query, "offset", p.Offset)
 	if len(p.AdditionalTypes) > 0 {
 		req.Query.Set("additional_types", formatList(p.AdditionalTypes))
 	}
@@ -210,7 +194,7 @@ type CreatePlaylistParams struct {
 	Body NewPlaylist
 }
 
-func (p CreatePlaylistParams) request() (Request, error) {
+func (p *CreatePlaylistParams) request() (Request, error) {
 	if p.UserID == "" {
 		return Request{}, errors.New("spotify: CreatePlaylist: path parameter UserID is empty")
 	}
@@ -246,7 +230,7 @@ type ChangePlaylistDetailsParams struct {
 	Body PlaylistDetails
 }
 
-func (p ChangePlaylistDetailsParams) request() (Request, error) {
+func (p *ChangePlaylistDetailsParams) request() (Request, error) {
 	if p.PlaylistID == "" {
 		return Request{}, errors.New("spotify: ChangePlaylistDetails: path parameter PlaylistID is empty")
 	}
@@ -282,7 +266,7 @@ type AddItemsToPlaylistParams struct {
 	Body AddItemsRequest
 }
 
-func (p AddItemsToPlaylistParams) request() (Request, error) {
+func (p *AddItemsToPlaylistParams) request() (Request, error) {
 	if p.PlaylistID == "" {
 		return Request{}, errors.New("spotify: AddItemsToPlaylist: path parameter PlaylistID is empty")
 	}
@@ -318,7 +302,7 @@ type RemovePlaylistItemsParams struct {
 	Body RemoveItemsRequest
 }
 
-func (p RemovePlaylistItemsParams) request() (Request, error) {
+func (p *RemovePlaylistItemsParams) request() (Request, error) {
 	if p.PlaylistID == "" {
 		return Request{}, errors.New("spotify: RemovePlaylistItems: path parameter PlaylistID is empty")
 	}
@@ -356,21 +340,15 @@ type GetSavedTracksParams struct {
 	Offset *int
 }
 
-func (p GetSavedTracksParams) request() (Request, error) {
+func (p *GetSavedTracksParams) request() (Request, error) {
 	req := Request{
 		Method:      "GET",
 		Query:       url.Values{},
 		RelativeURL: "/v1/me/tracks",
 	}
-	if p.Market != nil {
-		req.Query.Set("market", formatParam(*p.Market))
-	}
-	if p.Limit != nil {
-		req.Query.Set("limit", formatParam(*p.Limit))
-	}
-	if p.Offset != nil {
-		req.Query.Set("offset", formatParam(*p.Offset))
-	}
+	setParam(req.Query, "market", p.Market)
+	setParam(req.Query, "limit", p.Limit)
+	setParam(req.Query, "offset", p.Offset)
 	return req, nil
 }
 
@@ -411,7 +389,7 @@ type SaveTracksParams struct {
 	IDs []string
 }
 
-func (p SaveTracksParams) request() (Request, error) {
+func (p *SaveTracksParams) request() (Request, error) {
 	req := Request{
 		Method:      "PUT",
 		Query:       url.Values{},
@@ -449,19 +427,15 @@ type GetFollowedArtistsParams struct {
 	Limit *int
 }
 
-func (p GetFollowedArtistsParams) request() (Request, error) {
+func (p *GetFollowedArtistsParams) request() (Request, error) {
 	req := Request{
 		Method:      "GET",
 		Query:       url.Values{},
 		RelativeURL: "/v1/me/following",
 	}
-	req.Query.Set("type", formatParam(p.Type))
-	if p.After != nil {
-		req.Query.Set("after", formatParam(*p.After))
-	}
-	if p.Limit != nil {
-		req.Query.Set("limit", formatParam(*p.Limit))
-	}
+	setParam(req.Query, "type", &p.Type)
+	setParam(req.Query, "after", p.After)
+	setParam(req.Query, "limit", p.Limit)
 	return req, nil
 }
 
@@ -513,28 +487,20 @@ type SearchParams struct {
 	IncludeExternal *string
 }
 
-func (p SearchParams) request() (Request, error) {
+func (p *SearchParams) request() (Request, error) {
 	req := Request{
 		Method:      "GET",
 		Query:       url.Values{},
 		RelativeURL: "/v1/search",
 	}
-	req.Query.Set("q", formatParam(p.Q))
+	setParam(req.Query, "q", &p.Q)
 	if len(p.Type) > 0 {
 		req.Query.Set("type", formatList(p.Type))
 	}
-	if p.Market != nil {
-		req.Query.Set("market", formatParam(*p.Market))
-	}
-	if p.Limit != nil {
-		req.Query.Set("limit", formatParam(*p.Limit))
-	}
-	if p.Offset != nil {
-		req.Query.Set("offset", formatParam(*p.Offset))
-	}
-	if p.IncludeExternal != nil {
-		req.Query.Set("include_external", formatParam(*p.IncludeExternal))
-	}
+	setParam(req.Query, "market", p.Market)
+	setParam(req.Query, "limit", p.Limit)
+	setParam(req.Query, "offset", p.Offset)
+	setParam(req.Query, "include_external", p.IncludeExternal)
 	return req, nil
 }
 
@@ -558,7 +524,7 @@ type GetArtistParams struct {
 	ID string
 }
 
-func (p GetArtistParams) request() (Request, error) {
+func (p *GetArtistParams) request() (Request, error) {
 	if p.ID == "" {
 		return Request{}, errors.New("spotify: GetArtist: path parameter ID is empty")
 	}
@@ -591,7 +557,7 @@ type GetTrackParams struct {
 	Market *string
 }
 
-func (p GetTrackParams) request() (Request, error) {
+func (p *GetTrackParams) request() (Request, error) {
 	if p.ID == "" {
 		return Request{}, errors.New("spotify: GetTrack: path parameter ID is empty")
 	}
@@ -600,9 +566,7 @@ func (p GetTrackParams) request() (Request, error) {
 		Query:       url.Values{},
 		RelativeURL: "/v1/tracks/" + escapePath(formatParam(p.ID)),
 	}
-	if p.Market != nil {
-		req.Query.Set("market", formatParam(*p.Market))
-	}
+	setParam(req.Query, "market", p.Market)
 	return req, nil
 }
 

@@ -20,15 +20,13 @@ type CreateCustomerParams struct {
 	Body *CustomerInput
 }
 
-func (p CreateCustomerParams) request() (Request, error) {
+func (p *CreateCustomerParams) request() (Request, error) {
 	req := Request{
 		Headers:     http.Header{},
 		Method:      "POST",
 		RelativeURL: "/v1/customers",
 	}
-	if p.IdempotencyKey != nil {
-		req.Headers.Set("Idempotency-Key", formatParam(*p.IdempotencyKey))
-	}
+	setParam(req.Headers, "Idempotency-Key", p.IdempotencyKey)
 	if p.Body != nil {
 		data, err := encodeForm(p.Body, "indexed")
 		if err != nil {
@@ -68,24 +66,16 @@ type ListCustomersParams struct {
 	Created *RangeQuery
 }
 
-func (p ListCustomersParams) request() (Request, error) {
+func (p *ListCustomersParams) request() (Request, error) {
 	req := Request{
 		Method:      "GET",
 		Query:       url.Values{},
 		RelativeURL: "/v1/customers",
 	}
-	if p.Email != nil {
-		req.Query.Set("email", formatParam(*p.Email))
-	}
-	if p.Limit != nil {
-		req.Query.Set("limit", formatParam(*p.Limit))
-	}
-	if p.StartingAfter != nil {
-		req.Query.Set("starting_after", formatParam(*p.StartingAfter))
-	}
-	if p.EndingBefore != nil {
-		req.Query.Set("ending_before", formatParam(*p.EndingBefore))
-	}
+	setParam(req.Query, "email", p.Email)
+	setParam(req.Query, "limit", p.Limit)
+	setParam(req.Query, "starting_after", p.StartingAfter)
+	setParam(req.Query, "ending_before", p.EndingBefore)
 	if p.Created != nil {
 		if err := encodeQuery(req.Query, "created", "deepObject", true, p.Created); err != nil {
 			return Request{}, fmt.Errorf("stripe: ListCustomers: query parameter created: %w", err)
@@ -118,19 +108,15 @@ type SearchCustomersParams struct {
 	Page *string
 }
 
-func (p SearchCustomersParams) request() (Request, error) {
+func (p *SearchCustomersParams) request() (Request, error) {
 	req := Request{
 		Method:      "GET",
 		Query:       url.Values{},
 		RelativeURL: "/v1/customers/search",
 	}
-	req.Query.Set("query", formatParam(p.Query))
-	if p.Limit != nil {
-		req.Query.Set("limit", formatParam(*p.Limit))
-	}
-	if p.Page != nil {
-		req.Query.Set("page", formatParam(*p.Page))
-	}
+	setParam(req.Query, "query", &p.Query)
+	setParam(req.Query, "limit", p.Limit)
+	setParam(req.Query, "page", p.Page)
 	return req, nil
 }
 
@@ -170,7 +156,7 @@ type RetrieveCustomerParams struct {
 	Customer string
 }
 
-func (p RetrieveCustomerParams) request() (Request, error) {
+func (p *RetrieveCustomerParams) request() (Request, error) {
 	if p.Customer == "" {
 		return Request{}, errors.New("stripe: RetrieveCustomer: path parameter Customer is empty")
 	}
@@ -205,7 +191,7 @@ type UpdateCustomerParams struct {
 	Body *CustomerInput
 }
 
-func (p UpdateCustomerParams) request() (Request, error) {
+func (p *UpdateCustomerParams) request() (Request, error) {
 	if p.Customer == "" {
 		return Request{}, errors.New("stripe: UpdateCustomer: path parameter Customer is empty")
 	}
@@ -214,9 +200,7 @@ func (p UpdateCustomerParams) request() (Request, error) {
 		Method:      "POST",
 		RelativeURL: "/v1/customers/" + escapePath(formatParam(p.Customer)),
 	}
-	if p.IdempotencyKey != nil {
-		req.Headers.Set("Idempotency-Key", formatParam(*p.IdempotencyKey))
-	}
+	setParam(req.Headers, "Idempotency-Key", p.IdempotencyKey)
 	if p.Body != nil {
 		data, err := encodeForm(p.Body, "indexed")
 		if err != nil {
@@ -248,7 +232,7 @@ type DeleteCustomerParams struct {
 	Customer string
 }
 
-func (p DeleteCustomerParams) request() (Request, error) {
+func (p *DeleteCustomerParams) request() (Request, error) {
 	if p.Customer == "" {
 		return Request{}, errors.New("stripe: DeleteCustomer: path parameter Customer is empty")
 	}
@@ -281,15 +265,13 @@ type CreatePaymentIntentParams struct {
 	Body PaymentIntentInput
 }
 
-func (p CreatePaymentIntentParams) request() (Request, error) {
+func (p *CreatePaymentIntentParams) request() (Request, error) {
 	req := Request{
 		Headers:     http.Header{},
 		Method:      "POST",
 		RelativeURL: "/v1/payment_intents",
 	}
-	if p.IdempotencyKey != nil {
-		req.Headers.Set("Idempotency-Key", formatParam(*p.IdempotencyKey))
-	}
+	setParam(req.Headers, "Idempotency-Key", p.IdempotencyKey)
 	data, err := encodeForm(p.Body, "indexed")
 	if err != nil {
 		return Request{}, fmt.Errorf("stripe: CreatePaymentIntent: %w", err)
@@ -319,7 +301,7 @@ type RetrievePaymentIntentParams struct {
 	Intent string
 }
 
-func (p RetrievePaymentIntentParams) request() (Request, error) {
+func (p *RetrievePaymentIntentParams) request() (Request, error) {
 	if p.Intent == "" {
 		return Request{}, errors.New("stripe: RetrievePaymentIntent: path parameter Intent is empty")
 	}
@@ -352,7 +334,7 @@ type CancelPaymentIntentParams struct {
 	Body *PaymentIntentCancel
 }
 
-func (p CancelPaymentIntentParams) request() (Request, error) {
+func (p *CancelPaymentIntentParams) request() (Request, error) {
 	if p.Intent == "" {
 		return Request{}, errors.New("stripe: CancelPaymentIntent: path parameter Intent is empty")
 	}

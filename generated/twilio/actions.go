@@ -21,7 +21,7 @@ type CreateMessageParams struct {
 	Body NewMessage
 }
 
-func (p CreateMessageParams) request() (Request, error) {
+func (p *CreateMessageParams) request() (Request, error) {
 	if p.AccountSid == "" {
 		return Request{}, errors.New("twilio: CreateMessage: path parameter AccountSid is empty")
 	}
@@ -67,7 +67,7 @@ type ListMessagesParams struct {
 	PageSize *int
 }
 
-func (p ListMessagesParams) request() (Request, error) {
+func (p *ListMessagesParams) request() (Request, error) {
 	if p.AccountSid == "" {
 		return Request{}, errors.New("twilio: ListMessages: path parameter AccountSid is empty")
 	}
@@ -76,18 +76,10 @@ func (p ListMessagesParams) request() (Request, error) {
 		Query:       url.Values{},
 		RelativeURL: "/2010-04-01/Accounts/" + escapePath(formatParam(p.AccountSid)) + "/Messages.json",
 	}
-	if p.To != nil {
-		req.Query.Set("To", formatParam(*p.To))
-	}
-	if p.From != nil {
-		req.Query.Set("From", formatParam(*p.From))
-	}
-	if p.DateSent != nil {
-		req.Query.Set("DateSent", formatParam(*p.DateSent))
-	}
-	if p.PageSize != nil {
-		req.Query.Set("PageSize", formatParam(*p.PageSize))
-	}
+	setParam(req.Query, "To", p.To)
+	setParam(req.Query, "From", p.From)
+	setParam(req.Query, "DateSent", p.DateSent)
+	setParam(req.Query, "PageSize", p.PageSize)
 	return req, nil
 }
 
@@ -128,7 +120,7 @@ type FetchMessageParams struct {
 	Sid string
 }
 
-func (p FetchMessageParams) request() (Request, error) {
+func (p *FetchMessageParams) request() (Request, error) {
 	if p.AccountSid == "" {
 		return Request{}, errors.New("twilio: FetchMessage: path parameter AccountSid is empty")
 	}
@@ -166,7 +158,7 @@ type UpdateMessageParams struct {
 	Body MessageUpdate
 }
 
-func (p UpdateMessageParams) request() (Request, error) {
+func (p *UpdateMessageParams) request() (Request, error) {
 	if p.AccountSid == "" {
 		return Request{}, errors.New("twilio: UpdateMessage: path parameter AccountSid is empty")
 	}
@@ -209,7 +201,7 @@ type DeleteMessageParams struct {
 	Sid string
 }
 
-func (p DeleteMessageParams) request() (Request, error) {
+func (p *DeleteMessageParams) request() (Request, error) {
 	if p.AccountSid == "" {
 		return Request{}, errors.New("twilio: DeleteMessage: path parameter AccountSid is empty")
 	}
@@ -245,7 +237,7 @@ type CreateCallParams struct {
 	Body NewCall
 }
 
-func (p CreateCallParams) request() (Request, error) {
+func (p *CreateCallParams) request() (Request, error) {
 	if p.AccountSid == "" {
 		return Request{}, errors.New("twilio: CreateCall: path parameter AccountSid is empty")
 	}
@@ -295,7 +287,7 @@ type ListCallsParams struct {
 	PageSize *int
 }
 
-func (p ListCallsParams) request() (Request, error) {
+func (p *ListCallsParams) request() (Request, error) {
 	if p.AccountSid == "" {
 		return Request{}, errors.New("twilio: ListCalls: path parameter AccountSid is empty")
 	}
@@ -304,24 +296,12 @@ func (p ListCallsParams) request() (Request, error) {
 		Query:       url.Values{},
 		RelativeURL: "/2010-04-01/Accounts/" + escapePath(formatParam(p.AccountSid)) + "/Calls.json",
 	}
-	if p.To != nil {
-		req.Query.Set("To", formatParam(*p.To))
-	}
-	if p.From != nil {
-		req.Query.Set("From", formatParam(*p.From))
-	}
-	if p.ParentCallSid != nil {
-		req.Query.Set("ParentCallSid", formatParam(*p.ParentCallSid))
-	}
-	if p.Status != nil {
-		req.Query.Set("Status", formatParam(*p.Status))
-	}
-	if p.StartTime != nil {
-		req.Query.Set("StartTime", formatParam(*p.StartTime))
-	}
-	if p.PageSize != nil {
-		req.Query.Set("PageSize", formatParam(*p.PageSize))
-	}
+	setParam(req.Query, "To", p.To)
+	setParam(req.Query, "From", p.From)
+	setParam(req.Query, "ParentCallSid", p.ParentCallSid)
+	setParam(req.Query, "Status", p.Status)
+	setParam(req.Query, "StartTime", p.StartTime)
+	setParam(req.Query, "PageSize", p.PageSize)
 	return req, nil
 }
 
@@ -362,7 +342,7 @@ type FetchCallParams struct {
 	Sid string
 }
 
-func (p FetchCallParams) request() (Request, error) {
+func (p *FetchCallParams) request() (Request, error) {
 	if p.AccountSid == "" {
 		return Request{}, errors.New("twilio: FetchCall: path parameter AccountSid is empty")
 	}
@@ -400,7 +380,7 @@ type UpdateCallParams struct {
 	Body CallUpdate
 }
 
-func (p UpdateCallParams) request() (Request, error) {
+func (p *UpdateCallParams) request() (Request, error) {
 	if p.AccountSid == "" {
 		return Request{}, errors.New("twilio: UpdateCall: path parameter AccountSid is empty")
 	}

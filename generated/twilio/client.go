@@ -55,7 +55,7 @@ func New(cfg Config) (*Client, error) {
 	if base == "" {
 		base = DefaultBaseURL
 	}
-	u, err := expandBaseURL(base, nil)
+	u, err := parseBaseURL(base)
 	if err != nil {
 		return nil, fmt.Errorf("twilio: %w", err)
 	}

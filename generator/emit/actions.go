@@ -1,6 +1,7 @@
 package emit
 
 import (
+	"net/textproto"
 	"strings"
 
 	"github.com/dave/jennifer/jen"
@@ -91,7 +92,7 @@ func genParams(f *jen.File, c *model.Connector, a *model.Action) {
 		}
 		return jen.Return(jen.Id("Request").Values(), jen.Qual("fmt", "Errorf").Call(append([]jen.Code{jen.Lit(c.Name + ": " + a.GoName + ": " + format)}, args...)...))
 	}
-	f.Func().Params(jen.Id("p").Id(a.ParamsType)).Id("request").Params().Params(jen.Id("Request"), jen.Error()).BlockFunc(func(g *jen.Group) {
+	f.Func().Params(jen.Id("p").Op("*").Id(a.ParamsType)).Id("request").Params().Params(jen.Id("Request"), jen.Error()).BlockFunc(func(g *jen.Group) {
 		for _, p := range a.Params {
 			if p.In == "path" && isStringLike(p.Elem) {
 				g.If(jen.Id("p").Dot(p.GoName).Op("==").Lit("")).Block(failf("path parameter " + p.GoName + " is empty"))
@@ -125,8 +126,8 @@ func genParams(f *jen.File, c *model.Connector, a *model.Action) {
 				target = jen.Id("req").Dot("Headers")
 			}
 			field := jen.Id("p").Dot(p.GoName)
-			switch {
-			case p.QueryStyle != "":
+			switch p.Writing() {
+			case model.WriteStyle:
 				enc := jen.If(jen.Err().Op(":=").Id("encodeQuery").Call(jen.Id("req").Dot("Query"), jen.Lit(p.Name), jen.Lit(p.QueryStyle), jen.Lit(p.Explode), field), jen.Err().Op("!=").Nil()).Block(
 					failf("query parameter "+p.Name+": %w", jen.Err()))
 				switch {
@@ -137,17 +138,24 @@ func genParams(f *jen.File, c *model.Connector, a *model.Action) {
 				default:
 					g.Add(enc)
 				}
-			case p.IsList && p.Explode:
+			case model.WriteEach:
 				g.For(jen.List(jen.Id("_"), jen.Id("v")).Op(":=").Range().Add(field)).Block(
 					jen.Add(target).Dot("Add").Call(jen.Lit(p.Name), jen.Id("formatParam").Call(jen.Id("v"))))
-			case p.IsList:
+			case model.WriteList:
 				g.If(jen.Len(field).Op(">").Lit(0)).Block(
 					jen.Add(target).Dot("Set").Call(jen.Lit(p.Name), jen.Id("formatList").Call(field)))
-			case p.Type.Kind == model.Pointer:
-				g.If(jen.Add(field).Op("!=").Nil()).Block(
-					jen.Add(target).Dot("Set").Call(jen.Lit(p.Name), jen.Id("formatParam").Call(jen.Op("*").Add(field))))
-			default:
-				g.Add(target).Dot("Set").Call(jen.Lit(p.Name), jen.Id("formatParam").Call(field))
+			case model.WriteOne:
+				// setParam skips a nil pointer; a field that is not one is
+				// passed by address, so nothing is copied into an interface.
+				// A header's key is written as Header.Set would store it.
+				key := p.Name
+				if p.In == "header" {
+					key = textproto.CanonicalMIMEHeaderKey(key)
+				}
+				if p.Type.Kind != model.Pointer {
+					field = jen.Op("&").Add(field)
+				}
+				g.Id("setParam").Call(target, jen.Lit(key), field)
 			}
 		}
 		if b := a.Body; b != nil {

@@ -2,7 +2,6 @@ package emit
 
 import (
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -191,17 +190,18 @@ func genNew(f *jen.File, c *model.Connector) {
 		g.If(jen.Id("base").Op("==").Lit("")).Block(jen.Id("base").Op("=").Id("DefaultBaseURL"))
 		// Secrets never fill the base URL, which errors and logs show: a
 		// Config.BaseURL naming one fails as an unknown placeholder.
-		vars := jen.Nil()
-		if slices.ContainsFunc(c.Conn, func(p *model.ConnParam) bool { return !p.Secret }) {
-			vars = jen.Map(jen.String()).String().Values(jen.DictFunc(func(d jen.Dict) {
+		if c.ExpandBaseURL {
+			vars := jen.Map(jen.String()).String().Values(jen.DictFunc(func(d jen.Dict) {
 				for _, p := range c.Conn {
 					if !p.Secret {
 						d[jen.Lit(p.Name)] = jen.Id("cfg").Dot(p.GoName)
 					}
 				}
 			}))
+			g.List(jen.Id("u"), jen.Err()).Op(":=").Id("expandBaseURL").Call(jen.Id("base"), vars)
+		} else {
+			g.List(jen.Id("u"), jen.Err()).Op(":=").Id("parseBaseURL").Call(jen.Id("base"))
 		}
-		g.List(jen.Id("u"), jen.Err()).Op(":=").Id("expandBaseURL").Call(jen.Id("base"), vars)
 		g.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(jen.Lit(c.Name+": %w"), jen.Err())))
 		g.Id("hc").Op(":=").Id("cfg").Dot("HTTPClient")
 		g.If(jen.Id("hc").Op("==").Nil()).Block(jen.Id("hc").Op("=").Qual("net/http", "DefaultClient"))

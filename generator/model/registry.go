@@ -40,6 +40,10 @@ type Entry struct {
 	Fields []*InputField // the input object's keys: params in spec order, then "body"
 
 	InvokeFunc string // Go name of the function that decodes and calls
+
+	// inputKeywords are the schema keywords Input uses outside its
+	// $defs (schemaKeywords), for the input checker's pieces.
+	inputKeywords map[string]bool
 }
 
 // InputField is one key of an action's input object.
@@ -56,6 +60,8 @@ type Def struct {
 	JSON  string // `"Name":{...}`
 	Index int    // its place in Connector.Defs and among the schema pieces
 	Refs  []*Def // the named schemas it refers to itself, by Index
+
+	keywords map[string]bool // the schema keywords it uses (schemaKeywords)
 }
 
 // PackSchemasOver is the size of schema text (Connector.Defs and every
@@ -174,6 +180,8 @@ func (b *builder) registry() {
 			e.Fields = append(e.Fields, &InputField{Key: "body", GoName: body.GoName, Required: body.Required, Reader: reader})
 		}
 		in := map[string]any{"$schema": SchemaDialect, "type": "object", "properties": props, "additionalProperties": false}
+		e.inputKeywords = map[string]bool{}
+		schemaKeywords(in, e.inputKeywords)
 		if t := strings.TrimSpace(a.Title); t != "" {
 			in["title"] = t
 		}
@@ -473,6 +481,36 @@ func (w *schemaWriter) pinTags(s *spec.Schema, out map[string]any) {
 	}
 }
 
+// schemaKeywords adds to into the keywords schema s uses, in it and in the
+// schemas inside it (not those its $refs name): additionalProperties only
+// where it is a schema.
+func schemaKeywords(s map[string]any, into map[string]bool) {
+	for k, v := range s {
+		sub, isSchema := v.(map[string]any)
+		switch k {
+		case "properties":
+			for _, p := range sub {
+				if p, ok := p.(map[string]any); ok {
+					schemaKeywords(p, into)
+				}
+			}
+		case "items", "additionalProperties":
+			if isSchema {
+				schemaKeywords(sub, into)
+			} else if k == "additionalProperties" {
+				continue
+			}
+		case "allOf", "oneOf", "anyOf":
+			for _, a := range v.([]any) {
+				if a, ok := a.(map[string]any); ok {
+					schemaKeywords(a, into)
+				}
+			}
+		}
+		into[k] = true
+	}
+}
+
 // def converts the named schema once.
 func (w *schemaWriter) def(name string) {
 	if _, ok := w.defs[name]; ok {
@@ -484,6 +522,8 @@ func (w *schemaWriter) def(name string) {
 	var refs []string
 	s := w.convert(w.b.named[name], 0, &refs)
 	d.JSON = marshal(goName) + ":" + marshal(s)
+	d.keywords = map[string]bool{}
+	schemaKeywords(s, d.keywords)
 	w.deps[name] = refs
 }
 

@@ -22,7 +22,9 @@ const (
 	PieceRevoke         = "revoke"         // Client.revoke and the ended connection (revoke.go)
 	PieceRateLimit      = "ratelimit"      // Client.limiter (ratelimit.go)
 	PieceActionAuth     = "actionauth"     // actions with their own auth
-	PieceParams         = "params"         // formatParam: actions with params, multipart parts
+	PieceParams         = "params"         // formatValue: a param's value as text
+	PieceFormatParam    = "formatparam"    // formatParam: path and list params, multipart parts
+	PieceSetParam       = "setparam"       // setParam: one query or header value (WriteOne)
 	PieceFormatList     = "formatlist"     // list params with explode: false
 	PieceGuardRedirects = "guardredirects" // credentials in headers net/http does not drop
 	PieceRedacted       = "redacted"       // a secret Config field
@@ -34,6 +36,20 @@ const (
 	PieceAuthCode       = "authcode"       // AuthCodeURL and Exchange: the authorization-code grant (oauth2.go)
 	PieceMonitorPage    = "monitorpage"    // a monitor over an action that is not paginated
 	PieceSchemaPack     = "schemapack"     // the registry's schemas compressed (PackSchemas)
+	PieceInputReader    = "input-reader"   // an Input string that is a raw body (io.Reader)
+	PieceBaseURLVars    = "baseurlvars"    // expandBaseURL (ExpandBaseURL)
+	PieceEscapePath     = "escapepath"     // a value as one path segment
+
+	// Invoke's input checker checks only the keywords some Input schema
+	// (with its $defs) uses: checkPieces.
+	PieceCheckEnum         = "check-enum"
+	PieceCheckAlternatives = "check-alternatives" // oneOf, anyOf
+	PieceCheckAllOf        = "check-allof"
+	PieceCheckItems        = "check-items" // items, minItems, maxItems
+	PieceCheckLengths      = "check-lengths"
+	PieceCheckPattern      = "check-pattern"
+	PieceCheckBounds       = "check-bounds" // minimum, maximum
+	PieceCheckExtra        = "check-extra"  // additionalProperties as a schema
 
 	PieceWebhookHeader   = "webhook-header"   // a secret sent in a header
 	PieceWebhookField    = "webhook-field"    // a secret sent in the body
@@ -52,9 +68,11 @@ const (
 
 // Pieces lists every piece name, sorted.
 func Pieces() []string {
-	p := []string{PieceActions, PieceDiscriminator, PieceRevoke, PieceRateLimit, PieceActionAuth, PieceParams, PieceFormatList,
+	p := []string{PieceActions, PieceDiscriminator, PieceRevoke, PieceRateLimit, PieceActionAuth, PieceParams, PieceFormatParam, PieceSetParam, PieceFormatList,
 		PieceGuardRedirects, PieceRedacted, PieceJSONAt, PieceJSONText, PieceForm, PieceMultipart,
-		PieceTokenParams, PieceAuthCode, PieceMonitorPage, PieceSchemaPack,
+		PieceTokenParams, PieceAuthCode, PieceMonitorPage, PieceSchemaPack, PieceInputReader, PieceBaseURLVars, PieceEscapePath,
+		PieceCheckEnum, PieceCheckAlternatives, PieceCheckAllOf, PieceCheckItems, PieceCheckLengths,
+		PieceCheckPattern, PieceCheckBounds, PieceCheckExtra,
 		PieceWebhookHeader, PieceWebhookField, PieceWebhookHMAC, PieceWebhookStandard, PieceWebhookStripe,
 		PieceWebhookSHA1, PieceWebhookSHA512, PieceWebhookBase64, PieceWebhookBatch,
 		PieceChallengeOkta, PieceChallengeSlack, PieceChallengeDrop, PieceChallengeZoom}
@@ -65,10 +83,31 @@ func Pieces() []string {
 // pieceNeeds are the pieces each piece calls into.
 var pieceNeeds = map[string][]string{
 	PieceJSONText:     {PieceJSONAt},
-	PieceFormatList:   {PieceParams},
-	PieceMultipart:    {PieceParams},
+	PieceFormatParam:  {PieceParams},
+	PieceBaseURLVars:  {PieceEscapePath},
+	PieceSetParam:     {PieceParams},
+	PieceFormatList:   {PieceFormatParam},
+	PieceMultipart:    {PieceFormatParam},
 	PieceMonitorPage:  {PieceJSONAt},
 	PieceWebhookBatch: {PieceJSONAt},
+}
+
+// checkPieces are the input checker's pieces by the schema keyword that
+// needs them (schemaKeywords).
+var checkPieces = map[string]string{
+	"enum":                 PieceCheckEnum,
+	"oneOf":                PieceCheckAlternatives,
+	"anyOf":                PieceCheckAlternatives,
+	"allOf":                PieceCheckAllOf,
+	"items":                PieceCheckItems,
+	"minItems":             PieceCheckItems,
+	"maxItems":             PieceCheckItems,
+	"minLength":            PieceCheckLengths,
+	"maxLength":            PieceCheckLengths,
+	"pattern":              PieceCheckPattern,
+	"minimum":              PieceCheckBounds,
+	"maximum":              PieceCheckBounds,
+	"additionalProperties": PieceCheckExtra, // only as a schema: false is always checked
 }
 
 // runtime decides c.Runtime and c.SecretHeaders, once everything else is
@@ -154,6 +193,29 @@ func (b *builder) runtime() {
 	if len(c.Actions) > 0 {
 		on(PieceActions)
 	}
+	c.ExpandBaseURL = slices.ContainsFunc(c.Conn, func(p *ConnParam) bool { return !p.Secret })
+	if c.ExpandBaseURL {
+		on(PieceBaseURLVars)
+	}
+	for _, e := range c.Registry {
+		for k := range e.inputKeywords {
+			if p, ok := checkPieces[k]; ok {
+				on(p)
+			}
+		}
+		for _, d := range e.InputDefs {
+			for k := range d.keywords {
+				if p, ok := checkPieces[k]; ok {
+					on(p)
+				}
+			}
+		}
+		for _, f := range e.Fields {
+			if f.Reader {
+				on(PieceInputReader)
+			}
+		}
+	}
 	if c.PackSchemas {
 		on(PieceSchemaPack)
 	}
@@ -166,12 +228,16 @@ func (b *builder) runtime() {
 		if a.Auth != nil {
 			on(PieceActionAuth)
 		}
-		if len(a.Params) > 0 {
-			on(PieceParams)
-		}
 		for _, p := range a.Params {
-			if p.IsList && !p.Explode && p.In != "path" {
+			switch p.Writing() {
+			case WritePath:
+				on(PieceFormatParam, PieceEscapePath)
+			case WriteEach:
+				on(PieceFormatParam)
+			case WriteList:
 				on(PieceFormatList)
+			case WriteOne:
+				on(PieceSetParam)
 			}
 		}
 		if bd := a.Body; bd != nil {

@@ -49,6 +49,10 @@ type Connector struct {
 	NeedsUnion    bool // oneOf/anyOf types with JSON methods
 	NeedsStream   bool // streamed responses or events (stream.go)
 	NeedsSSE      bool // Server-Sent Events (sse.go)
+	// ExpandBaseURL: New fills {placeholders} of the base URL from the
+	// non-secret connection parameters (expandBaseURL); without any, it
+	// only parses it (parseBaseURL).
+	ExpandBaseURL bool
 
 	// Runtime lists the template files and pieces the package carries.
 	Runtime Runtime
@@ -304,6 +308,31 @@ type Param struct {
 	// QueryStyle is set for a query param encoded by the runtime's
 	// encodeQuery: "form" or "deepObject" (an object, or a deepObject list).
 	QueryStyle string
+}
+
+// How a param's value is written into the request (Param.Writing), each
+// with the runtime function that writes it.
+const (
+	WritePath  = "path"  // a path segment: formatParam, escapePath
+	WriteStyle = "style" // encodeQuery (QueryStyle)
+	WriteEach  = "each"  // a list, one value per element: formatParam
+	WriteList  = "list"  // a list joined with commas: formatList
+	WriteOne   = "one"   // one value, left out when a nil pointer: setParam
+)
+
+// Writing is how p's value is written into the request.
+func (p *Param) Writing() string {
+	switch {
+	case p.In == "path":
+		return WritePath
+	case p.QueryStyle != "":
+		return WriteStyle
+	case p.IsList && p.Explode:
+		return WriteEach
+	case p.IsList:
+		return WriteList
+	}
+	return WriteOne
 }
 
 // Body is an action's request body: the Body field of the Params struct.

@@ -1,0 +1,60 @@
+package emit
+
+import (
+	"go/ast"
+	"go/importer"
+	"go/parser"
+	"go/token"
+	"go/types"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/conngen/conngen/generator/model"
+)
+
+// TestCheckPiecesCompile: Invoke's input checker type-checks with any set of
+// its pieces (each alone, each left out, none, all), not only with the sets
+// the goldens happen to use, since the model keeps each piece by the
+// keywords a connector's Input schemas use.
+func TestCheckPiecesCompile(t *testing.T) {
+	var check []string
+	for _, p := range model.Pieces() {
+		if strings.HasPrefix(p, "check-") || p == model.PieceInputReader {
+			check = append(check, p)
+		}
+	}
+	if len(check) < 8 {
+		t.Fatalf("only %d checker pieces: %v", len(check), check)
+	}
+	base := []string{model.PieceActions, model.PieceParams, model.PieceFormatParam, model.PieceSetParam, model.PieceEscapePath}
+	cases := map[string][]string{"none": base, "all": append(slices.Clone(base), check...)}
+	for _, p := range check {
+		cases["only "+p] = append(slices.Clone(base), p)
+		cases["without "+p] = append(slices.Clone(base), slices.DeleteFunc(slices.Clone(check), func(q string) bool { return q == p })...)
+	}
+	srcs := templateSources(t)
+	imp := importer.Default()
+	for what, keep := range cases {
+		fset := token.NewFileSet()
+		var files []*ast.File
+		for _, name := range []string{"runtime.go", "invoke.go"} {
+			src, err := keepPieces(name, srcs[name], keep)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if src, err = fromTemplate("x", name, src); err != nil {
+				t.Fatal(err)
+			}
+			f, err := parser.ParseFile(fset, name, src, 0)
+			if err != nil {
+				t.Fatalf("%s, %s: %v", what, name, err)
+			}
+			files = append(files, f)
+		}
+		conf := types.Config{Importer: imp}
+		if _, err := conf.Check("x", fset, files, nil); err != nil {
+			t.Errorf("%s: %v", what, err)
+		}
+	}
+}
