@@ -761,6 +761,8 @@ func jsonEqual(a, b any) bool {
 
 //conngen:end
 
+//conngen:if schemabuild
+
 // builtSchema is one of Actions()' whole schemas, built at first use.
 type builtSchema struct {
 	once sync.Once
@@ -811,6 +813,8 @@ func (b *builtSchema) get(i int, text func(int) string, refs [][]uint16) string 
 	})
 	return b.text
 }
+
+//conngen:end
 
 //conngen:if schemapack
 

@@ -12,191 +12,110 @@ import (
 // ErrUnknownAction is wrapped by the error of Invoke for a name that is no action of the connector.
 var ErrUnknownAction = errors.New("digitalocean: unknown action")
 
-// The schema pieces: each named schema (`"Name":{...}`) once, then each action's Input and Output
-// without their $defs and closing brace; actionSchema(i) is piece i whole.
+// schemaTexts are the actions' Input and Output schemas, whole, each distinct one once.
 var schemaTexts = [...]string{
-	`"Account":{"properties":{"droplet_limit":{"description":"The most Droplets the account may have at once.","type":"integer"},"email":{"format":"email","type":"string"},"email_verified":{"type":"boolean"},"floating_ip_limit":{"description":"The most reserved IPs the account may have.","type":"integer"},"name":{"type":"string"},"status":{"enum":["active","warning","locked"],"type":"string"},"status_message":{"type":"string"},"team":{"$ref":"#/$defs/Team"},"uuid":{"description":"Unique account identifier.","type":"string"},"volume_limit":{"description":"The most volumes the account may have.","type":"integer"}},"required":["droplet_limit","floating_ip_limit","email","uuid","email_verified","status","status_message"],"type":"object"}`,
-	`"AccountResponse":{"properties":{"account":{"$ref":"#/$defs/Account"}},"required":["account"],"type":"object"}`,
-	`"Action":{"properties":{"completed_at":{"format":"date-time","type":["string","null"]},"id":{"type":"integer"},"region":{"$ref":"#/$defs/Region"},"region_slug":{"type":["string","null"]},"resource_id":{"format":"int64","type":"integer"},"resource_type":{"type":"string"},"started_at":{"format":"date-time","type":"string"},"status":{"enum":["in-progress","completed","errored"],"type":"string"},"type":{"type":"string"}},"type":"object"}`,
-	`"ActionLink":{"properties":{"href":{"format":"uri","type":"string"},"id":{"type":"integer"},"rel":{"type":"string"}},"type":"object"}`,
-	`"ActionResponse":{"properties":{"action":{"$ref":"#/$defs/Action"}},"required":["action"],"type":"object"}`,
-	`"BackupWindow":{"properties":{"end":{"format":"date-time","type":"string"},"start":{"format":"date-time","type":"string"}},"type":"object"}`,
-	`"Droplet":{"properties":{"backup_ids":{"items":{"format":"int64","type":"integer"},"type":"array"},"created_at":{"format":"date-time","type":"string"},"disk":{"description":"Disk size in GiB.","type":"integer"},"features":{"items":{"type":"string"},"type":"array"},"id":{"format":"int64","type":"integer"},"image":{"$ref":"#/$defs/Image"},"kernel":{"$ref":"#/$defs/Kernel"},"locked":{"description":"Whether the Droplet is locked against changes.","type":"boolean"},"memory":{"description":"Memory in MiB.","type":"integer"},"name":{"type":"string"},"networks":{"$ref":"#/$defs/Networks"},"next_backup_window":{"$ref":"#/$defs/BackupWindow"},"region":{"$ref":"#/$defs/Region"},"size":{"$ref":"#/$defs/Size"},"size_slug":{"type":"string"},"snapshot_ids":{"items":{"format":"int64","type":"integer"},"type":"array"},"status":{"enum":["new","active","off","archive"],"type":"string"},"tags":{"items":{"type":"string"},"type":"array"},"vcpus":{"type":"integer"},"volume_ids":{"items":{"type":"string"},"type":"array"},"vpc_uuid":{"type":"string"}},"required":["id","name","memory","vcpus","disk","locked","status","created_at","image","size","size_slug","networks","region","tags"],"type":"object"}`,
-	`"DropletActionRequest":{"properties":{"type":{"enum":["enable_backups","disable_backups","reboot","power_cycle","shutdown","power_off","power_on","password_reset","enable_ipv6"],"type":"string"}},"required":["type"],"type":"object"}`,
-	`"DropletCreate":{"properties":{"backups":{"default":false,"type":"boolean"},"image":{"description":"Image slug (e.g. ubuntu-24-04-x64) or numeric image ID.","oneOf":[{"type":"string"},{"type":"integer"}]},"ipv6":{"default":false,"type":"boolean"},"monitoring":{"default":false,"type":"boolean"},"name":{"description":"Hostname of the Droplet.","type":"string"},"region":{"description":"Region slug, e.g. nyc3; chosen automatically when absent.","type":"string"},"size":{"description":"Size slug, e.g. s-1vcpu-1gb.","type":"string"},"ssh_keys":{"description":"SSH key IDs or fingerprints to embed.","items":{"oneOf":[{"type":"string"},{"type":"integer"}]},"type":"array"},"tags":{"items":{"type":"string"},"type":"array"},"user_data":{"description":"Cloud-init user data.","maxLength":65536,"type":"string"},"vpc_uuid":{"type":"string"},"with_droplet_agent":{"type":"boolean"}},"required":["name","size","image"],"type":"object"}`,
-	`"DropletCreateResponse":{"properties":{"droplet":{"$ref":"#/$defs/Droplet"},"links":{"properties":{"actions":{"items":{"$ref":"#/$defs/ActionLink"},"type":"array"}},"type":"object"}},"required":["droplet"],"type":"object"}`,
-	`"DropletList":{"properties":{"droplets":{"items":{"$ref":"#/$defs/Droplet"},"type":"array"},"links":{"$ref":"#/$defs/PageLinks"},"meta":{"$ref":"#/$defs/Meta"}},"required":["droplets","links","meta"],"type":"object"}`,
-	`"DropletResponse":{"properties":{"droplet":{"$ref":"#/$defs/Droplet"}},"required":["droplet"],"type":"object"}`,
-	`"Image":{"properties":{"created_at":{"format":"date-time","type":"string"},"description":{"type":"string"},"distribution":{"description":"e.g. Ubuntu, Debian, Fedora.","type":"string"},"error_message":{"type":"string"},"id":{"type":"integer"},"min_disk_size":{"description":"Minimum disk in GiB to use the image.","type":["integer","null"]},"name":{"type":"string"},"public":{"type":"boolean"},"regions":{"items":{"type":"string"},"type":"array"},"size_gigabytes":{"format":"float","type":["number","null"]},"slug":{"description":"Set for public images only.","type":["string","null"]},"status":{"enum":["NEW","available","pending","deleted","retired"],"type":"string"},"tags":{"items":{"type":"string"},"type":"array"},"type":{"enum":["base","snapshot","backup","custom","admin"],"type":"string"}},"type":"object"}`,
-	`"Kernel":{"properties":{"id":{"type":"integer"},"name":{"type":"string"},"version":{"type":"string"}},"type":"object"}`,
-	`"Meta":{"properties":{"total":{"description":"Number of objects across all pages.","type":"integer"}},"required":["total"],"type":"object"}`,
-	`"NetworkV4":{"properties":{"gateway":{"type":"string"},"ip_address":{"type":"string"},"netmask":{"type":"string"},"type":{"enum":["public","private"],"type":"string"}},"type":"object"}`,
-	`"NetworkV6":{"properties":{"gateway":{"type":"string"},"ip_address":{"type":"string"},"netmask":{"description":"Prefix length.","type":"integer"},"type":{"enum":["public"],"type":"string"}},"type":"object"}`,
-	`"Networks":{"properties":{"v4":{"items":{"$ref":"#/$defs/NetworkV4"},"type":"array"},"v6":{"items":{"$ref":"#/$defs/NetworkV6"},"type":"array"}},"type":"object"}`,
-	`"PageLinks":{"properties":{"pages":{"properties":{"first":{"format":"uri","type":"string"},"last":{"format":"uri","type":"string"},"next":{"format":"uri","type":"string"},"prev":{"format":"uri","type":"string"}},"type":"object"}},"type":"object"}`,
-	`"Region":{"properties":{"available":{"description":"Whether new Droplets can be created here.","type":"boolean"},"features":{"items":{"type":"string"},"type":"array"},"name":{"description":"Display name, e.g. New York 3.","type":"string"},"sizes":{"description":"Size slugs available in the region.","items":{"type":"string"},"type":"array"},"slug":{"description":"Identifier, e.g. nyc3.","type":"string"}},"required":["name","slug","features","available","sizes"],"type":"object"}`,
-	`"RegionList":{"properties":{"links":{"$ref":"#/$defs/PageLinks"},"meta":{"$ref":"#/$defs/Meta"},"regions":{"items":{"$ref":"#/$defs/Region"},"type":"array"}},"required":["regions","links","meta"],"type":"object"}`,
-	`"SSHKey":{"properties":{"fingerprint":{"type":"string"},"id":{"type":"integer"},"name":{"type":"string"},"public_key":{"type":"string"}},"required":["public_key","name"],"type":"object"}`,
-	`"SSHKeyList":{"properties":{"links":{"$ref":"#/$defs/PageLinks"},"meta":{"$ref":"#/$defs/Meta"},"ssh_keys":{"items":{"$ref":"#/$defs/SSHKey"},"type":"array"}},"required":["ssh_keys","links","meta"],"type":"object"}`,
-	`"Size":{"properties":{"available":{"type":"boolean"},"description":{"type":"string"},"disk":{"description":"Disk size in GiB.","type":"integer"},"memory":{"description":"Memory in MiB.","type":"integer"},"price_hourly":{"description":"Hourly price in USD.","format":"float","type":"number"},"price_monthly":{"description":"Monthly price in USD.","format":"float","type":"number"},"regions":{"items":{"type":"string"},"type":"array"},"slug":{"description":"Identifier, e.g. s-1vcpu-1gb.","type":"string"},"transfer":{"description":"Monthly outbound transfer allowance in TiB.","format":"float","type":"number"},"vcpus":{"type":"integer"}},"required":["slug","memory","vcpus","disk","transfer","price_monthly","price_hourly","regions","available"],"type":"object"}`,
-	`"SizeList":{"properties":{"links":{"$ref":"#/$defs/PageLinks"},"meta":{"$ref":"#/$defs/Meta"},"sizes":{"items":{"$ref":"#/$defs/Size"},"type":"array"}},"required":["sizes","links","meta"],"type":"object"}`,
-	`"Team":{"properties":{"name":{"type":"string"},"uuid":{"format":"uuid","type":"string"}},"type":"object"}`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{},"title":"Get Account","type":"object"`,
-	`{"$ref":"#/$defs/AccountResponse","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"name":{"description":"Only Droplets with this exact name.","type":"string"},"page":{"default":1,"description":"Page number (1-based).","minimum":1,"type":"integer"},"per_page":{"default":20,"description":"Items per page.","maximum":200,"minimum":1,"type":"integer"},"tag_name":{"description":"Only Droplets with this tag.","type":"string"}},"title":"List Droplets","type":"object"`,
-	`{"$ref":"#/$defs/DropletList","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"droplet_id":{"description":"The Droplet ID.","format":"int64","minimum":1,"type":"integer"}},"required":["droplet_id"],"title":"Get Droplet","type":"object"`,
-	`{"$ref":"#/$defs/DropletResponse","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/DropletCreate"}},"required":["body"],"title":"Create Droplet","type":"object"`,
-	`{"$ref":"#/$defs/DropletCreateResponse","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"droplet_id":{"description":"The Droplet ID.","format":"int64","minimum":1,"type":"integer"}},"required":["droplet_id"],"title":"Delete Droplet","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/DropletActionRequest"},"droplet_id":{"description":"The Droplet ID.","format":"int64","minimum":1,"type":"integer"}},"required":["droplet_id","body"],"title":"Perform Droplet Action","type":"object"`,
-	`{"$ref":"#/$defs/ActionResponse","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"page":{"default":1,"description":"Page number (1-based).","minimum":1,"type":"integer"},"per_page":{"default":20,"description":"Items per page.","maximum":200,"minimum":1,"type":"integer"}},"title":"List Regions","type":"object"`,
-	`{"$ref":"#/$defs/RegionList","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"page":{"default":1,"description":"Page number (1-based).","minimum":1,"type":"integer"},"per_page":{"default":20,"description":"Items per page.","maximum":200,"minimum":1,"type":"integer"}},"title":"List Droplet Sizes","type":"object"`,
-	`{"$ref":"#/$defs/SizeList","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"page":{"default":1,"description":"Page number (1-based).","minimum":1,"type":"integer"},"per_page":{"default":20,"description":"Items per page.","maximum":200,"minimum":1,"type":"integer"}},"title":"List SSH Keys","type":"object"`,
-	`{"$ref":"#/$defs/SSHKeyList","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{},"title":"Get Account","type":"object"}`,
+	`{"$ref":"#/$defs/AccountResponse","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{"Account":{"properties":{"droplet_limit":{"description":"The most Droplets the account may have at once.","type":"integer"},"email":{"format":"email","type":"string"},"email_verified":{"type":"boolean"},"floating_ip_limit":{"description":"The most reserved IPs the account may have.","type":"integer"},"name":{"type":"string"},"status":{"enum":["active","warning","locked"],"type":"string"},"status_message":{"type":"string"},"team":{"$ref":"#/$defs/Team"},"uuid":{"description":"Unique account identifier.","type":"string"},"volume_limit":{"description":"The most volumes the account may have.","type":"integer"}},"required":["droplet_limit","floating_ip_limit","email","uuid","email_verified","status","status_message"],"type":"object"},"AccountResponse":{"properties":{"account":{"$ref":"#/$defs/Account"}},"required":["account"],"type":"object"},"Team":{"properties":{"name":{"type":"string"},"uuid":{"format":"uuid","type":"string"}},"type":"object"}}}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"name":{"description":"Only Droplets with this exact name.","type":"string"},"page":{"default":1,"description":"Page number (1-based).","minimum":1,"type":"integer"},"per_page":{"default":20,"description":"Items per page.","maximum":200,"minimum":1,"type":"integer"},"tag_name":{"description":"Only Droplets with this tag.","type":"string"}},"title":"List Droplets","type":"object"}`,
+	`{"$ref":"#/$defs/DropletList","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{"BackupWindow":{"properties":{"end":{"format":"date-time","type":"string"},"start":{"format":"date-time","type":"string"}},"type":"object"},"Droplet":{"properties":{"backup_ids":{"items":{"format":"int64","type":"integer"},"type":"array"},"created_at":{"format":"date-time","type":"string"},"disk":{"description":"Disk size in GiB.","type":"integer"},"features":{"items":{"type":"string"},"type":"array"},"id":{"format":"int64","type":"integer"},"image":{"$ref":"#/$defs/Image"},"kernel":{"$ref":"#/$defs/Kernel"},"locked":{"description":"Whether the Droplet is locked against changes.","type":"boolean"},"memory":{"description":"Memory in MiB.","type":"integer"},"name":{"type":"string"},"networks":{"$ref":"#/$defs/Networks"},"next_backup_window":{"$ref":"#/$defs/BackupWindow"},"region":{"$ref":"#/$defs/Region"},"size":{"$ref":"#/$defs/Size"},"size_slug":{"type":"string"},"snapshot_ids":{"items":{"format":"int64","type":"integer"},"type":"array"},"status":{"enum":["new","active","off","archive"],"type":"string"},"tags":{"items":{"type":"string"},"type":"array"},"vcpus":{"type":"integer"},"volume_ids":{"items":{"type":"string"},"type":"array"},"vpc_uuid":{"type":"string"}},"required":["id","name","memory","vcpus","disk","locked","status","created_at","image","size","size_slug","networks","region","tags"],"type":"object"},"DropletList":{"properties":{"droplets":{"items":{"$ref":"#/$defs/Droplet"},"type":"array"},"links":{"$ref":"#/$defs/PageLinks"},"meta":{"$ref":"#/$defs/Meta"}},"required":["droplets","links","meta"],"type":"object"},"Image":{"properties":{"created_at":{"format":"date-time","type":"string"},"description":{"type":"string"},"distribution":{"description":"e.g. Ubuntu, Debian, Fedora.","type":"string"},"error_message":{"type":"string"},"id":{"type":"integer"},"min_disk_size":{"description":"Minimum disk in GiB to use the image.","type":["integer","null"]},"name":{"type":"string"},"public":{"type":"boolean"},"regions":{"items":{"type":"string"},"type":"array"},"size_gigabytes":{"format":"float","type":["number","null"]},"slug":{"description":"Set for public images only.","type":["string","null"]},"status":{"enum":["NEW","available","pending","deleted","retired"],"type":"string"},"tags":{"items":{"type":"string"},"type":"array"},"type":{"enum":["base","snapshot","backup","custom","admin"],"type":"string"}},"type":"object"},"Kernel":{"properties":{"id":{"type":"integer"},"name":{"type":"string"},"version":{"type":"string"}},"type":"object"},"Meta":{"properties":{"total":{"description":"Number of objects across all pages.","type":"integer"}},"required":["total"],"type":"object"},"NetworkV4":{"properties":{"gateway":{"type":"string"},"ip_address":{"type":"string"},"netmask":{"type":"string"},"type":{"enum":["public","private"],"type":"string"}},"type":"object"},"NetworkV6":{"properties":{"gateway":{"type":"string"},"ip_address":{"type":"string"},"netmask":{"description":"Prefix length.","type":"integer"},"type":{"enum":["public"],"type":"string"}},"type":"object"},"Networks":{"properties":{"v4":{"items":{"$ref":"#/$defs/NetworkV4"},"type":"array"},"v6":{"items":{"$ref":"#/$defs/NetworkV6"},"type":"array"}},"type":"object"},"PageLinks":{"properties":{"pages":{"properties":{"first":{"format":"uri","type":"string"},"last":{"format":"uri","type":"string"},"next":{"format":"uri","type":"string"},"prev":{"format":"uri","type":"string"}},"type":"object"}},"type":"object"},"Region":{"properties":{"available":{"description":"Whether new Droplets can be created here.","type":"boolean"},"features":{"items":{"type":"string"},"type":"array"},"name":{"description":"Display name, e.g. New York 3.","type":"string"},"sizes":{"description":"Size slugs available in the region.","items":{"type":"string"},"type":"array"},"slug":{"description":"Identifier, e.g. nyc3.","type":"string"}},"required":["name","slug","features","available","sizes"],"type":"object"},"Size":{"properties":{"available":{"type":"boolean"},"description":{"type":"string"},"disk":{"description":"Disk size in GiB.","type":"integer"},"memory":{"description":"Memory in MiB.","type":"integer"},"price_hourly":{"description":"Hourly price in USD.","format":"float","type":"number"},"price_monthly":{"description":"Monthly price in USD.","format":"float","type":"number"},"regions":{"items":{"type":"string"},"type":"array"},"slug":{"description":"Identifier, e.g. s-1vcpu-1gb.","type":"string"},"transfer":{"description":"Monthly outbound transfer allowance in TiB.","format":"float","type":"number"},"vcpus":{"type":"integer"}},"required":["slug","memory","vcpus","disk","transfer","price_monthly","price_hourly","regions","available"],"type":"object"}}}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"droplet_id":{"description":"The Droplet ID.","format":"int64","minimum":1,"type":"integer"}},"required":["droplet_id"],"title":"Get Droplet","type":"object"}`,
+	`{"$ref":"#/$defs/DropletResponse","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{"BackupWindow":{"properties":{"end":{"format":"date-time","type":"string"},"start":{"format":"date-time","type":"string"}},"type":"object"},"Droplet":{"properties":{"backup_ids":{"items":{"format":"int64","type":"integer"},"type":"array"},"created_at":{"format":"date-time","type":"string"},"disk":{"description":"Disk size in GiB.","type":"integer"},"features":{"items":{"type":"string"},"type":"array"},"id":{"format":"int64","type":"integer"},"image":{"$ref":"#/$defs/Image"},"kernel":{"$ref":"#/$defs/Kernel"},"locked":{"description":"Whether the Droplet is locked against changes.","type":"boolean"},"memory":{"description":"Memory in MiB.","type":"integer"},"name":{"type":"string"},"networks":{"$ref":"#/$defs/Networks"},"next_backup_window":{"$ref":"#/$defs/BackupWindow"},"region":{"$ref":"#/$defs/Region"},"size":{"$ref":"#/$defs/Size"},"size_slug":{"type":"string"},"snapshot_ids":{"items":{"format":"int64","type":"integer"},"type":"array"},"status":{"enum":["new","active","off","archive"],"type":"string"},"tags":{"items":{"type":"string"},"type":"array"},"vcpus":{"type":"integer"},"volume_ids":{"items":{"type":"string"},"type":"array"},"vpc_uuid":{"type":"string"}},"required":["id","name","memory","vcpus","disk","locked","status","created_at","image","size","size_slug","networks","region","tags"],"type":"object"},"DropletResponse":{"properties":{"droplet":{"$ref":"#/$defs/Droplet"}},"required":["droplet"],"type":"object"},"Image":{"properties":{"created_at":{"format":"date-time","type":"string"},"description":{"type":"string"},"distribution":{"description":"e.g. Ubuntu, Debian, Fedora.","type":"string"},"error_message":{"type":"string"},"id":{"type":"integer"},"min_disk_size":{"description":"Minimum disk in GiB to use the image.","type":["integer","null"]},"name":{"type":"string"},"public":{"type":"boolean"},"regions":{"items":{"type":"string"},"type":"array"},"size_gigabytes":{"format":"float","type":["number","null"]},"slug":{"description":"Set for public images only.","type":["string","null"]},"status":{"enum":["NEW","available","pending","deleted","retired"],"type":"string"},"tags":{"items":{"type":"string"},"type":"array"},"type":{"enum":["base","snapshot","backup","custom","admin"],"type":"string"}},"type":"object"},"Kernel":{"properties":{"id":{"type":"integer"},"name":{"type":"string"},"version":{"type":"string"}},"type":"object"},"NetworkV4":{"properties":{"gateway":{"type":"string"},"ip_address":{"type":"string"},"netmask":{"type":"string"},"type":{"enum":["public","private"],"type":"string"}},"type":"object"},"NetworkV6":{"properties":{"gateway":{"type":"string"},"ip_address":{"type":"string"},"netmask":{"description":"Prefix length.","type":"integer"},"type":{"enum":["public"],"type":"string"}},"type":"object"},"Networks":{"properties":{"v4":{"items":{"$ref":"#/$defs/NetworkV4"},"type":"array"},"v6":{"items":{"$ref":"#/$defs/NetworkV6"},"type":"array"}},"type":"object"},"Region":{"properties":{"available":{"description":"Whether new Droplets can be created here.","type":"boolean"},"features":{"items":{"type":"string"},"type":"array"},"name":{"description":"Display name, e.g. New York 3.","type":"string"},"sizes":{"description":"Size slugs available in the region.","items":{"type":"string"},"type":"array"},"slug":{"description":"Identifier, e.g. nyc3.","type":"string"}},"required":["name","slug","features","available","sizes"],"type":"object"},"Size":{"properties":{"available":{"type":"boolean"},"description":{"type":"string"},"disk":{"description":"Disk size in GiB.","type":"integer"},"memory":{"description":"Memory in MiB.","type":"integer"},"price_hourly":{"description":"Hourly price in USD.","format":"float","type":"number"},"price_monthly":{"description":"Monthly price in USD.","format":"float","type":"number"},"regions":{"items":{"type":"string"},"type":"array"},"slug":{"description":"Identifier, e.g. s-1vcpu-1gb.","type":"string"},"transfer":{"description":"Monthly outbound transfer allowance in TiB.","format":"float","type":"number"},"vcpus":{"type":"integer"}},"required":["slug","memory","vcpus","disk","transfer","price_monthly","price_hourly","regions","available"],"type":"object"}}}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/DropletCreate"}},"required":["body"],"title":"Create Droplet","type":"object","$defs":{"DropletCreate":{"properties":{"backups":{"default":false,"type":"boolean"},"image":{"description":"Image slug (e.g. ubuntu-24-04-x64) or numeric image ID.","oneOf":[{"type":"string"},{"type":"integer"}]},"ipv6":{"default":false,"type":"boolean"},"monitoring":{"default":false,"type":"boolean"},"name":{"description":"Hostname of the Droplet.","type":"string"},"region":{"description":"Region slug, e.g. nyc3; chosen automatically when absent.","type":"string"},"size":{"description":"Size slug, e.g. s-1vcpu-1gb.","type":"string"},"ssh_keys":{"description":"SSH key IDs or fingerprints to embed.","items":{"oneOf":[{"type":"string"},{"type":"integer"}]},"type":"array"},"tags":{"items":{"type":"string"},"type":"array"},"user_data":{"description":"Cloud-init user data.","maxLength":65536,"type":"string"},"vpc_uuid":{"type":"string"},"with_droplet_agent":{"type":"boolean"}},"required":["name","size","image"],"type":"object"}}}`,
+	`{"$ref":"#/$defs/DropletCreateResponse","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{"ActionLink":{"properties":{"href":{"format":"uri","type":"string"},"id":{"type":"integer"},"rel":{"type":"string"}},"type":"object"},"BackupWindow":{"properties":{"end":{"format":"date-time","type":"string"},"start":{"format":"date-time","type":"string"}},"type":"object"},"Droplet":{"properties":{"backup_ids":{"items":{"format":"int64","type":"integer"},"type":"array"},"created_at":{"format":"date-time","type":"string"},"disk":{"description":"Disk size in GiB.","type":"integer"},"features":{"items":{"type":"string"},"type":"array"},"id":{"format":"int64","type":"integer"},"image":{"$ref":"#/$defs/Image"},"kernel":{"$ref":"#/$defs/Kernel"},"locked":{"description":"Whether the Droplet is locked against changes.","type":"boolean"},"memory":{"description":"Memory in MiB.","type":"integer"},"name":{"type":"string"},"networks":{"$ref":"#/$defs/Networks"},"next_backup_window":{"$ref":"#/$defs/BackupWindow"},"region":{"$ref":"#/$defs/Region"},"size":{"$ref":"#/$defs/Size"},"size_slug":{"type":"string"},"snapshot_ids":{"items":{"format":"int64","type":"integer"},"type":"array"},"status":{"enum":["new","active","off","archive"],"type":"string"},"tags":{"items":{"type":"string"},"type":"array"},"vcpus":{"type":"integer"},"volume_ids":{"items":{"type":"string"},"type":"array"},"vpc_uuid":{"type":"string"}},"required":["id","name","memory","vcpus","disk","locked","status","created_at","image","size","size_slug","networks","region","tags"],"type":"object"},"DropletCreateResponse":{"properties":{"droplet":{"$ref":"#/$defs/Droplet"},"links":{"properties":{"actions":{"items":{"$ref":"#/$defs/ActionLink"},"type":"array"}},"type":"object"}},"required":["droplet"],"type":"object"},"Image":{"properties":{"created_at":{"format":"date-time","type":"string"},"description":{"type":"string"},"distribution":{"description":"e.g. Ubuntu, Debian, Fedora.","type":"string"},"error_message":{"type":"string"},"id":{"type":"integer"},"min_disk_size":{"description":"Minimum disk in GiB to use the image.","type":["integer","null"]},"name":{"type":"string"},"public":{"type":"boolean"},"regions":{"items":{"type":"string"},"type":"array"},"size_gigabytes":{"format":"float","type":["number","null"]},"slug":{"description":"Set for public images only.","type":["string","null"]},"status":{"enum":["NEW","available","pending","deleted","retired"],"type":"string"},"tags":{"items":{"type":"string"},"type":"array"},"type":{"enum":["base","snapshot","backup","custom","admin"],"type":"string"}},"type":"object"},"Kernel":{"properties":{"id":{"type":"integer"},"name":{"type":"string"},"version":{"type":"string"}},"type":"object"},"NetworkV4":{"properties":{"gateway":{"type":"string"},"ip_address":{"type":"string"},"netmask":{"type":"string"},"type":{"enum":["public","private"],"type":"string"}},"type":"object"},"NetworkV6":{"properties":{"gateway":{"type":"string"},"ip_address":{"type":"string"},"netmask":{"description":"Prefix length.","type":"integer"},"type":{"enum":["public"],"type":"string"}},"type":"object"},"Networks":{"properties":{"v4":{"items":{"$ref":"#/$defs/NetworkV4"},"type":"array"},"v6":{"items":{"$ref":"#/$defs/NetworkV6"},"type":"array"}},"type":"object"},"Region":{"properties":{"available":{"description":"Whether new Droplets can be created here.","type":"boolean"},"features":{"items":{"type":"string"},"type":"array"},"name":{"description":"Display name, e.g. New York 3.","type":"string"},"sizes":{"description":"Size slugs available in the region.","items":{"type":"string"},"type":"array"},"slug":{"description":"Identifier, e.g. nyc3.","type":"string"}},"required":["name","slug","features","available","sizes"],"type":"object"},"Size":{"properties":{"available":{"type":"boolean"},"description":{"type":"string"},"disk":{"description":"Disk size in GiB.","type":"integer"},"memory":{"description":"Memory in MiB.","type":"integer"},"price_hourly":{"description":"Hourly price in USD.","format":"float","type":"number"},"price_monthly":{"description":"Monthly price in USD.","format":"float","type":"number"},"regions":{"items":{"type":"string"},"type":"array"},"slug":{"description":"Identifier, e.g. s-1vcpu-1gb.","type":"string"},"transfer":{"description":"Monthly outbound transfer allowance in TiB.","format":"float","type":"number"},"vcpus":{"type":"integer"}},"required":["slug","memory","vcpus","disk","transfer","price_monthly","price_hourly","regions","available"],"type":"object"}}}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"droplet_id":{"description":"The Droplet ID.","format":"int64","minimum":1,"type":"integer"}},"required":["droplet_id"],"title":"Delete Droplet","type":"object"}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema"}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/DropletActionRequest"},"droplet_id":{"description":"The Droplet ID.","format":"int64","minimum":1,"type":"integer"}},"required":["droplet_id","body"],"title":"Perform Droplet Action","type":"object","$defs":{"DropletActionRequest":{"properties":{"type":{"enum":["enable_backups","disable_backups","reboot","power_cycle","shutdown","power_off","power_on","password_reset","enable_ipv6"],"type":"string"}},"required":["type"],"type":"object"}}}`,
+	`{"$ref":"#/$defs/ActionResponse","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{"Action":{"properties":{"completed_at":{"format":"date-time","type":["string","null"]},"id":{"type":"integer"},"region":{"$ref":"#/$defs/Region"},"region_slug":{"type":["string","null"]},"resource_id":{"format":"int64","type":"integer"},"resource_type":{"type":"string"},"started_at":{"format":"date-time","type":"string"},"status":{"enum":["in-progress","completed","errored"],"type":"string"},"type":{"type":"string"}},"type":"object"},"ActionResponse":{"properties":{"action":{"$ref":"#/$defs/Action"}},"required":["action"],"type":"object"},"Region":{"properties":{"available":{"description":"Whether new Droplets can be created here.","type":"boolean"},"features":{"items":{"type":"string"},"type":"array"},"name":{"description":"Display name, e.g. New York 3.","type":"string"},"sizes":{"description":"Size slugs available in the region.","items":{"type":"string"},"type":"array"},"slug":{"description":"Identifier, e.g. nyc3.","type":"string"}},"required":["name","slug","features","available","sizes"],"type":"object"}}}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"page":{"default":1,"description":"Page number (1-based).","minimum":1,"type":"integer"},"per_page":{"default":20,"description":"Items per page.","maximum":200,"minimum":1,"type":"integer"}},"title":"List Regions","type":"object"}`,
+	`{"$ref":"#/$defs/RegionList","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{"Meta":{"properties":{"total":{"description":"Number of objects across all pages.","type":"integer"}},"required":["total"],"type":"object"},"PageLinks":{"properties":{"pages":{"properties":{"first":{"format":"uri","type":"string"},"last":{"format":"uri","type":"string"},"next":{"format":"uri","type":"string"},"prev":{"format":"uri","type":"string"}},"type":"object"}},"type":"object"},"Region":{"properties":{"available":{"description":"Whether new Droplets can be created here.","type":"boolean"},"features":{"items":{"type":"string"},"type":"array"},"name":{"description":"Display name, e.g. New York 3.","type":"string"},"sizes":{"description":"Size slugs available in the region.","items":{"type":"string"},"type":"array"},"slug":{"description":"Identifier, e.g. nyc3.","type":"string"}},"required":["name","slug","features","available","sizes"],"type":"object"},"RegionList":{"properties":{"links":{"$ref":"#/$defs/PageLinks"},"meta":{"$ref":"#/$defs/Meta"},"regions":{"items":{"$ref":"#/$defs/Region"},"type":"array"}},"required":["regions","links","meta"],"type":"object"}}}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"page":{"default":1,"description":"Page number (1-based).","minimum":1,"type":"integer"},"per_page":{"default":20,"description":"Items per page.","maximum":200,"minimum":1,"type":"integer"}},"title":"List Droplet Sizes","type":"object"}`,
+	`{"$ref":"#/$defs/SizeList","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{"Meta":{"properties":{"total":{"description":"Number of objects across all pages.","type":"integer"}},"required":["total"],"type":"object"},"PageLinks":{"properties":{"pages":{"properties":{"first":{"format":"uri","type":"string"},"last":{"format":"uri","type":"string"},"next":{"format":"uri","type":"string"},"prev":{"format":"uri","type":"string"}},"type":"object"}},"type":"object"},"Size":{"properties":{"available":{"type":"boolean"},"description":{"type":"string"},"disk":{"description":"Disk size in GiB.","type":"integer"},"memory":{"description":"Memory in MiB.","type":"integer"},"price_hourly":{"description":"Hourly price in USD.","format":"float","type":"number"},"price_monthly":{"description":"Monthly price in USD.","format":"float","type":"number"},"regions":{"items":{"type":"string"},"type":"array"},"slug":{"description":"Identifier, e.g. s-1vcpu-1gb.","type":"string"},"transfer":{"description":"Monthly outbound transfer allowance in TiB.","format":"float","type":"number"},"vcpus":{"type":"integer"}},"required":["slug","memory","vcpus","disk","transfer","price_monthly","price_hourly","regions","available"],"type":"object"},"SizeList":{"properties":{"links":{"$ref":"#/$defs/PageLinks"},"meta":{"$ref":"#/$defs/Meta"},"sizes":{"items":{"$ref":"#/$defs/Size"},"type":"array"}},"required":["sizes","links","meta"],"type":"object"}}}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"page":{"default":1,"description":"Page number (1-based).","minimum":1,"type":"integer"},"per_page":{"default":20,"description":"Items per page.","maximum":200,"minimum":1,"type":"integer"}},"title":"List SSH Keys","type":"object"}`,
+	`{"$ref":"#/$defs/SSHKeyList","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{"Meta":{"properties":{"total":{"description":"Number of objects across all pages.","type":"integer"}},"required":["total"],"type":"object"},"PageLinks":{"properties":{"pages":{"properties":{"first":{"format":"uri","type":"string"},"last":{"format":"uri","type":"string"},"next":{"format":"uri","type":"string"},"prev":{"format":"uri","type":"string"}},"type":"object"}},"type":"object"},"SSHKey":{"properties":{"fingerprint":{"type":"string"},"id":{"type":"integer"},"name":{"type":"string"},"public_key":{"type":"string"}},"required":["public_key","name"],"type":"object"},"SSHKeyList":{"properties":{"links":{"$ref":"#/$defs/PageLinks"},"meta":{"$ref":"#/$defs/Meta"},"ssh_keys":{"items":{"$ref":"#/$defs/SSHKey"},"type":"array"}},"required":["ssh_keys","links","meta"],"type":"object"}}}`,
 }
 
-// schemaText is the text of schema piece i.
-func schemaText(i int) string {
-	return schemaTexts[i]
-}
-
-// schemaRefs lists, for each piece, the named schemas it refers to itself.
-var schemaRefs = [...][]uint16{
-	{25},
-	{0},
-	{19},
-	{},
-	{2},
-	{},
-	{5, 12, 13, 17, 19, 23},
-	{},
-	{},
-	{3, 6},
-	{6, 14, 18},
-	{6},
-	{},
-	{},
-	{},
-	{},
-	{},
-	{15, 16},
-	{},
-	{},
-	{14, 18, 19},
-	{},
-	{14, 18, 21},
-	{},
-	{14, 18, 23},
-	{},
-	{},
-	{1},
-	{},
-	{10},
-	{},
-	{11},
-	{8},
-	{9},
-	{},
-	{},
-	{7},
-	{4},
-	{},
-	{20},
-	{},
-	{24},
-	{},
-	{22},
-}
-var schemasBuilt [len(schemaRefs)]builtSchema
-
-// actionSchema is schema piece i with its $defs, built at first use.
+// actionSchema is schema i.
 func actionSchema(i int) string {
-	return schemasBuilt[i].get(i, schemaText, schemaRefs[:])
+	return schemaTexts[i]
 }
 
 // Actions describes every action of the connector, in spec order.
 func Actions() []ActionInfo {
 	return []ActionInfo{{
 		Description: "Get information about the current user's account.",
-		Input:       json.RawMessage(actionSchema(26)),
+		Input:       json.RawMessage(actionSchema(0)),
 		Method:      "GET",
 		Name:        "getAccount",
-		Output:      json.RawMessage(actionSchema(27)),
+		Output:      json.RawMessage(actionSchema(1)),
 		Path:        "/v2/account",
 		ReadOnly:    true,
 		Title:       "Get Account",
 	}, {
 		Description: "List the Droplets of the account.",
-		Input:       json.RawMessage(actionSchema(28)),
+		Input:       json.RawMessage(actionSchema(2)),
 		Method:      "GET",
 		Name:        "listDroplets",
-		Output:      json.RawMessage(actionSchema(29)),
+		Output:      json.RawMessage(actionSchema(3)),
 		Path:        "/v2/droplets",
 		ReadOnly:    true,
 		Title:       "List Droplets",
 	}, {
 		Description: "Get one Droplet by ID.",
-		Input:       json.RawMessage(actionSchema(30)),
+		Input:       json.RawMessage(actionSchema(4)),
 		Method:      "GET",
 		Name:        "getDroplet",
-		Output:      json.RawMessage(actionSchema(31)),
+		Output:      json.RawMessage(actionSchema(5)),
 		Path:        "/v2/droplets/{droplet_id}",
 		ReadOnly:    true,
 		Title:       "Get Droplet",
 	}, {
 		Description: "Create a Droplet (202 Accepted; it becomes active asynchronously).",
-		Input:       json.RawMessage(actionSchema(32)),
+		Input:       json.RawMessage(actionSchema(6)),
 		Method:      "POST",
 		Name:        "createDroplet",
-		Output:      json.RawMessage(actionSchema(33)),
+		Output:      json.RawMessage(actionSchema(7)),
 		Path:        "/v2/droplets",
 		Title:       "Create Droplet",
 	}, {
 		Description: "Delete a Droplet (204 No Content).",
-		Input:       json.RawMessage(actionSchema(34)),
+		Input:       json.RawMessage(actionSchema(8)),
 		Method:      "DELETE",
 		Name:        "deleteDroplet",
-		Output:      json.RawMessage(actionSchema(35)),
+		Output:      json.RawMessage(actionSchema(9)),
 		Path:        "/v2/droplets/{droplet_id}",
 		Title:       "Delete Droplet",
 	}, {
 		Description: "Reboot, power off, power on, shut down or otherwise act on a Droplet.",
-		Input:       json.RawMessage(actionSchema(36)),
+		Input:       json.RawMessage(actionSchema(10)),
 		Method:      "POST",
 		Name:        "performDropletAction",
-		Output:      json.RawMessage(actionSchema(37)),
+		Output:      json.RawMessage(actionSchema(11)),
 		Path:        "/v2/droplets/{droplet_id}/actions",
 		Title:       "Perform Droplet Action",
 	}, {
 		Description: "List all data center regions.",
-		Input:       json.RawMessage(actionSchema(38)),
+		Input:       json.RawMessage(actionSchema(12)),
 		Method:      "GET",
 		Name:        "listRegions",
-		Output:      json.RawMessage(actionSchema(39)),
+		Output:      json.RawMessage(actionSchema(13)),
 		Path:        "/v2/regions",
 		ReadOnly:    true,
 		Title:       "List Regions",
 	}, {
 		Description: "List the Droplet sizes and their prices.",
-		Input:       json.RawMessage(actionSchema(40)),
+		Input:       json.RawMessage(actionSchema(14)),
 		Method:      "GET",
 		Name:        "listSizes",
-		Output:      json.RawMessage(actionSchema(41)),
+		Output:      json.RawMessage(actionSchema(15)),
 		Path:        "/v2/sizes",
 		ReadOnly:    true,
 		Title:       "List Droplet Sizes",
 	}, {
 		Description: "List the SSH keys of the account.",
-		Input:       json.RawMessage(actionSchema(42)),
+		Input:       json.RawMessage(actionSchema(16)),
 		Method:      "GET",
 		Name:        "listSSHKeys",
-		Output:      json.RawMessage(actionSchema(43)),
+		Output:      json.RawMessage(actionSchema(17)),
 		Path:        "/v2/account/keys",
 		ReadOnly:    true,
 		Title:       "List SSH Keys",
@@ -235,7 +154,7 @@ func (c *Client) Invoke(ctx context.Context, name string, input json.RawMessage)
 
 // invokeGetAccount decodes input strictly and calls GetAccount.
 func invokeGetAccount(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
-	if err := decodeInput("digitalocean: getAccount: ", actionSchema(26), input, nil); err != nil {
+	if err := decodeInput("digitalocean: getAccount: ", actionSchema(0), input, nil); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -246,7 +165,7 @@ func invokeGetAccount(ctx context.Context, c *Client, input json.RawMessage) (*R
 // invokeListDroplets decodes input strictly and calls ListDroplets.
 func invokeListDroplets(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p ListDropletsParams
-	if err := decodeInput("digitalocean: listDroplets: ", actionSchema(28), input, inputTargets{
+	if err := decodeInput("digitalocean: listDroplets: ", actionSchema(2), input, inputTargets{
 		"name":     &p.Name,
 		"page":     &p.Page,
 		"per_page": &p.PerPage,
@@ -262,7 +181,7 @@ func invokeListDroplets(ctx context.Context, c *Client, input json.RawMessage) (
 // invokeGetDroplet decodes input strictly and calls GetDroplet.
 func invokeGetDroplet(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetDropletParams
-	if err := decodeInput("digitalocean: getDroplet: ", actionSchema(30), input, inputTargets{"droplet_id": &p.DropletID}); err != nil {
+	if err := decodeInput("digitalocean: getDroplet: ", actionSchema(4), input, inputTargets{"droplet_id": &p.DropletID}); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -273,7 +192,7 @@ func invokeGetDroplet(ctx context.Context, c *Client, input json.RawMessage) (*R
 // invokeCreateDroplet decodes input strictly and calls CreateDroplet.
 func invokeCreateDroplet(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p CreateDropletParams
-	if err := decodeInput("digitalocean: createDroplet: ", actionSchema(32), input, inputTargets{"body": &p.Body}); err != nil {
+	if err := decodeInput("digitalocean: createDroplet: ", actionSchema(6), input, inputTargets{"body": &p.Body}); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -284,7 +203,7 @@ func invokeCreateDroplet(ctx context.Context, c *Client, input json.RawMessage) 
 // invokeDeleteDroplet decodes input strictly and calls DeleteDroplet.
 func invokeDeleteDroplet(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p DeleteDropletParams
-	if err := decodeInput("digitalocean: deleteDroplet: ", actionSchema(34), input, inputTargets{"droplet_id": &p.DropletID}); err != nil {
+	if err := decodeInput("digitalocean: deleteDroplet: ", actionSchema(8), input, inputTargets{"droplet_id": &p.DropletID}); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -295,7 +214,7 @@ func invokeDeleteDroplet(ctx context.Context, c *Client, input json.RawMessage) 
 // invokePerformDropletAction decodes input strictly and calls PerformDropletAction.
 func invokePerformDropletAction(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p PerformDropletActionParams
-	if err := decodeInput("digitalocean: performDropletAction: ", actionSchema(36), input, inputTargets{
+	if err := decodeInput("digitalocean: performDropletAction: ", actionSchema(10), input, inputTargets{
 		"body":       &p.Body,
 		"droplet_id": &p.DropletID,
 	}); err != nil {
@@ -309,7 +228,7 @@ func invokePerformDropletAction(ctx context.Context, c *Client, input json.RawMe
 // invokeListRegions decodes input strictly and calls ListRegions.
 func invokeListRegions(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p ListRegionsParams
-	if err := decodeInput("digitalocean: listRegions: ", actionSchema(38), input, inputTargets{
+	if err := decodeInput("digitalocean: listRegions: ", actionSchema(12), input, inputTargets{
 		"page":     &p.Page,
 		"per_page": &p.PerPage,
 	}); err != nil {
@@ -323,7 +242,7 @@ func invokeListRegions(ctx context.Context, c *Client, input json.RawMessage) (*
 // invokeListSizes decodes input strictly and calls ListSizes.
 func invokeListSizes(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p ListSizesParams
-	if err := decodeInput("digitalocean: listSizes: ", actionSchema(40), input, inputTargets{
+	if err := decodeInput("digitalocean: listSizes: ", actionSchema(14), input, inputTargets{
 		"page":     &p.Page,
 		"per_page": &p.PerPage,
 	}); err != nil {
@@ -337,7 +256,7 @@ func invokeListSizes(ctx context.Context, c *Client, input json.RawMessage) (*Re
 // invokeListSSHKeys decodes input strictly and calls ListSSHKeys.
 func invokeListSSHKeys(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p ListSSHKeysParams
-	if err := decodeInput("digitalocean: listSSHKeys: ", actionSchema(42), input, inputTargets{
+	if err := decodeInput("digitalocean: listSSHKeys: ", actionSchema(16), input, inputTargets{
 		"page":     &p.Page,
 		"per_page": &p.PerPage,
 	}); err != nil {

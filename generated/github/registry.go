@@ -12,216 +12,141 @@ import (
 // ErrUnknownAction is wrapped by the error of Invoke for a name that is no action of the connector.
 var ErrUnknownAction = errors.New("github: unknown action")
 
-// The schema pieces: each named schema (`"Name":{...}`) once, then each action's Input and Output
-// without their $defs and closing brace; actionSchema(i) is piece i whole.
+// schemaTexts are the actions' Input and Output schemas, whole, each distinct one once.
 var schemaTexts = [...]string{
-	`"APIOverview":{"properties":{"actions":{"items":{"type":"string"},"type":"array"},"api":{"items":{"type":"string"},"type":"array"},"git":{"items":{"type":"string"},"type":"array"},"hooks":{"items":{"type":"string"},"type":"array"},"ssh_key_fingerprints":{"additionalProperties":{"type":"string"},"type":"object"},"ssh_keys":{"items":{"type":"string"},"type":"array"},"verifiable_password_authentication":{"type":"boolean"},"web":{"items":{"type":"string"},"type":"array"}},"required":["verifiable_password_authentication"],"type":"object"}`,
-	`"AuthorAssociation":{"enum":["COLLABORATOR","CONTRIBUTOR","FIRST_TIMER","FIRST_TIME_CONTRIBUTOR","MANNEQUIN","MEMBER","NONE","OWNER"],"type":"string"}`,
-	`"Integration":{"description":"A GitHub App.","properties":{"client_id":{"type":"string"},"created_at":{"format":"date-time","type":"string"},"description":{"type":["string","null"]},"events":{"items":{"type":"string"},"type":"array"},"external_url":{"format":"uri","type":"string"},"html_url":{"format":"uri","type":"string"},"id":{"format":"int64","type":"integer"},"installations_count":{"type":"integer"},"name":{"type":"string"},"node_id":{"type":"string"},"owner":{"$ref":"#/$defs/SimpleUser"},"permissions":{"additionalProperties":{"type":"string"},"type":"object"},"slug":{"type":"string"},"updated_at":{"format":"date-time","type":"string"}},"required":["id","node_id","name","owner","html_url","created_at","updated_at"],"type":"object"}`,
-	`"Issue":{"properties":{"active_lock_reason":{"type":["string","null"]},"assignee":{"$ref":"#/$defs/SimpleUser"},"assignees":{"items":{"$ref":"#/$defs/SimpleUser"},"type":["array","null"]},"author_association":{"$ref":"#/$defs/AuthorAssociation"},"body":{"type":["string","null"]},"closed_at":{"format":"date-time","type":["string","null"]},"closed_by":{"$ref":"#/$defs/SimpleUser"},"comments":{"type":"integer"},"created_at":{"format":"date-time","type":"string"},"html_url":{"format":"uri","type":"string"},"id":{"format":"int64","type":"integer"},"labels":{"items":{"$ref":"#/$defs/Label"},"type":"array"},"locked":{"type":"boolean"},"milestone":{"$ref":"#/$defs/Milestone"},"node_id":{"type":"string"},"number":{"type":"integer"},"pull_request":{"$ref":"#/$defs/IssuePullRequest"},"repository_url":{"format":"uri","type":"string"},"state":{"enum":["open","closed"],"type":"string"},"state_reason":{"enum":["completed","reopened","not_planned","duplicate",null],"type":["string","null"]},"title":{"type":"string"},"updated_at":{"format":"date-time","type":"string"},"url":{"format":"uri","type":"string"},"user":{"$ref":"#/$defs/SimpleUser"}},"required":["id","node_id","url","html_url","number","state","title","labels","created_at","updated_at"],"type":"object"}`,
-	`"IssueComment":{"properties":{"author_association":{"$ref":"#/$defs/AuthorAssociation"},"body":{"type":"string"},"created_at":{"format":"date-time","type":"string"},"html_url":{"format":"uri","type":"string"},"id":{"format":"int64","type":"integer"},"issue_url":{"format":"uri","type":"string"},"node_id":{"type":"string"},"updated_at":{"format":"date-time","type":"string"},"url":{"format":"uri","type":"string"},"user":{"$ref":"#/$defs/SimpleUser"}},"required":["id","node_id","url","html_url","created_at","updated_at"],"type":"object"}`,
-	`"IssueList":{"items":{"$ref":"#/$defs/Issue"},"type":"array"}`,
-	`"IssuePullRequest":{"description":"Present when the issue is a pull request.","properties":{"diff_url":{"format":"uri","type":["string","null"]},"html_url":{"format":"uri","type":["string","null"]},"merged_at":{"format":"date-time","type":["string","null"]},"patch_url":{"format":"uri","type":["string","null"]},"url":{"format":"uri","type":["string","null"]}},"type":"object"}`,
-	`"IssueUpdate":{"properties":{"assignees":{"description":"Replaces all assignees; an empty list clears them.","items":{"type":"string"},"type":"array"},"body":{"type":["string","null"]},"labels":{"description":"Replaces all labels; an empty list clears them.","items":{"type":"string"},"type":"array"},"milestone":{"anyOf":[{"oneOf":[{"type":"string"},{"type":"integer"}]},{"type":"null"}],"description":"Milestone number, or null to remove it."},"state":{"enum":["open","closed"],"type":"string"},"state_reason":{"enum":["completed","not_planned","duplicate","reopened",null],"type":["string","null"]},"title":{"type":"string"}},"type":"object"}`,
-	`"Label":{"properties":{"color":{"description":"Hex color without the leading '#'.","type":"string"},"default":{"type":"boolean"},"description":{"type":["string","null"]},"id":{"format":"int64","type":"integer"},"name":{"type":"string"},"node_id":{"type":"string"},"url":{"format":"uri","type":"string"}},"type":"object"}`,
-	`"License":{"properties":{"key":{"type":"string"},"name":{"type":"string"},"node_id":{"type":"string"},"spdx_id":{"type":["string","null"]},"url":{"format":"uri","type":["string","null"]}},"type":"object"}`,
-	`"Milestone":{"properties":{"closed_at":{"format":"date-time","type":["string","null"]},"closed_issues":{"type":"integer"},"created_at":{"format":"date-time","type":"string"},"creator":{"$ref":"#/$defs/SimpleUser"},"description":{"type":["string","null"]},"due_on":{"format":"date-time","type":["string","null"]},"html_url":{"format":"uri","type":"string"},"id":{"format":"int64","type":"integer"},"node_id":{"type":"string"},"number":{"type":"integer"},"open_issues":{"type":"integer"},"state":{"enum":["open","closed"],"type":"string"},"title":{"type":"string"},"updated_at":{"format":"date-time","type":"string"},"url":{"format":"uri","type":"string"}},"type":"object"}`,
-	`"NewComment":{"properties":{"body":{"type":"string"}},"required":["body"],"type":"object"}`,
-	`"NewIssue":{"properties":{"assignees":{"description":"Logins to assign; only users with push access can set them.","items":{"type":"string"},"type":"array"},"body":{"type":"string"},"labels":{"description":"Label names; only users with push access can set them.","items":{"type":"string"},"type":"array"},"milestone":{"anyOf":[{"oneOf":[{"type":"string"},{"type":"integer"}]},{"type":"null"}],"description":"Milestone number; only users with push access can set it."},"title":{"type":"string"}},"required":["title"],"type":"object"}`,
-	`"Plan":{"properties":{"collaborators":{"type":"integer"},"name":{"type":"string"},"private_repos":{"type":"integer"},"space":{"type":"integer"}},"type":"object"}`,
-	`"PrivateUser":{"description":"The authenticated user; private fields are present when the token may read them.","properties":{"avatar_url":{"format":"uri","type":"string"},"bio":{"type":["string","null"]},"blog":{"type":["string","null"]},"collaborators":{"type":"integer"},"company":{"type":["string","null"]},"created_at":{"format":"date-time","type":"string"},"disk_usage":{"type":"integer"},"email":{"format":"email","type":["string","null"]},"followers":{"type":"integer"},"following":{"type":"integer"},"hireable":{"type":["boolean","null"]},"html_url":{"format":"uri","type":"string"},"id":{"format":"int64","type":"integer"},"location":{"type":["string","null"]},"login":{"type":"string"},"name":{"type":["string","null"]},"node_id":{"type":"string"},"owned_private_repos":{"type":"integer"},"plan":{"$ref":"#/$defs/Plan"},"private_gists":{"type":"integer"},"public_gists":{"type":"integer"},"public_repos":{"type":"integer"},"site_admin":{"type":"boolean"},"total_private_repos":{"type":"integer"},"twitter_username":{"type":["string","null"]},"two_factor_authentication":{"type":"boolean"},"type":{"type":"string"},"updated_at":{"format":"date-time","type":"string"}},"required":["login","id","node_id","avatar_url","html_url","type","site_admin","public_repos","followers","following","created_at","updated_at"],"type":"object"}`,
-	`"RateLimitBucket":{"properties":{"limit":{"type":"integer"},"remaining":{"type":"integer"},"reset":{"description":"Unix time when the window resets.","format":"int64","type":"integer"},"resource":{"type":"string"},"used":{"type":"integer"}},"required":["limit","remaining","reset","used"],"type":"object"}`,
-	`"RateLimitOverview":{"properties":{"rate":{"$ref":"#/$defs/RateLimitBucket"},"resources":{"additionalProperties":{"$ref":"#/$defs/RateLimitBucket"},"description":"Buckets keyed by resource: core, search, graphql, code_search, ...","type":"object"}},"required":["resources","rate"],"type":"object"}`,
-	`"RepoPermissions":{"properties":{"admin":{"type":"boolean"},"maintain":{"type":"boolean"},"pull":{"type":"boolean"},"push":{"type":"boolean"},"triage":{"type":"boolean"}},"type":"object"}`,
-	`"Repository":{"properties":{"archived":{"type":"boolean"},"clone_url":{"type":"string"},"created_at":{"format":"date-time","type":["string","null"]},"default_branch":{"type":"string"},"description":{"type":["string","null"]},"disabled":{"type":"boolean"},"fork":{"type":"boolean"},"forks_count":{"type":"integer"},"full_name":{"description":"owner/name.","type":"string"},"has_discussions":{"type":"boolean"},"has_issues":{"type":"boolean"},"has_pages":{"type":"boolean"},"has_projects":{"type":"boolean"},"has_wiki":{"type":"boolean"},"homepage":{"type":["string","null"]},"html_url":{"format":"uri","type":"string"},"id":{"format":"int64","type":"integer"},"is_template":{"type":"boolean"},"language":{"type":["string","null"]},"license":{"$ref":"#/$defs/License"},"name":{"type":"string"},"node_id":{"type":"string"},"open_issues_count":{"type":"integer"},"owner":{"$ref":"#/$defs/SimpleUser"},"permissions":{"$ref":"#/$defs/RepoPermissions"},"private":{"type":"boolean"},"pushed_at":{"format":"date-time","type":["string","null"]},"size":{"description":"Size in KB.","type":"integer"},"ssh_url":{"type":"string"},"stargazers_count":{"type":"integer"},"topics":{"items":{"type":"string"},"type":"array"},"updated_at":{"format":"date-time","type":["string","null"]},"url":{"format":"uri","type":"string"},"visibility":{"enum":["public","private","internal"],"type":"string"},"watchers_count":{"type":"integer"}},"required":["id","node_id","name","full_name","owner","private","html_url","url"],"type":"object"}`,
-	`"RepositoryList":{"items":{"$ref":"#/$defs/Repository"},"type":"array"}`,
-	`"SimpleUser":{"properties":{"avatar_url":{"format":"uri","type":"string"},"gravatar_id":{"type":["string","null"]},"html_url":{"format":"uri","type":"string"},"id":{"format":"int64","type":"integer"},"login":{"type":"string"},"node_id":{"type":"string"},"site_admin":{"type":"boolean"},"type":{"description":"User, Organization or Bot.","type":"string"},"url":{"format":"uri","type":"string"}},"required":["login","id","node_id","avatar_url","url","html_url","type","site_admin"],"type":"object"}`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{},"title":"Get the Authenticated App","type":"object"`,
-	`{"$ref":"#/$defs/Integration","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{},"title":"Get GitHub Meta Information","type":"object"`,
-	`{"$ref":"#/$defs/APIOverview","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{},"title":"Get Authenticated User","type":"object"`,
-	`{"$ref":"#/$defs/PrivateUser","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"affiliation":{"description":"The user's relations to the repositories; cannot be combined with type.","items":{"enum":["owner","collaborator","organization_member"],"type":"string"},"type":"array"},"before":{"description":"Only repositories updated before this time.","format":"date-time","type":"string"},"direction":{"description":"Sort direction; asc for full_name, else desc by default.","enum":["asc","desc"],"type":"string"},"page":{"default":1,"description":"Page number (1-based).","minimum":1,"type":"integer"},"per_page":{"default":30,"description":"Results per page.","maximum":100,"minimum":1,"type":"integer"},"since":{"description":"Only repositories updated after this time.","format":"date-time","type":"string"},"sort":{"default":"full_name","description":"Sort property.","enum":["created","updated","pushed","full_name"],"type":"string"},"type":{"default":"all","description":"Limit by type; cannot be combined with visibility or affiliation.","enum":["all","owner","public","private","member"],"type":"string"},"visibility":{"default":"all","description":"Limit by visibility; cannot be combined with type.","enum":["all","public","private"],"type":"string"}},"title":"List Repositories for Authenticated User","type":"object"`,
-	`{"$ref":"#/$defs/RepositoryList","$schema":"https://json-schema.org/draft/2020-12/schema"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"owner":{"description":"The account owner of the repository (case-insensitive).","type":"string"},"repo":{"description":"The repository name without .git (case-insensitive).","type":"string"}},"required":["owner","repo"],"title":"Get Repository","type":"object"`,
-	`{"$ref":"#/$defs/Repository","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"owner":{"description":"The account owner of the repository (case-insensitive).","type":"string"},"ref":{"description":"A branch, tag or commit SHA.","type":"string"},"repo":{"description":"The repository name without .git (case-insensitive).","type":"string"}},"required":["owner","repo","ref"],"title":"Download a Repository Archive (tar)","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","description":"The response body: text, or base64 when binary.","type":"string"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"assignee":{"description":"A login, none for unassigned, or * for any assignee.","type":"string"},"creator":{"description":"The login of the issue creator.","type":"string"},"direction":{"default":"desc","description":"Sort direction.","enum":["asc","desc"],"type":"string"},"labels":{"description":"Only issues with all of these labels.","items":{"type":"string"},"type":"array"},"mentioned":{"description":"A login mentioned in the issue.","type":"string"},"milestone":{"description":"A milestone number, * for any milestone, or none for no milestone.","type":"string"},"owner":{"description":"The account owner of the repository.","type":"string"},"page":{"default":1,"description":"Page number (1-based).","minimum":1,"type":"integer"},"per_page":{"default":30,"description":"Results per page.","maximum":100,"minimum":1,"type":"integer"},"repo":{"description":"The repository name.","type":"string"},"since":{"description":"Only issues updated at or after this time.","format":"date-time","type":"string"},"sort":{"default":"created","description":"Sort property.","enum":["created","updated","comments"],"type":"string"},"state":{"default":"open","description":"Issue state.","enum":["open","closed","all"],"type":"string"}},"required":["owner","repo"],"title":"List Repository Issues","type":"object"`,
-	`{"$ref":"#/$defs/IssueList","$schema":"https://json-schema.org/draft/2020-12/schema"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"issue_number":{"description":"The issue number.","type":"integer"},"owner":{"description":"The account owner of the repository.","type":"string"},"repo":{"description":"The repository name.","type":"string"}},"required":["owner","repo","issue_number"],"title":"Get Issue","type":"object"`,
-	`{"$ref":"#/$defs/Issue","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/NewIssue"},"owner":{"description":"The account owner of the repository.","type":"string"},"repo":{"description":"The repository name.","type":"string"}},"required":["owner","repo","body"],"title":"Create Issue","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/IssueUpdate"},"issue_number":{"description":"The issue number.","type":"integer"},"owner":{"description":"The account owner of the repository.","type":"string"},"repo":{"description":"The repository name.","type":"string"}},"required":["owner","repo","issue_number","body"],"title":"Update Issue","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/NewComment"},"issue_number":{"description":"The issue number.","type":"integer"},"owner":{"description":"The account owner of the repository.","type":"string"},"repo":{"description":"The repository name.","type":"string"}},"required":["owner","repo","issue_number","body"],"title":"Create Issue Comment","type":"object"`,
-	`{"$ref":"#/$defs/IssueComment","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{},"title":"Get Rate Limit Status","type":"object"`,
-	`{"$ref":"#/$defs/RateLimitOverview","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{},"title":"Get the Authenticated App","type":"object"}`,
+	`{"$ref":"#/$defs/Integration","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{"Integration":{"description":"A GitHub App.","properties":{"client_id":{"type":"string"},"created_at":{"format":"date-time","type":"string"},"description":{"type":["string","null"]},"events":{"items":{"type":"string"},"type":"array"},"external_url":{"format":"uri","type":"string"},"html_url":{"format":"uri","type":"string"},"id":{"format":"int64","type":"integer"},"installations_count":{"type":"integer"},"name":{"type":"string"},"node_id":{"type":"string"},"owner":{"$ref":"#/$defs/SimpleUser"},"permissions":{"additionalProperties":{"type":"string"},"type":"object"},"slug":{"type":"string"},"updated_at":{"format":"date-time","type":"string"}},"required":["id","node_id","name","owner","html_url","created_at","updated_at"],"type":"object"},"SimpleUser":{"properties":{"avatar_url":{"format":"uri","type":"string"},"gravatar_id":{"type":["string","null"]},"html_url":{"format":"uri","type":"string"},"id":{"format":"int64","type":"integer"},"login":{"type":"string"},"node_id":{"type":"string"},"site_admin":{"type":"boolean"},"type":{"description":"User, Organization or Bot.","type":"string"},"url":{"format":"uri","type":"string"}},"required":["login","id","node_id","avatar_url","url","html_url","type","site_admin"],"type":"object"}}}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{},"title":"Get GitHub Meta Information","type":"object"}`,
+	`{"$ref":"#/$defs/APIOverview","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{"APIOverview":{"properties":{"actions":{"items":{"type":"string"},"type":"array"},"api":{"items":{"type":"string"},"type":"array"},"git":{"items":{"type":"string"},"type":"array"},"hooks":{"items":{"type":"string"},"type":"array"},"ssh_key_fingerprints":{"additionalProperties":{"type":"string"},"type":"object"},"ssh_keys":{"items":{"type":"string"},"type":"array"},"verifiable_password_authentication":{"type":"boolean"},"web":{"items":{"type":"string"},"type":"array"}},"required":["verifiable_password_authentication"],"type":"object"}}}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{},"title":"Get Authenticated User","type":"object"}`,
+	`{"$ref":"#/$defs/PrivateUser","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{"Plan":{"properties":{"collaborators":{"type":"integer"},"name":{"type":"string"},"private_repos":{"type":"integer"},"space":{"type":"integer"}},"type":"object"},"PrivateUser":{"description":"The authenticated user; private fields are present when the token may read them.","properties":{"avatar_url":{"format":"uri","type":"string"},"bio":{"type":["string","null"]},"blog":{"type":["string","null"]},"collaborators":{"type":"integer"},"company":{"type":["string","null"]},"created_at":{"format":"date-time","type":"string"},"disk_usage":{"type":"integer"},"email":{"format":"email","type":["string","null"]},"followers":{"type":"integer"},"following":{"type":"integer"},"hireable":{"type":["boolean","null"]},"html_url":{"format":"uri","type":"string"},"id":{"format":"int64","type":"integer"},"location":{"type":["string","null"]},"login":{"type":"string"},"name":{"type":["string","null"]},"node_id":{"type":"string"},"owned_private_repos":{"type":"integer"},"plan":{"$ref":"#/$defs/Plan"},"private_gists":{"type":"integer"},"public_gists":{"type":"integer"},"public_repos":{"type":"integer"},"site_admin":{"type":"boolean"},"total_private_repos":{"type":"integer"},"twitter_username":{"type":["string","null"]},"two_factor_authentication":{"type":"boolean"},"type":{"type":"string"},"updated_at":{"format":"date-time","type":"string"}},"required":["login","id","node_id","avatar_url","html_url","type","site_admin","public_repos","followers","following","created_at","updated_at"],"type":"object"}}}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"affiliation":{"description":"The user's relations to the repositories; cannot be combined with type.","items":{"enum":["owner","collaborator","organization_member"],"type":"string"},"type":"array"},"before":{"description":"Only repositories updated before this time.","format":"date-time","type":"string"},"direction":{"description":"Sort direction; asc for full_name, else desc by default.","enum":["asc","desc"],"type":"string"},"page":{"default":1,"description":"Page number (1-based).","minimum":1,"type":"integer"},"per_page":{"default":30,"description":"Results per page.","maximum":100,"minimum":1,"type":"integer"},"since":{"description":"Only repositories updated after this time.","format":"date-time","type":"string"},"sort":{"default":"full_name","description":"Sort property.","enum":["created","updated","pushed","full_name"],"type":"string"},"type":{"default":"all","description":"Limit by type; cannot be combined with visibility or affiliation.","enum":["all","owner","public","private","member"],"type":"string"},"visibility":{"default":"all","description":"Limit by visibility; cannot be combined with type.","enum":["all","public","private"],"type":"string"}},"title":"List Repositories for Authenticated User","type":"object"}`,
+	`{"$ref":"#/$defs/RepositoryList","$schema":"https://json-schema.org/draft/2020-12/schema","$defs":{"License":{"properties":{"key":{"type":"string"},"name":{"type":"string"},"node_id":{"type":"string"},"spdx_id":{"type":["string","null"]},"url":{"format":"uri","type":["string","null"]}},"type":"object"},"RepoPermissions":{"properties":{"admin":{"type":"boolean"},"maintain":{"type":"boolean"},"pull":{"type":"boolean"},"push":{"type":"boolean"},"triage":{"type":"boolean"}},"type":"object"},"Repository":{"properties":{"archived":{"type":"boolean"},"clone_url":{"type":"string"},"created_at":{"format":"date-time","type":["string","null"]},"default_branch":{"type":"string"},"description":{"type":["string","null"]},"disabled":{"type":"boolean"},"fork":{"type":"boolean"},"forks_count":{"type":"integer"},"full_name":{"description":"owner/name.","type":"string"},"has_discussions":{"type":"boolean"},"has_issues":{"type":"boolean"},"has_pages":{"type":"boolean"},"has_projects":{"type":"boolean"},"has_wiki":{"type":"boolean"},"homepage":{"type":["string","null"]},"html_url":{"format":"uri","type":"string"},"id":{"format":"int64","type":"integer"},"is_template":{"type":"boolean"},"language":{"type":["string","null"]},"license":{"$ref":"#/$defs/License"},"name":{"type":"string"},"node_id":{"type":"string"},"open_issues_count":{"type":"integer"},"owner":{"$ref":"#/$defs/SimpleUser"},"permissions":{"$ref":"#/$defs/RepoPermissions"},"private":{"type":"boolean"},"pushed_at":{"format":"date-time","type":["string","null"]},"size":{"description":"Size in KB.","type":"integer"},"ssh_url":{"type":"string"},"stargazers_count":{"type":"integer"},"topics":{"items":{"type":"string"},"type":"array"},"updated_at":{"format":"date-time","type":["string","null"]},"url":{"format":"uri","type":"string"},"visibility":{"enum":["public","private","internal"],"type":"string"},"watchers_count":{"type":"integer"}},"required":["id","node_id","name","full_name","owner","private","html_url","url"],"type":"object"},"RepositoryList":{"items":{"$ref":"#/$defs/Repository"},"type":"array"},"SimpleUser":{"properties":{"avatar_url":{"format":"uri","type":"string"},"gravatar_id":{"type":["string","null"]},"html_url":{"format":"uri","type":"string"},"id":{"format":"int64","type":"integer"},"login":{"type":"string"},"node_id":{"type":"string"},"site_admin":{"type":"boolean"},"type":{"description":"User, Organization or Bot.","type":"string"},"url":{"format":"uri","type":"string"}},"required":["login","id","node_id","avatar_url","url","html_url","type","site_admin"],"type":"object"}}}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"owner":{"description":"The account owner of the repository (case-insensitive).","type":"string"},"repo":{"description":"The repository name without .git (case-insensitive).","type":"string"}},"required":["owner","repo"],"title":"Get Repository","type":"object"}`,
+	`{"$ref":"#/$defs/Repository","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{"License":{"properties":{"key":{"type":"string"},"name":{"type":"string"},"node_id":{"type":"string"},"spdx_id":{"type":["string","null"]},"url":{"format":"uri","type":["string","null"]}},"type":"object"},"RepoPermissions":{"properties":{"admin":{"type":"boolean"},"maintain":{"type":"boolean"},"pull":{"type":"boolean"},"push":{"type":"boolean"},"triage":{"type":"boolean"}},"type":"object"},"Repository":{"properties":{"archived":{"type":"boolean"},"clone_url":{"type":"string"},"created_at":{"format":"date-time","type":["string","null"]},"default_branch":{"type":"string"},"description":{"type":["string","null"]},"disabled":{"type":"boolean"},"fork":{"type":"boolean"},"forks_count":{"type":"integer"},"full_name":{"description":"owner/name.","type":"string"},"has_discussions":{"type":"boolean"},"has_issues":{"type":"boolean"},"has_pages":{"type":"boolean"},"has_projects":{"type":"boolean"},"has_wiki":{"type":"boolean"},"homepage":{"type":["string","null"]},"html_url":{"format":"uri","type":"string"},"id":{"format":"int64","type":"integer"},"is_template":{"type":"boolean"},"language":{"type":["string","null"]},"license":{"$ref":"#/$defs/License"},"name":{"type":"string"},"node_id":{"type":"string"},"open_issues_count":{"type":"integer"},"owner":{"$ref":"#/$defs/SimpleUser"},"permissions":{"$ref":"#/$defs/RepoPermissions"},"private":{"type":"boolean"},"pushed_at":{"format":"date-time","type":["string","null"]},"size":{"description":"Size in KB.","type":"integer"},"ssh_url":{"type":"string"},"stargazers_count":{"type":"integer"},"topics":{"items":{"type":"string"},"type":"array"},"updated_at":{"format":"date-time","type":["string","null"]},"url":{"format":"uri","type":"string"},"visibility":{"enum":["public","private","internal"],"type":"string"},"watchers_count":{"type":"integer"}},"required":["id","node_id","name","full_name","owner","private","html_url","url"],"type":"object"},"SimpleUser":{"properties":{"avatar_url":{"format":"uri","type":"string"},"gravatar_id":{"type":["string","null"]},"html_url":{"format":"uri","type":"string"},"id":{"format":"int64","type":"integer"},"login":{"type":"string"},"node_id":{"type":"string"},"site_admin":{"type":"boolean"},"type":{"description":"User, Organization or Bot.","type":"string"},"url":{"format":"uri","type":"string"}},"required":["login","id","node_id","avatar_url","url","html_url","type","site_admin"],"type":"object"}}}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"owner":{"description":"The account owner of the repository (case-insensitive).","type":"string"},"ref":{"description":"A branch, tag or commit SHA.","type":"string"},"repo":{"description":"The repository name without .git (case-insensitive).","type":"string"}},"required":["owner","repo","ref"],"title":"Download a Repository Archive (tar)","type":"object"}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","description":"The response body: text, or base64 when binary.","type":"string"}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"assignee":{"description":"A login, none for unassigned, or * for any assignee.","type":"string"},"creator":{"description":"The login of the issue creator.","type":"string"},"direction":{"default":"desc","description":"Sort direction.","enum":["asc","desc"],"type":"string"},"labels":{"description":"Only issues with all of these labels.","items":{"type":"string"},"type":"array"},"mentioned":{"description":"A login mentioned in the issue.","type":"string"},"milestone":{"description":"A milestone number, * for any milestone, or none for no milestone.","type":"string"},"owner":{"description":"The account owner of the repository.","type":"string"},"page":{"default":1,"description":"Page number (1-based).","minimum":1,"type":"integer"},"per_page":{"default":30,"description":"Results per page.","maximum":100,"minimum":1,"type":"integer"},"repo":{"description":"The repository name.","type":"string"},"since":{"description":"Only issues updated at or after this time.","format":"date-time","type":"string"},"sort":{"default":"created","description":"Sort property.","enum":["created","updated","comments"],"type":"string"},"state":{"default":"open","description":"Issue state.","enum":["open","closed","all"],"type":"string"}},"required":["owner","repo"],"title":"List Repository Issues","type":"object"}`,
+	`{"$ref":"#/$defs/IssueList","$schema":"https://json-schema.org/draft/2020-12/schema","$defs":{"AuthorAssociation":{"enum":["COLLABORATOR","CONTRIBUTOR","FIRST_TIMER","FIRST_TIME_CONTRIBUTOR","MANNEQUIN","MEMBER","NONE","OWNER"],"type":"string"},"Issue":{"properties":{"active_lock_reason":{"type":["string","null"]},"assignee":{"$ref":"#/$defs/SimpleUser"},"assignees":{"items":{"$ref":"#/$defs/SimpleUser"},"type":["array","null"]},"author_association":{"$ref":"#/$defs/AuthorAssociation"},"body":{"type":["string","null"]},"closed_at":{"format":"date-time","type":["string","null"]},"closed_by":{"$ref":"#/$defs/SimpleUser"},"comments":{"type":"integer"},"created_at":{"format":"date-time","type":"string"},"html_url":{"format":"uri","type":"string"},"id":{"format":"int64","type":"integer"},"labels":{"items":{"$ref":"#/$defs/Label"},"type":"array"},"locked":{"type":"boolean"},"milestone":{"$ref":"#/$defs/Milestone"},"node_id":{"type":"string"},"number":{"type":"integer"},"pull_request":{"$ref":"#/$defs/IssuePullRequest"},"repository_url":{"format":"uri","type":"string"},"state":{"enum":["open","closed"],"type":"string"},"state_reason":{"enum":["completed","reopened","not_planned","duplicate",null],"type":["string","null"]},"title":{"type":"string"},"updated_at":{"format":"date-time","type":"string"},"url":{"format":"uri","type":"string"},"user":{"$ref":"#/$defs/SimpleUser"}},"required":["id","node_id","url","html_url","number","state","title","labels","created_at","updated_at"],"type":"object"},"IssueList":{"items":{"$ref":"#/$defs/Issue"},"type":"array"},"IssuePullRequest":{"description":"Present when the issue is a pull request.","properties":{"diff_url":{"format":"uri","type":["string","null"]},"html_url":{"format":"uri","type":["string","null"]},"merged_at":{"format":"date-time","type":["string","null"]},"patch_url":{"format":"uri","type":["string","null"]},"url":{"format":"uri","type":["string","null"]}},"type":"object"},"Label":{"properties":{"color":{"description":"Hex color without the leading '#'.","type":"string"},"default":{"type":"boolean"},"description":{"type":["string","null"]},"id":{"format":"int64","type":"integer"},"name":{"type":"string"},"node_id":{"type":"string"},"url":{"format":"uri","type":"string"}},"type":"object"},"Milestone":{"properties":{"closed_at":{"format":"date-time","type":["string","null"]},"closed_issues":{"type":"integer"},"created_at":{"format":"date-time","type":"string"},"creator":{"$ref":"#/$defs/SimpleUser"},"description":{"type":["string","null"]},"due_on":{"format":"date-time","type":["string","null"]},"html_url":{"format":"uri","type":"string"},"id":{"format":"int64","type":"integer"},"node_id":{"type":"string"},"number":{"type":"integer"},"open_issues":{"type":"integer"},"state":{"enum":["open","closed"],"type":"string"},"title":{"type":"string"},"updated_at":{"format":"date-time","type":"string"},"url":{"format":"uri","type":"string"}},"type":"object"},"SimpleUser":{"properties":{"avatar_url":{"format":"uri","type":"string"},"gravatar_id":{"type":["string","null"]},"html_url":{"format":"uri","type":"string"},"id":{"format":"int64","type":"integer"},"login":{"type":"string"},"node_id":{"type":"string"},"site_admin":{"type":"boolean"},"type":{"description":"User, Organization or Bot.","type":"string"},"url":{"format":"uri","type":"string"}},"required":["login","id","node_id","avatar_url","url","html_url","type","site_admin"],"type":"object"}}}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"issue_number":{"description":"The issue number.","type":"integer"},"owner":{"description":"The account owner of the repository.","type":"string"},"repo":{"description":"The repository name.","type":"string"}},"required":["owner","repo","issue_number"],"title":"Get Issue","type":"object"}`,
+	`{"$ref":"#/$defs/Issue","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{"AuthorAssociation":{"enum":["COLLABORATOR","CONTRIBUTOR","FIRST_TIMER","FIRST_TIME_CONTRIBUTOR","MANNEQUIN","MEMBER","NONE","OWNER"],"type":"string"},"Issue":{"properties":{"active_lock_reason":{"type":["string","null"]},"assignee":{"$ref":"#/$defs/SimpleUser"},"assignees":{"items":{"$ref":"#/$defs/SimpleUser"},"type":["array","null"]},"author_association":{"$ref":"#/$defs/AuthorAssociation"},"body":{"type":["string","null"]},"closed_at":{"format":"date-time","type":["string","null"]},"closed_by":{"$ref":"#/$defs/SimpleUser"},"comments":{"type":"integer"},"created_at":{"format":"date-time","type":"string"},"html_url":{"format":"uri","type":"string"},"id":{"format":"int64","type":"integer"},"labels":{"items":{"$ref":"#/$defs/Label"},"type":"array"},"locked":{"type":"boolean"},"milestone":{"$ref":"#/$defs/Milestone"},"node_id":{"type":"string"},"number":{"type":"integer"},"pull_request":{"$ref":"#/$defs/IssuePullRequest"},"repository_url":{"format":"uri","type":"string"},"state":{"enum":["open","closed"],"type":"string"},"state_reason":{"enum":["completed","reopened","not_planned","duplicate",null],"type":["string","null"]},"title":{"type":"string"},"updated_at":{"format":"date-time","type":"string"},"url":{"format":"uri","type":"string"},"user":{"$ref":"#/$defs/SimpleUser"}},"required":["id","node_id","url","html_url","number","state","title","labels","created_at","updated_at"],"type":"object"},"IssuePullRequest":{"description":"Present when the issue is a pull request.","properties":{"diff_url":{"format":"uri","type":["string","null"]},"html_url":{"format":"uri","type":["string","null"]},"merged_at":{"format":"date-time","type":["string","null"]},"patch_url":{"format":"uri","type":["string","null"]},"url":{"format":"uri","type":["string","null"]}},"type":"object"},"Label":{"properties":{"color":{"description":"Hex color without the leading '#'.","type":"string"},"default":{"type":"boolean"},"description":{"type":["string","null"]},"id":{"format":"int64","type":"integer"},"name":{"type":"string"},"node_id":{"type":"string"},"url":{"format":"uri","type":"string"}},"type":"object"},"Milestone":{"properties":{"closed_at":{"format":"date-time","type":["string","null"]},"closed_issues":{"type":"integer"},"created_at":{"format":"date-time","type":"string"},"creator":{"$ref":"#/$defs/SimpleUser"},"description":{"type":["string","null"]},"due_on":{"format":"date-time","type":["string","null"]},"html_url":{"format":"uri","type":"string"},"id":{"format":"int64","type":"integer"},"node_id":{"type":"string"},"number":{"type":"integer"},"open_issues":{"type":"integer"},"state":{"enum":["open","closed"],"type":"string"},"title":{"type":"string"},"updated_at":{"format":"date-time","type":"string"},"url":{"format":"uri","type":"string"}},"type":"object"},"SimpleUser":{"properties":{"avatar_url":{"format":"uri","type":"string"},"gravatar_id":{"type":["string","null"]},"html_url":{"format":"uri","type":"string"},"id":{"format":"int64","type":"integer"},"login":{"type":"string"},"node_id":{"type":"string"},"site_admin":{"type":"boolean"},"type":{"description":"User, Organization or Bot.","type":"string"},"url":{"format":"uri","type":"string"}},"required":["login","id","node_id","avatar_url","url","html_url","type","site_admin"],"type":"object"}}}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/NewIssue"},"owner":{"description":"The account owner of the repository.","type":"string"},"repo":{"description":"The repository name.","type":"string"}},"required":["owner","repo","body"],"title":"Create Issue","type":"object","$defs":{"NewIssue":{"properties":{"assignees":{"description":"Logins to assign; only users with push access can set them.","items":{"type":"string"},"type":"array"},"body":{"type":"string"},"labels":{"description":"Label names; only users with push access can set them.","items":{"type":"string"},"type":"array"},"milestone":{"anyOf":[{"oneOf":[{"type":"string"},{"type":"integer"}]},{"type":"null"}],"description":"Milestone number; only users with push access can set it."},"title":{"type":"string"}},"required":["title"],"type":"object"}}}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/IssueUpdate"},"issue_number":{"description":"The issue number.","type":"integer"},"owner":{"description":"The account owner of the repository.","type":"string"},"repo":{"description":"The repository name.","type":"string"}},"required":["owner","repo","issue_number","body"],"title":"Update Issue","type":"object","$defs":{"IssueUpdate":{"properties":{"assignees":{"description":"Replaces all assignees; an empty list clears them.","items":{"type":"string"},"type":"array"},"body":{"type":["string","null"]},"labels":{"description":"Replaces all labels; an empty list clears them.","items":{"type":"string"},"type":"array"},"milestone":{"anyOf":[{"oneOf":[{"type":"string"},{"type":"integer"}]},{"type":"null"}],"description":"Milestone number, or null to remove it."},"state":{"enum":["open","closed"],"type":"string"},"state_reason":{"enum":["completed","not_planned","duplicate","reopened",null],"type":["string","null"]},"title":{"type":"string"}},"type":"object"}}}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/NewComment"},"issue_number":{"description":"The issue number.","type":"integer"},"owner":{"description":"The account owner of the repository.","type":"string"},"repo":{"description":"The repository name.","type":"string"}},"required":["owner","repo","issue_number","body"],"title":"Create Issue Comment","type":"object","$defs":{"NewComment":{"properties":{"body":{"type":"string"}},"required":["body"],"type":"object"}}}`,
+	`{"$ref":"#/$defs/IssueComment","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{"AuthorAssociation":{"enum":["COLLABORATOR","CONTRIBUTOR","FIRST_TIMER","FIRST_TIME_CONTRIBUTOR","MANNEQUIN","MEMBER","NONE","OWNER"],"type":"string"},"IssueComment":{"properties":{"author_association":{"$ref":"#/$defs/AuthorAssociation"},"body":{"type":"string"},"created_at":{"format":"date-time","type":"string"},"html_url":{"format":"uri","type":"string"},"id":{"format":"int64","type":"integer"},"issue_url":{"format":"uri","type":"string"},"node_id":{"type":"string"},"updated_at":{"format":"date-time","type":"string"},"url":{"format":"uri","type":"string"},"user":{"$ref":"#/$defs/SimpleUser"}},"required":["id","node_id","url","html_url","created_at","updated_at"],"type":"object"},"SimpleUser":{"properties":{"avatar_url":{"format":"uri","type":"string"},"gravatar_id":{"type":["string","null"]},"html_url":{"format":"uri","type":"string"},"id":{"format":"int64","type":"integer"},"login":{"type":"string"},"node_id":{"type":"string"},"site_admin":{"type":"boolean"},"type":{"description":"User, Organization or Bot.","type":"string"},"url":{"format":"uri","type":"string"}},"required":["login","id","node_id","avatar_url","url","html_url","type","site_admin"],"type":"object"}}}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{},"title":"Get Rate Limit Status","type":"object"}`,
+	`{"$ref":"#/$defs/RateLimitOverview","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{"RateLimitBucket":{"properties":{"limit":{"type":"integer"},"remaining":{"type":"integer"},"reset":{"description":"Unix time when the window resets.","format":"int64","type":"integer"},"resource":{"type":"string"},"used":{"type":"integer"}},"required":["limit","remaining","reset","used"],"type":"object"},"RateLimitOverview":{"properties":{"rate":{"$ref":"#/$defs/RateLimitBucket"},"resources":{"additionalProperties":{"$ref":"#/$defs/RateLimitBucket"},"description":"Buckets keyed by resource: core, search, graphql, code_search, ...","type":"object"}},"required":["resources","rate"],"type":"object"}}}`,
 }
 
-// schemaText is the text of schema piece i.
-func schemaText(i int) string {
-	return schemaTexts[i]
-}
-
-// schemaRefs lists, for each piece, the named schemas it refers to itself.
-var schemaRefs = [...][]uint16{
-	{},
-	{},
-	{20},
-	{1, 6, 8, 10, 20},
-	{1, 20},
-	{3},
-	{},
-	{},
-	{},
-	{},
-	{20},
-	{},
-	{},
-	{},
-	{13},
-	{},
-	{15},
-	{},
-	{9, 17, 20},
-	{18},
-	{},
-	{},
-	{2},
-	{},
-	{0},
-	{},
-	{14},
-	{},
-	{19},
-	{},
-	{18},
-	{},
-	{},
-	{},
-	{5},
-	{},
-	{3},
-	{12},
-	{7},
-	{11},
-	{4},
-	{},
-	{16},
-}
-var schemasBuilt [len(schemaRefs)]builtSchema
-
-// actionSchema is schema piece i with its $defs, built at first use.
+// actionSchema is schema i.
 func actionSchema(i int) string {
-	return schemasBuilt[i].get(i, schemaText, schemaRefs[:])
+	return schemaTexts[i]
 }
 
 // Actions describes every action of the connector, in spec order.
 func Actions() []ActionInfo {
 	return []ActionInfo{{
 		Description: "Get the GitHub App that Config.AppJWT belongs to.",
-		Input:       json.RawMessage(actionSchema(21)),
+		Input:       json.RawMessage(actionSchema(0)),
 		Method:      "GET",
 		Name:        "getAuthenticatedApp",
-		Output:      json.RawMessage(actionSchema(22)),
+		Output:      json.RawMessage(actionSchema(1)),
 		Path:        "/app",
 		ReadOnly:    true,
 		Title:       "Get the Authenticated App",
 	}, {
 		Description: "Get GitHub's published IP ranges and SSH key fingerprints. Public, so no credentials are sent.",
-		Input:       json.RawMessage(actionSchema(23)),
+		Input:       json.RawMessage(actionSchema(2)),
 		Method:      "GET",
 		Name:        "getMeta",
-		Output:      json.RawMessage(actionSchema(24)),
+		Output:      json.RawMessage(actionSchema(3)),
 		Path:        "/meta",
 		ReadOnly:    true,
 		Title:       "Get GitHub Meta Information",
 	}, {
 		Description: "Get the user the token belongs to.",
-		Input:       json.RawMessage(actionSchema(25)),
+		Input:       json.RawMessage(actionSchema(4)),
 		Method:      "GET",
 		Name:        "getAuthenticatedUser",
-		Output:      json.RawMessage(actionSchema(26)),
+		Output:      json.RawMessage(actionSchema(5)),
 		Path:        "/user",
 		ReadOnly:    true,
 		Title:       "Get Authenticated User",
 	}, {
 		Description: "List repositories the authenticated user can access (owner, collaborator or organization member).",
-		Input:       json.RawMessage(actionSchema(27)),
+		Input:       json.RawMessage(actionSchema(6)),
 		Method:      "GET",
 		Name:        "listReposForAuthenticatedUser",
-		Output:      json.RawMessage(actionSchema(28)),
+		Output:      json.RawMessage(actionSchema(7)),
 		Path:        "/user/repos",
 		ReadOnly:    true,
 		Title:       "List Repositories for Authenticated User",
 	}, {
 		Description: "Get a repository.",
-		Input:       json.RawMessage(actionSchema(29)),
+		Input:       json.RawMessage(actionSchema(8)),
 		Method:      "GET",
 		Name:        "getRepo",
-		Output:      json.RawMessage(actionSchema(30)),
+		Output:      json.RawMessage(actionSchema(9)),
 		Path:        "/repos/{owner}/{repo}",
 		ReadOnly:    true,
 		Title:       "Get Repository",
 	}, {
 		Description: "Get a tar archive (gzip-compressed) of a repository at a branch, tag or commit. GitHub answers with a redirect to codeload.github.com, which the client follows; the archive is handed over unread, however large.",
-		Input:       json.RawMessage(actionSchema(31)),
+		Input:       json.RawMessage(actionSchema(10)),
 		Method:      "GET",
 		Name:        "downloadRepoTarball",
-		Output:      json.RawMessage(actionSchema(32)),
+		Output:      json.RawMessage(actionSchema(11)),
 		Path:        "/repos/{owner}/{repo}/tarball/{ref}",
 		ReadOnly:    true,
 		Title:       "Download a Repository Archive (tar)",
 	}, {
 		Description: "List issues (and pull requests) of a repository.",
-		Input:       json.RawMessage(actionSchema(33)),
+		Input:       json.RawMessage(actionSchema(12)),
 		Method:      "GET",
 		Name:        "listRepoIssues",
-		Output:      json.RawMessage(actionSchema(34)),
+		Output:      json.RawMessage(actionSchema(13)),
 		Path:        "/repos/{owner}/{repo}/issues",
 		ReadOnly:    true,
 		Title:       "List Repository Issues",
 	}, {
 		Description: "Get an issue or pull request by number.",
-		Input:       json.RawMessage(actionSchema(35)),
+		Input:       json.RawMessage(actionSchema(14)),
 		Method:      "GET",
 		Name:        "getIssue",
-		Output:      json.RawMessage(actionSchema(36)),
+		Output:      json.RawMessage(actionSchema(15)),
 		Path:        "/repos/{owner}/{repo}/issues/{issue_number}",
 		ReadOnly:    true,
 		Title:       "Get Issue",
 	}, {
 		Description: "Create an issue in a repository (201 Created).",
-		Input:       json.RawMessage(actionSchema(37)),
+		Input:       json.RawMessage(actionSchema(16)),
 		Method:      "POST",
 		Name:        "createIssue",
-		Output:      json.RawMessage(actionSchema(36)),
+		Output:      json.RawMessage(actionSchema(15)),
 		Path:        "/repos/{owner}/{repo}/issues",
 		Title:       "Create Issue",
 	}, {
 		Description: "Edit an issue's title, body, state, labels, assignees or milestone.",
-		Input:       json.RawMessage(actionSchema(38)),
+		Input:       json.RawMessage(actionSchema(17)),
 		Method:      "PATCH",
 		Name:        "updateIssue",
-		Output:      json.RawMessage(actionSchema(36)),
+		Output:      json.RawMessage(actionSchema(15)),
 		Path:        "/repos/{owner}/{repo}/issues/{issue_number}",
 		Title:       "Update Issue",
 	}, {
 		Description: "Add a comment to an issue or pull request (201 Created).",
-		Input:       json.RawMessage(actionSchema(39)),
+		Input:       json.RawMessage(actionSchema(18)),
 		Method:      "POST",
 		Name:        "createIssueComment",
-		Output:      json.RawMessage(actionSchema(40)),
+		Output:      json.RawMessage(actionSchema(19)),
 		Path:        "/repos/{owner}/{repo}/issues/{issue_number}/comments",
 		Title:       "Create Issue Comment",
 	}, {
 		Description: "Get the current rate limit status; this call does not count against the limit.",
-		Input:       json.RawMessage(actionSchema(41)),
+		Input:       json.RawMessage(actionSchema(20)),
 		Method:      "GET",
 		Name:        "rateLimit",
-		Output:      json.RawMessage(actionSchema(42)),
+		Output:      json.RawMessage(actionSchema(21)),
 		Path:        "/rate_limit",
 		ReadOnly:    true,
 		Title:       "Get Rate Limit Status",
@@ -266,7 +191,7 @@ func (c *Client) Invoke(ctx context.Context, name string, input json.RawMessage)
 
 // invokeGetAuthenticatedApp decodes input strictly and calls GetAuthenticatedApp.
 func invokeGetAuthenticatedApp(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
-	if err := decodeInput("github: getAuthenticatedApp: ", actionSchema(21), input, nil); err != nil {
+	if err := decodeInput("github: getAuthenticatedApp: ", actionSchema(0), input, nil); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -276,7 +201,7 @@ func invokeGetAuthenticatedApp(ctx context.Context, c *Client, input json.RawMes
 
 // invokeGetMeta decodes input strictly and calls GetMeta.
 func invokeGetMeta(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
-	if err := decodeInput("github: getMeta: ", actionSchema(23), input, nil); err != nil {
+	if err := decodeInput("github: getMeta: ", actionSchema(2), input, nil); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -286,7 +211,7 @@ func invokeGetMeta(ctx context.Context, c *Client, input json.RawMessage) (*Resp
 
 // invokeGetAuthenticatedUser decodes input strictly and calls GetAuthenticatedUser.
 func invokeGetAuthenticatedUser(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
-	if err := decodeInput("github: getAuthenticatedUser: ", actionSchema(25), input, nil); err != nil {
+	if err := decodeInput("github: getAuthenticatedUser: ", actionSchema(4), input, nil); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -297,7 +222,7 @@ func invokeGetAuthenticatedUser(ctx context.Context, c *Client, input json.RawMe
 // invokeListReposForAuthenticatedUser decodes input strictly and calls ListReposForAuthenticatedUser.
 func invokeListReposForAuthenticatedUser(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p ListReposForAuthenticatedUserParams
-	if err := decodeInput("github: listReposForAuthenticatedUser: ", actionSchema(27), input, inputTargets{
+	if err := decodeInput("github: listReposForAuthenticatedUser: ", actionSchema(6), input, inputTargets{
 		"affiliation": &p.Affiliation,
 		"before":      &p.Before,
 		"direction":   &p.Direction,
@@ -318,7 +243,7 @@ func invokeListReposForAuthenticatedUser(ctx context.Context, c *Client, input j
 // invokeGetRepo decodes input strictly and calls GetRepo.
 func invokeGetRepo(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetRepoParams
-	if err := decodeInput("github: getRepo: ", actionSchema(29), input, inputTargets{
+	if err := decodeInput("github: getRepo: ", actionSchema(8), input, inputTargets{
 		"owner": &p.Owner,
 		"repo":  &p.Repo,
 	}); err != nil {
@@ -332,7 +257,7 @@ func invokeGetRepo(ctx context.Context, c *Client, input json.RawMessage) (*Resp
 // invokeDownloadRepoTarball decodes input strictly and calls DownloadRepoTarball.
 func invokeDownloadRepoTarball(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p DownloadRepoTarballParams
-	if err := decodeInput("github: downloadRepoTarball: ", actionSchema(31), input, inputTargets{
+	if err := decodeInput("github: downloadRepoTarball: ", actionSchema(10), input, inputTargets{
 		"owner": &p.Owner,
 		"ref":   &p.Ref,
 		"repo":  &p.Repo,
@@ -347,7 +272,7 @@ func invokeDownloadRepoTarball(ctx context.Context, c *Client, input json.RawMes
 // invokeListRepoIssues decodes input strictly and calls ListRepoIssues.
 func invokeListRepoIssues(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p ListRepoIssuesParams
-	if err := decodeInput("github: listRepoIssues: ", actionSchema(33), input, inputTargets{
+	if err := decodeInput("github: listRepoIssues: ", actionSchema(12), input, inputTargets{
 		"assignee":  &p.Assignee,
 		"creator":   &p.Creator,
 		"direction": &p.Direction,
@@ -372,7 +297,7 @@ func invokeListRepoIssues(ctx context.Context, c *Client, input json.RawMessage)
 // invokeGetIssue decodes input strictly and calls GetIssue.
 func invokeGetIssue(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetIssueParams
-	if err := decodeInput("github: getIssue: ", actionSchema(35), input, inputTargets{
+	if err := decodeInput("github: getIssue: ", actionSchema(14), input, inputTargets{
 		"issue_number": &p.IssueNumber,
 		"owner":        &p.Owner,
 		"repo":         &p.Repo,
@@ -387,7 +312,7 @@ func invokeGetIssue(ctx context.Context, c *Client, input json.RawMessage) (*Res
 // invokeCreateIssue decodes input strictly and calls CreateIssue.
 func invokeCreateIssue(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p CreateIssueParams
-	if err := decodeInput("github: createIssue: ", actionSchema(37), input, inputTargets{
+	if err := decodeInput("github: createIssue: ", actionSchema(16), input, inputTargets{
 		"body":  &p.Body,
 		"owner": &p.Owner,
 		"repo":  &p.Repo,
@@ -402,7 +327,7 @@ func invokeCreateIssue(ctx context.Context, c *Client, input json.RawMessage) (*
 // invokeUpdateIssue decodes input strictly and calls UpdateIssue.
 func invokeUpdateIssue(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p UpdateIssueParams
-	if err := decodeInput("github: updateIssue: ", actionSchema(38), input, inputTargets{
+	if err := decodeInput("github: updateIssue: ", actionSchema(17), input, inputTargets{
 		"body":         &p.Body,
 		"issue_number": &p.IssueNumber,
 		"owner":        &p.Owner,
@@ -418,7 +343,7 @@ func invokeUpdateIssue(ctx context.Context, c *Client, input json.RawMessage) (*
 // invokeCreateIssueComment decodes input strictly and calls CreateIssueComment.
 func invokeCreateIssueComment(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p CreateIssueCommentParams
-	if err := decodeInput("github: createIssueComment: ", actionSchema(39), input, inputTargets{
+	if err := decodeInput("github: createIssueComment: ", actionSchema(18), input, inputTargets{
 		"body":         &p.Body,
 		"issue_number": &p.IssueNumber,
 		"owner":        &p.Owner,
@@ -433,7 +358,7 @@ func invokeCreateIssueComment(ctx context.Context, c *Client, input json.RawMess
 
 // invokeRateLimit decodes input strictly and calls RateLimit.
 func invokeRateLimit(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
-	if err := decodeInput("github: rateLimit: ", actionSchema(41), input, nil); err != nil {
+	if err := decodeInput("github: rateLimit: ", actionSchema(20), input, nil); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)

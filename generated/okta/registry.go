@@ -12,172 +12,114 @@ import (
 // ErrUnknownAction is wrapped by the error of Invoke for a name that is no action of the connector.
 var ErrUnknownAction = errors.New("okta: unknown action")
 
-// The schema pieces: each named schema (`"Name":{...}`) once, then each action's Input and Output
-// without their $defs and closing brace; actionSchema(i) is piece i whole.
+// schemaTexts are the actions' Input and Output schemas, whole, each distinct one once.
 var schemaTexts = [...]string{
-	`"ActivationToken":{"description":"Returned only when sendEmail is false.","properties":{"activationToken":{"type":"string"},"activationUrl":{"format":"uri","type":"string"}},"type":"object"}`,
-	`"AuthProvider":{"properties":{"name":{"type":"string"},"type":{"enum":["OKTA","ACTIVE_DIRECTORY","LDAP","FEDERATION","SOCIAL","IMPORT"],"type":"string"}},"type":"object"}`,
-	`"CreateUserRequest":{"properties":{"credentials":{"$ref":"#/$defs/UserCredentials"},"groupIds":{"description":"Groups to add the user to; only on creation.","items":{"type":"string"},"type":"array"},"profile":{"description":"The default profile requires firstName, lastName, email and login.","properties":{"email":{"format":"email","type":"string"},"firstName":{"type":"string"},"lastName":{"type":"string"},"login":{"type":"string"},"mobilePhone":{"type":["string","null"]}},"required":["firstName","lastName","email","login"],"type":"object"},"type":{"$ref":"#/$defs/UserType"}},"required":["profile"],"type":"object"}`,
-	`"Group":{"properties":{"_links":{"$ref":"#/$defs/Links"},"created":{"format":"date-time","type":"string"},"id":{"type":"string"},"lastMembershipUpdated":{"format":"date-time","type":"string"},"lastUpdated":{"format":"date-time","type":"string"},"objectClass":{"items":{"type":"string"},"type":"array"},"profile":{"$ref":"#/$defs/GroupProfile"},"type":{"enum":["OKTA_GROUP","APP_GROUP","BUILT_IN"],"type":"string"}},"required":["id","type","profile"],"type":"object"}`,
-	`"GroupList":{"items":{"$ref":"#/$defs/Group"},"type":"array"}`,
-	`"GroupProfile":{"properties":{"description":{"type":["string","null"]},"name":{"type":"string"}},"type":"object"}`,
-	`"Links":{"description":"HAL links keyed by relation name.","type":"object"}`,
-	`"PasswordCredential":{"properties":{"value":{"description":"The password; write-only.","type":"string"}},"type":"object"}`,
-	`"RecoveryQuestion":{"properties":{"answer":{"description":"Write-only.","type":"string"},"question":{"type":"string"}},"type":"object"}`,
-	`"UpdateUserRequest":{"description":"Partial update; only the given profile properties change.","properties":{"credentials":{"$ref":"#/$defs/UserCredentials"},"profile":{"$ref":"#/$defs/UserProfile"}},"type":"object"}`,
-	`"User":{"properties":{"_links":{"$ref":"#/$defs/Links"},"activated":{"format":"date-time","type":["string","null"]},"created":{"format":"date-time","type":"string"},"credentials":{"$ref":"#/$defs/UserCredentials"},"id":{"type":"string"},"lastLogin":{"format":"date-time","type":["string","null"]},"lastUpdated":{"format":"date-time","type":"string"},"passwordChanged":{"format":"date-time","type":["string","null"]},"profile":{"$ref":"#/$defs/UserProfile"},"status":{"$ref":"#/$defs/UserStatus"},"statusChanged":{"format":"date-time","type":["string","null"]},"transitioningToStatus":{"enum":["ACTIVE","DEPROVISIONED","PROVISIONED",null],"type":["string","null"]},"type":{"$ref":"#/$defs/UserType"}},"required":["id","status","created","lastUpdated","profile"],"type":"object"}`,
-	`"UserCredentials":{"properties":{"password":{"$ref":"#/$defs/PasswordCredential"},"provider":{"$ref":"#/$defs/AuthProvider"},"recovery_question":{"$ref":"#/$defs/RecoveryQuestion"}},"type":"object"}`,
-	`"UserList":{"items":{"$ref":"#/$defs/User"},"type":"array"}`,
-	`"UserProfile":{"description":"Okta user profile. Custom attributes from the profile editor appear as extra properties.","properties":{"city":{"type":["string","null"]},"costCenter":{"type":["string","null"]},"countryCode":{"type":["string","null"]},"department":{"type":["string","null"]},"displayName":{"type":["string","null"]},"division":{"type":["string","null"]},"email":{"format":"email","type":"string"},"employeeNumber":{"type":["string","null"]},"firstName":{"type":["string","null"]},"honorificPrefix":{"type":["string","null"]},"honorificSuffix":{"type":["string","null"]},"lastName":{"type":["string","null"]},"locale":{"type":["string","null"]},"login":{"description":"Unique login, usually an email address.","type":"string"},"manager":{"type":["string","null"]},"managerId":{"type":["string","null"]},"middleName":{"type":["string","null"]},"mobilePhone":{"type":["string","null"]},"nickName":{"type":["string","null"]},"organization":{"type":["string","null"]},"postalAddress":{"type":["string","null"]},"preferredLanguage":{"type":["string","null"]},"primaryPhone":{"type":["string","null"]},"profileUrl":{"type":["string","null"]},"secondEmail":{"format":"email","type":["string","null"]},"state":{"type":["string","null"]},"streetAddress":{"type":["string","null"]},"timezone":{"type":["string","null"]},"title":{"type":["string","null"]},"userType":{"type":["string","null"]},"zipCode":{"type":["string","null"]}},"type":"object"}`,
-	`"UserStatus":{"enum":["STAGED","PROVISIONED","ACTIVE","RECOVERY","PASSWORD_EXPIRED","LOCKED_OUT","SUSPENDED","DEPROVISIONED"],"type":"string"}`,
-	`"UserType":{"properties":{"id":{"type":"string"}},"type":"object"}`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"after":{"description":"Pagination cursor from the Link header's next URL.","type":"string"},"filter":{"description":"Filter expression on status, lastUpdated, id or profile.login, e.g. status eq \"ACTIVE\".","type":"string"},"limit":{"default":200,"description":"Users per page.","maximum":200,"minimum":1,"type":"integer"},"q":{"description":"Matches the start of firstName, lastName or email.","type":"string"},"search":{"description":"Search expression on most properties, e.g. profile.department eq \"Engineering\".","type":"string"},"sortBy":{"description":"Property to sort by; only with search.","type":"string"},"sortOrder":{"description":"Sort direction; only with search.","enum":["asc","desc"],"type":"string"}},"title":"List Users","type":"object"`,
-	`{"$ref":"#/$defs/UserList","$schema":"https://json-schema.org/draft/2020-12/schema"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"id":{"description":"The user's ID, login or login shortname.","type":"string"}},"required":["id"],"title":"Get User","type":"object"`,
-	`{"$ref":"#/$defs/User","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"activate":{"default":true,"description":"Whether to activate the user on creation.","type":"boolean"},"body":{"$ref":"#/$defs/CreateUserRequest"},"nextLogin":{"description":"With activate=true, requires a password change at next login.","enum":["changePassword"],"type":"string"},"provider":{"default":false,"description":"Whether the user is authenticated by an external provider.","type":"boolean"}},"required":["body"],"title":"Create User","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/UpdateUserRequest"},"id":{"description":"The user's ID.","type":"string"}},"required":["id","body"],"title":"Update User","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"id":{"description":"The user's ID.","type":"string"},"sendEmail":{"default":true,"description":"Whether Okta emails the activation link to the user.","type":"boolean"}},"required":["id"],"title":"Activate User","type":"object"`,
-	`{"$ref":"#/$defs/ActivationToken","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"id":{"description":"The user's ID.","type":"string"},"sendEmail":{"default":false,"description":"Whether Okta emails the admin about the deactivation.","type":"boolean"}},"required":["id"],"title":"Deactivate User","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"after":{"description":"Pagination cursor from the Link header's next URL.","type":"string"},"filter":{"description":"Filter expression, e.g. type eq \"OKTA_GROUP\".","type":"string"},"limit":{"description":"Groups per page.","maximum":10000,"minimum":1,"type":"integer"},"q":{"description":"Matches the start of the group name.","type":"string"},"search":{"description":"Search expression on group properties.","type":"string"}},"title":"List Groups","type":"object"`,
-	`{"$ref":"#/$defs/GroupList","$schema":"https://json-schema.org/draft/2020-12/schema"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"after":{"description":"Pagination cursor from the Link header's next URL.","type":"string"},"groupId":{"description":"The group's ID.","type":"string"},"limit":{"default":1000,"description":"Users per page.","maximum":1000,"minimum":1,"type":"integer"}},"required":["groupId"],"title":"List Group Members","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"groupId":{"description":"The group's ID.","type":"string"},"userId":{"description":"The user's ID.","type":"string"}},"required":["groupId","userId"],"title":"Add User to Group","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"groupId":{"description":"The group's ID.","type":"string"},"userId":{"description":"The user's ID.","type":"string"}},"required":["groupId","userId"],"title":"Remove User from Group","type":"object"`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"after":{"description":"Pagination cursor from the Link header's next URL.","type":"string"},"filter":{"description":"Filter expression on status, lastUpdated, id or profile.login, e.g. status eq \"ACTIVE\".","type":"string"},"limit":{"default":200,"description":"Users per page.","maximum":200,"minimum":1,"type":"integer"},"q":{"description":"Matches the start of firstName, lastName or email.","type":"string"},"search":{"description":"Search expression on most properties, e.g. profile.department eq \"Engineering\".","type":"string"},"sortBy":{"description":"Property to sort by; only with search.","type":"string"},"sortOrder":{"description":"Sort direction; only with search.","enum":["asc","desc"],"type":"string"}},"title":"List Users","type":"object"}`,
+	`{"$ref":"#/$defs/UserList","$schema":"https://json-schema.org/draft/2020-12/schema","$defs":{"AuthProvider":{"properties":{"name":{"type":"string"},"type":{"enum":["OKTA","ACTIVE_DIRECTORY","LDAP","FEDERATION","SOCIAL","IMPORT"],"type":"string"}},"type":"object"},"Links":{"description":"HAL links keyed by relation name.","type":"object"},"PasswordCredential":{"properties":{"value":{"description":"The password; write-only.","type":"string"}},"type":"object"},"RecoveryQuestion":{"properties":{"answer":{"description":"Write-only.","type":"string"},"question":{"type":"string"}},"type":"object"},"User":{"properties":{"_links":{"$ref":"#/$defs/Links"},"activated":{"format":"date-time","type":["string","null"]},"created":{"format":"date-time","type":"string"},"credentials":{"$ref":"#/$defs/UserCredentials"},"id":{"type":"string"},"lastLogin":{"format":"date-time","type":["string","null"]},"lastUpdated":{"format":"date-time","type":"string"},"passwordChanged":{"format":"date-time","type":["string","null"]},"profile":{"$ref":"#/$defs/UserProfile"},"status":{"$ref":"#/$defs/UserStatus"},"statusChanged":{"format":"date-time","type":["string","null"]},"transitioningToStatus":{"enum":["ACTIVE","DEPROVISIONED","PROVISIONED",null],"type":["string","null"]},"type":{"$ref":"#/$defs/UserType"}},"required":["id","status","created","lastUpdated","profile"],"type":"object"},"UserCredentials":{"properties":{"password":{"$ref":"#/$defs/PasswordCredential"},"provider":{"$ref":"#/$defs/AuthProvider"},"recovery_question":{"$ref":"#/$defs/RecoveryQuestion"}},"type":"object"},"UserList":{"items":{"$ref":"#/$defs/User"},"type":"array"},"UserProfile":{"description":"Okta user profile. Custom attributes from the profile editor appear as extra properties.","properties":{"city":{"type":["string","null"]},"costCenter":{"type":["string","null"]},"countryCode":{"type":["string","null"]},"department":{"type":["string","null"]},"displayName":{"type":["string","null"]},"division":{"type":["string","null"]},"email":{"format":"email","type":"string"},"employeeNumber":{"type":["string","null"]},"firstName":{"type":["string","null"]},"honorificPrefix":{"type":["string","null"]},"honorificSuffix":{"type":["string","null"]},"lastName":{"type":["string","null"]},"locale":{"type":["string","null"]},"login":{"description":"Unique login, usually an email address.","type":"string"},"manager":{"type":["string","null"]},"managerId":{"type":["string","null"]},"middleName":{"type":["string","null"]},"mobilePhone":{"type":["string","null"]},"nickName":{"type":["string","null"]},"organization":{"type":["string","null"]},"postalAddress":{"type":["string","null"]},"preferredLanguage":{"type":["string","null"]},"primaryPhone":{"type":["string","null"]},"profileUrl":{"type":["string","null"]},"secondEmail":{"format":"email","type":["string","null"]},"state":{"type":["string","null"]},"streetAddress":{"type":["string","null"]},"timezone":{"type":["string","null"]},"title":{"type":["string","null"]},"userType":{"type":["string","null"]},"zipCode":{"type":["string","null"]}},"type":"object"},"UserStatus":{"enum":["STAGED","PROVISIONED","ACTIVE","RECOVERY","PASSWORD_EXPIRED","LOCKED_OUT","SUSPENDED","DEPROVISIONED"],"type":"string"},"UserType":{"properties":{"id":{"type":"string"}},"type":"object"}}}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"id":{"description":"The user's ID, login or login shortname.","type":"string"}},"required":["id"],"title":"Get User","type":"object"}`,
+	`{"$ref":"#/$defs/User","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{"AuthProvider":{"properties":{"name":{"type":"string"},"type":{"enum":["OKTA","ACTIVE_DIRECTORY","LDAP","FEDERATION","SOCIAL","IMPORT"],"type":"string"}},"type":"object"},"Links":{"description":"HAL links keyed by relation name.","type":"object"},"PasswordCredential":{"properties":{"value":{"description":"The password; write-only.","type":"string"}},"type":"object"},"RecoveryQuestion":{"properties":{"answer":{"description":"Write-only.","type":"string"},"question":{"type":"string"}},"type":"object"},"User":{"properties":{"_links":{"$ref":"#/$defs/Links"},"activated":{"format":"date-time","type":["string","null"]},"created":{"format":"date-time","type":"string"},"credentials":{"$ref":"#/$defs/UserCredentials"},"id":{"type":"string"},"lastLogin":{"format":"date-time","type":["string","null"]},"lastUpdated":{"format":"date-time","type":"string"},"passwordChanged":{"format":"date-time","type":["string","null"]},"profile":{"$ref":"#/$defs/UserProfile"},"status":{"$ref":"#/$defs/UserStatus"},"statusChanged":{"format":"date-time","type":["string","null"]},"transitioningToStatus":{"enum":["ACTIVE","DEPROVISIONED","PROVISIONED",null],"type":["string","null"]},"type":{"$ref":"#/$defs/UserType"}},"required":["id","status","created","lastUpdated","profile"],"type":"object"},"UserCredentials":{"properties":{"password":{"$ref":"#/$defs/PasswordCredential"},"provider":{"$ref":"#/$defs/AuthProvider"},"recovery_question":{"$ref":"#/$defs/RecoveryQuestion"}},"type":"object"},"UserProfile":{"description":"Okta user profile. Custom attributes from the profile editor appear as extra properties.","properties":{"city":{"type":["string","null"]},"costCenter":{"type":["string","null"]},"countryCode":{"type":["string","null"]},"department":{"type":["string","null"]},"displayName":{"type":["string","null"]},"division":{"type":["string","null"]},"email":{"format":"email","type":"string"},"employeeNumber":{"type":["string","null"]},"firstName":{"type":["string","null"]},"honorificPrefix":{"type":["string","null"]},"honorificSuffix":{"type":["string","null"]},"lastName":{"type":["string","null"]},"locale":{"type":["string","null"]},"login":{"description":"Unique login, usually an email address.","type":"string"},"manager":{"type":["string","null"]},"managerId":{"type":["string","null"]},"middleName":{"type":["string","null"]},"mobilePhone":{"type":["string","null"]},"nickName":{"type":["string","null"]},"organization":{"type":["string","null"]},"postalAddress":{"type":["string","null"]},"preferredLanguage":{"type":["string","null"]},"primaryPhone":{"type":["string","null"]},"profileUrl":{"type":["string","null"]},"secondEmail":{"format":"email","type":["string","null"]},"state":{"type":["string","null"]},"streetAddress":{"type":["string","null"]},"timezone":{"type":["string","null"]},"title":{"type":["string","null"]},"userType":{"type":["string","null"]},"zipCode":{"type":["string","null"]}},"type":"object"},"UserStatus":{"enum":["STAGED","PROVISIONED","ACTIVE","RECOVERY","PASSWORD_EXPIRED","LOCKED_OUT","SUSPENDED","DEPROVISIONED"],"type":"string"},"UserType":{"properties":{"id":{"type":"string"}},"type":"object"}}}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"activate":{"default":true,"description":"Whether to activate the user on creation.","type":"boolean"},"body":{"$ref":"#/$defs/CreateUserRequest"},"nextLogin":{"description":"With activate=true, requires a password change at next login.","enum":["changePassword"],"type":"string"},"provider":{"default":false,"description":"Whether the user is authenticated by an external provider.","type":"boolean"}},"required":["body"],"title":"Create User","type":"object","$defs":{"AuthProvider":{"properties":{"name":{"type":"string"},"type":{"enum":["OKTA","ACTIVE_DIRECTORY","LDAP","FEDERATION","SOCIAL","IMPORT"],"type":"string"}},"type":"object"},"CreateUserRequest":{"properties":{"credentials":{"$ref":"#/$defs/UserCredentials"},"groupIds":{"description":"Groups to add the user to; only on creation.","items":{"type":"string"},"type":"array"},"profile":{"description":"The default profile requires firstName, lastName, email and login.","properties":{"email":{"format":"email","type":"string"},"firstName":{"type":"string"},"lastName":{"type":"string"},"login":{"type":"string"},"mobilePhone":{"type":["string","null"]}},"required":["firstName","lastName","email","login"],"type":"object"},"type":{"$ref":"#/$defs/UserType"}},"required":["profile"],"type":"object"},"PasswordCredential":{"properties":{"value":{"description":"The password; write-only.","type":"string"}},"type":"object"},"RecoveryQuestion":{"properties":{"answer":{"description":"Write-only.","type":"string"},"question":{"type":"string"}},"type":"object"},"UserCredentials":{"properties":{"password":{"$ref":"#/$defs/PasswordCredential"},"provider":{"$ref":"#/$defs/AuthProvider"},"recovery_question":{"$ref":"#/$defs/RecoveryQuestion"}},"type":"object"},"UserType":{"properties":{"id":{"type":"string"}},"type":"object"}}}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/UpdateUserRequest"},"id":{"description":"The user's ID.","type":"string"}},"required":["id","body"],"title":"Update User","type":"object","$defs":{"AuthProvider":{"properties":{"name":{"type":"string"},"type":{"enum":["OKTA","ACTIVE_DIRECTORY","LDAP","FEDERATION","SOCIAL","IMPORT"],"type":"string"}},"type":"object"},"PasswordCredential":{"properties":{"value":{"description":"The password; write-only.","type":"string"}},"type":"object"},"RecoveryQuestion":{"properties":{"answer":{"description":"Write-only.","type":"string"},"question":{"type":"string"}},"type":"object"},"UpdateUserRequest":{"description":"Partial update; only the given profile properties change.","properties":{"credentials":{"$ref":"#/$defs/UserCredentials"},"profile":{"$ref":"#/$defs/UserProfile"}},"type":"object"},"UserCredentials":{"properties":{"password":{"$ref":"#/$defs/PasswordCredential"},"provider":{"$ref":"#/$defs/AuthProvider"},"recovery_question":{"$ref":"#/$defs/RecoveryQuestion"}},"type":"object"},"UserProfile":{"description":"Okta user profile. Custom attributes from the profile editor appear as extra properties.","properties":{"city":{"type":["string","null"]},"costCenter":{"type":["string","null"]},"countryCode":{"type":["string","null"]},"department":{"type":["string","null"]},"displayName":{"type":["string","null"]},"division":{"type":["string","null"]},"email":{"format":"email","type":"string"},"employeeNumber":{"type":["string","null"]},"firstName":{"type":["string","null"]},"honorificPrefix":{"type":["string","null"]},"honorificSuffix":{"type":["string","null"]},"lastName":{"type":["string","null"]},"locale":{"type":["string","null"]},"login":{"description":"Unique login, usually an email address.","type":"string"},"manager":{"type":["string","null"]},"managerId":{"type":["string","null"]},"middleName":{"type":["string","null"]},"mobilePhone":{"type":["string","null"]},"nickName":{"type":["string","null"]},"organization":{"type":["string","null"]},"postalAddress":{"type":["string","null"]},"preferredLanguage":{"type":["string","null"]},"primaryPhone":{"type":["string","null"]},"profileUrl":{"type":["string","null"]},"secondEmail":{"format":"email","type":["string","null"]},"state":{"type":["string","null"]},"streetAddress":{"type":["string","null"]},"timezone":{"type":["string","null"]},"title":{"type":["string","null"]},"userType":{"type":["string","null"]},"zipCode":{"type":["string","null"]}},"type":"object"}}}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"id":{"description":"The user's ID.","type":"string"},"sendEmail":{"default":true,"description":"Whether Okta emails the activation link to the user.","type":"boolean"}},"required":["id"],"title":"Activate User","type":"object"}`,
+	`{"$ref":"#/$defs/ActivationToken","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{"ActivationToken":{"description":"Returned only when sendEmail is false.","properties":{"activationToken":{"type":"string"},"activationUrl":{"format":"uri","type":"string"}},"type":"object"}}}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"id":{"description":"The user's ID.","type":"string"},"sendEmail":{"default":false,"description":"Whether Okta emails the admin about the deactivation.","type":"boolean"}},"required":["id"],"title":"Deactivate User","type":"object"}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema"}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"after":{"description":"Pagination cursor from the Link header's next URL.","type":"string"},"filter":{"description":"Filter expression, e.g. type eq \"OKTA_GROUP\".","type":"string"},"limit":{"description":"Groups per page.","maximum":10000,"minimum":1,"type":"integer"},"q":{"description":"Matches the start of the group name.","type":"string"},"search":{"description":"Search expression on group properties.","type":"string"}},"title":"List Groups","type":"object"}`,
+	`{"$ref":"#/$defs/GroupList","$schema":"https://json-schema.org/draft/2020-12/schema","$defs":{"Group":{"properties":{"_links":{"$ref":"#/$defs/Links"},"created":{"format":"date-time","type":"string"},"id":{"type":"string"},"lastMembershipUpdated":{"format":"date-time","type":"string"},"lastUpdated":{"format":"date-time","type":"string"},"objectClass":{"items":{"type":"string"},"type":"array"},"profile":{"$ref":"#/$defs/GroupProfile"},"type":{"enum":["OKTA_GROUP","APP_GROUP","BUILT_IN"],"type":"string"}},"required":["id","type","profile"],"type":"object"},"GroupList":{"items":{"$ref":"#/$defs/Group"},"type":"array"},"GroupProfile":{"properties":{"description":{"type":["string","null"]},"name":{"type":"string"}},"type":"object"},"Links":{"description":"HAL links keyed by relation name.","type":"object"}}}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"after":{"description":"Pagination cursor from the Link header's next URL.","type":"string"},"groupId":{"description":"The group's ID.","type":"string"},"limit":{"default":1000,"description":"Users per page.","maximum":1000,"minimum":1,"type":"integer"}},"required":["groupId"],"title":"List Group Members","type":"object"}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"groupId":{"description":"The group's ID.","type":"string"},"userId":{"description":"The user's ID.","type":"string"}},"required":["groupId","userId"],"title":"Add User to Group","type":"object"}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"groupId":{"description":"The group's ID.","type":"string"},"userId":{"description":"The user's ID.","type":"string"}},"required":["groupId","userId"],"title":"Remove User from Group","type":"object"}`,
 }
 
-// schemaText is the text of schema piece i.
-func schemaText(i int) string {
-	return schemaTexts[i]
-}
-
-// schemaRefs lists, for each piece, the named schemas it refers to itself.
-var schemaRefs = [...][]uint16{
-	{},
-	{},
-	{11, 15},
-	{5, 6},
-	{3},
-	{},
-	{},
-	{},
-	{},
-	{11, 13},
-	{6, 11, 13, 14, 15},
-	{1, 7, 8},
-	{10},
-	{},
-	{},
-	{},
-	{},
-	{12},
-	{},
-	{10},
-	{2},
-	{9},
-	{},
-	{0},
-	{},
-	{},
-	{},
-	{4},
-	{},
-	{},
-	{},
-}
-var schemasBuilt [len(schemaRefs)]builtSchema
-
-// actionSchema is schema piece i with its $defs, built at first use.
+// actionSchema is schema i.
 func actionSchema(i int) string {
-	return schemasBuilt[i].get(i, schemaText, schemaRefs[:])
+	return schemaTexts[i]
 }
 
 // Actions describes every action of the connector, in spec order.
 func Actions() []ActionInfo {
 	return []ActionInfo{{
 		Description: "List users of the org; use q, filter or search to narrow the result.",
-		Input:       json.RawMessage(actionSchema(16)),
+		Input:       json.RawMessage(actionSchema(0)),
 		Method:      "GET",
 		Name:        "listUsers",
-		Output:      json.RawMessage(actionSchema(17)),
+		Output:      json.RawMessage(actionSchema(1)),
 		Path:        "/api/v1/users",
 		ReadOnly:    true,
 		Title:       "List Users",
 	}, {
 		Description: "Get a user by ID, login or login shortname.",
-		Input:       json.RawMessage(actionSchema(18)),
+		Input:       json.RawMessage(actionSchema(2)),
 		Method:      "GET",
 		Name:        "getUser",
-		Output:      json.RawMessage(actionSchema(19)),
+		Output:      json.RawMessage(actionSchema(3)),
 		Path:        "/api/v1/users/{id}",
 		ReadOnly:    true,
 		Title:       "Get User",
 	}, {
 		Description: "Create a user, optionally with a password and group memberships.",
-		Input:       json.RawMessage(actionSchema(20)),
+		Input:       json.RawMessage(actionSchema(4)),
 		Method:      "POST",
 		Name:        "createUser",
-		Output:      json.RawMessage(actionSchema(19)),
+		Output:      json.RawMessage(actionSchema(3)),
 		Path:        "/api/v1/users",
 		Title:       "Create User",
 	}, {
 		Description: "Partially update a user's profile or credentials.",
-		Input:       json.RawMessage(actionSchema(21)),
+		Input:       json.RawMessage(actionSchema(5)),
 		Method:      "POST",
 		Name:        "updateUser",
-		Output:      json.RawMessage(actionSchema(19)),
+		Output:      json.RawMessage(actionSchema(3)),
 		Path:        "/api/v1/users/{id}",
 		Title:       "Update User",
 	}, {
 		Description: "Activate a STAGED or DEPROVISIONED user.",
-		Input:       json.RawMessage(actionSchema(22)),
+		Input:       json.RawMessage(actionSchema(6)),
 		Method:      "POST",
 		Name:        "activateUser",
-		Output:      json.RawMessage(actionSchema(23)),
+		Output:      json.RawMessage(actionSchema(7)),
 		Path:        "/api/v1/users/{id}/lifecycle/activate",
 		Title:       "Activate User",
 	}, {
 		Description: "Deactivate a user; the user's status becomes DEPROVISIONED. Returns an empty body.",
-		Input:       json.RawMessage(actionSchema(24)),
+		Input:       json.RawMessage(actionSchema(8)),
 		Method:      "POST",
 		Name:        "deactivateUser",
-		Output:      json.RawMessage(actionSchema(25)),
+		Output:      json.RawMessage(actionSchema(9)),
 		Path:        "/api/v1/users/{id}/lifecycle/deactivate",
 		Title:       "Deactivate User",
 	}, {
 		Description: "List groups of the org.",
-		Input:       json.RawMessage(actionSchema(26)),
+		Input:       json.RawMessage(actionSchema(10)),
 		Method:      "GET",
 		Name:        "listGroups",
-		Output:      json.RawMessage(actionSchema(27)),
+		Output:      json.RawMessage(actionSchema(11)),
 		Path:        "/api/v1/groups",
 		ReadOnly:    true,
 		Title:       "List Groups",
 	}, {
 		Description: "List the users that are members of a group.",
-		Input:       json.RawMessage(actionSchema(28)),
+		Input:       json.RawMessage(actionSchema(12)),
 		Method:      "GET",
 		Name:        "listGroupUsers",
-		Output:      json.RawMessage(actionSchema(17)),
+		Output:      json.RawMessage(actionSchema(1)),
 		Path:        "/api/v1/groups/{groupId}/users",
 		ReadOnly:    true,
 		Title:       "List Group Members",
 	}, {
 		Description: "Add a user to an OKTA_GROUP group (204 No Content).",
-		Input:       json.RawMessage(actionSchema(29)),
+		Input:       json.RawMessage(actionSchema(13)),
 		Method:      "PUT",
 		Name:        "addUserToGroup",
-		Output:      json.RawMessage(actionSchema(25)),
+		Output:      json.RawMessage(actionSchema(9)),
 		Path:        "/api/v1/groups/{groupId}/users/{userId}",
 		Title:       "Add User to Group",
 	}, {
 		Description: "Remove a user from an OKTA_GROUP group (204 No Content).",
-		Input:       json.RawMessage(actionSchema(30)),
+		Input:       json.RawMessage(actionSchema(14)),
 		Method:      "DELETE",
 		Name:        "removeUserFromGroup",
-		Output:      json.RawMessage(actionSchema(25)),
+		Output:      json.RawMessage(actionSchema(9)),
 		Path:        "/api/v1/groups/{groupId}/users/{userId}",
 		Title:       "Remove User from Group",
 	}}
@@ -218,7 +160,7 @@ func (c *Client) Invoke(ctx context.Context, name string, input json.RawMessage)
 // invokeListUsers decodes input strictly and calls ListUsers.
 func invokeListUsers(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p ListUsersParams
-	if err := decodeInput("okta: listUsers: ", actionSchema(16), input, inputTargets{
+	if err := decodeInput("okta: listUsers: ", actionSchema(0), input, inputTargets{
 		"after":     &p.After,
 		"filter":    &p.Filter,
 		"limit":     &p.Limit,
@@ -237,7 +179,7 @@ func invokeListUsers(ctx context.Context, c *Client, input json.RawMessage) (*Re
 // invokeGetUser decodes input strictly and calls GetUser.
 func invokeGetUser(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetUserParams
-	if err := decodeInput("okta: getUser: ", actionSchema(18), input, inputTargets{"id": &p.ID}); err != nil {
+	if err := decodeInput("okta: getUser: ", actionSchema(2), input, inputTargets{"id": &p.ID}); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -248,7 +190,7 @@ func invokeGetUser(ctx context.Context, c *Client, input json.RawMessage) (*Resp
 // invokeCreateUser decodes input strictly and calls CreateUser.
 func invokeCreateUser(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p CreateUserParams
-	if err := decodeInput("okta: createUser: ", actionSchema(20), input, inputTargets{
+	if err := decodeInput("okta: createUser: ", actionSchema(4), input, inputTargets{
 		"activate":  &p.Activate,
 		"body":      &p.Body,
 		"nextLogin": &p.NextLogin,
@@ -264,7 +206,7 @@ func invokeCreateUser(ctx context.Context, c *Client, input json.RawMessage) (*R
 // invokeUpdateUser decodes input strictly and calls UpdateUser.
 func invokeUpdateUser(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p UpdateUserParams
-	if err := decodeInput("okta: updateUser: ", actionSchema(21), input, inputTargets{
+	if err := decodeInput("okta: updateUser: ", actionSchema(5), input, inputTargets{
 		"body": &p.Body,
 		"id":   &p.ID,
 	}); err != nil {
@@ -278,7 +220,7 @@ func invokeUpdateUser(ctx context.Context, c *Client, input json.RawMessage) (*R
 // invokeActivateUser decodes input strictly and calls ActivateUser.
 func invokeActivateUser(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p ActivateUserParams
-	if err := decodeInput("okta: activateUser: ", actionSchema(22), input, inputTargets{
+	if err := decodeInput("okta: activateUser: ", actionSchema(6), input, inputTargets{
 		"id":        &p.ID,
 		"sendEmail": &p.SendEmail,
 	}); err != nil {
@@ -292,7 +234,7 @@ func invokeActivateUser(ctx context.Context, c *Client, input json.RawMessage) (
 // invokeDeactivateUser decodes input strictly and calls DeactivateUser.
 func invokeDeactivateUser(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p DeactivateUserParams
-	if err := decodeInput("okta: deactivateUser: ", actionSchema(24), input, inputTargets{
+	if err := decodeInput("okta: deactivateUser: ", actionSchema(8), input, inputTargets{
 		"id":        &p.ID,
 		"sendEmail": &p.SendEmail,
 	}); err != nil {
@@ -306,7 +248,7 @@ func invokeDeactivateUser(ctx context.Context, c *Client, input json.RawMessage)
 // invokeListGroups decodes input strictly and calls ListGroups.
 func invokeListGroups(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p ListGroupsParams
-	if err := decodeInput("okta: listGroups: ", actionSchema(26), input, inputTargets{
+	if err := decodeInput("okta: listGroups: ", actionSchema(10), input, inputTargets{
 		"after":  &p.After,
 		"filter": &p.Filter,
 		"limit":  &p.Limit,
@@ -323,7 +265,7 @@ func invokeListGroups(ctx context.Context, c *Client, input json.RawMessage) (*R
 // invokeListGroupUsers decodes input strictly and calls ListGroupUsers.
 func invokeListGroupUsers(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p ListGroupUsersParams
-	if err := decodeInput("okta: listGroupUsers: ", actionSchema(28), input, inputTargets{
+	if err := decodeInput("okta: listGroupUsers: ", actionSchema(12), input, inputTargets{
 		"after":   &p.After,
 		"groupId": &p.GroupID,
 		"limit":   &p.Limit,
@@ -338,7 +280,7 @@ func invokeListGroupUsers(ctx context.Context, c *Client, input json.RawMessage)
 // invokeAddUserToGroup decodes input strictly and calls AddUserToGroup.
 func invokeAddUserToGroup(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p AddUserToGroupParams
-	if err := decodeInput("okta: addUserToGroup: ", actionSchema(29), input, inputTargets{
+	if err := decodeInput("okta: addUserToGroup: ", actionSchema(13), input, inputTargets{
 		"groupId": &p.GroupID,
 		"userId":  &p.UserID,
 	}); err != nil {
@@ -352,7 +294,7 @@ func invokeAddUserToGroup(ctx context.Context, c *Client, input json.RawMessage)
 // invokeRemoveUserFromGroup decodes input strictly and calls RemoveUserFromGroup.
 func invokeRemoveUserFromGroup(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p RemoveUserFromGroupParams
-	if err := decodeInput("okta: removeUserFromGroup: ", actionSchema(30), input, inputTargets{
+	if err := decodeInput("okta: removeUserFromGroup: ", actionSchema(14), input, inputTargets{
 		"groupId": &p.GroupID,
 		"userId":  &p.UserID,
 	}); err != nil {

@@ -12,80 +12,45 @@ import (
 // ErrUnknownAction is wrapped by the error of Invoke for a name that is no action of the connector.
 var ErrUnknownAction = errors.New("openai: unknown action")
 
-// The schema pieces: each named schema (`"Name":{...}`) once, then each action's Input and Output
-// without their $defs and closing brace; actionSchema(i) is piece i whole.
+// schemaTexts are the actions' Input and Output schemas, whole, each distinct one once.
 var schemaTexts = [...]string{
-	`"ChatChoice":{"properties":{"finish_reason":{"type":["string","null"]},"index":{"type":"integer"},"message":{"$ref":"#/$defs/ChatMessage"}},"required":["index","message"],"type":"object"}`,
-	`"ChatCompletion":{"properties":{"choices":{"items":{"$ref":"#/$defs/ChatChoice"},"type":"array"},"created":{"format":"int64","type":"integer"},"id":{"type":"string"},"model":{"type":"string"},"object":{"type":"string"},"system_fingerprint":{"type":"string"},"usage":{"$ref":"#/$defs/Usage"}},"required":["id","object","created","model","choices"],"type":"object"}`,
-	`"ChatCompletionRequest":{"properties":{"max_tokens":{"type":"integer"},"messages":{"items":{"$ref":"#/$defs/ChatMessage"},"type":"array"},"model":{"type":"string"},"n":{"type":"integer"},"seed":{"format":"int64","type":"integer"},"stop":{"items":{"type":"string"},"type":"array"},"stream":{"description":"Answer with Server-Sent Events, one ChatCompletionChunk each: set it to true for CreateChatCompletionEvents.","type":"boolean"},"stream_options":{"$ref":"#/$defs/StreamOptions"},"temperature":{"type":"number"},"top_p":{"type":"number"},"user":{"type":"string"}},"required":["model","messages"],"type":"object"}`,
-	`"ChatMessage":{"properties":{"content":{"type":"string"},"name":{"type":"string"},"role":{"description":"system, user, assistant or tool.","type":"string"}},"required":["role","content"],"type":"object"}`,
-	`"Model":{"properties":{"created":{"description":"Unix seconds.","format":"int64","type":"integer"},"id":{"type":"string"},"object":{"type":"string"},"owned_by":{"type":"string"}},"required":["id","object"],"type":"object"}`,
-	`"ModelList":{"properties":{"data":{"items":{"$ref":"#/$defs/Model"},"type":"array"},"object":{"type":"string"}},"required":["data"],"type":"object"}`,
-	`"SpeechRequest":{"properties":{"input":{"type":"string"},"model":{"type":"string"},"response_format":{"enum":["mp3","opus","aac","flac","wav","pcm"],"type":"string"},"speed":{"type":"number"},"voice":{"type":"string"}},"required":["model","input","voice"],"type":"object"}`,
-	`"StreamOptions":{"properties":{"include_usage":{"description":"Send a last chunk with the usage of the whole request.","type":"boolean"}},"type":"object"}`,
-	`"Usage":{"properties":{"completion_tokens":{"type":"integer"},"prompt_tokens":{"type":"integer"},"total_tokens":{"type":"integer"}},"type":"object"}`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{},"title":"List Models","type":"object"`,
-	`{"$ref":"#/$defs/ModelList","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/ChatCompletionRequest"}},"required":["body"],"title":"Create a Chat Completion","type":"object"`,
-	`{"$ref":"#/$defs/ChatCompletion","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/SpeechRequest"}},"required":["body"],"title":"Create Speech","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","description":"The response body: text, or base64 when binary.","type":"string"`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{},"title":"List Models","type":"object"}`,
+	`{"$ref":"#/$defs/ModelList","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{"Model":{"properties":{"created":{"description":"Unix seconds.","format":"int64","type":"integer"},"id":{"type":"string"},"object":{"type":"string"},"owned_by":{"type":"string"}},"required":["id","object"],"type":"object"},"ModelList":{"properties":{"data":{"items":{"$ref":"#/$defs/Model"},"type":"array"},"object":{"type":"string"}},"required":["data"],"type":"object"}}}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/ChatCompletionRequest"}},"required":["body"],"title":"Create a Chat Completion","type":"object","$defs":{"ChatCompletionRequest":{"properties":{"max_tokens":{"type":"integer"},"messages":{"items":{"$ref":"#/$defs/ChatMessage"},"type":"array"},"model":{"type":"string"},"n":{"type":"integer"},"seed":{"format":"int64","type":"integer"},"stop":{"items":{"type":"string"},"type":"array"},"stream":{"description":"Answer with Server-Sent Events, one ChatCompletionChunk each: set it to true for CreateChatCompletionEvents.","type":"boolean"},"stream_options":{"$ref":"#/$defs/StreamOptions"},"temperature":{"type":"number"},"top_p":{"type":"number"},"user":{"type":"string"}},"required":["model","messages"],"type":"object"},"ChatMessage":{"properties":{"content":{"type":"string"},"name":{"type":"string"},"role":{"description":"system, user, assistant or tool.","type":"string"}},"required":["role","content"],"type":"object"},"StreamOptions":{"properties":{"include_usage":{"description":"Send a last chunk with the usage of the whole request.","type":"boolean"}},"type":"object"}}}`,
+	`{"$ref":"#/$defs/ChatCompletion","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{"ChatChoice":{"properties":{"finish_reason":{"type":["string","null"]},"index":{"type":"integer"},"message":{"$ref":"#/$defs/ChatMessage"}},"required":["index","message"],"type":"object"},"ChatCompletion":{"properties":{"choices":{"items":{"$ref":"#/$defs/ChatChoice"},"type":"array"},"created":{"format":"int64","type":"integer"},"id":{"type":"string"},"model":{"type":"string"},"object":{"type":"string"},"system_fingerprint":{"type":"string"},"usage":{"$ref":"#/$defs/Usage"}},"required":["id","object","created","model","choices"],"type":"object"},"ChatMessage":{"properties":{"content":{"type":"string"},"name":{"type":"string"},"role":{"description":"system, user, assistant or tool.","type":"string"}},"required":["role","content"],"type":"object"},"Usage":{"properties":{"completion_tokens":{"type":"integer"},"prompt_tokens":{"type":"integer"},"total_tokens":{"type":"integer"}},"type":"object"}}}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/SpeechRequest"}},"required":["body"],"title":"Create Speech","type":"object","$defs":{"SpeechRequest":{"properties":{"input":{"type":"string"},"model":{"type":"string"},"response_format":{"enum":["mp3","opus","aac","flac","wav","pcm"],"type":"string"},"speed":{"type":"number"},"voice":{"type":"string"}},"required":["model","input","voice"],"type":"object"}}}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","description":"The response body: text, or base64 when binary.","type":"string"}`,
 }
 
-// schemaText is the text of schema piece i.
-func schemaText(i int) string {
-	return schemaTexts[i]
-}
-
-// schemaRefs lists, for each piece, the named schemas it refers to itself.
-var schemaRefs = [...][]uint16{
-	{3},
-	{0, 8},
-	{3, 7},
-	{},
-	{},
-	{4},
-	{},
-	{},
-	{},
-	{},
-	{5},
-	{2},
-	{1},
-	{6},
-	{},
-}
-var schemasBuilt [len(schemaRefs)]builtSchema
-
-// actionSchema is schema piece i with its $defs, built at first use.
+// actionSchema is schema i.
 func actionSchema(i int) string {
-	return schemasBuilt[i].get(i, schemaText, schemaRefs[:])
+	return schemaTexts[i]
 }
 
 // Actions describes every action of the connector, in spec order.
 func Actions() []ActionInfo {
 	return []ActionInfo{{
-		Input:    json.RawMessage(actionSchema(9)),
+		Input:    json.RawMessage(actionSchema(0)),
 		Method:   "GET",
 		Name:     "listModels",
-		Output:   json.RawMessage(actionSchema(10)),
+		Output:   json.RawMessage(actionSchema(1)),
 		Path:     "/models",
 		ReadOnly: true,
 		Title:    "List Models",
 	}, {
 		Description: "The whole completion in one answer; with stream: true in the body, CreateChatCompletionEvents yields it chunk by chunk as it is written.",
-		Input:       json.RawMessage(actionSchema(11)),
+		Input:       json.RawMessage(actionSchema(2)),
 		Method:      "POST",
 		Name:        "createChatCompletion",
-		Output:      json.RawMessage(actionSchema(12)),
+		Output:      json.RawMessage(actionSchema(3)),
 		Path:        "/chat/completions",
 		Title:       "Create a Chat Completion",
 	}, {
 		Description: "Audio of the input text, in response_format (mp3 by default), handed over as it is synthesized.",
-		Input:       json.RawMessage(actionSchema(13)),
+		Input:       json.RawMessage(actionSchema(4)),
 		Method:      "POST",
 		Name:        "createSpeech",
-		Output:      json.RawMessage(actionSchema(14)),
+		Output:      json.RawMessage(actionSchema(5)),
 		Path:        "/audio/speech",
 		Title:       "Create Speech",
 	}}
@@ -111,7 +76,7 @@ func (c *Client) Invoke(ctx context.Context, name string, input json.RawMessage)
 
 // invokeListModels decodes input strictly and calls ListModels.
 func invokeListModels(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
-	if err := decodeInput("openai: listModels: ", actionSchema(9), input, nil); err != nil {
+	if err := decodeInput("openai: listModels: ", actionSchema(0), input, nil); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -122,7 +87,7 @@ func invokeListModels(ctx context.Context, c *Client, input json.RawMessage) (*R
 // invokeCreateChatCompletion decodes input strictly and calls CreateChatCompletion.
 func invokeCreateChatCompletion(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p CreateChatCompletionParams
-	if err := decodeInput("openai: createChatCompletion: ", actionSchema(11), input, inputTargets{"body": &p.Body}); err != nil {
+	if err := decodeInput("openai: createChatCompletion: ", actionSchema(2), input, inputTargets{"body": &p.Body}); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -133,7 +98,7 @@ func invokeCreateChatCompletion(ctx context.Context, c *Client, input json.RawMe
 // invokeCreateSpeech decodes input strictly and calls CreateSpeech.
 func invokeCreateSpeech(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p CreateSpeechParams
-	if err := decodeInput("openai: createSpeech: ", actionSchema(13), input, inputTargets{"body": &p.Body}); err != nil {
+	if err := decodeInput("openai: createSpeech: ", actionSchema(4), input, inputTargets{"body": &p.Body}); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)

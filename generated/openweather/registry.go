@@ -12,150 +12,89 @@ import (
 // ErrUnknownAction is wrapped by the error of Invoke for a name that is no action of the connector.
 var ErrUnknownAction = errors.New("openweather: unknown action")
 
-// The schema pieces: each named schema (`"Name":{...}`) once, then each action's Input and Output
-// without their $defs and closing brace; actionSchema(i) is piece i whole.
+// schemaTexts are the actions' Input and Output schemas, whole, each distinct one once.
 var schemaTexts = [...]string{
-	`"AirComponents":{"description":"Pollutant concentrations in μg/m3.","properties":{"co":{"type":"number"},"nh3":{"type":"number"},"no":{"type":"number"},"no2":{"type":"number"},"o3":{"type":"number"},"pm10":{"type":"number"},"pm2_5":{"type":"number"},"so2":{"type":"number"}},"type":"object"}`,
-	`"AirPollution":{"properties":{"coord":{"description":"The service returns an object; its documentation shows a [lon, lat] array.","oneOf":[{"$ref":"#/$defs/Coord"},{"items":{"type":"number"},"type":"array"}]},"list":{"items":{"$ref":"#/$defs/AirPollutionItem"},"type":"array"}},"type":"object"}`,
-	`"AirPollutionItem":{"properties":{"components":{"$ref":"#/$defs/AirComponents"},"dt":{"description":"Unix timestamp (UTC).","format":"int64","type":"integer"},"main":{"$ref":"#/$defs/AirQualityMain"}},"type":"object"}`,
-	`"AirQualityMain":{"properties":{"aqi":{"description":"Air Quality Index: 1 Good, 2 Fair, 3 Moderate, 4 Poor, 5 Very Poor.","enum":[1,2,3,4,5],"type":"integer"}},"type":"object"}`,
-	`"Clouds":{"properties":{"all":{"description":"Cloudiness in percent.","maximum":100,"minimum":0,"type":"integer"}},"type":"object"}`,
-	`"Coord":{"properties":{"lat":{"description":"Latitude.","format":"double","type":"number"},"lon":{"description":"Longitude.","format":"double","type":"number"}},"type":"object"}`,
-	`"CurrentSys":{"properties":{"country":{"description":"ISO 3166 country code.","type":"string"},"id":{"description":"Internal parameter.","type":"integer"},"message":{"description":"Internal parameter.","type":"number"},"sunrise":{"description":"Sunrise time as a Unix timestamp (UTC).","format":"int64","type":"integer"},"sunset":{"description":"Sunset time as a Unix timestamp (UTC).","format":"int64","type":"integer"},"type":{"description":"Internal parameter.","type":"integer"}},"type":"object"}`,
-	`"CurrentWeather":{"properties":{"base":{"description":"Internal parameter.","type":"string"},"clouds":{"$ref":"#/$defs/Clouds"},"cod":{"description":"Internal parameter.","type":"integer"},"coord":{"$ref":"#/$defs/Coord"},"dt":{"description":"Time of data calculation as a Unix timestamp (UTC).","format":"int64","type":"integer"},"id":{"description":"City ID.","type":"integer"},"main":{"$ref":"#/$defs/MainConditions"},"name":{"description":"City name.","type":"string"},"rain":{"$ref":"#/$defs/Precipitation"},"snow":{"$ref":"#/$defs/Precipitation"},"sys":{"$ref":"#/$defs/CurrentSys"},"timezone":{"description":"Shift in seconds from UTC.","type":"integer"},"visibility":{"description":"Visibility in meters.","maximum":10000,"type":"integer"},"weather":{"items":{"$ref":"#/$defs/WeatherCondition"},"type":"array"},"wind":{"$ref":"#/$defs/Wind"}},"type":"object"}`,
-	`"Forecast":{"properties":{"city":{"$ref":"#/$defs/ForecastCity"},"cnt":{"description":"Number of timestamps returned.","type":"integer"},"cod":{"description":"Internal parameter.","type":"string"},"list":{"items":{"$ref":"#/$defs/ForecastItem"},"type":"array"},"message":{"description":"Internal parameter.","type":"number"}},"type":"object"}`,
-	`"ForecastCity":{"properties":{"coord":{"$ref":"#/$defs/Coord"},"country":{"type":"string"},"id":{"type":"integer"},"name":{"type":"string"},"population":{"format":"int64","type":"integer"},"sunrise":{"format":"int64","type":"integer"},"sunset":{"format":"int64","type":"integer"},"timezone":{"description":"Shift in seconds from UTC.","type":"integer"}},"type":"object"}`,
-	`"ForecastItem":{"properties":{"clouds":{"$ref":"#/$defs/Clouds"},"dt":{"description":"Forecast time as a Unix timestamp (UTC).","format":"int64","type":"integer"},"dt_txt":{"description":"Forecast time as text, e.g. 2024-05-01 12:00:00 (UTC).","type":"string"},"main":{"$ref":"#/$defs/MainConditions"},"pop":{"description":"Probability of precipitation.","maximum":1,"minimum":0,"type":"number"},"rain":{"$ref":"#/$defs/Precipitation"},"snow":{"$ref":"#/$defs/Precipitation"},"sys":{"$ref":"#/$defs/ForecastSys"},"visibility":{"maximum":10000,"type":"integer"},"weather":{"items":{"$ref":"#/$defs/WeatherCondition"},"type":"array"},"wind":{"$ref":"#/$defs/Wind"}},"type":"object"}`,
-	`"ForecastSys":{"properties":{"pod":{"description":"Part of the day (day or night).","enum":["d","n"],"type":"string"}},"type":"object"}`,
-	`"GeoLocation":{"properties":{"country":{"type":"string"},"lat":{"format":"double","type":"number"},"local_names":{"additionalProperties":{"type":"string"},"description":"Names in other languages keyed by language code, plus ascii and feature_name.","type":"object"},"lon":{"format":"double","type":"number"},"name":{"type":"string"},"state":{"type":"string"}},"type":"object"}`,
-	`"GeoLocationList":{"items":{"$ref":"#/$defs/GeoLocation"},"type":"array"}`,
-	`"MainConditions":{"properties":{"feels_like":{"type":"number"},"grnd_level":{"description":"Pressure at ground level in hPa.","type":"integer"},"humidity":{"description":"Humidity in percent.","maximum":100,"minimum":0,"type":"integer"},"pressure":{"description":"Atmospheric pressure at sea level in hPa.","type":"integer"},"sea_level":{"description":"Pressure at sea level in hPa.","type":"integer"},"temp":{"description":"Temperature in the requested units.","type":"number"},"temp_kf":{"description":"Internal parameter (forecast only).","type":"number"},"temp_max":{"type":"number"},"temp_min":{"type":"number"}},"type":"object"}`,
-	`"Precipitation":{"description":"Precipitation volume in mm, keyed by period.","properties":{"1h":{"description":"Volume for the last hour (current weather).","type":"number"},"3h":{"description":"Volume for the last 3 hours (forecast).","type":"number"}},"type":"object"}`,
-	`"WeatherCondition":{"properties":{"description":{"description":"Condition within the group; translated when lang is set.","type":"string"},"icon":{"description":"Weather icon ID.","type":"string"},"id":{"description":"Weather condition ID.","type":"integer"},"main":{"description":"Group of weather parameters, e.g. Rain, Snow, Clouds.","type":"string"}},"type":"object"}`,
-	`"Wind":{"properties":{"deg":{"description":"Wind direction in degrees.","maximum":360,"minimum":0,"type":"integer"},"gust":{"type":"number"},"speed":{"description":"Wind speed; meter/sec for standard and metric, miles/hour for imperial.","type":"number"}},"type":"object"}`,
-	`"ZipLocation":{"properties":{"country":{"type":"string"},"lat":{"format":"double","type":"number"},"lon":{"format":"double","type":"number"},"name":{"type":"string"},"zip":{"type":"string"}},"type":"object"}`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"id":{"description":"City ID (deprecated in favour of coordinates).","type":"integer"},"lang":{"description":"Language of the description field, e.g. en, de, fr.","type":"string"},"lat":{"description":"Latitude; use with lon.","maximum":90,"minimum":-90,"type":"number"},"lon":{"description":"Longitude; use with lat.","maximum":180,"minimum":-180,"type":"number"},"q":{"description":"City name, optionally with state and country code: London,GB.","type":"string"},"units":{"default":"standard","description":"Units of measurement.","enum":["standard","metric","imperial"],"type":"string"},"zip":{"description":"Zip code and country code: 94040,US.","type":"string"}},"title":"Get Current Weather","type":"object"`,
-	`{"$ref":"#/$defs/CurrentWeather","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"cnt":{"description":"Number of timestamps to return.","maximum":40,"minimum":1,"type":"integer"},"id":{"description":"City ID.","type":"integer"},"lang":{"description":"Language of the description field.","type":"string"},"lat":{"description":"Latitude; use with lon.","maximum":90,"minimum":-90,"type":"number"},"lon":{"description":"Longitude; use with lat.","maximum":180,"minimum":-180,"type":"number"},"q":{"description":"City name, optionally with state and country code.","type":"string"},"units":{"default":"standard","description":"Units of measurement.","enum":["standard","metric","imperial"],"type":"string"},"zip":{"description":"Zip code and country code.","type":"string"}},"title":"Get 5 Day Forecast","type":"object"`,
-	`{"$ref":"#/$defs/Forecast","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"lat":{"description":"Latitude.","maximum":90,"minimum":-90,"type":"number"},"lon":{"description":"Longitude.","maximum":180,"minimum":-180,"type":"number"}},"required":["lat","lon"],"title":"Get Current Air Pollution","type":"object"`,
-	`{"$ref":"#/$defs/AirPollution","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"lat":{"description":"Latitude.","maximum":90,"minimum":-90,"type":"number"},"lon":{"description":"Longitude.","maximum":180,"minimum":-180,"type":"number"}},"required":["lat","lon"],"title":"Get Air Pollution Forecast","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"limit":{"description":"Number of locations to return.","maximum":5,"minimum":1,"type":"integer"},"q":{"description":"City name, optionally with state code (US only) and country code: London,GB.","type":"string"}},"required":["q"],"title":"Geocode Location Name","type":"object"`,
-	`{"$ref":"#/$defs/GeoLocationList","$schema":"https://json-schema.org/draft/2020-12/schema"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"lat":{"description":"Latitude.","maximum":90,"minimum":-90,"type":"number"},"limit":{"description":"Number of locations to return.","maximum":5,"minimum":1,"type":"integer"},"lon":{"description":"Longitude.","maximum":180,"minimum":-180,"type":"number"}},"required":["lat","lon"],"title":"Reverse Geocode","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"zip":{"description":"Zip or post code and ISO 3166 country code: E14,GB.","type":"string"}},"required":["zip"],"title":"Geocode Zip Code","type":"object"`,
-	`{"$ref":"#/$defs/ZipLocation","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"id":{"description":"City ID (deprecated in favour of coordinates).","type":"integer"},"lang":{"description":"Language of the description field, e.g. en, de, fr.","type":"string"},"lat":{"description":"Latitude; use with lon.","maximum":90,"minimum":-90,"type":"number"},"lon":{"description":"Longitude; use with lat.","maximum":180,"minimum":-180,"type":"number"},"q":{"description":"City name, optionally with state and country code: London,GB.","type":"string"},"units":{"default":"standard","description":"Units of measurement.","enum":["standard","metric","imperial"],"type":"string"},"zip":{"description":"Zip code and country code: 94040,US.","type":"string"}},"title":"Get Current Weather","type":"object"}`,
+	`{"$ref":"#/$defs/CurrentWeather","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{"Clouds":{"properties":{"all":{"description":"Cloudiness in percent.","maximum":100,"minimum":0,"type":"integer"}},"type":"object"},"Coord":{"properties":{"lat":{"description":"Latitude.","format":"double","type":"number"},"lon":{"description":"Longitude.","format":"double","type":"number"}},"type":"object"},"CurrentSys":{"properties":{"country":{"description":"ISO 3166 country code.","type":"string"},"id":{"description":"Internal parameter.","type":"integer"},"message":{"description":"Internal parameter.","type":"number"},"sunrise":{"description":"Sunrise time as a Unix timestamp (UTC).","format":"int64","type":"integer"},"sunset":{"description":"Sunset time as a Unix timestamp (UTC).","format":"int64","type":"integer"},"type":{"description":"Internal parameter.","type":"integer"}},"type":"object"},"CurrentWeather":{"properties":{"base":{"description":"Internal parameter.","type":"string"},"clouds":{"$ref":"#/$defs/Clouds"},"cod":{"description":"Internal parameter.","type":"integer"},"coord":{"$ref":"#/$defs/Coord"},"dt":{"description":"Time of data calculation as a Unix timestamp (UTC).","format":"int64","type":"integer"},"id":{"description":"City ID.","type":"integer"},"main":{"$ref":"#/$defs/MainConditions"},"name":{"description":"City name.","type":"string"},"rain":{"$ref":"#/$defs/Precipitation"},"snow":{"$ref":"#/$defs/Precipitation"},"sys":{"$ref":"#/$defs/CurrentSys"},"timezone":{"description":"Shift in seconds from UTC.","type":"integer"},"visibility":{"description":"Visibility in meters.","maximum":10000,"type":"integer"},"weather":{"items":{"$ref":"#/$defs/WeatherCondition"},"type":"array"},"wind":{"$ref":"#/$defs/Wind"}},"type":"object"},"MainConditions":{"properties":{"feels_like":{"type":"number"},"grnd_level":{"description":"Pressure at ground level in hPa.","type":"integer"},"humidity":{"description":"Humidity in percent.","maximum":100,"minimum":0,"type":"integer"},"pressure":{"description":"Atmospheric pressure at sea level in hPa.","type":"integer"},"sea_level":{"description":"Pressure at sea level in hPa.","type":"integer"},"temp":{"description":"Temperature in the requested units.","type":"number"},"temp_kf":{"description":"Internal parameter (forecast only).","type":"number"},"temp_max":{"type":"number"},"temp_min":{"type":"number"}},"type":"object"},"Precipitation":{"description":"Precipitation volume in mm, keyed by period.","properties":{"1h":{"description":"Volume for the last hour (current weather).","type":"number"},"3h":{"description":"Volume for the last 3 hours (forecast).","type":"number"}},"type":"object"},"WeatherCondition":{"properties":{"description":{"description":"Condition within the group; translated when lang is set.","type":"string"},"icon":{"description":"Weather icon ID.","type":"string"},"id":{"description":"Weather condition ID.","type":"integer"},"main":{"description":"Group of weather parameters, e.g. Rain, Snow, Clouds.","type":"string"}},"type":"object"},"Wind":{"properties":{"deg":{"description":"Wind direction in degrees.","maximum":360,"minimum":0,"type":"integer"},"gust":{"type":"number"},"speed":{"description":"Wind speed; meter/sec for standard and metric, miles/hour for imperial.","type":"number"}},"type":"object"}}}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"cnt":{"description":"Number of timestamps to return.","maximum":40,"minimum":1,"type":"integer"},"id":{"description":"City ID.","type":"integer"},"lang":{"description":"Language of the description field.","type":"string"},"lat":{"description":"Latitude; use with lon.","maximum":90,"minimum":-90,"type":"number"},"lon":{"description":"Longitude; use with lat.","maximum":180,"minimum":-180,"type":"number"},"q":{"description":"City name, optionally with state and country code.","type":"string"},"units":{"default":"standard","description":"Units of measurement.","enum":["standard","metric","imperial"],"type":"string"},"zip":{"description":"Zip code and country code.","type":"string"}},"title":"Get 5 Day Forecast","type":"object"}`,
+	`{"$ref":"#/$defs/Forecast","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{"Clouds":{"properties":{"all":{"description":"Cloudiness in percent.","maximum":100,"minimum":0,"type":"integer"}},"type":"object"},"Coord":{"properties":{"lat":{"description":"Latitude.","format":"double","type":"number"},"lon":{"description":"Longitude.","format":"double","type":"number"}},"type":"object"},"Forecast":{"properties":{"city":{"$ref":"#/$defs/ForecastCity"},"cnt":{"description":"Number of timestamps returned.","type":"integer"},"cod":{"description":"Internal parameter.","type":"string"},"list":{"items":{"$ref":"#/$defs/ForecastItem"},"type":"array"},"message":{"description":"Internal parameter.","type":"number"}},"type":"object"},"ForecastCity":{"properties":{"coord":{"$ref":"#/$defs/Coord"},"country":{"type":"string"},"id":{"type":"integer"},"name":{"type":"string"},"population":{"format":"int64","type":"integer"},"sunrise":{"format":"int64","type":"integer"},"sunset":{"format":"int64","type":"integer"},"timezone":{"description":"Shift in seconds from UTC.","type":"integer"}},"type":"object"},"ForecastItem":{"properties":{"clouds":{"$ref":"#/$defs/Clouds"},"dt":{"description":"Forecast time as a Unix timestamp (UTC).","format":"int64","type":"integer"},"dt_txt":{"description":"Forecast time as text, e.g. 2024-05-01 12:00:00 (UTC).","type":"string"},"main":{"$ref":"#/$defs/MainConditions"},"pop":{"description":"Probability of precipitation.","maximum":1,"minimum":0,"type":"number"},"rain":{"$ref":"#/$defs/Precipitation"},"snow":{"$ref":"#/$defs/Precipitation"},"sys":{"$ref":"#/$defs/ForecastSys"},"visibility":{"maximum":10000,"type":"integer"},"weather":{"items":{"$ref":"#/$defs/WeatherCondition"},"type":"array"},"wind":{"$ref":"#/$defs/Wind"}},"type":"object"},"ForecastSys":{"properties":{"pod":{"description":"Part of the day (day or night).","enum":["d","n"],"type":"string"}},"type":"object"},"MainConditions":{"properties":{"feels_like":{"type":"number"},"grnd_level":{"description":"Pressure at ground level in hPa.","type":"integer"},"humidity":{"description":"Humidity in percent.","maximum":100,"minimum":0,"type":"integer"},"pressure":{"description":"Atmospheric pressure at sea level in hPa.","type":"integer"},"sea_level":{"description":"Pressure at sea level in hPa.","type":"integer"},"temp":{"description":"Temperature in the requested units.","type":"number"},"temp_kf":{"description":"Internal parameter (forecast only).","type":"number"},"temp_max":{"type":"number"},"temp_min":{"type":"number"}},"type":"object"},"Precipitation":{"description":"Precipitation volume in mm, keyed by period.","properties":{"1h":{"description":"Volume for the last hour (current weather).","type":"number"},"3h":{"description":"Volume for the last 3 hours (forecast).","type":"number"}},"type":"object"},"WeatherCondition":{"properties":{"description":{"description":"Condition within the group; translated when lang is set.","type":"string"},"icon":{"description":"Weather icon ID.","type":"string"},"id":{"description":"Weather condition ID.","type":"integer"},"main":{"description":"Group of weather parameters, e.g. Rain, Snow, Clouds.","type":"string"}},"type":"object"},"Wind":{"properties":{"deg":{"description":"Wind direction in degrees.","maximum":360,"minimum":0,"type":"integer"},"gust":{"type":"number"},"speed":{"description":"Wind speed; meter/sec for standard and metric, miles/hour for imperial.","type":"number"}},"type":"object"}}}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"lat":{"description":"Latitude.","maximum":90,"minimum":-90,"type":"number"},"lon":{"description":"Longitude.","maximum":180,"minimum":-180,"type":"number"}},"required":["lat","lon"],"title":"Get Current Air Pollution","type":"object"}`,
+	`{"$ref":"#/$defs/AirPollution","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{"AirComponents":{"description":"Pollutant concentrations in μg/m3.","properties":{"co":{"type":"number"},"nh3":{"type":"number"},"no":{"type":"number"},"no2":{"type":"number"},"o3":{"type":"number"},"pm10":{"type":"number"},"pm2_5":{"type":"number"},"so2":{"type":"number"}},"type":"object"},"AirPollution":{"properties":{"coord":{"description":"The service returns an object; its documentation shows a [lon, lat] array.","oneOf":[{"$ref":"#/$defs/Coord"},{"items":{"type":"number"},"type":"array"}]},"list":{"items":{"$ref":"#/$defs/AirPollutionItem"},"type":"array"}},"type":"object"},"AirPollutionItem":{"properties":{"components":{"$ref":"#/$defs/AirComponents"},"dt":{"description":"Unix timestamp (UTC).","format":"int64","type":"integer"},"main":{"$ref":"#/$defs/AirQualityMain"}},"type":"object"},"AirQualityMain":{"properties":{"aqi":{"description":"Air Quality Index: 1 Good, 2 Fair, 3 Moderate, 4 Poor, 5 Very Poor.","enum":[1,2,3,4,5],"type":"integer"}},"type":"object"},"Coord":{"properties":{"lat":{"description":"Latitude.","format":"double","type":"number"},"lon":{"description":"Longitude.","format":"double","type":"number"}},"type":"object"}}}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"lat":{"description":"Latitude.","maximum":90,"minimum":-90,"type":"number"},"lon":{"description":"Longitude.","maximum":180,"minimum":-180,"type":"number"}},"required":["lat","lon"],"title":"Get Air Pollution Forecast","type":"object"}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"limit":{"description":"Number of locations to return.","maximum":5,"minimum":1,"type":"integer"},"q":{"description":"City name, optionally with state code (US only) and country code: London,GB.","type":"string"}},"required":["q"],"title":"Geocode Location Name","type":"object"}`,
+	`{"$ref":"#/$defs/GeoLocationList","$schema":"https://json-schema.org/draft/2020-12/schema","$defs":{"GeoLocation":{"properties":{"country":{"type":"string"},"lat":{"format":"double","type":"number"},"local_names":{"additionalProperties":{"type":"string"},"description":"Names in other languages keyed by language code, plus ascii and feature_name.","type":"object"},"lon":{"format":"double","type":"number"},"name":{"type":"string"},"state":{"type":"string"}},"type":"object"},"GeoLocationList":{"items":{"$ref":"#/$defs/GeoLocation"},"type":"array"}}}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"lat":{"description":"Latitude.","maximum":90,"minimum":-90,"type":"number"},"limit":{"description":"Number of locations to return.","maximum":5,"minimum":1,"type":"integer"},"lon":{"description":"Longitude.","maximum":180,"minimum":-180,"type":"number"}},"required":["lat","lon"],"title":"Reverse Geocode","type":"object"}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"zip":{"description":"Zip or post code and ISO 3166 country code: E14,GB.","type":"string"}},"required":["zip"],"title":"Geocode Zip Code","type":"object"}`,
+	`{"$ref":"#/$defs/ZipLocation","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{"ZipLocation":{"properties":{"country":{"type":"string"},"lat":{"format":"double","type":"number"},"lon":{"format":"double","type":"number"},"name":{"type":"string"},"zip":{"type":"string"}},"type":"object"}}}`,
 }
 
-// schemaText is the text of schema piece i.
-func schemaText(i int) string {
-	return schemaTexts[i]
-}
-
-// schemaRefs lists, for each piece, the named schemas it refers to itself.
-var schemaRefs = [...][]uint16{
-	{},
-	{2, 5},
-	{0, 3},
-	{},
-	{},
-	{},
-	{},
-	{4, 5, 6, 14, 15, 16, 17},
-	{9, 10},
-	{5},
-	{4, 11, 14, 15, 16, 17},
-	{},
-	{},
-	{12},
-	{},
-	{},
-	{},
-	{},
-	{},
-	{},
-	{7},
-	{},
-	{8},
-	{},
-	{1},
-	{},
-	{},
-	{13},
-	{},
-	{},
-	{18},
-}
-var schemasBuilt [len(schemaRefs)]builtSchema
-
-// actionSchema is schema piece i with its $defs, built at first use.
+// actionSchema is schema i.
 func actionSchema(i int) string {
-	return schemasBuilt[i].get(i, schemaText, schemaRefs[:])
+	return schemaTexts[i]
 }
 
 // Actions describes every action of the connector, in spec order.
 func Actions() []ActionInfo {
 	return []ActionInfo{{
 		Description: "Get current weather for a city name, city ID, zip code or coordinates.",
-		Input:       json.RawMessage(actionSchema(19)),
+		Input:       json.RawMessage(actionSchema(0)),
 		Method:      "GET",
 		Name:        "getCurrentWeather",
-		Output:      json.RawMessage(actionSchema(20)),
+		Output:      json.RawMessage(actionSchema(1)),
 		Path:        "/data/2.5/weather",
 		ReadOnly:    true,
 		Title:       "Get Current Weather",
 	}, {
 		Description: "Get the 5 day forecast in 3-hour steps for a location.",
-		Input:       json.RawMessage(actionSchema(21)),
+		Input:       json.RawMessage(actionSchema(2)),
 		Method:      "GET",
 		Name:        "getForecast",
-		Output:      json.RawMessage(actionSchema(22)),
+		Output:      json.RawMessage(actionSchema(3)),
 		Path:        "/data/2.5/forecast",
 		ReadOnly:    true,
 		Title:       "Get 5 Day Forecast",
 	}, {
 		Description: "Get the current air quality index and pollutant concentrations for coordinates.",
-		Input:       json.RawMessage(actionSchema(23)),
+		Input:       json.RawMessage(actionSchema(4)),
 		Method:      "GET",
 		Name:        "getAirPollution",
-		Output:      json.RawMessage(actionSchema(24)),
+		Output:      json.RawMessage(actionSchema(5)),
 		Path:        "/data/2.5/air_pollution",
 		ReadOnly:    true,
 		Title:       "Get Current Air Pollution",
 	}, {
 		Description: "Get the hourly air pollution forecast for the next 4 days.",
-		Input:       json.RawMessage(actionSchema(25)),
+		Input:       json.RawMessage(actionSchema(6)),
 		Method:      "GET",
 		Name:        "getAirPollutionForecast",
-		Output:      json.RawMessage(actionSchema(24)),
+		Output:      json.RawMessage(actionSchema(5)),
 		Path:        "/data/2.5/air_pollution/forecast",
 		ReadOnly:    true,
 		Title:       "Get Air Pollution Forecast",
 	}, {
 		Description: "Get coordinates for a city name.",
-		Input:       json.RawMessage(actionSchema(26)),
+		Input:       json.RawMessage(actionSchema(7)),
 		Method:      "GET",
 		Name:        "geocodeDirect",
-		Output:      json.RawMessage(actionSchema(27)),
+		Output:      json.RawMessage(actionSchema(8)),
 		Path:        "/geo/1.0/direct",
 		ReadOnly:    true,
 		Title:       "Geocode Location Name",
 	}, {
 		Description: "Get location names near coordinates.",
-		Input:       json.RawMessage(actionSchema(28)),
+		Input:       json.RawMessage(actionSchema(9)),
 		Method:      "GET",
 		Name:        "geocodeReverse",
-		Output:      json.RawMessage(actionSchema(27)),
+		Output:      json.RawMessage(actionSchema(8)),
 		Path:        "/geo/1.0/reverse",
 		ReadOnly:    true,
 		Title:       "Reverse Geocode",
 	}, {
 		Description: "Get coordinates for a zip or post code.",
-		Input:       json.RawMessage(actionSchema(29)),
+		Input:       json.RawMessage(actionSchema(10)),
 		Method:      "GET",
 		Name:        "geocodeZip",
-		Output:      json.RawMessage(actionSchema(30)),
+		Output:      json.RawMessage(actionSchema(11)),
 		Path:        "/geo/1.0/zip",
 		ReadOnly:    true,
 		Title:       "Geocode Zip Code",
@@ -191,7 +130,7 @@ func (c *Client) Invoke(ctx context.Context, name string, input json.RawMessage)
 // invokeGetCurrentWeather decodes input strictly and calls GetCurrentWeather.
 func invokeGetCurrentWeather(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetCurrentWeatherParams
-	if err := decodeInput("openweather: getCurrentWeather: ", actionSchema(19), input, inputTargets{
+	if err := decodeInput("openweather: getCurrentWeather: ", actionSchema(0), input, inputTargets{
 		"id":    &p.ID,
 		"lang":  &p.Lang,
 		"lat":   &p.Lat,
@@ -210,7 +149,7 @@ func invokeGetCurrentWeather(ctx context.Context, c *Client, input json.RawMessa
 // invokeGetForecast decodes input strictly and calls GetForecast.
 func invokeGetForecast(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetForecastParams
-	if err := decodeInput("openweather: getForecast: ", actionSchema(21), input, inputTargets{
+	if err := decodeInput("openweather: getForecast: ", actionSchema(2), input, inputTargets{
 		"cnt":   &p.Cnt,
 		"id":    &p.ID,
 		"lang":  &p.Lang,
@@ -230,7 +169,7 @@ func invokeGetForecast(ctx context.Context, c *Client, input json.RawMessage) (*
 // invokeGetAirPollution decodes input strictly and calls GetAirPollution.
 func invokeGetAirPollution(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetAirPollutionParams
-	if err := decodeInput("openweather: getAirPollution: ", actionSchema(23), input, inputTargets{
+	if err := decodeInput("openweather: getAirPollution: ", actionSchema(4), input, inputTargets{
 		"lat": &p.Lat,
 		"lon": &p.Lon,
 	}); err != nil {
@@ -244,7 +183,7 @@ func invokeGetAirPollution(ctx context.Context, c *Client, input json.RawMessage
 // invokeGetAirPollutionForecast decodes input strictly and calls GetAirPollutionForecast.
 func invokeGetAirPollutionForecast(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetAirPollutionForecastParams
-	if err := decodeInput("openweather: getAirPollutionForecast: ", actionSchema(25), input, inputTargets{
+	if err := decodeInput("openweather: getAirPollutionForecast: ", actionSchema(6), input, inputTargets{
 		"lat": &p.Lat,
 		"lon": &p.Lon,
 	}); err != nil {
@@ -258,7 +197,7 @@ func invokeGetAirPollutionForecast(ctx context.Context, c *Client, input json.Ra
 // invokeGeocodeDirect decodes input strictly and calls GeocodeDirect.
 func invokeGeocodeDirect(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GeocodeDirectParams
-	if err := decodeInput("openweather: geocodeDirect: ", actionSchema(26), input, inputTargets{
+	if err := decodeInput("openweather: geocodeDirect: ", actionSchema(7), input, inputTargets{
 		"limit": &p.Limit,
 		"q":     &p.Q,
 	}); err != nil {
@@ -272,7 +211,7 @@ func invokeGeocodeDirect(ctx context.Context, c *Client, input json.RawMessage) 
 // invokeGeocodeReverse decodes input strictly and calls GeocodeReverse.
 func invokeGeocodeReverse(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GeocodeReverseParams
-	if err := decodeInput("openweather: geocodeReverse: ", actionSchema(28), input, inputTargets{
+	if err := decodeInput("openweather: geocodeReverse: ", actionSchema(9), input, inputTargets{
 		"lat":   &p.Lat,
 		"limit": &p.Limit,
 		"lon":   &p.Lon,
@@ -287,7 +226,7 @@ func invokeGeocodeReverse(ctx context.Context, c *Client, input json.RawMessage)
 // invokeGeocodeZip decodes input strictly and calls GeocodeZip.
 func invokeGeocodeZip(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GeocodeZipParams
-	if err := decodeInput("openweather: geocodeZip: ", actionSchema(29), input, inputTargets{"zip": &p.Zip}); err != nil {
+	if err := decodeInput("openweather: geocodeZip: ", actionSchema(10), input, inputTargets{"zip": &p.Zip}); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)

@@ -12,184 +12,104 @@ import (
 // ErrUnknownAction is wrapped by the error of Invoke for a name that is no action of the connector.
 var ErrUnknownAction = errors.New("paypal: unknown action")
 
-// The schema pieces: each named schema (`"Name":{...}`) once, then each action's Input and Output
-// without their $defs and closing brace; actionSchema(i) is piece i whole.
+// schemaTexts are the actions' Input and Output schemas, whole, each distinct one once.
 var schemaTexts = [...]string{
-	`"Address":{"properties":{"address_line_1":{"type":"string"},"address_line_2":{"type":"string"},"admin_area_1":{"description":"State, province or region code.","type":"string"},"admin_area_2":{"description":"City, town or village.","type":"string"},"country_code":{"description":"ISO 3166-1 alpha-2 code.","maxLength":2,"minLength":2,"type":"string"},"postal_code":{"type":"string"}},"required":["country_code"],"type":"object"}`,
-	`"AmountBreakdown":{"properties":{"custom":{"properties":{"amount":{"$ref":"#/$defs/Money"},"label":{"type":"string"}},"type":"object"},"discount":{"properties":{"invoice_discount":{"$ref":"#/$defs/Discount"},"item_discount":{"$ref":"#/$defs/Money"}},"type":"object"},"item_total":{"$ref":"#/$defs/Money"},"shipping":{"properties":{"amount":{"$ref":"#/$defs/Money"},"tax":{"$ref":"#/$defs/Tax"}},"type":"object"},"tax_total":{"$ref":"#/$defs/Money"}},"type":"object"}`,
-	`"AmountSummary":{"properties":{"breakdown":{"$ref":"#/$defs/AmountBreakdown"},"currency_code":{"type":"string"},"value":{"type":"string"}},"type":"object"}`,
-	`"BillingInfo":{"properties":{"address":{"$ref":"#/$defs/Address"},"business_name":{"type":"string"},"email_address":{"format":"email","type":"string"},"language":{"description":"Language of the invoice email, e.g. en-US.","type":"string"},"name":{"$ref":"#/$defs/Name"},"phones":{"items":{"$ref":"#/$defs/Phone"},"type":"array"}},"type":"object"}`,
-	`"Configuration":{"properties":{"allow_tip":{"default":false,"type":"boolean"},"partial_payment":{"$ref":"#/$defs/PartialPayment"},"tax_calculated_after_discount":{"default":true,"type":"boolean"},"tax_inclusive":{"default":false,"type":"boolean"},"template_id":{"type":"string"}},"type":"object"}`,
-	`"Discount":{"properties":{"amount":{"$ref":"#/$defs/Money"},"percent":{"type":"string"}},"type":"object"}`,
-	`"EmailAddress":{"properties":{"email_address":{"format":"email","type":"string"}},"required":["email_address"],"type":"object"}`,
-	`"Invoice":{"properties":{"additional_recipients":{"items":{"$ref":"#/$defs/EmailAddress"},"type":"array"},"amount":{"$ref":"#/$defs/AmountSummary"},"configuration":{"$ref":"#/$defs/Configuration"},"detail":{"$ref":"#/$defs/InvoiceDetail"},"due_amount":{"$ref":"#/$defs/Money"},"gratuity":{"$ref":"#/$defs/Money"},"id":{"description":"Invoice ID, e.g. INV2-XXXX-XXXX-XXXX-XXXX; read-only.","type":"string"},"invoicer":{"$ref":"#/$defs/InvoicerInfo"},"items":{"items":{"$ref":"#/$defs/Item"},"type":"array"},"links":{"items":{"$ref":"#/$defs/LinkDescription"},"type":"array"},"parent_id":{"type":"string"},"payments":{"$ref":"#/$defs/Payments"},"primary_recipients":{"items":{"$ref":"#/$defs/RecipientInfo"},"type":"array"},"status":{"description":"Read-only.","enum":["DRAFT","SENT","SCHEDULED","PAID","MARKED_AS_PAID","CANCELLED","REFUNDED","PARTIALLY_PAID","PARTIALLY_REFUNDED","MARKED_AS_REFUNDED","UNPAID","PAYMENT_PENDING"],"type":"string"}},"required":["detail"],"type":"object"}`,
-	`"InvoiceDetail":{"properties":{"currency_code":{"maxLength":3,"minLength":3,"type":"string"},"invoice_date":{"format":"date","type":"string"},"invoice_number":{"description":"Generated when absent.","maxLength":127,"type":"string"},"memo":{"description":"Private bookkeeping note.","type":"string"},"metadata":{"$ref":"#/$defs/InvoiceMetadata"},"note":{"description":"Note to the recipient.","type":"string"},"payment_term":{"$ref":"#/$defs/PaymentTerm"},"reference":{"description":"Reference data, e.g. a PO number.","type":"string"},"terms_and_conditions":{"type":"string"}},"required":["currency_code"],"type":"object"}`,
-	`"InvoiceList":{"properties":{"items":{"items":{"$ref":"#/$defs/Invoice"},"type":"array"},"links":{"items":{"$ref":"#/$defs/LinkDescription"},"type":"array"},"total_items":{"description":"Present when total_required is true.","type":"integer"},"total_pages":{"description":"Present when total_required is true.","type":"integer"}},"type":"object"}`,
-	`"InvoiceMetadata":{"description":"Read-only audit data.","properties":{"cancel_time":{"format":"date-time","type":"string"},"cancelled_by":{"type":"string"},"create_time":{"format":"date-time","type":"string"},"created_by":{"type":"string"},"first_sent_time":{"format":"date-time","type":"string"},"invoicer_view_url":{"format":"uri","type":"string"},"last_sent_by":{"type":"string"},"last_sent_time":{"format":"date-time","type":"string"},"last_update_time":{"format":"date-time","type":"string"},"last_updated_by":{"type":"string"},"recipient_view_url":{"format":"uri","type":"string"}},"type":"object"}`,
-	`"InvoiceNumber":{"properties":{"invoice_number":{"type":"string"}},"type":"object"}`,
-	`"InvoicerInfo":{"properties":{"additional_notes":{"type":"string"},"address":{"$ref":"#/$defs/Address"},"business_name":{"type":"string"},"email_address":{"description":"Must be a confirmed email of the PayPal account.","format":"email","type":"string"},"logo_url":{"format":"uri","type":"string"},"name":{"$ref":"#/$defs/Name"},"phones":{"items":{"$ref":"#/$defs/Phone"},"type":"array"},"tax_id":{"type":"string"},"website":{"type":"string"}},"type":"object"}`,
-	`"Item":{"properties":{"description":{"maxLength":1000,"type":"string"},"discount":{"$ref":"#/$defs/Discount"},"id":{"type":"string"},"item_date":{"format":"date","type":"string"},"name":{"maxLength":200,"type":"string"},"quantity":{"description":"Quantity as a decimal string, e.g. 2.","type":"string"},"tax":{"$ref":"#/$defs/Tax"},"unit_amount":{"$ref":"#/$defs/Money"},"unit_of_measure":{"enum":["QUANTITY","HOURS","AMOUNT"],"type":"string"}},"required":["name","quantity","unit_amount"],"type":"object"}`,
-	`"LinkDescription":{"properties":{"href":{"format":"uri","type":"string"},"method":{"enum":["GET","POST","PUT","DELETE","HEAD","CONNECT","OPTIONS","PATCH"],"type":"string"},"rel":{"description":"Link relation, e.g. self, send, delete.","type":"string"}},"required":["href","rel"],"type":"object"}`,
-	`"Money":{"properties":{"currency_code":{"description":"ISO 4217 currency code.","maxLength":3,"minLength":3,"type":"string"},"value":{"description":"Decimal amount as a string, e.g. 10.50.","pattern":"^((-?[0-9]+)|(-?([0-9]+)?[.][0-9]+))$","type":"string"}},"required":["currency_code","value"],"type":"object"}`,
-	`"Name":{"properties":{"full_name":{"type":"string"},"given_name":{"type":"string"},"middle_name":{"type":"string"},"prefix":{"type":"string"},"suffix":{"type":"string"},"surname":{"type":"string"}},"type":"object"}`,
-	`"Notification":{"properties":{"additional_recipients":{"description":"Extra email addresses to notify (CC).","items":{"format":"email","type":"string"},"type":"array"},"note":{"maxLength":4000,"type":"string"},"send_to_invoicer":{"default":false,"type":"boolean"},"send_to_recipient":{"default":true,"type":"boolean"},"subject":{"maxLength":4000,"type":"string"}},"type":"object"}`,
-	`"PartialPayment":{"properties":{"allow_partial_payment":{"default":false,"type":"boolean"},"minimum_amount_due":{"$ref":"#/$defs/Money"}},"type":"object"}`,
-	`"PaymentDetail":{"properties":{"amount":{"$ref":"#/$defs/Money"},"method":{"enum":["BANK_TRANSFER","CASH","CHECK","CREDIT_CARD","DEBIT_CARD","PAYPAL","WIRE_TRANSFER","OTHER"],"type":"string"},"note":{"type":"string"},"payment_date":{"format":"date","type":"string"},"payment_id":{"description":"Read-only.","type":"string"},"type":{"description":"Read-only.","enum":["PAYPAL","EXTERNAL"],"type":"string"}},"required":["method"],"type":"object"}`,
-	`"PaymentReference":{"properties":{"payment_id":{"type":"string"}},"type":"object"}`,
-	`"PaymentTerm":{"properties":{"due_date":{"format":"date","type":"string"},"term_type":{"enum":["DUE_ON_RECEIPT","DUE_ON_DATE_SPECIFIED","NET_10","NET_15","NET_30","NET_45","NET_60","NET_90","NO_DUE_DATE"],"type":"string"}},"type":"object"}`,
-	`"Payments":{"properties":{"paid_amount":{"$ref":"#/$defs/Money"},"transactions":{"items":{"$ref":"#/$defs/PaymentDetail"},"type":"array"}},"type":"object"}`,
-	`"Phone":{"properties":{"country_code":{"description":"Calling code, e.g. 001.","type":"string"},"extension_number":{"type":"string"},"national_number":{"type":"string"},"phone_type":{"enum":["FAX","HOME","MOBILE","OTHER","PAGER"],"type":"string"}},"required":["country_code","national_number"],"type":"object"}`,
-	`"RecipientInfo":{"properties":{"billing_info":{"$ref":"#/$defs/BillingInfo"},"shipping_info":{"$ref":"#/$defs/ShippingInfo"}},"type":"object"}`,
-	`"ShippingInfo":{"properties":{"address":{"$ref":"#/$defs/Address"},"business_name":{"type":"string"},"name":{"$ref":"#/$defs/Name"}},"type":"object"}`,
-	`"Tax":{"properties":{"amount":{"$ref":"#/$defs/Money"},"name":{"type":"string"},"percent":{"description":"Tax rate in percent, e.g. 7.25.","type":"string"}},"required":["name","percent"],"type":"object"}`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"fields":{"default":"all","description":"Fields to return: all, or none for IDs and links only.","type":"string"},"page":{"default":1,"description":"Page number (1-based).","maximum":1000,"minimum":1,"type":"integer"},"page_size":{"default":20,"description":"Invoices per page.","maximum":100,"minimum":1,"type":"integer"},"total_required":{"default":false,"description":"Whether to return total_items and total_pages.","type":"boolean"}},"title":"List Invoices","type":"object"`,
-	`{"$ref":"#/$defs/InvoiceList","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"invoice_id":{"description":"The invoice ID.","type":"string"}},"required":["invoice_id"],"title":"Get Invoice","type":"object"`,
-	`{"$ref":"#/$defs/Invoice","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/Invoice"}},"required":["body"],"title":"Create Draft Invoice","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"PayPal-Request-Id":{"description":"Idempotency key; a repeated request with the same key is not sent twice.","maxLength":108,"type":"string"},"body":{"$ref":"#/$defs/Notification"},"invoice_id":{"description":"The invoice ID.","type":"string"}},"required":["invoice_id"],"title":"Send Invoice","type":"object"`,
-	`{"$ref":"#/$defs/LinkDescription","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/Notification"},"invoice_id":{"description":"The invoice ID.","type":"string"}},"required":["invoice_id"],"title":"Send Invoice Reminder","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/Notification"},"invoice_id":{"description":"The invoice ID.","type":"string"}},"required":["invoice_id","body"],"title":"Cancel Sent Invoice","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"invoice_id":{"description":"The invoice ID.","type":"string"}},"required":["invoice_id"],"title":"Delete Invoice","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/PaymentDetail"},"invoice_id":{"description":"The invoice ID.","type":"string"}},"required":["invoice_id","body"],"title":"Record Payment for Invoice","type":"object"`,
-	`{"$ref":"#/$defs/PaymentReference","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{},"title":"Generate Invoice Number","type":"object"`,
-	`{"$ref":"#/$defs/InvoiceNumber","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"fields":{"default":"all","description":"Fields to return: all, or none for IDs and links only.","type":"string"},"page":{"default":1,"description":"Page number (1-based).","maximum":1000,"minimum":1,"type":"integer"},"page_size":{"default":20,"description":"Invoices per page.","maximum":100,"minimum":1,"type":"integer"},"total_required":{"default":false,"description":"Whether to return total_items and total_pages.","type":"boolean"}},"title":"List Invoices","type":"object"}`,
+	`{"$ref":"#/$defs/InvoiceList","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{"Address":{"properties":{"address_line_1":{"type":"string"},"address_line_2":{"type":"string"},"admin_area_1":{"description":"State, province or region code.","type":"string"},"admin_area_2":{"description":"City, town or village.","type":"string"},"country_code":{"description":"ISO 3166-1 alpha-2 code.","maxLength":2,"minLength":2,"type":"string"},"postal_code":{"type":"string"}},"required":["country_code"],"type":"object"},"AmountBreakdown":{"properties":{"custom":{"properties":{"amount":{"$ref":"#/$defs/Money"},"label":{"type":"string"}},"type":"object"},"discount":{"properties":{"invoice_discount":{"$ref":"#/$defs/Discount"},"item_discount":{"$ref":"#/$defs/Money"}},"type":"object"},"item_total":{"$ref":"#/$defs/Money"},"shipping":{"properties":{"amount":{"$ref":"#/$defs/Money"},"tax":{"$ref":"#/$defs/Tax"}},"type":"object"},"tax_total":{"$ref":"#/$defs/Money"}},"type":"object"},"AmountSummary":{"properties":{"breakdown":{"$ref":"#/$defs/AmountBreakdown"},"currency_code":{"type":"string"},"value":{"type":"string"}},"type":"object"},"BillingInfo":{"properties":{"address":{"$ref":"#/$defs/Address"},"business_name":{"type":"string"},"email_address":{"format":"email","type":"string"},"language":{"description":"Language of the invoice email, e.g. en-US.","type":"string"},"name":{"$ref":"#/$defs/Name"},"phones":{"items":{"$ref":"#/$defs/Phone"},"type":"array"}},"type":"object"},"Configuration":{"properties":{"allow_tip":{"default":false,"type":"boolean"},"partial_payment":{"$ref":"#/$defs/PartialPayment"},"tax_calculated_after_discount":{"default":true,"type":"boolean"},"tax_inclusive":{"default":false,"type":"boolean"},"template_id":{"type":"string"}},"type":"object"},"Discount":{"properties":{"amount":{"$ref":"#/$defs/Money"},"percent":{"type":"string"}},"type":"object"},"EmailAddress":{"properties":{"email_address":{"format":"email","type":"string"}},"required":["email_address"],"type":"object"},"Invoice":{"properties":{"additional_recipients":{"items":{"$ref":"#/$defs/EmailAddress"},"type":"array"},"amount":{"$ref":"#/$defs/AmountSummary"},"configuration":{"$ref":"#/$defs/Configuration"},"detail":{"$ref":"#/$defs/InvoiceDetail"},"due_amount":{"$ref":"#/$defs/Money"},"gratuity":{"$ref":"#/$defs/Money"},"id":{"description":"Invoice ID, e.g. INV2-XXXX-XXXX-XXXX-XXXX; read-only.","type":"string"},"invoicer":{"$ref":"#/$defs/InvoicerInfo"},"items":{"items":{"$ref":"#/$defs/Item"},"type":"array"},"links":{"items":{"$ref":"#/$defs/LinkDescription"},"type":"array"},"parent_id":{"type":"string"},"payments":{"$ref":"#/$defs/Payments"},"primary_recipients":{"items":{"$ref":"#/$defs/RecipientInfo"},"type":"array"},"status":{"description":"Read-only.","enum":["DRAFT","SENT","SCHEDULED","PAID","MARKED_AS_PAID","CANCELLED","REFUNDED","PARTIALLY_PAID","PARTIALLY_REFUNDED","MARKED_AS_REFUNDED","UNPAID","PAYMENT_PENDING"],"type":"string"}},"required":["detail"],"type":"object"},"InvoiceDetail":{"properties":{"currency_code":{"maxLength":3,"minLength":3,"type":"string"},"invoice_date":{"format":"date","type":"string"},"invoice_number":{"description":"Generated when absent.","maxLength":127,"type":"string"},"memo":{"description":"Private bookkeeping note.","type":"string"},"metadata":{"$ref":"#/$defs/InvoiceMetadata"},"note":{"description":"Note to the recipient.","type":"string"},"payment_term":{"$ref":"#/$defs/PaymentTerm"},"reference":{"description":"Reference data, e.g. a PO number.","type":"string"},"terms_and_conditions":{"type":"string"}},"required":["currency_code"],"type":"object"},"InvoiceList":{"properties":{"items":{"items":{"$ref":"#/$defs/Invoice"},"type":"array"},"links":{"items":{"$ref":"#/$defs/LinkDescription"},"type":"array"},"total_items":{"description":"Present when total_required is true.","type":"integer"},"total_pages":{"description":"Present when total_required is true.","type":"integer"}},"type":"object"},"InvoiceMetadata":{"description":"Read-only audit data.","properties":{"cancel_time":{"format":"date-time","type":"string"},"cancelled_by":{"type":"string"},"create_time":{"format":"date-time","type":"string"},"created_by":{"type":"string"},"first_sent_time":{"format":"date-time","type":"string"},"invoicer_view_url":{"format":"uri","type":"string"},"last_sent_by":{"type":"string"},"last_sent_time":{"format":"date-time","type":"string"},"last_update_time":{"format":"date-time","type":"string"},"last_updated_by":{"type":"string"},"recipient_view_url":{"format":"uri","type":"string"}},"type":"object"},"InvoicerInfo":{"properties":{"additional_notes":{"type":"string"},"address":{"$ref":"#/$defs/Address"},"business_name":{"type":"string"},"email_address":{"description":"Must be a confirmed email of the PayPal account.","format":"email","type":"string"},"logo_url":{"format":"uri","type":"string"},"name":{"$ref":"#/$defs/Name"},"phones":{"items":{"$ref":"#/$defs/Phone"},"type":"array"},"tax_id":{"type":"string"},"website":{"type":"string"}},"type":"object"},"Item":{"properties":{"description":{"maxLength":1000,"type":"string"},"discount":{"$ref":"#/$defs/Discount"},"id":{"type":"string"},"item_date":{"format":"date","type":"string"},"name":{"maxLength":200,"type":"string"},"quantity":{"description":"Quantity as a decimal string, e.g. 2.","type":"string"},"tax":{"$ref":"#/$defs/Tax"},"unit_amount":{"$ref":"#/$defs/Money"},"unit_of_measure":{"enum":["QUANTITY","HOURS","AMOUNT"],"type":"string"}},"required":["name","quantity","unit_amount"],"type":"object"},"LinkDescription":{"properties":{"href":{"format":"uri","type":"string"},"method":{"enum":["GET","POST","PUT","DELETE","HEAD","CONNECT","OPTIONS","PATCH"],"type":"string"},"rel":{"description":"Link relation, e.g. self, send, delete.","type":"string"}},"required":["href","rel"],"type":"object"},"Money":{"properties":{"currency_code":{"description":"ISO 4217 currency code.","maxLength":3,"minLength":3,"type":"string"},"value":{"description":"Decimal amount as a string, e.g. 10.50.","pattern":"^((-?[0-9]+)|(-?([0-9]+)?[.][0-9]+))$","type":"string"}},"required":["currency_code","value"],"type":"object"},"Name":{"properties":{"full_name":{"type":"string"},"given_name":{"type":"string"},"middle_name":{"type":"string"},"prefix":{"type":"string"},"suffix":{"type":"string"},"surname":{"type":"string"}},"type":"object"},"PartialPayment":{"properties":{"allow_partial_payment":{"default":false,"type":"boolean"},"minimum_amount_due":{"$ref":"#/$defs/Money"}},"type":"object"},"PaymentDetail":{"properties":{"amount":{"$ref":"#/$defs/Money"},"method":{"enum":["BANK_TRANSFER","CASH","CHECK","CREDIT_CARD","DEBIT_CARD","PAYPAL","WIRE_TRANSFER","OTHER"],"type":"string"},"note":{"type":"string"},"payment_date":{"format":"date","type":"string"},"payment_id":{"description":"Read-only.","type":"string"},"type":{"description":"Read-only.","enum":["PAYPAL","EXTERNAL"],"type":"string"}},"required":["method"],"type":"object"},"PaymentTerm":{"properties":{"due_date":{"format":"date","type":"string"},"term_type":{"enum":["DUE_ON_RECEIPT","DUE_ON_DATE_SPECIFIED","NET_10","NET_15","NET_30","NET_45","NET_60","NET_90","NO_DUE_DATE"],"type":"string"}},"type":"object"},"Payments":{"properties":{"paid_amount":{"$ref":"#/$defs/Money"},"transactions":{"items":{"$ref":"#/$defs/PaymentDetail"},"type":"array"}},"type":"object"},"Phone":{"properties":{"country_code":{"description":"Calling code, e.g. 001.","type":"string"},"extension_number":{"type":"string"},"national_number":{"type":"string"},"phone_type":{"enum":["FAX","HOME","MOBILE","OTHER","PAGER"],"type":"string"}},"required":["country_code","national_number"],"type":"object"},"RecipientInfo":{"properties":{"billing_info":{"$ref":"#/$defs/BillingInfo"},"shipping_info":{"$ref":"#/$defs/ShippingInfo"}},"type":"object"},"ShippingInfo":{"properties":{"address":{"$ref":"#/$defs/Address"},"business_name":{"type":"string"},"name":{"$ref":"#/$defs/Name"}},"type":"object"},"Tax":{"properties":{"amount":{"$ref":"#/$defs/Money"},"name":{"type":"string"},"percent":{"description":"Tax rate in percent, e.g. 7.25.","type":"string"}},"required":["name","percent"],"type":"object"}}}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"invoice_id":{"description":"The invoice ID.","type":"string"}},"required":["invoice_id"],"title":"Get Invoice","type":"object"}`,
+	`{"$ref":"#/$defs/Invoice","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{"Address":{"properties":{"address_line_1":{"type":"string"},"address_line_2":{"type":"string"},"admin_area_1":{"description":"State, province or region code.","type":"string"},"admin_area_2":{"description":"City, town or village.","type":"string"},"country_code":{"description":"ISO 3166-1 alpha-2 code.","maxLength":2,"minLength":2,"type":"string"},"postal_code":{"type":"string"}},"required":["country_code"],"type":"object"},"AmountBreakdown":{"properties":{"custom":{"properties":{"amount":{"$ref":"#/$defs/Money"},"label":{"type":"string"}},"type":"object"},"discount":{"properties":{"invoice_discount":{"$ref":"#/$defs/Discount"},"item_discount":{"$ref":"#/$defs/Money"}},"type":"object"},"item_total":{"$ref":"#/$defs/Money"},"shipping":{"properties":{"amount":{"$ref":"#/$defs/Money"},"tax":{"$ref":"#/$defs/Tax"}},"type":"object"},"tax_total":{"$ref":"#/$defs/Money"}},"type":"object"},"AmountSummary":{"properties":{"breakdown":{"$ref":"#/$defs/AmountBreakdown"},"currency_code":{"type":"string"},"value":{"type":"string"}},"type":"object"},"BillingInfo":{"properties":{"address":{"$ref":"#/$defs/Address"},"business_name":{"type":"string"},"email_address":{"format":"email","type":"string"},"language":{"description":"Language of the invoice email, e.g. en-US.","type":"string"},"name":{"$ref":"#/$defs/Name"},"phones":{"items":{"$ref":"#/$defs/Phone"},"type":"array"}},"type":"object"},"Configuration":{"properties":{"allow_tip":{"default":false,"type":"boolean"},"partial_payment":{"$ref":"#/$defs/PartialPayment"},"tax_calculated_after_discount":{"default":true,"type":"boolean"},"tax_inclusive":{"default":false,"type":"boolean"},"template_id":{"type":"string"}},"type":"object"},"Discount":{"properties":{"amount":{"$ref":"#/$defs/Money"},"percent":{"type":"string"}},"type":"object"},"EmailAddress":{"properties":{"email_address":{"format":"email","type":"string"}},"required":["email_address"],"type":"object"},"Invoice":{"properties":{"additional_recipients":{"items":{"$ref":"#/$defs/EmailAddress"},"type":"array"},"amount":{"$ref":"#/$defs/AmountSummary"},"configuration":{"$ref":"#/$defs/Configuration"},"detail":{"$ref":"#/$defs/InvoiceDetail"},"due_amount":{"$ref":"#/$defs/Money"},"gratuity":{"$ref":"#/$defs/Money"},"id":{"description":"Invoice ID, e.g. INV2-XXXX-XXXX-XXXX-XXXX; read-only.","type":"string"},"invoicer":{"$ref":"#/$defs/InvoicerInfo"},"items":{"items":{"$ref":"#/$defs/Item"},"type":"array"},"links":{"items":{"$ref":"#/$defs/LinkDescription"},"type":"array"},"parent_id":{"type":"string"},"payments":{"$ref":"#/$defs/Payments"},"primary_recipients":{"items":{"$ref":"#/$defs/RecipientInfo"},"type":"array"},"status":{"description":"Read-only.","enum":["DRAFT","SENT","SCHEDULED","PAID","MARKED_AS_PAID","CANCELLED","REFUNDED","PARTIALLY_PAID","PARTIALLY_REFUNDED","MARKED_AS_REFUNDED","UNPAID","PAYMENT_PENDING"],"type":"string"}},"required":["detail"],"type":"object"},"InvoiceDetail":{"properties":{"currency_code":{"maxLength":3,"minLength":3,"type":"string"},"invoice_date":{"format":"date","type":"string"},"invoice_number":{"description":"Generated when absent.","maxLength":127,"type":"string"},"memo":{"description":"Private bookkeeping note.","type":"string"},"metadata":{"$ref":"#/$defs/InvoiceMetadata"},"note":{"description":"Note to the recipient.","type":"string"},"payment_term":{"$ref":"#/$defs/PaymentTerm"},"reference":{"description":"Reference data, e.g. a PO number.","type":"string"},"terms_and_conditions":{"type":"string"}},"required":["currency_code"],"type":"object"},"InvoiceMetadata":{"description":"Read-only audit data.","properties":{"cancel_time":{"format":"date-time","type":"string"},"cancelled_by":{"type":"string"},"create_time":{"format":"date-time","type":"string"},"created_by":{"type":"string"},"first_sent_time":{"format":"date-time","type":"string"},"invoicer_view_url":{"format":"uri","type":"string"},"last_sent_by":{"type":"string"},"last_sent_time":{"format":"date-time","type":"string"},"last_update_time":{"format":"date-time","type":"string"},"last_updated_by":{"type":"string"},"recipient_view_url":{"format":"uri","type":"string"}},"type":"object"},"InvoicerInfo":{"properties":{"additional_notes":{"type":"string"},"address":{"$ref":"#/$defs/Address"},"business_name":{"type":"string"},"email_address":{"description":"Must be a confirmed email of the PayPal account.","format":"email","type":"string"},"logo_url":{"format":"uri","type":"string"},"name":{"$ref":"#/$defs/Name"},"phones":{"items":{"$ref":"#/$defs/Phone"},"type":"array"},"tax_id":{"type":"string"},"website":{"type":"string"}},"type":"object"},"Item":{"properties":{"description":{"maxLength":1000,"type":"string"},"discount":{"$ref":"#/$defs/Discount"},"id":{"type":"string"},"item_date":{"format":"date","type":"string"},"name":{"maxLength":200,"type":"string"},"quantity":{"description":"Quantity as a decimal string, e.g. 2.","type":"string"},"tax":{"$ref":"#/$defs/Tax"},"unit_amount":{"$ref":"#/$defs/Money"},"unit_of_measure":{"enum":["QUANTITY","HOURS","AMOUNT"],"type":"string"}},"required":["name","quantity","unit_amount"],"type":"object"},"LinkDescription":{"properties":{"href":{"format":"uri","type":"string"},"method":{"enum":["GET","POST","PUT","DELETE","HEAD","CONNECT","OPTIONS","PATCH"],"type":"string"},"rel":{"description":"Link relation, e.g. self, send, delete.","type":"string"}},"required":["href","rel"],"type":"object"},"Money":{"properties":{"currency_code":{"description":"ISO 4217 currency code.","maxLength":3,"minLength":3,"type":"string"},"value":{"description":"Decimal amount as a string, e.g. 10.50.","pattern":"^((-?[0-9]+)|(-?([0-9]+)?[.][0-9]+))$","type":"string"}},"required":["currency_code","value"],"type":"object"},"Name":{"properties":{"full_name":{"type":"string"},"given_name":{"type":"string"},"middle_name":{"type":"string"},"prefix":{"type":"string"},"suffix":{"type":"string"},"surname":{"type":"string"}},"type":"object"},"PartialPayment":{"properties":{"allow_partial_payment":{"default":false,"type":"boolean"},"minimum_amount_due":{"$ref":"#/$defs/Money"}},"type":"object"},"PaymentDetail":{"properties":{"amount":{"$ref":"#/$defs/Money"},"method":{"enum":["BANK_TRANSFER","CASH","CHECK","CREDIT_CARD","DEBIT_CARD","PAYPAL","WIRE_TRANSFER","OTHER"],"type":"string"},"note":{"type":"string"},"payment_date":{"format":"date","type":"string"},"payment_id":{"description":"Read-only.","type":"string"},"type":{"description":"Read-only.","enum":["PAYPAL","EXTERNAL"],"type":"string"}},"required":["method"],"type":"object"},"PaymentTerm":{"properties":{"due_date":{"format":"date","type":"string"},"term_type":{"enum":["DUE_ON_RECEIPT","DUE_ON_DATE_SPECIFIED","NET_10","NET_15","NET_30","NET_45","NET_60","NET_90","NO_DUE_DATE"],"type":"string"}},"type":"object"},"Payments":{"properties":{"paid_amount":{"$ref":"#/$defs/Money"},"transactions":{"items":{"$ref":"#/$defs/PaymentDetail"},"type":"array"}},"type":"object"},"Phone":{"properties":{"country_code":{"description":"Calling code, e.g. 001.","type":"string"},"extension_number":{"type":"string"},"national_number":{"type":"string"},"phone_type":{"enum":["FAX","HOME","MOBILE","OTHER","PAGER"],"type":"string"}},"required":["country_code","national_number"],"type":"object"},"RecipientInfo":{"properties":{"billing_info":{"$ref":"#/$defs/BillingInfo"},"shipping_info":{"$ref":"#/$defs/ShippingInfo"}},"type":"object"},"ShippingInfo":{"properties":{"address":{"$ref":"#/$defs/Address"},"business_name":{"type":"string"},"name":{"$ref":"#/$defs/Name"}},"type":"object"},"Tax":{"properties":{"amount":{"$ref":"#/$defs/Money"},"name":{"type":"string"},"percent":{"description":"Tax rate in percent, e.g. 7.25.","type":"string"}},"required":["name","percent"],"type":"object"}}}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/Invoice"}},"required":["body"],"title":"Create Draft Invoice","type":"object","$defs":{"Address":{"properties":{"address_line_1":{"type":"string"},"address_line_2":{"type":"string"},"admin_area_1":{"description":"State, province or region code.","type":"string"},"admin_area_2":{"description":"City, town or village.","type":"string"},"country_code":{"description":"ISO 3166-1 alpha-2 code.","maxLength":2,"minLength":2,"type":"string"},"postal_code":{"type":"string"}},"required":["country_code"],"type":"object"},"AmountBreakdown":{"properties":{"custom":{"properties":{"amount":{"$ref":"#/$defs/Money"},"label":{"type":"string"}},"type":"object"},"discount":{"properties":{"invoice_discount":{"$ref":"#/$defs/Discount"},"item_discount":{"$ref":"#/$defs/Money"}},"type":"object"},"item_total":{"$ref":"#/$defs/Money"},"shipping":{"properties":{"amount":{"$ref":"#/$defs/Money"},"tax":{"$ref":"#/$defs/Tax"}},"type":"object"},"tax_total":{"$ref":"#/$defs/Money"}},"type":"object"},"AmountSummary":{"properties":{"breakdown":{"$ref":"#/$defs/AmountBreakdown"},"currency_code":{"type":"string"},"value":{"type":"string"}},"type":"object"},"BillingInfo":{"properties":{"address":{"$ref":"#/$defs/Address"},"business_name":{"type":"string"},"email_address":{"format":"email","type":"string"},"language":{"description":"Language of the invoice email, e.g. en-US.","type":"string"},"name":{"$ref":"#/$defs/Name"},"phones":{"items":{"$ref":"#/$defs/Phone"},"type":"array"}},"type":"object"},"Configuration":{"properties":{"allow_tip":{"default":false,"type":"boolean"},"partial_payment":{"$ref":"#/$defs/PartialPayment"},"tax_calculated_after_discount":{"default":true,"type":"boolean"},"tax_inclusive":{"default":false,"type":"boolean"},"template_id":{"type":"string"}},"type":"object"},"Discount":{"properties":{"amount":{"$ref":"#/$defs/Money"},"percent":{"type":"string"}},"type":"object"},"EmailAddress":{"properties":{"email_address":{"format":"email","type":"string"}},"required":["email_address"],"type":"object"},"Invoice":{"properties":{"additional_recipients":{"items":{"$ref":"#/$defs/EmailAddress"},"type":"array"},"amount":{"$ref":"#/$defs/AmountSummary"},"configuration":{"$ref":"#/$defs/Configuration"},"detail":{"$ref":"#/$defs/InvoiceDetail"},"due_amount":{"$ref":"#/$defs/Money"},"gratuity":{"$ref":"#/$defs/Money"},"id":{"description":"Invoice ID, e.g. INV2-XXXX-XXXX-XXXX-XXXX; read-only.","type":"string"},"invoicer":{"$ref":"#/$defs/InvoicerInfo"},"items":{"items":{"$ref":"#/$defs/Item"},"type":"array"},"links":{"items":{"$ref":"#/$defs/LinkDescription"},"type":"array"},"parent_id":{"type":"string"},"payments":{"$ref":"#/$defs/Payments"},"primary_recipients":{"items":{"$ref":"#/$defs/RecipientInfo"},"type":"array"},"status":{"description":"Read-only.","enum":["DRAFT","SENT","SCHEDULED","PAID","MARKED_AS_PAID","CANCELLED","REFUNDED","PARTIALLY_PAID","PARTIALLY_REFUNDED","MARKED_AS_REFUNDED","UNPAID","PAYMENT_PENDING"],"type":"string"}},"required":["detail"],"type":"object"},"InvoiceDetail":{"properties":{"currency_code":{"maxLength":3,"minLength":3,"type":"string"},"invoice_date":{"format":"date","type":"string"},"invoice_number":{"description":"Generated when absent.","maxLength":127,"type":"string"},"memo":{"description":"Private bookkeeping note.","type":"string"},"metadata":{"$ref":"#/$defs/InvoiceMetadata"},"note":{"description":"Note to the recipient.","type":"string"},"payment_term":{"$ref":"#/$defs/PaymentTerm"},"reference":{"description":"Reference data, e.g. a PO number.","type":"string"},"terms_and_conditions":{"type":"string"}},"required":["currency_code"],"type":"object"},"InvoiceMetadata":{"description":"Read-only audit data.","properties":{"cancel_time":{"format":"date-time","type":"string"},"cancelled_by":{"type":"string"},"create_time":{"format":"date-time","type":"string"},"created_by":{"type":"string"},"first_sent_time":{"format":"date-time","type":"string"},"invoicer_view_url":{"format":"uri","type":"string"},"last_sent_by":{"type":"string"},"last_sent_time":{"format":"date-time","type":"string"},"last_update_time":{"format":"date-time","type":"string"},"last_updated_by":{"type":"string"},"recipient_view_url":{"format":"uri","type":"string"}},"type":"object"},"InvoicerInfo":{"properties":{"additional_notes":{"type":"string"},"address":{"$ref":"#/$defs/Address"},"business_name":{"type":"string"},"email_address":{"description":"Must be a confirmed email of the PayPal account.","format":"email","type":"string"},"logo_url":{"format":"uri","type":"string"},"name":{"$ref":"#/$defs/Name"},"phones":{"items":{"$ref":"#/$defs/Phone"},"type":"array"},"tax_id":{"type":"string"},"website":{"type":"string"}},"type":"object"},"Item":{"properties":{"description":{"maxLength":1000,"type":"string"},"discount":{"$ref":"#/$defs/Discount"},"id":{"type":"string"},"item_date":{"format":"date","type":"string"},"name":{"maxLength":200,"type":"string"},"quantity":{"description":"Quantity as a decimal string, e.g. 2.","type":"string"},"tax":{"$ref":"#/$defs/Tax"},"unit_amount":{"$ref":"#/$defs/Money"},"unit_of_measure":{"enum":["QUANTITY","HOURS","AMOUNT"],"type":"string"}},"required":["name","quantity","unit_amount"],"type":"object"},"LinkDescription":{"properties":{"href":{"format":"uri","type":"string"},"method":{"enum":["GET","POST","PUT","DELETE","HEAD","CONNECT","OPTIONS","PATCH"],"type":"string"},"rel":{"description":"Link relation, e.g. self, send, delete.","type":"string"}},"required":["href","rel"],"type":"object"},"Money":{"properties":{"currency_code":{"description":"ISO 4217 currency code.","maxLength":3,"minLength":3,"type":"string"},"value":{"description":"Decimal amount as a string, e.g. 10.50.","pattern":"^((-?[0-9]+)|(-?([0-9]+)?[.][0-9]+))$","type":"string"}},"required":["currency_code","value"],"type":"object"},"Name":{"properties":{"full_name":{"type":"string"},"given_name":{"type":"string"},"middle_name":{"type":"string"},"prefix":{"type":"string"},"suffix":{"type":"string"},"surname":{"type":"string"}},"type":"object"},"PartialPayment":{"properties":{"allow_partial_payment":{"default":false,"type":"boolean"},"minimum_amount_due":{"$ref":"#/$defs/Money"}},"type":"object"},"PaymentDetail":{"properties":{"amount":{"$ref":"#/$defs/Money"},"method":{"enum":["BANK_TRANSFER","CASH","CHECK","CREDIT_CARD","DEBIT_CARD","PAYPAL","WIRE_TRANSFER","OTHER"],"type":"string"},"note":{"type":"string"},"payment_date":{"format":"date","type":"string"},"payment_id":{"description":"Read-only.","type":"string"},"type":{"description":"Read-only.","enum":["PAYPAL","EXTERNAL"],"type":"string"}},"required":["method"],"type":"object"},"PaymentTerm":{"properties":{"due_date":{"format":"date","type":"string"},"term_type":{"enum":["DUE_ON_RECEIPT","DUE_ON_DATE_SPECIFIED","NET_10","NET_15","NET_30","NET_45","NET_60","NET_90","NO_DUE_DATE"],"type":"string"}},"type":"object"},"Payments":{"properties":{"paid_amount":{"$ref":"#/$defs/Money"},"transactions":{"items":{"$ref":"#/$defs/PaymentDetail"},"type":"array"}},"type":"object"},"Phone":{"properties":{"country_code":{"description":"Calling code, e.g. 001.","type":"string"},"extension_number":{"type":"string"},"national_number":{"type":"string"},"phone_type":{"enum":["FAX","HOME","MOBILE","OTHER","PAGER"],"type":"string"}},"required":["country_code","national_number"],"type":"object"},"RecipientInfo":{"properties":{"billing_info":{"$ref":"#/$defs/BillingInfo"},"shipping_info":{"$ref":"#/$defs/ShippingInfo"}},"type":"object"},"ShippingInfo":{"properties":{"address":{"$ref":"#/$defs/Address"},"business_name":{"type":"string"},"name":{"$ref":"#/$defs/Name"}},"type":"object"},"Tax":{"properties":{"amount":{"$ref":"#/$defs/Money"},"name":{"type":"string"},"percent":{"description":"Tax rate in percent, e.g. 7.25.","type":"string"}},"required":["name","percent"],"type":"object"}}}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"PayPal-Request-Id":{"description":"Idempotency key; a repeated request with the same key is not sent twice.","maxLength":108,"type":"string"},"body":{"$ref":"#/$defs/Notification"},"invoice_id":{"description":"The invoice ID.","type":"string"}},"required":["invoice_id"],"title":"Send Invoice","type":"object","$defs":{"Notification":{"properties":{"additional_recipients":{"description":"Extra email addresses to notify (CC).","items":{"format":"email","type":"string"},"type":"array"},"note":{"maxLength":4000,"type":"string"},"send_to_invoicer":{"default":false,"type":"boolean"},"send_to_recipient":{"default":true,"type":"boolean"},"subject":{"maxLength":4000,"type":"string"}},"type":"object"}}}`,
+	`{"$ref":"#/$defs/LinkDescription","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{"LinkDescription":{"properties":{"href":{"format":"uri","type":"string"},"method":{"enum":["GET","POST","PUT","DELETE","HEAD","CONNECT","OPTIONS","PATCH"],"type":"string"},"rel":{"description":"Link relation, e.g. self, send, delete.","type":"string"}},"required":["href","rel"],"type":"object"}}}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/Notification"},"invoice_id":{"description":"The invoice ID.","type":"string"}},"required":["invoice_id"],"title":"Send Invoice Reminder","type":"object","$defs":{"Notification":{"properties":{"additional_recipients":{"description":"Extra email addresses to notify (CC).","items":{"format":"email","type":"string"},"type":"array"},"note":{"maxLength":4000,"type":"string"},"send_to_invoicer":{"default":false,"type":"boolean"},"send_to_recipient":{"default":true,"type":"boolean"},"subject":{"maxLength":4000,"type":"string"}},"type":"object"}}}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema"}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/Notification"},"invoice_id":{"description":"The invoice ID.","type":"string"}},"required":["invoice_id","body"],"title":"Cancel Sent Invoice","type":"object","$defs":{"Notification":{"properties":{"additional_recipients":{"description":"Extra email addresses to notify (CC).","items":{"format":"email","type":"string"},"type":"array"},"note":{"maxLength":4000,"type":"string"},"send_to_invoicer":{"default":false,"type":"boolean"},"send_to_recipient":{"default":true,"type":"boolean"},"subject":{"maxLength":4000,"type":"string"}},"type":"object"}}}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"invoice_id":{"description":"The invoice ID.","type":"string"}},"required":["invoice_id"],"title":"Delete Invoice","type":"object"}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/PaymentDetail"},"invoice_id":{"description":"The invoice ID.","type":"string"}},"required":["invoice_id","body"],"title":"Record Payment for Invoice","type":"object","$defs":{"Money":{"properties":{"currency_code":{"description":"ISO 4217 currency code.","maxLength":3,"minLength":3,"type":"string"},"value":{"description":"Decimal amount as a string, e.g. 10.50.","pattern":"^((-?[0-9]+)|(-?([0-9]+)?[.][0-9]+))$","type":"string"}},"required":["currency_code","value"],"type":"object"},"PaymentDetail":{"properties":{"amount":{"$ref":"#/$defs/Money"},"method":{"enum":["BANK_TRANSFER","CASH","CHECK","CREDIT_CARD","DEBIT_CARD","PAYPAL","WIRE_TRANSFER","OTHER"],"type":"string"},"note":{"type":"string"},"payment_date":{"format":"date","type":"string"},"payment_id":{"description":"Read-only.","type":"string"},"type":{"description":"Read-only.","enum":["PAYPAL","EXTERNAL"],"type":"string"}},"required":["method"],"type":"object"}}}`,
+	`{"$ref":"#/$defs/PaymentReference","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{"PaymentReference":{"properties":{"payment_id":{"type":"string"}},"type":"object"}}}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{},"title":"Generate Invoice Number","type":"object"}`,
+	`{"$ref":"#/$defs/InvoiceNumber","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{"InvoiceNumber":{"properties":{"invoice_number":{"type":"string"}},"type":"object"}}}`,
 }
 
-// schemaText is the text of schema piece i.
-func schemaText(i int) string {
-	return schemaTexts[i]
-}
-
-// schemaRefs lists, for each piece, the named schemas it refers to itself.
-var schemaRefs = [...][]uint16{
-	{},
-	{5, 15, 26},
-	{1},
-	{0, 16, 23},
-	{18},
-	{15},
-	{},
-	{2, 4, 6, 8, 12, 13, 14, 15, 22, 24},
-	{10, 21},
-	{7, 14},
-	{},
-	{},
-	{0, 16, 23},
-	{5, 15, 26},
-	{},
-	{},
-	{},
-	{},
-	{15},
-	{15},
-	{},
-	{},
-	{15, 19},
-	{},
-	{3, 25},
-	{0, 16},
-	{15},
-	{},
-	{9},
-	{},
-	{7},
-	{7},
-	{17},
-	{14},
-	{17},
-	{},
-	{17},
-	{},
-	{19},
-	{20},
-	{},
-	{11},
-}
-var schemasBuilt [len(schemaRefs)]builtSchema
-
-// actionSchema is schema piece i with its $defs, built at first use.
+// actionSchema is schema i.
 func actionSchema(i int) string {
-	return schemasBuilt[i].get(i, schemaText, schemaRefs[:])
+	return schemaTexts[i]
 }
 
 // Actions describes every action of the connector, in spec order.
 func Actions() []ActionInfo {
 	return []ActionInfo{{
 		Description: "List the merchant's invoices, newest first.",
-		Input:       json.RawMessage(actionSchema(27)),
+		Input:       json.RawMessage(actionSchema(0)),
 		Method:      "GET",
 		Name:        "listInvoices",
-		Output:      json.RawMessage(actionSchema(28)),
+		Output:      json.RawMessage(actionSchema(1)),
 		Path:        "/v2/invoicing/invoices",
 		ReadOnly:    true,
 		Title:       "List Invoices",
 	}, {
 		Description: "Get an invoice by ID.",
-		Input:       json.RawMessage(actionSchema(29)),
+		Input:       json.RawMessage(actionSchema(2)),
 		Method:      "GET",
 		Name:        "getInvoice",
-		Output:      json.RawMessage(actionSchema(30)),
+		Output:      json.RawMessage(actionSchema(3)),
 		Path:        "/v2/invoicing/invoices/{invoice_id}",
 		ReadOnly:    true,
 		Title:       "Get Invoice",
 	}, {
 		Description: "Create a draft invoice; send it to make it payable.",
-		Input:       json.RawMessage(actionSchema(31)),
+		Input:       json.RawMessage(actionSchema(4)),
 		Method:      "POST",
 		Name:        "createDraftInvoice",
-		Output:      json.RawMessage(actionSchema(30)),
+		Output:      json.RawMessage(actionSchema(3)),
 		Path:        "/v2/invoicing/invoices",
 		Title:       "Create Draft Invoice",
 	}, {
 		Description: "Send or schedule a draft invoice to its recipients.",
-		Input:       json.RawMessage(actionSchema(32)),
+		Input:       json.RawMessage(actionSchema(5)),
 		Method:      "POST",
 		Name:        "sendInvoice",
-		Output:      json.RawMessage(actionSchema(33)),
+		Output:      json.RawMessage(actionSchema(6)),
 		Path:        "/v2/invoicing/invoices/{invoice_id}/send",
 		Title:       "Send Invoice",
 	}, {
 		Description: "Send a reminder for an unpaid invoice (204 No Content).",
-		Input:       json.RawMessage(actionSchema(34)),
+		Input:       json.RawMessage(actionSchema(7)),
 		Method:      "POST",
 		Name:        "sendInvoiceReminder",
-		Output:      json.RawMessage(actionSchema(35)),
+		Output:      json.RawMessage(actionSchema(8)),
 		Path:        "/v2/invoicing/invoices/{invoice_id}/remind",
 		Title:       "Send Invoice Reminder",
 	}, {
 		Description: "Cancel a sent invoice and optionally notify the recipients (204 No Content).",
-		Input:       json.RawMessage(actionSchema(36)),
+		Input:       json.RawMessage(actionSchema(9)),
 		Method:      "POST",
 		Name:        "cancelInvoice",
-		Output:      json.RawMessage(actionSchema(35)),
+		Output:      json.RawMessage(actionSchema(8)),
 		Path:        "/v2/invoicing/invoices/{invoice_id}/cancel",
 		Title:       "Cancel Sent Invoice",
 	}, {
 		Description: "Delete a draft or scheduled invoice (204 No Content).",
-		Input:       json.RawMessage(actionSchema(37)),
+		Input:       json.RawMessage(actionSchema(10)),
 		Method:      "DELETE",
 		Name:        "deleteInvoice",
-		Output:      json.RawMessage(actionSchema(35)),
+		Output:      json.RawMessage(actionSchema(8)),
 		Path:        "/v2/invoicing/invoices/{invoice_id}",
 		Title:       "Delete Invoice",
 	}, {
 		Description: "Record a payment made outside PayPal (for example cash or check) against an invoice.",
-		Input:       json.RawMessage(actionSchema(38)),
+		Input:       json.RawMessage(actionSchema(11)),
 		Method:      "POST",
 		Name:        "recordPayment",
-		Output:      json.RawMessage(actionSchema(39)),
+		Output:      json.RawMessage(actionSchema(12)),
 		Path:        "/v2/invoicing/invoices/{invoice_id}/payments",
 		Title:       "Record Payment for Invoice",
 	}, {
 		Description: "Get the next invoice number in the merchant's sequence.",
-		Input:       json.RawMessage(actionSchema(40)),
+		Input:       json.RawMessage(actionSchema(13)),
 		Method:      "POST",
 		Name:        "generateNextInvoiceNumber",
-		Output:      json.RawMessage(actionSchema(41)),
+		Output:      json.RawMessage(actionSchema(14)),
 		Path:        "/v2/invoicing/generate-next-invoice-number",
 		Title:       "Generate Invoice Number",
 	}}
@@ -228,7 +148,7 @@ func (c *Client) Invoke(ctx context.Context, name string, input json.RawMessage)
 // invokeListInvoices decodes input strictly and calls ListInvoices.
 func invokeListInvoices(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p ListInvoicesParams
-	if err := decodeInput("paypal: listInvoices: ", actionSchema(27), input, inputTargets{
+	if err := decodeInput("paypal: listInvoices: ", actionSchema(0), input, inputTargets{
 		"fields":         &p.Fields,
 		"page":           &p.Page,
 		"page_size":      &p.PageSize,
@@ -244,7 +164,7 @@ func invokeListInvoices(ctx context.Context, c *Client, input json.RawMessage) (
 // invokeGetInvoice decodes input strictly and calls GetInvoice.
 func invokeGetInvoice(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetInvoiceParams
-	if err := decodeInput("paypal: getInvoice: ", actionSchema(29), input, inputTargets{"invoice_id": &p.InvoiceID}); err != nil {
+	if err := decodeInput("paypal: getInvoice: ", actionSchema(2), input, inputTargets{"invoice_id": &p.InvoiceID}); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -255,7 +175,7 @@ func invokeGetInvoice(ctx context.Context, c *Client, input json.RawMessage) (*R
 // invokeCreateDraftInvoice decodes input strictly and calls CreateDraftInvoice.
 func invokeCreateDraftInvoice(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p CreateDraftInvoiceParams
-	if err := decodeInput("paypal: createDraftInvoice: ", actionSchema(31), input, inputTargets{"body": &p.Body}); err != nil {
+	if err := decodeInput("paypal: createDraftInvoice: ", actionSchema(4), input, inputTargets{"body": &p.Body}); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -266,7 +186,7 @@ func invokeCreateDraftInvoice(ctx context.Context, c *Client, input json.RawMess
 // invokeSendInvoice decodes input strictly and calls SendInvoice.
 func invokeSendInvoice(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p SendInvoiceParams
-	if err := decodeInput("paypal: sendInvoice: ", actionSchema(32), input, inputTargets{
+	if err := decodeInput("paypal: sendInvoice: ", actionSchema(5), input, inputTargets{
 		"PayPal-Request-Id": &p.PayPalRequestID,
 		"body":              &p.Body,
 		"invoice_id":        &p.InvoiceID,
@@ -281,7 +201,7 @@ func invokeSendInvoice(ctx context.Context, c *Client, input json.RawMessage) (*
 // invokeSendInvoiceReminder decodes input strictly and calls SendInvoiceReminder.
 func invokeSendInvoiceReminder(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p SendInvoiceReminderParams
-	if err := decodeInput("paypal: sendInvoiceReminder: ", actionSchema(34), input, inputTargets{
+	if err := decodeInput("paypal: sendInvoiceReminder: ", actionSchema(7), input, inputTargets{
 		"body":       &p.Body,
 		"invoice_id": &p.InvoiceID,
 	}); err != nil {
@@ -295,7 +215,7 @@ func invokeSendInvoiceReminder(ctx context.Context, c *Client, input json.RawMes
 // invokeCancelInvoice decodes input strictly and calls CancelInvoice.
 func invokeCancelInvoice(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p CancelInvoiceParams
-	if err := decodeInput("paypal: cancelInvoice: ", actionSchema(36), input, inputTargets{
+	if err := decodeInput("paypal: cancelInvoice: ", actionSchema(9), input, inputTargets{
 		"body":       &p.Body,
 		"invoice_id": &p.InvoiceID,
 	}); err != nil {
@@ -309,7 +229,7 @@ func invokeCancelInvoice(ctx context.Context, c *Client, input json.RawMessage) 
 // invokeDeleteInvoice decodes input strictly and calls DeleteInvoice.
 func invokeDeleteInvoice(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p DeleteInvoiceParams
-	if err := decodeInput("paypal: deleteInvoice: ", actionSchema(37), input, inputTargets{"invoice_id": &p.InvoiceID}); err != nil {
+	if err := decodeInput("paypal: deleteInvoice: ", actionSchema(10), input, inputTargets{"invoice_id": &p.InvoiceID}); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -320,7 +240,7 @@ func invokeDeleteInvoice(ctx context.Context, c *Client, input json.RawMessage) 
 // invokeRecordPayment decodes input strictly and calls RecordPayment.
 func invokeRecordPayment(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p RecordPaymentParams
-	if err := decodeInput("paypal: recordPayment: ", actionSchema(38), input, inputTargets{
+	if err := decodeInput("paypal: recordPayment: ", actionSchema(11), input, inputTargets{
 		"body":       &p.Body,
 		"invoice_id": &p.InvoiceID,
 	}); err != nil {
@@ -333,7 +253,7 @@ func invokeRecordPayment(ctx context.Context, c *Client, input json.RawMessage) 
 
 // invokeGenerateNextInvoiceNumber decodes input strictly and calls GenerateNextInvoiceNumber.
 func invokeGenerateNextInvoiceNumber(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
-	if err := decodeInput("paypal: generateNextInvoiceNumber: ", actionSchema(40), input, nil); err != nil {
+	if err := decodeInput("paypal: generateNextInvoiceNumber: ", actionSchema(13), input, nil); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)

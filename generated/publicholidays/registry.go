@@ -12,128 +12,89 @@ import (
 // ErrUnknownAction is wrapped by the error of Invoke for a name that is no action of the connector.
 var ErrUnknownAction = errors.New("publicholidays: unknown action")
 
-// The schema pieces: each named schema (`"Name":{...}`) once, then each action's Input and Output
-// without their $defs and closing brace; actionSchema(i) is piece i whole.
+// schemaTexts are the actions' Input and Output schemas, whole, each distinct one once.
 var schemaTexts = [...]string{
-	`"Country":{"properties":{"countryCode":{"type":"string"},"name":{"type":"string"}},"required":["countryCode","name"],"type":"object"}`,
-	`"CountryInfo":{"properties":{"borders":{"description":"Neighbouring countries; their own borders are null.","items":{"$ref":"#/$defs/CountryInfo"},"type":["array","null"]},"commonName":{"type":"string"},"countryCode":{"type":"string"},"officialName":{"type":"string"},"region":{"type":"string"}},"type":"object"}`,
-	`"CountryList":{"items":{"$ref":"#/$defs/Country"},"type":"array"}`,
-	`"HolidayType":{"enum":["Public","Bank","School","Authorities","Optional","Observance"],"type":"string"}`,
-	`"LongWeekend":{"properties":{"bridgeDays":{"items":{"format":"date","type":"string"},"type":"array"},"dayCount":{"type":"integer"},"endDate":{"format":"date","type":"string"},"needBridgeDay":{"description":"Whether a day off is needed to bridge to the holiday.","type":"boolean"},"startDate":{"format":"date","type":"string"}},"type":"object"}`,
-	`"LongWeekendList":{"items":{"$ref":"#/$defs/LongWeekend"},"type":"array"}`,
-	`"PublicHoliday":{"properties":{"counties":{"description":"ISO 3166-2 codes of the subdivisions where it applies; null when global.","items":{"type":"string"},"type":["array","null"]},"countryCode":{"description":"ISO 3166-1 alpha-2 country code.","type":"string"},"date":{"format":"date","type":"string"},"fixed":{"description":"Whether the holiday falls on the same date every year.","type":"boolean"},"global":{"description":"Whether the holiday applies to the whole country.","type":"boolean"},"launchYear":{"description":"The first year the holiday was observed.","type":["integer","null"]},"localName":{"description":"Name in the country's language.","type":"string"},"name":{"description":"English name.","type":"string"},"types":{"items":{"$ref":"#/$defs/HolidayType"},"type":"array"}},"required":["date","localName","name","countryCode","global","types"],"type":"object"}`,
-	`"PublicHolidayList":{"items":{"$ref":"#/$defs/PublicHoliday"},"type":"array"}`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"countryCode":{"description":"ISO 3166-1 alpha-2 country code.","pattern":"^[A-Za-z]{2}$","type":"string"},"year":{"description":"The year.","maximum":2200,"minimum":1900,"type":"integer"}},"required":["year","countryCode"],"title":"Get Public Holidays","type":"object"`,
-	`{"$ref":"#/$defs/PublicHolidayList","$schema":"https://json-schema.org/draft/2020-12/schema"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{},"title":"Get Available Countries","type":"object"`,
-	`{"$ref":"#/$defs/CountryList","$schema":"https://json-schema.org/draft/2020-12/schema"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"countryCode":{"description":"ISO 3166-1 alpha-2 country code.","pattern":"^[A-Za-z]{2}$","type":"string"},"countyCode":{"description":"ISO 3166-2 subdivision code, e.g. DE-BY.","type":"string"},"offset":{"default":0,"description":"UTC offset in hours that defines today.","maximum":12,"minimum":-12,"type":"integer"}},"required":["countryCode"],"title":"Is Today a Public Holiday","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"countryCode":{"description":"ISO 3166-1 alpha-2 country code.","pattern":"^[A-Za-z]{2}$","type":"string"}},"required":["countryCode"],"title":"Get Next Public Holidays","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{},"title":"Get Next Public Holidays Worldwide","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"countryCode":{"description":"ISO 3166-1 alpha-2 country code.","pattern":"^[A-Za-z]{2}$","type":"string"}},"required":["countryCode"],"title":"Get Country Info","type":"object"`,
-	`{"$ref":"#/$defs/CountryInfo","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"countryCode":{"description":"ISO 3166-1 alpha-2 country code.","pattern":"^[A-Za-z]{2}$","type":"string"},"year":{"description":"The year.","maximum":2200,"minimum":1900,"type":"integer"}},"required":["year","countryCode"],"title":"Get Long Weekends","type":"object"`,
-	`{"$ref":"#/$defs/LongWeekendList","$schema":"https://json-schema.org/draft/2020-12/schema"`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"countryCode":{"description":"ISO 3166-1 alpha-2 country code.","pattern":"^[A-Za-z]{2}$","type":"string"},"year":{"description":"The year.","maximum":2200,"minimum":1900,"type":"integer"}},"required":["year","countryCode"],"title":"Get Public Holidays","type":"object"}`,
+	`{"$ref":"#/$defs/PublicHolidayList","$schema":"https://json-schema.org/draft/2020-12/schema","$defs":{"HolidayType":{"enum":["Public","Bank","School","Authorities","Optional","Observance"],"type":"string"},"PublicHoliday":{"properties":{"counties":{"description":"ISO 3166-2 codes of the subdivisions where it applies; null when global.","items":{"type":"string"},"type":["array","null"]},"countryCode":{"description":"ISO 3166-1 alpha-2 country code.","type":"string"},"date":{"format":"date","type":"string"},"fixed":{"description":"Whether the holiday falls on the same date every year.","type":"boolean"},"global":{"description":"Whether the holiday applies to the whole country.","type":"boolean"},"launchYear":{"description":"The first year the holiday was observed.","type":["integer","null"]},"localName":{"description":"Name in the country's language.","type":"string"},"name":{"description":"English name.","type":"string"},"types":{"items":{"$ref":"#/$defs/HolidayType"},"type":"array"}},"required":["date","localName","name","countryCode","global","types"],"type":"object"},"PublicHolidayList":{"items":{"$ref":"#/$defs/PublicHoliday"},"type":"array"}}}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{},"title":"Get Available Countries","type":"object"}`,
+	`{"$ref":"#/$defs/CountryList","$schema":"https://json-schema.org/draft/2020-12/schema","$defs":{"Country":{"properties":{"countryCode":{"type":"string"},"name":{"type":"string"}},"required":["countryCode","name"],"type":"object"},"CountryList":{"items":{"$ref":"#/$defs/Country"},"type":"array"}}}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"countryCode":{"description":"ISO 3166-1 alpha-2 country code.","pattern":"^[A-Za-z]{2}$","type":"string"},"countyCode":{"description":"ISO 3166-2 subdivision code, e.g. DE-BY.","type":"string"},"offset":{"default":0,"description":"UTC offset in hours that defines today.","maximum":12,"minimum":-12,"type":"integer"}},"required":["countryCode"],"title":"Is Today a Public Holiday","type":"object"}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema"}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"countryCode":{"description":"ISO 3166-1 alpha-2 country code.","pattern":"^[A-Za-z]{2}$","type":"string"}},"required":["countryCode"],"title":"Get Next Public Holidays","type":"object"}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{},"title":"Get Next Public Holidays Worldwide","type":"object"}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"countryCode":{"description":"ISO 3166-1 alpha-2 country code.","pattern":"^[A-Za-z]{2}$","type":"string"}},"required":["countryCode"],"title":"Get Country Info","type":"object"}`,
+	`{"$ref":"#/$defs/CountryInfo","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{"CountryInfo":{"properties":{"borders":{"description":"Neighbouring countries; their own borders are null.","items":{"$ref":"#/$defs/CountryInfo"},"type":["array","null"]},"commonName":{"type":"string"},"countryCode":{"type":"string"},"officialName":{"type":"string"},"region":{"type":"string"}},"type":"object"}}}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"countryCode":{"description":"ISO 3166-1 alpha-2 country code.","pattern":"^[A-Za-z]{2}$","type":"string"},"year":{"description":"The year.","maximum":2200,"minimum":1900,"type":"integer"}},"required":["year","countryCode"],"title":"Get Long Weekends","type":"object"}`,
+	`{"$ref":"#/$defs/LongWeekendList","$schema":"https://json-schema.org/draft/2020-12/schema","$defs":{"LongWeekend":{"properties":{"bridgeDays":{"items":{"format":"date","type":"string"},"type":"array"},"dayCount":{"type":"integer"},"endDate":{"format":"date","type":"string"},"needBridgeDay":{"description":"Whether a day off is needed to bridge to the holiday.","type":"boolean"},"startDate":{"format":"date","type":"string"}},"type":"object"},"LongWeekendList":{"items":{"$ref":"#/$defs/LongWeekend"},"type":"array"}}}`,
 }
 
-// schemaText is the text of schema piece i.
-func schemaText(i int) string {
-	return schemaTexts[i]
-}
-
-// schemaRefs lists, for each piece, the named schemas it refers to itself.
-var schemaRefs = [...][]uint16{
-	{},
-	{1},
-	{0},
-	{},
-	{},
-	{4},
-	{3},
-	{6},
-	{},
-	{7},
-	{},
-	{2},
-	{},
-	{},
-	{},
-	{},
-	{},
-	{1},
-	{},
-	{5},
-}
-var schemasBuilt [len(schemaRefs)]builtSchema
-
-// actionSchema is schema piece i with its $defs, built at first use.
+// actionSchema is schema i.
 func actionSchema(i int) string {
-	return schemasBuilt[i].get(i, schemaText, schemaRefs[:])
+	return schemaTexts[i]
 }
 
 // Actions describes every action of the connector, in spec order.
 func Actions() []ActionInfo {
 	return []ActionInfo{{
 		Description: "Get the public holidays of a country in a year.",
-		Input:       json.RawMessage(actionSchema(8)),
+		Input:       json.RawMessage(actionSchema(0)),
 		Method:      "GET",
 		Name:        "getPublicHolidays",
-		Output:      json.RawMessage(actionSchema(9)),
+		Output:      json.RawMessage(actionSchema(1)),
 		Path:        "/api/v3/PublicHolidays/{year}/{countryCode}",
 		ReadOnly:    true,
 		Title:       "Get Public Holidays",
 	}, {
 		Description: "Get the countries the API has holidays for.",
-		Input:       json.RawMessage(actionSchema(10)),
+		Input:       json.RawMessage(actionSchema(2)),
 		Method:      "GET",
 		Name:        "getAvailableCountries",
-		Output:      json.RawMessage(actionSchema(11)),
+		Output:      json.RawMessage(actionSchema(3)),
 		Path:        "/api/v3/AvailableCountries",
 		ReadOnly:    true,
 		Title:       "Get Available Countries",
 	}, {
 		Description: "Check whether today is a public holiday; 200 OK means yes and 204 No Content means no. No body.",
-		Input:       json.RawMessage(actionSchema(12)),
+		Input:       json.RawMessage(actionSchema(4)),
 		Method:      "GET",
 		Name:        "isTodayPublicHoliday",
-		Output:      json.RawMessage(actionSchema(13)),
+		Output:      json.RawMessage(actionSchema(5)),
 		Path:        "/api/v3/IsTodayPublicHoliday/{countryCode}",
 		ReadOnly:    true,
 		Title:       "Is Today a Public Holiday",
 	}, {
 		Description: "Get the public holidays of a country in the next 365 days.",
-		Input:       json.RawMessage(actionSchema(14)),
+		Input:       json.RawMessage(actionSchema(6)),
 		Method:      "GET",
 		Name:        "getNextPublicHolidays",
-		Output:      json.RawMessage(actionSchema(9)),
+		Output:      json.RawMessage(actionSchema(1)),
 		Path:        "/api/v3/NextPublicHolidays/{countryCode}",
 		ReadOnly:    true,
 		Title:       "Get Next Public Holidays",
 	}, {
 		Description: "Get the public holidays worldwide in the next 7 days.",
-		Input:       json.RawMessage(actionSchema(15)),
+		Input:       json.RawMessage(actionSchema(7)),
 		Method:      "GET",
 		Name:        "getNextPublicHolidaysWorldwide",
-		Output:      json.RawMessage(actionSchema(9)),
+		Output:      json.RawMessage(actionSchema(1)),
 		Path:        "/api/v3/NextPublicHolidaysWorldwide",
 		ReadOnly:    true,
 		Title:       "Get Next Public Holidays Worldwide",
 	}, {
 		Description: "Get a country's names, region and neighbours.",
-		Input:       json.RawMessage(actionSchema(16)),
+		Input:       json.RawMessage(actionSchema(8)),
 		Method:      "GET",
 		Name:        "getCountryInfo",
-		Output:      json.RawMessage(actionSchema(17)),
+		Output:      json.RawMessage(actionSchema(9)),
 		Path:        "/api/v3/CountryInfo/{countryCode}",
 		ReadOnly:    true,
 		Title:       "Get Country Info",
 	}, {
 		Description: "Get the long weekends of a country in a year.",
-		Input:       json.RawMessage(actionSchema(18)),
+		Input:       json.RawMessage(actionSchema(10)),
 		Method:      "GET",
 		Name:        "getLongWeekends",
-		Output:      json.RawMessage(actionSchema(19)),
+		Output:      json.RawMessage(actionSchema(11)),
 		Path:        "/api/v3/LongWeekend/{year}/{countryCode}",
 		ReadOnly:    true,
 		Title:       "Get Long Weekends",
@@ -169,7 +130,7 @@ func (c *Client) Invoke(ctx context.Context, name string, input json.RawMessage)
 // invokeGetPublicHolidays decodes input strictly and calls GetPublicHolidays.
 func invokeGetPublicHolidays(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetPublicHolidaysParams
-	if err := decodeInput("publicholidays: getPublicHolidays: ", actionSchema(8), input, inputTargets{
+	if err := decodeInput("publicholidays: getPublicHolidays: ", actionSchema(0), input, inputTargets{
 		"countryCode": &p.CountryCode,
 		"year":        &p.Year,
 	}); err != nil {
@@ -182,7 +143,7 @@ func invokeGetPublicHolidays(ctx context.Context, c *Client, input json.RawMessa
 
 // invokeGetAvailableCountries decodes input strictly and calls GetAvailableCountries.
 func invokeGetAvailableCountries(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
-	if err := decodeInput("publicholidays: getAvailableCountries: ", actionSchema(10), input, nil); err != nil {
+	if err := decodeInput("publicholidays: getAvailableCountries: ", actionSchema(2), input, nil); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -193,7 +154,7 @@ func invokeGetAvailableCountries(ctx context.Context, c *Client, input json.RawM
 // invokeIsTodayPublicHoliday decodes input strictly and calls IsTodayPublicHoliday.
 func invokeIsTodayPublicHoliday(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p IsTodayPublicHolidayParams
-	if err := decodeInput("publicholidays: isTodayPublicHoliday: ", actionSchema(12), input, inputTargets{
+	if err := decodeInput("publicholidays: isTodayPublicHoliday: ", actionSchema(4), input, inputTargets{
 		"countryCode": &p.CountryCode,
 		"countyCode":  &p.CountyCode,
 		"offset":      &p.Offset,
@@ -208,7 +169,7 @@ func invokeIsTodayPublicHoliday(ctx context.Context, c *Client, input json.RawMe
 // invokeGetNextPublicHolidays decodes input strictly and calls GetNextPublicHolidays.
 func invokeGetNextPublicHolidays(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetNextPublicHolidaysParams
-	if err := decodeInput("publicholidays: getNextPublicHolidays: ", actionSchema(14), input, inputTargets{"countryCode": &p.CountryCode}); err != nil {
+	if err := decodeInput("publicholidays: getNextPublicHolidays: ", actionSchema(6), input, inputTargets{"countryCode": &p.CountryCode}); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -218,7 +179,7 @@ func invokeGetNextPublicHolidays(ctx context.Context, c *Client, input json.RawM
 
 // invokeGetNextPublicHolidaysWorldwide decodes input strictly and calls GetNextPublicHolidaysWorldwide.
 func invokeGetNextPublicHolidaysWorldwide(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
-	if err := decodeInput("publicholidays: getNextPublicHolidaysWorldwide: ", actionSchema(15), input, nil); err != nil {
+	if err := decodeInput("publicholidays: getNextPublicHolidaysWorldwide: ", actionSchema(7), input, nil); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -229,7 +190,7 @@ func invokeGetNextPublicHolidaysWorldwide(ctx context.Context, c *Client, input 
 // invokeGetCountryInfo decodes input strictly and calls GetCountryInfo.
 func invokeGetCountryInfo(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetCountryInfoParams
-	if err := decodeInput("publicholidays: getCountryInfo: ", actionSchema(16), input, inputTargets{"countryCode": &p.CountryCode}); err != nil {
+	if err := decodeInput("publicholidays: getCountryInfo: ", actionSchema(8), input, inputTargets{"countryCode": &p.CountryCode}); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -240,7 +201,7 @@ func invokeGetCountryInfo(ctx context.Context, c *Client, input json.RawMessage)
 // invokeGetLongWeekends decodes input strictly and calls GetLongWeekends.
 func invokeGetLongWeekends(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetLongWeekendsParams
-	if err := decodeInput("publicholidays: getLongWeekends: ", actionSchema(18), input, inputTargets{
+	if err := decodeInput("publicholidays: getLongWeekends: ", actionSchema(10), input, inputTargets{
 		"countryCode": &p.CountryCode,
 		"year":        &p.Year,
 	}); err != nil {

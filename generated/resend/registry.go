@@ -12,58 +12,35 @@ import (
 // ErrUnknownAction is wrapped by the error of Invoke for a name that is no action of the connector.
 var ErrUnknownAction = errors.New("resend: unknown action")
 
-// The schema pieces: each named schema (`"Name":{...}`) once, then each action's Input and Output
-// without their $defs and closing brace; actionSchema(i) is piece i whole.
+// schemaTexts are the actions' Input and Output schemas, whole, each distinct one once.
 var schemaTexts = [...]string{
-	`"Email":{"properties":{"created_at":{"format":"date-time","type":"string"},"from":{"type":"string"},"html":{"type":["string","null"]},"id":{"type":"string"},"last_event":{"description":"The latest event of the email: sent, delivered, bounced, ...","type":"string"},"object":{"type":"string"},"subject":{"type":"string"},"text":{"type":["string","null"]},"to":{"items":{"type":"string"},"type":"array"}},"required":["id","from","to","subject","created_at"],"type":"object"}`,
-	`"SendEmailRequest":{"properties":{"bcc":{"items":{"type":"string"},"type":"array"},"cc":{"items":{"type":"string"},"type":"array"},"from":{"description":"Sender, e.g. Acme <onboarding@resend.dev>.","type":"string"},"html":{"type":"string"},"reply_to":{"items":{"type":"string"},"type":"array"},"subject":{"type":"string"},"tags":{"items":{"$ref":"#/$defs/Tag"},"type":"array"},"text":{"type":"string"},"to":{"description":"Recipients, at most 50.","items":{"type":"string"},"type":"array"}},"required":["from","to","subject"],"type":"object"}`,
-	`"SendEmailResponse":{"properties":{"id":{"description":"The email's id.","type":"string"}},"required":["id"],"type":"object"}`,
-	`"Tag":{"properties":{"name":{"type":"string"},"value":{"type":"string"}},"required":["name","value"],"type":"object"}`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/SendEmailRequest"}},"required":["body"],"title":"Send Email","type":"object"`,
-	`{"$ref":"#/$defs/SendEmailResponse","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"id":{"description":"The email's id.","type":"string"}},"required":["id"],"title":"Get Email","type":"object"`,
-	`{"$ref":"#/$defs/Email","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/SendEmailRequest"}},"required":["body"],"title":"Send Email","type":"object","$defs":{"SendEmailRequest":{"properties":{"bcc":{"items":{"type":"string"},"type":"array"},"cc":{"items":{"type":"string"},"type":"array"},"from":{"description":"Sender, e.g. Acme <onboarding@resend.dev>.","type":"string"},"html":{"type":"string"},"reply_to":{"items":{"type":"string"},"type":"array"},"subject":{"type":"string"},"tags":{"items":{"$ref":"#/$defs/Tag"},"type":"array"},"text":{"type":"string"},"to":{"description":"Recipients, at most 50.","items":{"type":"string"},"type":"array"}},"required":["from","to","subject"],"type":"object"},"Tag":{"properties":{"name":{"type":"string"},"value":{"type":"string"}},"required":["name","value"],"type":"object"}}}`,
+	`{"$ref":"#/$defs/SendEmailResponse","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{"SendEmailResponse":{"properties":{"id":{"description":"The email's id.","type":"string"}},"required":["id"],"type":"object"}}}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"id":{"description":"The email's id.","type":"string"}},"required":["id"],"title":"Get Email","type":"object"}`,
+	`{"$ref":"#/$defs/Email","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{"Email":{"properties":{"created_at":{"format":"date-time","type":"string"},"from":{"type":"string"},"html":{"type":["string","null"]},"id":{"type":"string"},"last_event":{"description":"The latest event of the email: sent, delivered, bounced, ...","type":"string"},"object":{"type":"string"},"subject":{"type":"string"},"text":{"type":["string","null"]},"to":{"items":{"type":"string"},"type":"array"}},"required":["id","from","to","subject","created_at"],"type":"object"}}}`,
 }
 
-// schemaText is the text of schema piece i.
-func schemaText(i int) string {
-	return schemaTexts[i]
-}
-
-// schemaRefs lists, for each piece, the named schemas it refers to itself.
-var schemaRefs = [...][]uint16{
-	{},
-	{3},
-	{},
-	{},
-	{1},
-	{2},
-	{},
-	{0},
-}
-var schemasBuilt [len(schemaRefs)]builtSchema
-
-// actionSchema is schema piece i with its $defs, built at first use.
+// actionSchema is schema i.
 func actionSchema(i int) string {
-	return schemasBuilt[i].get(i, schemaText, schemaRefs[:])
+	return schemaTexts[i]
 }
 
 // Actions describes every action of the connector, in spec order.
 func Actions() []ActionInfo {
 	return []ActionInfo{{
 		Description: "Send an email.",
-		Input:       json.RawMessage(actionSchema(4)),
+		Input:       json.RawMessage(actionSchema(0)),
 		Method:      "POST",
 		Name:        "sendEmail",
-		Output:      json.RawMessage(actionSchema(5)),
+		Output:      json.RawMessage(actionSchema(1)),
 		Path:        "/emails",
 		Title:       "Send Email",
 	}, {
 		Description: "Retrieve a single email.",
-		Input:       json.RawMessage(actionSchema(6)),
+		Input:       json.RawMessage(actionSchema(2)),
 		Method:      "GET",
 		Name:        "getEmail",
-		Output:      json.RawMessage(actionSchema(7)),
+		Output:      json.RawMessage(actionSchema(3)),
 		Path:        "/emails/{id}",
 		ReadOnly:    true,
 		Title:       "Get Email",
@@ -89,7 +66,7 @@ func (c *Client) Invoke(ctx context.Context, name string, input json.RawMessage)
 // invokeSendEmail decodes input strictly and calls SendEmail.
 func invokeSendEmail(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p SendEmailParams
-	if err := decodeInput("resend: sendEmail: ", actionSchema(4), input, inputTargets{"body": &p.Body}); err != nil {
+	if err := decodeInput("resend: sendEmail: ", actionSchema(0), input, inputTargets{"body": &p.Body}); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -100,7 +77,7 @@ func invokeSendEmail(ctx context.Context, c *Client, input json.RawMessage) (*Re
 // invokeGetEmail decodes input strictly and calls GetEmail.
 func invokeGetEmail(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetEmailParams
-	if err := decodeInput("resend: getEmail: ", actionSchema(6), input, inputTargets{"id": &p.ID}); err != nil {
+	if err := decodeInput("resend: getEmail: ", actionSchema(2), input, inputTargets{"id": &p.ID}); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)

@@ -550,57 +550,6 @@ func inputKind(x any) string {
 	return "value"
 }
 
-// builtSchema is one of Actions()' whole schemas, built at first use.
-type builtSchema struct {
-	once sync.Once
-	text string
-}
-
-// get is schema piece i whole, as Actions() returns it: its text (the
-// top-level keywords, open), then under $defs every named schema it leads
-// to, in the order of the pieces (by name). The registry keeps each named
-// schema once (text) with the pieces it refers to (refs), so that a large
-// API's registry stays small; a schema is assembled the first time it is
-// asked for and kept.
-func (b *builtSchema) get(i int, text func(int) string, refs [][]uint16) string {
-	b.once.Do(func() {
-		seen := make([]bool, len(refs))
-		var walk func(int)
-		walk = func(j int) {
-			for _, r := range refs[j] {
-				if !seen[r] {
-					seen[r] = true
-					walk(int(r))
-				}
-			}
-		}
-		walk(i)
-		n := len(text(i)) + len(`,"$defs":{}}`)
-		for j, ok := range seen {
-			if ok {
-				n += len(text(j)) + 1
-			}
-		}
-		var s strings.Builder
-		s.Grow(n)
-		s.WriteString(text(i))
-		sep := `,"$defs":{`
-		for j, ok := range seen {
-			if ok {
-				s.WriteString(sep)
-				s.WriteString(text(j))
-				sep = ","
-			}
-		}
-		if sep == "," {
-			s.WriteByte('}')
-		}
-		s.WriteByte('}')
-		b.text = s.String()
-	})
-	return b.text
-}
-
 // captureBody makes ctx carry a slot that the runtime's call fills with the
 // 2xx body as it came, so Invoke returns the service's own JSON.
 func captureBody(ctx context.Context) (context.Context, *[]byte) {

@@ -12,42 +12,25 @@ import (
 // ErrUnknownAction is wrapped by the error of Invoke for a name that is no action of the connector.
 var ErrUnknownAction = errors.New("slack: unknown action")
 
-// The schema pieces: each named schema (`"Name":{...}`) once, then each action's Input and Output
-// without their $defs and closing brace; actionSchema(i) is piece i whole.
+// schemaTexts are the actions' Input and Output schemas, whole, each distinct one once.
 var schemaTexts = [...]string{
-	`"PostMessageRequest":{"properties":{"channel":{"description":"A channel id (C...) or name.","type":"string"},"mrkdwn":{"type":"boolean"},"text":{"type":"string"},"thread_ts":{"description":"Reply in this message's thread.","type":"string"}},"required":["channel"],"type":"object"}`,
-	`"PostMessageResponse":{"properties":{"channel":{"type":"string"},"error":{"type":"string"},"ok":{"type":"boolean"},"ts":{"type":"string"}},"required":["ok"],"type":"object"}`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/PostMessageRequest"}},"required":["body"],"title":"Post Message","type":"object"`,
-	`{"$ref":"#/$defs/PostMessageResponse","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/PostMessageRequest"}},"required":["body"],"title":"Post Message","type":"object","$defs":{"PostMessageRequest":{"properties":{"channel":{"description":"A channel id (C...) or name.","type":"string"},"mrkdwn":{"type":"boolean"},"text":{"type":"string"},"thread_ts":{"description":"Reply in this message's thread.","type":"string"}},"required":["channel"],"type":"object"}}}`,
+	`{"$ref":"#/$defs/PostMessageResponse","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{"PostMessageResponse":{"properties":{"channel":{"type":"string"},"error":{"type":"string"},"ok":{"type":"boolean"},"ts":{"type":"string"}},"required":["ok"],"type":"object"}}}`,
 }
 
-// schemaText is the text of schema piece i.
-func schemaText(i int) string {
-	return schemaTexts[i]
-}
-
-// schemaRefs lists, for each piece, the named schemas it refers to itself.
-var schemaRefs = [...][]uint16{
-	{},
-	{},
-	{0},
-	{1},
-}
-var schemasBuilt [len(schemaRefs)]builtSchema
-
-// actionSchema is schema piece i with its $defs, built at first use.
+// actionSchema is schema i.
 func actionSchema(i int) string {
-	return schemasBuilt[i].get(i, schemaText, schemaRefs[:])
+	return schemaTexts[i]
 }
 
 // Actions describes every action of the connector, in spec order.
 func Actions() []ActionInfo {
 	return []ActionInfo{{
 		Description: "Send a message to a channel.",
-		Input:       json.RawMessage(actionSchema(2)),
+		Input:       json.RawMessage(actionSchema(0)),
 		Method:      "POST",
 		Name:        "postMessage",
-		Output:      json.RawMessage(actionSchema(3)),
+		Output:      json.RawMessage(actionSchema(1)),
 		Path:        "/chat.postMessage",
 		Title:       "Post Message",
 	}}
@@ -70,7 +53,7 @@ func (c *Client) Invoke(ctx context.Context, name string, input json.RawMessage)
 // invokePostMessage decodes input strictly and calls PostMessage.
 func invokePostMessage(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p PostMessageParams
-	if err := decodeInput("slack: postMessage: ", actionSchema(2), input, inputTargets{"body": &p.Body}); err != nil {
+	if err := decodeInput("slack: postMessage: ", actionSchema(0), input, inputTargets{"body": &p.Body}); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)

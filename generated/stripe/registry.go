@@ -12,176 +12,115 @@ import (
 // ErrUnknownAction is wrapped by the error of Invoke for a name that is no action of the connector.
 var ErrUnknownAction = errors.New("stripe: unknown action")
 
-// The schema pieces: each named schema (`"Name":{...}`) once, then each action's Input and Output
-// without their $defs and closing brace; actionSchema(i) is piece i whole.
+// schemaTexts are the actions' Input and Output schemas, whole, each distinct one once.
 var schemaTexts = [...]string{
-	`"Address":{"properties":{"city":{"type":["string","null"]},"country":{"description":"ISO 3166-1 alpha-2 country code.","type":["string","null"]},"line1":{"type":["string","null"]},"line2":{"type":["string","null"]},"postal_code":{"type":["string","null"]},"state":{"type":["string","null"]}},"type":"object"}`,
-	`"AutomaticPaymentMethods":{"properties":{"allow_redirects":{"default":"always","enum":["always","never"],"type":"string"},"enabled":{"type":"boolean"}},"required":["enabled"],"type":"object"}`,
-	`"Balance":{"properties":{"available":{"items":{"$ref":"#/$defs/BalanceAmount"},"type":"array"},"livemode":{"type":"boolean"},"object":{"enum":["balance"],"type":"string"},"pending":{"items":{"$ref":"#/$defs/BalanceAmount"},"type":"array"}},"required":["object","available","pending","livemode"],"type":"object"}`,
-	`"BalanceAmount":{"properties":{"amount":{"format":"int64","type":"integer"},"currency":{"type":"string"},"source_types":{"additionalProperties":{"format":"int64","type":"integer"},"type":"object"}},"type":"object"}`,
-	`"Customer":{"properties":{"address":{"$ref":"#/$defs/Address"},"balance":{"description":"Balance in the smallest currency unit; negative is credit.","format":"int64","type":"integer"},"created":{"description":"Unix time of creation.","format":"int64","type":"integer"},"currency":{"type":["string","null"]},"default_source":{"type":["string","null"]},"deleted":{"description":"Present and true when the customer was deleted.","type":"boolean"},"delinquent":{"type":["boolean","null"]},"description":{"type":["string","null"]},"email":{"type":["string","null"]},"id":{"description":"Customer ID, cus_...","type":"string"},"invoice_prefix":{"type":["string","null"]},"invoice_settings":{"$ref":"#/$defs/InvoiceSettings"},"livemode":{"type":"boolean"},"metadata":{"$ref":"#/$defs/Metadata"},"name":{"type":["string","null"]},"next_invoice_sequence":{"type":"integer"},"object":{"enum":["customer"],"type":"string"},"phone":{"type":["string","null"]},"preferred_locales":{"items":{"type":"string"},"type":["array","null"]},"shipping":{"$ref":"#/$defs/Shipping"},"tax_exempt":{"enum":["none","exempt","reverse",null],"type":["string","null"]},"test_clock":{"type":["string","null"]}},"required":["id","object","created","livemode"],"type":"object"}`,
-	`"CustomerInput":{"description":"Form-encoded; nested objects use brackets (address[city], metadata[key]).","properties":{"address":{"properties":{"city":{"type":"string"},"country":{"type":"string"},"line1":{"type":"string"},"line2":{"type":"string"},"postal_code":{"type":"string"},"state":{"type":"string"}},"type":"object"},"description":{"type":"string"},"email":{"format":"email","maxLength":512,"type":"string"},"metadata":{"$ref":"#/$defs/Metadata"},"name":{"maxLength":256,"type":"string"},"payment_method":{"description":"ID of a PaymentMethod to attach.","type":"string"},"phone":{"maxLength":20,"type":"string"},"preferred_locales":{"items":{"type":"string"},"type":"array"},"tax_exempt":{"enum":["none","exempt","reverse"],"type":"string"}},"type":"object"}`,
-	`"CustomerList":{"properties":{"data":{"items":{"$ref":"#/$defs/Customer"},"type":"array"},"has_more":{"type":"boolean"},"object":{"enum":["list"],"type":"string"},"url":{"type":"string"}},"required":["object","data","has_more","url"],"type":"object"}`,
-	`"CustomerSearchResult":{"properties":{"data":{"items":{"$ref":"#/$defs/Customer"},"type":"array"},"has_more":{"type":"boolean"},"next_page":{"description":"Value for the page parameter of the next request.","type":["string","null"]},"object":{"enum":["search_result"],"type":"string"},"total_count":{"description":"Present only when total_count is expanded.","type":"integer"},"url":{"type":"string"}},"required":["object","data","has_more","url"],"type":"object"}`,
-	`"DeletedCustomer":{"properties":{"deleted":{"type":"boolean"},"id":{"type":"string"},"object":{"enum":["customer"],"type":"string"}},"required":["id","object","deleted"],"type":"object"}`,
-	`"InvoiceSettings":{"properties":{"default_payment_method":{"type":["string","null"]},"footer":{"type":["string","null"]}},"type":"object"}`,
-	`"Metadata":{"additionalProperties":{"type":"string"},"description":"Up to 50 string keys and values of your own.","type":"object"}`,
-	`"PaymentError":{"properties":{"code":{"type":"string"},"decline_code":{"type":"string"},"doc_url":{"format":"uri","type":"string"},"message":{"type":"string"},"param":{"type":"string"},"type":{"enum":["api_error","card_error","idempotency_error","invalid_request_error"],"type":"string"}},"type":"object"}`,
-	`"PaymentIntent":{"properties":{"amount":{"description":"Amount in the smallest currency unit.","format":"int64","type":"integer"},"amount_capturable":{"format":"int64","type":"integer"},"amount_received":{"format":"int64","type":"integer"},"automatic_payment_methods":{"anyOf":[{"allOf":[{"$ref":"#/$defs/AutomaticPaymentMethods"}]},{"type":"null"}]},"canceled_at":{"format":"int64","type":["integer","null"]},"cancellation_reason":{"enum":["abandoned","automatic","duplicate","expired","failed_invoice","fraudulent","requested_by_customer","void_invoice",null],"type":["string","null"]},"capture_method":{"enum":["automatic","automatic_async","manual"],"type":"string"},"client_secret":{"description":"Secret for confirming on the client; do not log or store it.","type":["string","null"]},"confirmation_method":{"enum":["automatic","manual"],"type":"string"},"created":{"format":"int64","type":"integer"},"currency":{"description":"Lowercase ISO 4217 currency code.","type":"string"},"customer":{"description":"Customer ID.","type":["string","null"]},"description":{"type":["string","null"]},"id":{"description":"PaymentIntent ID, pi_...","type":"string"},"last_payment_error":{"$ref":"#/$defs/PaymentError"},"latest_charge":{"type":["string","null"]},"livemode":{"type":"boolean"},"metadata":{"$ref":"#/$defs/Metadata"},"next_action":{"description":"What the customer must do next, e.g. redirect_to_url.","type":["object","null"]},"object":{"enum":["payment_intent"],"type":"string"},"payment_method":{"type":["string","null"]},"payment_method_types":{"items":{"type":"string"},"type":"array"},"receipt_email":{"type":["string","null"]},"setup_future_usage":{"enum":["off_session","on_session",null],"type":["string","null"]},"statement_descriptor":{"type":["string","null"]},"status":{"enum":["requires_payment_method","requires_confirmation","requires_action","processing","requires_capture","canceled","succeeded"],"type":"string"}},"required":["id","object","amount","currency","status","created","livemode"],"type":"object"}`,
-	`"PaymentIntentCancel":{"properties":{"cancellation_reason":{"enum":["duplicate","fraudulent","requested_by_customer","abandoned"],"type":"string"}},"type":"object"}`,
-	`"PaymentIntentInput":{"description":"Form-encoded; automatic_payment_methods is sent as automatic_payment_methods[enabled]=true.","properties":{"amount":{"description":"Amount in the smallest currency unit (e.g. cents).","format":"int64","minimum":1,"type":"integer"},"automatic_payment_methods":{"$ref":"#/$defs/AutomaticPaymentMethods"},"capture_method":{"default":"automatic_async","enum":["automatic","automatic_async","manual"],"type":"string"},"confirm":{"default":false,"type":"boolean"},"currency":{"description":"Lowercase ISO 4217 code, e.g. usd.","type":"string"},"customer":{"type":"string"},"description":{"type":"string"},"metadata":{"$ref":"#/$defs/Metadata"},"payment_method":{"type":"string"},"payment_method_types":{"description":"Instead of automatic_payment_methods.","items":{"type":"string"},"type":"array"},"receipt_email":{"format":"email","type":"string"},"setup_future_usage":{"enum":["off_session","on_session"],"type":"string"},"statement_descriptor_suffix":{"maxLength":22,"type":"string"}},"required":["amount","currency"],"type":"object"}`,
-	`"RangeQuery":{"description":"A range filter; each bound is optional.","properties":{"gt":{"description":"Greater than.","type":"integer"},"gte":{"description":"Greater than or equal.","type":"integer"},"lt":{"description":"Less than.","type":"integer"},"lte":{"description":"Less than or equal.","type":"integer"}},"type":"object"}`,
-	`"Shipping":{"properties":{"address":{"$ref":"#/$defs/Address"},"name":{"type":"string"},"phone":{"type":["string","null"]}},"type":"object"}`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"Idempotency-Key":{"description":"Makes a retried request safe; Stripe returns the first result for the same key.","maxLength":255,"type":"string"},"body":{"$ref":"#/$defs/CustomerInput"}},"title":"Create Customer","type":"object"`,
-	`{"$ref":"#/$defs/Customer","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"created":{"$ref":"#/$defs/RangeQuery","description":"Only customers created in this range (Unix seconds), sent as created[gt]=... ."},"email":{"description":"Only customers with this exact email (case-sensitive).","maxLength":512,"type":"string"},"ending_before":{"description":"A customer ID; returns the page before it.","type":"string"},"limit":{"default":10,"description":"Customers per page.","maximum":100,"minimum":1,"type":"integer"},"starting_after":{"description":"A customer ID; returns the page after it.","type":"string"}},"title":"List Customers","type":"object"`,
-	`{"$ref":"#/$defs/CustomerList","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"limit":{"default":10,"description":"Customers per page.","maximum":100,"minimum":1,"type":"integer"},"page":{"description":"The next_page value of the previous response.","type":"string"},"query":{"description":"Search query, e.g. email:'jenny@example.com' or metadata['order_id']:'6735'.","type":"string"}},"required":["query"],"title":"Search Customers","type":"object"`,
-	`{"$ref":"#/$defs/CustomerSearchResult","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"customer":{"description":"The customer ID.","type":"string"}},"required":["customer"],"title":"Retrieve Customer","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"Idempotency-Key":{"description":"Makes a retried request safe.","maxLength":255,"type":"string"},"body":{"$ref":"#/$defs/CustomerInput"},"customer":{"description":"The customer ID.","type":"string"}},"required":["customer"],"title":"Update Customer","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"customer":{"description":"The customer ID.","type":"string"}},"required":["customer"],"title":"Delete Customer","type":"object"`,
-	`{"$ref":"#/$defs/DeletedCustomer","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"Idempotency-Key":{"description":"Makes a retried request safe; strongly recommended.","maxLength":255,"type":"string"},"body":{"$ref":"#/$defs/PaymentIntentInput"}},"required":["body"],"title":"Create PaymentIntent","type":"object"`,
-	`{"$ref":"#/$defs/PaymentIntent","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"intent":{"description":"The PaymentIntent ID.","type":"string"}},"required":["intent"],"title":"Retrieve PaymentIntent","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/PaymentIntentCancel"},"intent":{"description":"The PaymentIntent ID.","type":"string"}},"required":["intent"],"title":"Cancel PaymentIntent","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{},"title":"Retrieve Balance","type":"object"`,
-	`{"$ref":"#/$defs/Balance","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"Idempotency-Key":{"description":"Makes a retried request safe; Stripe returns the first result for the same key.","maxLength":255,"type":"string"},"body":{"$ref":"#/$defs/CustomerInput"}},"title":"Create Customer","type":"object","$defs":{"CustomerInput":{"description":"Form-encoded; nested objects use brackets (address[city], metadata[key]).","properties":{"address":{"properties":{"city":{"type":"string"},"country":{"type":"string"},"line1":{"type":"string"},"line2":{"type":"string"},"postal_code":{"type":"string"},"state":{"type":"string"}},"type":"object"},"description":{"type":"string"},"email":{"format":"email","maxLength":512,"type":"string"},"metadata":{"$ref":"#/$defs/Metadata"},"name":{"maxLength":256,"type":"string"},"payment_method":{"description":"ID of a PaymentMethod to attach.","type":"string"},"phone":{"maxLength":20,"type":"string"},"preferred_locales":{"items":{"type":"string"},"type":"array"},"tax_exempt":{"enum":["none","exempt","reverse"],"type":"string"}},"type":"object"},"Metadata":{"additionalProperties":{"type":"string"},"description":"Up to 50 string keys and values of your own.","type":"object"}}}`,
+	`{"$ref":"#/$defs/Customer","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{"Address":{"properties":{"city":{"type":["string","null"]},"country":{"description":"ISO 3166-1 alpha-2 country code.","type":["string","null"]},"line1":{"type":["string","null"]},"line2":{"type":["string","null"]},"postal_code":{"type":["string","null"]},"state":{"type":["string","null"]}},"type":"object"},"Customer":{"properties":{"address":{"$ref":"#/$defs/Address"},"balance":{"description":"Balance in the smallest currency unit; negative is credit.","format":"int64","type":"integer"},"created":{"description":"Unix time of creation.","format":"int64","type":"integer"},"currency":{"type":["string","null"]},"default_source":{"type":["string","null"]},"deleted":{"description":"Present and true when the customer was deleted.","type":"boolean"},"delinquent":{"type":["boolean","null"]},"description":{"type":["string","null"]},"email":{"type":["string","null"]},"id":{"description":"Customer ID, cus_...","type":"string"},"invoice_prefix":{"type":["string","null"]},"invoice_settings":{"$ref":"#/$defs/InvoiceSettings"},"livemode":{"type":"boolean"},"metadata":{"$ref":"#/$defs/Metadata"},"name":{"type":["string","null"]},"next_invoice_sequence":{"type":"integer"},"object":{"enum":["customer"],"type":"string"},"phone":{"type":["string","null"]},"preferred_locales":{"items":{"type":"string"},"type":["array","null"]},"shipping":{"$ref":"#/$defs/Shipping"},"tax_exempt":{"enum":["none","exempt","reverse",null],"type":["string","null"]},"test_clock":{"type":["string","null"]}},"required":["id","object","created","livemode"],"type":"object"},"InvoiceSettings":{"properties":{"default_payment_method":{"type":["string","null"]},"footer":{"type":["string","null"]}},"type":"object"},"Metadata":{"additionalProperties":{"type":"string"},"description":"Up to 50 string keys and values of your own.","type":"object"},"Shipping":{"properties":{"address":{"$ref":"#/$defs/Address"},"name":{"type":"string"},"phone":{"type":["string","null"]}},"type":"object"}}}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"created":{"$ref":"#/$defs/RangeQuery","description":"Only customers created in this range (Unix seconds), sent as created[gt]=... ."},"email":{"description":"Only customers with this exact email (case-sensitive).","maxLength":512,"type":"string"},"ending_before":{"description":"A customer ID; returns the page before it.","type":"string"},"limit":{"default":10,"description":"Customers per page.","maximum":100,"minimum":1,"type":"integer"},"starting_after":{"description":"A customer ID; returns the page after it.","type":"string"}},"title":"List Customers","type":"object","$defs":{"RangeQuery":{"description":"A range filter; each bound is optional.","properties":{"gt":{"description":"Greater than.","type":"integer"},"gte":{"description":"Greater than or equal.","type":"integer"},"lt":{"description":"Less than.","type":"integer"},"lte":{"description":"Less than or equal.","type":"integer"}},"type":"object"}}}`,
+	`{"$ref":"#/$defs/CustomerList","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{"Address":{"properties":{"city":{"type":["string","null"]},"country":{"description":"ISO 3166-1 alpha-2 country code.","type":["string","null"]},"line1":{"type":["string","null"]},"line2":{"type":["string","null"]},"postal_code":{"type":["string","null"]},"state":{"type":["string","null"]}},"type":"object"},"Customer":{"properties":{"address":{"$ref":"#/$defs/Address"},"balance":{"description":"Balance in the smallest currency unit; negative is credit.","format":"int64","type":"integer"},"created":{"description":"Unix time of creation.","format":"int64","type":"integer"},"currency":{"type":["string","null"]},"default_source":{"type":["string","null"]},"deleted":{"description":"Present and true when the customer was deleted.","type":"boolean"},"delinquent":{"type":["boolean","null"]},"description":{"type":["string","null"]},"email":{"type":["string","null"]},"id":{"description":"Customer ID, cus_...","type":"string"},"invoice_prefix":{"type":["string","null"]},"invoice_settings":{"$ref":"#/$defs/InvoiceSettings"},"livemode":{"type":"boolean"},"metadata":{"$ref":"#/$defs/Metadata"},"name":{"type":["string","null"]},"next_invoice_sequence":{"type":"integer"},"object":{"enum":["customer"],"type":"string"},"phone":{"type":["string","null"]},"preferred_locales":{"items":{"type":"string"},"type":["array","null"]},"shipping":{"$ref":"#/$defs/Shipping"},"tax_exempt":{"enum":["none","exempt","reverse",null],"type":["string","null"]},"test_clock":{"type":["string","null"]}},"required":["id","object","created","livemode"],"type":"object"},"CustomerList":{"properties":{"data":{"items":{"$ref":"#/$defs/Customer"},"type":"array"},"has_more":{"type":"boolean"},"object":{"enum":["list"],"type":"string"},"url":{"type":"string"}},"required":["object","data","has_more","url"],"type":"object"},"InvoiceSettings":{"properties":{"default_payment_method":{"type":["string","null"]},"footer":{"type":["string","null"]}},"type":"object"},"Metadata":{"additionalProperties":{"type":"string"},"description":"Up to 50 string keys and values of your own.","type":"object"},"Shipping":{"properties":{"address":{"$ref":"#/$defs/Address"},"name":{"type":"string"},"phone":{"type":["string","null"]}},"type":"object"}}}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"limit":{"default":10,"description":"Customers per page.","maximum":100,"minimum":1,"type":"integer"},"page":{"description":"The next_page value of the previous response.","type":"string"},"query":{"description":"Search query, e.g. email:'jenny@example.com' or metadata['order_id']:'6735'.","type":"string"}},"required":["query"],"title":"Search Customers","type":"object"}`,
+	`{"$ref":"#/$defs/CustomerSearchResult","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{"Address":{"properties":{"city":{"type":["string","null"]},"country":{"description":"ISO 3166-1 alpha-2 country code.","type":["string","null"]},"line1":{"type":["string","null"]},"line2":{"type":["string","null"]},"postal_code":{"type":["string","null"]},"state":{"type":["string","null"]}},"type":"object"},"Customer":{"properties":{"address":{"$ref":"#/$defs/Address"},"balance":{"description":"Balance in the smallest currency unit; negative is credit.","format":"int64","type":"integer"},"created":{"description":"Unix time of creation.","format":"int64","type":"integer"},"currency":{"type":["string","null"]},"default_source":{"type":["string","null"]},"deleted":{"description":"Present and true when the customer was deleted.","type":"boolean"},"delinquent":{"type":["boolean","null"]},"description":{"type":["string","null"]},"email":{"type":["string","null"]},"id":{"description":"Customer ID, cus_...","type":"string"},"invoice_prefix":{"type":["string","null"]},"invoice_settings":{"$ref":"#/$defs/InvoiceSettings"},"livemode":{"type":"boolean"},"metadata":{"$ref":"#/$defs/Metadata"},"name":{"type":["string","null"]},"next_invoice_sequence":{"type":"integer"},"object":{"enum":["customer"],"type":"string"},"phone":{"type":["string","null"]},"preferred_locales":{"items":{"type":"string"},"type":["array","null"]},"shipping":{"$ref":"#/$defs/Shipping"},"tax_exempt":{"enum":["none","exempt","reverse",null],"type":["string","null"]},"test_clock":{"type":["string","null"]}},"required":["id","object","created","livemode"],"type":"object"},"CustomerSearchResult":{"properties":{"data":{"items":{"$ref":"#/$defs/Customer"},"type":"array"},"has_more":{"type":"boolean"},"next_page":{"description":"Value for the page parameter of the next request.","type":["string","null"]},"object":{"enum":["search_result"],"type":"string"},"total_count":{"description":"Present only when total_count is expanded.","type":"integer"},"url":{"type":"string"}},"required":["object","data","has_more","url"],"type":"object"},"InvoiceSettings":{"properties":{"default_payment_method":{"type":["string","null"]},"footer":{"type":["string","null"]}},"type":"object"},"Metadata":{"additionalProperties":{"type":"string"},"description":"Up to 50 string keys and values of your own.","type":"object"},"Shipping":{"properties":{"address":{"$ref":"#/$defs/Address"},"name":{"type":"string"},"phone":{"type":["string","null"]}},"type":"object"}}}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"customer":{"description":"The customer ID.","type":"string"}},"required":["customer"],"title":"Retrieve Customer","type":"object"}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"Idempotency-Key":{"description":"Makes a retried request safe.","maxLength":255,"type":"string"},"body":{"$ref":"#/$defs/CustomerInput"},"customer":{"description":"The customer ID.","type":"string"}},"required":["customer"],"title":"Update Customer","type":"object","$defs":{"CustomerInput":{"description":"Form-encoded; nested objects use brackets (address[city], metadata[key]).","properties":{"address":{"properties":{"city":{"type":"string"},"country":{"type":"string"},"line1":{"type":"string"},"line2":{"type":"string"},"postal_code":{"type":"string"},"state":{"type":"string"}},"type":"object"},"description":{"type":"string"},"email":{"format":"email","maxLength":512,"type":"string"},"metadata":{"$ref":"#/$defs/Metadata"},"name":{"maxLength":256,"type":"string"},"payment_method":{"description":"ID of a PaymentMethod to attach.","type":"string"},"phone":{"maxLength":20,"type":"string"},"preferred_locales":{"items":{"type":"string"},"type":"array"},"tax_exempt":{"enum":["none","exempt","reverse"],"type":"string"}},"type":"object"},"Metadata":{"additionalProperties":{"type":"string"},"description":"Up to 50 string keys and values of your own.","type":"object"}}}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"customer":{"description":"The customer ID.","type":"string"}},"required":["customer"],"title":"Delete Customer","type":"object"}`,
+	`{"$ref":"#/$defs/DeletedCustomer","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{"DeletedCustomer":{"properties":{"deleted":{"type":"boolean"},"id":{"type":"string"},"object":{"enum":["customer"],"type":"string"}},"required":["id","object","deleted"],"type":"object"}}}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"Idempotency-Key":{"description":"Makes a retried request safe; strongly recommended.","maxLength":255,"type":"string"},"body":{"$ref":"#/$defs/PaymentIntentInput"}},"required":["body"],"title":"Create PaymentIntent","type":"object","$defs":{"AutomaticPaymentMethods":{"properties":{"allow_redirects":{"default":"always","enum":["always","never"],"type":"string"},"enabled":{"type":"boolean"}},"required":["enabled"],"type":"object"},"Metadata":{"additionalProperties":{"type":"string"},"description":"Up to 50 string keys and values of your own.","type":"object"},"PaymentIntentInput":{"description":"Form-encoded; automatic_payment_methods is sent as automatic_payment_methods[enabled]=true.","properties":{"amount":{"description":"Amount in the smallest currency unit (e.g. cents).","format":"int64","minimum":1,"type":"integer"},"automatic_payment_methods":{"$ref":"#/$defs/AutomaticPaymentMethods"},"capture_method":{"default":"automatic_async","enum":["automatic","automatic_async","manual"],"type":"string"},"confirm":{"default":false,"type":"boolean"},"currency":{"description":"Lowercase ISO 4217 code, e.g. usd.","type":"string"},"customer":{"type":"string"},"description":{"type":"string"},"metadata":{"$ref":"#/$defs/Metadata"},"payment_method":{"type":"string"},"payment_method_types":{"description":"Instead of automatic_payment_methods.","items":{"type":"string"},"type":"array"},"receipt_email":{"format":"email","type":"string"},"setup_future_usage":{"enum":["off_session","on_session"],"type":"string"},"statement_descriptor_suffix":{"maxLength":22,"type":"string"}},"required":["amount","currency"],"type":"object"}}}`,
+	`{"$ref":"#/$defs/PaymentIntent","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{"AutomaticPaymentMethods":{"properties":{"allow_redirects":{"default":"always","enum":["always","never"],"type":"string"},"enabled":{"type":"boolean"}},"required":["enabled"],"type":"object"},"Metadata":{"additionalProperties":{"type":"string"},"description":"Up to 50 string keys and values of your own.","type":"object"},"PaymentError":{"properties":{"code":{"type":"string"},"decline_code":{"type":"string"},"doc_url":{"format":"uri","type":"string"},"message":{"type":"string"},"param":{"type":"string"},"type":{"enum":["api_error","card_error","idempotency_error","invalid_request_error"],"type":"string"}},"type":"object"},"PaymentIntent":{"properties":{"amount":{"description":"Amount in the smallest currency unit.","format":"int64","type":"integer"},"amount_capturable":{"format":"int64","type":"integer"},"amount_received":{"format":"int64","type":"integer"},"automatic_payment_methods":{"anyOf":[{"allOf":[{"$ref":"#/$defs/AutomaticPaymentMethods"}]},{"type":"null"}]},"canceled_at":{"format":"int64","type":["integer","null"]},"cancellation_reason":{"enum":["abandoned","automatic","duplicate","expired","failed_invoice","fraudulent","requested_by_customer","void_invoice",null],"type":["string","null"]},"capture_method":{"enum":["automatic","automatic_async","manual"],"type":"string"},"client_secret":{"description":"Secret for confirming on the client; do not log or store it.","type":["string","null"]},"confirmation_method":{"enum":["automatic","manual"],"type":"string"},"created":{"format":"int64","type":"integer"},"currency":{"description":"Lowercase ISO 4217 currency code.","type":"string"},"customer":{"description":"Customer ID.","type":["string","null"]},"description":{"type":["string","null"]},"id":{"description":"PaymentIntent ID, pi_...","type":"string"},"last_payment_error":{"$ref":"#/$defs/PaymentError"},"latest_charge":{"type":["string","null"]},"livemode":{"type":"boolean"},"metadata":{"$ref":"#/$defs/Metadata"},"next_action":{"description":"What the customer must do next, e.g. redirect_to_url.","type":["object","null"]},"object":{"enum":["payment_intent"],"type":"string"},"payment_method":{"type":["string","null"]},"payment_method_types":{"items":{"type":"string"},"type":"array"},"receipt_email":{"type":["string","null"]},"setup_future_usage":{"enum":["off_session","on_session",null],"type":["string","null"]},"statement_descriptor":{"type":["string","null"]},"status":{"enum":["requires_payment_method","requires_confirmation","requires_action","processing","requires_capture","canceled","succeeded"],"type":"string"}},"required":["id","object","amount","currency","status","created","livemode"],"type":"object"}}}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"intent":{"description":"The PaymentIntent ID.","type":"string"}},"required":["intent"],"title":"Retrieve PaymentIntent","type":"object"}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/PaymentIntentCancel"},"intent":{"description":"The PaymentIntent ID.","type":"string"}},"required":["intent"],"title":"Cancel PaymentIntent","type":"object","$defs":{"PaymentIntentCancel":{"properties":{"cancellation_reason":{"enum":["duplicate","fraudulent","requested_by_customer","abandoned"],"type":"string"}},"type":"object"}}}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{},"title":"Retrieve Balance","type":"object"}`,
+	`{"$ref":"#/$defs/Balance","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{"Balance":{"properties":{"available":{"items":{"$ref":"#/$defs/BalanceAmount"},"type":"array"},"livemode":{"type":"boolean"},"object":{"enum":["balance"],"type":"string"},"pending":{"items":{"$ref":"#/$defs/BalanceAmount"},"type":"array"}},"required":["object","available","pending","livemode"],"type":"object"},"BalanceAmount":{"properties":{"amount":{"format":"int64","type":"integer"},"currency":{"type":"string"},"source_types":{"additionalProperties":{"format":"int64","type":"integer"},"type":"object"}},"type":"object"}}}`,
 }
 
-// schemaText is the text of schema piece i.
-func schemaText(i int) string {
-	return schemaTexts[i]
-}
-
-// schemaRefs lists, for each piece, the named schemas it refers to itself.
-var schemaRefs = [...][]uint16{
-	{},
-	{},
-	{3},
-	{},
-	{0, 9, 10, 16},
-	{10},
-	{4},
-	{4},
-	{},
-	{},
-	{},
-	{},
-	{1, 10, 11},
-	{},
-	{1, 10},
-	{},
-	{0},
-	{5},
-	{4},
-	{15},
-	{6},
-	{},
-	{7},
-	{},
-	{5},
-	{},
-	{8},
-	{14},
-	{12},
-	{},
-	{13},
-	{},
-	{2},
-}
-var schemasBuilt [len(schemaRefs)]builtSchema
-
-// actionSchema is schema piece i with its $defs, built at first use.
+// actionSchema is schema i.
 func actionSchema(i int) string {
-	return schemasBuilt[i].get(i, schemaText, schemaRefs[:])
+	return schemaTexts[i]
 }
 
 // Actions describes every action of the connector, in spec order.
 func Actions() []ActionInfo {
 	return []ActionInfo{{
 		Description: "Create a customer.",
-		Input:       json.RawMessage(actionSchema(17)),
+		Input:       json.RawMessage(actionSchema(0)),
 		Method:      "POST",
 		Name:        "createCustomer",
-		Output:      json.RawMessage(actionSchema(18)),
+		Output:      json.RawMessage(actionSchema(1)),
 		Path:        "/v1/customers",
 		Title:       "Create Customer",
 	}, {
 		Description: "List customers, newest first. Page with starting_after set to the last customer's ID while has_more is true.",
-		Input:       json.RawMessage(actionSchema(19)),
+		Input:       json.RawMessage(actionSchema(2)),
 		Method:      "GET",
 		Name:        "listCustomers",
-		Output:      json.RawMessage(actionSchema(20)),
+		Output:      json.RawMessage(actionSchema(3)),
 		Path:        "/v1/customers",
 		ReadOnly:    true,
 		Title:       "List Customers",
 	}, {
 		Description: "Search customers with Stripe's search query language (not available in India).",
-		Input:       json.RawMessage(actionSchema(21)),
+		Input:       json.RawMessage(actionSchema(4)),
 		Method:      "GET",
 		Name:        "searchCustomers",
-		Output:      json.RawMessage(actionSchema(22)),
+		Output:      json.RawMessage(actionSchema(5)),
 		Path:        "/v1/customers/search",
 		ReadOnly:    true,
 		Title:       "Search Customers",
 	}, {
 		Description: "Get a customer by ID; a deleted customer comes back with deleted true.",
-		Input:       json.RawMessage(actionSchema(23)),
+		Input:       json.RawMessage(actionSchema(6)),
 		Method:      "GET",
 		Name:        "retrieveCustomer",
-		Output:      json.RawMessage(actionSchema(18)),
+		Output:      json.RawMessage(actionSchema(1)),
 		Path:        "/v1/customers/{customer}",
 		ReadOnly:    true,
 		Title:       "Retrieve Customer",
 	}, {
 		Description: "Update the given fields of a customer.",
-		Input:       json.RawMessage(actionSchema(24)),
+		Input:       json.RawMessage(actionSchema(7)),
 		Method:      "POST",
 		Name:        "updateCustomer",
-		Output:      json.RawMessage(actionSchema(18)),
+		Output:      json.RawMessage(actionSchema(1)),
 		Path:        "/v1/customers/{customer}",
 		Title:       "Update Customer",
 	}, {
 		Description: "Permanently delete a customer and cancel its active subscriptions.",
-		Input:       json.RawMessage(actionSchema(25)),
+		Input:       json.RawMessage(actionSchema(8)),
 		Method:      "DELETE",
 		Name:        "deleteCustomer",
-		Output:      json.RawMessage(actionSchema(26)),
+		Output:      json.RawMessage(actionSchema(9)),
 		Path:        "/v1/customers/{customer}",
 		Title:       "Delete Customer",
 	}, {
 		Description: "Create a PaymentIntent to collect a payment.",
-		Input:       json.RawMessage(actionSchema(27)),
+		Input:       json.RawMessage(actionSchema(10)),
 		Method:      "POST",
 		Name:        "createPaymentIntent",
-		Output:      json.RawMessage(actionSchema(28)),
+		Output:      json.RawMessage(actionSchema(11)),
 		Path:        "/v1/payment_intents",
 		Title:       "Create PaymentIntent",
 	}, {
 		Description: "Get a PaymentIntent by ID.",
-		Input:       json.RawMessage(actionSchema(29)),
+		Input:       json.RawMessage(actionSchema(12)),
 		Method:      "GET",
 		Name:        "retrievePaymentIntent",
-		Output:      json.RawMessage(actionSchema(28)),
+		Output:      json.RawMessage(actionSchema(11)),
 		Path:        "/v1/payment_intents/{intent}",
 		ReadOnly:    true,
 		Title:       "Retrieve PaymentIntent",
 	}, {
 		Description: "Cancel a PaymentIntent that has not succeeded or been canceled.",
-		Input:       json.RawMessage(actionSchema(30)),
+		Input:       json.RawMessage(actionSchema(13)),
 		Method:      "POST",
 		Name:        "cancelPaymentIntent",
-		Output:      json.RawMessage(actionSchema(28)),
+		Output:      json.RawMessage(actionSchema(11)),
 		Path:        "/v1/payment_intents/{intent}/cancel",
 		Title:       "Cancel PaymentIntent",
 	}, {
 		Description: "Get the account's available and pending balance.",
-		Input:       json.RawMessage(actionSchema(31)),
+		Input:       json.RawMessage(actionSchema(14)),
 		Method:      "GET",
 		Name:        "getBalance",
-		Output:      json.RawMessage(actionSchema(32)),
+		Output:      json.RawMessage(actionSchema(15)),
 		Path:        "/v1/balance",
 		ReadOnly:    true,
 		Title:       "Retrieve Balance",
@@ -223,7 +162,7 @@ func (c *Client) Invoke(ctx context.Context, name string, input json.RawMessage)
 // invokeCreateCustomer decodes input strictly and calls CreateCustomer.
 func invokeCreateCustomer(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p CreateCustomerParams
-	if err := decodeInput("stripe: createCustomer: ", actionSchema(17), input, inputTargets{
+	if err := decodeInput("stripe: createCustomer: ", actionSchema(0), input, inputTargets{
 		"Idempotency-Key": &p.IdempotencyKey,
 		"body":            &p.Body,
 	}); err != nil {
@@ -237,7 +176,7 @@ func invokeCreateCustomer(ctx context.Context, c *Client, input json.RawMessage)
 // invokeListCustomers decodes input strictly and calls ListCustomers.
 func invokeListCustomers(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p ListCustomersParams
-	if err := decodeInput("stripe: listCustomers: ", actionSchema(19), input, inputTargets{
+	if err := decodeInput("stripe: listCustomers: ", actionSchema(2), input, inputTargets{
 		"created":        &p.Created,
 		"email":          &p.Email,
 		"ending_before":  &p.EndingBefore,
@@ -254,7 +193,7 @@ func invokeListCustomers(ctx context.Context, c *Client, input json.RawMessage) 
 // invokeSearchCustomers decodes input strictly and calls SearchCustomers.
 func invokeSearchCustomers(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p SearchCustomersParams
-	if err := decodeInput("stripe: searchCustomers: ", actionSchema(21), input, inputTargets{
+	if err := decodeInput("stripe: searchCustomers: ", actionSchema(4), input, inputTargets{
 		"limit": &p.Limit,
 		"page":  &p.Page,
 		"query": &p.Query,
@@ -269,7 +208,7 @@ func invokeSearchCustomers(ctx context.Context, c *Client, input json.RawMessage
 // invokeRetrieveCustomer decodes input strictly and calls RetrieveCustomer.
 func invokeRetrieveCustomer(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p RetrieveCustomerParams
-	if err := decodeInput("stripe: retrieveCustomer: ", actionSchema(23), input, inputTargets{"customer": &p.Customer}); err != nil {
+	if err := decodeInput("stripe: retrieveCustomer: ", actionSchema(6), input, inputTargets{"customer": &p.Customer}); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -280,7 +219,7 @@ func invokeRetrieveCustomer(ctx context.Context, c *Client, input json.RawMessag
 // invokeUpdateCustomer decodes input strictly and calls UpdateCustomer.
 func invokeUpdateCustomer(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p UpdateCustomerParams
-	if err := decodeInput("stripe: updateCustomer: ", actionSchema(24), input, inputTargets{
+	if err := decodeInput("stripe: updateCustomer: ", actionSchema(7), input, inputTargets{
 		"Idempotency-Key": &p.IdempotencyKey,
 		"body":            &p.Body,
 		"customer":        &p.Customer,
@@ -295,7 +234,7 @@ func invokeUpdateCustomer(ctx context.Context, c *Client, input json.RawMessage)
 // invokeDeleteCustomer decodes input strictly and calls DeleteCustomer.
 func invokeDeleteCustomer(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p DeleteCustomerParams
-	if err := decodeInput("stripe: deleteCustomer: ", actionSchema(25), input, inputTargets{"customer": &p.Customer}); err != nil {
+	if err := decodeInput("stripe: deleteCustomer: ", actionSchema(8), input, inputTargets{"customer": &p.Customer}); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -306,7 +245,7 @@ func invokeDeleteCustomer(ctx context.Context, c *Client, input json.RawMessage)
 // invokeCreatePaymentIntent decodes input strictly and calls CreatePaymentIntent.
 func invokeCreatePaymentIntent(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p CreatePaymentIntentParams
-	if err := decodeInput("stripe: createPaymentIntent: ", actionSchema(27), input, inputTargets{
+	if err := decodeInput("stripe: createPaymentIntent: ", actionSchema(10), input, inputTargets{
 		"Idempotency-Key": &p.IdempotencyKey,
 		"body":            &p.Body,
 	}); err != nil {
@@ -320,7 +259,7 @@ func invokeCreatePaymentIntent(ctx context.Context, c *Client, input json.RawMes
 // invokeRetrievePaymentIntent decodes input strictly and calls RetrievePaymentIntent.
 func invokeRetrievePaymentIntent(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p RetrievePaymentIntentParams
-	if err := decodeInput("stripe: retrievePaymentIntent: ", actionSchema(29), input, inputTargets{"intent": &p.Intent}); err != nil {
+	if err := decodeInput("stripe: retrievePaymentIntent: ", actionSchema(12), input, inputTargets{"intent": &p.Intent}); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -331,7 +270,7 @@ func invokeRetrievePaymentIntent(ctx context.Context, c *Client, input json.RawM
 // invokeCancelPaymentIntent decodes input strictly and calls CancelPaymentIntent.
 func invokeCancelPaymentIntent(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p CancelPaymentIntentParams
-	if err := decodeInput("stripe: cancelPaymentIntent: ", actionSchema(30), input, inputTargets{
+	if err := decodeInput("stripe: cancelPaymentIntent: ", actionSchema(13), input, inputTargets{
 		"body":   &p.Body,
 		"intent": &p.Intent,
 	}); err != nil {
@@ -344,7 +283,7 @@ func invokeCancelPaymentIntent(ctx context.Context, c *Client, input json.RawMes
 
 // invokeGetBalance decodes input strictly and calls GetBalance.
 func invokeGetBalance(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
-	if err := decodeInput("stripe: getBalance: ", actionSchema(31), input, nil); err != nil {
+	if err := decodeInput("stripe: getBalance: ", actionSchema(14), input, nil); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)

@@ -12,146 +12,105 @@ import (
 // ErrUnknownAction is wrapped by the error of Invoke for a name that is no action of the connector.
 var ErrUnknownAction = errors.New("twilio: unknown action")
 
-// The schema pieces: each named schema (`"Name":{...}`) once, then each action's Input and Output
-// without their $defs and closing brace; actionSchema(i) is piece i whole.
+// schemaTexts are the actions' Input and Output schemas, whole, each distinct one once.
 var schemaTexts = [...]string{
-	`"Call":{"description":"A call resource. Dates are RFC 2822 strings.","properties":{"account_sid":{"type":"string"},"answered_by":{"enum":["human","machine_start","machine_end_beep","machine_end_silence","machine_end_other","fax","unknown",null],"type":["string","null"]},"api_version":{"type":"string"},"caller_name":{"type":["string","null"]},"date_created":{"type":["string","null"]},"date_updated":{"type":["string","null"]},"direction":{"enum":["inbound","outbound-api","outbound-dial","trunking-terminating","trunking-originating"],"type":"string"},"duration":{"description":"Length in seconds; a numeric string.","type":["string","null"]},"end_time":{"description":"RFC 2822 date.","type":["string","null"]},"forwarded_from":{"type":["string","null"]},"from":{"type":["string","null"]},"from_formatted":{"type":["string","null"]},"group_sid":{"type":["string","null"]},"parent_call_sid":{"type":["string","null"]},"phone_number_sid":{"type":["string","null"]},"price":{"type":["string","null"]},"price_unit":{"type":["string","null"]},"queue_time":{"description":"Milliseconds spent in the queue.","type":["string","null"]},"sid":{"pattern":"^CA[0-9a-fA-F]{32}$","type":"string"},"start_time":{"description":"RFC 2822 date.","type":["string","null"]},"status":{"enum":["queued","ringing","in-progress","completed","busy","failed","no-answer","canceled"],"type":"string"},"subresource_uris":{"additionalProperties":{"type":"string"},"type":["object","null"]},"to":{"type":["string","null"]},"to_formatted":{"type":["string","null"]},"trunk_sid":{"type":["string","null"]},"uri":{"type":"string"}},"required":["sid","account_sid","status"],"type":"object"}`,
-	`"CallList":{"properties":{"calls":{"items":{"$ref":"#/$defs/Call"},"type":"array"},"end":{"type":"integer"},"first_page_uri":{"type":"string"},"next_page_uri":{"type":["string","null"]},"page":{"type":"integer"},"page_size":{"type":"integer"},"previous_page_uri":{"type":["string","null"]},"start":{"type":"integer"},"uri":{"type":"string"}},"required":["calls"],"type":"object"}`,
-	`"CallUpdate":{"properties":{"Status":{"description":"canceled ends a queued or ringing call; completed hangs up.","enum":["canceled","completed"],"type":"string"},"Twiml":{"type":"string"},"Url":{"description":"New TwiML URL to redirect the live call to.","format":"uri","type":"string"}},"type":"object"}`,
-	`"Message":{"description":"A message resource. Dates are RFC 2822 strings, e.g. \"Thu, 24 Aug 2023 05:01:45 +0000\".","properties":{"account_sid":{"pattern":"^AC[0-9a-fA-F]{32}$","type":"string"},"api_version":{"type":"string"},"body":{"description":"Message text; up to 1600 characters.","type":["string","null"]},"date_created":{"description":"RFC 2822 date.","type":["string","null"]},"date_sent":{"description":"RFC 2822 date.","type":["string","null"]},"date_updated":{"description":"RFC 2822 date.","type":["string","null"]},"direction":{"enum":["inbound","outbound-api","outbound-call","outbound-reply"],"type":"string"},"error_code":{"type":["integer","null"]},"error_message":{"type":["string","null"]},"from":{"description":"Sender phone number (E.164) or channel address.","type":["string","null"]},"messaging_service_sid":{"type":["string","null"]},"num_media":{"description":"Number of media files; a numeric string.","type":"string"},"num_segments":{"description":"Number of segments; a numeric string.","type":"string"},"price":{"description":"Amount billed, e.g. -0.00750; null until known.","type":["string","null"]},"price_unit":{"description":"ISO 4217 currency of the price.","type":["string","null"]},"sid":{"description":"Unique message SID.","pattern":"^(SM|MM)[0-9a-fA-F]{32}$","type":"string"},"status":{"enum":["queued","sending","sent","failed","delivered","undelivered","receiving","received","accepted","scheduled","read","partially_delivered","canceled"],"type":"string"},"subresource_uris":{"additionalProperties":{"type":"string"},"description":"Related resource URIs keyed by name (media, feedback).","type":["object","null"]},"to":{"description":"Recipient phone number (E.164) or channel address.","type":["string","null"]},"uri":{"description":"Resource URI relative to https://api.twilio.com.","type":"string"}},"required":["sid","account_sid","status"],"type":"object"}`,
-	`"MessageList":{"properties":{"end":{"type":"integer"},"first_page_uri":{"type":"string"},"messages":{"items":{"$ref":"#/$defs/Message"},"type":"array"},"next_page_uri":{"description":"Relative URI of the next page; null on the last page.","type":["string","null"]},"page":{"type":"integer"},"page_size":{"type":"integer"},"previous_page_uri":{"type":["string","null"]},"start":{"type":"integer"},"uri":{"type":"string"}},"required":["messages"],"type":"object"}`,
-	`"MessageUpdate":{"properties":{"Body":{"description":"Set to an empty string to redact the body of a sent message.","type":"string"},"Status":{"description":"Cancels a scheduled message.","enum":["canceled"],"type":"string"}},"type":"object"}`,
-	`"NewCall":{"description":"Give To, From and exactly one of Url, Twiml or ApplicationSid.","properties":{"ApplicationSid":{"pattern":"^AP[0-9a-fA-F]{32}$","type":"string"},"From":{"description":"A Twilio phone number or verified caller ID.","type":"string"},"MachineDetection":{"enum":["Enable","DetectMessageEnd"],"type":"string"},"Method":{"default":"POST","enum":["GET","POST"],"type":"string"},"Record":{"type":"boolean"},"SendDigits":{"type":"string"},"StatusCallback":{"format":"uri","type":"string"},"StatusCallbackEvent":{"items":{"enum":["initiated","ringing","answered","completed"],"type":"string"},"type":"array"},"StatusCallbackMethod":{"default":"POST","enum":["GET","POST"],"type":"string"},"Timeout":{"default":60,"description":"Seconds to let the call ring.","maximum":600,"minimum":5,"type":"integer"},"To":{"description":"Phone number, SIP address or client identifier to call.","type":"string"},"Twiml":{"description":"TwiML instructions for the call; overrides Url.","type":"string"},"Url":{"description":"URL that returns TwiML instructions for the call.","format":"uri","type":"string"}},"required":["To","From"],"type":"object"}`,
-	`"NewMessage":{"description":"Give To and one of From or MessagingServiceSid, and at least one of Body, MediaUrl or ContentSid.","properties":{"Body":{"maxLength":1600,"type":"string"},"ContentSid":{"description":"SID of a Content API template.","type":"string"},"ContentVariables":{"description":"JSON object of template variables.","type":"string"},"From":{"description":"A Twilio phone number, short code or channel address.","type":"string"},"MediaUrl":{"description":"Public URLs of media to send (MMS); up to 10.","items":{"format":"uri","type":"string"},"type":"array"},"MessagingServiceSid":{"pattern":"^MG[0-9a-fA-F]{32}$","type":"string"},"ScheduleType":{"enum":["fixed"],"type":"string"},"SendAt":{"description":"Schedule time (ISO 8601); requires ScheduleType fixed.","format":"date-time","type":"string"},"ShortenUrls":{"type":"boolean"},"StatusCallback":{"description":"URL Twilio posts status changes to.","format":"uri","type":"string"},"To":{"description":"Recipient phone number in E.164 format or channel address (whatsapp:+1...).","type":"string"},"ValidityPeriod":{"description":"Seconds the message may wait in the queue.","maximum":36000,"minimum":1,"type":"integer"}},"required":["To"],"type":"object"}`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"AccountSid":{"description":"The SID of the account that sends the message.","pattern":"^AC[0-9a-fA-F]{32}$","type":"string"},"body":{"$ref":"#/$defs/NewMessage"}},"required":["AccountSid","body"],"title":"Send Message","type":"object"`,
-	`{"$ref":"#/$defs/Message","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"AccountSid":{"description":"The account SID.","pattern":"^AC[0-9a-fA-F]{32}$","type":"string"},"DateSent":{"description":"Only messages sent on this date (YYYY-MM-DD, UTC).","format":"date","type":"string"},"From":{"description":"Only messages sent from this number.","type":"string"},"PageSize":{"default":50,"description":"Records per page.","maximum":1000,"minimum":1,"type":"integer"},"To":{"description":"Only messages sent to this number.","type":"string"}},"required":["AccountSid"],"title":"List Messages","type":"object"`,
-	`{"$ref":"#/$defs/MessageList","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"AccountSid":{"description":"The account SID.","pattern":"^AC[0-9a-fA-F]{32}$","type":"string"},"Sid":{"description":"The message SID (SM... or MM...).","type":"string"}},"required":["AccountSid","Sid"],"title":"Get Message","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"AccountSid":{"description":"The account SID.","pattern":"^AC[0-9a-fA-F]{32}$","type":"string"},"Sid":{"description":"The message SID.","type":"string"},"body":{"$ref":"#/$defs/MessageUpdate"}},"required":["AccountSid","Sid","body"],"title":"Update Message","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"AccountSid":{"description":"The account SID.","pattern":"^AC[0-9a-fA-F]{32}$","type":"string"},"Sid":{"description":"The message SID.","type":"string"}},"required":["AccountSid","Sid"],"title":"Delete Message","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"AccountSid":{"description":"The account SID.","pattern":"^AC[0-9a-fA-F]{32}$","type":"string"},"body":{"$ref":"#/$defs/NewCall"}},"required":["AccountSid","body"],"title":"Make Call","type":"object"`,
-	`{"$ref":"#/$defs/Call","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"AccountSid":{"description":"The account SID.","pattern":"^AC[0-9a-fA-F]{32}$","type":"string"},"From":{"description":"Only calls from this number or client.","type":"string"},"PageSize":{"default":50,"description":"Records per page.","maximum":1000,"minimum":1,"type":"integer"},"ParentCallSid":{"description":"Only child calls of this call.","type":"string"},"StartTime":{"description":"Only calls that started on this date (YYYY-MM-DD).","format":"date","type":"string"},"Status":{"description":"Only calls with this status.","enum":["queued","ringing","in-progress","canceled","completed","failed","busy","no-answer"],"type":"string"},"To":{"description":"Only calls to this number or client.","type":"string"}},"required":["AccountSid"],"title":"List Calls","type":"object"`,
-	`{"$ref":"#/$defs/CallList","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"AccountSid":{"description":"The account SID.","pattern":"^AC[0-9a-fA-F]{32}$","type":"string"},"Sid":{"description":"The call SID (CA...).","type":"string"}},"required":["AccountSid","Sid"],"title":"Get Call","type":"object"`,
-	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"AccountSid":{"description":"The account SID.","pattern":"^AC[0-9a-fA-F]{32}$","type":"string"},"Sid":{"description":"The call SID.","type":"string"},"body":{"$ref":"#/$defs/CallUpdate"}},"required":["AccountSid","Sid","body"],"title":"Update Call","type":"object"`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"AccountSid":{"description":"The SID of the account that sends the message.","pattern":"^AC[0-9a-fA-F]{32}$","type":"string"},"body":{"$ref":"#/$defs/NewMessage"}},"required":["AccountSid","body"],"title":"Send Message","type":"object","$defs":{"NewMessage":{"description":"Give To and one of From or MessagingServiceSid, and at least one of Body, MediaUrl or ContentSid.","properties":{"Body":{"maxLength":1600,"type":"string"},"ContentSid":{"description":"SID of a Content API template.","type":"string"},"ContentVariables":{"description":"JSON object of template variables.","type":"string"},"From":{"description":"A Twilio phone number, short code or channel address.","type":"string"},"MediaUrl":{"description":"Public URLs of media to send (MMS); up to 10.","items":{"format":"uri","type":"string"},"type":"array"},"MessagingServiceSid":{"pattern":"^MG[0-9a-fA-F]{32}$","type":"string"},"ScheduleType":{"enum":["fixed"],"type":"string"},"SendAt":{"description":"Schedule time (ISO 8601); requires ScheduleType fixed.","format":"date-time","type":"string"},"ShortenUrls":{"type":"boolean"},"StatusCallback":{"description":"URL Twilio posts status changes to.","format":"uri","type":"string"},"To":{"description":"Recipient phone number in E.164 format or channel address (whatsapp:+1...).","type":"string"},"ValidityPeriod":{"description":"Seconds the message may wait in the queue.","maximum":36000,"minimum":1,"type":"integer"}},"required":["To"],"type":"object"}}}`,
+	`{"$ref":"#/$defs/Message","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{"Message":{"description":"A message resource. Dates are RFC 2822 strings, e.g. \"Thu, 24 Aug 2023 05:01:45 +0000\".","properties":{"account_sid":{"pattern":"^AC[0-9a-fA-F]{32}$","type":"string"},"api_version":{"type":"string"},"body":{"description":"Message text; up to 1600 characters.","type":["string","null"]},"date_created":{"description":"RFC 2822 date.","type":["string","null"]},"date_sent":{"description":"RFC 2822 date.","type":["string","null"]},"date_updated":{"description":"RFC 2822 date.","type":["string","null"]},"direction":{"enum":["inbound","outbound-api","outbound-call","outbound-reply"],"type":"string"},"error_code":{"type":["integer","null"]},"error_message":{"type":["string","null"]},"from":{"description":"Sender phone number (E.164) or channel address.","type":["string","null"]},"messaging_service_sid":{"type":["string","null"]},"num_media":{"description":"Number of media files; a numeric string.","type":"string"},"num_segments":{"description":"Number of segments; a numeric string.","type":"string"},"price":{"description":"Amount billed, e.g. -0.00750; null until known.","type":["string","null"]},"price_unit":{"description":"ISO 4217 currency of the price.","type":["string","null"]},"sid":{"description":"Unique message SID.","pattern":"^(SM|MM)[0-9a-fA-F]{32}$","type":"string"},"status":{"enum":["queued","sending","sent","failed","delivered","undelivered","receiving","received","accepted","scheduled","read","partially_delivered","canceled"],"type":"string"},"subresource_uris":{"additionalProperties":{"type":"string"},"description":"Related resource URIs keyed by name (media, feedback).","type":["object","null"]},"to":{"description":"Recipient phone number (E.164) or channel address.","type":["string","null"]},"uri":{"description":"Resource URI relative to https://api.twilio.com.","type":"string"}},"required":["sid","account_sid","status"],"type":"object"}}}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"AccountSid":{"description":"The account SID.","pattern":"^AC[0-9a-fA-F]{32}$","type":"string"},"DateSent":{"description":"Only messages sent on this date (YYYY-MM-DD, UTC).","format":"date","type":"string"},"From":{"description":"Only messages sent from this number.","type":"string"},"PageSize":{"default":50,"description":"Records per page.","maximum":1000,"minimum":1,"type":"integer"},"To":{"description":"Only messages sent to this number.","type":"string"}},"required":["AccountSid"],"title":"List Messages","type":"object"}`,
+	`{"$ref":"#/$defs/MessageList","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{"Message":{"description":"A message resource. Dates are RFC 2822 strings, e.g. \"Thu, 24 Aug 2023 05:01:45 +0000\".","properties":{"account_sid":{"pattern":"^AC[0-9a-fA-F]{32}$","type":"string"},"api_version":{"type":"string"},"body":{"description":"Message text; up to 1600 characters.","type":["string","null"]},"date_created":{"description":"RFC 2822 date.","type":["string","null"]},"date_sent":{"description":"RFC 2822 date.","type":["string","null"]},"date_updated":{"description":"RFC 2822 date.","type":["string","null"]},"direction":{"enum":["inbound","outbound-api","outbound-call","outbound-reply"],"type":"string"},"error_code":{"type":["integer","null"]},"error_message":{"type":["string","null"]},"from":{"description":"Sender phone number (E.164) or channel address.","type":["string","null"]},"messaging_service_sid":{"type":["string","null"]},"num_media":{"description":"Number of media files; a numeric string.","type":"string"},"num_segments":{"description":"Number of segments; a numeric string.","type":"string"},"price":{"description":"Amount billed, e.g. -0.00750; null until known.","type":["string","null"]},"price_unit":{"description":"ISO 4217 currency of the price.","type":["string","null"]},"sid":{"description":"Unique message SID.","pattern":"^(SM|MM)[0-9a-fA-F]{32}$","type":"string"},"status":{"enum":["queued","sending","sent","failed","delivered","undelivered","receiving","received","accepted","scheduled","read","partially_delivered","canceled"],"type":"string"},"subresource_uris":{"additionalProperties":{"type":"string"},"description":"Related resource URIs keyed by name (media, feedback).","type":["object","null"]},"to":{"description":"Recipient phone number (E.164) or channel address.","type":["string","null"]},"uri":{"description":"Resource URI relative to https://api.twilio.com.","type":"string"}},"required":["sid","account_sid","status"],"type":"object"},"MessageList":{"properties":{"end":{"type":"integer"},"first_page_uri":{"type":"string"},"messages":{"items":{"$ref":"#/$defs/Message"},"type":"array"},"next_page_uri":{"description":"Relative URI of the next page; null on the last page.","type":["string","null"]},"page":{"type":"integer"},"page_size":{"type":"integer"},"previous_page_uri":{"type":["string","null"]},"start":{"type":"integer"},"uri":{"type":"string"}},"required":["messages"],"type":"object"}}}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"AccountSid":{"description":"The account SID.","pattern":"^AC[0-9a-fA-F]{32}$","type":"string"},"Sid":{"description":"The message SID (SM... or MM...).","type":"string"}},"required":["AccountSid","Sid"],"title":"Get Message","type":"object"}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"AccountSid":{"description":"The account SID.","pattern":"^AC[0-9a-fA-F]{32}$","type":"string"},"Sid":{"description":"The message SID.","type":"string"},"body":{"$ref":"#/$defs/MessageUpdate"}},"required":["AccountSid","Sid","body"],"title":"Update Message","type":"object","$defs":{"MessageUpdate":{"properties":{"Body":{"description":"Set to an empty string to redact the body of a sent message.","type":"string"},"Status":{"description":"Cancels a scheduled message.","enum":["canceled"],"type":"string"}},"type":"object"}}}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"AccountSid":{"description":"The account SID.","pattern":"^AC[0-9a-fA-F]{32}$","type":"string"},"Sid":{"description":"The message SID.","type":"string"}},"required":["AccountSid","Sid"],"title":"Delete Message","type":"object"}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema"}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"AccountSid":{"description":"The account SID.","pattern":"^AC[0-9a-fA-F]{32}$","type":"string"},"body":{"$ref":"#/$defs/NewCall"}},"required":["AccountSid","body"],"title":"Make Call","type":"object","$defs":{"NewCall":{"description":"Give To, From and exactly one of Url, Twiml or ApplicationSid.","properties":{"ApplicationSid":{"pattern":"^AP[0-9a-fA-F]{32}$","type":"string"},"From":{"description":"A Twilio phone number or verified caller ID.","type":"string"},"MachineDetection":{"enum":["Enable","DetectMessageEnd"],"type":"string"},"Method":{"default":"POST","enum":["GET","POST"],"type":"string"},"Record":{"type":"boolean"},"SendDigits":{"type":"string"},"StatusCallback":{"format":"uri","type":"string"},"StatusCallbackEvent":{"items":{"enum":["initiated","ringing","answered","completed"],"type":"string"},"type":"array"},"StatusCallbackMethod":{"default":"POST","enum":["GET","POST"],"type":"string"},"Timeout":{"default":60,"description":"Seconds to let the call ring.","maximum":600,"minimum":5,"type":"integer"},"To":{"description":"Phone number, SIP address or client identifier to call.","type":"string"},"Twiml":{"description":"TwiML instructions for the call; overrides Url.","type":"string"},"Url":{"description":"URL that returns TwiML instructions for the call.","format":"uri","type":"string"}},"required":["To","From"],"type":"object"}}}`,
+	`{"$ref":"#/$defs/Call","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{"Call":{"description":"A call resource. Dates are RFC 2822 strings.","properties":{"account_sid":{"type":"string"},"answered_by":{"enum":["human","machine_start","machine_end_beep","machine_end_silence","machine_end_other","fax","unknown",null],"type":["string","null"]},"api_version":{"type":"string"},"caller_name":{"type":["string","null"]},"date_created":{"type":["string","null"]},"date_updated":{"type":["string","null"]},"direction":{"enum":["inbound","outbound-api","outbound-dial","trunking-terminating","trunking-originating"],"type":"string"},"duration":{"description":"Length in seconds; a numeric string.","type":["string","null"]},"end_time":{"description":"RFC 2822 date.","type":["string","null"]},"forwarded_from":{"type":["string","null"]},"from":{"type":["string","null"]},"from_formatted":{"type":["string","null"]},"group_sid":{"type":["string","null"]},"parent_call_sid":{"type":["string","null"]},"phone_number_sid":{"type":["string","null"]},"price":{"type":["string","null"]},"price_unit":{"type":["string","null"]},"queue_time":{"description":"Milliseconds spent in the queue.","type":["string","null"]},"sid":{"pattern":"^CA[0-9a-fA-F]{32}$","type":"string"},"start_time":{"description":"RFC 2822 date.","type":["string","null"]},"status":{"enum":["queued","ringing","in-progress","completed","busy","failed","no-answer","canceled"],"type":"string"},"subresource_uris":{"additionalProperties":{"type":"string"},"type":["object","null"]},"to":{"type":["string","null"]},"to_formatted":{"type":["string","null"]},"trunk_sid":{"type":["string","null"]},"uri":{"type":"string"}},"required":["sid","account_sid","status"],"type":"object"}}}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"AccountSid":{"description":"The account SID.","pattern":"^AC[0-9a-fA-F]{32}$","type":"string"},"From":{"description":"Only calls from this number or client.","type":"string"},"PageSize":{"default":50,"description":"Records per page.","maximum":1000,"minimum":1,"type":"integer"},"ParentCallSid":{"description":"Only child calls of this call.","type":"string"},"StartTime":{"description":"Only calls that started on this date (YYYY-MM-DD).","format":"date","type":"string"},"Status":{"description":"Only calls with this status.","enum":["queued","ringing","in-progress","canceled","completed","failed","busy","no-answer"],"type":"string"},"To":{"description":"Only calls to this number or client.","type":"string"}},"required":["AccountSid"],"title":"List Calls","type":"object"}`,
+	`{"$ref":"#/$defs/CallList","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{"Call":{"description":"A call resource. Dates are RFC 2822 strings.","properties":{"account_sid":{"type":"string"},"answered_by":{"enum":["human","machine_start","machine_end_beep","machine_end_silence","machine_end_other","fax","unknown",null],"type":["string","null"]},"api_version":{"type":"string"},"caller_name":{"type":["string","null"]},"date_created":{"type":["string","null"]},"date_updated":{"type":["string","null"]},"direction":{"enum":["inbound","outbound-api","outbound-dial","trunking-terminating","trunking-originating"],"type":"string"},"duration":{"description":"Length in seconds; a numeric string.","type":["string","null"]},"end_time":{"description":"RFC 2822 date.","type":["string","null"]},"forwarded_from":{"type":["string","null"]},"from":{"type":["string","null"]},"from_formatted":{"type":["string","null"]},"group_sid":{"type":["string","null"]},"parent_call_sid":{"type":["string","null"]},"phone_number_sid":{"type":["string","null"]},"price":{"type":["string","null"]},"price_unit":{"type":["string","null"]},"queue_time":{"description":"Milliseconds spent in the queue.","type":["string","null"]},"sid":{"pattern":"^CA[0-9a-fA-F]{32}$","type":"string"},"start_time":{"description":"RFC 2822 date.","type":["string","null"]},"status":{"enum":["queued","ringing","in-progress","completed","busy","failed","no-answer","canceled"],"type":"string"},"subresource_uris":{"additionalProperties":{"type":"string"},"type":["object","null"]},"to":{"type":["string","null"]},"to_formatted":{"type":["string","null"]},"trunk_sid":{"type":["string","null"]},"uri":{"type":"string"}},"required":["sid","account_sid","status"],"type":"object"},"CallList":{"properties":{"calls":{"items":{"$ref":"#/$defs/Call"},"type":"array"},"end":{"type":"integer"},"first_page_uri":{"type":"string"},"next_page_uri":{"type":["string","null"]},"page":{"type":"integer"},"page_size":{"type":"integer"},"previous_page_uri":{"type":["string","null"]},"start":{"type":"integer"},"uri":{"type":"string"}},"required":["calls"],"type":"object"}}}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"AccountSid":{"description":"The account SID.","pattern":"^AC[0-9a-fA-F]{32}$","type":"string"},"Sid":{"description":"The call SID (CA...).","type":"string"}},"required":["AccountSid","Sid"],"title":"Get Call","type":"object"}`,
+	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"AccountSid":{"description":"The account SID.","pattern":"^AC[0-9a-fA-F]{32}$","type":"string"},"Sid":{"description":"The call SID.","type":"string"},"body":{"$ref":"#/$defs/CallUpdate"}},"required":["AccountSid","Sid","body"],"title":"Update Call","type":"object","$defs":{"CallUpdate":{"properties":{"Status":{"description":"canceled ends a queued or ringing call; completed hangs up.","enum":["canceled","completed"],"type":"string"},"Twiml":{"type":"string"},"Url":{"description":"New TwiML URL to redirect the live call to.","format":"uri","type":"string"}},"type":"object"}}}`,
 }
 
-// schemaText is the text of schema piece i.
-func schemaText(i int) string {
-	return schemaTexts[i]
-}
-
-// schemaRefs lists, for each piece, the named schemas it refers to itself.
-var schemaRefs = [...][]uint16{
-	{},
-	{0},
-	{},
-	{},
-	{3},
-	{},
-	{},
-	{},
-	{7},
-	{3},
-	{},
-	{4},
-	{},
-	{5},
-	{},
-	{},
-	{6},
-	{0},
-	{},
-	{1},
-	{},
-	{2},
-}
-var schemasBuilt [len(schemaRefs)]builtSchema
-
-// actionSchema is schema piece i with its $defs, built at first use.
+// actionSchema is schema i.
 func actionSchema(i int) string {
-	return schemasBuilt[i].get(i, schemaText, schemaRefs[:])
+	return schemaTexts[i]
 }
 
 // Actions describes every action of the connector, in spec order.
 func Actions() []ActionInfo {
 	return []ActionInfo{{
 		Description: "Send an SMS, MMS or WhatsApp message.",
-		Input:       json.RawMessage(actionSchema(8)),
+		Input:       json.RawMessage(actionSchema(0)),
 		Method:      "POST",
 		Name:        "createMessage",
-		Output:      json.RawMessage(actionSchema(9)),
+		Output:      json.RawMessage(actionSchema(1)),
 		Path:        "/2010-04-01/Accounts/{AccountSid}/Messages.json",
 		Title:       "Send Message",
 	}, {
 		Description: "List messages of the account, newest first.",
-		Input:       json.RawMessage(actionSchema(10)),
+		Input:       json.RawMessage(actionSchema(2)),
 		Method:      "GET",
 		Name:        "listMessages",
-		Output:      json.RawMessage(actionSchema(11)),
+		Output:      json.RawMessage(actionSchema(3)),
 		Path:        "/2010-04-01/Accounts/{AccountSid}/Messages.json",
 		ReadOnly:    true,
 		Title:       "List Messages",
 	}, {
 		Description: "Fetch one message by its SID.",
-		Input:       json.RawMessage(actionSchema(12)),
+		Input:       json.RawMessage(actionSchema(4)),
 		Method:      "GET",
 		Name:        "fetchMessage",
-		Output:      json.RawMessage(actionSchema(9)),
+		Output:      json.RawMessage(actionSchema(1)),
 		Path:        "/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json",
 		ReadOnly:    true,
 		Title:       "Get Message",
 	}, {
 		Description: "Redact a message body or cancel a scheduled message.",
-		Input:       json.RawMessage(actionSchema(13)),
+		Input:       json.RawMessage(actionSchema(5)),
 		Method:      "POST",
 		Name:        "updateMessage",
-		Output:      json.RawMessage(actionSchema(9)),
+		Output:      json.RawMessage(actionSchema(1)),
 		Path:        "/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json",
 		Title:       "Update Message",
 	}, {
 		Description: "Delete a message record from the account (204 No Content).",
-		Input:       json.RawMessage(actionSchema(14)),
+		Input:       json.RawMessage(actionSchema(6)),
 		Method:      "DELETE",
 		Name:        "deleteMessage",
-		Output:      json.RawMessage(actionSchema(15)),
+		Output:      json.RawMessage(actionSchema(7)),
 		Path:        "/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json",
 		Title:       "Delete Message",
 	}, {
 		Description: "Start an outbound call.",
-		Input:       json.RawMessage(actionSchema(16)),
+		Input:       json.RawMessage(actionSchema(8)),
 		Method:      "POST",
 		Name:        "createCall",
-		Output:      json.RawMessage(actionSchema(17)),
+		Output:      json.RawMessage(actionSchema(9)),
 		Path:        "/2010-04-01/Accounts/{AccountSid}/Calls.json",
 		Title:       "Make Call",
 	}, {
 		Description: "List calls of the account, newest first.",
-		Input:       json.RawMessage(actionSchema(18)),
+		Input:       json.RawMessage(actionSchema(10)),
 		Method:      "GET",
 		Name:        "listCalls",
-		Output:      json.RawMessage(actionSchema(19)),
+		Output:      json.RawMessage(actionSchema(11)),
 		Path:        "/2010-04-01/Accounts/{AccountSid}/Calls.json",
 		ReadOnly:    true,
 		Title:       "List Calls",
 	}, {
 		Description: "Fetch one call by its SID.",
-		Input:       json.RawMessage(actionSchema(20)),
+		Input:       json.RawMessage(actionSchema(12)),
 		Method:      "GET",
 		Name:        "fetchCall",
-		Output:      json.RawMessage(actionSchema(17)),
+		Output:      json.RawMessage(actionSchema(9)),
 		Path:        "/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json",
 		ReadOnly:    true,
 		Title:       "Get Call",
 	}, {
 		Description: "Redirect a live call to new TwiML, or end it.",
-		Input:       json.RawMessage(actionSchema(21)),
+		Input:       json.RawMessage(actionSchema(13)),
 		Method:      "POST",
 		Name:        "updateCall",
-		Output:      json.RawMessage(actionSchema(17)),
+		Output:      json.RawMessage(actionSchema(9)),
 		Path:        "/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json",
 		Title:       "Update Call",
 	}}
@@ -190,7 +149,7 @@ func (c *Client) Invoke(ctx context.Context, name string, input json.RawMessage)
 // invokeCreateMessage decodes input strictly and calls CreateMessage.
 func invokeCreateMessage(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p CreateMessageParams
-	if err := decodeInput("twilio: createMessage: ", actionSchema(8), input, inputTargets{
+	if err := decodeInput("twilio: createMessage: ", actionSchema(0), input, inputTargets{
 		"AccountSid": &p.AccountSid,
 		"body":       &p.Body,
 	}); err != nil {
@@ -204,7 +163,7 @@ func invokeCreateMessage(ctx context.Context, c *Client, input json.RawMessage) 
 // invokeListMessages decodes input strictly and calls ListMessages.
 func invokeListMessages(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p ListMessagesParams
-	if err := decodeInput("twilio: listMessages: ", actionSchema(10), input, inputTargets{
+	if err := decodeInput("twilio: listMessages: ", actionSchema(2), input, inputTargets{
 		"AccountSid": &p.AccountSid,
 		"DateSent":   &p.DateSent,
 		"From":       &p.From,
@@ -221,7 +180,7 @@ func invokeListMessages(ctx context.Context, c *Client, input json.RawMessage) (
 // invokeFetchMessage decodes input strictly and calls FetchMessage.
 func invokeFetchMessage(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p FetchMessageParams
-	if err := decodeInput("twilio: fetchMessage: ", actionSchema(12), input, inputTargets{
+	if err := decodeInput("twilio: fetchMessage: ", actionSchema(4), input, inputTargets{
 		"AccountSid": &p.AccountSid,
 		"Sid":        &p.Sid,
 	}); err != nil {
@@ -235,7 +194,7 @@ func invokeFetchMessage(ctx context.Context, c *Client, input json.RawMessage) (
 // invokeUpdateMessage decodes input strictly and calls UpdateMessage.
 func invokeUpdateMessage(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p UpdateMessageParams
-	if err := decodeInput("twilio: updateMessage: ", actionSchema(13), input, inputTargets{
+	if err := decodeInput("twilio: updateMessage: ", actionSchema(5), input, inputTargets{
 		"AccountSid": &p.AccountSid,
 		"Sid":        &p.Sid,
 		"body":       &p.Body,
@@ -250,7 +209,7 @@ func invokeUpdateMessage(ctx context.Context, c *Client, input json.RawMessage) 
 // invokeDeleteMessage decodes input strictly and calls DeleteMessage.
 func invokeDeleteMessage(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p DeleteMessageParams
-	if err := decodeInput("twilio: deleteMessage: ", actionSchema(14), input, inputTargets{
+	if err := decodeInput("twilio: deleteMessage: ", actionSchema(6), input, inputTargets{
 		"AccountSid": &p.AccountSid,
 		"Sid":        &p.Sid,
 	}); err != nil {
@@ -264,7 +223,7 @@ func invokeDeleteMessage(ctx context.Context, c *Client, input json.RawMessage) 
 // invokeCreateCall decodes input strictly and calls CreateCall.
 func invokeCreateCall(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p CreateCallParams
-	if err := decodeInput("twilio: createCall: ", actionSchema(16), input, inputTargets{
+	if err := decodeInput("twilio: createCall: ", actionSchema(8), input, inputTargets{
 		"AccountSid": &p.AccountSid,
 		"body":       &p.Body,
 	}); err != nil {
@@ -278,7 +237,7 @@ func invokeCreateCall(ctx context.Context, c *Client, input json.RawMessage) (*R
 // invokeListCalls decodes input strictly and calls ListCalls.
 func invokeListCalls(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p ListCallsParams
-	if err := decodeInput("twilio: listCalls: ", actionSchema(18), input, inputTargets{
+	if err := decodeInput("twilio: listCalls: ", actionSchema(10), input, inputTargets{
 		"AccountSid":    &p.AccountSid,
 		"From":          &p.From,
 		"PageSize":      &p.PageSize,
@@ -297,7 +256,7 @@ func invokeListCalls(ctx context.Context, c *Client, input json.RawMessage) (*Re
 // invokeFetchCall decodes input strictly and calls FetchCall.
 func invokeFetchCall(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p FetchCallParams
-	if err := decodeInput("twilio: fetchCall: ", actionSchema(20), input, inputTargets{
+	if err := decodeInput("twilio: fetchCall: ", actionSchema(12), input, inputTargets{
 		"AccountSid": &p.AccountSid,
 		"Sid":        &p.Sid,
 	}); err != nil {
@@ -311,7 +270,7 @@ func invokeFetchCall(ctx context.Context, c *Client, input json.RawMessage) (*Re
 // invokeUpdateCall decodes input strictly and calls UpdateCall.
 func invokeUpdateCall(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p UpdateCallParams
-	if err := decodeInput("twilio: updateCall: ", actionSchema(21), input, inputTargets{
+	if err := decodeInput("twilio: updateCall: ", actionSchema(13), input, inputTargets{
 		"AccountSid": &p.AccountSid,
 		"Sid":        &p.Sid,
 		"body":       &p.Body,

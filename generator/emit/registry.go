@@ -115,6 +115,18 @@ func genSchemas(f *jen.File, c *model.Connector) {
 		texts = append(texts, p.Text)
 		refs = append(refs, p.Refs)
 	}
+	if c.SchemasWhole {
+		f.Comment("schemaTexts are the actions' Input and Output schemas, whole, each distinct one once.")
+		f.Var().Id("schemaTexts").Op("=").Index(jen.Op("...")).String().ValuesFunc(func(g *jen.Group) {
+			for _, t := range texts {
+				g.Line().Add(strLit(t))
+			}
+			g.Line()
+		})
+		f.Comment("actionSchema is schema i.")
+		f.Func().Id("actionSchema").Params(jen.Id("i").Int()).String().Block(jen.Return(jen.Id("schemaTexts").Index(jen.Id("i"))))
+		return
+	}
 	f.Comment("The schema pieces: each named schema (`\"Name\":{...}`) once, then each action's Input and Output")
 	f.Comment("without their $defs and closing brace; actionSchema(i) is piece i whole.")
 	if c.PackSchemas {

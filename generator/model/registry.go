@@ -70,6 +70,12 @@ type Def struct {
 // connectors.
 var PackSchemasOver = 64 << 10
 
+// WholeSchemasUnder is the size of every distinct whole Input and Output
+// schema ($defs included) together under which the registry carries them
+// whole (Connector.SchemasWhole): a small connector then needs no code to
+// assemble them. A variable so tests can assemble a small connector's.
+var WholeSchemasUnder = 32 << 10
+
 // ConfigField is a Config field that conngen call and mcp fill from the
 // environment variable Env or --set.
 type ConfigField struct {
@@ -253,6 +259,41 @@ func (b *builder) registry() {
 		e.InputPiece, e.OutputPiece = piece(e.Input, e.InputRefs), piece(e.Output, e.OutputRefs)
 	}
 	c.PackSchemas = size > PackSchemasOver
+	if !c.PackSchemas {
+		c.wholeSchemas()
+	}
+}
+
+// wholeSchemas makes the schema pieces the whole schemas, each distinct
+// one once, when they are small together (WholeSchemasUnder).
+func (c *Connector) wholeSchemas() {
+	var texts []string
+	index := map[string]int{}
+	size := 0
+	whole := func(text string) int {
+		if i, ok := index[text]; ok {
+			return i
+		}
+		index[text] = len(texts)
+		texts = append(texts, text)
+		size += len(text)
+		return index[text]
+	}
+	in, out := make([]int, len(c.Registry)), make([]int, len(c.Registry))
+	for i, e := range c.Registry {
+		in[i], out[i] = whole(e.InputSchema()), whole(e.OutputSchema())
+		if size >= WholeSchemasUnder {
+			return
+		}
+	}
+	c.SchemasWhole = true
+	c.SchemaPieces = c.SchemaPieces[:0]
+	for _, t := range texts {
+		c.SchemaPieces = append(c.SchemaPieces, SchemaPiece{Text: t})
+	}
+	for i, e := range c.Registry {
+		e.InputPiece, e.OutputPiece = in[i], out[i]
+	}
 }
 
 // SchemaPiece is one piece of the registry's schemas: a named schema

@@ -39,6 +39,7 @@ const (
 	PieceInputReader    = "input-reader"   // an Input string that is a raw body (io.Reader)
 	PieceBaseURLVars    = "baseurlvars"    // expandBaseURL (ExpandBaseURL)
 	PieceEscapePath     = "escapepath"     // a value as one path segment
+	PieceSchemaBuild    = "schemabuild"    // builtSchema: schemas assembled from pieces (not SchemasWhole)
 
 	// Invoke's input checker checks only the keywords some Input schema
 	// (with its $defs) uses: checkPieces.
@@ -70,7 +71,7 @@ const (
 func Pieces() []string {
 	p := []string{PieceActions, PieceDiscriminator, PieceRevoke, PieceRateLimit, PieceActionAuth, PieceParams, PieceFormatParam, PieceSetParam, PieceFormatList,
 		PieceGuardRedirects, PieceRedacted, PieceJSONAt, PieceJSONText, PieceForm, PieceMultipart,
-		PieceTokenParams, PieceAuthCode, PieceMonitorPage, PieceSchemaPack, PieceInputReader, PieceBaseURLVars, PieceEscapePath,
+		PieceTokenParams, PieceAuthCode, PieceMonitorPage, PieceSchemaPack, PieceInputReader, PieceBaseURLVars, PieceEscapePath, PieceSchemaBuild,
 		PieceCheckEnum, PieceCheckAlternatives, PieceCheckAllOf, PieceCheckItems, PieceCheckLengths,
 		PieceCheckPattern, PieceCheckBounds, PieceCheckExtra,
 		PieceWebhookHeader, PieceWebhookField, PieceWebhookHMAC, PieceWebhookStandard, PieceWebhookStripe,
@@ -218,6 +219,9 @@ func (b *builder) runtime() {
 	}
 	if c.PackSchemas {
 		on(PieceSchemaPack)
+	}
+	if len(c.Registry) > 0 && !c.SchemasWhole {
+		on(PieceSchemaBuild)
 	}
 	for _, t := range c.Types {
 		if t.Discriminator != "" {

@@ -38,7 +38,10 @@ type Connector struct {
 	SchemaPieces []SchemaPiece // what Actions() assembles its schemas from
 	// PackSchemas: the registry's schema text is large (over
 	// PackSchemasOver) and carried compressed, unpacked at first use.
-	PackSchemas  bool
+	PackSchemas bool
+	// SchemasWhole: the schema pieces are whole schemas, $defs included,
+	// as Actions() returns them: the registry is small (WholeSchemasUnder).
+	SchemasWhole bool
 	AuthFields   []AuthField   // the credential fields of Config, in order
 	ConfigFields []ConfigField // the Config fields conngen call and mcp fill
 

@@ -120,6 +120,26 @@ func TestUnused(t *testing.T) {
 	for name, data := range pout.Files {
 		writeStripped(t, filepath.Join(mod, "fresh", pout.Name, name), data)
 	}
+	// Schemas assembled from pieces, not packed (a registry between the
+	// two sizes), on a spec whose schemas are small enough to go whole.
+	assembled, _, err := generator.LoadFile(filepath.Join(root, "specs", "github.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	assembled.Name = "assembledgithub"
+	under := model.WholeSchemasUnder
+	model.WholeSchemasUnder = 0
+	aout, err := generator.Generate(assembled)
+	model.WholeSchemasUnder = under
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := aout.Files["registry.go"]; !ok || !bytes.Contains(aout.Files["registry.go"], []byte("schemaRefs")) {
+		t.Fatal("assembledgithub: schemas not assembled from pieces")
+	}
+	for name, data := range aout.Files {
+		writeStripped(t, filepath.Join(mod, "fresh", aout.Name, name), data)
+	}
 	if _, err := testsupport.Go(mod, "mod", "tidy"); err != nil {
 		t.Fatal(err)
 	}
