@@ -25,107 +25,119 @@ type pager struct {
 const maxPages = 10000
 
 // paginate yields every item of every page, starting with req. A failure is
-// yielded once, as the last element.
+// yielded once, as the last element. Only this wrapper is generic: pages
+// does the work once for every item type, so a connector with many lists
+// compiles it once, not once per type.
 func paginate[T any](ctx context.Context, c *Client, req Request, p pager) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
-		var zero T
-		req := req // each run of the sequence starts afresh
-		req.acceptDefault = "application/json"
-		req.Query = cloneValues(req.Query)
-		offset, _ := strconv.Atoi(req.Query.Get(p.offset))
-		page, err := strconv.Atoi(req.Query.Get(p.page))
+		err := c.pages(ctx, req, p, func(raw json.RawMessage) (bool, error) {
+			var item T
+			if err := json.Unmarshal(raw, &item); err != nil {
+				return false, err
+			}
+			return yield(item, nil), nil
+		})
 		if err != nil {
-			page = 1
-		}
-		limit, _ := strconv.Atoi(req.Query.Get(p.limit))
-		seen := map[string]bool{} // cursors and links already followed
-		if cur := req.Query.Get(p.cursor); p.style == "cursor" && cur != "" {
-			seen[cur] = true
-		}
-		fail := func(format string, args ...any) {
-			path, _, _ := strings.Cut(req.RelativeURL, "?")
-			yield(zero, fmt.Errorf("%s: %s %s: "+format, append([]any{c.name, requestMethod(req), path}, args...)...))
-		}
-		for range maxPages {
-			resp, err := c.httpHelper(ctx, req)
-			if err != nil {
-				yield(zero, err)
-				return
-			}
-			if resp.StatusCode < 200 || resp.StatusCode > 299 {
-				yield(zero, newAPIError(resp))
-				return
-			}
-			if len(bytes.TrimSpace(resp.Body)) == 0 {
-				return // nothing more, e.g. 204
-			}
-			if !json.Valid(resp.Body) {
-				fail("decode response: not JSON")
-				return
-			}
-			var items []json.RawMessage
-			if raw, ok := jsonAt(resp.Body, p.items); ok {
-				if err := json.Unmarshal(raw, &items); err != nil {
-					fail("decode items at %q: %w", p.items, err)
-					return
-				}
-			}
-			for _, raw := range items {
-				var item T
-				if err := json.Unmarshal(raw, &item); err != nil {
-					fail("decode item: %w", err)
-					return
-				}
-				if !yield(item, nil) {
-					return
-				}
-			}
-			var next string
-			switch p.style {
-			case "offset":
-				if len(items) == 0 || limit > 0 && len(items) < limit {
-					return
-				}
-				offset += len(items)
-				req.Query.Set(p.offset, strconv.Itoa(offset))
-				continue
-			case "page":
-				if len(items) == 0 {
-					return
-				}
-				page++
-				req.Query.Set(p.page, strconv.Itoa(page))
-				continue
-			case "cursor":
-				cur, _, _ := jsonText(resp.Body, p.nextCursor)
-				if cur == "" || seen[cur] {
-					return
-				}
-				seen[cur] = true
-				req.Query.Set(p.cursor, cur)
-				continue
-			case "nextURL":
-				next, _, _ = jsonText(resp.Body, p.next)
-			case "linkHeader":
-				next = linkNext(resp.Header)
-			default:
-				return
-			}
-			if next == "" || seen[next] {
-				return
-			}
-			seen[next] = true
-			// A relative link is resolved against the page it came from (RFC
-			// 3986); httpHelper then refuses any other host.
-			cur, err := c.requestURL(req.RelativeURL, req.Query)
-			ref, perr := url.Parse(next)
-			if err != nil || perr != nil {
-				fail("invalid next page link")
-				return
-			}
-			req.RelativeURL, req.Query = cur.ResolveReference(ref).String(), nil
+			var zero T
+			yield(zero, err)
 		}
 	}
+}
+
+// pages calls each with every item of every page, starting with req, until
+// each returns false (nil then) or an error (returned as a decode error),
+// or the pages end. A failure is returned.
+func (c *Client) pages(ctx context.Context, req Request, p pager, each func(json.RawMessage) (bool, error)) error {
+	req.acceptDefault = "application/json" // req is a copy: each run of the sequence starts afresh
+	req.Query = cloneValues(req.Query)
+	offset, _ := strconv.Atoi(req.Query.Get(p.offset))
+	page, err := strconv.Atoi(req.Query.Get(p.page))
+	if err != nil {
+		page = 1
+	}
+	limit, _ := strconv.Atoi(req.Query.Get(p.limit))
+	seen := map[string]bool{} // cursors and links already followed
+	if cur := req.Query.Get(p.cursor); p.style == "cursor" && cur != "" {
+		seen[cur] = true
+	}
+	fail := func(format string, args ...any) error {
+		path, _, _ := strings.Cut(req.RelativeURL, "?")
+		return fmt.Errorf("%s: %s %s: "+format, append([]any{c.name, requestMethod(req), path}, args...)...)
+	}
+	for range maxPages {
+		resp, err := c.httpHelper(ctx, req)
+		if err != nil {
+			return err
+		}
+		if resp.StatusCode < 200 || resp.StatusCode > 299 {
+			return newAPIError(resp)
+		}
+		if len(bytes.TrimSpace(resp.Body)) == 0 {
+			return nil // nothing more, e.g. 204
+		}
+		if !json.Valid(resp.Body) {
+			return fail("decode response: not JSON")
+		}
+		var items []json.RawMessage
+		if raw, ok := jsonAt(resp.Body, p.items); ok {
+			if err := json.Unmarshal(raw, &items); err != nil {
+				return fail("decode items at %q: %w", p.items, err)
+			}
+		}
+		for _, raw := range items {
+			more, err := each(raw)
+			if err != nil {
+				return fail("decode item: %w", err)
+			}
+			if !more {
+				return nil
+			}
+		}
+		var next string
+		switch p.style {
+		case "offset":
+			if len(items) == 0 || limit > 0 && len(items) < limit {
+				return nil
+			}
+			offset += len(items)
+			req.Query.Set(p.offset, strconv.Itoa(offset))
+			continue
+		case "page":
+			if len(items) == 0 {
+				return nil
+			}
+			page++
+			req.Query.Set(p.page, strconv.Itoa(page))
+			continue
+		case "cursor":
+			cur, _, _ := jsonText(resp.Body, p.nextCursor)
+			if cur == "" || seen[cur] {
+				return nil
+			}
+			seen[cur] = true
+			req.Query.Set(p.cursor, cur)
+			continue
+		case "nextURL":
+			next, _, _ = jsonText(resp.Body, p.next)
+		case "linkHeader":
+			next = linkNext(resp.Header)
+		default:
+			return nil
+		}
+		if next == "" || seen[next] {
+			return nil
+		}
+		seen[next] = true
+		// A relative link is resolved against the page it came from (RFC
+		// 3986); httpHelper then refuses any other host.
+		cur, err := c.requestURL(req.RelativeURL, req.Query)
+		ref, perr := url.Parse(next)
+		if err != nil || perr != nil {
+			return fail("invalid next page link")
+		}
+		req.RelativeURL, req.Query = cur.ResolveReference(ref).String(), nil
+	}
+	return nil
 }
 
 func cloneValues(v url.Values) url.Values {
