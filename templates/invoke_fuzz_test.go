@@ -183,7 +183,7 @@ var fuzzSeeds = struct{ valid, attacks []string }{
 // how the targets, encoded again, differ from what was checked.
 func carries(input []byte, check bool) (bool, error) {
 	var p fuzzParams
-	targets := inputTargets{"id": &p.ID, "limit": &p.Limit, "mode": &p.Mode, "tags": &p.Tags, "body": &p.Body}
+	targets := inputTargets{{"id", &p.ID}, {"limit", &p.Limit}, {"mode", &p.Mode}, {"tags", &p.Tags}, {"body", &p.Body}}
 	if check {
 		if decodeInput("", fuzzInput, input, targets) != nil {
 			return false, nil
@@ -194,7 +194,7 @@ func carries(input []byte, check bool) (bool, error) {
 			return false, nil
 		}
 		for k, raw := range fields {
-			if target, ok := targets[k]; ok && string(raw) != "null" && json.Unmarshal(raw, target) != nil {
+			if target, ok := targets.find(k); ok && string(raw) != "null" && json.Unmarshal(raw, target) != nil {
 				return false, nil
 			}
 		}
@@ -207,7 +207,7 @@ func carries(input []byte, check bool) (bool, error) {
 		return true, fmt.Errorf("accepted, but not JSON: %v", err)
 	}
 	for _, k := range sortedKeys(seen) {
-		target, ok := targets[k]
+		target, ok := targets.find(k)
 		if !ok {
 			return true, fmt.Errorf("accepted a key with no target: %q", k)
 		}

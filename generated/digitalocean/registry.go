@@ -166,10 +166,10 @@ func invokeGetAccount(ctx context.Context, c *Client, input json.RawMessage) (*R
 func invokeListDroplets(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p ListDropletsParams
 	if err := decodeInput("digitalocean: listDroplets: ", actionSchema(2), input, inputTargets{
-		"name":     &p.Name,
-		"page":     &p.Page,
-		"per_page": &p.PerPage,
-		"tag_name": &p.TagName,
+		{"page", &p.Page},
+		{"per_page", &p.PerPage},
+		{"tag_name", &p.TagName},
+		{"name", &p.Name},
 	}); err != nil {
 		return nil, err
 	}
@@ -181,7 +181,9 @@ func invokeListDroplets(ctx context.Context, c *Client, input json.RawMessage) (
 // invokeGetDroplet decodes input strictly and calls GetDroplet.
 func invokeGetDroplet(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetDropletParams
-	if err := decodeInput("digitalocean: getDroplet: ", actionSchema(4), input, inputTargets{"droplet_id": &p.DropletID}); err != nil {
+	if err := decodeInput("digitalocean: getDroplet: ", actionSchema(4), input, inputTargets{
+		{"droplet_id", &p.DropletID},
+	}); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -192,7 +194,9 @@ func invokeGetDroplet(ctx context.Context, c *Client, input json.RawMessage) (*R
 // invokeCreateDroplet decodes input strictly and calls CreateDroplet.
 func invokeCreateDroplet(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p CreateDropletParams
-	if err := decodeInput("digitalocean: createDroplet: ", actionSchema(6), input, inputTargets{"body": &p.Body}); err != nil {
+	if err := decodeInput("digitalocean: createDroplet: ", actionSchema(6), input, inputTargets{
+		{"body", &p.Body},
+	}); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -203,7 +207,9 @@ func invokeCreateDroplet(ctx context.Context, c *Client, input json.RawMessage) 
 // invokeDeleteDroplet decodes input strictly and calls DeleteDroplet.
 func invokeDeleteDroplet(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p DeleteDropletParams
-	if err := decodeInput("digitalocean: deleteDroplet: ", actionSchema(8), input, inputTargets{"droplet_id": &p.DropletID}); err != nil {
+	if err := decodeInput("digitalocean: deleteDroplet: ", actionSchema(8), input, inputTargets{
+		{"droplet_id", &p.DropletID},
+	}); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -215,8 +221,8 @@ func invokeDeleteDroplet(ctx context.Context, c *Client, input json.RawMessage) 
 func invokePerformDropletAction(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p PerformDropletActionParams
 	if err := decodeInput("digitalocean: performDropletAction: ", actionSchema(10), input, inputTargets{
-		"body":       &p.Body,
-		"droplet_id": &p.DropletID,
+		{"droplet_id", &p.DropletID},
+		{"body", &p.Body},
 	}); err != nil {
 		return nil, err
 	}
@@ -229,8 +235,8 @@ func invokePerformDropletAction(ctx context.Context, c *Client, input json.RawMe
 func invokeListRegions(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p ListRegionsParams
 	if err := decodeInput("digitalocean: listRegions: ", actionSchema(12), input, inputTargets{
-		"page":     &p.Page,
-		"per_page": &p.PerPage,
+		{"page", &p.Page},
+		{"per_page", &p.PerPage},
 	}); err != nil {
 		return nil, err
 	}
@@ -243,8 +249,8 @@ func invokeListRegions(ctx context.Context, c *Client, input json.RawMessage) (*
 func invokeListSizes(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p ListSizesParams
 	if err := decodeInput("digitalocean: listSizes: ", actionSchema(14), input, inputTargets{
-		"page":     &p.Page,
-		"per_page": &p.PerPage,
+		{"page", &p.Page},
+		{"per_page", &p.PerPage},
 	}); err != nil {
 		return nil, err
 	}
@@ -257,8 +263,8 @@ func invokeListSizes(ctx context.Context, c *Client, input json.RawMessage) (*Re
 func invokeListSSHKeys(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p ListSSHKeysParams
 	if err := decodeInput("digitalocean: listSSHKeys: ", actionSchema(16), input, inputTargets{
-		"page":     &p.Page,
-		"per_page": &p.PerPage,
+		{"page", &p.Page},
+		{"per_page", &p.PerPage},
 	}); err != nil {
 		return nil, err
 	}

@@ -140,7 +140,7 @@ func (p *GetRepoParams) request() (Request, error) {
 	}
 	req := Request{
 		Method:      "GET",
-		RelativeURL: "/repos/" + escapePath(formatParam(p.Owner)) + "/" + escapePath(formatParam(p.Repo)),
+		RelativeURL: "/repos/" + escapePath(p.Owner) + "/" + escapePath(p.Repo),
 	}
 	return req, nil
 }
@@ -181,7 +181,7 @@ func (p *DownloadRepoTarballParams) request() (Request, error) {
 	}
 	req := Request{
 		Method:      "GET",
-		RelativeURL: "/repos/" + escapePath(formatParam(p.Owner)) + "/" + escapePath(formatParam(p.Repo)) + "/tarball/" + escapePath(formatParam(p.Ref)),
+		RelativeURL: "/repos/" + escapePath(p.Owner) + "/" + escapePath(p.Repo) + "/tarball/" + escapePath(p.Ref),
 	}
 	return req, nil
 }
@@ -244,7 +244,7 @@ func (p *ListRepoIssuesParams) request() (Request, error) {
 	req := Request{
 		Method:      "GET",
 		Query:       url.Values{},
-		RelativeURL: "/repos/" + escapePath(formatParam(p.Owner)) + "/" + escapePath(formatParam(p.Repo)) + "/issues",
+		RelativeURL: "/repos/" + escapePath(p.Owner) + "/" + escapePath(p.Repo) + "/issues",
 	}
 	setParam(req.Query, "milestone", p.Milestone)
 	setParam(req.Query, "state", p.State)
@@ -308,7 +308,7 @@ func (p *GetIssueParams) request() (Request, error) {
 	}
 	req := Request{
 		Method:      "GET",
-		RelativeURL: "/repos/" + escapePath(formatParam(p.Owner)) + "/" + escapePath(formatParam(p.Repo)) + "/issues/" + escapePath(formatParam(p.IssueNumber)),
+		RelativeURL: "/repos/" + escapePath(p.Owner) + "/" + escapePath(p.Repo) + "/issues/" + escapePath(formatParam(p.IssueNumber)),
 	}
 	return req, nil
 }
@@ -346,7 +346,7 @@ func (p *CreateIssueParams) request() (Request, error) {
 	}
 	req := Request{
 		Method:      "POST",
-		RelativeURL: "/repos/" + escapePath(formatParam(p.Owner)) + "/" + escapePath(formatParam(p.Repo)) + "/issues",
+		RelativeURL: "/repos/" + escapePath(p.Owner) + "/" + escapePath(p.Repo) + "/issues",
 	}
 	req.Body = p.Body
 	return req, nil
@@ -387,7 +387,7 @@ func (p *UpdateIssueParams) request() (Request, error) {
 	}
 	req := Request{
 		Method:      "PATCH",
-		RelativeURL: "/repos/" + escapePath(formatParam(p.Owner)) + "/" + escapePath(formatParam(p.Repo)) + "/issues/" + escapePath(formatParam(p.IssueNumber)),
+		RelativeURL: "/repos/" + escapePath(p.Owner) + "/" + escapePath(p.Repo) + "/issues/" + escapePath(formatParam(p.IssueNumber)),
 	}
 	req.Body = p.Body
 	return req, nil
@@ -428,7 +428,7 @@ func (p *CreateIssueCommentParams) request() (Request, error) {
 	}
 	req := Request{
 		Method:      "POST",
-		RelativeURL: "/repos/" + escapePath(formatParam(p.Owner)) + "/" + escapePath(formatParam(p.Repo)) + "/issues/" + escapePath(formatParam(p.IssueNumber)) + "/comments",
+		RelativeURL: "/repos/" + escapePath(p.Owner) + "/" + escapePath(p.Repo) + "/issues/" + escapePath(formatParam(p.IssueNumber)) + "/comments",
 	}
 	req.Body = p.Body
 	return req, nil

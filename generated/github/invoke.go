@@ -35,9 +35,25 @@ type ActionInfo struct {
 	Output      json.RawMessage // JSON Schema of the 2xx body ({} when untyped)
 }
 
-// inputTargets maps each key of an action's input to the Params field it
-// fills.
-type inputTargets map[string]any
+// inputTargets are the keys of an action's input, each with the Params
+// field it fills. (A slice rather than a map: each action's literal is
+// then a few stores, where a map literal is a call per key.)
+type inputTargets []inputTarget
+
+type inputTarget struct {
+	key    string
+	target any
+}
+
+// find is the target of key.
+func (ts inputTargets) find(key string) (any, bool) {
+	for _, t := range ts {
+		if t.key == key {
+			return t.target, true
+		}
+	}
+	return nil, false
+}
 
 // inputError is input refused before anything was sent: every problem, each
 // naming its field.
@@ -99,7 +115,7 @@ func decodeInput(prefix, schema string, input json.RawMessage, targets inputTarg
 	}
 	obj, _ := inst.(map[string]any) // an object: fields decoded
 	for _, k := range sortedKeys(obj) {
-		target, ok := targets[k]
+		target, ok := targets.find(k)
 		if !ok || bad[k] || bad[""] {
 			continue
 		}

@@ -223,15 +223,15 @@ func invokeGetAuthenticatedUser(ctx context.Context, c *Client, input json.RawMe
 func invokeListReposForAuthenticatedUser(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p ListReposForAuthenticatedUserParams
 	if err := decodeInput("github: listReposForAuthenticatedUser: ", actionSchema(6), input, inputTargets{
-		"affiliation": &p.Affiliation,
-		"before":      &p.Before,
-		"direction":   &p.Direction,
-		"page":        &p.Page,
-		"per_page":    &p.PerPage,
-		"since":       &p.Since,
-		"sort":        &p.Sort,
-		"type":        &p.Type,
-		"visibility":  &p.Visibility,
+		{"visibility", &p.Visibility},
+		{"affiliation", &p.Affiliation},
+		{"type", &p.Type},
+		{"sort", &p.Sort},
+		{"direction", &p.Direction},
+		{"since", &p.Since},
+		{"before", &p.Before},
+		{"per_page", &p.PerPage},
+		{"page", &p.Page},
 	}); err != nil {
 		return nil, err
 	}
@@ -244,8 +244,8 @@ func invokeListReposForAuthenticatedUser(ctx context.Context, c *Client, input j
 func invokeGetRepo(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetRepoParams
 	if err := decodeInput("github: getRepo: ", actionSchema(8), input, inputTargets{
-		"owner": &p.Owner,
-		"repo":  &p.Repo,
+		{"owner", &p.Owner},
+		{"repo", &p.Repo},
 	}); err != nil {
 		return nil, err
 	}
@@ -258,9 +258,9 @@ func invokeGetRepo(ctx context.Context, c *Client, input json.RawMessage) (*Resp
 func invokeDownloadRepoTarball(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p DownloadRepoTarballParams
 	if err := decodeInput("github: downloadRepoTarball: ", actionSchema(10), input, inputTargets{
-		"owner": &p.Owner,
-		"ref":   &p.Ref,
-		"repo":  &p.Repo,
+		{"owner", &p.Owner},
+		{"repo", &p.Repo},
+		{"ref", &p.Ref},
 	}); err != nil {
 		return nil, err
 	}
@@ -273,19 +273,19 @@ func invokeDownloadRepoTarball(ctx context.Context, c *Client, input json.RawMes
 func invokeListRepoIssues(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p ListRepoIssuesParams
 	if err := decodeInput("github: listRepoIssues: ", actionSchema(12), input, inputTargets{
-		"assignee":  &p.Assignee,
-		"creator":   &p.Creator,
-		"direction": &p.Direction,
-		"labels":    &p.Labels,
-		"mentioned": &p.Mentioned,
-		"milestone": &p.Milestone,
-		"owner":     &p.Owner,
-		"page":      &p.Page,
-		"per_page":  &p.PerPage,
-		"repo":      &p.Repo,
-		"since":     &p.Since,
-		"sort":      &p.Sort,
-		"state":     &p.State,
+		{"owner", &p.Owner},
+		{"repo", &p.Repo},
+		{"milestone", &p.Milestone},
+		{"state", &p.State},
+		{"assignee", &p.Assignee},
+		{"creator", &p.Creator},
+		{"mentioned", &p.Mentioned},
+		{"labels", &p.Labels},
+		{"sort", &p.Sort},
+		{"direction", &p.Direction},
+		{"since", &p.Since},
+		{"per_page", &p.PerPage},
+		{"page", &p.Page},
 	}); err != nil {
 		return nil, err
 	}
@@ -298,9 +298,9 @@ func invokeListRepoIssues(ctx context.Context, c *Client, input json.RawMessage)
 func invokeGetIssue(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetIssueParams
 	if err := decodeInput("github: getIssue: ", actionSchema(14), input, inputTargets{
-		"issue_number": &p.IssueNumber,
-		"owner":        &p.Owner,
-		"repo":         &p.Repo,
+		{"owner", &p.Owner},
+		{"repo", &p.Repo},
+		{"issue_number", &p.IssueNumber},
 	}); err != nil {
 		return nil, err
 	}
@@ -313,9 +313,9 @@ func invokeGetIssue(ctx context.Context, c *Client, input json.RawMessage) (*Res
 func invokeCreateIssue(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p CreateIssueParams
 	if err := decodeInput("github: createIssue: ", actionSchema(16), input, inputTargets{
-		"body":  &p.Body,
-		"owner": &p.Owner,
-		"repo":  &p.Repo,
+		{"owner", &p.Owner},
+		{"repo", &p.Repo},
+		{"body", &p.Body},
 	}); err != nil {
 		return nil, err
 	}
@@ -328,10 +328,10 @@ func invokeCreateIssue(ctx context.Context, c *Client, input json.RawMessage) (*
 func invokeUpdateIssue(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p UpdateIssueParams
 	if err := decodeInput("github: updateIssue: ", actionSchema(17), input, inputTargets{
-		"body":         &p.Body,
-		"issue_number": &p.IssueNumber,
-		"owner":        &p.Owner,
-		"repo":         &p.Repo,
+		{"owner", &p.Owner},
+		{"repo", &p.Repo},
+		{"issue_number", &p.IssueNumber},
+		{"body", &p.Body},
 	}); err != nil {
 		return nil, err
 	}
@@ -344,10 +344,10 @@ func invokeUpdateIssue(ctx context.Context, c *Client, input json.RawMessage) (*
 func invokeCreateIssueComment(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p CreateIssueCommentParams
 	if err := decodeInput("github: createIssueComment: ", actionSchema(18), input, inputTargets{
-		"body":         &p.Body,
-		"issue_number": &p.IssueNumber,
-		"owner":        &p.Owner,
-		"repo":         &p.Repo,
+		{"owner", &p.Owner},
+		{"repo", &p.Repo},
+		{"issue_number", &p.IssueNumber},
+		{"body", &p.Body},
 	}); err != nil {
 		return nil, err
 	}

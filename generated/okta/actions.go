@@ -84,7 +84,7 @@ func (p *GetUserParams) request() (Request, error) {
 	}
 	req := Request{
 		Method:      "GET",
-		RelativeURL: "/api/v1/users/" + escapePath(formatParam(p.ID)),
+		RelativeURL: "/api/v1/users/" + escapePath(p.ID),
 	}
 	return req, nil
 }
@@ -156,7 +156,7 @@ func (p *UpdateUserParams) request() (Request, error) {
 	}
 	req := Request{
 		Method:      "POST",
-		RelativeURL: "/api/v1/users/" + escapePath(formatParam(p.ID)),
+		RelativeURL: "/api/v1/users/" + escapePath(p.ID),
 	}
 	req.Body = p.Body
 	return req, nil
@@ -191,7 +191,7 @@ func (p *ActivateUserParams) request() (Request, error) {
 	req := Request{
 		Method:      "POST",
 		Query:       url.Values{},
-		RelativeURL: "/api/v1/users/" + escapePath(formatParam(p.ID)) + "/lifecycle/activate",
+		RelativeURL: "/api/v1/users/" + escapePath(p.ID) + "/lifecycle/activate",
 	}
 	setParam(req.Query, "sendEmail", p.SendEmail)
 	return req, nil
@@ -226,7 +226,7 @@ func (p *DeactivateUserParams) request() (Request, error) {
 	req := Request{
 		Method:      "POST",
 		Query:       url.Values{},
-		RelativeURL: "/api/v1/users/" + escapePath(formatParam(p.ID)) + "/lifecycle/deactivate",
+		RelativeURL: "/api/v1/users/" + escapePath(p.ID) + "/lifecycle/deactivate",
 	}
 	setParam(req.Query, "sendEmail", p.SendEmail)
 	return req, nil
@@ -318,7 +318,7 @@ func (p *ListGroupUsersParams) request() (Request, error) {
 	req := Request{
 		Method:      "GET",
 		Query:       url.Values{},
-		RelativeURL: "/api/v1/groups/" + escapePath(formatParam(p.GroupID)) + "/users",
+		RelativeURL: "/api/v1/groups/" + escapePath(p.GroupID) + "/users",
 	}
 	setParam(req.Query, "limit", p.Limit)
 	setParam(req.Query, "after", p.After)
@@ -369,7 +369,7 @@ func (p *AddUserToGroupParams) request() (Request, error) {
 	}
 	req := Request{
 		Method:      "PUT",
-		RelativeURL: "/api/v1/groups/" + escapePath(formatParam(p.GroupID)) + "/users/" + escapePath(formatParam(p.UserID)),
+		RelativeURL: "/api/v1/groups/" + escapePath(p.GroupID) + "/users/" + escapePath(p.UserID),
 	}
 	return req, nil
 }
@@ -405,7 +405,7 @@ func (p *RemoveUserFromGroupParams) request() (Request, error) {
 	}
 	req := Request{
 		Method:      "DELETE",
-		RelativeURL: "/api/v1/groups/" + escapePath(formatParam(p.GroupID)) + "/users/" + escapePath(formatParam(p.UserID)),
+		RelativeURL: "/api/v1/groups/" + escapePath(p.GroupID) + "/users/" + escapePath(p.UserID),
 	}
 	return req, nil
 }

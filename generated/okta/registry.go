@@ -161,13 +161,13 @@ func (c *Client) Invoke(ctx context.Context, name string, input json.RawMessage)
 func invokeListUsers(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p ListUsersParams
 	if err := decodeInput("okta: listUsers: ", actionSchema(0), input, inputTargets{
-		"after":     &p.After,
-		"filter":    &p.Filter,
-		"limit":     &p.Limit,
-		"q":         &p.Q,
-		"search":    &p.Search,
-		"sortBy":    &p.SortBy,
-		"sortOrder": &p.SortOrder,
+		{"q", &p.Q},
+		{"filter", &p.Filter},
+		{"search", &p.Search},
+		{"limit", &p.Limit},
+		{"after", &p.After},
+		{"sortBy", &p.SortBy},
+		{"sortOrder", &p.SortOrder},
 	}); err != nil {
 		return nil, err
 	}
@@ -179,7 +179,9 @@ func invokeListUsers(ctx context.Context, c *Client, input json.RawMessage) (*Re
 // invokeGetUser decodes input strictly and calls GetUser.
 func invokeGetUser(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetUserParams
-	if err := decodeInput("okta: getUser: ", actionSchema(2), input, inputTargets{"id": &p.ID}); err != nil {
+	if err := decodeInput("okta: getUser: ", actionSchema(2), input, inputTargets{
+		{"id", &p.ID},
+	}); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -191,10 +193,10 @@ func invokeGetUser(ctx context.Context, c *Client, input json.RawMessage) (*Resp
 func invokeCreateUser(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p CreateUserParams
 	if err := decodeInput("okta: createUser: ", actionSchema(4), input, inputTargets{
-		"activate":  &p.Activate,
-		"body":      &p.Body,
-		"nextLogin": &p.NextLogin,
-		"provider":  &p.Provider,
+		{"activate", &p.Activate},
+		{"provider", &p.Provider},
+		{"nextLogin", &p.NextLogin},
+		{"body", &p.Body},
 	}); err != nil {
 		return nil, err
 	}
@@ -207,8 +209,8 @@ func invokeCreateUser(ctx context.Context, c *Client, input json.RawMessage) (*R
 func invokeUpdateUser(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p UpdateUserParams
 	if err := decodeInput("okta: updateUser: ", actionSchema(5), input, inputTargets{
-		"body": &p.Body,
-		"id":   &p.ID,
+		{"id", &p.ID},
+		{"body", &p.Body},
 	}); err != nil {
 		return nil, err
 	}
@@ -221,8 +223,8 @@ func invokeUpdateUser(ctx context.Context, c *Client, input json.RawMessage) (*R
 func invokeActivateUser(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p ActivateUserParams
 	if err := decodeInput("okta: activateUser: ", actionSchema(6), input, inputTargets{
-		"id":        &p.ID,
-		"sendEmail": &p.SendEmail,
+		{"id", &p.ID},
+		{"sendEmail", &p.SendEmail},
 	}); err != nil {
 		return nil, err
 	}
@@ -235,8 +237,8 @@ func invokeActivateUser(ctx context.Context, c *Client, input json.RawMessage) (
 func invokeDeactivateUser(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p DeactivateUserParams
 	if err := decodeInput("okta: deactivateUser: ", actionSchema(8), input, inputTargets{
-		"id":        &p.ID,
-		"sendEmail": &p.SendEmail,
+		{"id", &p.ID},
+		{"sendEmail", &p.SendEmail},
 	}); err != nil {
 		return nil, err
 	}
@@ -249,11 +251,11 @@ func invokeDeactivateUser(ctx context.Context, c *Client, input json.RawMessage)
 func invokeListGroups(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p ListGroupsParams
 	if err := decodeInput("okta: listGroups: ", actionSchema(10), input, inputTargets{
-		"after":  &p.After,
-		"filter": &p.Filter,
-		"limit":  &p.Limit,
-		"q":      &p.Q,
-		"search": &p.Search,
+		{"q", &p.Q},
+		{"filter", &p.Filter},
+		{"search", &p.Search},
+		{"limit", &p.Limit},
+		{"after", &p.After},
 	}); err != nil {
 		return nil, err
 	}
@@ -266,9 +268,9 @@ func invokeListGroups(ctx context.Context, c *Client, input json.RawMessage) (*R
 func invokeListGroupUsers(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p ListGroupUsersParams
 	if err := decodeInput("okta: listGroupUsers: ", actionSchema(12), input, inputTargets{
-		"after":   &p.After,
-		"groupId": &p.GroupID,
-		"limit":   &p.Limit,
+		{"groupId", &p.GroupID},
+		{"limit", &p.Limit},
+		{"after", &p.After},
 	}); err != nil {
 		return nil, err
 	}
@@ -281,8 +283,8 @@ func invokeListGroupUsers(ctx context.Context, c *Client, input json.RawMessage)
 func invokeAddUserToGroup(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p AddUserToGroupParams
 	if err := decodeInput("okta: addUserToGroup: ", actionSchema(13), input, inputTargets{
-		"groupId": &p.GroupID,
-		"userId":  &p.UserID,
+		{"groupId", &p.GroupID},
+		{"userId", &p.UserID},
 	}); err != nil {
 		return nil, err
 	}
@@ -295,8 +297,8 @@ func invokeAddUserToGroup(ctx context.Context, c *Client, input json.RawMessage)
 func invokeRemoveUserFromGroup(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p RemoveUserFromGroupParams
 	if err := decodeInput("okta: removeUserFromGroup: ", actionSchema(14), input, inputTargets{
-		"groupId": &p.GroupID,
-		"userId":  &p.UserID,
+		{"groupId", &p.GroupID},
+		{"userId", &p.UserID},
 	}); err != nil {
 		return nil, err
 	}

@@ -87,7 +87,9 @@ func invokeListModels(ctx context.Context, c *Client, input json.RawMessage) (*R
 // invokeCreateChatCompletion decodes input strictly and calls CreateChatCompletion.
 func invokeCreateChatCompletion(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p CreateChatCompletionParams
-	if err := decodeInput("openai: createChatCompletion: ", actionSchema(2), input, inputTargets{"body": &p.Body}); err != nil {
+	if err := decodeInput("openai: createChatCompletion: ", actionSchema(2), input, inputTargets{
+		{"body", &p.Body},
+	}); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -98,7 +100,9 @@ func invokeCreateChatCompletion(ctx context.Context, c *Client, input json.RawMe
 // invokeCreateSpeech decodes input strictly and calls CreateSpeech.
 func invokeCreateSpeech(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p CreateSpeechParams
-	if err := decodeInput("openai: createSpeech: ", actionSchema(4), input, inputTargets{"body": &p.Body}); err != nil {
+	if err := decodeInput("openai: createSpeech: ", actionSchema(4), input, inputTargets{
+		{"body", &p.Body},
+	}); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)

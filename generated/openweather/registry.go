@@ -131,13 +131,13 @@ func (c *Client) Invoke(ctx context.Context, name string, input json.RawMessage)
 func invokeGetCurrentWeather(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetCurrentWeatherParams
 	if err := decodeInput("openweather: getCurrentWeather: ", actionSchema(0), input, inputTargets{
-		"id":    &p.ID,
-		"lang":  &p.Lang,
-		"lat":   &p.Lat,
-		"lon":   &p.Lon,
-		"q":     &p.Q,
-		"units": &p.Units,
-		"zip":   &p.Zip,
+		{"q", &p.Q},
+		{"lat", &p.Lat},
+		{"lon", &p.Lon},
+		{"zip", &p.Zip},
+		{"id", &p.ID},
+		{"units", &p.Units},
+		{"lang", &p.Lang},
 	}); err != nil {
 		return nil, err
 	}
@@ -150,14 +150,14 @@ func invokeGetCurrentWeather(ctx context.Context, c *Client, input json.RawMessa
 func invokeGetForecast(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetForecastParams
 	if err := decodeInput("openweather: getForecast: ", actionSchema(2), input, inputTargets{
-		"cnt":   &p.Cnt,
-		"id":    &p.ID,
-		"lang":  &p.Lang,
-		"lat":   &p.Lat,
-		"lon":   &p.Lon,
-		"q":     &p.Q,
-		"units": &p.Units,
-		"zip":   &p.Zip,
+		{"q", &p.Q},
+		{"lat", &p.Lat},
+		{"lon", &p.Lon},
+		{"zip", &p.Zip},
+		{"id", &p.ID},
+		{"cnt", &p.Cnt},
+		{"units", &p.Units},
+		{"lang", &p.Lang},
 	}); err != nil {
 		return nil, err
 	}
@@ -170,8 +170,8 @@ func invokeGetForecast(ctx context.Context, c *Client, input json.RawMessage) (*
 func invokeGetAirPollution(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetAirPollutionParams
 	if err := decodeInput("openweather: getAirPollution: ", actionSchema(4), input, inputTargets{
-		"lat": &p.Lat,
-		"lon": &p.Lon,
+		{"lat", &p.Lat},
+		{"lon", &p.Lon},
 	}); err != nil {
 		return nil, err
 	}
@@ -184,8 +184,8 @@ func invokeGetAirPollution(ctx context.Context, c *Client, input json.RawMessage
 func invokeGetAirPollutionForecast(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetAirPollutionForecastParams
 	if err := decodeInput("openweather: getAirPollutionForecast: ", actionSchema(6), input, inputTargets{
-		"lat": &p.Lat,
-		"lon": &p.Lon,
+		{"lat", &p.Lat},
+		{"lon", &p.Lon},
 	}); err != nil {
 		return nil, err
 	}
@@ -198,8 +198,8 @@ func invokeGetAirPollutionForecast(ctx context.Context, c *Client, input json.Ra
 func invokeGeocodeDirect(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GeocodeDirectParams
 	if err := decodeInput("openweather: geocodeDirect: ", actionSchema(7), input, inputTargets{
-		"limit": &p.Limit,
-		"q":     &p.Q,
+		{"q", &p.Q},
+		{"limit", &p.Limit},
 	}); err != nil {
 		return nil, err
 	}
@@ -212,9 +212,9 @@ func invokeGeocodeDirect(ctx context.Context, c *Client, input json.RawMessage) 
 func invokeGeocodeReverse(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GeocodeReverseParams
 	if err := decodeInput("openweather: geocodeReverse: ", actionSchema(9), input, inputTargets{
-		"lat":   &p.Lat,
-		"limit": &p.Limit,
-		"lon":   &p.Lon,
+		{"lat", &p.Lat},
+		{"lon", &p.Lon},
+		{"limit", &p.Limit},
 	}); err != nil {
 		return nil, err
 	}
@@ -226,7 +226,9 @@ func invokeGeocodeReverse(ctx context.Context, c *Client, input json.RawMessage)
 // invokeGeocodeZip decodes input strictly and calls GeocodeZip.
 func invokeGeocodeZip(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GeocodeZipParams
-	if err := decodeInput("openweather: geocodeZip: ", actionSchema(10), input, inputTargets{"zip": &p.Zip}); err != nil {
+	if err := decodeInput("openweather: geocodeZip: ", actionSchema(10), input, inputTargets{
+		{"zip", &p.Zip},
+	}); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)

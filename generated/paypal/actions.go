@@ -78,7 +78,7 @@ func (p *GetInvoiceParams) request() (Request, error) {
 	}
 	req := Request{
 		Method:      "GET",
-		RelativeURL: "/v2/invoicing/invoices/" + escapePath(formatParam(p.InvoiceID)),
+		RelativeURL: "/v2/invoicing/invoices/" + escapePath(p.InvoiceID),
 	}
 	return req, nil
 }
@@ -143,7 +143,7 @@ func (p *SendInvoiceParams) request() (Request, error) {
 	req := Request{
 		Headers:     http.Header{},
 		Method:      "POST",
-		RelativeURL: "/v2/invoicing/invoices/" + escapePath(formatParam(p.InvoiceID)) + "/send",
+		RelativeURL: "/v2/invoicing/invoices/" + escapePath(p.InvoiceID) + "/send",
 	}
 	setParam(req.Headers, "Paypal-Request-Id", p.PayPalRequestID)
 	if p.Body != nil {
@@ -180,7 +180,7 @@ func (p *SendInvoiceReminderParams) request() (Request, error) {
 	}
 	req := Request{
 		Method:      "POST",
-		RelativeURL: "/v2/invoicing/invoices/" + escapePath(formatParam(p.InvoiceID)) + "/remind",
+		RelativeURL: "/v2/invoicing/invoices/" + escapePath(p.InvoiceID) + "/remind",
 	}
 	if p.Body != nil {
 		req.Body = p.Body
@@ -216,7 +216,7 @@ func (p *CancelInvoiceParams) request() (Request, error) {
 	}
 	req := Request{
 		Method:      "POST",
-		RelativeURL: "/v2/invoicing/invoices/" + escapePath(formatParam(p.InvoiceID)) + "/cancel",
+		RelativeURL: "/v2/invoicing/invoices/" + escapePath(p.InvoiceID) + "/cancel",
 	}
 	req.Body = p.Body
 	return req, nil
@@ -248,7 +248,7 @@ func (p *DeleteInvoiceParams) request() (Request, error) {
 	}
 	req := Request{
 		Method:      "DELETE",
-		RelativeURL: "/v2/invoicing/invoices/" + escapePath(formatParam(p.InvoiceID)),
+		RelativeURL: "/v2/invoicing/invoices/" + escapePath(p.InvoiceID),
 	}
 	return req, nil
 }
@@ -281,7 +281,7 @@ func (p *RecordPaymentParams) request() (Request, error) {
 	}
 	req := Request{
 		Method:      "POST",
-		RelativeURL: "/v2/invoicing/invoices/" + escapePath(formatParam(p.InvoiceID)) + "/payments",
+		RelativeURL: "/v2/invoicing/invoices/" + escapePath(p.InvoiceID) + "/payments",
 	}
 	req.Body = p.Body
 	return req, nil

@@ -149,10 +149,10 @@ func (c *Client) Invoke(ctx context.Context, name string, input json.RawMessage)
 func invokeListInvoices(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p ListInvoicesParams
 	if err := decodeInput("paypal: listInvoices: ", actionSchema(0), input, inputTargets{
-		"fields":         &p.Fields,
-		"page":           &p.Page,
-		"page_size":      &p.PageSize,
-		"total_required": &p.TotalRequired,
+		{"page", &p.Page},
+		{"page_size", &p.PageSize},
+		{"total_required", &p.TotalRequired},
+		{"fields", &p.Fields},
 	}); err != nil {
 		return nil, err
 	}
@@ -164,7 +164,9 @@ func invokeListInvoices(ctx context.Context, c *Client, input json.RawMessage) (
 // invokeGetInvoice decodes input strictly and calls GetInvoice.
 func invokeGetInvoice(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetInvoiceParams
-	if err := decodeInput("paypal: getInvoice: ", actionSchema(2), input, inputTargets{"invoice_id": &p.InvoiceID}); err != nil {
+	if err := decodeInput("paypal: getInvoice: ", actionSchema(2), input, inputTargets{
+		{"invoice_id", &p.InvoiceID},
+	}); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -175,7 +177,9 @@ func invokeGetInvoice(ctx context.Context, c *Client, input json.RawMessage) (*R
 // invokeCreateDraftInvoice decodes input strictly and calls CreateDraftInvoice.
 func invokeCreateDraftInvoice(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p CreateDraftInvoiceParams
-	if err := decodeInput("paypal: createDraftInvoice: ", actionSchema(4), input, inputTargets{"body": &p.Body}); err != nil {
+	if err := decodeInput("paypal: createDraftInvoice: ", actionSchema(4), input, inputTargets{
+		{"body", &p.Body},
+	}); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -187,9 +191,9 @@ func invokeCreateDraftInvoice(ctx context.Context, c *Client, input json.RawMess
 func invokeSendInvoice(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p SendInvoiceParams
 	if err := decodeInput("paypal: sendInvoice: ", actionSchema(5), input, inputTargets{
-		"PayPal-Request-Id": &p.PayPalRequestID,
-		"body":              &p.Body,
-		"invoice_id":        &p.InvoiceID,
+		{"invoice_id", &p.InvoiceID},
+		{"PayPal-Request-Id", &p.PayPalRequestID},
+		{"body", &p.Body},
 	}); err != nil {
 		return nil, err
 	}
@@ -202,8 +206,8 @@ func invokeSendInvoice(ctx context.Context, c *Client, input json.RawMessage) (*
 func invokeSendInvoiceReminder(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p SendInvoiceReminderParams
 	if err := decodeInput("paypal: sendInvoiceReminder: ", actionSchema(7), input, inputTargets{
-		"body":       &p.Body,
-		"invoice_id": &p.InvoiceID,
+		{"invoice_id", &p.InvoiceID},
+		{"body", &p.Body},
 	}); err != nil {
 		return nil, err
 	}
@@ -216,8 +220,8 @@ func invokeSendInvoiceReminder(ctx context.Context, c *Client, input json.RawMes
 func invokeCancelInvoice(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p CancelInvoiceParams
 	if err := decodeInput("paypal: cancelInvoice: ", actionSchema(9), input, inputTargets{
-		"body":       &p.Body,
-		"invoice_id": &p.InvoiceID,
+		{"invoice_id", &p.InvoiceID},
+		{"body", &p.Body},
 	}); err != nil {
 		return nil, err
 	}
@@ -229,7 +233,9 @@ func invokeCancelInvoice(ctx context.Context, c *Client, input json.RawMessage) 
 // invokeDeleteInvoice decodes input strictly and calls DeleteInvoice.
 func invokeDeleteInvoice(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p DeleteInvoiceParams
-	if err := decodeInput("paypal: deleteInvoice: ", actionSchema(10), input, inputTargets{"invoice_id": &p.InvoiceID}); err != nil {
+	if err := decodeInput("paypal: deleteInvoice: ", actionSchema(10), input, inputTargets{
+		{"invoice_id", &p.InvoiceID},
+	}); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -241,8 +247,8 @@ func invokeDeleteInvoice(ctx context.Context, c *Client, input json.RawMessage) 
 func invokeRecordPayment(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p RecordPaymentParams
 	if err := decodeInput("paypal: recordPayment: ", actionSchema(11), input, inputTargets{
-		"body":       &p.Body,
-		"invoice_id": &p.InvoiceID,
+		{"invoice_id", &p.InvoiceID},
+		{"body", &p.Body},
 	}); err != nil {
 		return nil, err
 	}

@@ -24,7 +24,7 @@ func (p *GetPublicHolidaysParams) request() (Request, error) {
 	}
 	req := Request{
 		Method:      "GET",
-		RelativeURL: "/api/v3/PublicHolidays/" + escapePath(formatParam(p.Year)) + "/" + escapePath(formatParam(p.CountryCode)),
+		RelativeURL: "/api/v3/PublicHolidays/" + escapePath(formatParam(p.Year)) + "/" + escapePath(p.CountryCode),
 	}
 	return req, nil
 }
@@ -72,7 +72,7 @@ func (p *IsTodayPublicHolidayParams) request() (Request, error) {
 	req := Request{
 		Method:      "GET",
 		Query:       url.Values{},
-		RelativeURL: "/api/v3/IsTodayPublicHoliday/" + escapePath(formatParam(p.CountryCode)),
+		RelativeURL: "/api/v3/IsTodayPublicHoliday/" + escapePath(p.CountryCode),
 	}
 	setParam(req.Query, "countyCode", p.CountyCode)
 	setParam(req.Query, "offset", p.Offset)
@@ -105,7 +105,7 @@ func (p *GetNextPublicHolidaysParams) request() (Request, error) {
 	}
 	req := Request{
 		Method:      "GET",
-		RelativeURL: "/api/v3/NextPublicHolidays/" + escapePath(formatParam(p.CountryCode)),
+		RelativeURL: "/api/v3/NextPublicHolidays/" + escapePath(p.CountryCode),
 	}
 	return req, nil
 }
@@ -148,7 +148,7 @@ func (p *GetCountryInfoParams) request() (Request, error) {
 	}
 	req := Request{
 		Method:      "GET",
-		RelativeURL: "/api/v3/CountryInfo/" + escapePath(formatParam(p.CountryCode)),
+		RelativeURL: "/api/v3/CountryInfo/" + escapePath(p.CountryCode),
 	}
 	return req, nil
 }
@@ -181,7 +181,7 @@ func (p *GetLongWeekendsParams) request() (Request, error) {
 	}
 	req := Request{
 		Method:      "GET",
-		RelativeURL: "/api/v3/LongWeekend/" + escapePath(formatParam(p.Year)) + "/" + escapePath(formatParam(p.CountryCode)),
+		RelativeURL: "/api/v3/LongWeekend/" + escapePath(formatParam(p.Year)) + "/" + escapePath(p.CountryCode),
 	}
 	return req, nil
 }

@@ -131,8 +131,8 @@ func (c *Client) Invoke(ctx context.Context, name string, input json.RawMessage)
 func invokeGetPublicHolidays(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetPublicHolidaysParams
 	if err := decodeInput("publicholidays: getPublicHolidays: ", actionSchema(0), input, inputTargets{
-		"countryCode": &p.CountryCode,
-		"year":        &p.Year,
+		{"year", &p.Year},
+		{"countryCode", &p.CountryCode},
 	}); err != nil {
 		return nil, err
 	}
@@ -155,9 +155,9 @@ func invokeGetAvailableCountries(ctx context.Context, c *Client, input json.RawM
 func invokeIsTodayPublicHoliday(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p IsTodayPublicHolidayParams
 	if err := decodeInput("publicholidays: isTodayPublicHoliday: ", actionSchema(4), input, inputTargets{
-		"countryCode": &p.CountryCode,
-		"countyCode":  &p.CountyCode,
-		"offset":      &p.Offset,
+		{"countryCode", &p.CountryCode},
+		{"countyCode", &p.CountyCode},
+		{"offset", &p.Offset},
 	}); err != nil {
 		return nil, err
 	}
@@ -169,7 +169,9 @@ func invokeIsTodayPublicHoliday(ctx context.Context, c *Client, input json.RawMe
 // invokeGetNextPublicHolidays decodes input strictly and calls GetNextPublicHolidays.
 func invokeGetNextPublicHolidays(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetNextPublicHolidaysParams
-	if err := decodeInput("publicholidays: getNextPublicHolidays: ", actionSchema(6), input, inputTargets{"countryCode": &p.CountryCode}); err != nil {
+	if err := decodeInput("publicholidays: getNextPublicHolidays: ", actionSchema(6), input, inputTargets{
+		{"countryCode", &p.CountryCode},
+	}); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -190,7 +192,9 @@ func invokeGetNextPublicHolidaysWorldwide(ctx context.Context, c *Client, input 
 // invokeGetCountryInfo decodes input strictly and calls GetCountryInfo.
 func invokeGetCountryInfo(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetCountryInfoParams
-	if err := decodeInput("publicholidays: getCountryInfo: ", actionSchema(8), input, inputTargets{"countryCode": &p.CountryCode}); err != nil {
+	if err := decodeInput("publicholidays: getCountryInfo: ", actionSchema(8), input, inputTargets{
+		{"countryCode", &p.CountryCode},
+	}); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -202,8 +206,8 @@ func invokeGetCountryInfo(ctx context.Context, c *Client, input json.RawMessage)
 func invokeGetLongWeekends(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetLongWeekendsParams
 	if err := decodeInput("publicholidays: getLongWeekends: ", actionSchema(10), input, inputTargets{
-		"countryCode": &p.CountryCode,
-		"year":        &p.Year,
+		{"year", &p.Year},
+		{"countryCode", &p.CountryCode},
 	}); err != nil {
 		return nil, err
 	}

@@ -49,7 +49,7 @@ func (p *GetEmailParams) request() (Request, error) {
 	}
 	req := Request{
 		Method:      "GET",
-		RelativeURL: "/emails/" + escapePath(formatParam(p.ID)),
+		RelativeURL: "/emails/" + escapePath(p.ID),
 	}
 	return req, nil
 }

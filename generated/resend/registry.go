@@ -66,7 +66,9 @@ func (c *Client) Invoke(ctx context.Context, name string, input json.RawMessage)
 // invokeSendEmail decodes input strictly and calls SendEmail.
 func invokeSendEmail(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p SendEmailParams
-	if err := decodeInput("resend: sendEmail: ", actionSchema(0), input, inputTargets{"body": &p.Body}); err != nil {
+	if err := decodeInput("resend: sendEmail: ", actionSchema(0), input, inputTargets{
+		{"body", &p.Body},
+	}); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -77,7 +79,9 @@ func invokeSendEmail(ctx context.Context, c *Client, input json.RawMessage) (*Re
 // invokeGetEmail decodes input strictly and calls GetEmail.
 func invokeGetEmail(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetEmailParams
-	if err := decodeInput("resend: getEmail: ", actionSchema(2), input, inputTargets{"id": &p.ID}); err != nil {
+	if err := decodeInput("resend: getEmail: ", actionSchema(2), input, inputTargets{
+		{"id", &p.ID},
+	}); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)

@@ -573,44 +573,6 @@ func escapePath(v string) string {
 	return url.PathEscape(v)
 }
 
-// formatParam is the string form of a query, header or path param value.
-func formatParam(v any) string {
-	if v == nil {
-		return ""
-	}
-	return formatValue(reflect.ValueOf(v))
-}
-
-func formatValue(rv reflect.Value) string {
-	switch rv.Kind() {
-	case reflect.String:
-		return rv.String()
-	case reflect.Bool:
-		return strconv.FormatBool(rv.Bool())
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return strconv.FormatInt(rv.Int(), 10)
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		return strconv.FormatUint(rv.Uint(), 10)
-	case reflect.Float32, reflect.Float64:
-		return strconv.FormatFloat(rv.Float(), 'f', -1, rv.Type().Bits())
-	case reflect.Pointer: // an optional param
-		if rv.IsNil() {
-			return ""
-		}
-		return formatValue(rv.Elem())
-	case reflect.Invalid:
-		return ""
-	}
-	switch v := rv.Interface().(type) {
-	case time.Time:
-		return v.Format(time.RFC3339)
-	case fmt.Stringer:
-		return v.String()
-	default:
-		return fmt.Sprint(v)
-	}
-}
-
 // parseBaseURL is the base URL with its placeholders filled (a connector
 // without connection parameters has none to fill, and refuses any).
 func parseBaseURL(raw string) (*url.URL, error) {

@@ -53,7 +53,9 @@ func (c *Client) Invoke(ctx context.Context, name string, input json.RawMessage)
 // invokePostMessage decodes input strictly and calls PostMessage.
 func invokePostMessage(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p PostMessageParams
-	if err := decodeInput("slack: postMessage: ", actionSchema(0), input, inputTargets{"body": &p.Body}); err != nil {
+	if err := decodeInput("slack: postMessage: ", actionSchema(0), input, inputTargets{
+		{"body", &p.Body},
+	}); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)

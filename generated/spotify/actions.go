@@ -94,7 +94,7 @@ func (p *GetPlaylistParams) request() (Request, error) {
 	req := Request{
 		Method:      "GET",
 		Query:       url.Values{},
-		RelativeURL: "/v1/playlists/" + escapePath(formatParam(p.PlaylistID)),
+		RelativeURL: "/v1/playlists/" + escapePath(p.PlaylistID),
 	}
 	setParam(req.Query, "market", p.Market)
 	setParam(req.Query, "fields", p.Fields)
@@ -143,7 +143,7 @@ func (p *GetPlaylistItemsParams) request() (Request, error) {
 	req := Request{
 		Method:      "GET",
 		Query:       url.Values{},
-		RelativeURL: "/v1/playlists/" + escapePath(formatParam(p.PlaylistID)) + "/tracks",
+		RelativeURL: "/v1/playlists/" + escapePath(p.PlaylistID) + "/tracks",
 	}
 	setParam(req.Query, "market", p.Market)
 	setParam(req.Query, "fields", p.Fields)
@@ -200,7 +200,7 @@ func (p *CreatePlaylistParams) request() (Request, error) {
 	}
 	req := Request{
 		Method:      "POST",
-		RelativeURL: "/v1/users/" + escapePath(formatParam(p.UserID)) + "/playlists",
+		RelativeURL: "/v1/users/" + escapePath(p.UserID) + "/playlists",
 	}
 	req.Body = p.Body
 	return req, nil
@@ -236,7 +236,7 @@ func (p *ChangePlaylistDetailsParams) request() (Request, error) {
 	}
 	req := Request{
 		Method:      "PUT",
-		RelativeURL: "/v1/playlists/" + escapePath(formatParam(p.PlaylistID)),
+		RelativeURL: "/v1/playlists/" + escapePath(p.PlaylistID),
 	}
 	req.Body = p.Body
 	return req, nil
@@ -272,7 +272,7 @@ func (p *AddItemsToPlaylistParams) request() (Request, error) {
 	}
 	req := Request{
 		Method:      "POST",
-		RelativeURL: "/v1/playlists/" + escapePath(formatParam(p.PlaylistID)) + "/tracks",
+		RelativeURL: "/v1/playlists/" + escapePath(p.PlaylistID) + "/tracks",
 	}
 	req.Body = p.Body
 	return req, nil
@@ -308,7 +308,7 @@ func (p *RemovePlaylistItemsParams) request() (Request, error) {
 	}
 	req := Request{
 		Method:      "DELETE",
-		RelativeURL: "/v1/playlists/" + escapePath(formatParam(p.PlaylistID)) + "/tracks",
+		RelativeURL: "/v1/playlists/" + escapePath(p.PlaylistID) + "/tracks",
 	}
 	req.Body = p.Body
 	return req, nil
@@ -530,7 +530,7 @@ func (p *GetArtistParams) request() (Request, error) {
 	}
 	req := Request{
 		Method:      "GET",
-		RelativeURL: "/v1/artists/" + escapePath(formatParam(p.ID)),
+		RelativeURL: "/v1/artists/" + escapePath(p.ID),
 	}
 	return req, nil
 }
@@ -564,7 +564,7 @@ func (p *GetTrackParams) request() (Request, error) {
 	req := Request{
 		Method:      "GET",
 		Query:       url.Values{},
-		RelativeURL: "/v1/tracks/" + escapePath(formatParam(p.ID)),
+		RelativeURL: "/v1/tracks/" + escapePath(p.ID),
 	}
 	setParam(req.Query, "market", p.Market)
 	return req, nil

@@ -341,8 +341,8 @@ func invokeGetCurrentUserProfile(ctx context.Context, c *Client, input json.RawM
 func invokeListCurrentUserPlaylists(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p ListCurrentUserPlaylistsParams
 	if err := decodeInput("spotify: listCurrentUserPlaylists: ", actionSchema(36), input, inputTargets{
-		"limit":  &p.Limit,
-		"offset": &p.Offset,
+		{"limit", &p.Limit},
+		{"offset", &p.Offset},
 	}); err != nil {
 		return nil, err
 	}
@@ -355,10 +355,10 @@ func invokeListCurrentUserPlaylists(ctx context.Context, c *Client, input json.R
 func invokeGetPlaylist(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetPlaylistParams
 	if err := decodeInput("spotify: getPlaylist: ", actionSchema(38), input, inputTargets{
-		"additional_types": &p.AdditionalTypes,
-		"fields":           &p.Fields,
-		"market":           &p.Market,
-		"playlist_id":      &p.PlaylistID,
+		{"playlist_id", &p.PlaylistID},
+		{"market", &p.Market},
+		{"fields", &p.Fields},
+		{"additional_types", &p.AdditionalTypes},
 	}); err != nil {
 		return nil, err
 	}
@@ -371,12 +371,12 @@ func invokeGetPlaylist(ctx context.Context, c *Client, input json.RawMessage) (*
 func invokeGetPlaylistItems(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetPlaylistItemsParams
 	if err := decodeInput("spotify: getPlaylistItems: ", actionSchema(40), input, inputTargets{
-		"additional_types": &p.AdditionalTypes,
-		"fields":           &p.Fields,
-		"limit":            &p.Limit,
-		"market":           &p.Market,
-		"offset":           &p.Offset,
-		"playlist_id":      &p.PlaylistID,
+		{"playlist_id", &p.PlaylistID},
+		{"market", &p.Market},
+		{"fields", &p.Fields},
+		{"limit", &p.Limit},
+		{"offset", &p.Offset},
+		{"additional_types", &p.AdditionalTypes},
 	}); err != nil {
 		return nil, err
 	}
@@ -389,8 +389,8 @@ func invokeGetPlaylistItems(ctx context.Context, c *Client, input json.RawMessag
 func invokeCreatePlaylist(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p CreatePlaylistParams
 	if err := decodeInput("spotify: createPlaylist: ", actionSchema(42), input, inputTargets{
-		"body":    &p.Body,
-		"user_id": &p.UserID,
+		{"user_id", &p.UserID},
+		{"body", &p.Body},
 	}); err != nil {
 		return nil, err
 	}
@@ -403,8 +403,8 @@ func invokeCreatePlaylist(ctx context.Context, c *Client, input json.RawMessage)
 func invokeChangePlaylistDetails(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p ChangePlaylistDetailsParams
 	if err := decodeInput("spotify: changePlaylistDetails: ", actionSchema(43), input, inputTargets{
-		"body":        &p.Body,
-		"playlist_id": &p.PlaylistID,
+		{"playlist_id", &p.PlaylistID},
+		{"body", &p.Body},
 	}); err != nil {
 		return nil, err
 	}
@@ -417,8 +417,8 @@ func invokeChangePlaylistDetails(ctx context.Context, c *Client, input json.RawM
 func invokeAddItemsToPlaylist(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p AddItemsToPlaylistParams
 	if err := decodeInput("spotify: addItemsToPlaylist: ", actionSchema(45), input, inputTargets{
-		"body":        &p.Body,
-		"playlist_id": &p.PlaylistID,
+		{"playlist_id", &p.PlaylistID},
+		{"body", &p.Body},
 	}); err != nil {
 		return nil, err
 	}
@@ -431,8 +431,8 @@ func invokeAddItemsToPlaylist(ctx context.Context, c *Client, input json.RawMess
 func invokeRemovePlaylistItems(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p RemovePlaylistItemsParams
 	if err := decodeInput("spotify: removePlaylistItems: ", actionSchema(47), input, inputTargets{
-		"body":        &p.Body,
-		"playlist_id": &p.PlaylistID,
+		{"playlist_id", &p.PlaylistID},
+		{"body", &p.Body},
 	}); err != nil {
 		return nil, err
 	}
@@ -445,9 +445,9 @@ func invokeRemovePlaylistItems(ctx context.Context, c *Client, input json.RawMes
 func invokeGetSavedTracks(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetSavedTracksParams
 	if err := decodeInput("spotify: getSavedTracks: ", actionSchema(48), input, inputTargets{
-		"limit":  &p.Limit,
-		"market": &p.Market,
-		"offset": &p.Offset,
+		{"market", &p.Market},
+		{"limit", &p.Limit},
+		{"offset", &p.Offset},
 	}); err != nil {
 		return nil, err
 	}
@@ -459,7 +459,9 @@ func invokeGetSavedTracks(ctx context.Context, c *Client, input json.RawMessage)
 // invokeSaveTracks decodes input strictly and calls SaveTracks.
 func invokeSaveTracks(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p SaveTracksParams
-	if err := decodeInput("spotify: saveTracks: ", actionSchema(50), input, inputTargets{"ids": &p.IDs}); err != nil {
+	if err := decodeInput("spotify: saveTracks: ", actionSchema(50), input, inputTargets{
+		{"ids", &p.IDs},
+	}); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -471,9 +473,9 @@ func invokeSaveTracks(ctx context.Context, c *Client, input json.RawMessage) (*R
 func invokeGetFollowedArtists(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetFollowedArtistsParams
 	if err := decodeInput("spotify: getFollowedArtists: ", actionSchema(51), input, inputTargets{
-		"after": &p.After,
-		"limit": &p.Limit,
-		"type":  &p.Type,
+		{"type", &p.Type},
+		{"after", &p.After},
+		{"limit", &p.Limit},
 	}); err != nil {
 		return nil, err
 	}
@@ -486,12 +488,12 @@ func invokeGetFollowedArtists(ctx context.Context, c *Client, input json.RawMess
 func invokeSearch(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p SearchParams
 	if err := decodeInput("spotify: search: ", actionSchema(53), input, inputTargets{
-		"include_external": &p.IncludeExternal,
-		"limit":            &p.Limit,
-		"market":           &p.Market,
-		"offset":           &p.Offset,
-		"q":                &p.Q,
-		"type":             &p.Type,
+		{"q", &p.Q},
+		{"type", &p.Type},
+		{"market", &p.Market},
+		{"limit", &p.Limit},
+		{"offset", &p.Offset},
+		{"include_external", &p.IncludeExternal},
 	}); err != nil {
 		return nil, err
 	}
@@ -503,7 +505,9 @@ func invokeSearch(ctx context.Context, c *Client, input json.RawMessage) (*Respo
 // invokeGetArtist decodes input strictly and calls GetArtist.
 func invokeGetArtist(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetArtistParams
-	if err := decodeInput("spotify: getArtist: ", actionSchema(55), input, inputTargets{"id": &p.ID}); err != nil {
+	if err := decodeInput("spotify: getArtist: ", actionSchema(55), input, inputTargets{
+		{"id", &p.ID},
+	}); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -515,8 +519,8 @@ func invokeGetArtist(ctx context.Context, c *Client, input json.RawMessage) (*Re
 func invokeGetTrack(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetTrackParams
 	if err := decodeInput("spotify: getTrack: ", actionSchema(57), input, inputTargets{
-		"id":     &p.ID,
-		"market": &p.Market,
+		{"id", &p.ID},
+		{"market", &p.Market},
 	}); err != nil {
 		return nil, err
 	}

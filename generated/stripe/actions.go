@@ -162,7 +162,7 @@ func (p *RetrieveCustomerParams) request() (Request, error) {
 	}
 	req := Request{
 		Method:      "GET",
-		RelativeURL: "/v1/customers/" + escapePath(formatParam(p.Customer)),
+		RelativeURL: "/v1/customers/" + escapePath(p.Customer),
 	}
 	return req, nil
 }
@@ -198,7 +198,7 @@ func (p *UpdateCustomerParams) request() (Request, error) {
 	req := Request{
 		Headers:     http.Header{},
 		Method:      "POST",
-		RelativeURL: "/v1/customers/" + escapePath(formatParam(p.Customer)),
+		RelativeURL: "/v1/customers/" + escapePath(p.Customer),
 	}
 	setParam(req.Headers, "Idempotency-Key", p.IdempotencyKey)
 	if p.Body != nil {
@@ -238,7 +238,7 @@ func (p *DeleteCustomerParams) request() (Request, error) {
 	}
 	req := Request{
 		Method:      "DELETE",
-		RelativeURL: "/v1/customers/" + escapePath(formatParam(p.Customer)),
+		RelativeURL: "/v1/customers/" + escapePath(p.Customer),
 	}
 	return req, nil
 }
@@ -307,7 +307,7 @@ func (p *RetrievePaymentIntentParams) request() (Request, error) {
 	}
 	req := Request{
 		Method:      "GET",
-		RelativeURL: "/v1/payment_intents/" + escapePath(formatParam(p.Intent)),
+		RelativeURL: "/v1/payment_intents/" + escapePath(p.Intent),
 	}
 	return req, nil
 }
@@ -341,7 +341,7 @@ func (p *CancelPaymentIntentParams) request() (Request, error) {
 	req := Request{
 		Headers:     http.Header{},
 		Method:      "POST",
-		RelativeURL: "/v1/payment_intents/" + escapePath(formatParam(p.Intent)) + "/cancel",
+		RelativeURL: "/v1/payment_intents/" + escapePath(p.Intent) + "/cancel",
 	}
 	if p.Body != nil {
 		data, err := encodeForm(p.Body, "indexed")

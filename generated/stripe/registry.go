@@ -163,8 +163,8 @@ func (c *Client) Invoke(ctx context.Context, name string, input json.RawMessage)
 func invokeCreateCustomer(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p CreateCustomerParams
 	if err := decodeInput("stripe: createCustomer: ", actionSchema(0), input, inputTargets{
-		"Idempotency-Key": &p.IdempotencyKey,
-		"body":            &p.Body,
+		{"Idempotency-Key", &p.IdempotencyKey},
+		{"body", &p.Body},
 	}); err != nil {
 		return nil, err
 	}
@@ -177,11 +177,11 @@ func invokeCreateCustomer(ctx context.Context, c *Client, input json.RawMessage)
 func invokeListCustomers(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p ListCustomersParams
 	if err := decodeInput("stripe: listCustomers: ", actionSchema(2), input, inputTargets{
-		"created":        &p.Created,
-		"email":          &p.Email,
-		"ending_before":  &p.EndingBefore,
-		"limit":          &p.Limit,
-		"starting_after": &p.StartingAfter,
+		{"email", &p.Email},
+		{"limit", &p.Limit},
+		{"starting_after", &p.StartingAfter},
+		{"ending_before", &p.EndingBefore},
+		{"created", &p.Created},
 	}); err != nil {
 		return nil, err
 	}
@@ -194,9 +194,9 @@ func invokeListCustomers(ctx context.Context, c *Client, input json.RawMessage) 
 func invokeSearchCustomers(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p SearchCustomersParams
 	if err := decodeInput("stripe: searchCustomers: ", actionSchema(4), input, inputTargets{
-		"limit": &p.Limit,
-		"page":  &p.Page,
-		"query": &p.Query,
+		{"query", &p.Query},
+		{"limit", &p.Limit},
+		{"page", &p.Page},
 	}); err != nil {
 		return nil, err
 	}
@@ -208,7 +208,9 @@ func invokeSearchCustomers(ctx context.Context, c *Client, input json.RawMessage
 // invokeRetrieveCustomer decodes input strictly and calls RetrieveCustomer.
 func invokeRetrieveCustomer(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p RetrieveCustomerParams
-	if err := decodeInput("stripe: retrieveCustomer: ", actionSchema(6), input, inputTargets{"customer": &p.Customer}); err != nil {
+	if err := decodeInput("stripe: retrieveCustomer: ", actionSchema(6), input, inputTargets{
+		{"customer", &p.Customer},
+	}); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -220,9 +222,9 @@ func invokeRetrieveCustomer(ctx context.Context, c *Client, input json.RawMessag
 func invokeUpdateCustomer(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p UpdateCustomerParams
 	if err := decodeInput("stripe: updateCustomer: ", actionSchema(7), input, inputTargets{
-		"Idempotency-Key": &p.IdempotencyKey,
-		"body":            &p.Body,
-		"customer":        &p.Customer,
+		{"customer", &p.Customer},
+		{"Idempotency-Key", &p.IdempotencyKey},
+		{"body", &p.Body},
 	}); err != nil {
 		return nil, err
 	}
@@ -234,7 +236,9 @@ func invokeUpdateCustomer(ctx context.Context, c *Client, input json.RawMessage)
 // invokeDeleteCustomer decodes input strictly and calls DeleteCustomer.
 func invokeDeleteCustomer(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p DeleteCustomerParams
-	if err := decodeInput("stripe: deleteCustomer: ", actionSchema(8), input, inputTargets{"customer": &p.Customer}); err != nil {
+	if err := decodeInput("stripe: deleteCustomer: ", actionSchema(8), input, inputTargets{
+		{"customer", &p.Customer},
+	}); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -246,8 +250,8 @@ func invokeDeleteCustomer(ctx context.Context, c *Client, input json.RawMessage)
 func invokeCreatePaymentIntent(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p CreatePaymentIntentParams
 	if err := decodeInput("stripe: createPaymentIntent: ", actionSchema(10), input, inputTargets{
-		"Idempotency-Key": &p.IdempotencyKey,
-		"body":            &p.Body,
+		{"Idempotency-Key", &p.IdempotencyKey},
+		{"body", &p.Body},
 	}); err != nil {
 		return nil, err
 	}
@@ -259,7 +263,9 @@ func invokeCreatePaymentIntent(ctx context.Context, c *Client, input json.RawMes
 // invokeRetrievePaymentIntent decodes input strictly and calls RetrievePaymentIntent.
 func invokeRetrievePaymentIntent(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p RetrievePaymentIntentParams
-	if err := decodeInput("stripe: retrievePaymentIntent: ", actionSchema(12), input, inputTargets{"intent": &p.Intent}); err != nil {
+	if err := decodeInput("stripe: retrievePaymentIntent: ", actionSchema(12), input, inputTargets{
+		{"intent", &p.Intent},
+	}); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -271,8 +277,8 @@ func invokeRetrievePaymentIntent(ctx context.Context, c *Client, input json.RawM
 func invokeCancelPaymentIntent(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p CancelPaymentIntentParams
 	if err := decodeInput("stripe: cancelPaymentIntent: ", actionSchema(13), input, inputTargets{
-		"body":   &p.Body,
-		"intent": &p.Intent,
+		{"intent", &p.Intent},
+		{"body", &p.Body},
 	}); err != nil {
 		return nil, err
 	}

@@ -573,14 +573,6 @@ func escapePath(v string) string {
 	return url.PathEscape(v)
 }
 
-// formatParam is the string form of a query, header or path param value.
-func formatParam(v any) string {
-	if v == nil {
-		return ""
-	}
-	return formatValue(reflect.ValueOf(v))
-}
-
 // setParam sets key of m, a Request's Query or Headers, to the string form
 // of *v, unless v is nil or *v a nil pointer: an optional param left out.
 // The generated request builders pass a pointer to the field, so that

@@ -28,7 +28,7 @@ func (p *CreateMessageParams) request() (Request, error) {
 	req := Request{
 		Headers:     http.Header{},
 		Method:      "POST",
-		RelativeURL: "/2010-04-01/Accounts/" + escapePath(formatParam(p.AccountSid)) + "/Messages.json",
+		RelativeURL: "/2010-04-01/Accounts/" + escapePath(p.AccountSid) + "/Messages.json",
 	}
 	data, err := encodeForm(p.Body, "repeat")
 	if err != nil {
@@ -74,7 +74,7 @@ func (p *ListMessagesParams) request() (Request, error) {
 	req := Request{
 		Method:      "GET",
 		Query:       url.Values{},
-		RelativeURL: "/2010-04-01/Accounts/" + escapePath(formatParam(p.AccountSid)) + "/Messages.json",
+		RelativeURL: "/2010-04-01/Accounts/" + escapePath(p.AccountSid) + "/Messages.json",
 	}
 	setParam(req.Query, "To", p.To)
 	setParam(req.Query, "From", p.From)
@@ -129,7 +129,7 @@ func (p *FetchMessageParams) request() (Request, error) {
 	}
 	req := Request{
 		Method:      "GET",
-		RelativeURL: "/2010-04-01/Accounts/" + escapePath(formatParam(p.AccountSid)) + "/Messages/" + escapePath(formatParam(p.Sid)) + ".json",
+		RelativeURL: "/2010-04-01/Accounts/" + escapePath(p.AccountSid) + "/Messages/" + escapePath(p.Sid) + ".json",
 	}
 	return req, nil
 }
@@ -168,7 +168,7 @@ func (p *UpdateMessageParams) request() (Request, error) {
 	req := Request{
 		Headers:     http.Header{},
 		Method:      "POST",
-		RelativeURL: "/2010-04-01/Accounts/" + escapePath(formatParam(p.AccountSid)) + "/Messages/" + escapePath(formatParam(p.Sid)) + ".json",
+		RelativeURL: "/2010-04-01/Accounts/" + escapePath(p.AccountSid) + "/Messages/" + escapePath(p.Sid) + ".json",
 	}
 	data, err := encodeForm(p.Body, "repeat")
 	if err != nil {
@@ -210,7 +210,7 @@ func (p *DeleteMessageParams) request() (Request, error) {
 	}
 	req := Request{
 		Method:      "DELETE",
-		RelativeURL: "/2010-04-01/Accounts/" + escapePath(formatParam(p.AccountSid)) + "/Messages/" + escapePath(formatParam(p.Sid)) + ".json",
+		RelativeURL: "/2010-04-01/Accounts/" + escapePath(p.AccountSid) + "/Messages/" + escapePath(p.Sid) + ".json",
 	}
 	return req, nil
 }
@@ -244,7 +244,7 @@ func (p *CreateCallParams) request() (Request, error) {
 	req := Request{
 		Headers:     http.Header{},
 		Method:      "POST",
-		RelativeURL: "/2010-04-01/Accounts/" + escapePath(formatParam(p.AccountSid)) + "/Calls.json",
+		RelativeURL: "/2010-04-01/Accounts/" + escapePath(p.AccountSid) + "/Calls.json",
 	}
 	data, err := encodeForm(p.Body, "repeat")
 	if err != nil {
@@ -294,7 +294,7 @@ func (p *ListCallsParams) request() (Request, error) {
 	req := Request{
 		Method:      "GET",
 		Query:       url.Values{},
-		RelativeURL: "/2010-04-01/Accounts/" + escapePath(formatParam(p.AccountSid)) + "/Calls.json",
+		RelativeURL: "/2010-04-01/Accounts/" + escapePath(p.AccountSid) + "/Calls.json",
 	}
 	setParam(req.Query, "To", p.To)
 	setParam(req.Query, "From", p.From)
@@ -351,7 +351,7 @@ func (p *FetchCallParams) request() (Request, error) {
 	}
 	req := Request{
 		Method:      "GET",
-		RelativeURL: "/2010-04-01/Accounts/" + escapePath(formatParam(p.AccountSid)) + "/Calls/" + escapePath(formatParam(p.Sid)) + ".json",
+		RelativeURL: "/2010-04-01/Accounts/" + escapePath(p.AccountSid) + "/Calls/" + escapePath(p.Sid) + ".json",
 	}
 	return req, nil
 }
@@ -390,7 +390,7 @@ func (p *UpdateCallParams) request() (Request, error) {
 	req := Request{
 		Headers:     http.Header{},
 		Method:      "POST",
-		RelativeURL: "/2010-04-01/Accounts/" + escapePath(formatParam(p.AccountSid)) + "/Calls/" + escapePath(formatParam(p.Sid)) + ".json",
+		RelativeURL: "/2010-04-01/Accounts/" + escapePath(p.AccountSid) + "/Calls/" + escapePath(p.Sid) + ".json",
 	}
 	data, err := encodeForm(p.Body, "repeat")
 	if err != nil {

@@ -150,8 +150,8 @@ func (c *Client) Invoke(ctx context.Context, name string, input json.RawMessage)
 func invokeCreateMessage(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p CreateMessageParams
 	if err := decodeInput("twilio: createMessage: ", actionSchema(0), input, inputTargets{
-		"AccountSid": &p.AccountSid,
-		"body":       &p.Body,
+		{"AccountSid", &p.AccountSid},
+		{"body", &p.Body},
 	}); err != nil {
 		return nil, err
 	}
@@ -164,11 +164,11 @@ func invokeCreateMessage(ctx context.Context, c *Client, input json.RawMessage) 
 func invokeListMessages(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p ListMessagesParams
 	if err := decodeInput("twilio: listMessages: ", actionSchema(2), input, inputTargets{
-		"AccountSid": &p.AccountSid,
-		"DateSent":   &p.DateSent,
-		"From":       &p.From,
-		"PageSize":   &p.PageSize,
-		"To":         &p.To,
+		{"AccountSid", &p.AccountSid},
+		{"To", &p.To},
+		{"From", &p.From},
+		{"DateSent", &p.DateSent},
+		{"PageSize", &p.PageSize},
 	}); err != nil {
 		return nil, err
 	}
@@ -181,8 +181,8 @@ func invokeListMessages(ctx context.Context, c *Client, input json.RawMessage) (
 func invokeFetchMessage(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p FetchMessageParams
 	if err := decodeInput("twilio: fetchMessage: ", actionSchema(4), input, inputTargets{
-		"AccountSid": &p.AccountSid,
-		"Sid":        &p.Sid,
+		{"AccountSid", &p.AccountSid},
+		{"Sid", &p.Sid},
 	}); err != nil {
 		return nil, err
 	}
@@ -195,9 +195,9 @@ func invokeFetchMessage(ctx context.Context, c *Client, input json.RawMessage) (
 func invokeUpdateMessage(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p UpdateMessageParams
 	if err := decodeInput("twilio: updateMessage: ", actionSchema(5), input, inputTargets{
-		"AccountSid": &p.AccountSid,
-		"Sid":        &p.Sid,
-		"body":       &p.Body,
+		{"AccountSid", &p.AccountSid},
+		{"Sid", &p.Sid},
+		{"body", &p.Body},
 	}); err != nil {
 		return nil, err
 	}
@@ -210,8 +210,8 @@ func invokeUpdateMessage(ctx context.Context, c *Client, input json.RawMessage) 
 func invokeDeleteMessage(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p DeleteMessageParams
 	if err := decodeInput("twilio: deleteMessage: ", actionSchema(6), input, inputTargets{
-		"AccountSid": &p.AccountSid,
-		"Sid":        &p.Sid,
+		{"AccountSid", &p.AccountSid},
+		{"Sid", &p.Sid},
 	}); err != nil {
 		return nil, err
 	}
@@ -224,8 +224,8 @@ func invokeDeleteMessage(ctx context.Context, c *Client, input json.RawMessage) 
 func invokeCreateCall(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p CreateCallParams
 	if err := decodeInput("twilio: createCall: ", actionSchema(8), input, inputTargets{
-		"AccountSid": &p.AccountSid,
-		"body":       &p.Body,
+		{"AccountSid", &p.AccountSid},
+		{"body", &p.Body},
 	}); err != nil {
 		return nil, err
 	}
@@ -238,13 +238,13 @@ func invokeCreateCall(ctx context.Context, c *Client, input json.RawMessage) (*R
 func invokeListCalls(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p ListCallsParams
 	if err := decodeInput("twilio: listCalls: ", actionSchema(10), input, inputTargets{
-		"AccountSid":    &p.AccountSid,
-		"From":          &p.From,
-		"PageSize":      &p.PageSize,
-		"ParentCallSid": &p.ParentCallSid,
-		"StartTime":     &p.StartTime,
-		"Status":        &p.Status,
-		"To":            &p.To,
+		{"AccountSid", &p.AccountSid},
+		{"To", &p.To},
+		{"From", &p.From},
+		{"ParentCallSid", &p.ParentCallSid},
+		{"Status", &p.Status},
+		{"StartTime", &p.StartTime},
+		{"PageSize", &p.PageSize},
 	}); err != nil {
 		return nil, err
 	}
@@ -257,8 +257,8 @@ func invokeListCalls(ctx context.Context, c *Client, input json.RawMessage) (*Re
 func invokeFetchCall(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p FetchCallParams
 	if err := decodeInput("twilio: fetchCall: ", actionSchema(12), input, inputTargets{
-		"AccountSid": &p.AccountSid,
-		"Sid":        &p.Sid,
+		{"AccountSid", &p.AccountSid},
+		{"Sid", &p.Sid},
 	}); err != nil {
 		return nil, err
 	}
@@ -271,9 +271,9 @@ func invokeFetchCall(ctx context.Context, c *Client, input json.RawMessage) (*Re
 func invokeUpdateCall(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p UpdateCallParams
 	if err := decodeInput("twilio: updateCall: ", actionSchema(13), input, inputTargets{
-		"AccountSid": &p.AccountSid,
-		"Sid":        &p.Sid,
-		"body":       &p.Body,
+		{"AccountSid", &p.AccountSid},
+		{"Sid", &p.Sid},
+		{"body", &p.Body},
 	}); err != nil {
 		return nil, err
 	}

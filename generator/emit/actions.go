@@ -224,8 +224,12 @@ func pathExpr(a *model.Action) jen.Code {
 	var e *jen.Statement
 	for _, s := range a.Segments {
 		part := jen.Lit(s.Literal)
-		if s.Param != nil {
-			part = jen.Id("escapePath").Call(jen.Id("formatParam").Call(jen.Id("p").Dot(s.Param.GoName)))
+		if prm := s.Param; prm != nil {
+			value := jen.Id("formatParam").Call(jen.Id("p").Dot(prm.GoName))
+			if prm.Writing() == model.WriteText {
+				value = jen.Id("p").Dot(prm.GoName)
+			}
+			part = jen.Id("escapePath").Call(value)
 		}
 		if e == nil {
 			e = jen.Add(part)

@@ -80,11 +80,12 @@ func genInvoke(f *jen.File, c *model.Connector, e *model.Entry) {
 		jen.Id("ctx").Qual("context", "Context"), jen.Id("c").Op("*").Id("Client"), jen.Id("input").Qual("encoding/json", "RawMessage"),
 	).Params(jen.Op("*").Id("Response").Types(jen.Qual("encoding/json", "RawMessage")), jen.Error()).BlockFunc(func(g *jen.Group) {
 		prefix := jen.Lit(c.Name + ": " + a.Name + ": ")
-		targets := jen.Id("inputTargets").Values(jen.DictFunc(func(d jen.Dict) {
+		targets := jen.Id("inputTargets").ValuesFunc(func(g *jen.Group) {
 			for _, fl := range e.Fields {
-				d[jen.Lit(fl.Key)] = jen.Op("&").Id("p").Dot(fl.GoName)
+				g.Line().Values(jen.Lit(fl.Key), jen.Op("&").Id("p").Dot(fl.GoName))
 			}
-		}))
+			g.Line()
+		})
 		if a.ParamsType != "" {
 			g.Var().Id("p").Id(a.ParamsType)
 		} else {

@@ -236,6 +236,8 @@ func (b *builder) runtime() {
 			switch p.Writing() {
 			case WritePath:
 				on(PieceFormatParam, PieceEscapePath)
+			case WriteText:
+				on(PieceEscapePath)
 			case WriteEach:
 				on(PieceFormatParam)
 			case WriteList:

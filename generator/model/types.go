@@ -317,6 +317,7 @@ type Param struct {
 // with the runtime function that writes it.
 const (
 	WritePath  = "path"  // a path segment: formatParam, escapePath
+	WriteText  = "text"  // a path segment that is a string: escapePath alone
 	WriteStyle = "style" // encodeQuery (QueryStyle)
 	WriteEach  = "each"  // a list, one value per element: formatParam
 	WriteList  = "list"  // a list joined with commas: formatList
@@ -326,6 +327,8 @@ const (
 // Writing is how p's value is written into the request.
 func (p *Param) Writing() string {
 	switch {
+	case p.In == "path" && p.Elem.Kind == Builtin && p.Elem.Name == "string":
+		return WriteText
 	case p.In == "path":
 		return WritePath
 	case p.QueryStyle != "":
