@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -77,7 +76,7 @@ func readRegular(name string) ([]byte, error) {
 	if !st.Mode().IsRegular() {
 		return nil, &os.PathError{Op: "read", Path: name, Err: errors.New("not a regular file")}
 	}
-	return io.ReadAll(f)
+	return openapi.ReadAll(f, name)
 }
 
 // Loaded is a loaded spec and what loading it read.
@@ -102,7 +101,7 @@ func Load(r Reader, path string) (*Loaded, error) {
 	if _, ok := r.(OSReader); ok {
 		// The spec itself may come from a pipe (conngen validate <(...));
 		// what it names must be a regular file.
-		data, err = os.ReadFile(path)
+		data, err = openapi.ReadFile(path)
 	} else {
 		data, err = r.ReadFile(path)
 	}

@@ -286,7 +286,7 @@ func removeAt(root map[string]any, ptr string) bool {
 func readLocalRepaired(w *warnings, swagger bool, readFile func(string) ([]byte, error)) openapi3.ReadFromURIFunc {
 	custom := readFile
 	if readFile == nil {
-		readFile = os.ReadFile
+		readFile = ReadFile
 	}
 	cache := map[string][]byte{}
 	return func(_ *openapi3.Loader, u *url.URL) ([]byte, error) {

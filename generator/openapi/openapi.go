@@ -18,7 +18,6 @@ package openapi
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -124,7 +123,7 @@ func (w Warning) String() string {
 // Import reads the OpenAPI document at path and maps it to a spec.
 // Relative-file $refs are resolved against the document's directory.
 func Import(path string, opts Options) (*spec.Spec, []Warning, error) {
-	data, err := os.ReadFile(path)
+	data, err := ReadFile(path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("import %s: %w", path, err)
 	}

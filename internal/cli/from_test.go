@@ -5,7 +5,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+
+	"github.com/conngen/conngen/generator/openapi"
 )
 
 const deriveData = "../../generator/testdata/derive"
@@ -305,5 +308,39 @@ func TestImportOverlay(t *testing.T) {
 		if code != exitFail || !strings.Contains(stderr, "not a regular file") {
 			t.Errorf("--overlay /dev/zero: exit %d, stderr %q; want a refusal, not an endless read", code, stderr)
 		}
+	}
+}
+
+// import reads its document from a pipe (conngen import <(curl …)) to its
+// end, and refuses one that never ends once it is larger than any
+// document can be, instead of reading until memory runs out.
+func TestImportBoundedRead(t *testing.T) {
+	doc, err := os.ReadFile("testdata/from/mail.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fifo := filepath.Join(t.TempDir(), "doc.yaml")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("no FIFO here: %v", err)
+	}
+	go func() {
+		f, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+		if err == nil {
+			f.Write(doc)
+			f.Close()
+		}
+	}()
+	if code, stdout, stderr := run("import", fifo); code != exitOK || !strings.Contains(stdout, "actions:") {
+		t.Errorf("import FIFO: exit %d, stderr %q", code, stderr)
+	}
+	if _, err := os.Stat("/dev/zero"); err != nil {
+		return
+	}
+	max := openapi.MaxDocumentBytes
+	openapi.MaxDocumentBytes = 1 << 20
+	defer func() { openapi.MaxDocumentBytes = max }()
+	code, _, stderr := run("import", "/dev/zero")
+	if code != exitFail || !strings.Contains(stderr, "larger than 1 MiB") {
+		t.Errorf("import /dev/zero: exit %d, stderr %q; want a refusal once past the bound", code, stderr)
 	}
 }
