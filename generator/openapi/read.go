@@ -20,17 +20,34 @@ func ReadFile(path string) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	return ReadAll(f, path)
+	size := int64(512)
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+		size = min(st.Size(), MaxDocumentBytes) + 1 // one read, as os.ReadFile does
+	}
+	return readAll(f, path, size)
 }
 
 // ReadAll reads r, named name in errors, at most MaxDocumentBytes of it.
 func ReadAll(r io.Reader, name string) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxDocumentBytes+1))
-	if err != nil {
-		return nil, err
+	return readAll(r, name, 512)
+}
+
+func readAll(r io.Reader, name string, size int64) ([]byte, error) {
+	data := make([]byte, 0, size)
+	for {
+		n, err := r.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if int64(len(data)) > MaxDocumentBytes {
+			return nil, &os.PathError{Op: "read", Path: name, Err: fmt.Errorf("larger than %d MiB, more than an OpenAPI document can be", MaxDocumentBytes>>20)}
+		}
+		if err == io.EOF {
+			return data, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)] // let append pick the next size
+		}
 	}
-	if int64(len(data)) > MaxDocumentBytes {
-		return nil, &os.PathError{Op: "read", Path: name, Err: fmt.Errorf("larger than %d MiB, more than an OpenAPI document can be", MaxDocumentBytes>>20)}
-	}
-	return data, nil
 }
