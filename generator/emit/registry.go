@@ -118,12 +118,7 @@ func genSchemas(f *jen.File, c *model.Connector) {
 	}
 	if c.SchemasWhole {
 		f.Comment("schemaTexts are the actions' Input and Output schemas, whole, each distinct one once.")
-		f.Var().Id("schemaTexts").Op("=").Index(jen.Op("...")).String().ValuesFunc(func(g *jen.Group) {
-			for _, t := range texts {
-				g.Line().Add(strLit(t))
-			}
-			g.Line()
-		})
+		f.Var().Id("schemaTexts").Op("=").Add(stringArray(texts))
 		f.Comment("actionSchema is schema i.")
 		f.Func().Id("actionSchema").Params(jen.Id("i").Int()).String().Block(jen.Return(jen.Id("schemaTexts").Index(jen.Id("i"))))
 		return
@@ -139,12 +134,7 @@ func genSchemas(f *jen.File, c *model.Connector) {
 		f.Comment("schemaText is the text of schema piece i.")
 		f.Func().Id("schemaText").Params(jen.Id("i").Int()).String().Block(jen.Return(jen.Id("schemaTexts").Call().Index(jen.Id("i"))))
 	} else {
-		f.Var().Id("schemaTexts").Op("=").Index(jen.Op("...")).String().ValuesFunc(func(g *jen.Group) {
-			for _, t := range texts {
-				g.Line().Add(strLit(t))
-			}
-			g.Line()
-		})
+		f.Var().Id("schemaTexts").Op("=").Add(stringArray(texts))
 		f.Comment("schemaText is the text of schema piece i.")
 		f.Func().Id("schemaText").Params(jen.Id("i").Int()).String().Block(jen.Return(jen.Id("schemaTexts").Index(jen.Id("i"))))
 	}
@@ -164,6 +154,16 @@ func genSchemas(f *jen.File, c *model.Connector) {
 	f.Func().Id("actionSchema").Params(jen.Id("i").Int()).String().Block(
 		jen.Return(jen.Id("schemasBuilt").Index(jen.Id("i")).Dot("get").Call(jen.Id("i"), jen.Id("schemaText"), jen.Id("schemaRefs").Index(jen.Op(":")))),
 	)
+}
+
+// stringArray is a [...]string literal of texts, one a line.
+func stringArray(texts []string) *jen.Statement {
+	return jen.Index(jen.Op("...")).String().ValuesFunc(func(g *jen.Group) {
+		for _, t := range texts {
+			g.Line().Add(strLit(t))
+		}
+		g.Line()
+	})
 }
 
 // packSchemas is texts joined by NUL, DEFLATE-compressed (best

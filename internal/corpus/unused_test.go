@@ -104,41 +104,35 @@ func TestUnused(t *testing.T) {
 	if err := os.WriteFile(canary, []byte("package canary\n\nfunc neverCalled() {}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	// A packed registry (as a large API's is), on a spec small enough.
-	packed, _, err := generator.LoadFile(filepath.Join(root, "specs", "stripe.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	packed.Name = "packedstripe"
-	over := model.PackSchemasOver
-	model.PackSchemasOver = 0
-	pout, err := generator.Generate(packed)
-	model.PackSchemasOver = over
-	if err != nil {
-		t.Fatal(err)
-	}
-	for name, data := range pout.Files {
-		writeStripped(t, filepath.Join(mod, "fresh", pout.Name, name), data)
-	}
-	// Schemas assembled from pieces, not packed (a registry between the
-	// two sizes), on a spec whose schemas are small enough to go whole.
-	assembled, _, err := generator.LoadFile(filepath.Join(root, "specs", "github.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	assembled.Name = "assembledgithub"
-	under := model.WholeSchemasUnder
-	model.WholeSchemasUnder = 0
-	aout, err := generator.Generate(assembled)
-	model.WholeSchemasUnder = under
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, ok := aout.Files["registry.go"]; !ok || !bytes.Contains(aout.Files["registry.go"], []byte("schemaRefs")) {
-		t.Fatal("assembledgithub: schemas not assembled from pieces")
-	}
-	for name, data := range aout.Files {
-		writeStripped(t, filepath.Join(mod, "fresh", aout.Name, name), data)
+	// A packed registry (as a large API's is), and schemas assembled from
+	// pieces but not packed (a registry between the two sizes), each on a
+	// golden spec small enough to go whole.
+	for _, v := range []struct {
+		spec, name string
+		size       *int
+		mark       string // what registry.go must then hold
+	}{
+		{"stripe.yaml", "packedstripe", &model.PackSchemasOver, "schemaPack"},
+		{"github.yaml", "assembledgithub", &model.WholeSchemasUnder, "schemaRefs"},
+	} {
+		s, _, err := generator.LoadFile(filepath.Join(root, "specs", v.spec))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Name = v.name
+		size := *v.size
+		*v.size = 0
+		out, err := generator.Generate(s)
+		*v.size = size
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Contains(out.Files["registry.go"], []byte(v.mark)) {
+			t.Fatalf("%s: registry.go has no %s", v.name, v.mark)
+		}
+		for name, data := range out.Files {
+			writeStripped(t, filepath.Join(mod, "fresh", out.Name, name), data)
+		}
 	}
 	if _, err := testsupport.Go(mod, "mod", "tidy"); err != nil {
 		t.Fatal(err)
