@@ -132,7 +132,7 @@ func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 			return nil, err
 		}
 		rest := fs.Args()
-		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" && (n < 2 || !needsValue(fs, args[n-2])) {
+		if endedByDashes(fs, args[:len(args)-len(rest)]) {
 			return append(positional, rest...), nil
 		}
 		if len(rest) == 0 {
@@ -141,6 +141,21 @@ func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 		positional = append(positional, rest[0])
 		args = rest[1:]
 	}
+}
+
+// endedByDashes reports whether the arguments fs.Parse consumed end with a
+// "--" that ends the flags, rather than one that is a flag's value
+// (--name --) or follows one (--tag --name --, where --name is the value).
+func endedByDashes(fs *flag.FlagSet, consumed []string) bool {
+	for i := 0; i < len(consumed); i++ {
+		switch a := consumed[i]; {
+		case a == "--":
+			return i == len(consumed)-1
+		case needsValue(fs, a):
+			i++ // the next argument is its value
+		}
+	}
+	return false
 }
 
 // expand replaces each directory argument by the spec files in it

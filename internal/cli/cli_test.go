@@ -3,8 +3,10 @@ package cli
 import (
 	"bytes"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -146,5 +148,32 @@ func TestCheckTwoHunks(t *testing.T) {
 	}
 	if got != string(want) {
 		t.Errorf("check printed:\n%s\nwant (%s):\n%s", got, golden, want)
+	}
+}
+
+// parseArgs tells a "--" that ends the flags from one that is a flag's
+// value, wherever either stands.
+func TestParseArgsDashes(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		tag  string
+		name string
+		pos  []string
+	}{
+		{[]string{"--tag", "--name", "--", "X"}, "--name", "", []string{"X"}},
+		{[]string{"--tag", "--name", "--", "X", "--name", "v"}, "--name", "", []string{"X", "--name", "v"}},
+		{[]string{"--name", "--", "X"}, "", "--", []string{"X"}},
+		{[]string{"--name", "n", "--", "--tag"}, "", "n", []string{"--tag"}},
+		{[]string{"X", "--tag", "t", "Y"}, "t", "", []string{"X", "Y"}},
+		{[]string{"--", "--tag", "t"}, "", "", []string{"--tag", "t"}},
+		{[]string{"X", "--name", "--", "Y"}, "", "--", []string{"X", "Y"}},
+	} {
+		fs := newFlags("import", io.Discard)
+		tag := fs.String("tag", "", "")
+		name := fs.String("name", "", "")
+		pos, err := parseArgs(fs, tt.args)
+		if err != nil || *tag != tt.tag || *name != tt.name || !slices.Equal(pos, tt.pos) {
+			t.Errorf("parseArgs(%q) = %q, --tag %q, --name %q, %v; want %q, %q, %q", tt.args, pos, *tag, *name, err, tt.pos, tt.tag, tt.name)
+		}
 	}
 }
