@@ -113,3 +113,41 @@ paths:
 	wantWarning(t, warns, "#/paths/~1a/get/parameters/1", "not an object; dropped")
 	param(t, action(t, s, "getA"), "q")
 }
+
+// A "billion laughs" document (nine levels of nine YAML aliases, 1 KB that
+// expand to 387 million values) is refused at once, while anchors used
+// the ordinary way still import.
+func TestYAMLAliasBomb(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("openapi: 3.0.3\ninfo: {title: Bomb, version: \"1\"}\npaths: {}\n")
+	b.WriteString(`x-a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]` + "\n")
+	prev := "a"
+	for _, n := range []string{"b", "c", "d", "e", "f", "g", "h", "i"} {
+		b.WriteString(fmt.Sprintf("x-%s: &%s [%s]\n", n, n, strings.TrimSuffix(strings.Repeat("*"+prev+",", 9), ",")))
+		prev = n
+	}
+	_, _, err := ImportData([]byte(b.String()), "", Options{})
+	if err == nil || !strings.Contains(err.Error(), "alias bomb") {
+		t.Fatalf("alias bomb: err = %v; want a refusal", err)
+	}
+
+	s, _ := imp(t, `openapi: 3.0.3
+info: {title: Anchors, version: "1"}
+servers: [{url: "https://example.com"}]
+paths:
+  /a:
+    get:
+      operationId: listA
+      parameters: &page
+        - {name: limit, in: query, schema: {type: integer}}
+      responses: {"200": {description: ok}}
+  /b:
+    get:
+      operationId: listB
+      parameters: *page
+      responses: {"200": {description: ok}}
+`, Options{})
+	if len(s.Actions) != 2 || len(s.Actions[1].Params) != 1 || s.Actions[1].Params[0].Name != "limit" {
+		t.Errorf("anchored parameters: %+v", s.Actions)
+	}
+}

@@ -346,13 +346,26 @@ func parseRaw(data []byte, label string, w *warnings) (any, error) {
 }
 
 type yamlConv struct {
-	w     *warnings
-	label string
+	w       *warnings
+	label   string
+	inAlias int // aliases being expanded
+	aliased int // values made through aliases
 }
+
+// maxAliasedValues bounds the values a document's YAML aliases expand
+// to. A few anchors shared by many places are far below it; nine levels
+// of nine aliases each (a "billion laughs" document of 1 KB) would be
+// 387 million values, all the memory there is.
+const maxAliasedValues = 1_000_000
 
 func (y *yamlConv) conv(n *yaml.Node, ptr string, depth int) (any, error) {
 	if depth > 500 {
 		return nil, errors.New("document nested too deeply (recursive YAML alias?)")
+	}
+	if y.inAlias > 0 {
+		if y.aliased++; y.aliased > maxAliasedValues {
+			return nil, fmt.Errorf("YAML aliases expand to more than %d values (an alias bomb?)", maxAliasedValues)
+		}
 	}
 	switch n.Kind {
 	case yaml.DocumentNode:
@@ -361,6 +374,8 @@ func (y *yamlConv) conv(n *yaml.Node, ptr string, depth int) (any, error) {
 		}
 		return y.conv(n.Content[0], ptr, depth+1)
 	case yaml.AliasNode:
+		y.inAlias++
+		defer func() { y.inAlias-- }()
 		return y.conv(n.Alias, ptr, depth+1)
 	case yaml.SequenceNode:
 		out := make([]any, 0, len(n.Content))

@@ -17,6 +17,7 @@
 package overlay
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -122,7 +123,7 @@ func Parse(file string, data []byte) (*Overlay, error) {
 			case "description":
 				a.Description = v.Value
 			case "update":
-				val, err := generic(v, 0)
+				val, err := (&yamlValues{}).generic(v, 0)
 				if err != nil {
 					errorf(v, path+".update", "%v", err)
 				}
@@ -180,6 +181,7 @@ func sortErrs(errs spec.ErrorList) spec.ErrorList {
 // lists every lost fix at once.
 func (o *Overlay) Apply(doc any) (any, error) {
 	var errs spec.ErrorList
+	budget := maxAddedValues
 	for i, a := range o.Actions {
 		nodes := a.path.SelectLocated(doc)
 		if len(nodes) == 0 {
@@ -197,10 +199,13 @@ func (o *Overlay) Apply(doc any) (any, error) {
 		}
 		for _, n := range nodes {
 			var err error
-			doc, err = update(doc, n.Path, a.Update)
+			doc, err = update(doc, n.Path, a.Update, &budget)
 			if err != nil {
 				errs = append(errs, spec.Error{File: o.File, Pos: a.Pos, Path: "actions[" + strconv.Itoa(i) + "]",
 					Msg: fmt.Sprintf("target %s: %s: %v", a.Target, n.Path, err)})
+				if budget < 0 {
+					return doc, errs // the document is past the bound: stop here
+				}
 			}
 		}
 	}
@@ -210,10 +215,18 @@ func (o *Overlay) Apply(doc any) (any, error) {
 	return doc, nil
 }
 
-// update merges upd into the node at path.
-func update(doc any, path jpspec.NormalizedPath, upd any) (any, error) {
+// maxAddedValues bounds the values one overlay's updates may add to a
+// document: an update on a wildcard target ($..*) copies its value into
+// every node, and each later action selects the copies too, so a few
+// lines could otherwise multiply the document without end. A variable so
+// tests can lower it.
+var maxAddedValues = 5_000_000
+
+// update merges upd into the node at path; budget is what may still be
+// added.
+func update(doc any, path jpspec.NormalizedPath, upd any, budget *int) (any, error) {
 	if len(path) == 0 {
-		return merge(doc, upd)
+		return merge(doc, upd, budget)
 	}
 	parent, ok := at(doc, path[:len(path)-1])
 	if !ok {
@@ -225,7 +238,7 @@ func update(doc any, path jpspec.NormalizedPath, upd any) (any, error) {
 		if !ok {
 			return doc, fmt.Errorf("parent is not an object")
 		}
-		v, err := merge(m[string(sel)], upd)
+		v, err := merge(m[string(sel)], upd, budget)
 		if err != nil {
 			return doc, err
 		}
@@ -235,7 +248,7 @@ func update(doc any, path jpspec.NormalizedPath, upd any) (any, error) {
 		if !ok || int(sel) >= len(l) {
 			return doc, fmt.Errorf("parent is not an array holding the node")
 		}
-		v, err := merge(l[sel], upd)
+		v, err := merge(l[sel], upd, budget)
 		if err != nil {
 			return doc, err
 		}
@@ -246,7 +259,7 @@ func update(doc any, path jpspec.NormalizedPath, upd any) (any, error) {
 
 // merge merges upd into target: objects key by key (recursively), arrays
 // appended, anything else replaced.
-func merge(target, upd any) (any, error) {
+func merge(target, upd any, budget *int) (any, error) {
 	switch t := target.(type) {
 	case map[string]any:
 		u, ok := upd.(map[string]any)
@@ -255,45 +268,58 @@ func merge(target, upd any) (any, error) {
 		}
 		for _, k := range sortedKeys(u) {
 			if cur, ok := t[k]; ok {
-				v, err := merge(cur, u[k])
+				v, err := merge(cur, u[k], budget)
 				if err != nil {
 					return target, err
 				}
 				t[k] = v
 			} else {
-				t[k] = clone(u[k])
+				t[k] = clone(u[k], budget)
+				if *budget < 0 {
+					return target, errTooLarge
+				}
 			}
 		}
 		return t, nil
 	case []any:
 		if u, ok := upd.([]any); ok {
 			for _, x := range u {
-				t = append(t, clone(x))
+				t = append(t, clone(x, budget))
 			}
-			return t, nil
+		} else {
+			t = append(t, clone(upd, budget))
 		}
-		return append(t, clone(upd)), nil
+		if *budget < 0 {
+			return target, errTooLarge
+		}
+		return t, nil
 	}
-	return clone(upd), nil
+	if v := clone(upd, budget); *budget >= 0 {
+		return v, nil
+	}
+	return target, errTooLarge
 }
 
-// remove deletes the selected nodes from their parents. Indexes are
-// removed from the highest down, so earlier removals do not shift later
-// ones.
+var errTooLarge = errors.New("the updates add more values to the document than an overlay can (an update on a wildcard target?)")
+
+// removed stands in, during remove, for an array element taken out, so
+// that the indexes of the other selected nodes stay as selected.
+type removed struct{}
+
+// remove deletes the selected nodes from their parents: object members at
+// once, array elements marked and then each array compacted once, deepest
+// first (so an outer array's shifting indexes never misdirect an inner
+// one). Linear in the nodes selected, however many share one array.
 func remove(doc any, nodes jsonpath.LocatedNodeList) any {
-	paths := make([]jpspec.NormalizedPath, 0, len(nodes))
+	arrays := map[string]jpspec.NormalizedPath{} // arrays that lost elements, by path
 	for _, n := range nodes {
-		paths = append(paths, n.Path)
-	}
-	sort.SliceStable(paths, func(i, j int) bool { return paths[i].Compare(paths[j]) > 0 })
-	for _, p := range paths {
+		p := n.Path
 		if len(p) == 0 {
-			doc = nil // $ removed: nothing is left
-			continue
+			return nil // $ removed: nothing is left
 		}
 		parent, ok := at(doc, p[:len(p)-1])
 		if !ok {
-			continue
+			continue // inside a node removed already
 		}
 		switch sel := p[len(p)-1].(type) {
 		case jpspec.Name:
@@ -302,8 +328,32 @@ func remove(doc any, nodes jsonpath.LocatedNodeList) any {
 			}
 		case jpspec.Index:
 			if l, ok := parent.([]any); ok && int(sel) < len(l) {
-				nl := append(l[:sel:sel], l[sel+1:]...)
-				doc = replaceAt(doc, p[:len(p)-1], nl)
+				l[sel] = removed{}
+				arrays[p[:len(p)-1].String()] = p[:len(p)-1]
+			}
+		}
+	}
+	paths := make([]jpspec.NormalizedPath, 0, len(arrays))
+	for _, p := range arrays {
+		paths = append(paths, p)
+	}
+	sort.Slice(paths, func(i, j int) bool {
+		if len(paths[i]) != len(paths[j]) {
+			return len(paths[i]) > len(paths[j])
+		}
+		return paths[i].Compare(paths[j]) < 0
+	})
+	for _, p := range paths {
+		if l, ok := at(doc, p); ok {
+			if l, ok := l.([]any); ok {
+				kept := l[:0]
+				for _, e := range l {
+					if _, gone := e.(removed); !gone {
+						kept = append(kept, e)
+					}
+				}
+				clear(l[len(kept):])
+				doc = replaceAt(doc, p, kept)
 			}
 		}
 	}
@@ -358,18 +408,23 @@ func replaceAt(doc any, path jpspec.NormalizedPath, v any) any {
 	return doc
 }
 
-func clone(v any) any {
+// clone is a deep copy of v, each value counted against budget; past it,
+// the copy stops short (the caller reports the error).
+func clone(v any, budget *int) any {
+	if *budget--; *budget < 0 {
+		return nil
+	}
 	switch x := v.(type) {
 	case map[string]any:
 		m := make(map[string]any, len(x))
 		for k, e := range x {
-			m[k] = clone(e)
+			m[k] = clone(e, budget)
 		}
 		return m
 	case []any:
 		l := make([]any, len(x))
 		for i, e := range x {
-			l[i] = clone(e)
+			l[i] = clone(e, budget)
 		}
 		return l
 	}
@@ -403,22 +458,40 @@ func kind(v any) string {
 
 // generic converts a YAML node to the values encoding/json gives (numbers
 // as float64), as the importer parses documents.
-func generic(n *yaml.Node, depth int) (any, error) {
+// yamlValues converts YAML to generic values, counting what aliases
+// expand to.
+type yamlValues struct {
+	inAlias int // aliases being expanded
+	aliased int // values made through aliases
+}
+
+// maxAliasedValues bounds what an update's YAML aliases expand to, so a
+// "billion laughs" update is an error, not all the memory there is.
+const maxAliasedValues = 100_000
+
+func (y *yamlValues) generic(n *yaml.Node, depth int) (any, error) {
 	if depth > 200 {
 		return nil, fmt.Errorf("nested too deeply")
+	}
+	if y.inAlias > 0 {
+		if y.aliased++; y.aliased > maxAliasedValues {
+			return nil, fmt.Errorf("YAML aliases expand to more than %d values (an alias bomb?)", maxAliasedValues)
+		}
 	}
 	switch n.Kind {
 	case yaml.DocumentNode:
 		if len(n.Content) == 0 {
 			return nil, nil
 		}
-		return generic(n.Content[0], depth+1)
+		return y.generic(n.Content[0], depth+1)
 	case yaml.AliasNode:
-		return generic(n.Alias, depth+1)
+		y.inAlias++
+		defer func() { y.inAlias-- }()
+		return y.generic(n.Alias, depth+1)
 	case yaml.SequenceNode:
 		out := make([]any, 0, len(n.Content))
 		for _, c := range n.Content {
-			v, err := generic(c, depth+1)
+			v, err := y.generic(c, depth+1)
 			if err != nil {
 				return nil, err
 			}
@@ -428,7 +501,7 @@ func generic(n *yaml.Node, depth int) (any, error) {
 	case yaml.MappingNode:
 		out := make(map[string]any, len(n.Content)/2)
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			v, err := generic(n.Content[i+1], depth+1)
+			v, err := y.generic(n.Content[i+1], depth+1)
 			if err != nil {
 				return nil, err
 			}
