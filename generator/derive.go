@@ -363,27 +363,7 @@ func (d *deriver) readFrom(n *yaml.Node) {
 
 // editClose reports whether a suggestion is close enough to offer.
 func editClose(a, b string) bool {
-	return len(spec.Closest(a, []string{b}, 1)) == 1 && levenshteinAtMost(strings.ToLower(a), strings.ToLower(b), 2)
-}
-
-func levenshteinAtMost(a, b string, k int) bool {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := 1
-			if a[i-1] == b[j-1] {
-				c = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
-		}
-		prev = cur
-	}
-	return prev[len(b)] <= k
+	return len(spec.Closest(a, []string{b}, 1)) == 1 && spec.EditDistance(strings.ToLower(a), strings.ToLower(b)) <= 2
 }
 
 // importError turns an import failure into positioned errors.
@@ -475,21 +455,33 @@ func (d *deriver) exclude(s *spec.Spec) {
 // method or path by an override: a name the import does not produce is a
 // new action, which needs both (after a provider renames its operations,
 // the override names nothing and says so here, at its own line).
+// maxSuggested is how many errors of one spec suggest names: a hostile
+// spec with a million unknown overrides would otherwise compare each with
+// every imported name.
+const maxSuggested = 50
+
 func (d *deriver) checkActions(merged, top *yaml.Node, imported map[string]bool, s *spec.Spec) (flagged []string) {
 	over := lookup(top, "actions")
 	if over == nil || over.Kind != yaml.SequenceNode {
 		return nil
 	}
-	mergedIndex := func(name string) string {
-		if acts := lookup(merged, "actions"); acts != nil {
-			for j, a := range acts.Content {
-				if n := lookup(a, "name"); n != nil && n.Value == name {
-					return "actions[" + strconv.Itoa(j) + "]"
+	at := map[string]int{} // each merged action's place, by name (the first)
+	if acts := lookup(merged, "actions"); acts != nil {
+		for j, a := range acts.Content {
+			if n := lookup(a, "name"); n != nil {
+				if _, ok := at[n.Value]; !ok {
+					at[n.Value] = j
 				}
 			}
 		}
+	}
+	mergedIndex := func(name string) string {
+		if j, ok := at[name]; ok {
+			return "actions[" + strconv.Itoa(j) + "]"
+		}
 		return "actions[?]"
 	}
+	suggested := 0 // "did you mean" costs a pass over the names: the first few errors get one
 	names := make([]string, 0, len(s.Actions))
 	for _, a := range s.Actions {
 		names = append(names, a.Name)
@@ -515,7 +507,8 @@ func (d *deriver) checkActions(merged, top *yaml.Node, imported map[string]bool,
 			}
 			if len(missing) > 0 {
 				msg := fmt.Sprintf("%s: the import has no action of that name, so this is a new action and needs %s", nameNode.Value, strings.Join(missing, " and "))
-				if len(names) > 0 {
+				if len(names) > 0 && suggested < maxSuggested {
+					suggested++
 					msg += "; the import has " + openapi.KnownList(spec.Closest(nameNode.Value, names, 0))
 				}
 				d.errs = append(d.errs, spec.Error{File: d.label, Pos: pos, Path: path, Msg: msg})

@@ -2,6 +2,7 @@ package generator
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/conngen/conngen/generator/spec"
+	"gopkg.in/yaml.v3"
 )
 
 // deriveDir copies the derived spec testdata/derive/mail.yaml and its
@@ -200,5 +202,40 @@ func TestDerivedDocumentNotRegular(t *testing.T) {
 	_, err := Load(OSReader{}, p)
 	if err == nil || !strings.Contains(err.Error(), "z.yaml:4:12: from.openapi: cannot read the document: /dev/zero: not a regular file") {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// Named list entries merge by their keys: an action by name, a param by
+// name and in, or by name alone when the override gives no in; an entry
+// that matches nothing is added, an entry without a name too.
+func TestMergeNamedByKeys(t *testing.T) {
+	parse := func(src string) *yaml.Node {
+		var n yaml.Node
+		if err := yaml.Unmarshal([]byte(src), &n); err != nil {
+			t.Fatal(err)
+		}
+		return n.Content[0]
+	}
+	base := parse(`[{name: id, in: path, d: 1}, {name: id, in: query, d: 2}, {name: limit, in: query, d: 3}]`)
+	over := parse(`[{name: id, in: query, d: 20}, {name: limit, d: 30}, {name: new, in: header}, {in: query, d: 99}]`)
+	got := mergeNamed(base, over, []string{"name", "in"}, "actions[].params[]")
+	var out []map[string]any
+	if err := got.Decode(&out); err != nil {
+		t.Fatal(err)
+	}
+	want := []map[string]any{
+		{"name": "id", "in": "path", "d": 1},
+		{"name": "id", "in": "query", "d": 20},
+		{"name": "limit", "in": "query", "d": 30},
+		{"name": "new", "in": "header"},
+		{"in": "query", "d": 99},
+	}
+	if fmt.Sprint(out) != fmt.Sprint(want) {
+		t.Errorf("merged params:\n got %v\nwant %v", out, want)
+	}
+	over = parse(`[{name: id, d: 10}]`)
+	got = mergeNamed(base, over, []string{"name", "in"}, "actions[].params[]")
+	if err := got.Decode(&out); err != nil || out[0]["d"] != 10 || out[1]["d"] != 2 || len(out) != 3 {
+		t.Errorf("an override without in merges into the first param of that name: %v", out)
 	}
 }

@@ -1,6 +1,11 @@
 package generator
 
-import "gopkg.in/yaml.v3"
+import (
+	"slices"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
 
 // The merge of a derived spec's overrides into the imported spec
 // (connector-spec 10.1), on YAML nodes so that every node keeps the
@@ -125,17 +130,24 @@ func sameScalar(a, b *yaml.Node) bool {
 func mergeNamed(base, over *yaml.Node, keys []string, entryShape string) *yaml.Node {
 	out := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Line: over.Line, Column: over.Column}
 	out.Content = append(out.Content, base.Content...)
-	for _, e := range over.Content {
-		idx := -1
-		if e.Kind == yaml.MappingNode {
-			for i, b := range base.Content {
-				if sameKeys(b, e, keys) {
-					idx = i
-					break
-				}
+	// The imported entries by their keys, indexed once: an override with
+	// many entries is then linear, not entries × imported entries.
+	index := map[string]int{}
+	for i, b := range base.Content {
+		for _, k := range entryKeys(b, keys, true) {
+			if _, ok := index[k]; !ok {
+				index[k] = i
 			}
 		}
-		if idx < 0 {
+	}
+	for _, e := range over.Content {
+		idx, ok := -1, false
+		if e.Kind == yaml.MappingNode {
+			if ks := entryKeys(e, keys, false); len(ks) == 1 {
+				idx, ok = index[ks[0]]
+			}
+		}
+		if !ok {
 			out.Content = append(out.Content, e)
 			continue
 		}
@@ -144,27 +156,33 @@ func mergeNamed(base, over *yaml.Node, keys []string, entryShape string) *yaml.N
 	return out
 }
 
-// sameKeys reports whether two entries agree on every key (an override
-// param without in matches on its name).
-func sameKeys(a, b *yaml.Node, keys []string) bool {
+// entryKeys are the index keys of a list entry: its values of keys,
+// joined. An imported entry (base) is indexed under them all and, when
+// "in" is a key, under its name alone too, since an override param
+// without in matches the first param of that name; an override entry has
+// the one key it is looked up by, none when it has no name.
+func entryKeys(n *yaml.Node, keys []string, base bool) []string {
+	var full strings.Builder
+	nameOnly := ""
 	for _, k := range keys {
-		av, bv := lookup(a, k), lookup(b, k)
-		as, bs := "", ""
-		if av != nil {
-			as = av.Value
+		v := lookup(n, k)
+		val := ""
+		if v != nil {
+			val = v.Value
 		}
-		if bv != nil {
-			bs = bv.Value
+		switch {
+		case k == "name" && val == "" && !base:
+			return nil // an override entry without a name matches nothing
+		case k == "in" && v == nil && !base:
+			return []string{"name-only\x00" + nameOnly}
+		case k == "name":
+			nameOnly = val
 		}
-		if k == "name" && (bv == nil || bs == "") {
-			return false
-		}
-		if k == "in" && bv == nil {
-			continue // an override naming a param without in: the param of that name
-		}
-		if as != bs {
-			return false
-		}
+		full.WriteString(val)
+		full.WriteByte(0)
 	}
-	return true
+	if base && slices.Contains(keys, "in") {
+		return []string{full.String(), "name-only\x00" + nameOnly}
+	}
+	return []string{full.String()}
 }

@@ -455,7 +455,7 @@ var fieldsCache sync.Map // reflect.Type → map[string]int
 func suggest(key string, fields map[string]int) string {
 	best, bestDist := "", 3
 	for name := range fields {
-		dist := editDistance(strings.ToLower(key), strings.ToLower(name))
+		dist := EditDistance(strings.ToLower(key), strings.ToLower(name))
 		if dist < bestDist || (dist == bestDist && name < best) {
 			best, bestDist = name, dist
 		}
@@ -466,8 +466,9 @@ func suggest(key string, fields map[string]int) string {
 	return fmt.Sprintf("; did you mean %q?", best)
 }
 
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
+// EditDistance is the Levenshtein distance of a and b, or 99 when either
+// is longer than 64 bytes (never close, and bounded work on hostile input).
+func EditDistance(a, b string) int {
 	if len(a) > 64 || len(b) > 64 {
 		return 99 // never close; also bounds the work on hostile input
 	}
@@ -509,7 +510,7 @@ func Closest(key string, known []string, n int) []string {
 			continue
 		}
 		seen[k] = true
-		d := editDistance(lk, strings.ToLower(k))
+		d := EditDistance(lk, strings.ToLower(k))
 		if d == 99 {
 			d = 64 + abs(len(k)-len(key))
 		}

@@ -93,9 +93,7 @@ func buildRunner(path string, stderr io.Writer) (string, error) {
 	if err != nil {
 		var list spec.ErrorList
 		if errors.As(err, &list) {
-			for _, e := range list {
-				fmt.Fprintln(stderr, e.Error())
-			}
+			printSpecError(list, stderr)
 			return "", errSpec
 		}
 		return "", err
