@@ -180,7 +180,6 @@ type runIndex struct {
 // conngen), and the index entry listing them.
 func inputsKey(files map[string][]byte) (string, runIndex) {
 	idx := runIndex{Files: map[string]string{}}
-	names := make([]string, 0, len(files))
 	for name, data := range files {
 		abs, err := filepath.Abs(name)
 		if err != nil {
@@ -188,16 +187,24 @@ func inputsKey(files map[string][]byte) (string, runIndex) {
 		}
 		sum := sha256.Sum256(data)
 		idx.Files[abs] = hex.EncodeToString(sum[:])
-		names = append(names, abs)
+	}
+	idx.Key = sumsKey(idx.Files)
+	return idx.Key, idx
+}
+
+// sumsKey is the cache key of the files whose hashes sums lists.
+func sumsKey(sums map[string]string) string {
+	names := make([]string, 0, len(sums))
+	for n := range sums {
+		names = append(names, n)
 	}
 	sort.Strings(names)
 	h := sha256.New()
 	h.Write([]byte(selfID() + "\x00"))
 	for _, n := range names {
-		h.Write([]byte(n + "\x00" + idx.Files[n] + "\x00"))
+		h.Write([]byte(n + "\x00" + sums[n] + "\x00"))
 	}
-	idx.Key = hex.EncodeToString(h.Sum(nil)[:12])
-	return idx.Key, idx
+	return hex.EncodeToString(h.Sum(nil)[:12])
 }
 
 // cachedRunner returns the runner the index names when every file it
@@ -211,19 +218,16 @@ func cachedRunner(root, idxPath, binName string) (string, bool) {
 	if json.Unmarshal(data, &idx) != nil || idx.Key == "" || len(idx.Files) == 0 {
 		return "", false
 	}
-	files := map[string][]byte{}
 	for name, want := range idx.Files {
 		b, err := os.ReadFile(name)
 		if err != nil {
 			return "", false
 		}
-		sum := sha256.Sum256(b)
-		if hex.EncodeToString(sum[:]) != want {
+		if sum := sha256.Sum256(b); hex.EncodeToString(sum[:]) != want {
 			return "", false
 		}
-		files[name] = b
 	}
-	if key, _ := inputsKey(files); key != idx.Key {
+	if sumsKey(idx.Files) != idx.Key { // the hashes checked are the ones keyed
 		return "", false
 	}
 	bin := filepath.Join(root, "run", idx.Key, binName)
