@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -265,15 +264,11 @@ func (c *Client) exchange(ctx context.Context, req Request, stream bool) (*Respo
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: encode %s %s request body: %w", c.name, method, redactURL(u), err)
 	}
-	headers := req.Headers
+	// Accept: a header of the request, else the action's own, else the
+	// connector's default headers, else what the caller reads (send).
 	accept := req.accept
 	if accept == "" && c.headers.Get("Accept") == "" {
 		accept = req.acceptDefault
-	}
-	if accept != "" && headers.Get("Accept") == "" {
-		headers = make(http.Header, len(req.Headers)+1)
-		maps.Copy(headers, req.Headers)
-		headers["Accept"] = []string{accept}
 	}
 	hc := c.httpClient
 	if req.noRedirect {
@@ -294,7 +289,7 @@ func (c *Client) exchange(ctx context.Context, req Request, stream bool) (*Respo
 		}
 	}
 	for attempt := 1; ; attempt++ {
-		resp, open, transient, err := c.send(ctx, hc, method, u, body, rb, contentType, headers, authorize, stream)
+		resp, open, transient, err := c.send(ctx, hc, method, u, body, rb, contentType, accept, req.Headers, authorize, stream)
 		retry := attempt < attempts && ctx.Err() == nil &&
 			(transient || err == nil && slices.Contains(c.retry.statuses, resp.StatusCode))
 		if !retry {
@@ -319,7 +314,7 @@ func (c *Client) exchange(ctx context.Context, req Request, stream bool) (*Respo
 
 // send makes one attempt. transient reports a transport failure worth retrying.
 // With stream, the body is returned unread in open.
-func (c *Client) send(ctx context.Context, hc *http.Client, method string, u *url.URL, body []byte, rb *readerBody, contentType string, headers http.Header, authorize func(*http.Request) error, stream bool) (resp *Response[[]byte], open io.ReadCloser, transient bool, err error) {
+func (c *Client) send(ctx context.Context, hc *http.Client, method string, u *url.URL, body []byte, rb *readerBody, contentType, accept string, headers http.Header, authorize func(*http.Request) error, stream bool) (resp *Response[[]byte], open io.ReadCloser, transient bool, err error) {
 	// The request is built from the URL already parsed, not from its string;
 	// the URL is copied because auth may add a query parameter to it.
 	target := *u
@@ -349,6 +344,9 @@ func (c *Client) send(ctx context.Context, hc *http.Client, method string, u *ur
 	}
 	if contentType != "" {
 		req.Header["Content-Type"] = []string{contentType}
+	}
+	if accept != "" {
+		req.Header["Accept"] = []string{accept} // over the default headers; the request's own go over it
 	}
 	if authorize != nil {
 		if err := authorize(req); err != nil {
