@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/conngen/conngen"
 	"github.com/conngen/conngen/generator"
@@ -104,6 +105,7 @@ func buildRunner(path string, stderr io.Writer) (string, error) {
 	bin := filepath.Join(dir, binName)
 	defer writeIndex(idxPath, key, idx)
 	if _, err := os.Stat(bin); err == nil {
+		markUsed(dir)
 		return bin, nil
 	}
 	goCmd, err := exec.LookPath("go")
@@ -165,7 +167,72 @@ func buildRunner(path string, stderr io.Writer) (string, error) {
 		}
 		return "", err
 	}
+	pruneRunners(filepath.Join(root, "run"), time.Now())
 	return bin, nil
+}
+
+// The runner cache keeps a build per version of a spec's inputs, so it
+// would grow with every edit: after each new build, runners beyond the
+// keepRunners used last are removed once unused for runnerGrace (so that
+// one another conngen is starting is not taken away), as are index
+// entries unused for indexGrace and builds abandoned for runnerGrace.
+const (
+	keepRunners = 20
+	runnerGrace = 24 * time.Hour
+	indexGrace  = 30 * 24 * time.Hour
+)
+
+// markUsed records that the runner (or index entry) at path was used now.
+func markUsed(path string) {
+	now := time.Now()
+	os.Chtimes(path, now, now)
+}
+
+// pruneRunners removes from run (the cache's run directory) what the
+// policy above no longer keeps. Failures are ignored: the cache is only
+// a cache.
+func pruneRunners(run string, now time.Time) {
+	entries, err := os.ReadDir(run)
+	if err != nil {
+		return
+	}
+	type built struct {
+		path string
+		used time.Time
+	}
+	var runners []built
+	for _, e := range entries {
+		info, err := e.Info()
+		if err != nil || !e.IsDir() {
+			continue
+		}
+		path := filepath.Join(run, e.Name())
+		switch {
+		case e.Name() == "index":
+			pruneIndex(path, now)
+		case strings.HasPrefix(e.Name(), "build-"):
+			if now.Sub(info.ModTime()) > runnerGrace {
+				os.RemoveAll(path) // a build that never finished
+			}
+		default:
+			runners = append(runners, built{path, info.ModTime()})
+		}
+	}
+	sort.Slice(runners, func(i, j int) bool { return runners[i].used.After(runners[j].used) })
+	for i, r := range runners {
+		if i >= keepRunners && now.Sub(r.used) > runnerGrace {
+			os.RemoveAll(r.path)
+		}
+	}
+}
+
+func pruneIndex(dir string, now time.Time) {
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if info, err := e.Info(); err == nil && now.Sub(info.ModTime()) > indexGrace {
+			os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
 }
 
 var errSpec = errors.New("invalid spec")
@@ -234,6 +301,8 @@ func cachedRunner(root, idxPath, binName string) (string, bool) {
 	if _, err := os.Stat(bin); err != nil {
 		return "", false
 	}
+	markUsed(filepath.Dir(bin))
+	markUsed(idxPath)
 	return bin, true
 }
 
