@@ -40,10 +40,6 @@ type Entry struct {
 	Fields []*InputField // the input object's keys: params in spec order, then "body"
 
 	InvokeFunc string // Go name of the function that decodes and calls
-
-	// inputKeywords are the schema keywords Input uses outside its
-	// $defs (schemaKeywords), for the input checker's pieces.
-	inputKeywords map[string]bool
 }
 
 // InputField is one key of an action's input object.
@@ -120,6 +116,7 @@ func (b *builder) registry() {
 	c.AuthFields = authFields(c.Auth)
 	c.ConfigFields = b.configFields()
 	w := &schemaWriter{b: b, defs: map[string]*Def{}, deps: map[string][]string{}}
+	c.inputKeywords = map[string]bool{}
 	used := names.NewSet()
 	var inRefs, outRefsAll [][]string
 	for i, a := range b.s.Actions {
@@ -186,8 +183,7 @@ func (b *builder) registry() {
 			e.Fields = append(e.Fields, &InputField{Key: "body", GoName: body.GoName, Required: body.Required, Reader: reader})
 		}
 		in := map[string]any{"$schema": SchemaDialect, "type": "object", "properties": props, "additionalProperties": false}
-		e.inputKeywords = map[string]bool{}
-		schemaKeywords(in, e.inputKeywords)
+		schemaKeywords(in, c.inputKeywords)
 		if t := strings.TrimSpace(a.Title); t != "" {
 			in["title"] = t
 		}
@@ -254,9 +250,18 @@ func (b *builder) registry() {
 		size += len(text)
 		return seen[key]
 	}
+	inputDef := make([]bool, len(c.Defs)) // the named schemas some Input leads to
 	for i, e := range c.Registry {
 		e.InputRefs, e.OutputRefs = w.direct(inRefs[i]), w.direct(outRefsAll[i])
 		e.InputPiece, e.OutputPiece = piece(e.Input, e.InputRefs), piece(e.Output, e.OutputRefs)
+		for _, d := range e.InputDefs {
+			inputDef[d.Index] = true
+		}
+	}
+	for _, d := range c.Defs {
+		if inputDef[d.Index] {
+			maps.Copy(c.inputKeywords, d.keywords)
+		}
 	}
 	c.PackSchemas = size > PackSchemasOver
 	if !c.PackSchemas {

@@ -198,26 +198,15 @@ func (b *builder) runtime() {
 	if c.ExpandBaseURL {
 		on(PieceBaseURLVars)
 	}
-	inputDef := make([]bool, len(c.Defs)) // a named schema some Input leads to
+	for k := range c.inputKeywords {
+		if p, ok := checkPieces[k]; ok {
+			on(p)
+		}
+	}
 	for _, e := range c.Registry {
-		for k := range e.inputKeywords {
-			if p, ok := checkPieces[k]; ok {
-				on(p)
-			}
-		}
-		for _, d := range e.InputDefs {
-			inputDef[d.Index] = true
-		}
 		for _, f := range e.Fields {
 			if f.Reader {
 				on(PieceInputReader)
-			}
-		}
-	}
-	for i, d := range c.Defs {
-		for k := range d.keywords {
-			if p, ok := checkPieces[k]; ok && inputDef[i] {
-				on(p)
 			}
 		}
 	}

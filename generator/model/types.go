@@ -42,8 +42,11 @@ type Connector struct {
 	// SchemasWhole: the schema pieces are whole schemas, $defs included,
 	// as Actions() returns them: the registry is small (WholeSchemasUnder).
 	SchemasWhole bool
-	AuthFields   []AuthField   // the credential fields of Config, in order
-	ConfigFields []ConfigField // the Config fields conngen call and mcp fill
+	// inputKeywords are the schema keywords the Inputs use, their $defs
+	// included (schemaKeywords): the input checker's pieces follow them.
+	inputKeywords map[string]bool
+	AuthFields    []AuthField   // the credential fields of Config, in order
+	ConfigFields  []ConfigField // the Config fields conngen call and mcp fill
 
 	// What the runtime must do; Runtime is decided from them.
 	NeedsPaginate bool
