@@ -20,19 +20,20 @@ func ReadFile(path string) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	size := int64(512)
-	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
-		size = min(st.Size(), MaxDocumentBytes) + 1 // one read, as os.ReadFile does
-	}
-	return readAll(f, path, size)
+	return ReadAll(f, path)
 }
 
-// ReadAll reads r, named name in errors, at most MaxDocumentBytes of it.
+// ReadAll reads r, named name in errors, at most MaxDocumentBytes of it. A
+// regular file is read in one allocation of its size, as os.ReadFile
+// does (growing a buffer by doubling costs a large document a measurable
+// amount).
 func ReadAll(r io.Reader, name string) ([]byte, error) {
-	return readAll(r, name, 512)
-}
-
-func readAll(r io.Reader, name string, size int64) ([]byte, error) {
+	size := int64(512)
+	if f, ok := r.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+			size = min(st.Size(), MaxDocumentBytes) + 1
+		}
+	}
 	data := make([]byte, 0, size)
 	for {
 		n, err := r.Read(data[len(data):cap(data)])
