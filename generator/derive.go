@@ -171,18 +171,7 @@ func (d *deriver) errorf(path string, format string, args ...any) {
 	d.errs = append(d.errs, spec.Error{File: d.label, Pos: d.posOf(path), Path: path, Msg: fmt.Sprintf(format, args...)})
 }
 
-func (d *deriver) posOf(path string) spec.Pos {
-	for {
-		if p, ok := d.fromPos[path]; ok {
-			return p
-		}
-		i := strings.LastIndexAny(path, ".[")
-		if i < 0 {
-			return d.fromPos["from"]
-		}
-		path = path[:i]
-	}
-}
+func (d *deriver) posOf(path string) spec.Pos { return spec.NearestPos(d.fromPos, path, "from") }
 
 func (d *deriver) derive(root *yaml.Node) (*spec.Spec, error) {
 	top := root.Content[0]

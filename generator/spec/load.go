@@ -200,14 +200,18 @@ func (d *decoder) where(path string) (string, Pos) {
 
 // posOf finds the position of path, or of its nearest parent that is in the
 // file (a missing field is reported where its parent is).
-func (d *decoder) posOf(path string) Pos {
+func (d *decoder) posOf(path string) Pos { return NearestPos(d.pos, path, "") }
+
+// NearestPos is the position in pos (by field path) of path, or of its
+// nearest parent there, or of root when none is.
+func NearestPos(pos map[string]Pos, path, root string) Pos {
 	for {
-		if p, ok := d.pos[path]; ok {
+		if p, ok := pos[path]; ok {
 			return p
 		}
 		i := strings.LastIndexAny(path, ".[")
 		if i < 0 {
-			return d.pos[""]
+			return pos[root]
 		}
 		path = path[:i]
 	}
