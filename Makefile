@@ -54,6 +54,7 @@ fuzz:
 	$(GO) test ./generator/spec -run '^$$' -fuzz FuzzLoad -fuzztime 20s -fuzzminimizetime 100x
 	$(GO) test ./templates -run '^$$' -fuzz FuzzSSE -fuzztime 20s -fuzzminimizetime 100x
 	$(GO) test ./templates -run '^$$' -fuzz FuzzInvokeInput -fuzztime 20s -fuzzminimizetime 100x
+	$(GO) test ./templates -run '^$$' -fuzz FuzzJSONReader -fuzztime 20s -fuzzminimizetime 100x
 	$(GO) test ./generator -run '^$$' -fuzz FuzzPipeline -fuzztime $(FUZZTIME) -fuzzminimizetime 100x
 
 # Benchmarks against the peers (see BENCHMARKS.md): installs them at pinned

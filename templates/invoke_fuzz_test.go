@@ -335,3 +335,21 @@ func droppedAsEmpty(x any) bool {
 	}
 	return false
 }
+
+// FuzzJSONReader: on any input encoding/json accepts, jsonReader reads the
+// same value as json.Decoder with UseNumber (and never panics).
+func FuzzJSONReader(f *testing.F) {
+	for _, s := range []string{`{"a":[1,"x",{"b":null}],"c":true}`, `"\u00e9\\"`, "[\"\xff\"]", ` -1.5e3 `, `{"":{"":[]}}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var ref any
+		if json.Unmarshal(data, &ref) != nil {
+			return // jsonReader reads only what encoding/json has accepted
+		}
+		got := (&jsonReader{data: data}).value("")
+		if want := decoderValue(t, string(data)); !reflect.DeepEqual(got, want) {
+			t.Fatalf("%q: read %#v, encoding/json reads %#v", data, got, want)
+		}
+	})
+}

@@ -243,3 +243,45 @@ func TestDecodeInputBoundedWork(t *testing.T) {
 		t.Errorf("%v after %v", err, time.Since(start))
 	}
 }
+
+// decoderValue is what json.Decoder with UseNumber reads: the reading the
+// checker had before jsonReader, kept here as the reference.
+func decoderValue(t *testing.T, data string) any {
+	t.Helper()
+	dec := json.NewDecoder(strings.NewReader(data))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		t.Fatalf("reference decode of %q: %v", data, err)
+	}
+	return v
+}
+
+// The checker reads input (and its schemas) with jsonReader: it must read
+// every well-formed value as encoding/json does, escapes, non-ASCII and
+// invalid UTF-8 included, and name each key given twice.
+func TestJSONReaderReadsAsEncodingJSON(t *testing.T) {
+	for _, in := range []string{
+		`{}`, `[]`, ` { "a" : [ 1 , -2.5e+3 , 0.0 , 1E-7 ] , "b" : { } } `,
+		`{"s":"plain","e":"tab\tquote\"back\\slash\/ \u00e9 \ud83d\ude00","u":"héllo"}`,
+		"{\"bad\":\"\xff\xfe\",\"k\xffey\":1}",
+		`{"t":true,"f":false,"n":null,"deep":[[[{"x":[{}]}]]]}`,
+		"{\n\t\"big\": 123456789012345678901234567890,\r\n\"neg\": -0}",
+		`{"":{"":""}}`,
+	} {
+		var problems []inputProblem
+		got := (&jsonReader{data: []byte(in), problems: &problems}).value("")
+		if want := decoderValue(t, in); !reflect.DeepEqual(got, want) {
+			t.Errorf("%q: read %#v, encoding/json reads %#v", in, got, want)
+		}
+		if len(problems) != 0 {
+			t.Errorf("%q: problems %v, want none", in, problems)
+		}
+	}
+	var problems []inputProblem
+	(&jsonReader{data: []byte(`{"a":1,"b":{"c":1,"c":2},"a":[{"d":1,"d":1}]}`), problems: &problems}).value("")
+	want := []inputProblem{{"b.c", "appears twice; keys must be unique"}, {"a", "appears twice; keys must be unique"}, {"a[0].d", "appears twice; keys must be unique"}}
+	if !reflect.DeepEqual(problems, want) {
+		t.Errorf("duplicate keys: %v, want %v", problems, want)
+	}
+}

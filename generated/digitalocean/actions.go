@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"iter"
 	"net/url"
+	"strconv"
 )
 
 // GetAccount calls GET /v2/account.
@@ -40,10 +41,10 @@ func (p *ListDropletsParams) request() (Request, error) {
 		Query:       url.Values{},
 		RelativeURL: "/v2/droplets",
 	}
-	setParam(req.Query, "page", p.Page)
-	setParam(req.Query, "per_page", p.PerPage)
-	setParam(req.Query, "tag_name", p.TagName)
-	setParam(req.Query, "name", p.Name)
+	setInt(req.Query, "page", p.Page)
+	setInt(req.Query, "per_page", p.PerPage)
+	setText(req.Query, "tag_name", p.TagName)
+	setText(req.Query, "name", p.Name)
 	return req, nil
 }
 
@@ -85,7 +86,7 @@ type GetDropletParams struct {
 func (p *GetDropletParams) request() (Request, error) {
 	req := Request{
 		Method:      "GET",
-		RelativeURL: "/v2/droplets/" + escapePath(formatParam(p.DropletID)),
+		RelativeURL: "/v2/droplets/" + strconv.FormatInt(p.DropletID, 10),
 	}
 	return req, nil
 }
@@ -142,7 +143,7 @@ type DeleteDropletParams struct {
 func (p *DeleteDropletParams) request() (Request, error) {
 	req := Request{
 		Method:      "DELETE",
-		RelativeURL: "/v2/droplets/" + escapePath(formatParam(p.DropletID)),
+		RelativeURL: "/v2/droplets/" + strconv.FormatInt(p.DropletID, 10),
 	}
 	return req, nil
 }
@@ -172,7 +173,7 @@ type PerformDropletActionParams struct {
 func (p *PerformDropletActionParams) request() (Request, error) {
 	req := Request{
 		Method:      "POST",
-		RelativeURL: "/v2/droplets/" + escapePath(formatParam(p.DropletID)) + "/actions",
+		RelativeURL: "/v2/droplets/" + strconv.FormatInt(p.DropletID, 10) + "/actions",
 	}
 	req.Body = p.Body
 	return req, nil
@@ -206,8 +207,8 @@ func (p *ListRegionsParams) request() (Request, error) {
 		Query:       url.Values{},
 		RelativeURL: "/v2/regions",
 	}
-	setParam(req.Query, "page", p.Page)
-	setParam(req.Query, "per_page", p.PerPage)
+	setInt(req.Query, "page", p.Page)
+	setInt(req.Query, "per_page", p.PerPage)
 	return req, nil
 }
 
@@ -254,8 +255,8 @@ func (p *ListSizesParams) request() (Request, error) {
 		Query:       url.Values{},
 		RelativeURL: "/v2/sizes",
 	}
-	setParam(req.Query, "page", p.Page)
-	setParam(req.Query, "per_page", p.PerPage)
+	setInt(req.Query, "page", p.Page)
+	setInt(req.Query, "per_page", p.PerPage)
 	return req, nil
 }
 
@@ -302,8 +303,8 @@ func (p *ListSSHKeysParams) request() (Request, error) {
 		Query:       url.Values{},
 		RelativeURL: "/v2/account/keys",
 	}
-	setParam(req.Query, "page", p.Page)
-	setParam(req.Query, "per_page", p.PerPage)
+	setInt(req.Query, "page", p.Page)
+	setInt(req.Query, "per_page", p.PerPage)
 	return req, nil
 }
 

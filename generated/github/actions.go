@@ -8,6 +8,8 @@ import (
 	"io"
 	"iter"
 	"net/url"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -82,17 +84,17 @@ func (p *ListReposForAuthenticatedUserParams) request() (Request, error) {
 		Query:       url.Values{},
 		RelativeURL: "/user/repos",
 	}
-	setParam(req.Query, "visibility", p.Visibility)
+	setText(req.Query, "visibility", p.Visibility)
 	if len(p.Affiliation) > 0 {
-		req.Query.Set("affiliation", formatList(p.Affiliation))
+		req.Query.Set("affiliation", strings.Join(p.Affiliation, ","))
 	}
-	setParam(req.Query, "type", p.Type)
-	setParam(req.Query, "sort", p.Sort)
-	setParam(req.Query, "direction", p.Direction)
-	setParam(req.Query, "since", p.Since)
-	setParam(req.Query, "before", p.Before)
-	setParam(req.Query, "per_page", p.PerPage)
-	setParam(req.Query, "page", p.Page)
+	setText(req.Query, "type", p.Type)
+	setText(req.Query, "sort", p.Sort)
+	setText(req.Query, "direction", p.Direction)
+	setTime(req.Query, "since", p.Since)
+	setTime(req.Query, "before", p.Before)
+	setInt(req.Query, "per_page", p.PerPage)
+	setInt(req.Query, "page", p.Page)
 	return req, nil
 }
 
@@ -246,19 +248,19 @@ func (p *ListRepoIssuesParams) request() (Request, error) {
 		Query:       url.Values{},
 		RelativeURL: "/repos/" + escapePath(p.Owner) + "/" + escapePath(p.Repo) + "/issues",
 	}
-	setParam(req.Query, "milestone", p.Milestone)
-	setParam(req.Query, "state", p.State)
-	setParam(req.Query, "assignee", p.Assignee)
-	setParam(req.Query, "creator", p.Creator)
-	setParam(req.Query, "mentioned", p.Mentioned)
+	setText(req.Query, "milestone", p.Milestone)
+	setText(req.Query, "state", p.State)
+	setText(req.Query, "assignee", p.Assignee)
+	setText(req.Query, "creator", p.Creator)
+	setText(req.Query, "mentioned", p.Mentioned)
 	if len(p.Labels) > 0 {
-		req.Query.Set("labels", formatList(p.Labels))
+		req.Query.Set("labels", strings.Join(p.Labels, ","))
 	}
-	setParam(req.Query, "sort", p.Sort)
-	setParam(req.Query, "direction", p.Direction)
-	setParam(req.Query, "since", p.Since)
-	setParam(req.Query, "per_page", p.PerPage)
-	setParam(req.Query, "page", p.Page)
+	setText(req.Query, "sort", p.Sort)
+	setText(req.Query, "direction", p.Direction)
+	setTime(req.Query, "since", p.Since)
+	setInt(req.Query, "per_page", p.PerPage)
+	setInt(req.Query, "page", p.Page)
 	return req, nil
 }
 
@@ -308,7 +310,7 @@ func (p *GetIssueParams) request() (Request, error) {
 	}
 	req := Request{
 		Method:      "GET",
-		RelativeURL: "/repos/" + escapePath(p.Owner) + "/" + escapePath(p.Repo) + "/issues/" + escapePath(formatParam(p.IssueNumber)),
+		RelativeURL: "/repos/" + escapePath(p.Owner) + "/" + escapePath(p.Repo) + "/issues/" + strconv.FormatInt(int64(p.IssueNumber), 10),
 	}
 	return req, nil
 }
@@ -387,7 +389,7 @@ func (p *UpdateIssueParams) request() (Request, error) {
 	}
 	req := Request{
 		Method:      "PATCH",
-		RelativeURL: "/repos/" + escapePath(p.Owner) + "/" + escapePath(p.Repo) + "/issues/" + escapePath(formatParam(p.IssueNumber)),
+		RelativeURL: "/repos/" + escapePath(p.Owner) + "/" + escapePath(p.Repo) + "/issues/" + strconv.FormatInt(int64(p.IssueNumber), 10),
 	}
 	req.Body = p.Body
 	return req, nil
@@ -428,7 +430,7 @@ func (p *CreateIssueCommentParams) request() (Request, error) {
 	}
 	req := Request{
 		Method:      "POST",
-		RelativeURL: "/repos/" + escapePath(p.Owner) + "/" + escapePath(p.Repo) + "/issues/" + escapePath(formatParam(p.IssueNumber)) + "/comments",
+		RelativeURL: "/repos/" + escapePath(p.Owner) + "/" + escapePath(p.Repo) + "/issues/" + strconv.FormatInt(int64(p.IssueNumber), 10) + "/comments",
 	}
 	req.Body = p.Body
 	return req, nil

@@ -35,13 +35,13 @@ func (p *ListUsersParams) request() (Request, error) {
 		Query:       url.Values{},
 		RelativeURL: "/api/v1/users",
 	}
-	setParam(req.Query, "q", p.Q)
-	setParam(req.Query, "filter", p.Filter)
-	setParam(req.Query, "search", p.Search)
-	setParam(req.Query, "limit", p.Limit)
-	setParam(req.Query, "after", p.After)
-	setParam(req.Query, "sortBy", p.SortBy)
-	setParam(req.Query, "sortOrder", p.SortOrder)
+	setText(req.Query, "q", p.Q)
+	setText(req.Query, "filter", p.Filter)
+	setText(req.Query, "search", p.Search)
+	setInt(req.Query, "limit", p.Limit)
+	setText(req.Query, "after", p.After)
+	setText(req.Query, "sortBy", p.SortBy)
+	setText(req.Query, "sortOrder", p.SortOrder)
 	return req, nil
 }
 
@@ -121,9 +121,9 @@ func (p *CreateUserParams) request() (Request, error) {
 		Query:       url.Values{},
 		RelativeURL: "/api/v1/users",
 	}
-	setParam(req.Query, "activate", p.Activate)
-	setParam(req.Query, "provider", p.Provider)
-	setParam(req.Query, "nextLogin", p.NextLogin)
+	setBool(req.Query, "activate", p.Activate)
+	setBool(req.Query, "provider", p.Provider)
+	setText(req.Query, "nextLogin", p.NextLogin)
 	req.Body = p.Body
 	return req, nil
 }
@@ -193,7 +193,7 @@ func (p *ActivateUserParams) request() (Request, error) {
 		Query:       url.Values{},
 		RelativeURL: "/api/v1/users/" + escapePath(p.ID) + "/lifecycle/activate",
 	}
-	setParam(req.Query, "sendEmail", p.SendEmail)
+	setBool(req.Query, "sendEmail", p.SendEmail)
 	return req, nil
 }
 
@@ -228,7 +228,7 @@ func (p *DeactivateUserParams) request() (Request, error) {
 		Query:       url.Values{},
 		RelativeURL: "/api/v1/users/" + escapePath(p.ID) + "/lifecycle/deactivate",
 	}
-	setParam(req.Query, "sendEmail", p.SendEmail)
+	setBool(req.Query, "sendEmail", p.SendEmail)
 	return req, nil
 }
 
@@ -266,11 +266,11 @@ func (p *ListGroupsParams) request() (Request, error) {
 		Query:       url.Values{},
 		RelativeURL: "/api/v1/groups",
 	}
-	setParam(req.Query, "q", p.Q)
-	setParam(req.Query, "filter", p.Filter)
-	setParam(req.Query, "search", p.Search)
-	setParam(req.Query, "limit", p.Limit)
-	setParam(req.Query, "after", p.After)
+	setText(req.Query, "q", p.Q)
+	setText(req.Query, "filter", p.Filter)
+	setText(req.Query, "search", p.Search)
+	setInt(req.Query, "limit", p.Limit)
+	setText(req.Query, "after", p.After)
 	return req, nil
 }
 
@@ -320,8 +320,8 @@ func (p *ListGroupUsersParams) request() (Request, error) {
 		Query:       url.Values{},
 		RelativeURL: "/api/v1/groups/" + escapePath(p.GroupID) + "/users",
 	}
-	setParam(req.Query, "limit", p.Limit)
-	setParam(req.Query, "after", p.After)
+	setInt(req.Query, "limit", p.Limit)
+	setText(req.Query, "after", p.After)
 	return req, nil
 }
 

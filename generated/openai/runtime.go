@@ -13,7 +13,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -552,10 +551,13 @@ func encodeRequestBody(v any) (body []byte, contentType string, err error) {
 	case io.Reader:
 		return nil, "", nil
 	}
-	if rv := reflect.ValueOf(v); rv.Kind() == reflect.Pointer && rv.IsNil() {
-		return nil, "", nil // an absent optional body, not JSON null
-	}
 	body, err = json.Marshal(v)
+	if err == nil && string(body) == "null" {
+		// An absent optional body (a nil pointer, slice or map), not JSON
+		// null. (Told from the encoding, not by reflect: any reflect.ValueOf
+		// makes the compiler add 41 reflect.Type wrappers to every connector.)
+		return nil, "", nil
+	}
 	return body, "application/json", err
 }
 

@@ -32,13 +32,13 @@ func (p *GetCurrentWeatherParams) request() (Request, error) {
 		Query:       url.Values{},
 		RelativeURL: "/data/2.5/weather",
 	}
-	setParam(req.Query, "q", p.Q)
-	setParam(req.Query, "lat", p.Lat)
-	setParam(req.Query, "lon", p.Lon)
-	setParam(req.Query, "zip", p.Zip)
-	setParam(req.Query, "id", p.ID)
-	setParam(req.Query, "units", p.Units)
-	setParam(req.Query, "lang", p.Lang)
+	setText(req.Query, "q", p.Q)
+	setFloat(req.Query, "lat", p.Lat)
+	setFloat(req.Query, "lon", p.Lon)
+	setText(req.Query, "zip", p.Zip)
+	setInt(req.Query, "id", p.ID)
+	setText(req.Query, "units", p.Units)
+	setText(req.Query, "lang", p.Lang)
 	return req, nil
 }
 
@@ -82,14 +82,14 @@ func (p *GetForecastParams) request() (Request, error) {
 		Query:       url.Values{},
 		RelativeURL: "/data/2.5/forecast",
 	}
-	setParam(req.Query, "q", p.Q)
-	setParam(req.Query, "lat", p.Lat)
-	setParam(req.Query, "lon", p.Lon)
-	setParam(req.Query, "zip", p.Zip)
-	setParam(req.Query, "id", p.ID)
-	setParam(req.Query, "cnt", p.Cnt)
-	setParam(req.Query, "units", p.Units)
-	setParam(req.Query, "lang", p.Lang)
+	setText(req.Query, "q", p.Q)
+	setFloat(req.Query, "lat", p.Lat)
+	setFloat(req.Query, "lon", p.Lon)
+	setText(req.Query, "zip", p.Zip)
+	setInt(req.Query, "id", p.ID)
+	setInt(req.Query, "cnt", p.Cnt)
+	setText(req.Query, "units", p.Units)
+	setText(req.Query, "lang", p.Lang)
 	return req, nil
 }
 
@@ -121,8 +121,8 @@ func (p *GetAirPollutionParams) request() (Request, error) {
 		Query:       url.Values{},
 		RelativeURL: "/data/2.5/air_pollution",
 	}
-	setParam(req.Query, "lat", &p.Lat)
-	setParam(req.Query, "lon", &p.Lon)
+	setFloat(req.Query, "lat", &p.Lat)
+	setFloat(req.Query, "lon", &p.Lon)
 	return req, nil
 }
 
@@ -154,8 +154,8 @@ func (p *GetAirPollutionForecastParams) request() (Request, error) {
 		Query:       url.Values{},
 		RelativeURL: "/data/2.5/air_pollution/forecast",
 	}
-	setParam(req.Query, "lat", &p.Lat)
-	setParam(req.Query, "lon", &p.Lon)
+	setFloat(req.Query, "lat", &p.Lat)
+	setFloat(req.Query, "lon", &p.Lon)
 	return req, nil
 }
 
@@ -187,8 +187,8 @@ func (p *GeocodeDirectParams) request() (Request, error) {
 		Query:       url.Values{},
 		RelativeURL: "/geo/1.0/direct",
 	}
-	setParam(req.Query, "q", &p.Q)
-	setParam(req.Query, "limit", p.Limit)
+	setText(req.Query, "q", &p.Q)
+	setInt(req.Query, "limit", p.Limit)
 	return req, nil
 }
 
@@ -222,9 +222,9 @@ func (p *GeocodeReverseParams) request() (Request, error) {
 		Query:       url.Values{},
 		RelativeURL: "/geo/1.0/reverse",
 	}
-	setParam(req.Query, "lat", &p.Lat)
-	setParam(req.Query, "lon", &p.Lon)
-	setParam(req.Query, "limit", p.Limit)
+	setFloat(req.Query, "lat", &p.Lat)
+	setFloat(req.Query, "lon", &p.Lon)
+	setInt(req.Query, "limit", p.Limit)
 	return req, nil
 }
 
@@ -254,7 +254,7 @@ func (p *GeocodeZipParams) request() (Request, error) {
 		Query:       url.Values{},
 		RelativeURL: "/geo/1.0/zip",
 	}
-	setParam(req.Query, "zip", &p.Zip)
+	setText(req.Query, "zip", &p.Zip)
 	return req, nil
 }
 

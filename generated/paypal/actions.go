@@ -30,10 +30,10 @@ func (p *ListInvoicesParams) request() (Request, error) {
 		Query:       url.Values{},
 		RelativeURL: "/v2/invoicing/invoices",
 	}
-	setParam(req.Query, "page", p.Page)
-	setParam(req.Query, "page_size", p.PageSize)
-	setParam(req.Query, "total_required", p.TotalRequired)
-	setParam(req.Query, "fields", p.Fields)
+	setInt(req.Query, "page", p.Page)
+	setInt(req.Query, "page_size", p.PageSize)
+	setBool(req.Query, "total_required", p.TotalRequired)
+	setText(req.Query, "fields", p.Fields)
 	return req, nil
 }
 
@@ -145,7 +145,7 @@ func (p *SendInvoiceParams) request() (Request, error) {
 		Method:      "POST",
 		RelativeURL: "/v2/invoicing/invoices/" + escapePath(p.InvoiceID) + "/send",
 	}
-	setParam(req.Headers, "Paypal-Request-Id", p.PayPalRequestID)
+	setText(req.Headers, "Paypal-Request-Id", p.PayPalRequestID)
 	if p.Body != nil {
 		req.Body = p.Body
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/url"
+	"strconv"
 )
 
 // GetPublicHolidaysParams holds the parameters of GetPublicHolidays.
@@ -24,7 +25,7 @@ func (p *GetPublicHolidaysParams) request() (Request, error) {
 	}
 	req := Request{
 		Method:      "GET",
-		RelativeURL: "/api/v3/PublicHolidays/" + escapePath(formatParam(p.Year)) + "/" + escapePath(p.CountryCode),
+		RelativeURL: "/api/v3/PublicHolidays/" + strconv.FormatInt(int64(p.Year), 10) + "/" + escapePath(p.CountryCode),
 	}
 	return req, nil
 }
@@ -74,8 +75,8 @@ func (p *IsTodayPublicHolidayParams) request() (Request, error) {
 		Query:       url.Values{},
 		RelativeURL: "/api/v3/IsTodayPublicHoliday/" + escapePath(p.CountryCode),
 	}
-	setParam(req.Query, "countyCode", p.CountyCode)
-	setParam(req.Query, "offset", p.Offset)
+	setText(req.Query, "countyCode", p.CountyCode)
+	setInt(req.Query, "offset", p.Offset)
 	return req, nil
 }
 
@@ -181,7 +182,7 @@ func (p *GetLongWeekendsParams) request() (Request, error) {
 	}
 	req := Request{
 		Method:      "GET",
-		RelativeURL: "/api/v3/LongWeekend/" + escapePath(formatParam(p.Year)) + "/" + escapePath(p.CountryCode),
+		RelativeURL: "/api/v3/LongWeekend/" + strconv.FormatInt(int64(p.Year), 10) + "/" + escapePath(p.CountryCode),
 	}
 	return req, nil
 }

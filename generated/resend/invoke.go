@@ -92,13 +92,7 @@ func decodeInput(prefix, schema string, input json.RawMessage, targets inputTarg
 	}
 	root := parsedSchema(schema)
 	v := &inputValidator{root: root, work: new(inputWork)}
-	dec := json.NewDecoder(bytes.NewReader(input))
-	dec.UseNumber()
-	inst, err := readInput(dec, "", &v.problems)
-	if err != nil {
-		e.problems = append(e.problems, "input: "+err.Error())
-		return e
-	}
+	inst := (&jsonReader{data: input, problems: &v.problems}).value("")
 	v.check(root, inst, "", 0, 0, nil)
 	if d := v.work.deep; d != nil && !slices.Contains(v.problems, *d) {
 		v.problems = append(v.problems, *d)
@@ -123,12 +117,11 @@ func decodeInput(prefix, schema string, input json.RawMessage, targets inputTarg
 			continue // the zero value: absent
 		}
 		if err := json.Unmarshal(raw, target); err != nil {
-			msg := err.Error()
-			var te *json.UnmarshalTypeError
-			if errors.As(err, &te) && te.Field != "" {
-				msg = fmt.Sprintf("%s: want %s, got JSON %s", te.Field, te.Type, te.Value)
-			}
-			v.problems = append(v.problems, inputProblem{k, strings.TrimPrefix(msg, "json: ")})
+			// The checker has let it through, so it fits the schema but not
+			// the Go type: a number out of the field's range, 1.0 for an
+			// int. (Not *json.UnmarshalTypeError: naming that type makes the
+			// compiler add 41 reflect.Type wrappers to every connector.)
+			v.problems = append(v.problems, inputProblem{k, strings.TrimPrefix(err.Error(), "json: ")})
 		}
 	}
 	if len(v.problems) == 0 {
@@ -145,48 +138,103 @@ func decodeInput(prefix, schema string, input json.RawMessage, targets inputTarg
 	return e
 }
 
-// readInput decodes the next value as the checker sees it (numbers as
-// json.Number) and names every key that appears twice in one object: the
+// jsonReader reads a JSON value that encoding/json has accepted already
+// (so it is well-formed and nested at most 10000 levels) as the checker
+// sees it: objects as map[string]any, arrays as []any, numbers as
+// json.Number, strings decoded as encoding/json decodes them. With
+// problems set, it names every key that appears twice in one object: the
 // targets keep the last, a json.RawMessage passes both on, and a service
-// may read the first, which the checker never saw. (json.Unmarshal has
-// bounded the nesting already, to encoding/json's 10000 levels.)
-func readInput(dec *json.Decoder, path string, problems *[]inputProblem) (any, error) {
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, err
-	}
-	switch tok {
-	case json.Delim('{'):
+// may read the first, which the checker never saw. (Not json.Decoder's
+// Token: any use of json.Decoder makes the compiler add 41 reflect.Type
+// wrappers to every connector.)
+type jsonReader struct {
+	data     []byte
+	pos      int
+	problems *[]inputProblem
+}
+
+func (r *jsonReader) value(path string) any {
+	r.space()
+	switch r.data[r.pos] {
+	case '{':
 		obj := map[string]any{}
-		for dec.More() {
-			tok, err := dec.Token()
-			if err != nil {
-				return nil, err
-			}
-			k, _ := tok.(string)
+		for r.pos++; r.space() != '}'; {
+			k := r.text()
+			r.space()
+			r.pos++ // the colon
 			p := joinInputPath(path, k)
-			if _, twice := obj[k]; twice {
-				*problems = append(*problems, inputProblem{p, "appears twice; keys must be unique"})
+			if _, twice := obj[k]; twice && r.problems != nil {
+				*r.problems = append(*r.problems, inputProblem{p, "appears twice; keys must be unique"})
 			}
-			if obj[k], err = readInput(dec, p, problems); err != nil {
-				return nil, err
+			obj[k] = r.value(p)
+			if r.space() == ',' {
+				r.pos++
 			}
 		}
-		_, err = dec.Token()
-		return obj, err
-	case json.Delim('['):
+		r.pos++
+		return obj
+	case '[':
 		arr := []any{}
-		for i := 0; dec.More(); i++ {
-			x, err := readInput(dec, path+"["+strconv.Itoa(i)+"]", problems)
-			if err != nil {
-				return nil, err
+		for r.pos++; r.space() != ']'; {
+			arr = append(arr, r.value(path+"["+strconv.Itoa(len(arr))+"]"))
+			if r.space() == ',' {
+				r.pos++
 			}
-			arr = append(arr, x)
 		}
-		_, err = dec.Token()
-		return arr, err
+		r.pos++
+		return arr
+	case '"':
+		return r.text()
+	case 't':
+		r.pos += len("true")
+		return true
+	case 'f':
+		r.pos += len("false")
+		return false
+	case 'n':
+		r.pos += len("null")
+		return nil
 	}
-	return tok, nil
+	start := r.pos
+	for r.pos < len(r.data) && strings.IndexByte("+-.0123456789Ee", r.data[r.pos]) >= 0 {
+		r.pos++
+	}
+	return json.Number(r.data[start:r.pos])
+}
+
+// space skips white space and returns the byte after it (0 at the end).
+func (r *jsonReader) space() byte {
+	for r.pos < len(r.data) {
+		switch c := r.data[r.pos]; c {
+		case ' ', '\t', '\n', '\r':
+			r.pos++
+		default:
+			return c
+		}
+	}
+	return 0
+}
+
+// text reads the string at r.pos. One with escapes or non-ASCII bytes is
+// decoded by encoding/json, so that it reads exactly as the targets will
+// (invalid UTF-8 becomes U+FFFD).
+func (r *jsonReader) text() string {
+	start, plain := r.pos, true
+	for r.pos++; r.data[r.pos] != '"'; r.pos++ {
+		if c := r.data[r.pos]; c == '\\' {
+			r.pos++
+			plain = false
+		} else if c >= utf8.RuneSelf {
+			plain = false
+		}
+	}
+	r.pos++
+	if plain {
+		return string(r.data[start+1 : r.pos-1])
+	}
+	var s string
+	json.Unmarshal(r.data[start:r.pos], &s)
+	return s
 }
 
 // sortedKeys is m's keys, sorted. (sort.Strings and a mutex-guarded map
@@ -214,9 +262,10 @@ func parsedSchema(text string) map[string]any {
 		return s
 	}
 	var s map[string]any
-	dec := json.NewDecoder(strings.NewReader(text))
-	dec.UseNumber()
-	if dec.Decode(&s) != nil {
+	if data := []byte(text); json.Valid(data) {
+		s, _ = (&jsonReader{data: data}).value("").(map[string]any)
+	}
+	if s == nil {
 		s = map[string]any{}
 	}
 	if inputSchemas.m == nil {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"iter"
 	"net/url"
+	"strings"
 )
 
 // GetCurrentUserProfile calls GET /v1/me.
@@ -39,8 +40,8 @@ func (p *ListCurrentUserPlaylistsParams) request() (Request, error) {
 		Query:       url.Values{},
 		RelativeURL: "/v1/me/playlists",
 	}
-	setParam(req.Query, "limit", p.Limit)
-	setParam(req.Query, "offset", p.Offset)
+	setInt(req.Query, "limit", p.Limit)
+	setInt(req.Query, "offset", p.Offset)
 	return req, nil
 }
 
@@ -96,10 +97,10 @@ func (p *GetPlaylistParams) request() (Request, error) {
 		Query:       url.Values{},
 		RelativeURL: "/v1/playlists/" + escapePath(p.PlaylistID),
 	}
-	setParam(req.Query, "market", p.Market)
-	setParam(req.Query, "fields", p.Fields)
+	setText(req.Query, "market", p.Market)
+	setText(req.Query, "fields", p.Fields)
 	if len(p.AdditionalTypes) > 0 {
-		req.Query.Set("additional_types", formatList(p.AdditionalTypes))
+		req.Query.Set("additional_types", strings.Join(p.AdditionalTypes, ","))
 	}
 	return req, nil
 }
@@ -145,12 +146,12 @@ func (p *GetPlaylistItemsParams) request() (Request, error) {
 		Query:       url.Values{},
 		RelativeURL: "/v1/playlists/" + escapePath(p.PlaylistID) + "/tracks",
 	}
-	setParam(req.Query, "market", p.Market)
-	setParam(req.Query, "fields", p.Fields)
-	setParam(req.Query, "limit", p.Limit)
-	setParam(req.Query, "offset", p.Offset)
+	setText(req.Query, "market", p.Market)
+	setText(req.Query, "fields", p.Fields)
+	setInt(req.Query, "limit", p.Limit)
+	setInt(req.Query, "offset", p.Offset)
 	if len(p.AdditionalTypes) > 0 {
-		req.Query.Set("additional_types", formatList(p.AdditionalTypes))
+		req.Query.Set("additional_types", strings.Join(p.AdditionalTypes, ","))
 	}
 	return req, nil
 }
@@ -346,9 +347,9 @@ func (p *GetSavedTracksParams) request() (Request, error) {
 		Query:       url.Values{},
 		RelativeURL: "/v1/me/tracks",
 	}
-	setParam(req.Query, "market", p.Market)
-	setParam(req.Query, "limit", p.Limit)
-	setParam(req.Query, "offset", p.Offset)
+	setText(req.Query, "market", p.Market)
+	setInt(req.Query, "limit", p.Limit)
+	setInt(req.Query, "offset", p.Offset)
 	return req, nil
 }
 
@@ -396,7 +397,7 @@ func (p *SaveTracksParams) request() (Request, error) {
 		RelativeURL: "/v1/me/tracks",
 	}
 	if len(p.IDs) > 0 {
-		req.Query.Set("ids", formatList(p.IDs))
+		req.Query.Set("ids", strings.Join(p.IDs, ","))
 	}
 	return req, nil
 }
@@ -433,9 +434,9 @@ func (p *GetFollowedArtistsParams) request() (Request, error) {
 		Query:       url.Values{},
 		RelativeURL: "/v1/me/following",
 	}
-	setParam(req.Query, "type", &p.Type)
-	setParam(req.Query, "after", p.After)
-	setParam(req.Query, "limit", p.Limit)
+	setText(req.Query, "type", &p.Type)
+	setText(req.Query, "after", p.After)
+	setInt(req.Query, "limit", p.Limit)
 	return req, nil
 }
 
@@ -493,14 +494,14 @@ func (p *SearchParams) request() (Request, error) {
 		Query:       url.Values{},
 		RelativeURL: "/v1/search",
 	}
-	setParam(req.Query, "q", &p.Q)
+	setText(req.Query, "q", &p.Q)
 	if len(p.Type) > 0 {
-		req.Query.Set("type", formatList(p.Type))
+		req.Query.Set("type", strings.Join(p.Type, ","))
 	}
-	setParam(req.Query, "market", p.Market)
-	setParam(req.Query, "limit", p.Limit)
-	setParam(req.Query, "offset", p.Offset)
-	setParam(req.Query, "include_external", p.IncludeExternal)
+	setText(req.Query, "market", p.Market)
+	setInt(req.Query, "limit", p.Limit)
+	setInt(req.Query, "offset", p.Offset)
+	setText(req.Query, "include_external", p.IncludeExternal)
 	return req, nil
 }
 
@@ -566,7 +567,7 @@ func (p *GetTrackParams) request() (Request, error) {
 		Query:       url.Values{},
 		RelativeURL: "/v1/tracks/" + escapePath(p.ID),
 	}
-	setParam(req.Query, "market", p.Market)
+	setText(req.Query, "market", p.Market)
 	return req, nil
 }
 

@@ -26,7 +26,7 @@ func (p *CreateCustomerParams) request() (Request, error) {
 		Method:      "POST",
 		RelativeURL: "/v1/customers",
 	}
-	setParam(req.Headers, "Idempotency-Key", p.IdempotencyKey)
+	setText(req.Headers, "Idempotency-Key", p.IdempotencyKey)
 	if p.Body != nil {
 		data, err := encodeForm(p.Body, "indexed")
 		if err != nil {
@@ -72,10 +72,10 @@ func (p *ListCustomersParams) request() (Request, error) {
 		Query:       url.Values{},
 		RelativeURL: "/v1/customers",
 	}
-	setParam(req.Query, "email", p.Email)
-	setParam(req.Query, "limit", p.Limit)
-	setParam(req.Query, "starting_after", p.StartingAfter)
-	setParam(req.Query, "ending_before", p.EndingBefore)
+	setText(req.Query, "email", p.Email)
+	setInt(req.Query, "limit", p.Limit)
+	setText(req.Query, "starting_after", p.StartingAfter)
+	setText(req.Query, "ending_before", p.EndingBefore)
 	if p.Created != nil {
 		if err := encodeQuery(req.Query, "created", "deepObject", true, p.Created); err != nil {
 			return Request{}, fmt.Errorf("stripe: ListCustomers: query parameter created: %w", err)
@@ -114,9 +114,9 @@ func (p *SearchCustomersParams) request() (Request, error) {
 		Query:       url.Values{},
 		RelativeURL: "/v1/customers/search",
 	}
-	setParam(req.Query, "query", &p.Query)
-	setParam(req.Query, "limit", p.Limit)
-	setParam(req.Query, "page", p.Page)
+	setText(req.Query, "query", &p.Query)
+	setInt(req.Query, "limit", p.Limit)
+	setText(req.Query, "page", p.Page)
 	return req, nil
 }
 
@@ -200,7 +200,7 @@ func (p *UpdateCustomerParams) request() (Request, error) {
 		Method:      "POST",
 		RelativeURL: "/v1/customers/" + escapePath(p.Customer),
 	}
-	setParam(req.Headers, "Idempotency-Key", p.IdempotencyKey)
+	setText(req.Headers, "Idempotency-Key", p.IdempotencyKey)
 	if p.Body != nil {
 		data, err := encodeForm(p.Body, "indexed")
 		if err != nil {
@@ -271,7 +271,7 @@ func (p *CreatePaymentIntentParams) request() (Request, error) {
 		Method:      "POST",
 		RelativeURL: "/v1/payment_intents",
 	}
-	setParam(req.Headers, "Idempotency-Key", p.IdempotencyKey)
+	setText(req.Headers, "Idempotency-Key", p.IdempotencyKey)
 	data, err := encodeForm(p.Body, "indexed")
 	if err != nil {
 		return Request{}, fmt.Errorf("stripe: CreatePaymentIntent: %w", err)

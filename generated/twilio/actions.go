@@ -76,10 +76,10 @@ func (p *ListMessagesParams) request() (Request, error) {
 		Query:       url.Values{},
 		RelativeURL: "/2010-04-01/Accounts/" + escapePath(p.AccountSid) + "/Messages.json",
 	}
-	setParam(req.Query, "To", p.To)
-	setParam(req.Query, "From", p.From)
-	setParam(req.Query, "DateSent", p.DateSent)
-	setParam(req.Query, "PageSize", p.PageSize)
+	setText(req.Query, "To", p.To)
+	setText(req.Query, "From", p.From)
+	setText(req.Query, "DateSent", p.DateSent)
+	setInt(req.Query, "PageSize", p.PageSize)
 	return req, nil
 }
 
@@ -296,12 +296,12 @@ func (p *ListCallsParams) request() (Request, error) {
 		Query:       url.Values{},
 		RelativeURL: "/2010-04-01/Accounts/" + escapePath(p.AccountSid) + "/Calls.json",
 	}
-	setParam(req.Query, "To", p.To)
-	setParam(req.Query, "From", p.From)
-	setParam(req.Query, "ParentCallSid", p.ParentCallSid)
-	setParam(req.Query, "Status", p.Status)
-	setParam(req.Query, "StartTime", p.StartTime)
-	setParam(req.Query, "PageSize", p.PageSize)
+	setText(req.Query, "To", p.To)
+	setText(req.Query, "From", p.From)
+	setText(req.Query, "ParentCallSid", p.ParentCallSid)
+	setText(req.Query, "Status", p.Status)
+	setText(req.Query, "StartTime", p.StartTime)
+	setInt(req.Query, "PageSize", p.PageSize)
 	return req, nil
 }
 

@@ -140,22 +140,35 @@ func genParams(f *jen.File, c *model.Connector, a *model.Action) {
 				}
 			case model.WriteEach:
 				g.For(jen.List(jen.Id("_"), jen.Id("v")).Op(":=").Range().Add(field)).Block(
-					jen.Add(target).Dot("Add").Call(jen.Lit(p.Name), jen.Id("formatParam").Call(jen.Id("v"))))
+					jen.Add(target).Dot("Add").Call(jen.Lit(p.Name), paramText(p, jen.Id("v"))))
 			case model.WriteList:
+				joined := jen.Id("formatList").Call(field)
+				if p.Text() == model.TextString {
+					joined = jen.Qual("strings", "Join").Call(field, jen.Lit(","))
+				}
 				g.If(jen.Len(field).Op(">").Lit(0)).Block(
-					jen.Add(target).Dot("Set").Call(jen.Lit(p.Name), jen.Id("formatList").Call(field)))
+					jen.Add(target).Dot("Set").Call(jen.Lit(p.Name), joined))
 			case model.WriteOne:
-				// setParam skips a nil pointer; a field that is not one is
-				// passed by address, so nothing is copied into an interface.
-				// A header's key is written as Header.Set would store it.
+				// The set helper skips a nil pointer; a field that is not
+				// one is passed by address. A header's key is written as
+				// Header.Set would store it.
 				key := p.Name
 				if p.In == "header" {
 					key = textproto.CanonicalMIMEHeaderKey(key)
 				}
-				if p.Type.Kind != model.Pointer {
-					field = jen.Op("&").Add(field)
+				set, ok := setHelpers[p.Text()]
+				switch {
+				case !ok && p.Type.Kind == model.Pointer:
+					g.If(jen.Add(field).Op("!=").Nil()).Block(
+						jen.Add(target).Index(jen.Lit(key)).Op("=").Index().String().Values(paramText(p, jen.Op("*").Add(field))))
+				case !ok:
+					g.Add(target).Index(jen.Lit(key)).Op("=").Index().String().Values(paramText(p, field))
+				default:
+					if p.Type.Kind != model.Pointer {
+						field = jen.Op("&").Add(field)
+					}
+					g.Id(set).Call(target, jen.Lit(key), field)
 				}
-				g.Id("setParam").Call(target, jen.Lit(key), field)
 			}
 		}
 		if b := a.Body; b != nil {
@@ -219,17 +232,54 @@ func genBody(g *jen.Group, b *model.Body, failf func(string, ...jen.Code) jen.Co
 	}
 }
 
+// setHelpers are the runtime's set helpers by model.Param.Text (the
+// pieces model.setPieces keeps).
+var setHelpers = map[string]string{
+	model.TextString:  "setText",
+	model.TextInt:     "setInt",
+	model.TextFloat32: "setFloat",
+	model.TextFloat64: "setFloat",
+	model.TextBool:    "setBool",
+	model.TextTime:    "setTime",
+}
+
+// paramText is the text of v, p's value or an element of it, as
+// model.Param.Text says to write it.
+func paramText(p *model.Param, v jen.Code) jen.Code {
+	switch p.Text() {
+	case model.TextString:
+		return v
+	case model.TextInt:
+		elem := p.Elem
+		if p.IsList {
+			elem = elem.Elem
+		}
+		if elem.Name != "int64" {
+			v = jen.Int64().Call(v)
+		}
+		return jen.Qual("strconv", "FormatInt").Call(v, jen.Lit(10))
+	case model.TextFloat32:
+		return jen.Qual("strconv", "FormatFloat").Call(jen.Float64().Call(v), jen.LitByte('f'), jen.Lit(-1), jen.Lit(32))
+	case model.TextFloat64:
+		return jen.Qual("strconv", "FormatFloat").Call(v, jen.LitByte('f'), jen.Lit(-1), jen.Lit(64))
+	case model.TextBool:
+		return jen.Qual("strconv", "FormatBool").Call(v)
+	case model.TextTime:
+		return jen.Add(v).Dot("Format").Call(jen.Qual("time", "RFC3339"))
+	}
+	return jen.Id("formatParam").Call(v)
+}
+
 // pathExpr is the action's path with each {param} escaped into one segment.
 func pathExpr(a *model.Action) jen.Code {
 	var e *jen.Statement
 	for _, s := range a.Segments {
-		part := jen.Lit(s.Literal)
+		var part jen.Code = jen.Lit(s.Literal)
 		if prm := s.Param; prm != nil {
-			value := jen.Id("formatParam").Call(jen.Id("p").Dot(prm.GoName))
-			if prm.Writing() == model.WriteText {
-				value = jen.Id("p").Dot(prm.GoName)
+			part = paramText(prm, jen.Id("p").Dot(prm.GoName))
+			if prm.Writing() == model.WritePath {
+				part = jen.Id("escapePath").Call(part)
 			}
-			part = jen.Id("escapePath").Call(value)
 		}
 		if e == nil {
 			e = jen.Add(part)

@@ -27,7 +27,7 @@ func TestCheckPiecesCompile(t *testing.T) {
 	if len(check) < 8 {
 		t.Fatalf("only %d checker pieces: %v", len(check), check)
 	}
-	base := []string{model.PieceActions, model.PieceParams, model.PieceFormatParam, model.PieceSetParam, model.PieceEscapePath}
+	base := []string{model.PieceActions, model.PieceParams, model.PieceFormatParam, model.PieceSetInt, model.PieceEscapePath}
 	cases := map[string][]string{"none": base, "all": append(slices.Clone(base), check...)}
 	for _, p := range check {
 		cases["only "+p] = append(slices.Clone(base), p)

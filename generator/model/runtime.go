@@ -23,8 +23,12 @@ const (
 	PieceRateLimit      = "ratelimit"      // Client.limiter (ratelimit.go)
 	PieceActionAuth     = "actionauth"     // actions with their own auth
 	PieceParams         = "params"         // formatValue: a param's value as text
-	PieceFormatParam    = "formatparam"    // formatParam: path and list params, multipart parts
-	PieceSetParam       = "setparam"       // setParam: one query or header value (WriteOne)
+	PieceFormatParam    = "formatparam"    // formatParam: a value of any type as text (formatList, multipart parts)
+	PieceSetText        = "set-text"       // setText: one string query or header value (WriteOne)
+	PieceSetInt         = "set-int"        // setInt
+	PieceSetFloat       = "set-float"      // setFloat
+	PieceSetBool        = "set-bool"       // setBool
+	PieceSetTime        = "set-time"       // setTime
 	PieceFormatList     = "formatlist"     // list params with explode: false
 	PieceGuardRedirects = "guardredirects" // credentials in headers net/http does not drop
 	PieceRedacted       = "redacted"       // a secret Config field
@@ -69,7 +73,7 @@ const (
 
 // Pieces lists every piece name, sorted.
 func Pieces() []string {
-	p := []string{PieceActions, PieceDiscriminator, PieceRevoke, PieceRateLimit, PieceActionAuth, PieceParams, PieceFormatParam, PieceSetParam, PieceFormatList,
+	p := []string{PieceActions, PieceDiscriminator, PieceRevoke, PieceRateLimit, PieceActionAuth, PieceParams, PieceFormatParam, PieceSetText, PieceSetInt, PieceSetFloat, PieceSetBool, PieceSetTime, PieceFormatList,
 		PieceGuardRedirects, PieceRedacted, PieceJSONAt, PieceJSONText, PieceForm, PieceMultipart,
 		PieceTokenParams, PieceAuthCode, PieceMonitorPage, PieceSchemaPack, PieceInputReader, PieceBaseURLVars, PieceEscapePath, PieceSchemaBuild,
 		PieceCheckEnum, PieceCheckAlternatives, PieceCheckAllOf, PieceCheckItems, PieceCheckLengths,
@@ -86,11 +90,22 @@ var pieceNeeds = map[string][]string{
 	PieceJSONText:     {PieceJSONAt},
 	PieceFormatParam:  {PieceParams},
 	PieceBaseURLVars:  {PieceEscapePath},
-	PieceSetParam:     {PieceParams},
 	PieceFormatList:   {PieceFormatParam},
 	PieceMultipart:    {PieceFormatParam},
 	PieceMonitorPage:  {PieceJSONAt},
 	PieceWebhookBatch: {PieceJSONAt},
+}
+
+// setPieces are the helpers that write one query or header value
+// (WriteOne), by the value's Text; TextOther is written inline with
+// formatParam.
+var setPieces = map[string]string{
+	TextString:  PieceSetText,
+	TextInt:     PieceSetInt,
+	TextFloat32: PieceSetFloat,
+	TextFloat64: PieceSetFloat,
+	TextBool:    PieceSetBool,
+	TextTime:    PieceSetTime,
 }
 
 // checkPieces are the input checker's pieces by the schema keyword that
@@ -226,17 +241,21 @@ func (b *builder) runtime() {
 			on(PieceActionAuth)
 		}
 		for _, p := range a.Params {
-			switch p.Writing() {
+			w := p.Writing()
+			switch w {
 			case WritePath:
-				on(PieceFormatParam, PieceEscapePath)
-			case WriteText:
 				on(PieceEscapePath)
-			case WriteEach:
-				on(PieceFormatParam)
 			case WriteList:
-				on(PieceFormatList)
+				if p.Text() != TextString { // strings are joined by strings.Join
+					on(PieceFormatList)
+				}
 			case WriteOne:
-				on(PieceSetParam)
+				if sp, ok := setPieces[p.Text()]; ok {
+					on(sp)
+				}
+			}
+			if p.Text() == TextOther && (w == WritePath || w == WriteEach || w == WriteOne) {
+				on(PieceFormatParam)
 			}
 		}
 		if bd := a.Body; bd != nil {

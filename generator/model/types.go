@@ -319,19 +319,19 @@ type Param struct {
 // How a param's value is written into the request (Param.Writing), each
 // with the runtime function that writes it.
 const (
-	WritePath  = "path"  // a path segment: formatParam, escapePath
-	WriteText  = "text"  // a path segment that is a string: escapePath alone
+	WritePath  = "path"  // a path segment escaped: escapePath of its Text
+	WriteDigit = "digit" // a path segment that cannot need escaping (a number or a bool): its Text
 	WriteStyle = "style" // encodeQuery (QueryStyle)
-	WriteEach  = "each"  // a list, one value per element: formatParam
-	WriteList  = "list"  // a list joined with commas: formatList
-	WriteOne   = "one"   // one value, left out when a nil pointer: setParam
+	WriteEach  = "each"  // a list, one value per element, each its Text
+	WriteList  = "list"  // a list joined with commas: strings.Join, or formatList for other than strings
+	WriteOne   = "one"   // one value, left out when a nil pointer: the set helper of its Text
 )
 
 // Writing is how p's value is written into the request.
 func (p *Param) Writing() string {
 	switch {
-	case p.In == "path" && p.Elem.Kind == Builtin && p.Elem.Name == "string":
-		return WriteText
+	case p.In == "path" && (p.Text() == TextInt || p.Text() == TextBool):
+		return WriteDigit
 	case p.In == "path":
 		return WritePath
 	case p.QueryStyle != "":
@@ -342,6 +342,46 @@ func (p *Param) Writing() string {
 		return WriteList
 	}
 	return WriteOne
+}
+
+// How a param's value (a list param's element) becomes text, each kind
+// written by its own runtime helper or strconv call, so that no connector
+// needs reflect for its params (Param.Text).
+const (
+	TextString  = "string"
+	TextInt     = "int"     // int, int32, int64: strconv.FormatInt
+	TextFloat32 = "float32" // strconv.FormatFloat(v, 'f', -1, 32)
+	TextFloat64 = "float64"
+	TextBool    = "bool"
+	TextTime    = "time" // RFC 3339
+	TextOther   = ""     // anything else: the runtime's formatParam
+)
+
+// Text is how p's value, or each element of a list param, becomes text.
+func (p *Param) Text() string {
+	t := p.Elem
+	if p.IsList && t.Kind == Slice {
+		t = t.Elem
+	}
+	if t == TimeType {
+		return TextTime
+	}
+	if t.Kind != Builtin {
+		return TextOther
+	}
+	switch t.Name {
+	case "string":
+		return TextString
+	case "int", "int32", "int64":
+		return TextInt
+	case "float32":
+		return TextFloat32
+	case "float64":
+		return TextFloat64
+	case "bool":
+		return TextBool
+	}
+	return TextOther
 }
 
 // Body is an action's request body: the Body field of the Params struct.
