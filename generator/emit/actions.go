@@ -141,13 +141,12 @@ func genParams(f *jen.File, c *model.Connector, a *model.Action) {
 			case model.WriteEach:
 				g.For(jen.List(jen.Id("_"), jen.Id("v")).Op(":=").Range().Add(field)).Block(
 					jen.Add(target).Dot("Add").Call(jen.Lit(p.Name), paramText(p, jen.Id("v"))))
-			case model.WriteList:
-				joined := jen.Id("formatList").Call(field)
-				if p.Text() == model.TextString {
-					joined = jen.Qual("strings", "Join").Call(field, jen.Lit(","))
-				}
+			case model.WriteJoin:
 				g.If(jen.Len(field).Op(">").Lit(0)).Block(
-					jen.Add(target).Dot("Set").Call(jen.Lit(p.Name), joined))
+					jen.Add(target).Dot("Set").Call(jen.Lit(p.Name), jen.Qual("strings", "Join").Call(field, jen.Lit(","))))
+			case model.WriteList:
+				g.If(jen.Len(field).Op(">").Lit(0)).Block(
+					jen.Add(target).Dot("Set").Call(jen.Lit(p.Name), jen.Id("formatList").Call(field)))
 			case model.WriteOne:
 				// The set helper skips a nil pointer; a field that is not
 				// one is passed by address. A header's key is written as
@@ -156,7 +155,7 @@ func genParams(f *jen.File, c *model.Connector, a *model.Action) {
 				if p.In == "header" {
 					key = textproto.CanonicalMIMEHeaderKey(key)
 				}
-				set, ok := setHelpers[p.Text()]
+				set, _, ok := p.Setter()
 				switch {
 				case !ok && p.Type.Kind == model.Pointer:
 					g.If(jen.Add(field).Op("!=").Nil()).Block(
@@ -232,17 +231,6 @@ func genBody(g *jen.Group, b *model.Body, failf func(string, ...jen.Code) jen.Co
 	}
 }
 
-// setHelpers are the runtime's set helpers by model.Param.Text (the
-// pieces model.setPieces keeps).
-var setHelpers = map[string]string{
-	model.TextString:  "setText",
-	model.TextInt:     "setInt",
-	model.TextFloat32: "setFloat",
-	model.TextFloat64: "setFloat",
-	model.TextBool:    "setBool",
-	model.TextTime:    "setTime",
-}
-
 // paramText is the text of v, p's value or an element of it, as
 // model.Param.Text says to write it.
 func paramText(p *model.Param, v jen.Code) jen.Code {
@@ -250,11 +238,7 @@ func paramText(p *model.Param, v jen.Code) jen.Code {
 	case model.TextString:
 		return v
 	case model.TextInt:
-		elem := p.Elem
-		if p.IsList {
-			elem = elem.Elem
-		}
-		if elem.Name != "int64" {
+		if p.Value().Name != "int64" {
 			v = jen.Int64().Call(v)
 		}
 		return jen.Qual("strconv", "FormatInt").Call(v, jen.Lit(10))

@@ -96,18 +96,6 @@ var pieceNeeds = map[string][]string{
 	PieceWebhookBatch: {PieceJSONAt},
 }
 
-// setPieces are the helpers that write one query or header value
-// (WriteOne), by the value's Text; TextOther is written inline with
-// formatParam.
-var setPieces = map[string]string{
-	TextString:  PieceSetText,
-	TextInt:     PieceSetInt,
-	TextFloat32: PieceSetFloat,
-	TextFloat64: PieceSetFloat,
-	TextBool:    PieceSetBool,
-	TextTime:    PieceSetTime,
-}
-
 // checkPieces are the input checker's pieces by the schema keyword that
 // needs them (schemaKeywords).
 var checkPieces = map[string]string{
@@ -246,12 +234,10 @@ func (b *builder) runtime() {
 			case WritePath:
 				on(PieceEscapePath)
 			case WriteList:
-				if p.Text() != TextString { // strings are joined by strings.Join
-					on(PieceFormatList)
-				}
+				on(PieceFormatList)
 			case WriteOne:
-				if sp, ok := setPieces[p.Text()]; ok {
-					on(sp)
+				if _, piece, ok := p.Setter(); ok {
+					on(piece)
 				}
 			}
 			if p.Text() == TextOther && (w == WritePath || w == WriteEach || w == WriteOne) {

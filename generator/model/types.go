@@ -323,7 +323,8 @@ const (
 	WriteDigit = "digit" // a path segment that cannot need escaping (a number or a bool): its Text
 	WriteStyle = "style" // encodeQuery (QueryStyle)
 	WriteEach  = "each"  // a list, one value per element, each its Text
-	WriteList  = "list"  // a list joined with commas: strings.Join, or formatList for other than strings
+	WriteJoin  = "join"  // a list of strings joined with commas: strings.Join
+	WriteList  = "list"  // any other list joined with commas: formatList
 	WriteOne   = "one"   // one value, left out when a nil pointer: the set helper of its Text
 )
 
@@ -338,6 +339,8 @@ func (p *Param) Writing() string {
 		return WriteStyle
 	case p.IsList && p.Explode:
 		return WriteEach
+	case p.IsList && p.Text() == TextString:
+		return WriteJoin
 	case p.IsList:
 		return WriteList
 	}
@@ -357,12 +360,17 @@ const (
 	TextOther   = ""     // anything else: the runtime's formatParam
 )
 
-// Text is how p's value, or each element of a list param, becomes text.
-func (p *Param) Text() string {
-	t := p.Elem
-	if p.IsList && t.Kind == Slice {
-		t = t.Elem
+// Value is the type of p's value, or of each element of a list param.
+func (p *Param) Value() *GoType {
+	if p.IsList && p.Elem.Kind == Slice {
+		return p.Elem.Elem
 	}
+	return p.Elem
+}
+
+// Text is how p's Value becomes text.
+func (p *Param) Text() string {
+	t := p.Value()
 	if t == TimeType {
 		return TextTime
 	}
@@ -382,6 +390,25 @@ func (p *Param) Text() string {
 		return TextBool
 	}
 	return TextOther
+}
+
+// setters are the runtime helpers that write one query or header value
+// (WriteOne) by its Text, each with the piece that holds it; a TextOther
+// value is written inline with formatParam.
+var setters = map[string][2]string{
+	TextString:  {"setText", PieceSetText},
+	TextInt:     {"setInt", PieceSetInt},
+	TextFloat32: {"setFloat", PieceSetFloat},
+	TextFloat64: {"setFloat", PieceSetFloat},
+	TextBool:    {"setBool", PieceSetBool},
+	TextTime:    {"setTime", PieceSetTime},
+}
+
+// Setter is the runtime helper that writes p (WriteOne) and its piece; ok
+// is false when p is written inline.
+func (p *Param) Setter() (name, piece string, ok bool) {
+	s, ok := setters[p.Text()]
+	return s[0], s[1], ok
 }
 
 // Body is an action's request body: the Body field of the Params struct.
