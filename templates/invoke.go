@@ -94,15 +94,20 @@ func decodeInput(prefix, schema string, input json.RawMessage, targets inputTarg
 		return e
 	}
 	root := parsedSchema(schema)
-	v := &inputValidator{root: root, work: new(inputWork)}
+	v := &inputValidator{root: root}
+	//conngen:if check-limits
+	v.work = new(inputWork)
+	//conngen:end
 	inst := (&jsonReader{data: input, problems: &v.problems}).value("")
 	v.check(root, inst, "", 0, 0, nil)
+	//conngen:if check-limits
 	if d := v.work.deep; d != nil && !slices.Contains(v.problems, *d) {
 		v.problems = append(v.problems, *d)
 	}
 	if v.work.exceeded {
 		v.addf("", "too complex to check (more than %d schema checks)", maxInputChecks)
 	}
+	//conngen:end
 	bad := map[string]bool{}
 	for _, p := range v.problems {
 		key, _, _ := strings.Cut(p.path, ".")
@@ -291,6 +296,12 @@ func parsedSchema(text string) map[string]any {
 
 type inputProblem struct{ path, msg string }
 
+//conngen:if check-limits
+
+// The checker's limits, for Inputs whose schemas recurse or have
+// alternatives (check-limits). Where neither, the checker walks no deeper
+// and does no more than the schema itself spells out.
+
 // maxInputDepth is how deep the checker follows input: an object or array
 // inside more than this many others (the input object is the first
 // level) is refused, "nested more than 100 levels", wherever the schema
@@ -303,6 +314,8 @@ const maxInputDepth = 100
 // recurse (an anyOf of two shapes of a tree) could otherwise take time
 // exponential in the depth. Input that needs more is refused.
 const maxInputChecks = 1 << 20
+
+//conngen:end
 
 // inputValidator checks a value against the JSON Schema subset the generator
 // writes: $ref into $defs, type, enum, properties, required,
@@ -318,8 +331,13 @@ const maxInputChecks = 1 << 20
 type inputValidator struct {
 	root     map[string]any
 	problems []inputProblem
-	work     *inputWork
+	//conngen:if check-limits
+
+	work *inputWork // shared with the validators that try alternatives
+	//conngen:end
 }
+
+//conngen:if check-limits
 
 // inputWork is what the checker records on one input across the
 // validators that try alternatives: its work, and the first value too deep
@@ -331,13 +349,18 @@ type inputWork struct {
 	deep     *inputProblem
 }
 
+//conngen:end
+
 // inputScope is what an object schema passes to its oneOf/anyOf
 // alternatives: the keys it checks itself (declared or allowed there), and
 // whether it declares properties, in which case an alternative may not let
-// an undeclared key through as free-form.
+// an undeclared key through as free-form. (Empty in a connector without
+// alternatives, where no scope is ever made.)
 type inputScope struct {
+	//conngen:if check-alternatives
 	keys   map[string]bool
 	closed bool
+	//conngen:end
 }
 
 func (v *inputValidator) addf(path, format string, args ...any) {
@@ -366,10 +389,12 @@ func (v *inputValidator) valid(s map[string]any, x any, path string, depth, hops
 // arrays around x, hops the alternatives entered for x itself; scope is
 // what the object schema around an alternative checks.
 func (v *inputValidator) check(s map[string]any, x any, path string, depth, hops int, scope *inputScope) {
+	//conngen:if check-limits
 	if v.work.checks++; v.work.checks > maxInputChecks {
 		v.work.exceeded = true
 		return
 	}
+	//conngen:end
 	//conngen:if check-alternatives
 	if hops > maxInputDepth {
 		v.addf(path, "the schema nests alternatives more than %d levels", maxInputDepth)
@@ -387,6 +412,7 @@ func (v *inputValidator) check(s map[string]any, x any, path string, depth, hops
 			return
 		}
 	}
+	//conngen:if check-limits
 	switch x.(type) {
 	case map[string]any, []any:
 		if depth >= maxInputDepth && looksInside(members) {
@@ -398,6 +424,7 @@ func (v *inputValidator) check(s map[string]any, x any, path string, depth, hops
 			return
 		}
 	}
+	//conngen:end
 	//conngen:if check-enum
 	for _, m := range members {
 		if enum, ok := m["enum"].([]any); ok && !slices.ContainsFunc(enum, func(e any) bool { return jsonEqual(e, x) }) {
@@ -515,7 +542,9 @@ func (v *inputValidator) checkObject(members []map[string]any, x map[string]any,
 	var extraSchemas []any
 	//conngen:end
 	var required map[string]bool
+	//conngen:if check-alternatives
 	var altKeys map[string]bool // the keys the alternatives declare
+	//conngen:end
 	for _, m := range members {
 		ps, _ := m["properties"].(map[string]any)
 		for k, p := range ps {
@@ -560,37 +589,14 @@ func (v *inputValidator) checkObject(members []map[string]any, x map[string]any,
 		}
 		//conngen:end
 	}
-	closed := len(props) > 0 || outer != nil && outer.closed
+	closed := len(props) > 0
+	//conngen:if check-alternatives
+	closed = closed || outer != nil && outer.closed
 	var checked []string // keys checked here that no property declares
-	var known []string   // the names a key can be mistaken for, sorted
-	for _, k := range sortedKeys(x) {
-		p := joinInputPath(path, k)
-		if ps, ok := props[k]; ok {
-			for _, s := range ps {
-				v.checkSub(s, x[k], p, depth+1)
-			}
-			continue
-		}
-		if outer != nil && outer.keys[k] {
-			continue // the schema around checks it
-		}
-		if !altKeys[k] {
-			if known == nil {
-				for name := range props {
-					known = append(known, name)
-				}
-				sort.Strings(known)
-				n := len(known)
-				for name := range altKeys {
-					known = append(known, name)
-				}
-				sort.Strings(known[n:])
-			}
-			if i := slices.IndexFunc(known, func(name string) bool { return strings.EqualFold(name, k) }); i >= 0 {
-				v.addf(p, "matches field %q only in case; keys match exactly", known[i])
-				continue
-			}
-		}
+	//conngen:end
+	// more checks k, a key no property declares, as additionalProperties
+	// says, and reports whether it says anything.
+	more := func(k, p string) bool {
 		switch {
 		case refused:
 			v.addf(p, "unknown field")
@@ -599,34 +605,90 @@ func (v *inputValidator) checkObject(members []map[string]any, x map[string]any,
 			for _, s := range extraSchemas {
 				v.checkSub(s, x[k], p, depth+1)
 			}
+			//conngen:if check-alternatives
 			checked = append(checked, k)
+			//conngen:end
 		//conngen:end
 		case allowed:
+			//conngen:if check-alternatives
 			checked = append(checked, k)
-		case closed && !altKeys[k]:
+			//conngen:end
+		default:
+			return false
+		}
+		return true
+	}
+	var known []string // the names a key can be mistaken for, sorted
+	for _, k := range sortedKeys(x) {
+		p := joinInputPath(path, k)
+		if ps, ok := props[k]; ok {
+			for _, s := range ps {
+				v.checkSub(s, x[k], p, depth+1)
+			}
+			continue
+		}
+		//conngen:if check-alternatives
+		if outer != nil && outer.keys[k] {
+			continue // the schema around checks it
+		}
+		if altKeys[k] {
+			more(k, p) // or else the alternative that declares it checks it
+			continue
+		}
+		//conngen:end
+		if known == nil {
+			for name := range props {
+				known = append(known, name)
+			}
+			sort.Strings(known)
+			//conngen:if check-alternatives
+			n := len(known)
+			for name := range altKeys {
+				known = append(known, name)
+			}
+			sort.Strings(known[n:])
+			//conngen:end
+		}
+		if name := foldMatch(known, k); name != "" {
+			v.addf(p, "matches field %q only in case; keys match exactly", name)
+			continue
+		}
+		if !more(k, p) && closed {
 			// No property declares it and nothing allows more: the
 			// struct the generator declares for this schema would drop it.
 			v.addf(p, "unknown field")
 		}
-		// Otherwise the object is free-form here, or an alternative that
-		// declares the key checks it.
+		// Otherwise the object is free-form here.
 	}
-	if altKeys == nil {
-		return nil
-	}
-	inner := &inputScope{keys: map[string]bool{}, closed: closed}
-	for k := range props {
-		inner.keys[k] = true
-	}
-	for _, k := range checked {
-		inner.keys[k] = true
-	}
-	if outer != nil {
-		for k := range outer.keys {
+	//conngen:if check-alternatives
+	if altKeys != nil {
+		inner := &inputScope{keys: map[string]bool{}, closed: closed}
+		for k := range props {
 			inner.keys[k] = true
 		}
+		for _, k := range checked {
+			inner.keys[k] = true
+		}
+		if outer != nil {
+			for k := range outer.keys {
+				inner.keys[k] = true
+			}
+		}
+		return inner
 	}
-	return inner
+	//conngen:end
+	return nil
+}
+
+// foldMatch is the first of names that equals k under Unicode case
+// folding, or "".
+func foldMatch(names []string, k string) string {
+	for _, name := range names {
+		if strings.EqualFold(name, k) {
+			return name
+		}
+	}
+	return ""
 }
 
 // members is s and every schema its $ref and allOf lead to: the schemas
@@ -639,7 +701,11 @@ func (v *inputValidator) members(s map[string]any) (out []map[string]any, unreso
 	var add func(map[string]any)
 	add = func(s map[string]any) {
 		out = append(out, s)
-		if ref, ok := s["$ref"].(string); ok && !slices.Contains(seen, ref) {
+		ref, ok := s["$ref"].(string)
+		for _, r := range seen {
+			ok = ok && r != ref
+		}
+		if ok {
 			seen = append(seen, ref)
 			switch d := v.resolve(ref); {
 			case d != nil:
@@ -677,6 +743,8 @@ func (v *inputValidator) resolve(ref string) map[string]any {
 	return d
 }
 
+//conngen:if check-limits
+
 // looksInside reports whether the schemas say anything about the contents
 // of an object or array: then the checker must walk it.
 func looksInside(members []map[string]any) bool {
@@ -692,6 +760,8 @@ func looksInside(members []map[string]any) bool {
 	}
 	return false
 }
+
+//conngen:end
 
 //conngen:if check-pattern
 
@@ -781,11 +851,13 @@ func typeNames(t any) string {
 	if l, ok := t.([]any); ok {
 		var names []string
 		for _, e := range l {
-			names = append(names, fmt.Sprint(e))
+			s, _ := e.(string)
+			names = append(names, s)
 		}
 		return strings.Join(names, " or ")
 	}
-	return fmt.Sprint(t)
+	s, _ := t.(string)
+	return s
 }
 
 func inputKind(x any) string {

@@ -92,7 +92,8 @@ func decodeInput(prefix, schema string, input json.RawMessage, targets inputTarg
 		return e
 	}
 	root := parsedSchema(schema)
-	v := &inputValidator{root: root, work: new(inputWork)}
+	v := &inputValidator{root: root}
+	v.work = new(inputWork)
 	inst := (&jsonReader{data: input, problems: &v.problems}).value("")
 	v.check(root, inst, "", 0, 0, nil)
 	if d := v.work.deep; d != nil && !slices.Contains(v.problems, *d) {
@@ -278,6 +279,10 @@ func parsedSchema(text string) map[string]any {
 
 type inputProblem struct{ path, msg string }
 
+// The checker's limits, for Inputs whose schemas recurse or have
+// alternatives (check-limits). Where neither, the checker walks no deeper
+// and does no more than the schema itself spells out.
+
 // maxInputDepth is how deep the checker follows input: an object or array
 // inside more than this many others (the input object is the first
 // level) is refused, "nested more than 100 levels", wherever the schema
@@ -305,7 +310,8 @@ const maxInputChecks = 1 << 20
 type inputValidator struct {
 	root     map[string]any
 	problems []inputProblem
-	work     *inputWork
+
+	work *inputWork // shared with the validators that try alternatives
 }
 
 // inputWork is what the checker records on one input across the
@@ -321,7 +327,8 @@ type inputWork struct {
 // inputScope is what an object schema passes to its oneOf/anyOf
 // alternatives: the keys it checks itself (declared or allowed there), and
 // whether it declares properties, in which case an alternative may not let
-// an undeclared key through as free-form.
+// an undeclared key through as free-form. (Empty in a connector without
+// alternatives, where no scope is ever made.)
 type inputScope struct {
 	keys   map[string]bool
 	closed bool
@@ -501,9 +508,23 @@ func (v *inputValidator) checkObject(members []map[string]any, x map[string]any,
 			}
 		}
 	}
-	closed := len(props) > 0 || outer != nil && outer.closed
+	closed := len(props) > 0
+	closed = closed || outer != nil && outer.closed
 	var checked []string // keys checked here that no property declares
-	var known []string   // the names a key can be mistaken for, sorted
+	// more checks k, a key no property declares, as additionalProperties
+	// says, and reports whether it says anything.
+	more := func(k, p string) bool {
+		switch {
+		case refused:
+			v.addf(p, "unknown field")
+		case allowed:
+			checked = append(checked, k)
+		default:
+			return false
+		}
+		return true
+	}
+	var known []string // the names a key can be mistaken for, sorted
 	for _, k := range sortedKeys(x) {
 		p := joinInputPath(path, k)
 		if ps, ok := props[k]; ok {
@@ -515,52 +536,59 @@ func (v *inputValidator) checkObject(members []map[string]any, x map[string]any,
 		if outer != nil && outer.keys[k] {
 			continue // the schema around checks it
 		}
-		if !altKeys[k] {
-			if known == nil {
-				for name := range props {
-					known = append(known, name)
-				}
-				sort.Strings(known)
-				n := len(known)
-				for name := range altKeys {
-					known = append(known, name)
-				}
-				sort.Strings(known[n:])
-			}
-			if i := slices.IndexFunc(known, func(name string) bool { return strings.EqualFold(name, k) }); i >= 0 {
-				v.addf(p, "matches field %q only in case; keys match exactly", known[i])
-				continue
-			}
+		if altKeys[k] {
+			more(k, p) // or else the alternative that declares it checks it
+			continue
 		}
-		switch {
-		case refused:
-			v.addf(p, "unknown field")
-		case allowed:
-			checked = append(checked, k)
-		case closed && !altKeys[k]:
+		if known == nil {
+			for name := range props {
+				known = append(known, name)
+			}
+			sort.Strings(known)
+			n := len(known)
+			for name := range altKeys {
+				known = append(known, name)
+			}
+			sort.Strings(known[n:])
+		}
+		if name := foldMatch(known, k); name != "" {
+			v.addf(p, "matches field %q only in case; keys match exactly", name)
+			continue
+		}
+		if !more(k, p) && closed {
 			// No property declares it and nothing allows more: the
 			// struct the generator declares for this schema would drop it.
 			v.addf(p, "unknown field")
 		}
-		// Otherwise the object is free-form here, or an alternative that
-		// declares the key checks it.
+		// Otherwise the object is free-form here.
 	}
-	if altKeys == nil {
-		return nil
-	}
-	inner := &inputScope{keys: map[string]bool{}, closed: closed}
-	for k := range props {
-		inner.keys[k] = true
-	}
-	for _, k := range checked {
-		inner.keys[k] = true
-	}
-	if outer != nil {
-		for k := range outer.keys {
+	if altKeys != nil {
+		inner := &inputScope{keys: map[string]bool{}, closed: closed}
+		for k := range props {
 			inner.keys[k] = true
 		}
+		for _, k := range checked {
+			inner.keys[k] = true
+		}
+		if outer != nil {
+			for k := range outer.keys {
+				inner.keys[k] = true
+			}
+		}
+		return inner
 	}
-	return inner
+	return nil
+}
+
+// foldMatch is the first of names that equals k under Unicode case
+// folding, or "".
+func foldMatch(names []string, k string) string {
+	for _, name := range names {
+		if strings.EqualFold(name, k) {
+			return name
+		}
+	}
+	return ""
 }
 
 // members is s and every schema its $ref and allOf lead to: the schemas
@@ -573,7 +601,11 @@ func (v *inputValidator) members(s map[string]any) (out []map[string]any, unreso
 	var add func(map[string]any)
 	add = func(s map[string]any) {
 		out = append(out, s)
-		if ref, ok := s["$ref"].(string); ok && !slices.Contains(seen, ref) {
+		ref, ok := s["$ref"].(string)
+		for _, r := range seen {
+			ok = ok && r != ref
+		}
+		if ok {
 			seen = append(seen, ref)
 			switch d := v.resolve(ref); {
 			case d != nil:
@@ -677,11 +709,13 @@ func typeNames(t any) string {
 	if l, ok := t.([]any); ok {
 		var names []string
 		for _, e := range l {
-			names = append(names, fmt.Sprint(e))
+			s, _ := e.(string)
+			names = append(names, s)
 		}
 		return strings.Join(names, " or ")
 	}
-	return fmt.Sprint(t)
+	s, _ := t.(string)
+	return s
 }
 
 func inputKind(x any) string {

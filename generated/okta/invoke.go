@@ -92,15 +92,9 @@ func decodeInput(prefix, schema string, input json.RawMessage, targets inputTarg
 		return e
 	}
 	root := parsedSchema(schema)
-	v := &inputValidator{root: root, work: new(inputWork)}
+	v := &inputValidator{root: root}
 	inst := (&jsonReader{data: input, problems: &v.problems}).value("")
 	v.check(root, inst, "", 0, 0, nil)
-	if d := v.work.deep; d != nil && !slices.Contains(v.problems, *d) {
-		v.problems = append(v.problems, *d)
-	}
-	if v.work.exceeded {
-		v.addf("", "too complex to check (more than %d schema checks)", maxInputChecks)
-	}
 	bad := map[string]bool{}
 	for _, p := range v.problems {
 		key, _, _ := strings.Cut(p.path, ".")
@@ -278,19 +272,6 @@ func parsedSchema(text string) map[string]any {
 
 type inputProblem struct{ path, msg string }
 
-// maxInputDepth is how deep the checker follows input: an object or array
-// inside more than this many others (the input object is the first
-// level) is refused, "nested more than 100 levels", wherever the schema
-// still says something about its contents. Free-form values (the schema
-// {}, an object schema without properties) are sent as they are and not
-// walked, so the limit does not apply inside them.
-const maxInputDepth = 100
-
-// maxInputChecks bounds the checker's work on one input: alternatives that
-// recurse (an anyOf of two shapes of a tree) could otherwise take time
-// exponential in the depth. Input that needs more is refused.
-const maxInputChecks = 1 << 20
-
 // inputValidator checks a value against the JSON Schema subset the generator
 // writes: $ref into $defs, type, enum, properties, required,
 // additionalProperties, items, bounds, lengths, pattern, allOf, oneOf, anyOf.
@@ -305,26 +286,14 @@ const maxInputChecks = 1 << 20
 type inputValidator struct {
 	root     map[string]any
 	problems []inputProblem
-	work     *inputWork
-}
-
-// inputWork is what the checker records on one input across the
-// validators that try alternatives: its work, and the first value too deep
-// to check (refused even when it was met in an alternative that failed, so
-// that what is refused does not depend on the order of alternatives).
-type inputWork struct {
-	checks   int
-	exceeded bool
-	deep     *inputProblem
 }
 
 // inputScope is what an object schema passes to its oneOf/anyOf
 // alternatives: the keys it checks itself (declared or allowed there), and
 // whether it declares properties, in which case an alternative may not let
-// an undeclared key through as free-form.
+// an undeclared key through as free-form. (Empty in a connector without
+// alternatives, where no scope is ever made.)
 type inputScope struct {
-	keys   map[string]bool
-	closed bool
 }
 
 func (v *inputValidator) addf(path, format string, args ...any) {
@@ -342,10 +311,6 @@ func joinInputPath(path, key string) string {
 // arrays around x, hops the alternatives entered for x itself; scope is
 // what the object schema around an alternative checks.
 func (v *inputValidator) check(s map[string]any, x any, path string, depth, hops int, scope *inputScope) {
-	if v.work.checks++; v.work.checks > maxInputChecks {
-		v.work.exceeded = true
-		return
-	}
 	members, unresolved := v.members(s)
 	if unresolved != "" {
 		v.addf(path, "the schema's $ref %q does not resolve", unresolved)
@@ -354,17 +319,6 @@ func (v *inputValidator) check(s map[string]any, x any, path string, depth, hops
 	for _, m := range members {
 		if t, ok := m["type"]; ok && !typeMatches(t, x) {
 			v.addf(path, "want %s, got %s", typeNames(t), inputKind(x))
-			return
-		}
-	}
-	switch x.(type) {
-	case map[string]any, []any:
-		if depth >= maxInputDepth && looksInside(members) {
-			p := inputProblem{path, fmt.Sprintf("nested more than %d levels", maxInputDepth)}
-			v.problems = append(v.problems, p)
-			if v.work.deep == nil {
-				v.work.deep = &p
-			}
 			return
 		}
 	}
@@ -431,7 +385,6 @@ func (v *inputValidator) checkObject(members []map[string]any, x map[string]any,
 	props := map[string][]any{}      // each declared key's schemas
 	refused, allowed := false, false // more keys, by additionalProperties
 	var required map[string]bool
-	var altKeys map[string]bool // the keys the alternatives declare
 	for _, m := range members {
 		ps, _ := m["properties"].(map[string]any)
 		for k, p := range ps {
@@ -455,9 +408,20 @@ func (v *inputValidator) checkObject(members []map[string]any, x map[string]any,
 			}
 		}
 	}
-	closed := len(props) > 0 || outer != nil && outer.closed
-	var checked []string // keys checked here that no property declares
-	var known []string   // the names a key can be mistaken for, sorted
+	closed := len(props) > 0
+	// more checks k, a key no property declares, as additionalProperties
+	// says, and reports whether it says anything.
+	more := func(k, p string) bool {
+		switch {
+		case refused:
+			v.addf(p, "unknown field")
+		case allowed:
+		default:
+			return false
+		}
+		return true
+	}
+	var known []string // the names a key can be mistaken for, sorted
 	for _, k := range sortedKeys(x) {
 		p := joinInputPath(path, k)
 		if ps, ok := props[k]; ok {
@@ -466,55 +430,35 @@ func (v *inputValidator) checkObject(members []map[string]any, x map[string]any,
 			}
 			continue
 		}
-		if outer != nil && outer.keys[k] {
-			continue // the schema around checks it
-		}
-		if !altKeys[k] {
-			if known == nil {
-				for name := range props {
-					known = append(known, name)
-				}
-				sort.Strings(known)
-				n := len(known)
-				for name := range altKeys {
-					known = append(known, name)
-				}
-				sort.Strings(known[n:])
+		if known == nil {
+			for name := range props {
+				known = append(known, name)
 			}
-			if i := slices.IndexFunc(known, func(name string) bool { return strings.EqualFold(name, k) }); i >= 0 {
-				v.addf(p, "matches field %q only in case; keys match exactly", known[i])
-				continue
-			}
+			sort.Strings(known)
 		}
-		switch {
-		case refused:
-			v.addf(p, "unknown field")
-		case allowed:
-			checked = append(checked, k)
-		case closed && !altKeys[k]:
+		if name := foldMatch(known, k); name != "" {
+			v.addf(p, "matches field %q only in case; keys match exactly", name)
+			continue
+		}
+		if !more(k, p) && closed {
 			// No property declares it and nothing allows more: the
 			// struct the generator declares for this schema would drop it.
 			v.addf(p, "unknown field")
 		}
-		// Otherwise the object is free-form here, or an alternative that
-		// declares the key checks it.
+		// Otherwise the object is free-form here.
 	}
-	if altKeys == nil {
-		return nil
-	}
-	inner := &inputScope{keys: map[string]bool{}, closed: closed}
-	for k := range props {
-		inner.keys[k] = true
-	}
-	for _, k := range checked {
-		inner.keys[k] = true
-	}
-	if outer != nil {
-		for k := range outer.keys {
-			inner.keys[k] = true
+	return nil
+}
+
+// foldMatch is the first of names that equals k under Unicode case
+// folding, or "".
+func foldMatch(names []string, k string) string {
+	for _, name := range names {
+		if strings.EqualFold(name, k) {
+			return name
 		}
 	}
-	return inner
+	return ""
 }
 
 // members is s and every schema its $ref and allOf lead to: the schemas
@@ -527,7 +471,11 @@ func (v *inputValidator) members(s map[string]any) (out []map[string]any, unreso
 	var add func(map[string]any)
 	add = func(s map[string]any) {
 		out = append(out, s)
-		if ref, ok := s["$ref"].(string); ok && !slices.Contains(seen, ref) {
+		ref, ok := s["$ref"].(string)
+		for _, r := range seen {
+			ok = ok && r != ref
+		}
+		if ok {
 			seen = append(seen, ref)
 			switch d := v.resolve(ref); {
 			case d != nil:
@@ -555,22 +503,6 @@ func (v *inputValidator) resolve(ref string) map[string]any {
 	defs, _ := v.root["$defs"].(map[string]any)
 	d, _ := defs[name].(map[string]any)
 	return d
-}
-
-// looksInside reports whether the schemas say anything about the contents
-// of an object or array: then the checker must walk it.
-func looksInside(members []map[string]any) bool {
-	for _, m := range members {
-		for _, k := range [...]string{"properties", "items", "oneOf", "anyOf"} {
-			if _, ok := m[k]; ok {
-				return true
-			}
-		}
-		if ap, ok := m["additionalProperties"]; ok && ap != true {
-			return true
-		}
-	}
-	return false
 }
 
 func inputNumber(v any) (float64, bool) {
@@ -631,11 +563,13 @@ func typeNames(t any) string {
 	if l, ok := t.([]any); ok {
 		var names []string
 		for _, e := range l {
-			names = append(names, fmt.Sprint(e))
+			s, _ := e.(string)
+			names = append(names, s)
 		}
 		return strings.Join(names, " or ")
 	}
-	return fmt.Sprint(t)
+	s, _ := t.(string)
+	return s
 }
 
 func inputKind(x any) string {

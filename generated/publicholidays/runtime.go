@@ -4,7 +4,6 @@ package publicholidays
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -13,7 +12,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -135,7 +133,7 @@ func (c *Client) AuthPing(ctx context.Context) PingResult {
 	if len(expect) == 0 {
 		expect = []int{http.StatusOK}
 	}
-	if slices.Contains(expect, resp.StatusCode) {
+	if hasStatus(expect, resp.StatusCode) {
 		return PingResult{Working: true, ServiceResponse: ServiceResponse{StatusCode: resp.StatusCode, Body: "The connection is successful"}}
 	}
 	e := newAPIError(resp)
@@ -240,7 +238,10 @@ func findMessage(v any, depth int) string {
 }
 
 func requestMethod(req Request) string {
-	return strings.ToUpper(cmp.Or(req.Method, http.MethodGet))
+	if req.Method == "" {
+		return http.MethodGet
+	}
+	return strings.ToUpper(req.Method)
 }
 
 // httpHelper is the one place where a request is built, authenticated,
@@ -275,8 +276,10 @@ func (c *Client) exchange(ctx context.Context, req Request, stream bool) (*Respo
 	}
 	authorize := c.authorize
 	attempts := 1
-	if slices.ContainsFunc(c.retry.methods, func(m string) bool { return strings.EqualFold(m, method) }) {
-		attempts = max(c.retry.maxAttempts, 1)
+	for _, m := range c.retry.methods {
+		if strings.EqualFold(m, method) {
+			attempts = max(c.retry.maxAttempts, 1)
+		}
 	}
 	var rb *readerBody
 	if r, ok := req.Body.(io.Reader); ok {
@@ -290,7 +293,7 @@ func (c *Client) exchange(ctx context.Context, req Request, stream bool) (*Respo
 	for attempt := 1; ; attempt++ {
 		resp, open, transient, err := c.send(ctx, hc, method, u, body, rb, contentType, accept, req.Headers, authorize, stream)
 		retry := attempt < attempts && ctx.Err() == nil &&
-			(transient || err == nil && slices.Contains(c.retry.statuses, resp.StatusCode))
+			(transient || err == nil && hasStatus(c.retry.statuses, resp.StatusCode))
 		if !retry {
 			return resp, open, err
 		}
@@ -397,13 +400,28 @@ func readBody(hr *http.Response) ([]byte, error) {
 	return data, err
 }
 
+// hasStatus reports whether status is in list. (Not slices.Contains:
+// generic code is compiled again in every connector.)
+func hasStatus(list []int, status int) bool {
+	for _, s := range list {
+		if s == status {
+			return true
+		}
+	}
+	return false
+}
+
 // wait is the pause before attempt+1: the server's Retry-After when given,
 // else exponential backoff with jitter so clients do not retry in lockstep.
 func (p retryPolicy) wait(attempt int, h http.Header) time.Duration {
 	d, ok := retryAfter(h.Get("Retry-After"))
 	if !ok {
-		d = cmp.Or(p.baseDelay, 500*time.Millisecond) << min(attempt-1, 20)
-		d = d/2 + rand.N(d/2+1)
+		d = p.baseDelay
+		if d == 0 {
+			d = 500 * time.Millisecond
+		}
+		d <<= min(attempt-1, 20)
+		d = d/2 + time.Duration(rand.Int64N(int64(d/2+1)))
 	}
 	if p.maxWait > 0 {
 		d = min(d, p.maxWait)

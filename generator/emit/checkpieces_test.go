@@ -14,9 +14,10 @@ import (
 )
 
 // TestCheckPiecesCompile: Invoke's input checker type-checks with any set of
-// its pieces (each alone, each left out, none, all), not only with the sets
-// the goldens happen to use, since the model keeps each piece by the
-// keywords a connector's Input schemas use.
+// its pieces the model can keep (each alone, each left out, none, all; each
+// with the pieces it needs), not only with the sets the goldens happen to
+// use, since the model keeps each piece by the keywords a connector's Input
+// schemas use.
 func TestCheckPiecesCompile(t *testing.T) {
 	var check []string
 	for _, p := range model.Pieces() {
@@ -30,8 +31,8 @@ func TestCheckPiecesCompile(t *testing.T) {
 	base := []string{model.PieceActions, model.PieceParams, model.PieceFormatParam, model.PieceSetInt, model.PieceEscapePath}
 	cases := map[string][]string{"none": base, "all": append(slices.Clone(base), check...)}
 	for _, p := range check {
-		cases["only "+p] = append(slices.Clone(base), p)
-		cases["without "+p] = append(slices.Clone(base), slices.DeleteFunc(slices.Clone(check), func(q string) bool { return q == p })...)
+		cases["only "+p] = model.WithNeeds(append(slices.Clone(base), p)...)
+		cases["without "+p] = model.WithNeeds(append(slices.Clone(base), slices.DeleteFunc(slices.Clone(check), func(q string) bool { return q == p })...)...)
 	}
 	srcs := templateSources(t)
 	imp := importer.Default()

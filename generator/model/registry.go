@@ -263,6 +263,7 @@ func (b *builder) registry() {
 			maps.Copy(c.inputKeywords, d.keywords)
 		}
 	}
+	c.inputRecursive = recursive(c.Defs, inputDef)
 	c.PackSchemas = size > PackSchemasOver
 	if !c.PackSchemas {
 		c.wholeSchemas()
@@ -525,6 +526,35 @@ func (w *schemaWriter) pinTags(s *spec.Schema, out map[string]any) {
 			}
 		}
 	}
+}
+
+// recursive reports whether a named schema in among (by Index) leads
+// back to itself through refs. among is closed under refs (a closure), so
+// every cycle it reaches is inside it.
+func recursive(defs []*Def, among []bool) bool {
+	const (
+		unvisited = iota
+		open
+		done
+	)
+	state := make([]int, len(defs))
+	var cycle func(d *Def) bool
+	cycle = func(d *Def) bool {
+		state[d.Index] = open
+		for _, r := range d.Refs {
+			if state[r.Index] == open || state[r.Index] == unvisited && cycle(r) {
+				return true
+			}
+		}
+		state[d.Index] = done
+		return false
+	}
+	for _, d := range defs {
+		if among[d.Index] && state[d.Index] == unvisited && cycle(d) {
+			return true
+		}
+	}
+	return false
 }
 
 // schemaKeywords adds to into the keywords schema s uses, in it and in the

@@ -2,9 +2,11 @@ package model_test
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/conngen/conngen/generator/model"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
@@ -95,5 +97,44 @@ schemas:
 	}
 	if !raw.Fields[0].Reader {
 		t.Error("raw body is not a reader")
+	}
+}
+
+// TestCheckLimitsOnlyWhereNeeded: the checker's depth and work bounds go
+// into a connector whose Inputs recurse or have alternatives, and only
+// there; a schema that recurses only in a response does not need them.
+func TestCheckLimitsOnlyWhereNeeded(t *testing.T) {
+	schemas := `schemas:
+  Tree:
+    type: object
+    properties:
+      name: {type: string}
+      children: {type: array, items: {$ref: "#/schemas/Tree"}}
+  Pet:
+    type: object
+    properties:
+      name: {type: string}
+      owner: {type: object, properties: {name: {type: string}}}
+  Shape:
+    oneOf: [{type: string}, {type: integer}]
+`
+	action := func(body, response string) string {
+		return header + "actions:\n  - name: put\n    method: PUT\n    path: /x\n" +
+			"    body: {schema: {$ref: \"#/schemas/" + body + "\"}}\n" +
+			"    response: {schema: {$ref: \"#/schemas/" + response + "\"}}\n" + schemas
+	}
+	for _, tc := range []struct {
+		doc  string
+		want bool
+	}{
+		{action("Tree", "Pet"), true},
+		{action("Shape", "Pet"), true},
+		{action("Pet", "Tree"), false},
+		{action("Pet", "Pet"), false},
+	} {
+		c := build(t, tc.doc)
+		if got := slices.Contains(c.Runtime.Pieces, model.PieceCheckLimits); got != tc.want {
+			t.Errorf("check-limits kept %v, want %v, for\n%s", got, tc.want, tc.doc)
+		}
 	}
 }

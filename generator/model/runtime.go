@@ -55,6 +55,7 @@ const (
 	PieceCheckPattern      = "check-pattern"
 	PieceCheckBounds       = "check-bounds" // minimum, maximum
 	PieceCheckExtra        = "check-extra"  // additionalProperties as a schema
+	PieceCheckLimits       = "check-limits" // depth and work bounds: Inputs that recurse or have alternatives
 
 	PieceWebhookHeader   = "webhook-header"   // a secret sent in a header
 	PieceWebhookField    = "webhook-field"    // a secret sent in the body
@@ -77,7 +78,7 @@ func Pieces() []string {
 		PieceGuardRedirects, PieceRedacted, PieceJSONAt, PieceJSONText, PieceForm, PieceMultipart,
 		PieceTokenParams, PieceAuthCode, PieceMonitorPage, PieceSchemaPack, PieceInputReader, PieceBaseURLVars, PieceEscapePath, PieceSchemaBuild,
 		PieceCheckEnum, PieceCheckAlternatives, PieceCheckAllOf, PieceCheckItems, PieceCheckLengths,
-		PieceCheckPattern, PieceCheckBounds, PieceCheckExtra,
+		PieceCheckPattern, PieceCheckBounds, PieceCheckExtra, PieceCheckLimits,
 		PieceWebhookHeader, PieceWebhookField, PieceWebhookHMAC, PieceWebhookStandard, PieceWebhookStripe,
 		PieceWebhookSHA1, PieceWebhookSHA512, PieceWebhookBase64, PieceWebhookBatch,
 		PieceChallengeOkta, PieceChallengeSlack, PieceChallengeDrop, PieceChallengeZoom}
@@ -94,6 +95,26 @@ var pieceNeeds = map[string][]string{
 	PieceMultipart:    {PieceFormatParam},
 	PieceMonitorPage:  {PieceJSONAt},
 	PieceWebhookBatch: {PieceJSONAt},
+	// Alternatives that recurse could take time exponential in the depth.
+	PieceCheckAlternatives: {PieceCheckLimits},
+}
+
+// WithNeeds is names with every piece they call into (pieceNeeds),
+// sorted: the sets of pieces a connector can carry.
+func WithNeeds(names ...string) []string {
+	var out []string
+	var add func(names []string)
+	add = func(names []string) {
+		for _, n := range names {
+			if !slices.Contains(out, n) {
+				out = append(out, n)
+				add(pieceNeeds[n])
+			}
+		}
+	}
+	add(names)
+	slices.Sort(out)
+	return out
 }
 
 // checkPieces are the input checker's pieces by the schema keyword that
@@ -205,6 +226,9 @@ func (b *builder) runtime() {
 		if p, ok := checkPieces[k]; ok {
 			on(p)
 		}
+	}
+	if c.inputRecursive {
+		on(PieceCheckLimits)
 	}
 	for _, e := range c.Registry {
 		for _, f := range e.Fields {

@@ -45,8 +45,10 @@ type Connector struct {
 	// inputKeywords are the schema keywords the Inputs use, their $defs
 	// included (schemaKeywords): the input checker's pieces follow them.
 	inputKeywords map[string]bool
-	AuthFields    []AuthField   // the credential fields of Config, in order
-	ConfigFields  []ConfigField // the Config fields conngen call and mcp fill
+	// inputRecursive is whether some Input's $defs lead back to themselves.
+	inputRecursive bool
+	AuthFields     []AuthField   // the credential fields of Config, in order
+	ConfigFields   []ConfigField // the Config fields conngen call and mcp fill
 
 	// What the runtime must do; Runtime is decided from them.
 	NeedsPaginate bool
