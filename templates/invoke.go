@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -48,8 +47,8 @@ type inputTarget struct {
 }
 
 // find is the target of key.
-func (ts inputTargets) find(key string) (any, bool) {
-	for _, t := range ts {
+func (ts *inputTargets) find(key string) (any, bool) {
+	for _, t := range *ts {
 		if t.key == key {
 			return t.target, true
 		}
@@ -80,14 +79,13 @@ func (e *inputError) Error() string {
 // inputValidator).
 func decodeInput(prefix, schema string, input json.RawMessage, targets inputTargets) error {
 	e := &inputError{prefix: prefix}
-	if len(bytes.TrimSpace(input)) == 0 || bytes.Equal(bytes.TrimSpace(input), []byte("null")) {
+	if t := string(bytes.TrimSpace(input)); t == "" || t == "null" {
 		input = json.RawMessage("{}")
 	}
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(input, &fields); err != nil {
 		msg := "want a JSON object"
-		var se *json.SyntaxError
-		if errors.As(err, &se) && strings.Contains(se.Error(), "exceeded max depth") {
+		if strings.Contains(err.Error(), "exceeded max depth") { // a *json.SyntaxError
 			msg = "nested deeper than encoding/json reads"
 		}
 		e.problems = append(e.problems, "input: "+msg)
@@ -120,8 +118,8 @@ func decodeInput(prefix, schema string, input json.RawMessage, targets inputTarg
 		if !ok || bad[k] || bad[""] {
 			continue
 		}
-		raw := fields[k]
-		if bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
+		raw := fields[k] // the value alone, without the space around it
+		if string(raw) == "null" {
 			continue // the zero value: absent
 		}
 		//conngen:if input-reader

@@ -381,10 +381,10 @@ func TestRetryWait(t *testing.T) {
 			}
 		}
 	}
-	if d := (retryPolicy{}).wait(1, nil); d < 250*time.Millisecond || d > 500*time.Millisecond {
+	if d := (&retryPolicy{}).wait(1, nil); d < 250*time.Millisecond || d > 500*time.Millisecond {
 		t.Errorf("default first wait %v, want about 500ms", d)
 	}
-	if d := (retryPolicy{maxWait: time.Second}).wait(40, nil); d != time.Second {
+	if d := (&retryPolicy{maxWait: time.Second}).wait(40, nil); d != time.Second {
 		t.Errorf("wait(40) = %v, want maxWait", d)
 	}
 	h := http.Header{"Retry-After": {"7"}}

@@ -420,7 +420,7 @@ func hasStatus(list []int, status int) bool {
 
 // wait is the pause before attempt+1: the server's Retry-After when given,
 // else exponential backoff with jitter so clients do not retry in lockstep.
-func (p retryPolicy) wait(attempt int, h http.Header) time.Duration {
+func (p *retryPolicy) wait(attempt int, h http.Header) time.Duration {
 	d, ok := retryAfter(h.Get("Retry-After"))
 	if !ok {
 		d = p.baseDelay

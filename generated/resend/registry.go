@@ -13,7 +13,7 @@ import (
 var ErrUnknownAction = errors.New("resend: unknown action")
 
 // schemaTexts are the actions' Input and Output schemas, whole, each distinct one once.
-var schemaTexts = [...]string{
+var schemaTexts = []string{
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/SendEmailRequest"}},"required":["body"],"title":"Send Email","type":"object","$defs":{"SendEmailRequest":{"properties":{"bcc":{"items":{"type":"string"},"type":"array"},"cc":{"items":{"type":"string"},"type":"array"},"from":{"description":"Sender, e.g. Acme <onboarding@resend.dev>.","type":"string"},"html":{"type":"string"},"reply_to":{"items":{"type":"string"},"type":"array"},"subject":{"type":"string"},"tags":{"items":{"$ref":"#/$defs/Tag"},"type":"array"},"text":{"type":"string"},"to":{"description":"Recipients, at most 50.","items":{"type":"string"},"type":"array"}},"required":["from","to","subject"],"type":"object"},"Tag":{"properties":{"name":{"type":"string"},"value":{"type":"string"}},"required":["name","value"],"type":"object"}}}`,
 	`{"$ref":"#/$defs/SendEmailResponse","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{"SendEmailResponse":{"properties":{"id":{"description":"The email's id.","type":"string"}},"required":["id"],"type":"object"}}}`,
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"id":{"description":"The email's id.","type":"string"}},"required":["id"],"title":"Get Email","type":"object"}`,

@@ -13,7 +13,7 @@ import (
 var ErrUnknownAction = errors.New("slack: unknown action")
 
 // schemaTexts are the actions' Input and Output schemas, whole, each distinct one once.
-var schemaTexts = [...]string{
+var schemaTexts = []string{
 	`{"$schema":"https://json-schema.org/draft/2020-12/schema","additionalProperties":false,"properties":{"body":{"$ref":"#/$defs/PostMessageRequest"}},"required":["body"],"title":"Post Message","type":"object","$defs":{"PostMessageRequest":{"properties":{"channel":{"description":"A channel id (C...) or name.","type":"string"},"mrkdwn":{"type":"boolean"},"text":{"type":"string"},"thread_ts":{"description":"Reply in this message's thread.","type":"string"}},"required":["channel"],"type":"object"}}}`,
 	`{"$ref":"#/$defs/PostMessageResponse","$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{"PostMessageResponse":{"properties":{"channel":{"type":"string"},"error":{"type":"string"},"ok":{"type":"boolean"},"ts":{"type":"string"}},"required":["ok"],"type":"object"}}}`,
 }

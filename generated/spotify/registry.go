@@ -14,7 +14,7 @@ var ErrUnknownAction = errors.New("spotify: unknown action")
 
 // The schema pieces: each named schema (`"Name":{...}`) once, then each action's Input and Output
 // without their $defs and closing brace; actionSchema(i) is piece i whole.
-var schemaTexts = [...]string{
+var schemaTexts = []string{
 	`"AddItemsRequest":{"properties":{"position":{"description":"Zero-based position to insert at; appended when absent.","minimum":0,"type":"integer"},"uris":{"description":"Track or episode URIs (spotify:track:... or spotify:episode:...); at most 100.","items":{"type":"string"},"type":"array"}},"required":["uris"],"type":"object"}`,
 	`"AlbumPage":{"properties":{"href":{"format":"uri","type":"string"},"items":{"items":{"$ref":"#/$defs/SimplifiedAlbum"},"type":"array"},"limit":{"type":"integer"},"next":{"format":"uri","type":["string","null"]},"offset":{"type":"integer"},"previous":{"format":"uri","type":["string","null"]},"total":{"type":"integer"}},"type":"object"}`,
 	`"Artist":{"allOf":[{"$ref":"#/$defs/SimplifiedArtist"},{"properties":{"followers":{"$ref":"#/$defs/Followers"},"genres":{"items":{"type":"string"},"type":"array"},"images":{"items":{"$ref":"#/$defs/Image"},"type":"array"},"popularity":{"maximum":100,"minimum":0,"type":"integer"}},"type":"object"}],"description":"A full artist object."}`,

@@ -118,7 +118,7 @@ func genSchemas(f *jen.File, c *model.Connector) {
 	}
 	if c.SchemasWhole {
 		f.Comment("schemaTexts are the actions' Input and Output schemas, whole, each distinct one once.")
-		f.Var().Id("schemaTexts").Op("=").Add(stringArray(texts))
+		f.Var().Id("schemaTexts").Op("=").Add(stringSlice(texts))
 		f.Comment("actionSchema is schema i.")
 		f.Func().Id("actionSchema").Params(jen.Id("i").Int()).String().Block(jen.Return(jen.Id("schemaTexts").Index(jen.Id("i"))))
 		return
@@ -134,7 +134,7 @@ func genSchemas(f *jen.File, c *model.Connector) {
 		f.Comment("schemaText is the text of schema piece i.")
 		f.Func().Id("schemaText").Params(jen.Id("i").Int()).String().Block(jen.Return(jen.Id("schemaTexts").Call().Index(jen.Id("i"))))
 	} else {
-		f.Var().Id("schemaTexts").Op("=").Add(stringArray(texts))
+		f.Var().Id("schemaTexts").Op("=").Add(stringSlice(texts))
 		f.Comment("schemaText is the text of schema piece i.")
 		f.Func().Id("schemaText").Params(jen.Id("i").Int()).String().Block(jen.Return(jen.Id("schemaTexts").Index(jen.Id("i"))))
 	}
@@ -156,9 +156,11 @@ func genSchemas(f *jen.File, c *model.Connector) {
 	)
 }
 
-// stringArray is a [...]string literal of texts, one a line.
-func stringArray(texts []string) *jen.Statement {
-	return jen.Index(jen.Op("...")).String().ValuesFunc(func(g *jen.Group) {
+// stringSlice is a []string literal of texts, one a line. (Not an array:
+// the compiler writes an equality function for a [N]string in every
+// package that has one.)
+func stringSlice(texts []string) *jen.Statement {
+	return jen.Index().String().ValuesFunc(func(g *jen.Group) {
 		for _, t := range texts {
 			g.Line().Add(strLit(t))
 		}
