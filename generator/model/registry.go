@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -190,7 +191,7 @@ func (b *builder) registry() {
 		if len(required) > 0 {
 			in["required"] = required
 		}
-		e.Input, e.InputDefs = open(in), w.closure(refs)
+		e.Input = open(in)
 		inRefs = append(inRefs, refs)
 
 		// Output: the 2xx body.
@@ -215,9 +216,13 @@ func (b *builder) registry() {
 			}
 		}
 		out["$schema"] = SchemaDialect
-		e.Output, e.OutputDefs = open(out), w.closure(outRefs)
+		e.Output = open(out)
 		outRefsAll = append(outRefsAll, outRefs)
 		c.Registry = append(c.Registry, e)
+	}
+	closures := w.closures()
+	for i, e := range c.Registry {
+		e.InputDefs, e.OutputDefs = closures.of(inRefs[i]), closures.of(outRefsAll[i])
 	}
 	for _, k := range slices.Sorted(maps.Keys(w.defs)) {
 		c.Defs = append(c.Defs, w.defs[k])
@@ -603,27 +608,112 @@ func (w *schemaWriter) def(name string) {
 	w.deps[name] = refs
 }
 
-// closure is every named schema refs lead to, sorted by $defs key.
-func (w *schemaWriter) closure(refs []string) []*Def {
-	seen := map[string]bool{}
-	var walk func(string)
-	walk = func(n string) {
-		if seen[n] {
+// schemaClosures answers which named schemas a set of refs leads to. The
+// schemas that lead to one another (a strongly connected part of w.deps:
+// a recursive family) lead to the same schemas, so the graph is walked
+// part by part and each distinct answer is built and sorted once: in a
+// document whose thousands of schemas all refer to one another, every
+// action's closure is the same slice, not a walk and a sort each.
+type schemaClosures struct {
+	w     *schemaWriter
+	part  map[string]int    // schema name -> its part
+	names [][]string        // each part's schema names
+	next  [][]int           // each part's successor parts
+	memo  map[string][]*Def // sorted reachable parts -> the closure
+}
+
+// closures splits the named schemas into their strongly connected parts
+// (Tarjan's algorithm), once every schema is converted.
+func (w *schemaWriter) closures() *schemaClosures {
+	sc := &schemaClosures{w: w, part: map[string]int{}, memo: map[string][]*Def{}}
+	index := map[string]int{}
+	low := map[string]int{}
+	onStack := map[string]bool{}
+	var stack []string
+	var visit func(n string)
+	visit = func(n string) {
+		index[n] = len(index)
+		low[n] = index[n]
+		stack = append(stack, n)
+		onStack[n] = true
+		for _, r := range w.deps[n] {
+			if _, seen := index[r]; !seen {
+				visit(r)
+				low[n] = min(low[n], low[r])
+			} else if onStack[r] {
+				low[n] = min(low[n], index[r])
+			}
+		}
+		if low[n] != index[n] {
 			return
 		}
-		seen[n] = true
-		for _, r := range w.deps[n] {
-			walk(r)
+		p := len(sc.names)
+		var members []string
+		for {
+			m := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			onStack[m] = false
+			sc.part[m] = p
+			members = append(members, m)
+			if m == n {
+				break
+			}
+		}
+		sc.names = append(sc.names, members)
+	}
+	for _, n := range slices.Sorted(maps.Keys(w.deps)) {
+		if _, seen := index[n]; !seen {
+			visit(n)
+		}
+	}
+	sc.next = make([][]int, len(sc.names))
+	for p, members := range sc.names {
+		for _, m := range members {
+			for _, r := range w.deps[m] {
+				if q := sc.part[r]; q != p && !slices.Contains(sc.next[p], q) {
+					sc.next[p] = append(sc.next[p], q)
+				}
+			}
+		}
+	}
+	return sc
+}
+
+// of is every named schema refs lead to, sorted by $defs key.
+func (sc *schemaClosures) of(refs []string) []*Def {
+	seen := map[int]bool{}
+	var walk func(p int)
+	walk = func(p int) {
+		if seen[p] {
+			return
+		}
+		seen[p] = true
+		for _, q := range sc.next[p] {
+			walk(q)
 		}
 	}
 	for _, r := range refs {
-		walk(r)
+		if p, ok := sc.part[r]; ok {
+			walk(p)
+		}
+	}
+	parts := slices.Sorted(maps.Keys(seen))
+	var key strings.Builder
+	for _, p := range parts {
+		key.WriteString(strconv.Itoa(p))
+		key.WriteByte(',')
+	}
+	if out, ok := sc.memo[key.String()]; ok {
+		return out
 	}
 	var out []*Def
-	for n := range seen {
-		out = append(out, w.defs[n])
+	for _, p := range parts {
+		for _, n := range sc.names[p] {
+			out = append(out, sc.w.defs[n])
+		}
 	}
 	slices.SortFunc(out, func(a, b *Def) int { return strings.Compare(a.Name, b.Name) })
+	sc.memo[key.String()] = out
 	return out
 }
 

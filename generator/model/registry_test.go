@@ -138,3 +138,30 @@ func TestCheckLimitsOnlyWhereNeeded(t *testing.T) {
 		}
 	}
 }
+
+// TestInputDefsThroughCycles: an action's $defs are every named schema its
+// Input leads to, through a cycle of two and past it, and no other.
+func TestInputDefsThroughCycles(t *testing.T) {
+	c := build(t, header+`actions:
+  - {name: a, method: PUT, path: /a, body: {schema: {$ref: "#/schemas/A"}}}
+  - {name: c, method: PUT, path: /c, body: {schema: {$ref: "#/schemas/C"}}}
+schemas:
+  A: {type: object, properties: {b: {$ref: "#/schemas/B"}}}
+  B: {type: object, properties: {a: {$ref: "#/schemas/A"}, c: {$ref: "#/schemas/C"}}}
+  C: {type: object, properties: {name: {type: string}}}
+  D: {type: object, properties: {a: {$ref: "#/schemas/A"}}}
+`)
+	names := func(i int) string {
+		var out []string
+		for _, d := range c.Registry[i].InputDefs {
+			out = append(out, d.Name)
+		}
+		return strings.Join(out, ",")
+	}
+	if got := names(0); got != "A,B,C" {
+		t.Errorf("a's $defs %s, want A,B,C", got)
+	}
+	if got := names(1); got != "C" {
+		t.Errorf("c's $defs %s, want C", got)
+	}
+}
