@@ -11,7 +11,7 @@ import "embed"
 
 // Files holds the emitted sources.
 //
-//go:embed runtime.go paginate.go encode.go ratelimit.go oauth2.go union.go webhook.go revoke.go monitor.go cursorfile.go stream.go sse.go invoke.go query.go
+//go:embed runtime.go paginate.go encode.go ratelimit.go oauth2.go union.go webhook.go revoke.go monitor.go cursorfile.go stream.go sse.go invoke.go schemacheck.go check.go query.go
 var Files embed.FS
 
 // RunnerMain is the main.go of the program conngen call and conngen mcp run

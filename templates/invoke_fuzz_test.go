@@ -185,7 +185,7 @@ func carries(input []byte, check bool) (bool, error) {
 	var p fuzzParams
 	targets := inputTargets{{"id", &p.ID}, {"limit", &p.Limit}, {"mode", &p.Mode}, {"tags", &p.Tags}, {"body", &p.Body}}
 	if check {
-		if decodeInput("", fuzzInput, input, targets) != nil {
+		if decodeInput("", schemaCheck(fuzzInput), input, targets) != nil {
 			return false, nil
 		}
 	} else {

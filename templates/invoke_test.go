@@ -28,7 +28,7 @@ func TestDecodeInputNamesEveryProblem(t *testing.T) {
 	var tags []string
 	var body testPet
 	targets := inputTargets{{"id", &id}, {"tags", &tags}, {"body", &body}}
-	err := decodeInput("x: act: ", testInput, json.RawMessage(`{"id":0,"tags":["a","c","b"],"body":{"name":"A","parent":{"name":"bb","parent":{}}},"zzz":1}`), targets)
+	err := decodeInput("x: act: ", schemaCheck(testInput), json.RawMessage(`{"id":0,"tags":["a","c","b"],"body":{"name":"A","parent":{"name":"bb","parent":{}}},"zzz":1}`), targets)
 	if err == nil {
 		t.Fatal("accepted")
 	}
@@ -38,18 +38,18 @@ func TestDecodeInputNamesEveryProblem(t *testing.T) {
 			t.Errorf("%q does not say %q", err, want)
 		}
 	}
-	if err := decodeInput("", testInput, json.RawMessage(`{}`), targets); err == nil || !strings.Contains(err.Error(), "body: required; id: required") {
+	if err := decodeInput("", schemaCheck(testInput), json.RawMessage(`{}`), targets); err == nil || !strings.Contains(err.Error(), "body: required; id: required") {
 		t.Errorf("missing: %v", err)
 	}
-	err = decodeInput("", testInput, json.RawMessage(`{"id":3,"tags":["b"],"body":{"name":"rex","parent":{"name":"ma"},"kind":"dog"}}`), targets)
+	err = decodeInput("", schemaCheck(testInput), json.RawMessage(`{"id":3,"tags":["b"],"body":{"name":"rex","parent":{"name":"ma"},"kind":"dog"}}`), targets)
 	if err != nil || id != 3 || tags[0] != "b" || body.Parent.Name != "ma" {
 		t.Fatalf("good input: %v %d %v %+v", err, id, tags, body)
 	}
-	if err := decodeInput("", testInput, json.RawMessage(`{"id":3,"body":{"name":"ab","kind":true}}`), targets); err == nil {
+	if err := decodeInput("", schemaCheck(testInput), json.RawMessage(`{"id":3,"body":{"name":"ab","kind":true}}`), targets); err == nil {
 		t.Error("oneOf mismatch accepted")
 	}
 	var r io.Reader
-	if err := decodeInput("", `{"type":"object","properties":{"body":{"type":"string"}}}`, json.RawMessage(`{"body":"raw"}`), inputTargets{{"body", &r}}); err != nil {
+	if err := decodeInput("", schemaCheck(`{"type":"object","properties":{"body":{"type":"string"}}}`), json.RawMessage(`{"body":"raw"}`), inputTargets{{"body", &r}}); err != nil {
 		t.Fatal(err)
 	}
 	if data, _ := io.ReadAll(r); string(data) != "raw" {
@@ -108,7 +108,7 @@ type testOwner struct {
 func decodeJob(input string) (*testJob, error) {
 	var limit *int
 	var job testJob
-	err := decodeInput("x: act: ", testKeysInput, json.RawMessage(input), inputTargets{{"limit", &limit}, {"body", &job}})
+	err := decodeInput("x: act: ", schemaCheck(testKeysInput), json.RawMessage(input), inputTargets{{"limit", &limit}, {"body", &job}})
 	return &job, err
 }
 
@@ -184,10 +184,10 @@ func TestDecodeInputExtrasReachTheTarget(t *testing.T) {
 	// (the one Go type of such a schema that keeps the key).
 	var raw json.RawMessage
 	schema := `{"type":"object","additionalProperties":false,"properties":{"body":{"type":"object","properties":{"a":{"type":"string"}},"additionalProperties":true}}}`
-	if err := decodeInput("", schema, json.RawMessage(`{"body":{"a":"x","b":[2]}}`), inputTargets{{"body", &raw}}); err != nil || string(raw) != `{"a":"x","b":[2]}` {
+	if err := decodeInput("", schemaCheck(schema), json.RawMessage(`{"body":{"a":"x","b":[2]}}`), inputTargets{{"body", &raw}}); err != nil || string(raw) != `{"a":"x","b":[2]}` {
 		t.Errorf("additionalProperties true: %v %s", err, raw)
 	}
-	if err := decodeInput("", schema, json.RawMessage(`{"body":{"a":"x","A":"y"}}`), inputTargets{{"body", &raw}}); err == nil || !strings.Contains(err.Error(), `body.A: matches field "a" only in case`) {
+	if err := decodeInput("", schemaCheck(schema), json.RawMessage(`{"body":{"a":"x","A":"y"}}`), inputTargets{{"body", &raw}}); err == nil || !strings.Contains(err.Error(), `body.A: matches field "a" only in case`) {
 		t.Errorf("additionalProperties true does not excuse a folded key: %v", err)
 	}
 }
@@ -198,12 +198,12 @@ func TestDecodeInputDepthLimit(t *testing.T) {
 		return `{"body":` + strings.Repeat(`{"name":"aa","parent":`, n-1) + `{"name":"aa"}` + strings.Repeat("}", n-1) + "}"
 	}
 	var body testPet
-	if err := decodeInput("", testInput, json.RawMessage(`{"id":1,`+nest(maxInputDepth - 1)[1:]), inputTargets{{"body", &body}}); err != nil {
+	if err := decodeInput("", schemaCheck(testInput), json.RawMessage(`{"id":1,`+nest(maxInputDepth - 1)[1:]), inputTargets{{"body", &body}}); err != nil {
 		t.Fatalf("%d levels: %v", maxInputDepth, err)
 	}
 	for _, n := range []int{maxInputDepth, 5000, 20000} {
 		body = testPet{}
-		err := decodeInput("", testInput, json.RawMessage(`{"id":1,`+nest(n)[1:]), inputTargets{{"body", &body}})
+		err := decodeInput("", schemaCheck(testInput), json.RawMessage(`{"id":1,`+nest(n)[1:]), inputTargets{{"body", &body}})
 		if err == nil || n < 10000 && !strings.Contains(err.Error(), fmt.Sprintf("nested more than %d levels", maxInputDepth)) {
 			t.Errorf("%d levels: %v", n+1, err)
 		}
@@ -215,7 +215,7 @@ func TestDecodeInputDepthLimit(t *testing.T) {
 	arrays := `{"type":"object","properties":{"body":{"$ref":"#/$defs/T"}},"$defs":{"T":{"type":"array","items":{"$ref":"#/$defs/T"}}}}`
 	var tree any
 	in := `{"body":` + strings.Repeat("[", maxInputDepth) + strings.Repeat("]", maxInputDepth) + "}"
-	if err := decodeInput("", arrays, json.RawMessage(in), inputTargets{{"body", &tree}}); err == nil || !strings.Contains(err.Error(), "nested more than") {
+	if err := decodeInput("", schemaCheck(arrays), json.RawMessage(in), inputTargets{{"body", &tree}}); err == nil || !strings.Contains(err.Error(), "nested more than") {
 		t.Errorf("arrays: %v", err)
 	}
 }
@@ -238,7 +238,7 @@ func TestDecodeInputBoundedWork(t *testing.T) {
 	in := `{"body":` + strings.Repeat(`{"b":"x","n":`, 60) + `{"b":1}` + strings.Repeat("}", 60) + "}"
 	var body json.RawMessage
 	start := time.Now()
-	err := decodeInput("", schema, json.RawMessage(in), inputTargets{{"body", &body}})
+	err := decodeInput("", schemaCheck(schema), json.RawMessage(in), inputTargets{{"body", &body}})
 	if err == nil || time.Since(start) > 20*time.Second {
 		t.Errorf("%v after %v", err, time.Since(start))
 	}

@@ -154,7 +154,7 @@ func (c *Client) Invoke(ctx context.Context, name string, input json.RawMessage)
 
 // invokeGetAccount decodes input strictly and calls GetAccount.
 func invokeGetAccount(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
-	if err := decodeInput("digitalocean: getAccount: ", actionSchema(0), input, nil); err != nil {
+	if err := decodeInput("digitalocean: getAccount: ", schemaCheck(actionSchema(0)), input, nil); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -165,7 +165,7 @@ func invokeGetAccount(ctx context.Context, c *Client, input json.RawMessage) (*R
 // invokeListDroplets decodes input strictly and calls ListDroplets.
 func invokeListDroplets(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p ListDropletsParams
-	if err := decodeInput("digitalocean: listDroplets: ", actionSchema(2), input, inputTargets{
+	if err := decodeInput("digitalocean: listDroplets: ", schemaCheck(actionSchema(2)), input, inputTargets{
 		{"page", &p.Page},
 		{"per_page", &p.PerPage},
 		{"tag_name", &p.TagName},
@@ -181,7 +181,7 @@ func invokeListDroplets(ctx context.Context, c *Client, input json.RawMessage) (
 // invokeGetDroplet decodes input strictly and calls GetDroplet.
 func invokeGetDroplet(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetDropletParams
-	if err := decodeInput("digitalocean: getDroplet: ", actionSchema(4), input, inputTargets{
+	if err := decodeInput("digitalocean: getDroplet: ", schemaCheck(actionSchema(4)), input, inputTargets{
 		{"droplet_id", &p.DropletID},
 	}); err != nil {
 		return nil, err
@@ -194,7 +194,7 @@ func invokeGetDroplet(ctx context.Context, c *Client, input json.RawMessage) (*R
 // invokeCreateDroplet decodes input strictly and calls CreateDroplet.
 func invokeCreateDroplet(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p CreateDropletParams
-	if err := decodeInput("digitalocean: createDroplet: ", actionSchema(6), input, inputTargets{
+	if err := decodeInput("digitalocean: createDroplet: ", schemaCheck(actionSchema(6)), input, inputTargets{
 		{"body", &p.Body},
 	}); err != nil {
 		return nil, err
@@ -207,7 +207,7 @@ func invokeCreateDroplet(ctx context.Context, c *Client, input json.RawMessage) 
 // invokeDeleteDroplet decodes input strictly and calls DeleteDroplet.
 func invokeDeleteDroplet(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p DeleteDropletParams
-	if err := decodeInput("digitalocean: deleteDroplet: ", actionSchema(8), input, inputTargets{
+	if err := decodeInput("digitalocean: deleteDroplet: ", schemaCheck(actionSchema(8)), input, inputTargets{
 		{"droplet_id", &p.DropletID},
 	}); err != nil {
 		return nil, err
@@ -220,7 +220,7 @@ func invokeDeleteDroplet(ctx context.Context, c *Client, input json.RawMessage) 
 // invokePerformDropletAction decodes input strictly and calls PerformDropletAction.
 func invokePerformDropletAction(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p PerformDropletActionParams
-	if err := decodeInput("digitalocean: performDropletAction: ", actionSchema(10), input, inputTargets{
+	if err := decodeInput("digitalocean: performDropletAction: ", schemaCheck(actionSchema(10)), input, inputTargets{
 		{"droplet_id", &p.DropletID},
 		{"body", &p.Body},
 	}); err != nil {
@@ -234,7 +234,7 @@ func invokePerformDropletAction(ctx context.Context, c *Client, input json.RawMe
 // invokeListRegions decodes input strictly and calls ListRegions.
 func invokeListRegions(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p ListRegionsParams
-	if err := decodeInput("digitalocean: listRegions: ", actionSchema(12), input, inputTargets{
+	if err := decodeInput("digitalocean: listRegions: ", schemaCheck(actionSchema(12)), input, inputTargets{
 		{"page", &p.Page},
 		{"per_page", &p.PerPage},
 	}); err != nil {
@@ -248,7 +248,7 @@ func invokeListRegions(ctx context.Context, c *Client, input json.RawMessage) (*
 // invokeListSizes decodes input strictly and calls ListSizes.
 func invokeListSizes(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p ListSizesParams
-	if err := decodeInput("digitalocean: listSizes: ", actionSchema(14), input, inputTargets{
+	if err := decodeInput("digitalocean: listSizes: ", schemaCheck(actionSchema(14)), input, inputTargets{
 		{"page", &p.Page},
 		{"per_page", &p.PerPage},
 	}); err != nil {
@@ -262,7 +262,7 @@ func invokeListSizes(ctx context.Context, c *Client, input json.RawMessage) (*Re
 // invokeListSSHKeys decodes input strictly and calls ListSSHKeys.
 func invokeListSSHKeys(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p ListSSHKeysParams
-	if err := decodeInput("digitalocean: listSSHKeys: ", actionSchema(16), input, inputTargets{
+	if err := decodeInput("digitalocean: listSSHKeys: ", schemaCheck(actionSchema(16)), input, inputTargets{
 		{"page", &p.Page},
 		{"per_page", &p.PerPage},
 	}); err != nil {

@@ -191,7 +191,7 @@ func (c *Client) Invoke(ctx context.Context, name string, input json.RawMessage)
 
 // invokeGetAuthenticatedApp decodes input strictly and calls GetAuthenticatedApp.
 func invokeGetAuthenticatedApp(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
-	if err := decodeInput("github: getAuthenticatedApp: ", actionSchema(0), input, nil); err != nil {
+	if err := decodeInput("github: getAuthenticatedApp: ", schemaCheck(actionSchema(0)), input, nil); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -201,7 +201,7 @@ func invokeGetAuthenticatedApp(ctx context.Context, c *Client, input json.RawMes
 
 // invokeGetMeta decodes input strictly and calls GetMeta.
 func invokeGetMeta(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
-	if err := decodeInput("github: getMeta: ", actionSchema(2), input, nil); err != nil {
+	if err := decodeInput("github: getMeta: ", schemaCheck(actionSchema(2)), input, nil); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -211,7 +211,7 @@ func invokeGetMeta(ctx context.Context, c *Client, input json.RawMessage) (*Resp
 
 // invokeGetAuthenticatedUser decodes input strictly and calls GetAuthenticatedUser.
 func invokeGetAuthenticatedUser(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
-	if err := decodeInput("github: getAuthenticatedUser: ", actionSchema(4), input, nil); err != nil {
+	if err := decodeInput("github: getAuthenticatedUser: ", schemaCheck(actionSchema(4)), input, nil); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -222,7 +222,7 @@ func invokeGetAuthenticatedUser(ctx context.Context, c *Client, input json.RawMe
 // invokeListReposForAuthenticatedUser decodes input strictly and calls ListReposForAuthenticatedUser.
 func invokeListReposForAuthenticatedUser(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p ListReposForAuthenticatedUserParams
-	if err := decodeInput("github: listReposForAuthenticatedUser: ", actionSchema(6), input, inputTargets{
+	if err := decodeInput("github: listReposForAuthenticatedUser: ", schemaCheck(actionSchema(6)), input, inputTargets{
 		{"visibility", &p.Visibility},
 		{"affiliation", &p.Affiliation},
 		{"type", &p.Type},
@@ -243,7 +243,7 @@ func invokeListReposForAuthenticatedUser(ctx context.Context, c *Client, input j
 // invokeGetRepo decodes input strictly and calls GetRepo.
 func invokeGetRepo(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetRepoParams
-	if err := decodeInput("github: getRepo: ", actionSchema(8), input, inputTargets{
+	if err := decodeInput("github: getRepo: ", schemaCheck(actionSchema(8)), input, inputTargets{
 		{"owner", &p.Owner},
 		{"repo", &p.Repo},
 	}); err != nil {
@@ -257,7 +257,7 @@ func invokeGetRepo(ctx context.Context, c *Client, input json.RawMessage) (*Resp
 // invokeDownloadRepoTarball decodes input strictly and calls DownloadRepoTarball.
 func invokeDownloadRepoTarball(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p DownloadRepoTarballParams
-	if err := decodeInput("github: downloadRepoTarball: ", actionSchema(10), input, inputTargets{
+	if err := decodeInput("github: downloadRepoTarball: ", schemaCheck(actionSchema(10)), input, inputTargets{
 		{"owner", &p.Owner},
 		{"repo", &p.Repo},
 		{"ref", &p.Ref},
@@ -272,7 +272,7 @@ func invokeDownloadRepoTarball(ctx context.Context, c *Client, input json.RawMes
 // invokeListRepoIssues decodes input strictly and calls ListRepoIssues.
 func invokeListRepoIssues(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p ListRepoIssuesParams
-	if err := decodeInput("github: listRepoIssues: ", actionSchema(12), input, inputTargets{
+	if err := decodeInput("github: listRepoIssues: ", schemaCheck(actionSchema(12)), input, inputTargets{
 		{"owner", &p.Owner},
 		{"repo", &p.Repo},
 		{"milestone", &p.Milestone},
@@ -297,7 +297,7 @@ func invokeListRepoIssues(ctx context.Context, c *Client, input json.RawMessage)
 // invokeGetIssue decodes input strictly and calls GetIssue.
 func invokeGetIssue(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetIssueParams
-	if err := decodeInput("github: getIssue: ", actionSchema(14), input, inputTargets{
+	if err := decodeInput("github: getIssue: ", schemaCheck(actionSchema(14)), input, inputTargets{
 		{"owner", &p.Owner},
 		{"repo", &p.Repo},
 		{"issue_number", &p.IssueNumber},
@@ -312,7 +312,7 @@ func invokeGetIssue(ctx context.Context, c *Client, input json.RawMessage) (*Res
 // invokeCreateIssue decodes input strictly and calls CreateIssue.
 func invokeCreateIssue(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p CreateIssueParams
-	if err := decodeInput("github: createIssue: ", actionSchema(16), input, inputTargets{
+	if err := decodeInput("github: createIssue: ", schemaCheck(actionSchema(16)), input, inputTargets{
 		{"owner", &p.Owner},
 		{"repo", &p.Repo},
 		{"body", &p.Body},
@@ -327,7 +327,7 @@ func invokeCreateIssue(ctx context.Context, c *Client, input json.RawMessage) (*
 // invokeUpdateIssue decodes input strictly and calls UpdateIssue.
 func invokeUpdateIssue(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p UpdateIssueParams
-	if err := decodeInput("github: updateIssue: ", actionSchema(17), input, inputTargets{
+	if err := decodeInput("github: updateIssue: ", schemaCheck(actionSchema(17)), input, inputTargets{
 		{"owner", &p.Owner},
 		{"repo", &p.Repo},
 		{"issue_number", &p.IssueNumber},
@@ -343,7 +343,7 @@ func invokeUpdateIssue(ctx context.Context, c *Client, input json.RawMessage) (*
 // invokeCreateIssueComment decodes input strictly and calls CreateIssueComment.
 func invokeCreateIssueComment(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p CreateIssueCommentParams
-	if err := decodeInput("github: createIssueComment: ", actionSchema(18), input, inputTargets{
+	if err := decodeInput("github: createIssueComment: ", schemaCheck(actionSchema(18)), input, inputTargets{
 		{"owner", &p.Owner},
 		{"repo", &p.Repo},
 		{"issue_number", &p.IssueNumber},
@@ -358,7 +358,7 @@ func invokeCreateIssueComment(ctx context.Context, c *Client, input json.RawMess
 
 // invokeRateLimit decodes input strictly and calls RateLimit.
 func invokeRateLimit(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
-	if err := decodeInput("github: rateLimit: ", actionSchema(20), input, nil); err != nil {
+	if err := decodeInput("github: rateLimit: ", schemaCheck(actionSchema(20)), input, nil); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)

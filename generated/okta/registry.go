@@ -160,7 +160,7 @@ func (c *Client) Invoke(ctx context.Context, name string, input json.RawMessage)
 // invokeListUsers decodes input strictly and calls ListUsers.
 func invokeListUsers(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p ListUsersParams
-	if err := decodeInput("okta: listUsers: ", actionSchema(0), input, inputTargets{
+	if err := decodeInput("okta: listUsers: ", schemaCheck(actionSchema(0)), input, inputTargets{
 		{"q", &p.Q},
 		{"filter", &p.Filter},
 		{"search", &p.Search},
@@ -179,7 +179,7 @@ func invokeListUsers(ctx context.Context, c *Client, input json.RawMessage) (*Re
 // invokeGetUser decodes input strictly and calls GetUser.
 func invokeGetUser(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetUserParams
-	if err := decodeInput("okta: getUser: ", actionSchema(2), input, inputTargets{
+	if err := decodeInput("okta: getUser: ", schemaCheck(actionSchema(2)), input, inputTargets{
 		{"id", &p.ID},
 	}); err != nil {
 		return nil, err
@@ -192,7 +192,7 @@ func invokeGetUser(ctx context.Context, c *Client, input json.RawMessage) (*Resp
 // invokeCreateUser decodes input strictly and calls CreateUser.
 func invokeCreateUser(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p CreateUserParams
-	if err := decodeInput("okta: createUser: ", actionSchema(4), input, inputTargets{
+	if err := decodeInput("okta: createUser: ", schemaCheck(actionSchema(4)), input, inputTargets{
 		{"activate", &p.Activate},
 		{"provider", &p.Provider},
 		{"nextLogin", &p.NextLogin},
@@ -208,7 +208,7 @@ func invokeCreateUser(ctx context.Context, c *Client, input json.RawMessage) (*R
 // invokeUpdateUser decodes input strictly and calls UpdateUser.
 func invokeUpdateUser(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p UpdateUserParams
-	if err := decodeInput("okta: updateUser: ", actionSchema(5), input, inputTargets{
+	if err := decodeInput("okta: updateUser: ", schemaCheck(actionSchema(5)), input, inputTargets{
 		{"id", &p.ID},
 		{"body", &p.Body},
 	}); err != nil {
@@ -222,7 +222,7 @@ func invokeUpdateUser(ctx context.Context, c *Client, input json.RawMessage) (*R
 // invokeActivateUser decodes input strictly and calls ActivateUser.
 func invokeActivateUser(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p ActivateUserParams
-	if err := decodeInput("okta: activateUser: ", actionSchema(6), input, inputTargets{
+	if err := decodeInput("okta: activateUser: ", schemaCheck(actionSchema(6)), input, inputTargets{
 		{"id", &p.ID},
 		{"sendEmail", &p.SendEmail},
 	}); err != nil {
@@ -236,7 +236,7 @@ func invokeActivateUser(ctx context.Context, c *Client, input json.RawMessage) (
 // invokeDeactivateUser decodes input strictly and calls DeactivateUser.
 func invokeDeactivateUser(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p DeactivateUserParams
-	if err := decodeInput("okta: deactivateUser: ", actionSchema(8), input, inputTargets{
+	if err := decodeInput("okta: deactivateUser: ", schemaCheck(actionSchema(8)), input, inputTargets{
 		{"id", &p.ID},
 		{"sendEmail", &p.SendEmail},
 	}); err != nil {
@@ -250,7 +250,7 @@ func invokeDeactivateUser(ctx context.Context, c *Client, input json.RawMessage)
 // invokeListGroups decodes input strictly and calls ListGroups.
 func invokeListGroups(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p ListGroupsParams
-	if err := decodeInput("okta: listGroups: ", actionSchema(10), input, inputTargets{
+	if err := decodeInput("okta: listGroups: ", schemaCheck(actionSchema(10)), input, inputTargets{
 		{"q", &p.Q},
 		{"filter", &p.Filter},
 		{"search", &p.Search},
@@ -267,7 +267,7 @@ func invokeListGroups(ctx context.Context, c *Client, input json.RawMessage) (*R
 // invokeListGroupUsers decodes input strictly and calls ListGroupUsers.
 func invokeListGroupUsers(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p ListGroupUsersParams
-	if err := decodeInput("okta: listGroupUsers: ", actionSchema(12), input, inputTargets{
+	if err := decodeInput("okta: listGroupUsers: ", schemaCheck(actionSchema(12)), input, inputTargets{
 		{"groupId", &p.GroupID},
 		{"limit", &p.Limit},
 		{"after", &p.After},
@@ -282,7 +282,7 @@ func invokeListGroupUsers(ctx context.Context, c *Client, input json.RawMessage)
 // invokeAddUserToGroup decodes input strictly and calls AddUserToGroup.
 func invokeAddUserToGroup(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p AddUserToGroupParams
-	if err := decodeInput("okta: addUserToGroup: ", actionSchema(13), input, inputTargets{
+	if err := decodeInput("okta: addUserToGroup: ", schemaCheck(actionSchema(13)), input, inputTargets{
 		{"groupId", &p.GroupID},
 		{"userId", &p.UserID},
 	}); err != nil {
@@ -296,7 +296,7 @@ func invokeAddUserToGroup(ctx context.Context, c *Client, input json.RawMessage)
 // invokeRemoveUserFromGroup decodes input strictly and calls RemoveUserFromGroup.
 func invokeRemoveUserFromGroup(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p RemoveUserFromGroupParams
-	if err := decodeInput("okta: removeUserFromGroup: ", actionSchema(14), input, inputTargets{
+	if err := decodeInput("okta: removeUserFromGroup: ", schemaCheck(actionSchema(14)), input, inputTargets{
 		{"groupId", &p.GroupID},
 		{"userId", &p.UserID},
 	}); err != nil {

@@ -76,7 +76,7 @@ func (c *Client) Invoke(ctx context.Context, name string, input json.RawMessage)
 
 // invokeListModels decodes input strictly and calls ListModels.
 func invokeListModels(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
-	if err := decodeInput("openai: listModels: ", actionSchema(0), input, nil); err != nil {
+	if err := decodeInput("openai: listModels: ", schemaCheck(actionSchema(0)), input, nil); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -87,7 +87,7 @@ func invokeListModels(ctx context.Context, c *Client, input json.RawMessage) (*R
 // invokeCreateChatCompletion decodes input strictly and calls CreateChatCompletion.
 func invokeCreateChatCompletion(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p CreateChatCompletionParams
-	if err := decodeInput("openai: createChatCompletion: ", actionSchema(2), input, inputTargets{
+	if err := decodeInput("openai: createChatCompletion: ", schemaCheck(actionSchema(2)), input, inputTargets{
 		{"body", &p.Body},
 	}); err != nil {
 		return nil, err
@@ -100,7 +100,7 @@ func invokeCreateChatCompletion(ctx context.Context, c *Client, input json.RawMe
 // invokeCreateSpeech decodes input strictly and calls CreateSpeech.
 func invokeCreateSpeech(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p CreateSpeechParams
-	if err := decodeInput("openai: createSpeech: ", actionSchema(4), input, inputTargets{
+	if err := decodeInput("openai: createSpeech: ", schemaCheck(actionSchema(4)), input, inputTargets{
 		{"body", &p.Body},
 	}); err != nil {
 		return nil, err

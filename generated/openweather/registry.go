@@ -130,7 +130,7 @@ func (c *Client) Invoke(ctx context.Context, name string, input json.RawMessage)
 // invokeGetCurrentWeather decodes input strictly and calls GetCurrentWeather.
 func invokeGetCurrentWeather(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetCurrentWeatherParams
-	if err := decodeInput("openweather: getCurrentWeather: ", actionSchema(0), input, inputTargets{
+	if err := decodeInput("openweather: getCurrentWeather: ", schemaCheck(actionSchema(0)), input, inputTargets{
 		{"q", &p.Q},
 		{"lat", &p.Lat},
 		{"lon", &p.Lon},
@@ -149,7 +149,7 @@ func invokeGetCurrentWeather(ctx context.Context, c *Client, input json.RawMessa
 // invokeGetForecast decodes input strictly and calls GetForecast.
 func invokeGetForecast(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetForecastParams
-	if err := decodeInput("openweather: getForecast: ", actionSchema(2), input, inputTargets{
+	if err := decodeInput("openweather: getForecast: ", schemaCheck(actionSchema(2)), input, inputTargets{
 		{"q", &p.Q},
 		{"lat", &p.Lat},
 		{"lon", &p.Lon},
@@ -169,7 +169,7 @@ func invokeGetForecast(ctx context.Context, c *Client, input json.RawMessage) (*
 // invokeGetAirPollution decodes input strictly and calls GetAirPollution.
 func invokeGetAirPollution(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetAirPollutionParams
-	if err := decodeInput("openweather: getAirPollution: ", actionSchema(4), input, inputTargets{
+	if err := decodeInput("openweather: getAirPollution: ", schemaCheck(actionSchema(4)), input, inputTargets{
 		{"lat", &p.Lat},
 		{"lon", &p.Lon},
 	}); err != nil {
@@ -183,7 +183,7 @@ func invokeGetAirPollution(ctx context.Context, c *Client, input json.RawMessage
 // invokeGetAirPollutionForecast decodes input strictly and calls GetAirPollutionForecast.
 func invokeGetAirPollutionForecast(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetAirPollutionForecastParams
-	if err := decodeInput("openweather: getAirPollutionForecast: ", actionSchema(6), input, inputTargets{
+	if err := decodeInput("openweather: getAirPollutionForecast: ", schemaCheck(actionSchema(6)), input, inputTargets{
 		{"lat", &p.Lat},
 		{"lon", &p.Lon},
 	}); err != nil {
@@ -197,7 +197,7 @@ func invokeGetAirPollutionForecast(ctx context.Context, c *Client, input json.Ra
 // invokeGeocodeDirect decodes input strictly and calls GeocodeDirect.
 func invokeGeocodeDirect(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GeocodeDirectParams
-	if err := decodeInput("openweather: geocodeDirect: ", actionSchema(7), input, inputTargets{
+	if err := decodeInput("openweather: geocodeDirect: ", schemaCheck(actionSchema(7)), input, inputTargets{
 		{"q", &p.Q},
 		{"limit", &p.Limit},
 	}); err != nil {
@@ -211,7 +211,7 @@ func invokeGeocodeDirect(ctx context.Context, c *Client, input json.RawMessage) 
 // invokeGeocodeReverse decodes input strictly and calls GeocodeReverse.
 func invokeGeocodeReverse(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GeocodeReverseParams
-	if err := decodeInput("openweather: geocodeReverse: ", actionSchema(9), input, inputTargets{
+	if err := decodeInput("openweather: geocodeReverse: ", schemaCheck(actionSchema(9)), input, inputTargets{
 		{"lat", &p.Lat},
 		{"lon", &p.Lon},
 		{"limit", &p.Limit},
@@ -226,7 +226,7 @@ func invokeGeocodeReverse(ctx context.Context, c *Client, input json.RawMessage)
 // invokeGeocodeZip decodes input strictly and calls GeocodeZip.
 func invokeGeocodeZip(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GeocodeZipParams
-	if err := decodeInput("openweather: geocodeZip: ", actionSchema(10), input, inputTargets{
+	if err := decodeInput("openweather: geocodeZip: ", schemaCheck(actionSchema(10)), input, inputTargets{
 		{"zip", &p.Zip},
 	}); err != nil {
 		return nil, err

@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"reflect"
 	"regexp"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -76,7 +75,7 @@ func (e *inputError) Error() string {
 // differently: a key that matches a declared field only in case, a key no
 // property declares, a key that appears twice in one object (see
 // inputValidator).
-func decodeInput(prefix, schema string, input json.RawMessage, targets inputTargets) error {
+func decodeInput(prefix string, check func(v *inputValidator, x any), input json.RawMessage, targets inputTargets) error {
 	e := &inputError{prefix: prefix}
 	if t := string(bytes.TrimSpace(input)); t == "" || t == "null" {
 		input = json.RawMessage("{}")
@@ -90,10 +89,9 @@ func decodeInput(prefix, schema string, input json.RawMessage, targets inputTarg
 		e.problems = append(e.problems, "input: "+msg)
 		return e
 	}
-	root := parsedSchema(schema)
-	v := &inputValidator{root: root}
+	v := &inputValidator{}
 	inst := (&jsonReader{data: input, problems: &v.problems}).value("")
-	v.check(root, inst, "", 0, 0, nil)
+	check(v, inst)
 	bad := map[string]bool{}
 	for _, p := range v.problems {
 		key, _, _ := strings.Cut(p.path, ".")
@@ -243,32 +241,6 @@ func sortedKeys(m map[string]any) []string {
 	return keys
 }
 
-var inputSchemas struct {
-	sync.Mutex
-	m map[string]map[string]any // schema text -> parsed
-}
-
-// parsedSchema parses an Input schema once.
-func parsedSchema(text string) map[string]any {
-	inputSchemas.Lock()
-	defer inputSchemas.Unlock()
-	if s, ok := inputSchemas.m[text]; ok {
-		return s
-	}
-	var s map[string]any
-	if data := []byte(text); json.Valid(data) {
-		s, _ = (&jsonReader{data: data}).value("").(map[string]any)
-	}
-	if s == nil {
-		s = map[string]any{}
-	}
-	if inputSchemas.m == nil {
-		inputSchemas.m = map[string]map[string]any{}
-	}
-	inputSchemas.m[text] = s
-	return s
-}
-
 type inputProblem struct{ path, msg string }
 
 // inputValidator checks a value against the JSON Schema subset the generator
@@ -283,16 +255,9 @@ type inputProblem struct{ path, msg string }
 // additionalProperties allows it (true or a schema); an object schema with
 // no properties at all is free-form.
 type inputValidator struct {
-	root     map[string]any
 	problems []inputProblem
-}
 
-// inputScope is what an object schema passes to its oneOf/anyOf
-// alternatives: the keys it checks itself (declared or allowed there), and
-// whether it declares properties, in which case an alternative may not let
-// an undeclared key through as free-form. (Empty in a connector without
-// alternatives, where no scope is ever made.)
-type inputScope struct {
+	root map[string]any // the Input schema (schemacheck.go)
 }
 
 func (v *inputValidator) addf(path, format string, args ...any) {
@@ -306,166 +271,6 @@ func joinInputPath(path, key string) string {
 	return path + "." + key
 }
 
-// check records every way x does not fit s. depth counts the objects and
-// arrays around x, hops the alternatives entered for x itself; scope is
-// what the object schema around an alternative checks.
-func (v *inputValidator) check(s map[string]any, x any, path string, depth, hops int, scope *inputScope) {
-	members, unresolved := v.members(s)
-	if unresolved != "" {
-		v.addf(path, "the schema's $ref %q does not resolve", unresolved)
-		return
-	}
-	for _, m := range members {
-		if t, ok := m["type"]; ok && !typeMatches(t, x) {
-			v.addf(path, "want %s, got %s", typeNames(t), inputKind(x))
-			return
-		}
-	}
-	for _, m := range members {
-		if enum, ok := m["enum"].([]any); ok && !slices.ContainsFunc(enum, func(e any) bool { return jsonEqual(e, x) }) {
-			var vals []string
-			for _, e := range enum {
-				data, _ := json.Marshal(e)
-				vals = append(vals, string(data))
-			}
-			v.addf(path, "want one of %s", strings.Join(vals, ", "))
-		}
-	}
-	// From here on scope is the one s's own alternatives see: what an
-	// object schema checks itself, nil for other values.
-	outer := scope
-	scope = nil
-	switch x := x.(type) {
-	case map[string]any:
-		scope = v.checkObject(members, x, path, depth, outer)
-	case []any:
-		for _, m := range members {
-			if items, ok := m["items"]; ok {
-				for i, e := range x {
-					v.checkSub(items, e, path+"["+strconv.Itoa(i)+"]", depth+1)
-				}
-			}
-			if n, ok := inputNumber(m["minItems"]); ok && float64(len(x)) < n {
-				v.addf(path, "want at least %v items", n)
-			}
-			if n, ok := inputNumber(m["maxItems"]); ok && float64(len(x)) > n {
-				v.addf(path, "want at most %v items", n)
-			}
-		}
-	case string:
-		n := float64(utf8.RuneCountInString(x))
-		for _, m := range members {
-			if l, ok := inputNumber(m["minLength"]); ok && n < l {
-				v.addf(path, "want at least %v characters", l)
-			}
-			if l, ok := inputNumber(m["maxLength"]); ok && n > l {
-				v.addf(path, "want at most %v characters", l)
-			}
-		}
-		for _, m := range members {
-			if p, ok := m["pattern"].(string); ok {
-				if re := inputPattern(p); re != nil && !re.MatchString(x) {
-					v.addf(path, "does not match the pattern %s", p)
-				}
-			}
-		}
-	case json.Number:
-		f, _ := x.Float64()
-		for _, m := range members {
-			if b, ok := inputNumber(m["minimum"]); ok && f < b {
-				v.addf(path, "want at least %v", b)
-			}
-			if b, ok := inputNumber(m["maximum"]); ok && f > b {
-				v.addf(path, "want at most %v", b)
-			}
-		}
-	}
-}
-
-// checkSub checks x against s, a schema or a boolean one.
-func (v *inputValidator) checkSub(s, x any, path string, depth int) {
-	switch s := s.(type) {
-	case map[string]any:
-		v.check(s, x, path, depth, 0, nil)
-	case bool:
-		if !s {
-			v.addf(path, "not allowed")
-		}
-	}
-}
-
-// checkObject checks the keys of x against members, the schemas that apply
-// to x together, and returns the scope of their alternatives (nil when
-// they have none).
-func (v *inputValidator) checkObject(members []map[string]any, x map[string]any, path string, depth int, outer *inputScope) *inputScope {
-	props := map[string][]any{}      // each declared key's schemas
-	refused, allowed := false, false // more keys, by additionalProperties
-	var required map[string]bool
-	for _, m := range members {
-		ps, _ := m["properties"].(map[string]any)
-		for k, p := range ps {
-			props[k] = append(props[k], p)
-		}
-		switch ap := m["additionalProperties"].(type) {
-		case bool:
-			refused = refused || !ap
-			allowed = allowed || ap
-		}
-		req, _ := m["required"].([]any)
-		for _, r := range req {
-			if name, ok := r.(string); ok && !required[name] {
-				if required == nil {
-					required = map[string]bool{}
-				}
-				required[name] = true
-				if _, present := x[name]; !present {
-					v.addf(joinInputPath(path, name), "required")
-				}
-			}
-		}
-	}
-	closed := len(props) > 0
-	// more checks k, a key no property declares, as additionalProperties
-	// says, and reports whether it says anything.
-	more := func(k, p string) bool {
-		switch {
-		case refused:
-			v.addf(p, "unknown field")
-		case allowed:
-		default:
-			return false
-		}
-		return true
-	}
-	var known []string // the names a key can be mistaken for, sorted
-	for _, k := range sortedKeys(x) {
-		p := joinInputPath(path, k)
-		if ps, ok := props[k]; ok {
-			for _, s := range ps {
-				v.checkSub(s, x[k], p, depth+1)
-			}
-			continue
-		}
-		if known == nil {
-			for name := range props {
-				known = append(known, name)
-			}
-			sort.Strings(known)
-		}
-		if name := foldMatch(known, k); name != "" {
-			v.addf(p, "matches field %q only in case; keys match exactly", name)
-			continue
-		}
-		if !more(k, p) && closed {
-			// No property declares it and nothing allows more: the
-			// struct the generator declares for this schema would drop it.
-			v.addf(p, "unknown field")
-		}
-		// Otherwise the object is free-form here.
-	}
-	return nil
-}
-
 // foldMatch is the first of names that equals k under Unicode case
 // folding, or "".
 func foldMatch(names []string, k string) string {
@@ -475,50 +280,6 @@ func foldMatch(names []string, k string) string {
 		}
 	}
 	return ""
-}
-
-// members is s and every schema its $ref and allOf lead to: the schemas
-// that apply to one value together. Their properties together are the
-// fields of the value's Go struct (the generator merges allOf into one
-// struct). A $ref met again adds nothing; unresolved is a $ref that leads
-// nowhere.
-func (v *inputValidator) members(s map[string]any) (out []map[string]any, unresolved string) {
-	var seen []string
-	var add func(map[string]any)
-	add = func(s map[string]any) {
-		out = append(out, s)
-		ref, ok := s["$ref"].(string)
-		for _, r := range seen {
-			ok = ok && r != ref
-		}
-		if ok {
-			seen = append(seen, ref)
-			switch d := v.resolve(ref); {
-			case d != nil:
-				add(d)
-			case unresolved == "":
-				unresolved = ref
-			}
-		}
-	}
-	if s != nil {
-		add(s)
-	}
-	return out, unresolved
-}
-
-// resolve is the schema a $ref names: the root, or one of its $defs.
-func (v *inputValidator) resolve(ref string) map[string]any {
-	if ref == "#" {
-		return v.root
-	}
-	name, ok := strings.CutPrefix(ref, "#/$defs/")
-	if !ok {
-		return nil
-	}
-	defs, _ := v.root["$defs"].(map[string]any)
-	d, _ := defs[name].(map[string]any)
-	return d
 }
 
 var inputPatterns struct {
@@ -541,30 +302,6 @@ func inputPattern(p string) *regexp.Regexp {
 	}
 	inputPatterns.m[p] = re
 	return re
-}
-
-func inputNumber(v any) (float64, bool) {
-	n, ok := v.(json.Number)
-	if !ok {
-		return 0, false
-	}
-	f, err := n.Float64()
-	return f, err == nil
-}
-
-func typeMatches(t, x any) bool {
-	switch t := t.(type) {
-	case string:
-		return kindIs(t, x)
-	case []any:
-		for _, e := range t {
-			if s, ok := e.(string); ok && kindIs(s, x) {
-				return true
-			}
-		}
-		return false
-	}
-	return true
 }
 
 func kindIs(t string, x any) bool {
@@ -595,19 +332,6 @@ func kindIs(t string, x any) bool {
 		return err == nil && f == math.Trunc(f)
 	}
 	return true
-}
-
-func typeNames(t any) string {
-	if l, ok := t.([]any); ok {
-		var names []string
-		for _, e := range l {
-			s, _ := e.(string)
-			names = append(names, s)
-		}
-		return strings.Join(names, " or ")
-	}
-	s, _ := t.(string)
-	return s
 }
 
 func inputKind(x any) string {

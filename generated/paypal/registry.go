@@ -148,7 +148,7 @@ func (c *Client) Invoke(ctx context.Context, name string, input json.RawMessage)
 // invokeListInvoices decodes input strictly and calls ListInvoices.
 func invokeListInvoices(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p ListInvoicesParams
-	if err := decodeInput("paypal: listInvoices: ", actionSchema(0), input, inputTargets{
+	if err := decodeInput("paypal: listInvoices: ", schemaCheck(actionSchema(0)), input, inputTargets{
 		{"page", &p.Page},
 		{"page_size", &p.PageSize},
 		{"total_required", &p.TotalRequired},
@@ -164,7 +164,7 @@ func invokeListInvoices(ctx context.Context, c *Client, input json.RawMessage) (
 // invokeGetInvoice decodes input strictly and calls GetInvoice.
 func invokeGetInvoice(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetInvoiceParams
-	if err := decodeInput("paypal: getInvoice: ", actionSchema(2), input, inputTargets{
+	if err := decodeInput("paypal: getInvoice: ", schemaCheck(actionSchema(2)), input, inputTargets{
 		{"invoice_id", &p.InvoiceID},
 	}); err != nil {
 		return nil, err
@@ -177,7 +177,7 @@ func invokeGetInvoice(ctx context.Context, c *Client, input json.RawMessage) (*R
 // invokeCreateDraftInvoice decodes input strictly and calls CreateDraftInvoice.
 func invokeCreateDraftInvoice(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p CreateDraftInvoiceParams
-	if err := decodeInput("paypal: createDraftInvoice: ", actionSchema(4), input, inputTargets{
+	if err := decodeInput("paypal: createDraftInvoice: ", schemaCheck(actionSchema(4)), input, inputTargets{
 		{"body", &p.Body},
 	}); err != nil {
 		return nil, err
@@ -190,7 +190,7 @@ func invokeCreateDraftInvoice(ctx context.Context, c *Client, input json.RawMess
 // invokeSendInvoice decodes input strictly and calls SendInvoice.
 func invokeSendInvoice(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p SendInvoiceParams
-	if err := decodeInput("paypal: sendInvoice: ", actionSchema(5), input, inputTargets{
+	if err := decodeInput("paypal: sendInvoice: ", schemaCheck(actionSchema(5)), input, inputTargets{
 		{"invoice_id", &p.InvoiceID},
 		{"PayPal-Request-Id", &p.PayPalRequestID},
 		{"body", &p.Body},
@@ -205,7 +205,7 @@ func invokeSendInvoice(ctx context.Context, c *Client, input json.RawMessage) (*
 // invokeSendInvoiceReminder decodes input strictly and calls SendInvoiceReminder.
 func invokeSendInvoiceReminder(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p SendInvoiceReminderParams
-	if err := decodeInput("paypal: sendInvoiceReminder: ", actionSchema(7), input, inputTargets{
+	if err := decodeInput("paypal: sendInvoiceReminder: ", schemaCheck(actionSchema(7)), input, inputTargets{
 		{"invoice_id", &p.InvoiceID},
 		{"body", &p.Body},
 	}); err != nil {
@@ -219,7 +219,7 @@ func invokeSendInvoiceReminder(ctx context.Context, c *Client, input json.RawMes
 // invokeCancelInvoice decodes input strictly and calls CancelInvoice.
 func invokeCancelInvoice(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p CancelInvoiceParams
-	if err := decodeInput("paypal: cancelInvoice: ", actionSchema(9), input, inputTargets{
+	if err := decodeInput("paypal: cancelInvoice: ", schemaCheck(actionSchema(9)), input, inputTargets{
 		{"invoice_id", &p.InvoiceID},
 		{"body", &p.Body},
 	}); err != nil {
@@ -233,7 +233,7 @@ func invokeCancelInvoice(ctx context.Context, c *Client, input json.RawMessage) 
 // invokeDeleteInvoice decodes input strictly and calls DeleteInvoice.
 func invokeDeleteInvoice(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p DeleteInvoiceParams
-	if err := decodeInput("paypal: deleteInvoice: ", actionSchema(10), input, inputTargets{
+	if err := decodeInput("paypal: deleteInvoice: ", schemaCheck(actionSchema(10)), input, inputTargets{
 		{"invoice_id", &p.InvoiceID},
 	}); err != nil {
 		return nil, err
@@ -246,7 +246,7 @@ func invokeDeleteInvoice(ctx context.Context, c *Client, input json.RawMessage) 
 // invokeRecordPayment decodes input strictly and calls RecordPayment.
 func invokeRecordPayment(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p RecordPaymentParams
-	if err := decodeInput("paypal: recordPayment: ", actionSchema(11), input, inputTargets{
+	if err := decodeInput("paypal: recordPayment: ", schemaCheck(actionSchema(11)), input, inputTargets{
 		{"invoice_id", &p.InvoiceID},
 		{"body", &p.Body},
 	}); err != nil {
@@ -259,7 +259,7 @@ func invokeRecordPayment(ctx context.Context, c *Client, input json.RawMessage) 
 
 // invokeGenerateNextInvoiceNumber decodes input strictly and calls GenerateNextInvoiceNumber.
 func invokeGenerateNextInvoiceNumber(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
-	if err := decodeInput("paypal: generateNextInvoiceNumber: ", actionSchema(13), input, nil); err != nil {
+	if err := decodeInput("paypal: generateNextInvoiceNumber: ", schemaCheck(actionSchema(13)), input, nil); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)

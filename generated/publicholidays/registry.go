@@ -130,7 +130,7 @@ func (c *Client) Invoke(ctx context.Context, name string, input json.RawMessage)
 // invokeGetPublicHolidays decodes input strictly and calls GetPublicHolidays.
 func invokeGetPublicHolidays(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetPublicHolidaysParams
-	if err := decodeInput("publicholidays: getPublicHolidays: ", actionSchema(0), input, inputTargets{
+	if err := decodeInput("publicholidays: getPublicHolidays: ", checkGetPublicHolidaysInput, input, inputTargets{
 		{"year", &p.Year},
 		{"countryCode", &p.CountryCode},
 	}); err != nil {
@@ -143,7 +143,7 @@ func invokeGetPublicHolidays(ctx context.Context, c *Client, input json.RawMessa
 
 // invokeGetAvailableCountries decodes input strictly and calls GetAvailableCountries.
 func invokeGetAvailableCountries(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
-	if err := decodeInput("publicholidays: getAvailableCountries: ", actionSchema(2), input, nil); err != nil {
+	if err := decodeInput("publicholidays: getAvailableCountries: ", checkGetAvailableCountriesInput, input, nil); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -154,7 +154,7 @@ func invokeGetAvailableCountries(ctx context.Context, c *Client, input json.RawM
 // invokeIsTodayPublicHoliday decodes input strictly and calls IsTodayPublicHoliday.
 func invokeIsTodayPublicHoliday(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p IsTodayPublicHolidayParams
-	if err := decodeInput("publicholidays: isTodayPublicHoliday: ", actionSchema(4), input, inputTargets{
+	if err := decodeInput("publicholidays: isTodayPublicHoliday: ", checkIsTodayPublicHolidayInput, input, inputTargets{
 		{"countryCode", &p.CountryCode},
 		{"countyCode", &p.CountyCode},
 		{"offset", &p.Offset},
@@ -169,7 +169,7 @@ func invokeIsTodayPublicHoliday(ctx context.Context, c *Client, input json.RawMe
 // invokeGetNextPublicHolidays decodes input strictly and calls GetNextPublicHolidays.
 func invokeGetNextPublicHolidays(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetNextPublicHolidaysParams
-	if err := decodeInput("publicholidays: getNextPublicHolidays: ", actionSchema(6), input, inputTargets{
+	if err := decodeInput("publicholidays: getNextPublicHolidays: ", checkGetNextPublicHolidaysInput, input, inputTargets{
 		{"countryCode", &p.CountryCode},
 	}); err != nil {
 		return nil, err
@@ -181,7 +181,7 @@ func invokeGetNextPublicHolidays(ctx context.Context, c *Client, input json.RawM
 
 // invokeGetNextPublicHolidaysWorldwide decodes input strictly and calls GetNextPublicHolidaysWorldwide.
 func invokeGetNextPublicHolidaysWorldwide(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
-	if err := decodeInput("publicholidays: getNextPublicHolidaysWorldwide: ", actionSchema(7), input, nil); err != nil {
+	if err := decodeInput("publicholidays: getNextPublicHolidaysWorldwide: ", checkGetNextPublicHolidaysWorldwideInput, input, nil); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -192,7 +192,7 @@ func invokeGetNextPublicHolidaysWorldwide(ctx context.Context, c *Client, input 
 // invokeGetCountryInfo decodes input strictly and calls GetCountryInfo.
 func invokeGetCountryInfo(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetCountryInfoParams
-	if err := decodeInput("publicholidays: getCountryInfo: ", actionSchema(8), input, inputTargets{
+	if err := decodeInput("publicholidays: getCountryInfo: ", checkGetCountryInfoInput, input, inputTargets{
 		{"countryCode", &p.CountryCode},
 	}); err != nil {
 		return nil, err
@@ -205,7 +205,7 @@ func invokeGetCountryInfo(ctx context.Context, c *Client, input json.RawMessage)
 // invokeGetLongWeekends decodes input strictly and calls GetLongWeekends.
 func invokeGetLongWeekends(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetLongWeekendsParams
-	if err := decodeInput("publicholidays: getLongWeekends: ", actionSchema(10), input, inputTargets{
+	if err := decodeInput("publicholidays: getLongWeekends: ", checkGetLongWeekendsInput, input, inputTargets{
 		{"year", &p.Year},
 		{"countryCode", &p.CountryCode},
 	}); err != nil {
@@ -214,4 +214,134 @@ func invokeGetLongWeekends(ctx context.Context, c *Client, input json.RawMessage
 	ctx, raw := captureBody(ctx)
 	resp, err := c.GetLongWeekends(ctx, p)
 	return resultOfInvoke(raw, resp, err)
+}
+
+// checkGetPublicHolidaysInput checks an action's input against its Input schema.
+func checkGetPublicHolidaysInput(v *inputValidator, x any) {
+	if obj1, ok := x.(map[string]any); ok {
+		v.required(obj1, "", "year", "countryCode")
+		for _, k1 := range sortedKeys(obj1) {
+			p1 := joinInputPath("", k1)
+			switch k1 {
+			case "countryCode":
+				if v.isKind(obj1[k1], p1, "string") {
+					v.matches(obj1[k1], p1, "^[A-Za-z]{2}$")
+				}
+			case "year":
+				if v.isKind(obj1[k1], p1, "integer") {
+					v.between(obj1[k1], p1, 1900.0, 2200.0)
+				}
+			default:
+				v.undeclared(k1, p1, true, "countryCode", "year")
+			}
+		}
+	}
+}
+
+// checkGetAvailableCountriesInput checks an action's input against its Input schema.
+func checkGetAvailableCountriesInput(v *inputValidator, x any) {
+	if obj1, ok := x.(map[string]any); ok {
+		for _, k1 := range sortedKeys(obj1) {
+			p1 := joinInputPath("", k1)
+			switch k1 {
+			default:
+				v.undeclared(k1, p1, true)
+			}
+		}
+	}
+}
+
+// checkIsTodayPublicHolidayInput checks an action's input against its Input schema.
+func checkIsTodayPublicHolidayInput(v *inputValidator, x any) {
+	if obj1, ok := x.(map[string]any); ok {
+		v.required(obj1, "", "countryCode")
+		for _, k1 := range sortedKeys(obj1) {
+			p1 := joinInputPath("", k1)
+			switch k1 {
+			case "countryCode":
+				if v.isKind(obj1[k1], p1, "string") {
+					v.matches(obj1[k1], p1, "^[A-Za-z]{2}$")
+				}
+			case "countyCode":
+				v.isKind(obj1[k1], p1, "string")
+			case "offset":
+				if v.isKind(obj1[k1], p1, "integer") {
+					v.between(obj1[k1], p1, -12.0, 12.0)
+				}
+			default:
+				v.undeclared(k1, p1, true, "countryCode", "countyCode", "offset")
+			}
+		}
+	}
+}
+
+// checkGetNextPublicHolidaysInput checks an action's input against its Input schema.
+func checkGetNextPublicHolidaysInput(v *inputValidator, x any) {
+	if obj1, ok := x.(map[string]any); ok {
+		v.required(obj1, "", "countryCode")
+		for _, k1 := range sortedKeys(obj1) {
+			p1 := joinInputPath("", k1)
+			switch k1 {
+			case "countryCode":
+				if v.isKind(obj1[k1], p1, "string") {
+					v.matches(obj1[k1], p1, "^[A-Za-z]{2}$")
+				}
+			default:
+				v.undeclared(k1, p1, true, "countryCode")
+			}
+		}
+	}
+}
+
+// checkGetNextPublicHolidaysWorldwideInput checks an action's input against its Input schema.
+func checkGetNextPublicHolidaysWorldwideInput(v *inputValidator, x any) {
+	if obj1, ok := x.(map[string]any); ok {
+		for _, k1 := range sortedKeys(obj1) {
+			p1 := joinInputPath("", k1)
+			switch k1 {
+			default:
+				v.undeclared(k1, p1, true)
+			}
+		}
+	}
+}
+
+// checkGetCountryInfoInput checks an action's input against its Input schema.
+func checkGetCountryInfoInput(v *inputValidator, x any) {
+	if obj1, ok := x.(map[string]any); ok {
+		v.required(obj1, "", "countryCode")
+		for _, k1 := range sortedKeys(obj1) {
+			p1 := joinInputPath("", k1)
+			switch k1 {
+			case "countryCode":
+				if v.isKind(obj1[k1], p1, "string") {
+					v.matches(obj1[k1], p1, "^[A-Za-z]{2}$")
+				}
+			default:
+				v.undeclared(k1, p1, true, "countryCode")
+			}
+		}
+	}
+}
+
+// checkGetLongWeekendsInput checks an action's input against its Input schema.
+func checkGetLongWeekendsInput(v *inputValidator, x any) {
+	if obj1, ok := x.(map[string]any); ok {
+		v.required(obj1, "", "year", "countryCode")
+		for _, k1 := range sortedKeys(obj1) {
+			p1 := joinInputPath("", k1)
+			switch k1 {
+			case "countryCode":
+				if v.isKind(obj1[k1], p1, "string") {
+					v.matches(obj1[k1], p1, "^[A-Za-z]{2}$")
+				}
+			case "year":
+				if v.isKind(obj1[k1], p1, "integer") {
+					v.between(obj1[k1], p1, 1900.0, 2200.0)
+				}
+			default:
+				v.undeclared(k1, p1, true, "countryCode", "year")
+			}
+		}
+	}
 }

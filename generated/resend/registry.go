@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 )
 
 // ErrUnknownAction is wrapped by the error of Invoke for a name that is no action of the connector.
@@ -66,7 +67,7 @@ func (c *Client) Invoke(ctx context.Context, name string, input json.RawMessage)
 // invokeSendEmail decodes input strictly and calls SendEmail.
 func invokeSendEmail(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p SendEmailParams
-	if err := decodeInput("resend: sendEmail: ", actionSchema(0), input, inputTargets{
+	if err := decodeInput("resend: sendEmail: ", checkSendEmailInput, input, inputTargets{
 		{"body", &p.Body},
 	}); err != nil {
 		return nil, err
@@ -79,7 +80,7 @@ func invokeSendEmail(ctx context.Context, c *Client, input json.RawMessage) (*Re
 // invokeGetEmail decodes input strictly and calls GetEmail.
 func invokeGetEmail(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetEmailParams
-	if err := decodeInput("resend: getEmail: ", actionSchema(2), input, inputTargets{
+	if err := decodeInput("resend: getEmail: ", checkGetEmailInput, input, inputTargets{
 		{"id", &p.ID},
 	}); err != nil {
 		return nil, err
@@ -87,4 +88,111 @@ func invokeGetEmail(ctx context.Context, c *Client, input json.RawMessage) (*Res
 	ctx, raw := captureBody(ctx)
 	resp, err := c.GetEmail(ctx, p)
 	return resultOfInvoke(raw, resp, err)
+}
+
+// checkSendEmailInput checks an action's input against its Input schema.
+func checkSendEmailInput(v *inputValidator, x any) {
+	if obj1, ok := x.(map[string]any); ok {
+		v.required(obj1, "", "body")
+		for _, k1 := range sortedKeys(obj1) {
+			p1 := joinInputPath("", k1)
+			switch k1 {
+			case "body":
+				checkSendEmailRequest(v, obj1[k1], p1)
+			default:
+				v.undeclared(k1, p1, true, "body")
+			}
+		}
+	}
+}
+
+// checkGetEmailInput checks an action's input against its Input schema.
+func checkGetEmailInput(v *inputValidator, x any) {
+	if obj1, ok := x.(map[string]any); ok {
+		v.required(obj1, "", "id")
+		for _, k1 := range sortedKeys(obj1) {
+			p1 := joinInputPath("", k1)
+			switch k1 {
+			case "id":
+				v.isKind(obj1[k1], p1, "string")
+			default:
+				v.undeclared(k1, p1, true, "id")
+			}
+		}
+	}
+}
+
+// checkTag checks x, at path, against the schema of the same name.
+func checkTag(v *inputValidator, x any, path string) {
+	if obj1, ok := v.object(x, path); ok {
+		v.required(obj1, path, "name", "value")
+		for _, k1 := range sortedKeys(obj1) {
+			p1 := joinInputPath(path, k1)
+			switch k1 {
+			case "name":
+				v.isKind(obj1[k1], p1, "string")
+			case "value":
+				v.isKind(obj1[k1], p1, "string")
+			default:
+				v.undeclared(k1, p1, true, "name", "value")
+			}
+		}
+	}
+}
+
+// checkSendEmailRequest checks x, at path, against the schema of the same name.
+func checkSendEmailRequest(v *inputValidator, x any, path string) {
+	if obj1, ok := v.object(x, path); ok {
+		v.required(obj1, path, "from", "to", "subject")
+		for _, k1 := range sortedKeys(obj1) {
+			p1 := joinInputPath(path, k1)
+			switch k1 {
+			case "bcc":
+				if v.isKind(obj1[k1], p1, "array") {
+					for i2, e2 := range inputItems(obj1[k1]) {
+						p2 := p1 + "[" + strconv.Itoa(i2) + "]"
+						v.isKind(e2, p2, "string")
+					}
+				}
+			case "cc":
+				if v.isKind(obj1[k1], p1, "array") {
+					for i2, e2 := range inputItems(obj1[k1]) {
+						p2 := p1 + "[" + strconv.Itoa(i2) + "]"
+						v.isKind(e2, p2, "string")
+					}
+				}
+			case "from":
+				v.isKind(obj1[k1], p1, "string")
+			case "html":
+				v.isKind(obj1[k1], p1, "string")
+			case "reply_to":
+				if v.isKind(obj1[k1], p1, "array") {
+					for i2, e2 := range inputItems(obj1[k1]) {
+						p2 := p1 + "[" + strconv.Itoa(i2) + "]"
+						v.isKind(e2, p2, "string")
+					}
+				}
+			case "subject":
+				v.isKind(obj1[k1], p1, "string")
+			case "tags":
+				if v.isKind(obj1[k1], p1, "array") {
+					for i2, e2 := range inputItems(obj1[k1]) {
+						p2 := p1 + "[" + strconv.Itoa(i2) + "]"
+						checkTag(v, e2, p2)
+					}
+				}
+			case "text":
+				v.isKind(obj1[k1], p1, "string")
+			case "to":
+				if v.isKind(obj1[k1], p1, "array") {
+					for i2, e2 := range inputItems(obj1[k1]) {
+						p2 := p1 + "[" + strconv.Itoa(i2) + "]"
+						v.isKind(e2, p2, "string")
+					}
+				}
+			default:
+				v.undeclared(k1, p1, true, "bcc", "cc", "from", "html", "reply_to", "subject", "tags", "text", "to")
+			}
+		}
+	}
 }

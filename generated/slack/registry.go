@@ -53,7 +53,7 @@ func (c *Client) Invoke(ctx context.Context, name string, input json.RawMessage)
 // invokePostMessage decodes input strictly and calls PostMessage.
 func invokePostMessage(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p PostMessageParams
-	if err := decodeInput("slack: postMessage: ", actionSchema(0), input, inputTargets{
+	if err := decodeInput("slack: postMessage: ", checkPostMessageInput, input, inputTargets{
 		{"body", &p.Body},
 	}); err != nil {
 		return nil, err
@@ -61,4 +61,42 @@ func invokePostMessage(ctx context.Context, c *Client, input json.RawMessage) (*
 	ctx, raw := captureBody(ctx)
 	resp, err := c.PostMessage(ctx, p)
 	return resultOfInvoke(raw, resp, err)
+}
+
+// checkPostMessageInput checks an action's input against its Input schema.
+func checkPostMessageInput(v *inputValidator, x any) {
+	if obj1, ok := x.(map[string]any); ok {
+		v.required(obj1, "", "body")
+		for _, k1 := range sortedKeys(obj1) {
+			p1 := joinInputPath("", k1)
+			switch k1 {
+			case "body":
+				checkPostMessageRequest(v, obj1[k1], p1)
+			default:
+				v.undeclared(k1, p1, true, "body")
+			}
+		}
+	}
+}
+
+// checkPostMessageRequest checks x, at path, against the schema of the same name.
+func checkPostMessageRequest(v *inputValidator, x any, path string) {
+	if obj1, ok := v.object(x, path); ok {
+		v.required(obj1, path, "channel")
+		for _, k1 := range sortedKeys(obj1) {
+			p1 := joinInputPath(path, k1)
+			switch k1 {
+			case "channel":
+				v.isKind(obj1[k1], p1, "string")
+			case "mrkdwn":
+				v.isKind(obj1[k1], p1, "boolean")
+			case "text":
+				v.isKind(obj1[k1], p1, "string")
+			case "thread_ts":
+				v.isKind(obj1[k1], p1, "string")
+			default:
+				v.undeclared(k1, p1, true, "channel", "mrkdwn", "text", "thread_ts")
+			}
+		}
+	}
 }

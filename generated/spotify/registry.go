@@ -329,7 +329,7 @@ func (c *Client) Invoke(ctx context.Context, name string, input json.RawMessage)
 
 // invokeGetCurrentUserProfile decodes input strictly and calls GetCurrentUserProfile.
 func invokeGetCurrentUserProfile(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
-	if err := decodeInput("spotify: getCurrentUserProfile: ", actionSchema(34), input, nil); err != nil {
+	if err := decodeInput("spotify: getCurrentUserProfile: ", schemaCheck(actionSchema(34)), input, nil); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -340,7 +340,7 @@ func invokeGetCurrentUserProfile(ctx context.Context, c *Client, input json.RawM
 // invokeListCurrentUserPlaylists decodes input strictly and calls ListCurrentUserPlaylists.
 func invokeListCurrentUserPlaylists(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p ListCurrentUserPlaylistsParams
-	if err := decodeInput("spotify: listCurrentUserPlaylists: ", actionSchema(36), input, inputTargets{
+	if err := decodeInput("spotify: listCurrentUserPlaylists: ", schemaCheck(actionSchema(36)), input, inputTargets{
 		{"limit", &p.Limit},
 		{"offset", &p.Offset},
 	}); err != nil {
@@ -354,7 +354,7 @@ func invokeListCurrentUserPlaylists(ctx context.Context, c *Client, input json.R
 // invokeGetPlaylist decodes input strictly and calls GetPlaylist.
 func invokeGetPlaylist(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetPlaylistParams
-	if err := decodeInput("spotify: getPlaylist: ", actionSchema(38), input, inputTargets{
+	if err := decodeInput("spotify: getPlaylist: ", schemaCheck(actionSchema(38)), input, inputTargets{
 		{"playlist_id", &p.PlaylistID},
 		{"market", &p.Market},
 		{"fields", &p.Fields},
@@ -370,7 +370,7 @@ func invokeGetPlaylist(ctx context.Context, c *Client, input json.RawMessage) (*
 // invokeGetPlaylistItems decodes input strictly and calls GetPlaylistItems.
 func invokeGetPlaylistItems(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetPlaylistItemsParams
-	if err := decodeInput("spotify: getPlaylistItems: ", actionSchema(40), input, inputTargets{
+	if err := decodeInput("spotify: getPlaylistItems: ", schemaCheck(actionSchema(40)), input, inputTargets{
 		{"playlist_id", &p.PlaylistID},
 		{"market", &p.Market},
 		{"fields", &p.Fields},
@@ -388,7 +388,7 @@ func invokeGetPlaylistItems(ctx context.Context, c *Client, input json.RawMessag
 // invokeCreatePlaylist decodes input strictly and calls CreatePlaylist.
 func invokeCreatePlaylist(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p CreatePlaylistParams
-	if err := decodeInput("spotify: createPlaylist: ", actionSchema(42), input, inputTargets{
+	if err := decodeInput("spotify: createPlaylist: ", schemaCheck(actionSchema(42)), input, inputTargets{
 		{"user_id", &p.UserID},
 		{"body", &p.Body},
 	}); err != nil {
@@ -402,7 +402,7 @@ func invokeCreatePlaylist(ctx context.Context, c *Client, input json.RawMessage)
 // invokeChangePlaylistDetails decodes input strictly and calls ChangePlaylistDetails.
 func invokeChangePlaylistDetails(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p ChangePlaylistDetailsParams
-	if err := decodeInput("spotify: changePlaylistDetails: ", actionSchema(43), input, inputTargets{
+	if err := decodeInput("spotify: changePlaylistDetails: ", schemaCheck(actionSchema(43)), input, inputTargets{
 		{"playlist_id", &p.PlaylistID},
 		{"body", &p.Body},
 	}); err != nil {
@@ -416,7 +416,7 @@ func invokeChangePlaylistDetails(ctx context.Context, c *Client, input json.RawM
 // invokeAddItemsToPlaylist decodes input strictly and calls AddItemsToPlaylist.
 func invokeAddItemsToPlaylist(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p AddItemsToPlaylistParams
-	if err := decodeInput("spotify: addItemsToPlaylist: ", actionSchema(45), input, inputTargets{
+	if err := decodeInput("spotify: addItemsToPlaylist: ", schemaCheck(actionSchema(45)), input, inputTargets{
 		{"playlist_id", &p.PlaylistID},
 		{"body", &p.Body},
 	}); err != nil {
@@ -430,7 +430,7 @@ func invokeAddItemsToPlaylist(ctx context.Context, c *Client, input json.RawMess
 // invokeRemovePlaylistItems decodes input strictly and calls RemovePlaylistItems.
 func invokeRemovePlaylistItems(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p RemovePlaylistItemsParams
-	if err := decodeInput("spotify: removePlaylistItems: ", actionSchema(47), input, inputTargets{
+	if err := decodeInput("spotify: removePlaylistItems: ", schemaCheck(actionSchema(47)), input, inputTargets{
 		{"playlist_id", &p.PlaylistID},
 		{"body", &p.Body},
 	}); err != nil {
@@ -444,7 +444,7 @@ func invokeRemovePlaylistItems(ctx context.Context, c *Client, input json.RawMes
 // invokeGetSavedTracks decodes input strictly and calls GetSavedTracks.
 func invokeGetSavedTracks(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetSavedTracksParams
-	if err := decodeInput("spotify: getSavedTracks: ", actionSchema(48), input, inputTargets{
+	if err := decodeInput("spotify: getSavedTracks: ", schemaCheck(actionSchema(48)), input, inputTargets{
 		{"market", &p.Market},
 		{"limit", &p.Limit},
 		{"offset", &p.Offset},
@@ -459,7 +459,7 @@ func invokeGetSavedTracks(ctx context.Context, c *Client, input json.RawMessage)
 // invokeSaveTracks decodes input strictly and calls SaveTracks.
 func invokeSaveTracks(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p SaveTracksParams
-	if err := decodeInput("spotify: saveTracks: ", actionSchema(50), input, inputTargets{
+	if err := decodeInput("spotify: saveTracks: ", schemaCheck(actionSchema(50)), input, inputTargets{
 		{"ids", &p.IDs},
 	}); err != nil {
 		return nil, err
@@ -472,7 +472,7 @@ func invokeSaveTracks(ctx context.Context, c *Client, input json.RawMessage) (*R
 // invokeGetFollowedArtists decodes input strictly and calls GetFollowedArtists.
 func invokeGetFollowedArtists(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetFollowedArtistsParams
-	if err := decodeInput("spotify: getFollowedArtists: ", actionSchema(51), input, inputTargets{
+	if err := decodeInput("spotify: getFollowedArtists: ", schemaCheck(actionSchema(51)), input, inputTargets{
 		{"type", &p.Type},
 		{"after", &p.After},
 		{"limit", &p.Limit},
@@ -487,7 +487,7 @@ func invokeGetFollowedArtists(ctx context.Context, c *Client, input json.RawMess
 // invokeSearch decodes input strictly and calls Search.
 func invokeSearch(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p SearchParams
-	if err := decodeInput("spotify: search: ", actionSchema(53), input, inputTargets{
+	if err := decodeInput("spotify: search: ", schemaCheck(actionSchema(53)), input, inputTargets{
 		{"q", &p.Q},
 		{"type", &p.Type},
 		{"market", &p.Market},
@@ -505,7 +505,7 @@ func invokeSearch(ctx context.Context, c *Client, input json.RawMessage) (*Respo
 // invokeGetArtist decodes input strictly and calls GetArtist.
 func invokeGetArtist(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetArtistParams
-	if err := decodeInput("spotify: getArtist: ", actionSchema(55), input, inputTargets{
+	if err := decodeInput("spotify: getArtist: ", schemaCheck(actionSchema(55)), input, inputTargets{
 		{"id", &p.ID},
 	}); err != nil {
 		return nil, err
@@ -518,7 +518,7 @@ func invokeGetArtist(ctx context.Context, c *Client, input json.RawMessage) (*Re
 // invokeGetTrack decodes input strictly and calls GetTrack.
 func invokeGetTrack(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetTrackParams
-	if err := decodeInput("spotify: getTrack: ", actionSchema(57), input, inputTargets{
+	if err := decodeInput("spotify: getTrack: ", schemaCheck(actionSchema(57)), input, inputTargets{
 		{"id", &p.ID},
 		{"market", &p.Market},
 	}); err != nil {

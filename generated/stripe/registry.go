@@ -162,7 +162,7 @@ func (c *Client) Invoke(ctx context.Context, name string, input json.RawMessage)
 // invokeCreateCustomer decodes input strictly and calls CreateCustomer.
 func invokeCreateCustomer(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p CreateCustomerParams
-	if err := decodeInput("stripe: createCustomer: ", actionSchema(0), input, inputTargets{
+	if err := decodeInput("stripe: createCustomer: ", schemaCheck(actionSchema(0)), input, inputTargets{
 		{"Idempotency-Key", &p.IdempotencyKey},
 		{"body", &p.Body},
 	}); err != nil {
@@ -176,7 +176,7 @@ func invokeCreateCustomer(ctx context.Context, c *Client, input json.RawMessage)
 // invokeListCustomers decodes input strictly and calls ListCustomers.
 func invokeListCustomers(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p ListCustomersParams
-	if err := decodeInput("stripe: listCustomers: ", actionSchema(2), input, inputTargets{
+	if err := decodeInput("stripe: listCustomers: ", schemaCheck(actionSchema(2)), input, inputTargets{
 		{"email", &p.Email},
 		{"limit", &p.Limit},
 		{"starting_after", &p.StartingAfter},
@@ -193,7 +193,7 @@ func invokeListCustomers(ctx context.Context, c *Client, input json.RawMessage) 
 // invokeSearchCustomers decodes input strictly and calls SearchCustomers.
 func invokeSearchCustomers(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p SearchCustomersParams
-	if err := decodeInput("stripe: searchCustomers: ", actionSchema(4), input, inputTargets{
+	if err := decodeInput("stripe: searchCustomers: ", schemaCheck(actionSchema(4)), input, inputTargets{
 		{"query", &p.Query},
 		{"limit", &p.Limit},
 		{"page", &p.Page},
@@ -208,7 +208,7 @@ func invokeSearchCustomers(ctx context.Context, c *Client, input json.RawMessage
 // invokeRetrieveCustomer decodes input strictly and calls RetrieveCustomer.
 func invokeRetrieveCustomer(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p RetrieveCustomerParams
-	if err := decodeInput("stripe: retrieveCustomer: ", actionSchema(6), input, inputTargets{
+	if err := decodeInput("stripe: retrieveCustomer: ", schemaCheck(actionSchema(6)), input, inputTargets{
 		{"customer", &p.Customer},
 	}); err != nil {
 		return nil, err
@@ -221,7 +221,7 @@ func invokeRetrieveCustomer(ctx context.Context, c *Client, input json.RawMessag
 // invokeUpdateCustomer decodes input strictly and calls UpdateCustomer.
 func invokeUpdateCustomer(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p UpdateCustomerParams
-	if err := decodeInput("stripe: updateCustomer: ", actionSchema(7), input, inputTargets{
+	if err := decodeInput("stripe: updateCustomer: ", schemaCheck(actionSchema(7)), input, inputTargets{
 		{"customer", &p.Customer},
 		{"Idempotency-Key", &p.IdempotencyKey},
 		{"body", &p.Body},
@@ -236,7 +236,7 @@ func invokeUpdateCustomer(ctx context.Context, c *Client, input json.RawMessage)
 // invokeDeleteCustomer decodes input strictly and calls DeleteCustomer.
 func invokeDeleteCustomer(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p DeleteCustomerParams
-	if err := decodeInput("stripe: deleteCustomer: ", actionSchema(8), input, inputTargets{
+	if err := decodeInput("stripe: deleteCustomer: ", schemaCheck(actionSchema(8)), input, inputTargets{
 		{"customer", &p.Customer},
 	}); err != nil {
 		return nil, err
@@ -249,7 +249,7 @@ func invokeDeleteCustomer(ctx context.Context, c *Client, input json.RawMessage)
 // invokeCreatePaymentIntent decodes input strictly and calls CreatePaymentIntent.
 func invokeCreatePaymentIntent(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p CreatePaymentIntentParams
-	if err := decodeInput("stripe: createPaymentIntent: ", actionSchema(10), input, inputTargets{
+	if err := decodeInput("stripe: createPaymentIntent: ", schemaCheck(actionSchema(10)), input, inputTargets{
 		{"Idempotency-Key", &p.IdempotencyKey},
 		{"body", &p.Body},
 	}); err != nil {
@@ -263,7 +263,7 @@ func invokeCreatePaymentIntent(ctx context.Context, c *Client, input json.RawMes
 // invokeRetrievePaymentIntent decodes input strictly and calls RetrievePaymentIntent.
 func invokeRetrievePaymentIntent(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p RetrievePaymentIntentParams
-	if err := decodeInput("stripe: retrievePaymentIntent: ", actionSchema(12), input, inputTargets{
+	if err := decodeInput("stripe: retrievePaymentIntent: ", schemaCheck(actionSchema(12)), input, inputTargets{
 		{"intent", &p.Intent},
 	}); err != nil {
 		return nil, err
@@ -276,7 +276,7 @@ func invokeRetrievePaymentIntent(ctx context.Context, c *Client, input json.RawM
 // invokeCancelPaymentIntent decodes input strictly and calls CancelPaymentIntent.
 func invokeCancelPaymentIntent(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p CancelPaymentIntentParams
-	if err := decodeInput("stripe: cancelPaymentIntent: ", actionSchema(13), input, inputTargets{
+	if err := decodeInput("stripe: cancelPaymentIntent: ", schemaCheck(actionSchema(13)), input, inputTargets{
 		{"intent", &p.Intent},
 		{"body", &p.Body},
 	}); err != nil {
@@ -289,7 +289,7 @@ func invokeCancelPaymentIntent(ctx context.Context, c *Client, input json.RawMes
 
 // invokeGetBalance decodes input strictly and calls GetBalance.
 func invokeGetBalance(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
-	if err := decodeInput("stripe: getBalance: ", actionSchema(14), input, nil); err != nil {
+	if err := decodeInput("stripe: getBalance: ", schemaCheck(actionSchema(14)), input, nil); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)

@@ -149,7 +149,7 @@ func (c *Client) Invoke(ctx context.Context, name string, input json.RawMessage)
 // invokeCreateMessage decodes input strictly and calls CreateMessage.
 func invokeCreateMessage(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p CreateMessageParams
-	if err := decodeInput("twilio: createMessage: ", actionSchema(0), input, inputTargets{
+	if err := decodeInput("twilio: createMessage: ", schemaCheck(actionSchema(0)), input, inputTargets{
 		{"AccountSid", &p.AccountSid},
 		{"body", &p.Body},
 	}); err != nil {
@@ -163,7 +163,7 @@ func invokeCreateMessage(ctx context.Context, c *Client, input json.RawMessage) 
 // invokeListMessages decodes input strictly and calls ListMessages.
 func invokeListMessages(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p ListMessagesParams
-	if err := decodeInput("twilio: listMessages: ", actionSchema(2), input, inputTargets{
+	if err := decodeInput("twilio: listMessages: ", schemaCheck(actionSchema(2)), input, inputTargets{
 		{"AccountSid", &p.AccountSid},
 		{"To", &p.To},
 		{"From", &p.From},
@@ -180,7 +180,7 @@ func invokeListMessages(ctx context.Context, c *Client, input json.RawMessage) (
 // invokeFetchMessage decodes input strictly and calls FetchMessage.
 func invokeFetchMessage(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p FetchMessageParams
-	if err := decodeInput("twilio: fetchMessage: ", actionSchema(4), input, inputTargets{
+	if err := decodeInput("twilio: fetchMessage: ", schemaCheck(actionSchema(4)), input, inputTargets{
 		{"AccountSid", &p.AccountSid},
 		{"Sid", &p.Sid},
 	}); err != nil {
@@ -194,7 +194,7 @@ func invokeFetchMessage(ctx context.Context, c *Client, input json.RawMessage) (
 // invokeUpdateMessage decodes input strictly and calls UpdateMessage.
 func invokeUpdateMessage(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p UpdateMessageParams
-	if err := decodeInput("twilio: updateMessage: ", actionSchema(5), input, inputTargets{
+	if err := decodeInput("twilio: updateMessage: ", schemaCheck(actionSchema(5)), input, inputTargets{
 		{"AccountSid", &p.AccountSid},
 		{"Sid", &p.Sid},
 		{"body", &p.Body},
@@ -209,7 +209,7 @@ func invokeUpdateMessage(ctx context.Context, c *Client, input json.RawMessage) 
 // invokeDeleteMessage decodes input strictly and calls DeleteMessage.
 func invokeDeleteMessage(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p DeleteMessageParams
-	if err := decodeInput("twilio: deleteMessage: ", actionSchema(6), input, inputTargets{
+	if err := decodeInput("twilio: deleteMessage: ", schemaCheck(actionSchema(6)), input, inputTargets{
 		{"AccountSid", &p.AccountSid},
 		{"Sid", &p.Sid},
 	}); err != nil {
@@ -223,7 +223,7 @@ func invokeDeleteMessage(ctx context.Context, c *Client, input json.RawMessage) 
 // invokeCreateCall decodes input strictly and calls CreateCall.
 func invokeCreateCall(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p CreateCallParams
-	if err := decodeInput("twilio: createCall: ", actionSchema(8), input, inputTargets{
+	if err := decodeInput("twilio: createCall: ", schemaCheck(actionSchema(8)), input, inputTargets{
 		{"AccountSid", &p.AccountSid},
 		{"body", &p.Body},
 	}); err != nil {
@@ -237,7 +237,7 @@ func invokeCreateCall(ctx context.Context, c *Client, input json.RawMessage) (*R
 // invokeListCalls decodes input strictly and calls ListCalls.
 func invokeListCalls(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p ListCallsParams
-	if err := decodeInput("twilio: listCalls: ", actionSchema(10), input, inputTargets{
+	if err := decodeInput("twilio: listCalls: ", schemaCheck(actionSchema(10)), input, inputTargets{
 		{"AccountSid", &p.AccountSid},
 		{"To", &p.To},
 		{"From", &p.From},
@@ -256,7 +256,7 @@ func invokeListCalls(ctx context.Context, c *Client, input json.RawMessage) (*Re
 // invokeFetchCall decodes input strictly and calls FetchCall.
 func invokeFetchCall(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p FetchCallParams
-	if err := decodeInput("twilio: fetchCall: ", actionSchema(12), input, inputTargets{
+	if err := decodeInput("twilio: fetchCall: ", schemaCheck(actionSchema(12)), input, inputTargets{
 		{"AccountSid", &p.AccountSid},
 		{"Sid", &p.Sid},
 	}); err != nil {
@@ -270,7 +270,7 @@ func invokeFetchCall(ctx context.Context, c *Client, input json.RawMessage) (*Re
 // invokeUpdateCall decodes input strictly and calls UpdateCall.
 func invokeUpdateCall(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p UpdateCallParams
-	if err := decodeInput("twilio: updateCall: ", actionSchema(13), input, inputTargets{
+	if err := decodeInput("twilio: updateCall: ", schemaCheck(actionSchema(13)), input, inputTargets{
 		{"AccountSid", &p.AccountSid},
 		{"Sid", &p.Sid},
 		{"body", &p.Body},

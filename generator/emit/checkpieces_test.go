@@ -13,33 +13,47 @@ import (
 	"github.com/conngen/conngen/generator/model"
 )
 
-// TestCheckPiecesCompile: Invoke's input checker type-checks with any set of
+// TestCheckPiecesCompile: Invoke's input check type-checks with any set of
 // its pieces the model can keep (each alone, each left out, none, all; each
 // with the pieces it needs), not only with the sets the goldens happen to
 // use, since the model keeps each piece by the keywords a connector's Input
-// schemas use.
+// schemas use: the schema interpreter's (check-*, schemacheck.go) and the
+// compiled check's helpers (compiled-*, check.go), each family on its own.
 func TestCheckPiecesCompile(t *testing.T) {
-	var check []string
-	for _, p := range model.Pieces() {
-		if strings.HasPrefix(p, "check-") || p == model.PieceInputReader {
-			check = append(check, p)
-		}
-	}
-	if len(check) < 8 {
-		t.Fatalf("only %d checker pieces: %v", len(check), check)
-	}
 	base := []string{model.PieceActions, model.PieceParams, model.PieceFormatParam, model.PieceSetInt, model.PieceEscapePath}
-	cases := map[string][]string{"none": base, "all": append(slices.Clone(base), check...)}
-	for _, p := range check {
-		cases["only "+p] = model.WithNeeds(append(slices.Clone(base), p)...)
-		cases["without "+p] = model.WithNeeds(append(slices.Clone(base), slices.DeleteFunc(slices.Clone(check), func(q string) bool { return q == p })...)...)
+	for _, family := range []struct {
+		prefix, file string
+		base         []string
+	}{
+		{"check-", "schemacheck.go", append(slices.Clone(base), model.PieceCheckSchema)},
+		{"compiled-", "check.go", base},
+	} {
+		var check []string
+		for _, p := range model.Pieces() {
+			if strings.HasPrefix(p, family.prefix) && p != model.PieceCheckSchema || p == model.PieceInputReader {
+				check = append(check, p)
+			}
+		}
+		if len(check) < 8 {
+			t.Fatalf("only %d %s pieces: %v", len(check), family.prefix, check)
+		}
+		cases := map[string][]string{"none": family.base, "all": model.WithNeeds(append(slices.Clone(family.base), check...)...)}
+		for _, p := range check {
+			cases["only "+p] = model.WithNeeds(append(slices.Clone(family.base), p)...)
+			cases["without "+p] = model.WithNeeds(append(slices.Clone(family.base), slices.DeleteFunc(slices.Clone(check), func(q string) bool { return q == p })...)...)
+		}
+		typeCheckPieces(t, family.file, cases)
 	}
+}
+
+func typeCheckPieces(t *testing.T, file string, cases map[string][]string) {
+	t.Helper()
 	srcs := templateSources(t)
 	imp := importer.Default()
 	for what, keep := range cases {
 		fset := token.NewFileSet()
 		var files []*ast.File
-		for _, name := range []string{"runtime.go", "invoke.go"} {
+		for _, name := range []string{"runtime.go", "invoke.go", file} {
 			src, err := keepPieces(name, srcs[name], keep)
 			if err != nil {
 				t.Fatal(err)
@@ -55,7 +69,7 @@ func TestCheckPiecesCompile(t *testing.T) {
 		}
 		conf := types.Config{Importer: imp}
 		if _, err := conf.Check("x", fset, files, nil); err != nil {
-			t.Errorf("%s: %v", what, err)
+			t.Errorf("%s %s: %v", file, what, err)
 		}
 	}
 }

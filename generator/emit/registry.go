@@ -71,6 +71,7 @@ func genRegistry(f *jen.File, c *model.Connector) {
 	for _, e := range c.Registry {
 		genInvoke(f, c, e)
 	}
+	genInputChecks(f, c)
 }
 
 func genInvoke(f *jen.File, c *model.Connector, e *model.Entry) {
@@ -91,7 +92,11 @@ func genInvoke(f *jen.File, c *model.Connector, e *model.Entry) {
 		} else {
 			targets = jen.Nil()
 		}
-		g.If(jen.Err().Op(":=").Id("decodeInput").Call(prefix, jen.Id("actionSchema").Call(jen.Lit(e.InputPiece)), jen.Id("input"), targets), jen.Err().Op("!=").Nil()).Block(
+		check := jen.Id("schemaCheck").Call(jen.Id("actionSchema").Call(jen.Lit(e.InputPiece)))
+		if e.CheckFunc != "" {
+			check = jen.Id(e.CheckFunc)
+		}
+		g.If(jen.Err().Op(":=").Id("decodeInput").Call(prefix, check, jen.Id("input"), targets), jen.Err().Op("!=").Nil()).Block(
 			jen.Return(jen.Nil(), jen.Err()),
 		)
 		g.List(jen.Id("ctx"), jen.Id("raw")).Op(":=").Id("captureBody").Call(jen.Id("ctx"))

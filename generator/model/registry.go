@@ -41,6 +41,7 @@ type Entry struct {
 	Fields []*InputField // the input object's keys: params in spec order, then "body"
 
 	InvokeFunc string // Go name of the function that decodes and calls
+	CheckFunc  string // Go name of the compiled check of Input (Connector.InputChecks), or ""
 }
 
 // InputField is one key of an action's input object.
@@ -273,6 +274,7 @@ func (b *builder) registry() {
 	if !c.PackSchemas {
 		c.wholeSchemas()
 	}
+	b.compileChecks()
 }
 
 // wholeSchemas makes the schema pieces the whole schemas, each distinct

@@ -51,6 +51,9 @@ func TestReservedCoversGoldens(t *testing.T) {
 		for _, m := range c.Monitors {
 			handed[m.Var] = true
 		}
+		for _, f := range c.InputChecks {
+			handed[f.Name] = true
+		}
 		for _, name := range packageLevel(t, filepath.Join("../../generated", c.Name)) {
 			if !handed[name] && !slices.Contains(reserved, name) {
 				t.Errorf("generated/%s declares %s, which is neither reserved nor handed out by the model", c.Name, name)

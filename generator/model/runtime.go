@@ -56,6 +56,20 @@ const (
 	PieceCheckBounds       = "check-bounds" // minimum, maximum
 	PieceCheckExtra        = "check-extra"  // additionalProperties as a schema
 	PieceCheckLimits       = "check-limits" // depth and work bounds: Inputs that recurse or have alternatives
+	PieceCheckSchema       = "check-schema" // the schema interpreter (schemacheck.go)
+
+	// The compiled input check's helpers (check.go), each kept where a
+	// compiled check calls it.
+	PieceCompiledKind       = "compiled-kind"
+	PieceCompiledObject     = "compiled-object"
+	PieceCompiledRequired   = "compiled-required"
+	PieceCompiledUndeclared = "compiled-undeclared"
+	PieceCompiledItems      = "compiled-items"
+	PieceCompiledCount      = "compiled-count"
+	PieceCompiledLength     = "compiled-length"
+	PieceCompiledPattern    = "compiled-pattern"
+	PieceCompiledBetween    = "compiled-between"
+	PieceCompiledEnum       = "compiled-enum"
 
 	PieceWebhookHeader   = "webhook-header"   // a secret sent in a header
 	PieceWebhookField    = "webhook-field"    // a secret sent in the body
@@ -78,7 +92,9 @@ func Pieces() []string {
 		PieceGuardRedirects, PieceRedacted, PieceJSONAt, PieceJSONText, PieceForm, PieceMultipart,
 		PieceTokenParams, PieceAuthCode, PieceMonitorPage, PieceSchemaPack, PieceInputReader, PieceBaseURLVars, PieceEscapePath, PieceSchemaBuild,
 		PieceCheckEnum, PieceCheckAlternatives, PieceCheckAllOf, PieceCheckItems, PieceCheckLengths,
-		PieceCheckPattern, PieceCheckBounds, PieceCheckExtra, PieceCheckLimits,
+		PieceCheckPattern, PieceCheckBounds, PieceCheckExtra, PieceCheckLimits, PieceCheckSchema,
+		PieceCompiledKind, PieceCompiledObject, PieceCompiledRequired, PieceCompiledUndeclared, PieceCompiledItems, PieceCompiledCount,
+		PieceCompiledLength, PieceCompiledPattern, PieceCompiledBetween, PieceCompiledEnum,
 		PieceWebhookHeader, PieceWebhookField, PieceWebhookHMAC, PieceWebhookStandard, PieceWebhookStripe,
 		PieceWebhookSHA1, PieceWebhookSHA512, PieceWebhookBase64, PieceWebhookBatch,
 		PieceChallengeOkta, PieceChallengeSlack, PieceChallengeDrop, PieceChallengeZoom}
@@ -97,6 +113,9 @@ var pieceNeeds = map[string][]string{
 	PieceWebhookBatch: {PieceJSONAt},
 	// Alternatives that recurse could take time exponential in the depth.
 	PieceCheckAlternatives: {PieceCheckLimits},
+	PieceCompiledPattern:   {PieceCheckPattern}, // inputPattern
+	PieceCompiledEnum:      {PieceCheckEnum},    // jsonEqual
+	PieceCompiledObject:    {PieceCompiledKind},
 }
 
 // WithNeeds is names with every piece they call into (pieceNeeds),
@@ -222,13 +241,21 @@ func (b *builder) runtime() {
 	if c.ExpandBaseURL {
 		on(PieceBaseURLVars)
 	}
-	for k := range c.inputKeywords {
-		if p, ok := checkPieces[k]; ok {
-			on(p)
+	switch {
+	case c.InputChecks != nil:
+		files = append(files, "check.go")
+		on(c.checkPieces...)
+	case len(c.Registry) > 0:
+		files = append(files, "schemacheck.go")
+		on(PieceCheckSchema)
+		for k := range c.inputKeywords {
+			if p, ok := checkPieces[k]; ok {
+				on(p)
+			}
 		}
-	}
-	if c.inputRecursive {
-		on(PieceCheckLimits)
+		if c.inputRecursive {
+			on(PieceCheckLimits)
+		}
 	}
 	for _, e := range c.Registry {
 		for _, f := range e.Fields {
