@@ -289,21 +289,6 @@ func joinInputPath(path, key string) string {
 	return path + "." + key
 }
 
-//conngen:if check-schema compiled-undeclared
-
-// foldMatch is the first of names that equals k under Unicode case
-// folding, or "".
-func foldMatch(names []string, k string) string {
-	for _, name := range names {
-		if strings.EqualFold(name, k) {
-			return name
-		}
-	}
-	return ""
-}
-
-//conngen:end
-
 //conngen:if check-pattern
 
 var inputPatterns struct {

@@ -201,6 +201,17 @@ func (v *inputValidator) checkObject(members []map[string]any, x map[string]any,
 	return nil
 }
 
+// foldMatch is the first of names that equals k under Unicode case
+// folding, or "".
+func foldMatch(names []string, k string) string {
+	for _, name := range names {
+		if strings.EqualFold(name, k) {
+			return name
+		}
+	}
+	return ""
+}
+
 // members is s and every schema its $ref and allOf lead to: the schemas
 // that apply to one value together. Their properties together are the
 // fields of the value's Go struct (the generator merges allOf into one

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 )
 
 // ErrUnknownAction is wrapped by the error of Invoke for a name that is no action of the connector.
@@ -76,7 +77,7 @@ func (c *Client) Invoke(ctx context.Context, name string, input json.RawMessage)
 
 // invokeListModels decodes input strictly and calls ListModels.
 func invokeListModels(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
-	if err := decodeInput("openai: listModels: ", schemaCheck(actionSchema(0)), input, nil); err != nil {
+	if err := decodeInput("openai: listModels: ", checkListModelsInput, input, nil); err != nil {
 		return nil, err
 	}
 	ctx, raw := captureBody(ctx)
@@ -87,7 +88,7 @@ func invokeListModels(ctx context.Context, c *Client, input json.RawMessage) (*R
 // invokeCreateChatCompletion decodes input strictly and calls CreateChatCompletion.
 func invokeCreateChatCompletion(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p CreateChatCompletionParams
-	if err := decodeInput("openai: createChatCompletion: ", schemaCheck(actionSchema(2)), input, inputTargets{
+	if err := decodeInput("openai: createChatCompletion: ", checkCreateChatCompletionInput, input, inputTargets{
 		{"body", &p.Body},
 	}); err != nil {
 		return nil, err
@@ -100,7 +101,7 @@ func invokeCreateChatCompletion(ctx context.Context, c *Client, input json.RawMe
 // invokeCreateSpeech decodes input strictly and calls CreateSpeech.
 func invokeCreateSpeech(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p CreateSpeechParams
-	if err := decodeInput("openai: createSpeech: ", schemaCheck(actionSchema(4)), input, inputTargets{
+	if err := decodeInput("openai: createSpeech: ", checkCreateSpeechInput, input, inputTargets{
 		{"body", &p.Body},
 	}); err != nil {
 		return nil, err
@@ -108,4 +109,130 @@ func invokeCreateSpeech(ctx context.Context, c *Client, input json.RawMessage) (
 	ctx, raw := captureBody(ctx)
 	resp, err := c.CreateSpeech(ctx, p)
 	return resultOfInvoke(raw, resp, err)
+}
+
+// checkListModelsInput checks an action's input against its Input schema.
+func checkListModelsInput(v *inputValidator, x any) {
+	if obj1, ok := x.(map[string]any); ok {
+		v.fields(obj1, "", true, fieldsListModelsInput)
+	}
+}
+
+var fieldsListModelsInput = []inputField{}
+
+// checkCreateChatCompletionInput checks an action's input against its Input schema.
+func checkCreateChatCompletionInput(v *inputValidator, x any) {
+	if obj1, ok := x.(map[string]any); ok {
+		v.required(obj1, "", "body")
+		v.fields(obj1, "", true, fieldsCreateChatCompletionInput)
+	}
+}
+
+var fieldsCreateChatCompletionInput = []inputField{
+	{"body", nil, checkChatCompletionRequest},
+}
+
+// checkCreateSpeechInput checks an action's input against its Input schema.
+func checkCreateSpeechInput(v *inputValidator, x any) {
+	if obj1, ok := x.(map[string]any); ok {
+		v.required(obj1, "", "body")
+		v.fields(obj1, "", true, fieldsCreateSpeechInput)
+	}
+}
+
+var fieldsCreateSpeechInput = []inputField{
+	{"body", nil, checkSpeechRequest},
+}
+
+// checkChatMessage checks x, at path, against the schema of the same name.
+func checkChatMessage(v *inputValidator, x any, path string) {
+	if obj1, ok := v.object(x, path); ok {
+		v.required(obj1, path, "role", "content")
+		v.fields(obj1, path, true, fieldsChatMessage)
+	}
+}
+
+var fieldsChatMessage = []inputField{
+	{"content", []string{"string"}, nil},
+	{"name", []string{"string"}, nil},
+	{"role", []string{"string"}, nil},
+}
+
+// checkStreamOptions checks x, at path, against the schema of the same name.
+func checkStreamOptions(v *inputValidator, x any, path string) {
+	if obj1, ok := v.object(x, path); ok {
+		v.fields(obj1, path, true, fieldsStreamOptions)
+	}
+}
+
+var fieldsStreamOptions = []inputField{
+	{"include_usage", []string{"boolean"}, nil},
+}
+
+// checkChatCompletionRequest checks x, at path, against the schema of the same name.
+func checkChatCompletionRequest(v *inputValidator, x any, path string) {
+	if obj1, ok := v.object(x, path); ok {
+		v.required(obj1, path, "model", "messages")
+		for _, k1 := range sortedKeys(obj1) {
+			p1 := joinInputPath(path, k1)
+			switch k1 {
+			case "messages":
+				if v.isKind(obj1[k1], p1, "array") {
+					for i2, e2 := range inputItems(obj1[k1]) {
+						p2 := p1 + "[" + strconv.Itoa(i2) + "]"
+						checkChatMessage(v, e2, p2)
+					}
+				}
+			case "stop":
+				if v.isKind(obj1[k1], p1, "array") {
+					for i2, e2 := range inputItems(obj1[k1]) {
+						p2 := p1 + "[" + strconv.Itoa(i2) + "]"
+						v.isKind(e2, p2, "string")
+					}
+				}
+			default:
+				v.field(obj1[k1], k1, p1, true, fieldsChatCompletionRequest)
+			}
+		}
+	}
+}
+
+var fieldsChatCompletionRequest = []inputField{
+	{"max_tokens", []string{"integer"}, nil},
+	{"messages", nil, nil},
+	{"model", []string{"string"}, nil},
+	{"n", []string{"integer"}, nil},
+	{"seed", []string{"integer"}, nil},
+	{"stop", nil, nil},
+	{"stream", []string{"boolean"}, nil},
+	{"stream_options", nil, checkStreamOptions},
+	{"temperature", []string{"number"}, nil},
+	{"top_p", []string{"number"}, nil},
+	{"user", []string{"string"}, nil},
+}
+
+// checkSpeechRequest checks x, at path, against the schema of the same name.
+func checkSpeechRequest(v *inputValidator, x any, path string) {
+	if obj1, ok := v.object(x, path); ok {
+		v.required(obj1, path, "model", "input", "voice")
+		for _, k1 := range sortedKeys(obj1) {
+			p1 := joinInputPath(path, k1)
+			switch k1 {
+			case "response_format":
+				if v.isKind(obj1[k1], p1, "string") {
+					v.enum(obj1[k1], p1, "\"mp3\"", "\"opus\"", "\"aac\"", "\"flac\"", "\"wav\"", "\"pcm\"")
+				}
+			default:
+				v.field(obj1[k1], k1, p1, true, fieldsSpeechRequest)
+			}
+		}
+	}
+}
+
+var fieldsSpeechRequest = []inputField{
+	{"input", []string{"string"}, nil},
+	{"model", []string{"string"}, nil},
+	{"response_format", nil, nil},
+	{"speed", []string{"number"}, nil},
+	{"voice", []string{"string"}, nil},
 }

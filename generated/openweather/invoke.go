@@ -254,8 +254,6 @@ type inputProblem struct{ path, msg string }
 // no properties at all is free-form.
 type inputValidator struct {
 	problems []inputProblem
-
-	root map[string]any // the Input schema (schemacheck.go)
 }
 
 func (v *inputValidator) addf(path, format string, args ...any) {
@@ -267,17 +265,6 @@ func joinInputPath(path, key string) string {
 		return key
 	}
 	return path + "." + key
-}
-
-// foldMatch is the first of names that equals k under Unicode case
-// folding, or "".
-func foldMatch(names []string, k string) string {
-	for _, name := range names {
-		if strings.EqualFold(name, k) {
-			return name
-		}
-	}
-	return ""
 }
 
 func kindIs(t string, x any) bool {

@@ -130,7 +130,7 @@ func (c *Client) Invoke(ctx context.Context, name string, input json.RawMessage)
 // invokeGetCurrentWeather decodes input strictly and calls GetCurrentWeather.
 func invokeGetCurrentWeather(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetCurrentWeatherParams
-	if err := decodeInput("openweather: getCurrentWeather: ", schemaCheck(actionSchema(0)), input, inputTargets{
+	if err := decodeInput("openweather: getCurrentWeather: ", checkGetCurrentWeatherInput, input, inputTargets{
 		{"q", &p.Q},
 		{"lat", &p.Lat},
 		{"lon", &p.Lon},
@@ -149,7 +149,7 @@ func invokeGetCurrentWeather(ctx context.Context, c *Client, input json.RawMessa
 // invokeGetForecast decodes input strictly and calls GetForecast.
 func invokeGetForecast(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetForecastParams
-	if err := decodeInput("openweather: getForecast: ", schemaCheck(actionSchema(2)), input, inputTargets{
+	if err := decodeInput("openweather: getForecast: ", checkGetForecastInput, input, inputTargets{
 		{"q", &p.Q},
 		{"lat", &p.Lat},
 		{"lon", &p.Lon},
@@ -169,7 +169,7 @@ func invokeGetForecast(ctx context.Context, c *Client, input json.RawMessage) (*
 // invokeGetAirPollution decodes input strictly and calls GetAirPollution.
 func invokeGetAirPollution(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetAirPollutionParams
-	if err := decodeInput("openweather: getAirPollution: ", schemaCheck(actionSchema(4)), input, inputTargets{
+	if err := decodeInput("openweather: getAirPollution: ", checkGetAirPollutionInput, input, inputTargets{
 		{"lat", &p.Lat},
 		{"lon", &p.Lon},
 	}); err != nil {
@@ -183,7 +183,7 @@ func invokeGetAirPollution(ctx context.Context, c *Client, input json.RawMessage
 // invokeGetAirPollutionForecast decodes input strictly and calls GetAirPollutionForecast.
 func invokeGetAirPollutionForecast(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GetAirPollutionForecastParams
-	if err := decodeInput("openweather: getAirPollutionForecast: ", schemaCheck(actionSchema(6)), input, inputTargets{
+	if err := decodeInput("openweather: getAirPollutionForecast: ", checkGetAirPollutionForecastInput, input, inputTargets{
 		{"lat", &p.Lat},
 		{"lon", &p.Lon},
 	}); err != nil {
@@ -197,7 +197,7 @@ func invokeGetAirPollutionForecast(ctx context.Context, c *Client, input json.Ra
 // invokeGeocodeDirect decodes input strictly and calls GeocodeDirect.
 func invokeGeocodeDirect(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GeocodeDirectParams
-	if err := decodeInput("openweather: geocodeDirect: ", schemaCheck(actionSchema(7)), input, inputTargets{
+	if err := decodeInput("openweather: geocodeDirect: ", checkGeocodeDirectInput, input, inputTargets{
 		{"q", &p.Q},
 		{"limit", &p.Limit},
 	}); err != nil {
@@ -211,7 +211,7 @@ func invokeGeocodeDirect(ctx context.Context, c *Client, input json.RawMessage) 
 // invokeGeocodeReverse decodes input strictly and calls GeocodeReverse.
 func invokeGeocodeReverse(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GeocodeReverseParams
-	if err := decodeInput("openweather: geocodeReverse: ", schemaCheck(actionSchema(9)), input, inputTargets{
+	if err := decodeInput("openweather: geocodeReverse: ", checkGeocodeReverseInput, input, inputTargets{
 		{"lat", &p.Lat},
 		{"lon", &p.Lon},
 		{"limit", &p.Limit},
@@ -226,7 +226,7 @@ func invokeGeocodeReverse(ctx context.Context, c *Client, input json.RawMessage)
 // invokeGeocodeZip decodes input strictly and calls GeocodeZip.
 func invokeGeocodeZip(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error) {
 	var p GeocodeZipParams
-	if err := decodeInput("openweather: geocodeZip: ", schemaCheck(actionSchema(10)), input, inputTargets{
+	if err := decodeInput("openweather: geocodeZip: ", checkGeocodeZipInput, input, inputTargets{
 		{"zip", &p.Zip},
 	}); err != nil {
 		return nil, err
@@ -234,4 +234,200 @@ func invokeGeocodeZip(ctx context.Context, c *Client, input json.RawMessage) (*R
 	ctx, raw := captureBody(ctx)
 	resp, err := c.GeocodeZip(ctx, p)
 	return resultOfInvoke(raw, resp, err)
+}
+
+// checkGetCurrentWeatherInput checks an action's input against its Input schema.
+func checkGetCurrentWeatherInput(v *inputValidator, x any) {
+	if obj1, ok := x.(map[string]any); ok {
+		for _, k1 := range sortedKeys(obj1) {
+			p1 := joinInputPath("", k1)
+			switch k1 {
+			case "lat":
+				if v.isKind(obj1[k1], p1, "number") {
+					v.between(obj1[k1], p1, -90.0, 90.0)
+				}
+			case "lon":
+				if v.isKind(obj1[k1], p1, "number") {
+					v.between(obj1[k1], p1, -180.0, 180.0)
+				}
+			case "units":
+				if v.isKind(obj1[k1], p1, "string") {
+					v.enum(obj1[k1], p1, "\"standard\"", "\"metric\"", "\"imperial\"")
+				}
+			default:
+				v.field(obj1[k1], k1, p1, true, fieldsGetCurrentWeatherInput)
+			}
+		}
+	}
+}
+
+var fieldsGetCurrentWeatherInput = []inputField{
+	{"id", []string{"integer"}, nil},
+	{"lang", []string{"string"}, nil},
+	{"lat", nil, nil},
+	{"lon", nil, nil},
+	{"q", []string{"string"}, nil},
+	{"units", nil, nil},
+	{"zip", []string{"string"}, nil},
+}
+
+// checkGetForecastInput checks an action's input against its Input schema.
+func checkGetForecastInput(v *inputValidator, x any) {
+	if obj1, ok := x.(map[string]any); ok {
+		for _, k1 := range sortedKeys(obj1) {
+			p1 := joinInputPath("", k1)
+			switch k1 {
+			case "cnt":
+				if v.isKind(obj1[k1], p1, "integer") {
+					v.between(obj1[k1], p1, 1.0, 40.0)
+				}
+			case "lat":
+				if v.isKind(obj1[k1], p1, "number") {
+					v.between(obj1[k1], p1, -90.0, 90.0)
+				}
+			case "lon":
+				if v.isKind(obj1[k1], p1, "number") {
+					v.between(obj1[k1], p1, -180.0, 180.0)
+				}
+			case "units":
+				if v.isKind(obj1[k1], p1, "string") {
+					v.enum(obj1[k1], p1, "\"standard\"", "\"metric\"", "\"imperial\"")
+				}
+			default:
+				v.field(obj1[k1], k1, p1, true, fieldsGetForecastInput)
+			}
+		}
+	}
+}
+
+var fieldsGetForecastInput = []inputField{
+	{"cnt", nil, nil},
+	{"id", []string{"integer"}, nil},
+	{"lang", []string{"string"}, nil},
+	{"lat", nil, nil},
+	{"lon", nil, nil},
+	{"q", []string{"string"}, nil},
+	{"units", nil, nil},
+	{"zip", []string{"string"}, nil},
+}
+
+// checkGetAirPollutionInput checks an action's input against its Input schema.
+func checkGetAirPollutionInput(v *inputValidator, x any) {
+	if obj1, ok := x.(map[string]any); ok {
+		v.required(obj1, "", "lat", "lon")
+		for _, k1 := range sortedKeys(obj1) {
+			p1 := joinInputPath("", k1)
+			switch k1 {
+			case "lat":
+				if v.isKind(obj1[k1], p1, "number") {
+					v.between(obj1[k1], p1, -90.0, 90.0)
+				}
+			case "lon":
+				if v.isKind(obj1[k1], p1, "number") {
+					v.between(obj1[k1], p1, -180.0, 180.0)
+				}
+			default:
+				v.field(obj1[k1], k1, p1, true, fieldsGetAirPollutionInput)
+			}
+		}
+	}
+}
+
+var fieldsGetAirPollutionInput = []inputField{
+	{"lat", nil, nil},
+	{"lon", nil, nil},
+}
+
+// checkGetAirPollutionForecastInput checks an action's input against its Input schema.
+func checkGetAirPollutionForecastInput(v *inputValidator, x any) {
+	if obj1, ok := x.(map[string]any); ok {
+		v.required(obj1, "", "lat", "lon")
+		for _, k1 := range sortedKeys(obj1) {
+			p1 := joinInputPath("", k1)
+			switch k1 {
+			case "lat":
+				if v.isKind(obj1[k1], p1, "number") {
+					v.between(obj1[k1], p1, -90.0, 90.0)
+				}
+			case "lon":
+				if v.isKind(obj1[k1], p1, "number") {
+					v.between(obj1[k1], p1, -180.0, 180.0)
+				}
+			default:
+				v.field(obj1[k1], k1, p1, true, fieldsGetAirPollutionForecastInput)
+			}
+		}
+	}
+}
+
+var fieldsGetAirPollutionForecastInput = []inputField{
+	{"lat", nil, nil},
+	{"lon", nil, nil},
+}
+
+// checkGeocodeDirectInput checks an action's input against its Input schema.
+func checkGeocodeDirectInput(v *inputValidator, x any) {
+	if obj1, ok := x.(map[string]any); ok {
+		v.required(obj1, "", "q")
+		for _, k1 := range sortedKeys(obj1) {
+			p1 := joinInputPath("", k1)
+			switch k1 {
+			case "limit":
+				if v.isKind(obj1[k1], p1, "integer") {
+					v.between(obj1[k1], p1, 1.0, 5.0)
+				}
+			default:
+				v.field(obj1[k1], k1, p1, true, fieldsGeocodeDirectInput)
+			}
+		}
+	}
+}
+
+var fieldsGeocodeDirectInput = []inputField{
+	{"limit", nil, nil},
+	{"q", []string{"string"}, nil},
+}
+
+// checkGeocodeReverseInput checks an action's input against its Input schema.
+func checkGeocodeReverseInput(v *inputValidator, x any) {
+	if obj1, ok := x.(map[string]any); ok {
+		v.required(obj1, "", "lat", "lon")
+		for _, k1 := range sortedKeys(obj1) {
+			p1 := joinInputPath("", k1)
+			switch k1 {
+			case "lat":
+				if v.isKind(obj1[k1], p1, "number") {
+					v.between(obj1[k1], p1, -90.0, 90.0)
+				}
+			case "limit":
+				if v.isKind(obj1[k1], p1, "integer") {
+					v.between(obj1[k1], p1, 1.0, 5.0)
+				}
+			case "lon":
+				if v.isKind(obj1[k1], p1, "number") {
+					v.between(obj1[k1], p1, -180.0, 180.0)
+				}
+			default:
+				v.field(obj1[k1], k1, p1, true, fieldsGeocodeReverseInput)
+			}
+		}
+	}
+}
+
+var fieldsGeocodeReverseInput = []inputField{
+	{"lat", nil, nil},
+	{"limit", nil, nil},
+	{"lon", nil, nil},
+}
+
+// checkGeocodeZipInput checks an action's input against its Input schema.
+func checkGeocodeZipInput(v *inputValidator, x any) {
+	if obj1, ok := x.(map[string]any); ok {
+		v.required(obj1, "", "zip")
+		v.fields(obj1, "", true, fieldsGeocodeZipInput)
+	}
+}
+
+var fieldsGeocodeZipInput = []inputField{
+	{"zip", []string{"string"}, nil},
 }

@@ -271,17 +271,6 @@ func joinInputPath(path, key string) string {
 	return path + "." + key
 }
 
-// foldMatch is the first of names that equals k under Unicode case
-// folding, or "".
-func foldMatch(names []string, k string) string {
-	for _, name := range names {
-		if strings.EqualFold(name, k) {
-			return name
-		}
-	}
-	return ""
-}
-
 var inputPatterns struct {
 	sync.Mutex
 	m map[string]*regexp.Regexp // pattern -> compiled, nil when Go cannot compile it

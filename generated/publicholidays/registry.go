@@ -232,24 +232,25 @@ func checkGetPublicHolidaysInput(v *inputValidator, x any) {
 					v.between(obj1[k1], p1, 1900.0, 2200.0)
 				}
 			default:
-				v.undeclared(k1, p1, true, "countryCode", "year")
+				v.field(obj1[k1], k1, p1, true, fieldsGetPublicHolidaysInput)
 			}
 		}
 	}
 }
 
+var fieldsGetPublicHolidaysInput = []inputField{
+	{"countryCode", nil, nil},
+	{"year", nil, nil},
+}
+
 // checkGetAvailableCountriesInput checks an action's input against its Input schema.
 func checkGetAvailableCountriesInput(v *inputValidator, x any) {
 	if obj1, ok := x.(map[string]any); ok {
-		for _, k1 := range sortedKeys(obj1) {
-			p1 := joinInputPath("", k1)
-			switch k1 {
-			default:
-				v.undeclared(k1, p1, true)
-			}
-		}
+		v.fields(obj1, "", true, fieldsGetAvailableCountriesInput)
 	}
 }
+
+var fieldsGetAvailableCountriesInput = []inputField{}
 
 // checkIsTodayPublicHolidayInput checks an action's input against its Input schema.
 func checkIsTodayPublicHolidayInput(v *inputValidator, x any) {
@@ -262,17 +263,21 @@ func checkIsTodayPublicHolidayInput(v *inputValidator, x any) {
 				if v.isKind(obj1[k1], p1, "string") {
 					v.matches(obj1[k1], p1, "^[A-Za-z]{2}$")
 				}
-			case "countyCode":
-				v.isKind(obj1[k1], p1, "string")
 			case "offset":
 				if v.isKind(obj1[k1], p1, "integer") {
 					v.between(obj1[k1], p1, -12.0, 12.0)
 				}
 			default:
-				v.undeclared(k1, p1, true, "countryCode", "countyCode", "offset")
+				v.field(obj1[k1], k1, p1, true, fieldsIsTodayPublicHolidayInput)
 			}
 		}
 	}
+}
+
+var fieldsIsTodayPublicHolidayInput = []inputField{
+	{"countryCode", nil, nil},
+	{"countyCode", []string{"string"}, nil},
+	{"offset", nil, nil},
 }
 
 // checkGetNextPublicHolidaysInput checks an action's input against its Input schema.
@@ -287,24 +292,24 @@ func checkGetNextPublicHolidaysInput(v *inputValidator, x any) {
 					v.matches(obj1[k1], p1, "^[A-Za-z]{2}$")
 				}
 			default:
-				v.undeclared(k1, p1, true, "countryCode")
+				v.field(obj1[k1], k1, p1, true, fieldsGetNextPublicHolidaysInput)
 			}
 		}
 	}
 }
 
+var fieldsGetNextPublicHolidaysInput = []inputField{
+	{"countryCode", nil, nil},
+}
+
 // checkGetNextPublicHolidaysWorldwideInput checks an action's input against its Input schema.
 func checkGetNextPublicHolidaysWorldwideInput(v *inputValidator, x any) {
 	if obj1, ok := x.(map[string]any); ok {
-		for _, k1 := range sortedKeys(obj1) {
-			p1 := joinInputPath("", k1)
-			switch k1 {
-			default:
-				v.undeclared(k1, p1, true)
-			}
-		}
+		v.fields(obj1, "", true, fieldsGetNextPublicHolidaysWorldwideInput)
 	}
 }
+
+var fieldsGetNextPublicHolidaysWorldwideInput = []inputField{}
 
 // checkGetCountryInfoInput checks an action's input against its Input schema.
 func checkGetCountryInfoInput(v *inputValidator, x any) {
@@ -318,10 +323,14 @@ func checkGetCountryInfoInput(v *inputValidator, x any) {
 					v.matches(obj1[k1], p1, "^[A-Za-z]{2}$")
 				}
 			default:
-				v.undeclared(k1, p1, true, "countryCode")
+				v.field(obj1[k1], k1, p1, true, fieldsGetCountryInfoInput)
 			}
 		}
 	}
+}
+
+var fieldsGetCountryInfoInput = []inputField{
+	{"countryCode", nil, nil},
 }
 
 // checkGetLongWeekendsInput checks an action's input against its Input schema.
@@ -340,8 +349,13 @@ func checkGetLongWeekendsInput(v *inputValidator, x any) {
 					v.between(obj1[k1], p1, 1900.0, 2200.0)
 				}
 			default:
-				v.undeclared(k1, p1, true, "countryCode", "year")
+				v.field(obj1[k1], k1, p1, true, fieldsGetLongWeekendsInput)
 			}
 		}
 	}
+}
+
+var fieldsGetLongWeekendsInput = []inputField{
+	{"countryCode", nil, nil},
+	{"year", nil, nil},
 }

@@ -44,15 +44,47 @@ func (v *inputValidator) required(obj map[string]any, path string, names ...stri
 	}
 }
 
-// undeclared records what is wrong with the key k, at path, that no
-// property declares: known are the names that are, sorted; refused is
-// whether the object takes no other keys (additionalProperties false, or
-// properties declared and nothing more allowed).
-func (v *inputValidator) undeclared(k, path string, refused bool, known ...string) {
-	if name := foldMatch(known, k); name != "" {
-		v.addf(path, "matches field %q only in case; keys match exactly", name)
-	} else if refused {
+// inputField is a key an object schema declares, with the JSON types its
+// value may have when that is all its schema checks, or the check of the
+// named schema that is ($ref); neither: any value, or one checked by code
+// of its own.
+type inputField struct {
+	key   string
+	types []string
+	check func(v *inputValidator, x any, path string)
+}
+
+// field checks x, the value of key k (at path) of an object whose
+// declared keys are fields, sorted: refused is whether the object takes
+// no other keys (additionalProperties false, or properties declared and
+// nothing more allowed).
+func (v *inputValidator) field(x any, k, path string, refused bool, fields []inputField) {
+	for _, f := range fields {
+		if f.key == k {
+			if f.types != nil {
+				v.isKind(x, path, f.types...)
+			}
+			if f.check != nil {
+				f.check(v, x, path)
+			}
+			return
+		}
+	}
+	for _, f := range fields {
+		if strings.EqualFold(f.key, k) {
+			v.addf(path, "matches field %q only in case; keys match exactly", f.key)
+			return
+		}
+	}
+	if refused {
 		v.addf(path, "unknown field")
+	}
+}
+
+// fields checks every key of obj by field.
+func (v *inputValidator) fields(obj map[string]any, path string, refused bool, fields []inputField) {
+	for _, k := range sortedKeys(obj) {
+		v.field(obj[k], k, joinInputPath(path, k), refused, fields)
 	}
 }
 

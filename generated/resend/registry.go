@@ -94,50 +94,37 @@ func invokeGetEmail(ctx context.Context, c *Client, input json.RawMessage) (*Res
 func checkSendEmailInput(v *inputValidator, x any) {
 	if obj1, ok := x.(map[string]any); ok {
 		v.required(obj1, "", "body")
-		for _, k1 := range sortedKeys(obj1) {
-			p1 := joinInputPath("", k1)
-			switch k1 {
-			case "body":
-				checkSendEmailRequest(v, obj1[k1], p1)
-			default:
-				v.undeclared(k1, p1, true, "body")
-			}
-		}
+		v.fields(obj1, "", true, fieldsSendEmailInput)
 	}
+}
+
+var fieldsSendEmailInput = []inputField{
+	{"body", nil, checkSendEmailRequest},
 }
 
 // checkGetEmailInput checks an action's input against its Input schema.
 func checkGetEmailInput(v *inputValidator, x any) {
 	if obj1, ok := x.(map[string]any); ok {
 		v.required(obj1, "", "id")
-		for _, k1 := range sortedKeys(obj1) {
-			p1 := joinInputPath("", k1)
-			switch k1 {
-			case "id":
-				v.isKind(obj1[k1], p1, "string")
-			default:
-				v.undeclared(k1, p1, true, "id")
-			}
-		}
+		v.fields(obj1, "", true, fieldsGetEmailInput)
 	}
+}
+
+var fieldsGetEmailInput = []inputField{
+	{"id", []string{"string"}, nil},
 }
 
 // checkTag checks x, at path, against the schema of the same name.
 func checkTag(v *inputValidator, x any, path string) {
 	if obj1, ok := v.object(x, path); ok {
 		v.required(obj1, path, "name", "value")
-		for _, k1 := range sortedKeys(obj1) {
-			p1 := joinInputPath(path, k1)
-			switch k1 {
-			case "name":
-				v.isKind(obj1[k1], p1, "string")
-			case "value":
-				v.isKind(obj1[k1], p1, "string")
-			default:
-				v.undeclared(k1, p1, true, "name", "value")
-			}
-		}
+		v.fields(obj1, path, true, fieldsTag)
 	}
+}
+
+var fieldsTag = []inputField{
+	{"name", []string{"string"}, nil},
+	{"value", []string{"string"}, nil},
 }
 
 // checkSendEmailRequest checks x, at path, against the schema of the same name.
@@ -161,10 +148,6 @@ func checkSendEmailRequest(v *inputValidator, x any, path string) {
 						v.isKind(e2, p2, "string")
 					}
 				}
-			case "from":
-				v.isKind(obj1[k1], p1, "string")
-			case "html":
-				v.isKind(obj1[k1], p1, "string")
 			case "reply_to":
 				if v.isKind(obj1[k1], p1, "array") {
 					for i2, e2 := range inputItems(obj1[k1]) {
@@ -172,8 +155,6 @@ func checkSendEmailRequest(v *inputValidator, x any, path string) {
 						v.isKind(e2, p2, "string")
 					}
 				}
-			case "subject":
-				v.isKind(obj1[k1], p1, "string")
 			case "tags":
 				if v.isKind(obj1[k1], p1, "array") {
 					for i2, e2 := range inputItems(obj1[k1]) {
@@ -181,8 +162,6 @@ func checkSendEmailRequest(v *inputValidator, x any, path string) {
 						checkTag(v, e2, p2)
 					}
 				}
-			case "text":
-				v.isKind(obj1[k1], p1, "string")
 			case "to":
 				if v.isKind(obj1[k1], p1, "array") {
 					for i2, e2 := range inputItems(obj1[k1]) {
@@ -191,8 +170,20 @@ func checkSendEmailRequest(v *inputValidator, x any, path string) {
 					}
 				}
 			default:
-				v.undeclared(k1, p1, true, "bcc", "cc", "from", "html", "reply_to", "subject", "tags", "text", "to")
+				v.field(obj1[k1], k1, p1, true, fieldsSendEmailRequest)
 			}
 		}
 	}
+}
+
+var fieldsSendEmailRequest = []inputField{
+	{"bcc", nil, nil},
+	{"cc", nil, nil},
+	{"from", []string{"string"}, nil},
+	{"html", []string{"string"}, nil},
+	{"reply_to", nil, nil},
+	{"subject", []string{"string"}, nil},
+	{"tags", nil, nil},
+	{"text", []string{"string"}, nil},
+	{"to", nil, nil},
 }

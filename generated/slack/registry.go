@@ -67,36 +67,25 @@ func invokePostMessage(ctx context.Context, c *Client, input json.RawMessage) (*
 func checkPostMessageInput(v *inputValidator, x any) {
 	if obj1, ok := x.(map[string]any); ok {
 		v.required(obj1, "", "body")
-		for _, k1 := range sortedKeys(obj1) {
-			p1 := joinInputPath("", k1)
-			switch k1 {
-			case "body":
-				checkPostMessageRequest(v, obj1[k1], p1)
-			default:
-				v.undeclared(k1, p1, true, "body")
-			}
-		}
+		v.fields(obj1, "", true, fieldsPostMessageInput)
 	}
+}
+
+var fieldsPostMessageInput = []inputField{
+	{"body", nil, checkPostMessageRequest},
 }
 
 // checkPostMessageRequest checks x, at path, against the schema of the same name.
 func checkPostMessageRequest(v *inputValidator, x any, path string) {
 	if obj1, ok := v.object(x, path); ok {
 		v.required(obj1, path, "channel")
-		for _, k1 := range sortedKeys(obj1) {
-			p1 := joinInputPath(path, k1)
-			switch k1 {
-			case "channel":
-				v.isKind(obj1[k1], p1, "string")
-			case "mrkdwn":
-				v.isKind(obj1[k1], p1, "boolean")
-			case "text":
-				v.isKind(obj1[k1], p1, "string")
-			case "thread_ts":
-				v.isKind(obj1[k1], p1, "string")
-			default:
-				v.undeclared(k1, p1, true, "channel", "mrkdwn", "text", "thread_ts")
-			}
-		}
+		v.fields(obj1, path, true, fieldsPostMessageRequest)
 	}
+}
+
+var fieldsPostMessageRequest = []inputField{
+	{"channel", []string{"string"}, nil},
+	{"mrkdwn", []string{"boolean"}, nil},
+	{"text", []string{"string"}, nil},
+	{"thread_ts", []string{"string"}, nil},
 }

@@ -25,7 +25,42 @@ func genInputChecks(f *jen.File, c *model.Connector) {
 		}
 		x := func() *jen.Statement { return jen.Id("x") }
 		f.Func().Id(fn.Name).Params(params...).Block(checkStmts(fn.Check, x, path, 0)...)
+		genFieldTables(f, fn.Check)
 	}
+}
+
+// genFieldTables renders the tables of declared keys of chk's objects
+// (model.ObjectCheck.Table).
+func genFieldTables(f *jen.File, chk *model.Check) {
+	if chk == nil || chk.Call != nil {
+		return
+	}
+	if o := chk.Object; o != nil && o.Table != "" {
+		f.Var().Id(o.Table).Op("=").Index().Id("inputField").ValuesFunc(func(g *jen.Group) {
+			for _, p := range o.Props {
+				switch {
+				case p.Check == nil || p.Code:
+					g.Line().Values(jen.Lit(p.Key), jen.Nil(), jen.Nil())
+					continue
+				case p.Check.Call != nil:
+					g.Line().Values(jen.Lit(p.Key), jen.Nil(), jen.Id(p.Check.Call.Name))
+					continue
+				}
+				types := make([]jen.Code, len(p.Check.Types))
+				for i, t := range p.Check.Types {
+					types[i] = jen.Lit(t)
+				}
+				g.Line().Values(jen.Lit(p.Key), jen.Index().String().Values(types...), jen.Nil())
+			}
+			g.Line()
+		})
+		for _, p := range o.Props {
+			if p.Code {
+				genFieldTables(f, p.Check)
+			}
+		}
+	}
+	genFieldTables(f, chk.Items)
 }
 
 // checkStmts are the statements that check the value x at path against
@@ -107,25 +142,20 @@ func objectStmt(o *model.ObjectCheck, x, path func() *jen.Statement, d int, type
 		}
 		body = append(body, jen.Id("v").Dot("required").Call(args...))
 	}
-	if o.Walks() {
+	refused := jen.Lit(o.Refused)
+	switch {
+	case !o.Walks():
+	case !o.Coded(): // the table says all
+		body = append(body, jen.Id("v").Dot("fields").Call(jen.Id(obj), path(), refused, jen.Id(o.Table)))
+	default:
 		var cases []jen.Code
-		var unchecked []jen.Code // declared keys whose values nothing checks
 		for _, prop := range o.Props {
-			stmts := checkStmts(prop.Check, func() *jen.Statement { return jen.Id(obj).Index(jen.Id(k)) }, func() *jen.Statement { return jen.Id(p) }, d)
-			if len(stmts) == 0 {
-				unchecked = append(unchecked, jen.Lit(prop.Key))
-				continue
+			if prop.Code {
+				stmts := checkStmts(prop.Check, func() *jen.Statement { return jen.Id(obj).Index(jen.Id(k)) }, func() *jen.Statement { return jen.Id(p) }, d)
+				cases = append(cases, jen.Case(jen.Lit(prop.Key)).Block(stmts...))
 			}
-			cases = append(cases, jen.Case(jen.Lit(prop.Key)).Block(stmts...))
 		}
-		if len(unchecked) > 0 {
-			cases = append(cases, jen.Case(unchecked...))
-		}
-		args := []jen.Code{jen.Id(k), jen.Id(p), jen.Lit(o.Refused)}
-		for _, name := range o.Known {
-			args = append(args, jen.Lit(name))
-		}
-		cases = append(cases, jen.Default().Block(jen.Id("v").Dot("undeclared").Call(args...)))
+		cases = append(cases, jen.Default().Block(jen.Id("v").Dot("field").Call(jen.Id(obj).Index(jen.Id(k)), jen.Id(k), jen.Id(p), refused, jen.Id(o.Table))))
 		body = append(body, jen.For(jen.List(jen.Id("_"), jen.Id(k)).Op(":=").Range().Id("sortedKeys").Call(jen.Id(obj))).Block(
 			jen.Id(p).Op(":=").Id("joinInputPath").Call(path(), jen.Id(k)),
 			jen.Switch(jen.Id(k)).Block(cases...),

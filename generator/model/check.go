@@ -2,6 +2,7 @@ package model
 
 import (
 	"encoding/json"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -9,23 +10,26 @@ import (
 )
 
 // CompiledChecksUnder is the weight (Check.weight: helper calls and
-// switch cases) under which Invoke's input check is compiled: one
-// generated function per Input and per named schema they use, calling the
-// helpers of templates/check.go, in place of the schema interpreter
+// switch cases; a key whose table entry says all weighs nothing) under
+// which Invoke's input check is compiled: one generated function per
+// Input and per named schema they use, calling the helpers of
+// templates/check.go, in place of the schema interpreter
 // (templates/schemacheck.go), which is the same code whatever the
-// schemas. Measured in compiler instructions (BENCHMARKS.md, "Fifth
-// round"), the compiled check costs about the interpreter's 136M at a
-// weight of 65 and saves ~65M at 10: it is for small connectors. A
-// variable so tests can force either.
-var CompiledChecksUnder = 64
+// schemas. Measured in compiler instructions on 13 documents
+// (BENCHMARKS.md, "Fifth round"), the compiled check saves ~75M at a
+// weight under 25 and ~20M at 58, and costs more than the interpreter
+// from about 90: it is for small connectors. A variable so tests can
+// force either.
+var CompiledChecksUnder = 80
 
 // CheckFunc is a generated function that checks a value against one
 // schema: an action's whole Input (Root: it takes the input alone) or a
 // named schema an Input refers to.
 type CheckFunc struct {
-	Name  string
-	Root  bool
-	Check *Check
+	Name   string
+	Root   bool
+	Check  *Check
+	Tables []string // the names of its objects' tables (ObjectCheck.Table)
 }
 
 // Check is what the compiled check does with one value, in the
@@ -51,14 +55,30 @@ type Range struct{ Lo, Hi float64 }
 type ObjectCheck struct {
 	Required []string
 	Props    []PropCheck // sorted by key
-	Known    []string    // the declared keys, sorted: a key matching one only in case is refused
 	Refused  bool        // undeclared keys are refused
+	// Table names the object's table of declared keys (static data: each
+	// key with the types its value may have, when that is all its check
+	// is), which the helpers field and fields read.
+	Table string
 }
 
 // PropCheck is a declared key and the check of its value (nil: none).
+// Code: the check is more than its value's types or a named schema's
+// check, and is rendered as code; else the table says it.
 type PropCheck struct {
 	Key   string
 	Check *Check
+	Code  bool
+}
+
+// Coded reports whether some declared key's value is checked by code.
+func (o *ObjectCheck) Coded() bool {
+	for _, p := range o.Props {
+		if p.Code {
+			return true
+		}
+	}
+	return false
 }
 
 // Walks reports whether the check goes through the object's keys.
@@ -114,6 +134,7 @@ func (b *builder) compileChecks() {
 	c.InputChecks = funcs
 	for _, f := range c.InputChecks {
 		f.Name = b.ids.Unique(f.Name)
+		f.Tables = f.Check.nameTables(b, "fields"+strings.TrimPrefix(f.Name, "check"), nil)
 	}
 	for i, e := range c.Registry {
 		e.CheckFunc = of[i].Name
@@ -246,9 +267,12 @@ func (chk *Check) helpers(into map[string]bool) {
 	add(chk.Bounds != nil, PieceCompiledBetween)
 	if o := chk.Object; o != nil {
 		add(len(o.Required) > 0, PieceCompiledRequired)
-		add(o.Walks(), PieceCompiledUndeclared)
+		add(o.Walks() && o.Coded(), PieceCompiledField)
+		add(o.Walks() && !o.Coded(), PieceCompiledFields)
 		for _, p := range o.Props {
-			p.Check.helpers(into)
+			if p.Code {
+				p.Check.helpers(into)
+			}
 		}
 	}
 	chk.Items.helpers(into)
@@ -269,6 +293,13 @@ func (chk *Check) TypedObject() bool {
 		chk.Count == nil && chk.Length == nil && chk.Pattern == nil && chk.Bounds == nil
 }
 
+// onlyTypes reports whether chk checks nothing but its value's types.
+func (chk *Check) onlyTypes() bool {
+	rest := *chk
+	rest.Types = nil
+	return rest.empty()
+}
+
 func (chk *Check) empty() bool {
 	return chk.Call == nil && !chk.Never && chk.Types == nil && chk.Enum == nil && chk.Object == nil &&
 		chk.Items == nil && chk.Count == nil && chk.Length == nil && chk.Bounds == nil && chk.Pattern == nil
@@ -280,16 +311,14 @@ func (chk *Check) empty() bool {
 func (cc *checkCompiler) object(s map[string]any) (*ObjectCheck, bool) {
 	o := &ObjectCheck{}
 	props, _ := s["properties"].(map[string]any)
-	for k := range props {
-		o.Known = append(o.Known, k)
-	}
-	slices.Sort(o.Known)
-	for _, k := range o.Known {
+	keys := slices.Sorted(maps.Keys(props))
+	for _, k := range keys {
 		chk, ok := cc.node(props[k])
 		if !ok {
 			return nil, false
 		}
-		o.Props = append(o.Props, PropCheck{Key: k, Check: chk})
+		code := chk != nil && chk.Call == nil && !chk.onlyTypes()
+		o.Props = append(o.Props, PropCheck{Key: k, Check: chk, Code: code})
 	}
 	ap := s["additionalProperties"]
 	if _, isSchema := ap.(map[string]any); isSchema {
@@ -382,8 +411,28 @@ func (chk *Check) weight() int {
 	if o := chk.Object; o != nil {
 		n += 2
 		for _, p := range o.Props {
-			n += 1 + p.Check.weight()
+			if p.Code {
+				n += 1 + p.Check.weight()
+			}
 		}
 	}
 	return n + chk.Items.weight()
+}
+
+// nameTables names the tables of chk's objects, from name, and adds the
+// names to to.
+func (chk *Check) nameTables(b *builder, name string, to []string) []string {
+	if chk == nil || chk.Call != nil {
+		return to
+	}
+	if o := chk.Object; o != nil && o.Walks() {
+		o.Table = b.ids.Unique(name)
+		to = append(to, o.Table)
+		for _, p := range o.Props {
+			if p.Code {
+				to = p.Check.nameTables(b, name, to)
+			}
+		}
+	}
+	return chk.Items.nameTables(b, name, to)
 }

@@ -53,6 +53,9 @@ func TestReservedCoversGoldens(t *testing.T) {
 		}
 		for _, f := range c.InputChecks {
 			handed[f.Name] = true
+			for _, t := range f.Tables {
+				handed[t] = true
+			}
 		}
 		for _, name := range packageLevel(t, filepath.Join("../../generated", c.Name)) {
 			if !handed[name] && !slices.Contains(reserved, name) {

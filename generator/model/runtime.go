@@ -60,16 +60,17 @@ const (
 
 	// The compiled input check's helpers (check.go), each kept where a
 	// compiled check calls it.
-	PieceCompiledKind       = "compiled-kind"
-	PieceCompiledObject     = "compiled-object"
-	PieceCompiledRequired   = "compiled-required"
-	PieceCompiledUndeclared = "compiled-undeclared"
-	PieceCompiledItems      = "compiled-items"
-	PieceCompiledCount      = "compiled-count"
-	PieceCompiledLength     = "compiled-length"
-	PieceCompiledPattern    = "compiled-pattern"
-	PieceCompiledBetween    = "compiled-between"
-	PieceCompiledEnum       = "compiled-enum"
+	PieceCompiledKind     = "compiled-kind"
+	PieceCompiledObject   = "compiled-object"
+	PieceCompiledRequired = "compiled-required"
+	PieceCompiledField    = "compiled-field"  // field: one key, by its object's table
+	PieceCompiledFields   = "compiled-fields" // fields: every key of an object whose table says all
+	PieceCompiledItems    = "compiled-items"
+	PieceCompiledCount    = "compiled-count"
+	PieceCompiledLength   = "compiled-length"
+	PieceCompiledPattern  = "compiled-pattern"
+	PieceCompiledBetween  = "compiled-between"
+	PieceCompiledEnum     = "compiled-enum"
 
 	PieceWebhookHeader   = "webhook-header"   // a secret sent in a header
 	PieceWebhookField    = "webhook-field"    // a secret sent in the body
@@ -93,7 +94,7 @@ func Pieces() []string {
 		PieceTokenParams, PieceAuthCode, PieceMonitorPage, PieceSchemaPack, PieceInputReader, PieceBaseURLVars, PieceEscapePath, PieceSchemaBuild,
 		PieceCheckEnum, PieceCheckAlternatives, PieceCheckAllOf, PieceCheckItems, PieceCheckLengths,
 		PieceCheckPattern, PieceCheckBounds, PieceCheckExtra, PieceCheckLimits, PieceCheckSchema,
-		PieceCompiledKind, PieceCompiledObject, PieceCompiledRequired, PieceCompiledUndeclared, PieceCompiledItems, PieceCompiledCount,
+		PieceCompiledKind, PieceCompiledObject, PieceCompiledRequired, PieceCompiledField, PieceCompiledFields, PieceCompiledItems, PieceCompiledCount,
 		PieceCompiledLength, PieceCompiledPattern, PieceCompiledBetween, PieceCompiledEnum,
 		PieceWebhookHeader, PieceWebhookField, PieceWebhookHMAC, PieceWebhookStandard, PieceWebhookStripe,
 		PieceWebhookSHA1, PieceWebhookSHA512, PieceWebhookBase64, PieceWebhookBatch,
@@ -116,6 +117,8 @@ var pieceNeeds = map[string][]string{
 	PieceCompiledPattern:   {PieceCheckPattern}, // inputPattern
 	PieceCompiledEnum:      {PieceCheckEnum},    // jsonEqual
 	PieceCompiledObject:    {PieceCompiledKind},
+	PieceCompiledField:     {PieceCompiledKind},
+	PieceCompiledFields:    {PieceCompiledField},
 }
 
 // WithNeeds is names with every piece they call into (pieceNeeds),
