@@ -220,7 +220,7 @@ func checkSpeechRequest(v *inputValidator, x any, path string) {
 			switch k1 {
 			case "response_format":
 				if v.isKind(obj1[k1], p1, "string") {
-					v.enum(obj1[k1], p1, "\"mp3\"", "\"opus\"", "\"aac\"", "\"flac\"", "\"wav\"", "\"pcm\"")
+					v.enum(obj1[k1], p1, `"mp3"`, `"opus"`, `"aac"`, `"flac"`, `"wav"`, `"pcm"`)
 				}
 			default:
 				v.field(obj1[k1], k1, p1, true, fieldsSpeechRequest)

@@ -252,7 +252,7 @@ func checkGetCurrentWeatherInput(v *inputValidator, x any) {
 				}
 			case "units":
 				if v.isKind(obj1[k1], p1, "string") {
-					v.enum(obj1[k1], p1, "\"standard\"", "\"metric\"", "\"imperial\"")
+					v.enum(obj1[k1], p1, `"standard"`, `"metric"`, `"imperial"`)
 				}
 			default:
 				v.field(obj1[k1], k1, p1, true, fieldsGetCurrentWeatherInput)
@@ -291,7 +291,7 @@ func checkGetForecastInput(v *inputValidator, x any) {
 				}
 			case "units":
 				if v.isKind(obj1[k1], p1, "string") {
-					v.enum(obj1[k1], p1, "\"standard\"", "\"metric\"", "\"imperial\"")
+					v.enum(obj1[k1], p1, `"standard"`, `"metric"`, `"imperial"`)
 				}
 			default:
 				v.field(obj1[k1], k1, p1, true, fieldsGetForecastInput)

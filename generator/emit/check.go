@@ -79,7 +79,7 @@ func checkStmts(chk *model.Check, x, path func() *jen.Statement, d int) []jen.Co
 	if len(chk.Enum) > 0 {
 		args := []jen.Code{x(), path()}
 		for _, e := range chk.Enum {
-			args = append(args, jen.Lit(e))
+			args = append(args, strLit(e)) // JSON text: `"on"`, not "\"on\""
 		}
 		rest = append(rest, v("enum", args...))
 	}
