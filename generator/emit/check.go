@@ -25,42 +25,34 @@ func genInputChecks(f *jen.File, c *model.Connector) {
 		}
 		x := func() *jen.Statement { return jen.Id("x") }
 		f.Func().Id(fn.Name).Params(params...).Block(checkStmts(fn.Check, x, path, 0)...)
-		genFieldTables(f, fn.Check)
+		for _, o := range fn.Tables {
+			genFieldTable(f, o)
+		}
 	}
 }
 
-// genFieldTables renders the tables of declared keys of chk's objects
-// (model.ObjectCheck.Table).
-func genFieldTables(f *jen.File, chk *model.Check) {
-	if chk == nil || chk.Call != nil {
-		return
-	}
-	if o := chk.Object; o != nil && o.Table != "" {
-		f.Var().Id(o.Table).Op("=").Index().Id("inputField").ValuesFunc(func(g *jen.Group) {
-			for _, p := range o.Props {
-				switch {
-				case p.Check == nil || p.Code:
-					g.Line().Values(jen.Lit(p.Key), jen.Nil(), jen.Nil())
-					continue
-				case p.Check.Call != nil:
-					g.Line().Values(jen.Lit(p.Key), jen.Nil(), jen.Id(p.Check.Call.Name))
-					continue
-				}
-				types := make([]jen.Code, len(p.Check.Types))
-				for i, t := range p.Check.Types {
-					types[i] = jen.Lit(t)
-				}
-				g.Line().Values(jen.Lit(p.Key), jen.Index().String().Values(types...), jen.Nil())
-			}
-			g.Line()
-		})
+// genFieldTable renders the table of o's declared keys
+// (model.ObjectCheck.Table): each with its types, or its named schema's
+// check, where the table says all of its check.
+func genFieldTable(f *jen.File, o *model.ObjectCheck) {
+	f.Var().Id(o.Table).Op("=").Index().Id("inputField").ValuesFunc(func(g *jen.Group) {
 		for _, p := range o.Props {
-			if p.Code {
-				genFieldTables(f, p.Check)
+			types, check := jen.Nil(), jen.Nil()
+			switch {
+			case p.Check == nil || p.Code:
+			case p.Check.Call != nil:
+				check = jen.Id(p.Check.Call.Name)
+			default:
+				names := make([]jen.Code, len(p.Check.Types))
+				for i, t := range p.Check.Types {
+					names[i] = jen.Lit(t)
+				}
+				types = jen.Index().String().Values(names...)
 			}
+			g.Line().Values(jen.Lit(p.Key), types, check)
 		}
-	}
-	genFieldTables(f, chk.Items)
+		g.Line()
+	})
 }
 
 // checkStmts are the statements that check the value x at path against

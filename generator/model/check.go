@@ -5,7 +5,6 @@ import (
 	"maps"
 	"math"
 	"slices"
-	"strconv"
 	"strings"
 )
 
@@ -29,7 +28,7 @@ type CheckFunc struct {
 	Name   string
 	Root   bool
 	Check  *Check
-	Tables []string // the names of its objects' tables (ObjectCheck.Table)
+	Tables []*ObjectCheck // its objects that have a table (ObjectCheck.Table), in order
 }
 
 // Check is what the compiled check does with one value, in the
@@ -94,7 +93,7 @@ func (b *builder) compileChecks() {
 	if len(c.Registry) == 0 || !c.SchemasWhole || c.inputRecursive {
 		return
 	}
-	cc := &checkCompiler{defFuncs: map[string]*CheckFunc{}, pieces: map[string]bool{}}
+	cc := &checkCompiler{defFuncs: map[string]*CheckFunc{}}
 	roots := map[string]*CheckFunc{}
 	var funcs []*CheckFunc
 	of := make([]*CheckFunc, len(c.Registry)) // each Entry's
@@ -139,13 +138,6 @@ func (b *builder) compileChecks() {
 	for i, e := range c.Registry {
 		e.CheckFunc = of[i].Name
 	}
-	for _, f := range c.InputChecks {
-		f.Check.helpers(cc.pieces)
-	}
-	for p := range cc.pieces {
-		c.checkPieces = append(c.checkPieces, p)
-	}
-	slices.Sort(c.checkPieces)
 }
 
 // parseSchema reads a schema text as the interpreter does: numbers as
@@ -161,13 +153,15 @@ type checkCompiler struct {
 	defs     map[string]any        // the $defs of the Input being compiled
 	defFuncs map[string]*CheckFunc // by $defs key: the same in every Input
 	funcs    []*CheckFunc          // of the named schemas, in the order met
-	pieces   map[string]bool       // the helpers the checks call
 }
 
-// checking are the keywords the interpreter checks (schemacheck.go); any
-// other is an annotation.
-var checking = []string{"type", "enum", "properties", "required", "additionalProperties", "items",
-	"minItems", "maxItems", "minLength", "maxLength", "pattern", "minimum", "maximum", "allOf", "oneOf", "anyOf"}
+// checks reports whether the interpreter (schemacheck.go) checks keyword
+// k: one of those its pieces follow (checkPieces), or one it always
+// checks. Any other is an annotation.
+func checks(k string) bool {
+	_, piece := checkPieces[k]
+	return piece || k == "type" || k == "properties" || k == "required"
+}
 
 // node compiles schema s (a JSON value); ok is false where only the
 // interpreter can check it.
@@ -191,8 +185,8 @@ func (cc *checkCompiler) schema(s map[string]any) (*Check, bool) {
 		}
 	}
 	if ref, ok := s["$ref"].(string); ok {
-		for _, k := range checking {
-			if _, ok := s[k]; ok {
+		for k := range s {
+			if checks(k) {
 				return nil, false
 			}
 		}
@@ -236,27 +230,27 @@ func (cc *checkCompiler) schema(s map[string]any) (*Check, bool) {
 			return nil, false
 		}
 	}
-	chk.Count = cc.bounds(s, "minItems", "maxItems")
-	chk.Length = cc.bounds(s, "minLength", "maxLength")
+	chk.Count = bounds(s, "minItems", "maxItems")
+	chk.Length = bounds(s, "minLength", "maxLength")
 	if p, ok := s["pattern"].(string); ok {
 		chk.Pattern = &p
 	}
-	chk.Bounds = cc.bounds(s, "minimum", "maximum")
+	chk.Bounds = bounds(s, "minimum", "maximum")
 	if chk.empty() {
 		return nil, true
 	}
 	return chk, true
 }
 
-// helpers are the pieces (templates/check.go) that the rendered chk calls,
-// as generator/emit renders it.
-func (chk *Check) helpers(into map[string]bool) {
+// helpers turns on the pieces (templates/check.go) that chk calls, as
+// generator/emit renders it.
+func (chk *Check) helpers(on func(...string)) {
 	if chk == nil || chk.Call != nil || chk.Never {
 		return
 	}
-	add := func(on bool, piece string) {
-		if on {
-			into[piece] = true
+	add := func(calls bool, piece string) {
+		if calls {
+			on(piece)
 		}
 	}
 	add(len(chk.Enum) > 0, PieceCompiledEnum)
@@ -271,17 +265,17 @@ func (chk *Check) helpers(into map[string]bool) {
 		add(o.Walks() && !o.Coded(), PieceCompiledFields)
 		for _, p := range o.Props {
 			if p.Code {
-				p.Check.helpers(into)
+				p.Check.helpers(on)
 			}
 		}
 	}
-	chk.Items.helpers(into)
+	chk.Items.helpers(on)
 	switch {
 	case chk.Types == nil:
 	case chk.TypedObject():
-		into[PieceCompiledObject] = true
+		on(PieceCompiledObject)
 	default:
-		into[PieceCompiledKind] = true
+		on(PieceCompiledKind)
 	}
 }
 
@@ -344,8 +338,8 @@ func (cc *checkCompiler) object(s map[string]any) (*ObjectCheck, bool) {
 }
 
 // bounds reads the pair of bounds lo and hi name (a bound that is not a
-// number the interpreter reads is none).
-func (cc *checkCompiler) bounds(s map[string]any, lo, hi string) *Range {
+// number the interpreter reads is none: inputNumber).
+func bounds(s map[string]any, lo, hi string) *Range {
 	r := &Range{Lo: math.Inf(-1), Hi: math.Inf(1)}
 	set := false
 	for i, k := range []string{lo, hi} {
@@ -353,7 +347,7 @@ func (cc *checkCompiler) bounds(s map[string]any, lo, hi string) *Range {
 		if !ok {
 			continue
 		}
-		f, err := strconv.ParseFloat(string(n), 64)
+		f, err := n.Float64()
 		if err != nil {
 			continue
 		}
@@ -420,14 +414,14 @@ func (chk *Check) weight() int {
 }
 
 // nameTables names the tables of chk's objects, from name, and adds the
-// names to to.
-func (chk *Check) nameTables(b *builder, name string, to []string) []string {
+// objects to to.
+func (chk *Check) nameTables(b *builder, name string, to []*ObjectCheck) []*ObjectCheck {
 	if chk == nil || chk.Call != nil {
 		return to
 	}
 	if o := chk.Object; o != nil && o.Walks() {
 		o.Table = b.ids.Unique(name)
-		to = append(to, o.Table)
+		to = append(to, o)
 		for _, p := range o.Props {
 			if p.Code {
 				to = p.Check.nameTables(b, name, to)

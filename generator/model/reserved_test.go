@@ -53,8 +53,8 @@ func TestReservedCoversGoldens(t *testing.T) {
 		}
 		for _, f := range c.InputChecks {
 			handed[f.Name] = true
-			for _, t := range f.Tables {
-				handed[t] = true
+			for _, o := range f.Tables {
+				handed[o.Table] = true
 			}
 		}
 		for _, name := range packageLevel(t, filepath.Join("../../generated", c.Name)) {

@@ -247,7 +247,9 @@ func (b *builder) runtime() {
 	switch {
 	case c.InputChecks != nil:
 		files = append(files, "check.go")
-		on(c.checkPieces...)
+		for _, f := range c.InputChecks {
+			f.Check.helpers(on)
+		}
 	case len(c.Registry) > 0:
 		files = append(files, "schemacheck.go")
 		on(PieceCheckSchema)

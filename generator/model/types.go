@@ -45,8 +45,6 @@ type Connector struct {
 	// InputChecks are the functions of a compiled input check (check.go),
 	// each action's Input first; nil when the interpreter checks input.
 	InputChecks []*CheckFunc
-	// checkPieces are the helpers the compiled check calls.
-	checkPieces []string
 	// inputKeywords are the schema keywords the Inputs use, their $defs
 	// included (schemaKeywords): the input checker's pieces follow them.
 	inputKeywords map[string]bool
