@@ -772,3 +772,23 @@ func TestGuardRedirectsDropsSecretHeadersOffHost(t *testing.T) {
 		t.Errorf("the caller's client was modified")
 	}
 }
+
+// TestNoRedirect: an action whose documented answer is a redirect gets the
+// 3xx itself, with its Location; any other request follows it.
+func TestNoRedirect(t *testing.T) {
+	c, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/api/v2/there" {
+			w.Write([]byte("followed"))
+			return
+		}
+		http.Redirect(w, r, "/api/v2/there", http.StatusFound)
+	})
+	resp, err := c.httpHelper(t.Context(), Request{RelativeURL: "/here", noRedirect: true})
+	if err != nil || resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != "/api/v2/there" {
+		t.Fatalf("noRedirect: %v, %v; want the 302 with its Location", resp, err)
+	}
+	resp, err = c.httpHelper(t.Context(), Request{RelativeURL: "/here"})
+	if err != nil || resp.StatusCode != http.StatusOK || string(resp.Body) != "followed" {
+		t.Fatalf("without noRedirect: %v, %v; want the redirect followed", resp, err)
+	}
+}

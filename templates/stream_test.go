@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -311,5 +312,38 @@ func TestUploadMultipartFileStreamed(t *testing.T) {
 	// Without a reader part the body is bytes, as before.
 	if data, _, _ := multipartBody(map[string]any{"a": "b", "f": []byte("x")}); reflect.TypeOf(data) != reflect.TypeOf([]byte(nil)) {
 		t.Fatalf("multipartBody without a reader gave %T", data)
+	}
+}
+
+// closeCounter is a response body that counts its Close calls.
+type closeCounter struct {
+	io.Reader
+	closed *atomic.Int32
+}
+
+func (b closeCounter) Close() error { b.closed.Add(1); return nil }
+
+// TestStreamRetriedAnswerClosed: an answer that is retried is closed by
+// the runtime (it is never handed over); the last one is the caller's.
+func TestStreamRetriedAnswerClosed(t *testing.T) {
+	var calls, closed atomic.Int32
+	c, _ := newTestClient(t, nil, retrying(3))
+	c.httpClient = &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		status := http.StatusOK
+		if calls.Add(1) < 3 {
+			status = http.StatusServiceUnavailable
+		}
+		return &http.Response{StatusCode: status, Header: http.Header{}, Body: closeCounter{strings.NewReader("x"), &closed}, Request: r}, nil
+	})}
+	resp, err := c.CustomActionStream(t.Context(), Request{RelativeURL: "/file"})
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("%v, %v", resp, err)
+	}
+	if n := closed.Load(); n != 2 {
+		t.Fatalf("%d bodies closed before the handover, want the 2 retried ones", n)
+	}
+	resp.Body.Close()
+	if calls.Load() != 3 || closed.Load() != 3 {
+		t.Fatalf("%d calls, %d closed", calls.Load(), closed.Load())
 	}
 }

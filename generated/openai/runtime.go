@@ -37,9 +37,10 @@ type Request struct {
 	// anything for a stream), sent when no header and no accept says
 	// otherwise.
 	acceptDefault string
-	// noRedirect is set by a generated action whose documented answer is a
-	// redirect: a 3xx comes back as it is, not followed.
-	noRedirect bool
+	// stream is set by CustomActionStream: the last answer's body is put
+	// there unread instead of being read (so it is never retried once
+	// handed over).
+	stream *io.ReadCloser
 }
 
 // Response is a service answer with its body decoded into T.
@@ -113,9 +114,12 @@ func (c *Client) CustomAction(ctx context.Context, req Request) (*Response[[]byt
 
 // CustomActionStream is CustomAction with the body handed over unread as
 // soon as the headers arrive, with no size cap, whatever the status. The
-// caller must close resp.Body.
+// caller must close resp.Body. (Only a connector whose spec streams a
+// response has it.)
 func (c *Client) CustomActionStream(ctx context.Context, req Request) (*Response[io.ReadCloser], error) {
-	resp, body, err := c.exchange(ctx, req, true)
+	var body io.ReadCloser
+	req.stream = &body
+	resp, err := c.httpHelper(ctx, req)
 	if err != nil {
 		return nil, err
 	}
@@ -248,21 +252,14 @@ func requestMethod(req Request) string {
 // rate-limited, retried, sent and read. It returns the response whatever its
 // status; err only for transport or encoding failures.
 func (c *Client) httpHelper(ctx context.Context, req Request) (*Response[[]byte], error) {
-	resp, _, err := c.exchange(ctx, req, false)
-	return resp, err
-}
-
-// exchange is httpHelper; with stream, the last answer's body is not read
-// but returned open (resp.Body is nil), so it is never retried once handed over.
-func (c *Client) exchange(ctx context.Context, req Request, stream bool) (*Response[[]byte], io.ReadCloser, error) {
 	method := requestMethod(req)
 	u, err := c.requestURL(req.RelativeURL, req.Query)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	body, contentType, err := encodeRequestBody(req.Body)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: encode %s %s request body: %w", c.name, method, redactURL(u), err)
+		return nil, fmt.Errorf("%s: encode %s %s request body: %w", c.name, method, redactURL(u), err)
 	}
 	// Accept: a header of the request, else the action's own, else the
 	// connector's default headers, else what the caller reads (send).
@@ -271,9 +268,6 @@ func (c *Client) exchange(ctx context.Context, req Request, stream bool) (*Respo
 		accept = req.acceptDefault
 	}
 	hc := c.httpClient
-	if req.noRedirect {
-		hc = withoutRedirects(hc)
-	}
 	authorize := c.authorize
 	attempts := 1
 	for _, m := range c.retry.methods {
@@ -291,14 +285,15 @@ func (c *Client) exchange(ctx context.Context, req Request, stream bool) (*Respo
 		}
 	}
 	for attempt := 1; ; attempt++ {
-		resp, open, transient, err := c.send(ctx, hc, method, u, body, rb, contentType, accept, req.Headers, authorize, stream)
+		resp, transient, err := c.send(ctx, hc, method, u, body, rb, contentType, accept, &req, authorize)
 		retry := attempt < attempts && ctx.Err() == nil &&
 			(transient || err == nil && hasStatus(c.retry.statuses, resp.StatusCode))
 		if !retry {
-			return resp, open, err
+			return resp, err
 		}
-		if open != nil {
-			open.Close()
+		if req.stream != nil && *req.stream != nil {
+			(*req.stream).Close() // not handed over: another attempt follows
+			*req.stream = nil
 		}
 		var h http.Header
 		if resp != nil {
@@ -309,34 +304,29 @@ func (c *Client) exchange(ctx context.Context, req Request, stream bool) (*Respo
 		case <-t.C:
 		case <-ctx.Done():
 			t.Stop()
-			return nil, nil, c.urlError(method, u, ctx.Err())
+			return nil, c.urlError(method, u, ctx.Err())
 		}
 	}
 }
 
-// send makes one attempt. transient reports a transport failure worth retrying.
-// With stream, the body is returned unread in open.
-func (c *Client) send(ctx context.Context, hc *http.Client, method string, u *url.URL, body []byte, rb *readerBody, contentType, accept string, headers http.Header, authorize func(*http.Request) error, stream bool) (resp *Response[[]byte], open io.ReadCloser, transient bool, err error) {
-	// The request is built from the URL already parsed, not from its string;
-	// the URL is copied because auth may add a query parameter to it.
-	target := *u
-	req := (&http.Request{
-		Method:     method,
-		URL:        &target,
-		Proto:      "HTTP/1.1",
-		ProtoMajor: 1,
-		ProtoMinor: 1,
-		Header:     make(http.Header, len(c.headers)+len(headers)+3),
-		Host:       u.Host,
-	}).WithContext(ctx)
+// send makes one attempt of in. transient reports a transport failure
+// worth retrying.
+func (c *Client) send(ctx context.Context, hc *http.Client, method string, u *url.URL, body []byte, rb *readerBody, contentType, accept string, in *Request, authorize func(*http.Request) error) (resp *Response[[]byte], transient bool, err error) {
+	var r io.Reader
 	if body != nil {
-		req.ContentLength = int64(len(body))
-		req.Body = io.NopCloser(bytes.NewReader(body)) // a fresh reader per attempt resends the same bytes
-		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+		r = bytes.NewReader(body) // a fresh reader per attempt resends the same bytes
 	}
+	// The request is built from the URL already parsed, not from its
+	// string; the URL is copied because auth may add a query parameter to it.
+	req, err := http.NewRequestWithContext(ctx, method, "", r)
+	if err != nil {
+		return nil, false, c.urlError(method, u, err)
+	}
+	target := *u
+	req.URL, req.Host = &target, u.Host
 	if rb != nil {
 		if err := rb.attach(req); err != nil {
-			return nil, nil, false, c.urlError(method, u, err)
+			return nil, false, c.urlError(method, u, err)
 		}
 	}
 	// Default header slices are shared, not copied: Header.Set replaces a
@@ -352,25 +342,26 @@ func (c *Client) send(ctx context.Context, hc *http.Client, method string, u *ur
 	}
 	if authorize != nil {
 		if err := authorize(req); err != nil {
-			return nil, nil, false, fmt.Errorf("%s: authorize request: %w", c.name, err)
+			return nil, false, fmt.Errorf("%s: authorize request: %w", c.name, err)
 		}
 	}
-	for k, vs := range headers {
+	for k, vs := range in.Headers {
 		req.Header[http.CanonicalHeaderKey(k)] = vs
 	}
 	hr, err := hc.Do(req)
 	if err != nil {
-		return nil, nil, true, c.urlError(method, u, err)
+		return nil, true, c.urlError(method, u, err)
 	}
-	if stream {
-		return &Response[[]byte]{StatusCode: hr.StatusCode, Header: hr.Header}, hr.Body, false, nil
+	if in.stream != nil {
+		*in.stream = hr.Body
+		return &Response[[]byte]{StatusCode: hr.StatusCode, Header: hr.Header}, false, nil
 	}
 	defer hr.Body.Close()
 	data, err := readBody(hr)
 	if err != nil {
-		return nil, nil, !errors.Is(err, errTooLarge), c.urlError(method, u, err)
+		return nil, !errors.Is(err, errTooLarge), c.urlError(method, u, err)
 	}
-	return &Response[[]byte]{StatusCode: hr.StatusCode, Header: hr.Header, Body: data}, nil, false, nil
+	return &Response[[]byte]{StatusCode: hr.StatusCode, Header: hr.Header, Body: data}, false, nil
 }
 
 // rawBodyKey is the context key of the slot Invoke reads the 2xx body from.
@@ -499,14 +490,6 @@ func (c *Client) urlError(method string, u *url.URL, err error) error {
 		err = ue.Err
 	}
 	return fmt.Errorf("%s: %s %s: %w", c.name, method, redactURL(u), err)
-}
-
-// withoutRedirects is hc with redirects not followed: a 3xx comes back as
-// it is.
-func withoutRedirects(hc *http.Client) *http.Client {
-	c := *hc
-	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &c
 }
 
 func redactURL(u *url.URL) string {

@@ -8,7 +8,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math"
 	"net/http"
 	"reflect"
@@ -43,16 +42,6 @@ type inputTarget struct {
 	target any
 }
 
-// find is the target of key.
-func (ts *inputTargets) find(key string) (any, bool) {
-	for _, t := range *ts {
-		if t.key == key {
-			return t.target, true
-		}
-	}
-	return nil, false
-}
-
 // inputError is input refused before anything was sent: every problem, each
 // naming its field.
 type inputError struct {
@@ -79,33 +68,29 @@ func decodeInput(prefix string, check func(v *inputValidator, x any), input json
 	if t := string(bytes.TrimSpace(input)); t == "" || t == "null" {
 		input = json.RawMessage("{}")
 	}
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(input, &fields); err != nil {
+	v := &inputValidator{}
+	r := &jsonReader{data: input, problems: &v.problems, fields: map[string]json.RawMessage{}}
+	// Into a json.RawMessage, encoding/json only checks the syntax.
+	if err := json.Unmarshal(input, new(json.RawMessage)); err != nil || r.space() != '{' {
 		msg := "want a JSON object"
-		if strings.Contains(err.Error(), "exceeded max depth") { // a *json.SyntaxError
+		if err != nil && strings.Contains(err.Error(), "exceeded max depth") { // a *json.SyntaxError
 			msg = "nested deeper than encoding/json reads"
 		}
 		e.problems = append(e.problems, "input: "+msg)
 		return e
 	}
-	v := &inputValidator{}
-	inst := (&jsonReader{data: input, problems: &v.problems}).value("")
-	check(v, inst)
+	check(v, r.value(""))
 	bad := map[string]bool{}
 	for _, p := range v.problems {
 		key, _, _ := strings.Cut(p.path, ".")
 		key, _, _ = strings.Cut(key, "[")
 		bad[key] = true
 	}
-	obj, _ := inst.(map[string]any) // an object: fields decoded
-	for _, k := range sortedKeys(obj) {
-		target, ok := targets.find(k)
-		if !ok || bad[k] || bad[""] {
-			continue
-		}
-		raw := fields[k] // the value alone, without the space around it
-		if string(raw) == "null" {
-			continue // the zero value: absent
+	for _, t := range targets {
+		k, target := t.key, t.target
+		raw, ok := r.fields[k]
+		if !ok || bad[k] || bad[""] || string(raw) == "null" {
+			continue // absent, refused, or null: the zero value
 		}
 		if err := json.Unmarshal(raw, target); err != nil {
 			// The checker has let it through, so it fits the schema but not
@@ -142,6 +127,10 @@ type jsonReader struct {
 	data     []byte
 	pos      int
 	problems *[]inputProblem
+	// With fields set, each value of the top-level object is put there
+	// as it is written (without the space around it), for its target.
+	fields map[string]json.RawMessage
+	depth  int // of objects, the one being read included
 }
 
 func (r *jsonReader) value(path string) any {
@@ -149,6 +138,7 @@ func (r *jsonReader) value(path string) any {
 	switch r.data[r.pos] {
 	case '{':
 		obj := map[string]any{}
+		r.depth++
 		for r.pos++; r.space() != '}'; {
 			k := r.text()
 			r.space()
@@ -157,11 +147,17 @@ func (r *jsonReader) value(path string) any {
 			if _, twice := obj[k]; twice && r.problems != nil {
 				*r.problems = append(*r.problems, inputProblem{p, "appears twice; keys must be unique"})
 			}
+			r.space()
+			start := r.pos
 			obj[k] = r.value(p)
+			if r.fields != nil && r.depth == 1 {
+				r.fields[k] = r.data[start:r.pos]
+			}
 			if r.space() == ',' {
 				r.pos++
 			}
 		}
+		r.depth--
 		r.pos++
 		return obj
 	case '[':
@@ -407,19 +403,6 @@ func resultOfInvoke[T any](raw *[]byte, resp *Response[T], err error) (*Response
 func invokeResult(raw []byte, status int, header http.Header, typed any) (*Response[json.RawMessage], error) {
 	out := &Response[json.RawMessage]{StatusCode: status, Header: header}
 	switch b := typed.(type) {
-	case *io.ReadCloser:
-		data, err := io.ReadAll(io.LimitReader(*b, maxResponseBytes+1))
-		(*b).Close()
-		if err != nil {
-			return nil, err
-		}
-		if int64(len(data)) > maxResponseBytes {
-			return nil, fmt.Errorf("%w than %d bytes", errTooLarge, maxResponseBytes)
-		}
-		if len(data) > 0 {
-			out.Body = asJSONString(data)
-		}
-		return out, nil
 	case *[]byte:
 		if raw == nil {
 			raw = *b

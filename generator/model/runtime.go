@@ -44,6 +44,8 @@ const (
 	PieceBaseURLVars    = "baseurlvars"    // expandBaseURL (ExpandBaseURL)
 	PieceEscapePath     = "escapepath"     // a value as one path segment
 	PieceSchemaBuild    = "schemabuild"    // builtSchema: schemas assembled from pieces (not SchemasWhole)
+	PieceStream         = "stream"         // CustomActionStream and bodies handed over unread: a spec that streams a response
+	PieceNoRedirect     = "noredirect"     // withoutRedirects: actions whose documented answer is a redirect (revoke.go uses it too)
 
 	// Invoke's input checker checks only the keywords some Input schema
 	// (with its $defs) uses: checkPieces.
@@ -91,7 +93,7 @@ const (
 func Pieces() []string {
 	p := []string{PieceActions, PieceDiscriminator, PieceRevoke, PieceRateLimit, PieceActionAuth, PieceParams, PieceFormatParam, PieceSetText, PieceSetInt, PieceSetFloat, PieceSetBool, PieceSetTime, PieceFormatList,
 		PieceGuardRedirects, PieceRedacted, PieceJSONAt, PieceJSONText, PieceForm, PieceMultipart,
-		PieceTokenParams, PieceAuthCode, PieceMonitorPage, PieceSchemaPack, PieceInputReader, PieceBaseURLVars, PieceEscapePath, PieceSchemaBuild,
+		PieceTokenParams, PieceAuthCode, PieceMonitorPage, PieceSchemaPack, PieceInputReader, PieceBaseURLVars, PieceEscapePath, PieceSchemaBuild, PieceStream, PieceNoRedirect,
 		PieceCheckEnum, PieceCheckAlternatives, PieceCheckAllOf, PieceCheckItems, PieceCheckLengths,
 		PieceCheckPattern, PieceCheckBounds, PieceCheckExtra, PieceCheckLimits, PieceCheckSchema,
 		PieceCompiledKind, PieceCompiledObject, PieceCompiledRequired, PieceCompiledField, PieceCompiledFields, PieceCompiledItems, PieceCompiledCount,
@@ -227,6 +229,7 @@ func (b *builder) runtime() {
 	}
 	if c.NeedsStream {
 		files = append(files, "stream.go")
+		on(PieceStream)
 	}
 	if c.NeedsSSE {
 		files = append(files, "sse.go")
@@ -283,6 +286,9 @@ func (b *builder) runtime() {
 	for _, a := range c.Actions {
 		if a.Auth != nil {
 			on(PieceActionAuth)
+		}
+		if a.Redirect {
+			on(PieceNoRedirect)
 		}
 		for _, p := range a.Params {
 			w := p.Writing()

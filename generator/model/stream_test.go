@@ -1,6 +1,7 @@
 package model_test
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/conngen/conngen/generator/model"
@@ -57,7 +58,32 @@ schemas:
 	if body == nil || field(t, body, "File").Type != model.Reader || field(t, body, "Title").Type.Kind != model.Pointer {
 		t.Errorf("upload body %+v: want File io.Reader", body)
 	}
-	if c := build(t, header+"actions: [{name: a, method: GET, path: /a}]\n"); c.NeedsStream || c.NeedsSSE {
-		t.Error("a connector without streams needs stream.go")
+	if !slices.Contains(c.Runtime.Pieces, model.PieceStream) {
+		t.Error("a connector that streams lacks CustomActionStream (piece stream)")
+	}
+	// A connector that streams nothing carries no streaming code: no
+	// CustomActionStream, stream.go or sse.go.
+	plain := build(t, header+"actions: [{name: a, method: GET, path: /a}]\n")
+	if plain.NeedsStream || plain.NeedsSSE || slices.Contains(plain.Runtime.Pieces, model.PieceStream) ||
+		slices.Contains(plain.Runtime.Files, "stream.go") || slices.Contains(plain.Runtime.Files, "sse.go") {
+		t.Errorf("a connector without streams: NeedsStream %v NeedsSSE %v, runtime %+v", plain.NeedsStream, plain.NeedsSSE, plain.Runtime)
+	}
+}
+
+// TestNoRedirectOnlyWhereNeeded: the code that leaves a redirect
+// unfollowed goes into a connector with an action whose documented
+// answer is a redirect, and only there.
+func TestNoRedirectOnlyWhereNeeded(t *testing.T) {
+	for _, tc := range []struct {
+		actions string
+		want    bool
+	}{
+		{"actions: [{name: a, method: GET, path: /a}]\n", false},
+		{"actions: [{name: a, method: GET, path: /a}, {name: b, method: GET, path: /b, response: {redirect: true}}]\n", true},
+	} {
+		c := build(t, header+tc.actions)
+		if got := slices.Contains(c.Runtime.Pieces, model.PieceNoRedirect); got != tc.want {
+			t.Errorf("noredirect kept %v, want %v, for %s", got, tc.want, tc.actions)
+		}
 	}
 }
