@@ -378,13 +378,13 @@ func (c *Client) send(ctx context.Context, hc *http.Client, method string, u *ur
 		r = bytes.NewReader(body) // a fresh reader per attempt resends the same bytes
 	}
 	// The request is built from the URL already parsed, not from its
-	// string; the URL is copied because auth may add a query parameter to it.
+	// string: u is copied into the empty URL NewRequest made (a copy,
+	// because auth may add a query parameter to it).
 	req, err := http.NewRequestWithContext(ctx, method, "", r)
 	if err != nil {
 		return nil, false, c.urlError(method, u, err)
 	}
-	target := *u
-	req.URL, req.Host = &target, u.Host
+	*req.URL, req.Host = *u, u.Host
 	if rb != nil {
 		if err := rb.attach(req); err != nil {
 			return nil, false, c.urlError(method, u, err)
