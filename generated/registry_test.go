@@ -587,3 +587,32 @@ func TestActionsAreTheModelsSchemas(t *testing.T) {
 		}
 	}
 }
+
+// TestActionsReturnsCopies: what one caller of Actions changes in its
+// list (a scope, a schema's bytes) reaches no later caller, and the
+// list names every action in spec order, each found by Invoke.
+func TestActionsReturnsCopies(t *testing.T) {
+	first := spotify.Actions()
+	i := slices.IndexFunc(first, func(a spotify.ActionInfo) bool { return len(a.Scopes) > 0 })
+	if i < 0 {
+		t.Fatal("no spotify action with scopes")
+	}
+	scope, input := first[i].Scopes[0], string(first[i].Input)
+	first[i].Scopes[0] = "changed"
+	first[i].Input[0] = 'X'
+	again := spotify.Actions()
+	if again[i].Scopes[0] != scope || string(again[i].Input) != input {
+		t.Errorf("a caller's change to Actions()[%d] reached the next caller: scopes %v, input %.20s", i, again[i].Scopes, again[i].Input)
+	}
+	c, err := spotify.New(spotify.Config{ClientID: "id", ClientSecret: "secret", Token: &oauth2.Token{AccessToken: "t"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range again {
+		// Input that no action accepts: Invoke refuses it without sending,
+		// and not as an unknown action.
+		if _, err := c.Invoke(t.Context(), a.Name, json.RawMessage(`[]`)); err == nil || errors.Is(err, spotify.ErrUnknownAction) {
+			t.Errorf("Invoke(%q): %v, want the action found and its input refused", a.Name, err)
+		}
+	}
+}

@@ -33,6 +33,18 @@ type ActionInfo struct {
 	Output      json.RawMessage // JSON Schema of the 2xx body ({} when untyped)
 }
 
+// registered is an action in the registry (registry.go): its ActionInfo
+// without the schemas, and what Invoke calls. A static table costs the
+// compiler nothing, where a literal and a switch cost code per action.
+type registered struct {
+	info   ActionInfo
+	invoke func(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error)
+	//conngen:if actions
+
+	input, output int // its schemas' numbers, for actionSchema
+	//conngen:end
+}
+
 //conngen:if actions
 
 // inputTargets are the keys of an action's input, each with the Params

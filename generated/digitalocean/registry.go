@@ -39,87 +39,90 @@ func actionSchema(i int) string {
 	return schemaTexts[i]
 }
 
-// Actions describes every action of the connector, in spec order.
-func Actions() []ActionInfo {
-	return []ActionInfo{{
+// registry is every action, in spec order.
+var registry = []registered{
+	{ActionInfo{
 		Description: "Get information about the current user's account.",
-		Input:       json.RawMessage(actionSchema(0)),
 		Method:      "GET",
 		Name:        "getAccount",
-		Output:      json.RawMessage(actionSchema(1)),
 		Path:        "/v2/account",
 		ReadOnly:    true,
 		Title:       "Get Account",
-	}, {
+	}, invokeGetAccount, 0, 1},
+	{ActionInfo{
 		Description: "List the Droplets of the account.",
-		Input:       json.RawMessage(actionSchema(2)),
 		Method:      "GET",
 		Name:        "listDroplets",
-		Output:      json.RawMessage(actionSchema(3)),
 		Path:        "/v2/droplets",
 		ReadOnly:    true,
 		Title:       "List Droplets",
-	}, {
+	}, invokeListDroplets, 2, 3},
+	{ActionInfo{
 		Description: "Get one Droplet by ID.",
-		Input:       json.RawMessage(actionSchema(4)),
 		Method:      "GET",
 		Name:        "getDroplet",
-		Output:      json.RawMessage(actionSchema(5)),
 		Path:        "/v2/droplets/{droplet_id}",
 		ReadOnly:    true,
 		Title:       "Get Droplet",
-	}, {
+	}, invokeGetDroplet, 4, 5},
+	{ActionInfo{
 		Description: "Create a Droplet (202 Accepted; it becomes active asynchronously).",
-		Input:       json.RawMessage(actionSchema(6)),
 		Method:      "POST",
 		Name:        "createDroplet",
-		Output:      json.RawMessage(actionSchema(7)),
 		Path:        "/v2/droplets",
 		Title:       "Create Droplet",
-	}, {
+	}, invokeCreateDroplet, 6, 7},
+	{ActionInfo{
 		Description: "Delete a Droplet (204 No Content).",
-		Input:       json.RawMessage(actionSchema(8)),
 		Method:      "DELETE",
 		Name:        "deleteDroplet",
-		Output:      json.RawMessage(actionSchema(9)),
 		Path:        "/v2/droplets/{droplet_id}",
 		Title:       "Delete Droplet",
-	}, {
+	}, invokeDeleteDroplet, 8, 9},
+	{ActionInfo{
 		Description: "Reboot, power off, power on, shut down or otherwise act on a Droplet.",
-		Input:       json.RawMessage(actionSchema(10)),
 		Method:      "POST",
 		Name:        "performDropletAction",
-		Output:      json.RawMessage(actionSchema(11)),
 		Path:        "/v2/droplets/{droplet_id}/actions",
 		Title:       "Perform Droplet Action",
-	}, {
+	}, invokePerformDropletAction, 10, 11},
+	{ActionInfo{
 		Description: "List all data center regions.",
-		Input:       json.RawMessage(actionSchema(12)),
 		Method:      "GET",
 		Name:        "listRegions",
-		Output:      json.RawMessage(actionSchema(13)),
 		Path:        "/v2/regions",
 		ReadOnly:    true,
 		Title:       "List Regions",
-	}, {
+	}, invokeListRegions, 12, 13},
+	{ActionInfo{
 		Description: "List the Droplet sizes and their prices.",
-		Input:       json.RawMessage(actionSchema(14)),
 		Method:      "GET",
 		Name:        "listSizes",
-		Output:      json.RawMessage(actionSchema(15)),
 		Path:        "/v2/sizes",
 		ReadOnly:    true,
 		Title:       "List Droplet Sizes",
-	}, {
+	}, invokeListSizes, 14, 15},
+	{ActionInfo{
 		Description: "List the SSH keys of the account.",
-		Input:       json.RawMessage(actionSchema(16)),
 		Method:      "GET",
 		Name:        "listSSHKeys",
-		Output:      json.RawMessage(actionSchema(17)),
 		Path:        "/v2/account/keys",
 		ReadOnly:    true,
 		Title:       "List SSH Keys",
-	}}
+	}, invokeListSSHKeys, 16, 17},
+}
+
+// Actions describes every action of the connector, in spec order.
+func Actions() []ActionInfo {
+	out := make([]ActionInfo, len(registry))
+	for i := range registry {
+		out[i] = registry[i].info
+		// Copies, so that a caller's changes reach no other caller.
+		out[i].Scopes = append([]string(nil), registry[i].info.Scopes...)
+		out[i].Input = json.RawMessage(actionSchema(registry[i].input))
+		out[i].Output = json.RawMessage(actionSchema(registry[i].output))
+	}
+	return out
 }
 
 // Invoke runs the action named name (the spec's name) with input, a JSON object
@@ -129,25 +132,10 @@ func Actions() []ActionInfo {
 // exactly as the typed method does (auth, retries, errors). Body: the JSON
 // response; a non-JSON body as a JSON string (base64 when binary).
 func (c *Client) Invoke(ctx context.Context, name string, input json.RawMessage) (*Response[json.RawMessage], error) {
-	switch name {
-	case "getAccount":
-		return invokeGetAccount(ctx, c, input)
-	case "listDroplets":
-		return invokeListDroplets(ctx, c, input)
-	case "getDroplet":
-		return invokeGetDroplet(ctx, c, input)
-	case "createDroplet":
-		return invokeCreateDroplet(ctx, c, input)
-	case "deleteDroplet":
-		return invokeDeleteDroplet(ctx, c, input)
-	case "performDropletAction":
-		return invokePerformDropletAction(ctx, c, input)
-	case "listRegions":
-		return invokeListRegions(ctx, c, input)
-	case "listSizes":
-		return invokeListSizes(ctx, c, input)
-	case "listSSHKeys":
-		return invokeListSSHKeys(ctx, c, input)
+	for i := range registry {
+		if registry[i].info.Name == name {
+			return registry[i].invoke(ctx, c, input)
+		}
 	}
 	return nil, fmt.Errorf("%w %q", ErrUnknownAction, name)
 }

@@ -43,114 +43,114 @@ func actionSchema(i int) string {
 	return schemaTexts[i]
 }
 
-// Actions describes every action of the connector, in spec order.
-func Actions() []ActionInfo {
-	return []ActionInfo{{
+// registry is every action, in spec order.
+var registry = []registered{
+	{ActionInfo{
 		Description: "Get the GitHub App that Config.AppJWT belongs to.",
-		Input:       json.RawMessage(actionSchema(0)),
 		Method:      "GET",
 		Name:        "getAuthenticatedApp",
-		Output:      json.RawMessage(actionSchema(1)),
 		Path:        "/app",
 		ReadOnly:    true,
 		Title:       "Get the Authenticated App",
-	}, {
+	}, invokeGetAuthenticatedApp, 0, 1},
+	{ActionInfo{
 		Description: "Get GitHub's published IP ranges and SSH key fingerprints. Public, so no credentials are sent.",
-		Input:       json.RawMessage(actionSchema(2)),
 		Method:      "GET",
 		Name:        "getMeta",
-		Output:      json.RawMessage(actionSchema(3)),
 		Path:        "/meta",
 		ReadOnly:    true,
 		Title:       "Get GitHub Meta Information",
-	}, {
+	}, invokeGetMeta, 2, 3},
+	{ActionInfo{
 		Description: "Get the user the token belongs to.",
-		Input:       json.RawMessage(actionSchema(4)),
 		Method:      "GET",
 		Name:        "getAuthenticatedUser",
-		Output:      json.RawMessage(actionSchema(5)),
 		Path:        "/user",
 		ReadOnly:    true,
 		Title:       "Get Authenticated User",
-	}, {
+	}, invokeGetAuthenticatedUser, 4, 5},
+	{ActionInfo{
 		Description: "List repositories the authenticated user can access (owner, collaborator or organization member).",
-		Input:       json.RawMessage(actionSchema(6)),
 		Method:      "GET",
 		Name:        "listReposForAuthenticatedUser",
-		Output:      json.RawMessage(actionSchema(7)),
 		Path:        "/user/repos",
 		ReadOnly:    true,
 		Title:       "List Repositories for Authenticated User",
-	}, {
+	}, invokeListReposForAuthenticatedUser, 6, 7},
+	{ActionInfo{
 		Description: "Get a repository.",
-		Input:       json.RawMessage(actionSchema(8)),
 		Method:      "GET",
 		Name:        "getRepo",
-		Output:      json.RawMessage(actionSchema(9)),
 		Path:        "/repos/{owner}/{repo}",
 		ReadOnly:    true,
 		Title:       "Get Repository",
-	}, {
+	}, invokeGetRepo, 8, 9},
+	{ActionInfo{
 		Description: "Get a tar archive (gzip-compressed) of a repository at a branch, tag or commit. GitHub answers with a redirect to codeload.github.com, which the client follows; the archive is handed over unread, however large.",
-		Input:       json.RawMessage(actionSchema(10)),
 		Method:      "GET",
 		Name:        "downloadRepoTarball",
-		Output:      json.RawMessage(actionSchema(11)),
 		Path:        "/repos/{owner}/{repo}/tarball/{ref}",
 		ReadOnly:    true,
 		Title:       "Download a Repository Archive (tar)",
-	}, {
+	}, invokeDownloadRepoTarball, 10, 11},
+	{ActionInfo{
 		Description: "List issues (and pull requests) of a repository.",
-		Input:       json.RawMessage(actionSchema(12)),
 		Method:      "GET",
 		Name:        "listRepoIssues",
-		Output:      json.RawMessage(actionSchema(13)),
 		Path:        "/repos/{owner}/{repo}/issues",
 		ReadOnly:    true,
 		Title:       "List Repository Issues",
-	}, {
+	}, invokeListRepoIssues, 12, 13},
+	{ActionInfo{
 		Description: "Get an issue or pull request by number.",
-		Input:       json.RawMessage(actionSchema(14)),
 		Method:      "GET",
 		Name:        "getIssue",
-		Output:      json.RawMessage(actionSchema(15)),
 		Path:        "/repos/{owner}/{repo}/issues/{issue_number}",
 		ReadOnly:    true,
 		Title:       "Get Issue",
-	}, {
+	}, invokeGetIssue, 14, 15},
+	{ActionInfo{
 		Description: "Create an issue in a repository (201 Created).",
-		Input:       json.RawMessage(actionSchema(16)),
 		Method:      "POST",
 		Name:        "createIssue",
-		Output:      json.RawMessage(actionSchema(15)),
 		Path:        "/repos/{owner}/{repo}/issues",
 		Title:       "Create Issue",
-	}, {
+	}, invokeCreateIssue, 16, 15},
+	{ActionInfo{
 		Description: "Edit an issue's title, body, state, labels, assignees or milestone.",
-		Input:       json.RawMessage(actionSchema(17)),
 		Method:      "PATCH",
 		Name:        "updateIssue",
-		Output:      json.RawMessage(actionSchema(15)),
 		Path:        "/repos/{owner}/{repo}/issues/{issue_number}",
 		Title:       "Update Issue",
-	}, {
+	}, invokeUpdateIssue, 17, 15},
+	{ActionInfo{
 		Description: "Add a comment to an issue or pull request (201 Created).",
-		Input:       json.RawMessage(actionSchema(18)),
 		Method:      "POST",
 		Name:        "createIssueComment",
-		Output:      json.RawMessage(actionSchema(19)),
 		Path:        "/repos/{owner}/{repo}/issues/{issue_number}/comments",
 		Title:       "Create Issue Comment",
-	}, {
+	}, invokeCreateIssueComment, 18, 19},
+	{ActionInfo{
 		Description: "Get the current rate limit status; this call does not count against the limit.",
-		Input:       json.RawMessage(actionSchema(20)),
 		Method:      "GET",
 		Name:        "rateLimit",
-		Output:      json.RawMessage(actionSchema(21)),
 		Path:        "/rate_limit",
 		ReadOnly:    true,
 		Title:       "Get Rate Limit Status",
-	}}
+	}, invokeRateLimit, 20, 21},
+}
+
+// Actions describes every action of the connector, in spec order.
+func Actions() []ActionInfo {
+	out := make([]ActionInfo, len(registry))
+	for i := range registry {
+		out[i] = registry[i].info
+		// Copies, so that a caller's changes reach no other caller.
+		out[i].Scopes = append([]string(nil), registry[i].info.Scopes...)
+		out[i].Input = json.RawMessage(actionSchema(registry[i].input))
+		out[i].Output = json.RawMessage(actionSchema(registry[i].output))
+	}
+	return out
 }
 
 // Invoke runs the action named name (the spec's name) with input, a JSON object
@@ -160,31 +160,10 @@ func Actions() []ActionInfo {
 // exactly as the typed method does (auth, retries, errors). Body: the JSON
 // response; a non-JSON body as a JSON string (base64 when binary).
 func (c *Client) Invoke(ctx context.Context, name string, input json.RawMessage) (*Response[json.RawMessage], error) {
-	switch name {
-	case "getAuthenticatedApp":
-		return invokeGetAuthenticatedApp(ctx, c, input)
-	case "getMeta":
-		return invokeGetMeta(ctx, c, input)
-	case "getAuthenticatedUser":
-		return invokeGetAuthenticatedUser(ctx, c, input)
-	case "listReposForAuthenticatedUser":
-		return invokeListReposForAuthenticatedUser(ctx, c, input)
-	case "getRepo":
-		return invokeGetRepo(ctx, c, input)
-	case "downloadRepoTarball":
-		return invokeDownloadRepoTarball(ctx, c, input)
-	case "listRepoIssues":
-		return invokeListRepoIssues(ctx, c, input)
-	case "getIssue":
-		return invokeGetIssue(ctx, c, input)
-	case "createIssue":
-		return invokeCreateIssue(ctx, c, input)
-	case "updateIssue":
-		return invokeUpdateIssue(ctx, c, input)
-	case "createIssueComment":
-		return invokeCreateIssueComment(ctx, c, input)
-	case "rateLimit":
-		return invokeRateLimit(ctx, c, input)
+	for i := range registry {
+		if registry[i].info.Name == name {
+			return registry[i].invoke(ctx, c, input)
+		}
 	}
 	return nil, fmt.Errorf("%w %q", ErrUnknownAction, name)
 }

@@ -36,93 +36,95 @@ func actionSchema(i int) string {
 	return schemaTexts[i]
 }
 
-// Actions describes every action of the connector, in spec order.
-func Actions() []ActionInfo {
-	return []ActionInfo{{
+// registry is every action, in spec order.
+var registry = []registered{
+	{ActionInfo{
 		Description: "List users of the org; use q, filter or search to narrow the result.",
-		Input:       json.RawMessage(actionSchema(0)),
 		Method:      "GET",
 		Name:        "listUsers",
-		Output:      json.RawMessage(actionSchema(1)),
 		Path:        "/api/v1/users",
 		ReadOnly:    true,
 		Title:       "List Users",
-	}, {
+	}, invokeListUsers, 0, 1},
+	{ActionInfo{
 		Description: "Get a user by ID, login or login shortname.",
-		Input:       json.RawMessage(actionSchema(2)),
 		Method:      "GET",
 		Name:        "getUser",
-		Output:      json.RawMessage(actionSchema(3)),
 		Path:        "/api/v1/users/{id}",
 		ReadOnly:    true,
 		Title:       "Get User",
-	}, {
+	}, invokeGetUser, 2, 3},
+	{ActionInfo{
 		Description: "Create a user, optionally with a password and group memberships.",
-		Input:       json.RawMessage(actionSchema(4)),
 		Method:      "POST",
 		Name:        "createUser",
-		Output:      json.RawMessage(actionSchema(3)),
 		Path:        "/api/v1/users",
 		Title:       "Create User",
-	}, {
+	}, invokeCreateUser, 4, 3},
+	{ActionInfo{
 		Description: "Partially update a user's profile or credentials.",
-		Input:       json.RawMessage(actionSchema(5)),
 		Method:      "POST",
 		Name:        "updateUser",
-		Output:      json.RawMessage(actionSchema(3)),
 		Path:        "/api/v1/users/{id}",
 		Title:       "Update User",
-	}, {
+	}, invokeUpdateUser, 5, 3},
+	{ActionInfo{
 		Description: "Activate a STAGED or DEPROVISIONED user.",
-		Input:       json.RawMessage(actionSchema(6)),
 		Method:      "POST",
 		Name:        "activateUser",
-		Output:      json.RawMessage(actionSchema(7)),
 		Path:        "/api/v1/users/{id}/lifecycle/activate",
 		Title:       "Activate User",
-	}, {
+	}, invokeActivateUser, 6, 7},
+	{ActionInfo{
 		Description: "Deactivate a user; the user's status becomes DEPROVISIONED. Returns an empty body.",
-		Input:       json.RawMessage(actionSchema(8)),
 		Method:      "POST",
 		Name:        "deactivateUser",
-		Output:      json.RawMessage(actionSchema(9)),
 		Path:        "/api/v1/users/{id}/lifecycle/deactivate",
 		Title:       "Deactivate User",
-	}, {
+	}, invokeDeactivateUser, 8, 9},
+	{ActionInfo{
 		Description: "List groups of the org.",
-		Input:       json.RawMessage(actionSchema(10)),
 		Method:      "GET",
 		Name:        "listGroups",
-		Output:      json.RawMessage(actionSchema(11)),
 		Path:        "/api/v1/groups",
 		ReadOnly:    true,
 		Title:       "List Groups",
-	}, {
+	}, invokeListGroups, 10, 11},
+	{ActionInfo{
 		Description: "List the users that are members of a group.",
-		Input:       json.RawMessage(actionSchema(12)),
 		Method:      "GET",
 		Name:        "listGroupUsers",
-		Output:      json.RawMessage(actionSchema(1)),
 		Path:        "/api/v1/groups/{groupId}/users",
 		ReadOnly:    true,
 		Title:       "List Group Members",
-	}, {
+	}, invokeListGroupUsers, 12, 1},
+	{ActionInfo{
 		Description: "Add a user to an OKTA_GROUP group (204 No Content).",
-		Input:       json.RawMessage(actionSchema(13)),
 		Method:      "PUT",
 		Name:        "addUserToGroup",
-		Output:      json.RawMessage(actionSchema(9)),
 		Path:        "/api/v1/groups/{groupId}/users/{userId}",
 		Title:       "Add User to Group",
-	}, {
+	}, invokeAddUserToGroup, 13, 9},
+	{ActionInfo{
 		Description: "Remove a user from an OKTA_GROUP group (204 No Content).",
-		Input:       json.RawMessage(actionSchema(14)),
 		Method:      "DELETE",
 		Name:        "removeUserFromGroup",
-		Output:      json.RawMessage(actionSchema(9)),
 		Path:        "/api/v1/groups/{groupId}/users/{userId}",
 		Title:       "Remove User from Group",
-	}}
+	}, invokeRemoveUserFromGroup, 14, 9},
+}
+
+// Actions describes every action of the connector, in spec order.
+func Actions() []ActionInfo {
+	out := make([]ActionInfo, len(registry))
+	for i := range registry {
+		out[i] = registry[i].info
+		// Copies, so that a caller's changes reach no other caller.
+		out[i].Scopes = append([]string(nil), registry[i].info.Scopes...)
+		out[i].Input = json.RawMessage(actionSchema(registry[i].input))
+		out[i].Output = json.RawMessage(actionSchema(registry[i].output))
+	}
+	return out
 }
 
 // Invoke runs the action named name (the spec's name) with input, a JSON object
@@ -132,27 +134,10 @@ func Actions() []ActionInfo {
 // exactly as the typed method does (auth, retries, errors). Body: the JSON
 // response; a non-JSON body as a JSON string (base64 when binary).
 func (c *Client) Invoke(ctx context.Context, name string, input json.RawMessage) (*Response[json.RawMessage], error) {
-	switch name {
-	case "listUsers":
-		return invokeListUsers(ctx, c, input)
-	case "getUser":
-		return invokeGetUser(ctx, c, input)
-	case "createUser":
-		return invokeCreateUser(ctx, c, input)
-	case "updateUser":
-		return invokeUpdateUser(ctx, c, input)
-	case "activateUser":
-		return invokeActivateUser(ctx, c, input)
-	case "deactivateUser":
-		return invokeDeactivateUser(ctx, c, input)
-	case "listGroups":
-		return invokeListGroups(ctx, c, input)
-	case "listGroupUsers":
-		return invokeListGroupUsers(ctx, c, input)
-	case "addUserToGroup":
-		return invokeAddUserToGroup(ctx, c, input)
-	case "removeUserFromGroup":
-		return invokeRemoveUserFromGroup(ctx, c, input)
+	for i := range registry {
+		if registry[i].info.Name == name {
+			return registry[i].invoke(ctx, c, input)
+		}
 	}
 	return nil, fmt.Errorf("%w %q", ErrUnknownAction, name)
 }

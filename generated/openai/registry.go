@@ -28,33 +28,42 @@ func actionSchema(i int) string {
 	return schemaTexts[i]
 }
 
-// Actions describes every action of the connector, in spec order.
-func Actions() []ActionInfo {
-	return []ActionInfo{{
-		Input:    json.RawMessage(actionSchema(0)),
+// registry is every action, in spec order.
+var registry = []registered{
+	{ActionInfo{
 		Method:   "GET",
 		Name:     "listModels",
-		Output:   json.RawMessage(actionSchema(1)),
 		Path:     "/models",
 		ReadOnly: true,
 		Title:    "List Models",
-	}, {
+	}, invokeListModels, 0, 1},
+	{ActionInfo{
 		Description: "The whole completion in one answer; with stream: true in the body, CreateChatCompletionEvents yields it chunk by chunk as it is written.",
-		Input:       json.RawMessage(actionSchema(2)),
 		Method:      "POST",
 		Name:        "createChatCompletion",
-		Output:      json.RawMessage(actionSchema(3)),
 		Path:        "/chat/completions",
 		Title:       "Create a Chat Completion",
-	}, {
+	}, invokeCreateChatCompletion, 2, 3},
+	{ActionInfo{
 		Description: "Audio of the input text, in response_format (mp3 by default), handed over as it is synthesized.",
-		Input:       json.RawMessage(actionSchema(4)),
 		Method:      "POST",
 		Name:        "createSpeech",
-		Output:      json.RawMessage(actionSchema(5)),
 		Path:        "/audio/speech",
 		Title:       "Create Speech",
-	}}
+	}, invokeCreateSpeech, 4, 5},
+}
+
+// Actions describes every action of the connector, in spec order.
+func Actions() []ActionInfo {
+	out := make([]ActionInfo, len(registry))
+	for i := range registry {
+		out[i] = registry[i].info
+		// Copies, so that a caller's changes reach no other caller.
+		out[i].Scopes = append([]string(nil), registry[i].info.Scopes...)
+		out[i].Input = json.RawMessage(actionSchema(registry[i].input))
+		out[i].Output = json.RawMessage(actionSchema(registry[i].output))
+	}
+	return out
 }
 
 // Invoke runs the action named name (the spec's name) with input, a JSON object
@@ -64,13 +73,10 @@ func Actions() []ActionInfo {
 // exactly as the typed method does (auth, retries, errors). Body: the JSON
 // response; a non-JSON body as a JSON string (base64 when binary).
 func (c *Client) Invoke(ctx context.Context, name string, input json.RawMessage) (*Response[json.RawMessage], error) {
-	switch name {
-	case "listModels":
-		return invokeListModels(ctx, c, input)
-	case "createChatCompletion":
-		return invokeCreateChatCompletion(ctx, c, input)
-	case "createSpeech":
-		return invokeCreateSpeech(ctx, c, input)
+	for i := range registry {
+		if registry[i].info.Name == name {
+			return registry[i].invoke(ctx, c, input)
+		}
 	}
 	return nil, fmt.Errorf("%w %q", ErrUnknownAction, name)
 }

@@ -33,72 +33,77 @@ func actionSchema(i int) string {
 	return schemaTexts[i]
 }
 
-// Actions describes every action of the connector, in spec order.
-func Actions() []ActionInfo {
-	return []ActionInfo{{
+// registry is every action, in spec order.
+var registry = []registered{
+	{ActionInfo{
 		Description: "Get current weather for a city name, city ID, zip code or coordinates.",
-		Input:       json.RawMessage(actionSchema(0)),
 		Method:      "GET",
 		Name:        "getCurrentWeather",
-		Output:      json.RawMessage(actionSchema(1)),
 		Path:        "/data/2.5/weather",
 		ReadOnly:    true,
 		Title:       "Get Current Weather",
-	}, {
+	}, invokeGetCurrentWeather, 0, 1},
+	{ActionInfo{
 		Description: "Get the 5 day forecast in 3-hour steps for a location.",
-		Input:       json.RawMessage(actionSchema(2)),
 		Method:      "GET",
 		Name:        "getForecast",
-		Output:      json.RawMessage(actionSchema(3)),
 		Path:        "/data/2.5/forecast",
 		ReadOnly:    true,
 		Title:       "Get 5 Day Forecast",
-	}, {
+	}, invokeGetForecast, 2, 3},
+	{ActionInfo{
 		Description: "Get the current air quality index and pollutant concentrations for coordinates.",
-		Input:       json.RawMessage(actionSchema(4)),
 		Method:      "GET",
 		Name:        "getAirPollution",
-		Output:      json.RawMessage(actionSchema(5)),
 		Path:        "/data/2.5/air_pollution",
 		ReadOnly:    true,
 		Title:       "Get Current Air Pollution",
-	}, {
+	}, invokeGetAirPollution, 4, 5},
+	{ActionInfo{
 		Description: "Get the hourly air pollution forecast for the next 4 days.",
-		Input:       json.RawMessage(actionSchema(6)),
 		Method:      "GET",
 		Name:        "getAirPollutionForecast",
-		Output:      json.RawMessage(actionSchema(5)),
 		Path:        "/data/2.5/air_pollution/forecast",
 		ReadOnly:    true,
 		Title:       "Get Air Pollution Forecast",
-	}, {
+	}, invokeGetAirPollutionForecast, 6, 5},
+	{ActionInfo{
 		Description: "Get coordinates for a city name.",
-		Input:       json.RawMessage(actionSchema(7)),
 		Method:      "GET",
 		Name:        "geocodeDirect",
-		Output:      json.RawMessage(actionSchema(8)),
 		Path:        "/geo/1.0/direct",
 		ReadOnly:    true,
 		Title:       "Geocode Location Name",
-	}, {
+	}, invokeGeocodeDirect, 7, 8},
+	{ActionInfo{
 		Description: "Get location names near coordinates.",
-		Input:       json.RawMessage(actionSchema(9)),
 		Method:      "GET",
 		Name:        "geocodeReverse",
-		Output:      json.RawMessage(actionSchema(8)),
 		Path:        "/geo/1.0/reverse",
 		ReadOnly:    true,
 		Title:       "Reverse Geocode",
-	}, {
+	}, invokeGeocodeReverse, 9, 8},
+	{ActionInfo{
 		Description: "Get coordinates for a zip or post code.",
-		Input:       json.RawMessage(actionSchema(10)),
 		Method:      "GET",
 		Name:        "geocodeZip",
-		Output:      json.RawMessage(actionSchema(11)),
 		Path:        "/geo/1.0/zip",
 		ReadOnly:    true,
 		Title:       "Geocode Zip Code",
-	}}
+	}, invokeGeocodeZip, 10, 11},
+}
+
+// Actions describes every action of the connector, in spec order.
+func Actions() []ActionInfo {
+	out := make([]ActionInfo, len(registry))
+	for i := range registry {
+		out[i] = registry[i].info
+		// Copies, so that a caller's changes reach no other caller.
+		out[i].Scopes = append([]string(nil), registry[i].info.Scopes...)
+		out[i].Input = json.RawMessage(actionSchema(registry[i].input))
+		out[i].Output = json.RawMessage(actionSchema(registry[i].output))
+	}
+	return out
 }
 
 // Invoke runs the action named name (the spec's name) with input, a JSON object
@@ -108,21 +113,10 @@ func Actions() []ActionInfo {
 // exactly as the typed method does (auth, retries, errors). Body: the JSON
 // response; a non-JSON body as a JSON string (base64 when binary).
 func (c *Client) Invoke(ctx context.Context, name string, input json.RawMessage) (*Response[json.RawMessage], error) {
-	switch name {
-	case "getCurrentWeather":
-		return invokeGetCurrentWeather(ctx, c, input)
-	case "getForecast":
-		return invokeGetForecast(ctx, c, input)
-	case "getAirPollution":
-		return invokeGetAirPollution(ctx, c, input)
-	case "getAirPollutionForecast":
-		return invokeGetAirPollutionForecast(ctx, c, input)
-	case "geocodeDirect":
-		return invokeGeocodeDirect(ctx, c, input)
-	case "geocodeReverse":
-		return invokeGeocodeReverse(ctx, c, input)
-	case "geocodeZip":
-		return invokeGeocodeZip(ctx, c, input)
+	for i := range registry {
+		if registry[i].info.Name == name {
+			return registry[i].invoke(ctx, c, input)
+		}
 	}
 	return nil, fmt.Errorf("%w %q", ErrUnknownAction, name)
 }

@@ -36,83 +36,86 @@ func actionSchema(i int) string {
 	return schemaTexts[i]
 }
 
-// Actions describes every action of the connector, in spec order.
-func Actions() []ActionInfo {
-	return []ActionInfo{{
+// registry is every action, in spec order.
+var registry = []registered{
+	{ActionInfo{
 		Description: "List the merchant's invoices, newest first.",
-		Input:       json.RawMessage(actionSchema(0)),
 		Method:      "GET",
 		Name:        "listInvoices",
-		Output:      json.RawMessage(actionSchema(1)),
 		Path:        "/v2/invoicing/invoices",
 		ReadOnly:    true,
 		Title:       "List Invoices",
-	}, {
+	}, invokeListInvoices, 0, 1},
+	{ActionInfo{
 		Description: "Get an invoice by ID.",
-		Input:       json.RawMessage(actionSchema(2)),
 		Method:      "GET",
 		Name:        "getInvoice",
-		Output:      json.RawMessage(actionSchema(3)),
 		Path:        "/v2/invoicing/invoices/{invoice_id}",
 		ReadOnly:    true,
 		Title:       "Get Invoice",
-	}, {
+	}, invokeGetInvoice, 2, 3},
+	{ActionInfo{
 		Description: "Create a draft invoice; send it to make it payable.",
-		Input:       json.RawMessage(actionSchema(4)),
 		Method:      "POST",
 		Name:        "createDraftInvoice",
-		Output:      json.RawMessage(actionSchema(3)),
 		Path:        "/v2/invoicing/invoices",
 		Title:       "Create Draft Invoice",
-	}, {
+	}, invokeCreateDraftInvoice, 4, 3},
+	{ActionInfo{
 		Description: "Send or schedule a draft invoice to its recipients.",
-		Input:       json.RawMessage(actionSchema(5)),
 		Method:      "POST",
 		Name:        "sendInvoice",
-		Output:      json.RawMessage(actionSchema(6)),
 		Path:        "/v2/invoicing/invoices/{invoice_id}/send",
 		Title:       "Send Invoice",
-	}, {
+	}, invokeSendInvoice, 5, 6},
+	{ActionInfo{
 		Description: "Send a reminder for an unpaid invoice (204 No Content).",
-		Input:       json.RawMessage(actionSchema(7)),
 		Method:      "POST",
 		Name:        "sendInvoiceReminder",
-		Output:      json.RawMessage(actionSchema(8)),
 		Path:        "/v2/invoicing/invoices/{invoice_id}/remind",
 		Title:       "Send Invoice Reminder",
-	}, {
+	}, invokeSendInvoiceReminder, 7, 8},
+	{ActionInfo{
 		Description: "Cancel a sent invoice and optionally notify the recipients (204 No Content).",
-		Input:       json.RawMessage(actionSchema(9)),
 		Method:      "POST",
 		Name:        "cancelInvoice",
-		Output:      json.RawMessage(actionSchema(8)),
 		Path:        "/v2/invoicing/invoices/{invoice_id}/cancel",
 		Title:       "Cancel Sent Invoice",
-	}, {
+	}, invokeCancelInvoice, 9, 8},
+	{ActionInfo{
 		Description: "Delete a draft or scheduled invoice (204 No Content).",
-		Input:       json.RawMessage(actionSchema(10)),
 		Method:      "DELETE",
 		Name:        "deleteInvoice",
-		Output:      json.RawMessage(actionSchema(8)),
 		Path:        "/v2/invoicing/invoices/{invoice_id}",
 		Title:       "Delete Invoice",
-	}, {
+	}, invokeDeleteInvoice, 10, 8},
+	{ActionInfo{
 		Description: "Record a payment made outside PayPal (for example cash or check) against an invoice.",
-		Input:       json.RawMessage(actionSchema(11)),
 		Method:      "POST",
 		Name:        "recordPayment",
-		Output:      json.RawMessage(actionSchema(12)),
 		Path:        "/v2/invoicing/invoices/{invoice_id}/payments",
 		Title:       "Record Payment for Invoice",
-	}, {
+	}, invokeRecordPayment, 11, 12},
+	{ActionInfo{
 		Description: "Get the next invoice number in the merchant's sequence.",
-		Input:       json.RawMessage(actionSchema(13)),
 		Method:      "POST",
 		Name:        "generateNextInvoiceNumber",
-		Output:      json.RawMessage(actionSchema(14)),
 		Path:        "/v2/invoicing/generate-next-invoice-number",
 		Title:       "Generate Invoice Number",
-	}}
+	}, invokeGenerateNextInvoiceNumber, 13, 14},
+}
+
+// Actions describes every action of the connector, in spec order.
+func Actions() []ActionInfo {
+	out := make([]ActionInfo, len(registry))
+	for i := range registry {
+		out[i] = registry[i].info
+		// Copies, so that a caller's changes reach no other caller.
+		out[i].Scopes = append([]string(nil), registry[i].info.Scopes...)
+		out[i].Input = json.RawMessage(actionSchema(registry[i].input))
+		out[i].Output = json.RawMessage(actionSchema(registry[i].output))
+	}
+	return out
 }
 
 // Invoke runs the action named name (the spec's name) with input, a JSON object
@@ -122,25 +125,10 @@ func Actions() []ActionInfo {
 // exactly as the typed method does (auth, retries, errors). Body: the JSON
 // response; a non-JSON body as a JSON string (base64 when binary).
 func (c *Client) Invoke(ctx context.Context, name string, input json.RawMessage) (*Response[json.RawMessage], error) {
-	switch name {
-	case "listInvoices":
-		return invokeListInvoices(ctx, c, input)
-	case "getInvoice":
-		return invokeGetInvoice(ctx, c, input)
-	case "createDraftInvoice":
-		return invokeCreateDraftInvoice(ctx, c, input)
-	case "sendInvoice":
-		return invokeSendInvoice(ctx, c, input)
-	case "sendInvoiceReminder":
-		return invokeSendInvoiceReminder(ctx, c, input)
-	case "cancelInvoice":
-		return invokeCancelInvoice(ctx, c, input)
-	case "deleteInvoice":
-		return invokeDeleteInvoice(ctx, c, input)
-	case "recordPayment":
-		return invokeRecordPayment(ctx, c, input)
-	case "generateNextInvoiceNumber":
-		return invokeGenerateNextInvoiceNumber(ctx, c, input)
+	for i := range registry {
+		if registry[i].info.Name == name {
+			return registry[i].invoke(ctx, c, input)
+		}
 	}
 	return nil, fmt.Errorf("%w %q", ErrUnknownAction, name)
 }

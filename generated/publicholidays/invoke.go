@@ -32,6 +32,16 @@ type ActionInfo struct {
 	Output      json.RawMessage // JSON Schema of the 2xx body ({} when untyped)
 }
 
+// registered is an action in the registry (registry.go): its ActionInfo
+// without the schemas, and what Invoke calls. A static table costs the
+// compiler nothing, where a literal and a switch cost code per action.
+type registered struct {
+	info   ActionInfo
+	invoke func(ctx context.Context, c *Client, input json.RawMessage) (*Response[json.RawMessage], error)
+
+	input, output int // its schemas' numbers, for actionSchema
+}
+
 // inputTargets are the keys of an action's input, each with the Params
 // field it fills. (A slice rather than a map: each action's literal is
 // then a few stores, where a map literal is a call per key.)

@@ -33,72 +33,77 @@ func actionSchema(i int) string {
 	return schemaTexts[i]
 }
 
-// Actions describes every action of the connector, in spec order.
-func Actions() []ActionInfo {
-	return []ActionInfo{{
+// registry is every action, in spec order.
+var registry = []registered{
+	{ActionInfo{
 		Description: "Get the public holidays of a country in a year.",
-		Input:       json.RawMessage(actionSchema(0)),
 		Method:      "GET",
 		Name:        "getPublicHolidays",
-		Output:      json.RawMessage(actionSchema(1)),
 		Path:        "/api/v3/PublicHolidays/{year}/{countryCode}",
 		ReadOnly:    true,
 		Title:       "Get Public Holidays",
-	}, {
+	}, invokeGetPublicHolidays, 0, 1},
+	{ActionInfo{
 		Description: "Get the countries the API has holidays for.",
-		Input:       json.RawMessage(actionSchema(2)),
 		Method:      "GET",
 		Name:        "getAvailableCountries",
-		Output:      json.RawMessage(actionSchema(3)),
 		Path:        "/api/v3/AvailableCountries",
 		ReadOnly:    true,
 		Title:       "Get Available Countries",
-	}, {
+	}, invokeGetAvailableCountries, 2, 3},
+	{ActionInfo{
 		Description: "Check whether today is a public holiday; 200 OK means yes and 204 No Content means no. No body.",
-		Input:       json.RawMessage(actionSchema(4)),
 		Method:      "GET",
 		Name:        "isTodayPublicHoliday",
-		Output:      json.RawMessage(actionSchema(5)),
 		Path:        "/api/v3/IsTodayPublicHoliday/{countryCode}",
 		ReadOnly:    true,
 		Title:       "Is Today a Public Holiday",
-	}, {
+	}, invokeIsTodayPublicHoliday, 4, 5},
+	{ActionInfo{
 		Description: "Get the public holidays of a country in the next 365 days.",
-		Input:       json.RawMessage(actionSchema(6)),
 		Method:      "GET",
 		Name:        "getNextPublicHolidays",
-		Output:      json.RawMessage(actionSchema(1)),
 		Path:        "/api/v3/NextPublicHolidays/{countryCode}",
 		ReadOnly:    true,
 		Title:       "Get Next Public Holidays",
-	}, {
+	}, invokeGetNextPublicHolidays, 6, 1},
+	{ActionInfo{
 		Description: "Get the public holidays worldwide in the next 7 days.",
-		Input:       json.RawMessage(actionSchema(7)),
 		Method:      "GET",
 		Name:        "getNextPublicHolidaysWorldwide",
-		Output:      json.RawMessage(actionSchema(1)),
 		Path:        "/api/v3/NextPublicHolidaysWorldwide",
 		ReadOnly:    true,
 		Title:       "Get Next Public Holidays Worldwide",
-	}, {
+	}, invokeGetNextPublicHolidaysWorldwide, 7, 1},
+	{ActionInfo{
 		Description: "Get a country's names, region and neighbours.",
-		Input:       json.RawMessage(actionSchema(8)),
 		Method:      "GET",
 		Name:        "getCountryInfo",
-		Output:      json.RawMessage(actionSchema(9)),
 		Path:        "/api/v3/CountryInfo/{countryCode}",
 		ReadOnly:    true,
 		Title:       "Get Country Info",
-	}, {
+	}, invokeGetCountryInfo, 8, 9},
+	{ActionInfo{
 		Description: "Get the long weekends of a country in a year.",
-		Input:       json.RawMessage(actionSchema(10)),
 		Method:      "GET",
 		Name:        "getLongWeekends",
-		Output:      json.RawMessage(actionSchema(11)),
 		Path:        "/api/v3/LongWeekend/{year}/{countryCode}",
 		ReadOnly:    true,
 		Title:       "Get Long Weekends",
-	}}
+	}, invokeGetLongWeekends, 10, 11},
+}
+
+// Actions describes every action of the connector, in spec order.
+func Actions() []ActionInfo {
+	out := make([]ActionInfo, len(registry))
+	for i := range registry {
+		out[i] = registry[i].info
+		// Copies, so that a caller's changes reach no other caller.
+		out[i].Scopes = append([]string(nil), registry[i].info.Scopes...)
+		out[i].Input = json.RawMessage(actionSchema(registry[i].input))
+		out[i].Output = json.RawMessage(actionSchema(registry[i].output))
+	}
+	return out
 }
 
 // Invoke runs the action named name (the spec's name) with input, a JSON object
@@ -108,21 +113,10 @@ func Actions() []ActionInfo {
 // exactly as the typed method does (auth, retries, errors). Body: the JSON
 // response; a non-JSON body as a JSON string (base64 when binary).
 func (c *Client) Invoke(ctx context.Context, name string, input json.RawMessage) (*Response[json.RawMessage], error) {
-	switch name {
-	case "getPublicHolidays":
-		return invokeGetPublicHolidays(ctx, c, input)
-	case "getAvailableCountries":
-		return invokeGetAvailableCountries(ctx, c, input)
-	case "isTodayPublicHoliday":
-		return invokeIsTodayPublicHoliday(ctx, c, input)
-	case "getNextPublicHolidays":
-		return invokeGetNextPublicHolidays(ctx, c, input)
-	case "getNextPublicHolidaysWorldwide":
-		return invokeGetNextPublicHolidaysWorldwide(ctx, c, input)
-	case "getCountryInfo":
-		return invokeGetCountryInfo(ctx, c, input)
-	case "getLongWeekends":
-		return invokeGetLongWeekends(ctx, c, input)
+	for i := range registry {
+		if registry[i].info.Name == name {
+			return registry[i].invoke(ctx, c, input)
+		}
 	}
 	return nil, fmt.Errorf("%w %q", ErrUnknownAction, name)
 }

@@ -23,17 +23,28 @@ func actionSchema(i int) string {
 	return schemaTexts[i]
 }
 
-// Actions describes every action of the connector, in spec order.
-func Actions() []ActionInfo {
-	return []ActionInfo{{
+// registry is every action, in spec order.
+var registry = []registered{
+	{ActionInfo{
 		Description: "Send a message to a channel.",
-		Input:       json.RawMessage(actionSchema(0)),
 		Method:      "POST",
 		Name:        "postMessage",
-		Output:      json.RawMessage(actionSchema(1)),
 		Path:        "/chat.postMessage",
 		Title:       "Post Message",
-	}}
+	}, invokePostMessage, 0, 1},
+}
+
+// Actions describes every action of the connector, in spec order.
+func Actions() []ActionInfo {
+	out := make([]ActionInfo, len(registry))
+	for i := range registry {
+		out[i] = registry[i].info
+		// Copies, so that a caller's changes reach no other caller.
+		out[i].Scopes = append([]string(nil), registry[i].info.Scopes...)
+		out[i].Input = json.RawMessage(actionSchema(registry[i].input))
+		out[i].Output = json.RawMessage(actionSchema(registry[i].output))
+	}
+	return out
 }
 
 // Invoke runs the action named name (the spec's name) with input, a JSON object
@@ -43,9 +54,10 @@ func Actions() []ActionInfo {
 // exactly as the typed method does (auth, retries, errors). Body: the JSON
 // response; a non-JSON body as a JSON string (base64 when binary).
 func (c *Client) Invoke(ctx context.Context, name string, input json.RawMessage) (*Response[json.RawMessage], error) {
-	switch name {
-	case "postMessage":
-		return invokePostMessage(ctx, c, input)
+	for i := range registry {
+		if registry[i].info.Name == name {
+			return registry[i].invoke(ctx, c, input)
+		}
 	}
 	return nil, fmt.Errorf("%w %q", ErrUnknownAction, name)
 }

@@ -150,141 +150,139 @@ func actionSchema(i int) string {
 	return schemasBuilt[i].get(i, schemaText, schemaRefs[:])
 }
 
-// Actions describes every action of the connector, in spec order.
-func Actions() []ActionInfo {
-	return []ActionInfo{{
+// registry is every action, in spec order.
+var registry = []registered{
+	{ActionInfo{
 		Description: "Get detailed profile information about the current user.",
-		Input:       json.RawMessage(actionSchema(34)),
 		Method:      "GET",
 		Name:        "getCurrentUserProfile",
-		Output:      json.RawMessage(actionSchema(35)),
 		Path:        "/v1/me",
 		ReadOnly:    true,
 		Scopes:      []string{"user-read-private", "user-read-email"},
 		Title:       "Get Current User's Profile",
-	}, {
+	}, invokeGetCurrentUserProfile, 34, 35},
+	{ActionInfo{
 		Description: "Get the playlists owned or followed by the current user.",
-		Input:       json.RawMessage(actionSchema(36)),
 		Method:      "GET",
 		Name:        "listCurrentUserPlaylists",
-		Output:      json.RawMessage(actionSchema(37)),
 		Path:        "/v1/me/playlists",
 		ReadOnly:    true,
 		Scopes:      []string{"playlist-read-private", "playlist-read-collaborative"},
 		Title:       "List Current User's Playlists",
-	}, {
+	}, invokeListCurrentUserPlaylists, 36, 37},
+	{ActionInfo{
 		Description: "Get a playlist owned by a Spotify user, including its first page of items.",
-		Input:       json.RawMessage(actionSchema(38)),
 		Method:      "GET",
 		Name:        "getPlaylist",
-		Output:      json.RawMessage(actionSchema(39)),
 		Path:        "/v1/playlists/{playlist_id}",
 		ReadOnly:    true,
 		Scopes:      []string{"playlist-read-private"},
 		Title:       "Get Playlist",
-	}, {
+	}, invokeGetPlaylist, 38, 39},
+	{ActionInfo{
 		Description: "Get the tracks and episodes of a playlist.",
-		Input:       json.RawMessage(actionSchema(40)),
 		Method:      "GET",
 		Name:        "getPlaylistItems",
-		Output:      json.RawMessage(actionSchema(41)),
 		Path:        "/v1/playlists/{playlist_id}/tracks",
 		ReadOnly:    true,
 		Scopes:      []string{"playlist-read-private"},
 		Title:       "Get Playlist Items",
-	}, {
+	}, invokeGetPlaylistItems, 40, 41},
+	{ActionInfo{
 		Description: "Create an empty playlist for a Spotify user.",
-		Input:       json.RawMessage(actionSchema(42)),
 		Method:      "POST",
 		Name:        "createPlaylist",
-		Output:      json.RawMessage(actionSchema(39)),
 		Path:        "/v1/users/{user_id}/playlists",
 		Scopes:      []string{"playlist-modify-public", "playlist-modify-private"},
 		Title:       "Create Playlist",
-	}, {
+	}, invokeCreatePlaylist, 42, 39},
+	{ActionInfo{
 		Description: "Change a playlist's name, description and public/collaborative state. Returns no body.",
-		Input:       json.RawMessage(actionSchema(43)),
 		Method:      "PUT",
 		Name:        "changePlaylistDetails",
-		Output:      json.RawMessage(actionSchema(44)),
 		Path:        "/v1/playlists/{playlist_id}",
 		Scopes:      []string{"playlist-modify-public", "playlist-modify-private"},
 		Title:       "Change Playlist Details",
-	}, {
+	}, invokeChangePlaylistDetails, 43, 44},
+	{ActionInfo{
 		Description: "Add one or more tracks or episodes to a playlist.",
-		Input:       json.RawMessage(actionSchema(45)),
 		Method:      "POST",
 		Name:        "addItemsToPlaylist",
-		Output:      json.RawMessage(actionSchema(46)),
 		Path:        "/v1/playlists/{playlist_id}/tracks",
 		Scopes:      []string{"playlist-modify-public", "playlist-modify-private"},
 		Title:       "Add Items to Playlist",
-	}, {
+	}, invokeAddItemsToPlaylist, 45, 46},
+	{ActionInfo{
 		Description: "Remove one or more tracks or episodes from a playlist.",
-		Input:       json.RawMessage(actionSchema(47)),
 		Method:      "DELETE",
 		Name:        "removePlaylistItems",
-		Output:      json.RawMessage(actionSchema(46)),
 		Path:        "/v1/playlists/{playlist_id}/tracks",
 		Scopes:      []string{"playlist-modify-public", "playlist-modify-private"},
 		Title:       "Remove Playlist Items",
-	}, {
+	}, invokeRemovePlaylistItems, 47, 46},
+	{ActionInfo{
 		Description: "Get the tracks saved in the current user's Your Music library.",
-		Input:       json.RawMessage(actionSchema(48)),
 		Method:      "GET",
 		Name:        "getSavedTracks",
-		Output:      json.RawMessage(actionSchema(49)),
 		Path:        "/v1/me/tracks",
 		ReadOnly:    true,
 		Scopes:      []string{"user-library-read"},
 		Title:       "Get User's Saved Tracks",
-	}, {
+	}, invokeGetSavedTracks, 48, 49},
+	{ActionInfo{
 		Description: "Save one or more tracks to the current user's Your Music library. Returns no body.",
-		Input:       json.RawMessage(actionSchema(50)),
 		Method:      "PUT",
 		Name:        "saveTracks",
-		Output:      json.RawMessage(actionSchema(44)),
 		Path:        "/v1/me/tracks",
 		Scopes:      []string{"user-library-modify"},
 		Title:       "Save Tracks for Current User",
-	}, {
+	}, invokeSaveTracks, 50, 44},
+	{ActionInfo{
 		Description: "Get the artists the current user follows.",
-		Input:       json.RawMessage(actionSchema(51)),
 		Method:      "GET",
 		Name:        "getFollowedArtists",
-		Output:      json.RawMessage(actionSchema(52)),
 		Path:        "/v1/me/following",
 		ReadOnly:    true,
 		Scopes:      []string{"user-follow-read"},
 		Title:       "Get Followed Artists",
-	}, {
+	}, invokeGetFollowedArtists, 51, 52},
+	{ActionInfo{
 		Description: "Get catalog information about albums, artists, playlists or tracks that match a keyword string.",
-		Input:       json.RawMessage(actionSchema(53)),
 		Method:      "GET",
 		Name:        "search",
-		Output:      json.RawMessage(actionSchema(54)),
 		Path:        "/v1/search",
 		ReadOnly:    true,
 		Title:       "Search for Item",
-	}, {
+	}, invokeSearch, 53, 54},
+	{ActionInfo{
 		Description: "Get Spotify catalog information for a single artist.",
-		Input:       json.RawMessage(actionSchema(55)),
 		Method:      "GET",
 		Name:        "getArtist",
-		Output:      json.RawMessage(actionSchema(56)),
 		Path:        "/v1/artists/{id}",
 		ReadOnly:    true,
 		Title:       "Get Artist",
-	}, {
+	}, invokeGetArtist, 55, 56},
+	{ActionInfo{
 		Description: "Get Spotify catalog information for a single track.",
-		Input:       json.RawMessage(actionSchema(57)),
 		Method:      "GET",
 		Name:        "getTrack",
-		Output:      json.RawMessage(actionSchema(58)),
 		Path:        "/v1/tracks/{id}",
 		ReadOnly:    true,
 		Title:       "Get Track",
-	}}
+	}, invokeGetTrack, 57, 58},
+}
+
+// Actions describes every action of the connector, in spec order.
+func Actions() []ActionInfo {
+	out := make([]ActionInfo, len(registry))
+	for i := range registry {
+		out[i] = registry[i].info
+		// Copies, so that a caller's changes reach no other caller.
+		out[i].Scopes = append([]string(nil), registry[i].info.Scopes...)
+		out[i].Input = json.RawMessage(actionSchema(registry[i].input))
+		out[i].Output = json.RawMessage(actionSchema(registry[i].output))
+	}
+	return out
 }
 
 // Invoke runs the action named name (the spec's name) with input, a JSON object
@@ -294,35 +292,10 @@ func Actions() []ActionInfo {
 // exactly as the typed method does (auth, retries, errors). Body: the JSON
 // response; a non-JSON body as a JSON string (base64 when binary).
 func (c *Client) Invoke(ctx context.Context, name string, input json.RawMessage) (*Response[json.RawMessage], error) {
-	switch name {
-	case "getCurrentUserProfile":
-		return invokeGetCurrentUserProfile(ctx, c, input)
-	case "listCurrentUserPlaylists":
-		return invokeListCurrentUserPlaylists(ctx, c, input)
-	case "getPlaylist":
-		return invokeGetPlaylist(ctx, c, input)
-	case "getPlaylistItems":
-		return invokeGetPlaylistItems(ctx, c, input)
-	case "createPlaylist":
-		return invokeCreatePlaylist(ctx, c, input)
-	case "changePlaylistDetails":
-		return invokeChangePlaylistDetails(ctx, c, input)
-	case "addItemsToPlaylist":
-		return invokeAddItemsToPlaylist(ctx, c, input)
-	case "removePlaylistItems":
-		return invokeRemovePlaylistItems(ctx, c, input)
-	case "getSavedTracks":
-		return invokeGetSavedTracks(ctx, c, input)
-	case "saveTracks":
-		return invokeSaveTracks(ctx, c, input)
-	case "getFollowedArtists":
-		return invokeGetFollowedArtists(ctx, c, input)
-	case "search":
-		return invokeSearch(ctx, c, input)
-	case "getArtist":
-		return invokeGetArtist(ctx, c, input)
-	case "getTrack":
-		return invokeGetTrack(ctx, c, input)
+	for i := range registry {
+		if registry[i].info.Name == name {
+			return registry[i].invoke(ctx, c, input)
+		}
 	}
 	return nil, fmt.Errorf("%w %q", ErrUnknownAction, name)
 }

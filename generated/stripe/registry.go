@@ -37,94 +37,96 @@ func actionSchema(i int) string {
 	return schemaTexts[i]
 }
 
-// Actions describes every action of the connector, in spec order.
-func Actions() []ActionInfo {
-	return []ActionInfo{{
+// registry is every action, in spec order.
+var registry = []registered{
+	{ActionInfo{
 		Description: "Create a customer.",
-		Input:       json.RawMessage(actionSchema(0)),
 		Method:      "POST",
 		Name:        "createCustomer",
-		Output:      json.RawMessage(actionSchema(1)),
 		Path:        "/v1/customers",
 		Title:       "Create Customer",
-	}, {
+	}, invokeCreateCustomer, 0, 1},
+	{ActionInfo{
 		Description: "List customers, newest first. Page with starting_after set to the last customer's ID while has_more is true.",
-		Input:       json.RawMessage(actionSchema(2)),
 		Method:      "GET",
 		Name:        "listCustomers",
-		Output:      json.RawMessage(actionSchema(3)),
 		Path:        "/v1/customers",
 		ReadOnly:    true,
 		Title:       "List Customers",
-	}, {
+	}, invokeListCustomers, 2, 3},
+	{ActionInfo{
 		Description: "Search customers with Stripe's search query language (not available in India).",
-		Input:       json.RawMessage(actionSchema(4)),
 		Method:      "GET",
 		Name:        "searchCustomers",
-		Output:      json.RawMessage(actionSchema(5)),
 		Path:        "/v1/customers/search",
 		ReadOnly:    true,
 		Title:       "Search Customers",
-	}, {
+	}, invokeSearchCustomers, 4, 5},
+	{ActionInfo{
 		Description: "Get a customer by ID; a deleted customer comes back with deleted true.",
-		Input:       json.RawMessage(actionSchema(6)),
 		Method:      "GET",
 		Name:        "retrieveCustomer",
-		Output:      json.RawMessage(actionSchema(1)),
 		Path:        "/v1/customers/{customer}",
 		ReadOnly:    true,
 		Title:       "Retrieve Customer",
-	}, {
+	}, invokeRetrieveCustomer, 6, 1},
+	{ActionInfo{
 		Description: "Update the given fields of a customer.",
-		Input:       json.RawMessage(actionSchema(7)),
 		Method:      "POST",
 		Name:        "updateCustomer",
-		Output:      json.RawMessage(actionSchema(1)),
 		Path:        "/v1/customers/{customer}",
 		Title:       "Update Customer",
-	}, {
+	}, invokeUpdateCustomer, 7, 1},
+	{ActionInfo{
 		Description: "Permanently delete a customer and cancel its active subscriptions.",
-		Input:       json.RawMessage(actionSchema(8)),
 		Method:      "DELETE",
 		Name:        "deleteCustomer",
-		Output:      json.RawMessage(actionSchema(9)),
 		Path:        "/v1/customers/{customer}",
 		Title:       "Delete Customer",
-	}, {
+	}, invokeDeleteCustomer, 8, 9},
+	{ActionInfo{
 		Description: "Create a PaymentIntent to collect a payment.",
-		Input:       json.RawMessage(actionSchema(10)),
 		Method:      "POST",
 		Name:        "createPaymentIntent",
-		Output:      json.RawMessage(actionSchema(11)),
 		Path:        "/v1/payment_intents",
 		Title:       "Create PaymentIntent",
-	}, {
+	}, invokeCreatePaymentIntent, 10, 11},
+	{ActionInfo{
 		Description: "Get a PaymentIntent by ID.",
-		Input:       json.RawMessage(actionSchema(12)),
 		Method:      "GET",
 		Name:        "retrievePaymentIntent",
-		Output:      json.RawMessage(actionSchema(11)),
 		Path:        "/v1/payment_intents/{intent}",
 		ReadOnly:    true,
 		Title:       "Retrieve PaymentIntent",
-	}, {
+	}, invokeRetrievePaymentIntent, 12, 11},
+	{ActionInfo{
 		Description: "Cancel a PaymentIntent that has not succeeded or been canceled.",
-		Input:       json.RawMessage(actionSchema(13)),
 		Method:      "POST",
 		Name:        "cancelPaymentIntent",
-		Output:      json.RawMessage(actionSchema(11)),
 		Path:        "/v1/payment_intents/{intent}/cancel",
 		Title:       "Cancel PaymentIntent",
-	}, {
+	}, invokeCancelPaymentIntent, 13, 11},
+	{ActionInfo{
 		Description: "Get the account's available and pending balance.",
-		Input:       json.RawMessage(actionSchema(14)),
 		Method:      "GET",
 		Name:        "getBalance",
-		Output:      json.RawMessage(actionSchema(15)),
 		Path:        "/v1/balance",
 		ReadOnly:    true,
 		Title:       "Retrieve Balance",
-	}}
+	}, invokeGetBalance, 14, 15},
+}
+
+// Actions describes every action of the connector, in spec order.
+func Actions() []ActionInfo {
+	out := make([]ActionInfo, len(registry))
+	for i := range registry {
+		out[i] = registry[i].info
+		// Copies, so that a caller's changes reach no other caller.
+		out[i].Scopes = append([]string(nil), registry[i].info.Scopes...)
+		out[i].Input = json.RawMessage(actionSchema(registry[i].input))
+		out[i].Output = json.RawMessage(actionSchema(registry[i].output))
+	}
+	return out
 }
 
 // Invoke runs the action named name (the spec's name) with input, a JSON object
@@ -134,27 +136,10 @@ func Actions() []ActionInfo {
 // exactly as the typed method does (auth, retries, errors). Body: the JSON
 // response; a non-JSON body as a JSON string (base64 when binary).
 func (c *Client) Invoke(ctx context.Context, name string, input json.RawMessage) (*Response[json.RawMessage], error) {
-	switch name {
-	case "createCustomer":
-		return invokeCreateCustomer(ctx, c, input)
-	case "listCustomers":
-		return invokeListCustomers(ctx, c, input)
-	case "searchCustomers":
-		return invokeSearchCustomers(ctx, c, input)
-	case "retrieveCustomer":
-		return invokeRetrieveCustomer(ctx, c, input)
-	case "updateCustomer":
-		return invokeUpdateCustomer(ctx, c, input)
-	case "deleteCustomer":
-		return invokeDeleteCustomer(ctx, c, input)
-	case "createPaymentIntent":
-		return invokeCreatePaymentIntent(ctx, c, input)
-	case "retrievePaymentIntent":
-		return invokeRetrievePaymentIntent(ctx, c, input)
-	case "cancelPaymentIntent":
-		return invokeCancelPaymentIntent(ctx, c, input)
-	case "getBalance":
-		return invokeGetBalance(ctx, c, input)
+	for i := range registry {
+		if registry[i].info.Name == name {
+			return registry[i].invoke(ctx, c, input)
+		}
 	}
 	return nil, fmt.Errorf("%w %q", ErrUnknownAction, name)
 }

@@ -35,85 +35,88 @@ func actionSchema(i int) string {
 	return schemaTexts[i]
 }
 
-// Actions describes every action of the connector, in spec order.
-func Actions() []ActionInfo {
-	return []ActionInfo{{
+// registry is every action, in spec order.
+var registry = []registered{
+	{ActionInfo{
 		Description: "Send an SMS, MMS or WhatsApp message.",
-		Input:       json.RawMessage(actionSchema(0)),
 		Method:      "POST",
 		Name:        "createMessage",
-		Output:      json.RawMessage(actionSchema(1)),
 		Path:        "/2010-04-01/Accounts/{AccountSid}/Messages.json",
 		Title:       "Send Message",
-	}, {
+	}, invokeCreateMessage, 0, 1},
+	{ActionInfo{
 		Description: "List messages of the account, newest first.",
-		Input:       json.RawMessage(actionSchema(2)),
 		Method:      "GET",
 		Name:        "listMessages",
-		Output:      json.RawMessage(actionSchema(3)),
 		Path:        "/2010-04-01/Accounts/{AccountSid}/Messages.json",
 		ReadOnly:    true,
 		Title:       "List Messages",
-	}, {
+	}, invokeListMessages, 2, 3},
+	{ActionInfo{
 		Description: "Fetch one message by its SID.",
-		Input:       json.RawMessage(actionSchema(4)),
 		Method:      "GET",
 		Name:        "fetchMessage",
-		Output:      json.RawMessage(actionSchema(1)),
 		Path:        "/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json",
 		ReadOnly:    true,
 		Title:       "Get Message",
-	}, {
+	}, invokeFetchMessage, 4, 1},
+	{ActionInfo{
 		Description: "Redact a message body or cancel a scheduled message.",
-		Input:       json.RawMessage(actionSchema(5)),
 		Method:      "POST",
 		Name:        "updateMessage",
-		Output:      json.RawMessage(actionSchema(1)),
 		Path:        "/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json",
 		Title:       "Update Message",
-	}, {
+	}, invokeUpdateMessage, 5, 1},
+	{ActionInfo{
 		Description: "Delete a message record from the account (204 No Content).",
-		Input:       json.RawMessage(actionSchema(6)),
 		Method:      "DELETE",
 		Name:        "deleteMessage",
-		Output:      json.RawMessage(actionSchema(7)),
 		Path:        "/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json",
 		Title:       "Delete Message",
-	}, {
+	}, invokeDeleteMessage, 6, 7},
+	{ActionInfo{
 		Description: "Start an outbound call.",
-		Input:       json.RawMessage(actionSchema(8)),
 		Method:      "POST",
 		Name:        "createCall",
-		Output:      json.RawMessage(actionSchema(9)),
 		Path:        "/2010-04-01/Accounts/{AccountSid}/Calls.json",
 		Title:       "Make Call",
-	}, {
+	}, invokeCreateCall, 8, 9},
+	{ActionInfo{
 		Description: "List calls of the account, newest first.",
-		Input:       json.RawMessage(actionSchema(10)),
 		Method:      "GET",
 		Name:        "listCalls",
-		Output:      json.RawMessage(actionSchema(11)),
 		Path:        "/2010-04-01/Accounts/{AccountSid}/Calls.json",
 		ReadOnly:    true,
 		Title:       "List Calls",
-	}, {
+	}, invokeListCalls, 10, 11},
+	{ActionInfo{
 		Description: "Fetch one call by its SID.",
-		Input:       json.RawMessage(actionSchema(12)),
 		Method:      "GET",
 		Name:        "fetchCall",
-		Output:      json.RawMessage(actionSchema(9)),
 		Path:        "/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json",
 		ReadOnly:    true,
 		Title:       "Get Call",
-	}, {
+	}, invokeFetchCall, 12, 9},
+	{ActionInfo{
 		Description: "Redirect a live call to new TwiML, or end it.",
-		Input:       json.RawMessage(actionSchema(13)),
 		Method:      "POST",
 		Name:        "updateCall",
-		Output:      json.RawMessage(actionSchema(9)),
 		Path:        "/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json",
 		Title:       "Update Call",
-	}}
+	}, invokeUpdateCall, 13, 9},
+}
+
+// Actions describes every action of the connector, in spec order.
+func Actions() []ActionInfo {
+	out := make([]ActionInfo, len(registry))
+	for i := range registry {
+		out[i] = registry[i].info
+		// Copies, so that a caller's changes reach no other caller.
+		out[i].Scopes = append([]string(nil), registry[i].info.Scopes...)
+		out[i].Input = json.RawMessage(actionSchema(registry[i].input))
+		out[i].Output = json.RawMessage(actionSchema(registry[i].output))
+	}
+	return out
 }
 
 // Invoke runs the action named name (the spec's name) with input, a JSON object
@@ -123,25 +126,10 @@ func Actions() []ActionInfo {
 // exactly as the typed method does (auth, retries, errors). Body: the JSON
 // response; a non-JSON body as a JSON string (base64 when binary).
 func (c *Client) Invoke(ctx context.Context, name string, input json.RawMessage) (*Response[json.RawMessage], error) {
-	switch name {
-	case "createMessage":
-		return invokeCreateMessage(ctx, c, input)
-	case "listMessages":
-		return invokeListMessages(ctx, c, input)
-	case "fetchMessage":
-		return invokeFetchMessage(ctx, c, input)
-	case "updateMessage":
-		return invokeUpdateMessage(ctx, c, input)
-	case "deleteMessage":
-		return invokeDeleteMessage(ctx, c, input)
-	case "createCall":
-		return invokeCreateCall(ctx, c, input)
-	case "listCalls":
-		return invokeListCalls(ctx, c, input)
-	case "fetchCall":
-		return invokeFetchCall(ctx, c, input)
-	case "updateCall":
-		return invokeUpdateCall(ctx, c, input)
+	for i := range registry {
+		if registry[i].info.Name == name {
+			return registry[i].invoke(ctx, c, input)
+		}
 	}
 	return nil, fmt.Errorf("%w %q", ErrUnknownAction, name)
 }

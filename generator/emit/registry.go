@@ -21,33 +21,49 @@ func genRegistry(f *jen.File, c *model.Connector) {
 		genSchemas(f, c)
 	}
 
+	f.Comment("registry is every action, in spec order.")
+	f.Var().Id("registry").Op("=").Index().Id("registered").ValuesFunc(func(g *jen.Group) {
+		for _, e := range c.Registry {
+			a := e.Action
+			info := jen.DictFunc(func(d jen.Dict) {
+				d[jen.Id("Name")] = jen.Lit(a.Name)
+				if a.Title != "" {
+					d[jen.Id("Title")] = jen.Lit(a.Title)
+				}
+				if a.Description != "" {
+					d[jen.Id("Description")] = jen.Lit(a.Description)
+				}
+				d[jen.Id("Method")] = jen.Lit(a.Method)
+				d[jen.Id("Path")] = jen.Lit(a.Path)
+				if len(a.Scopes) > 0 {
+					d[jen.Id("Scopes")] = stringList(a.Scopes)
+				}
+				if e.ReadOnly {
+					d[jen.Id("ReadOnly")] = jen.True()
+				}
+			})
+			g.Line().Values(jen.Id("ActionInfo").Values(info), jen.Id(e.InvokeFunc), jen.Lit(e.InputPiece), jen.Lit(e.OutputPiece))
+		}
+		if len(c.Registry) > 0 {
+			g.Line()
+		}
+	})
+
 	f.Comment("Actions describes every action of the connector, in spec order.")
-	f.Func().Id("Actions").Params().Index().Id("ActionInfo").Block(
-		jen.Return(jen.Index().Id("ActionInfo").ValuesFunc(func(g *jen.Group) {
-			for _, e := range c.Registry {
-				a := e.Action
-				g.Values(jen.DictFunc(func(d jen.Dict) {
-					d[jen.Id("Name")] = jen.Lit(a.Name)
-					if a.Title != "" {
-						d[jen.Id("Title")] = jen.Lit(a.Title)
-					}
-					if a.Description != "" {
-						d[jen.Id("Description")] = jen.Lit(a.Description)
-					}
-					d[jen.Id("Method")] = jen.Lit(a.Method)
-					d[jen.Id("Path")] = jen.Lit(a.Path)
-					if len(a.Scopes) > 0 {
-						d[jen.Id("Scopes")] = stringList(a.Scopes)
-					}
-					if e.ReadOnly {
-						d[jen.Id("ReadOnly")] = jen.True()
-					}
-					d[jen.Id("Input")] = jen.Qual("encoding/json", "RawMessage").Call(jen.Id("actionSchema").Call(jen.Lit(e.InputPiece)))
-					d[jen.Id("Output")] = jen.Qual("encoding/json", "RawMessage").Call(jen.Id("actionSchema").Call(jen.Lit(e.OutputPiece)))
-				}))
+	f.Func().Id("Actions").Params().Index().Id("ActionInfo").BlockFunc(func(g *jen.Group) {
+		g.Id("out").Op(":=").Make(jen.Index().Id("ActionInfo"), jen.Len(jen.Id("registry")))
+		g.For(jen.Id("i").Op(":=").Range().Id("registry")).BlockFunc(func(g *jen.Group) {
+			r := jen.Id("registry").Index(jen.Id("i"))
+			g.Id("out").Index(jen.Id("i")).Op("=").Add(r).Dot("info")
+			g.Comment("Copies, so that a caller's changes reach no other caller.")
+			g.Id("out").Index(jen.Id("i")).Dot("Scopes").Op("=").Append(jen.Index().String().Call(jen.Nil()), jen.Add(r).Dot("info").Dot("Scopes").Op("..."))
+			if len(c.Registry) > 0 {
+				g.Id("out").Index(jen.Id("i")).Dot("Input").Op("=").Qual("encoding/json", "RawMessage").Call(jen.Id("actionSchema").Call(jen.Add(r).Dot("input")))
+				g.Id("out").Index(jen.Id("i")).Dot("Output").Op("=").Qual("encoding/json", "RawMessage").Call(jen.Id("actionSchema").Call(jen.Add(r).Dot("output")))
 			}
-		})),
-	)
+		})
+		g.Return(jen.Id("out"))
+	})
 
 	f.Comment("// " + strings.Join([]string{
 		"Invoke runs the action named name (the spec's name) with input, a JSON object",
@@ -60,11 +76,11 @@ func genRegistry(f *jen.File, c *model.Connector) {
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("Invoke").Params(
 		jen.Id("ctx").Qual("context", "Context"), jen.Id("name").String(), jen.Id("input").Qual("encoding/json", "RawMessage"),
 	).Params(jen.Op("*").Id("Response").Types(jen.Qual("encoding/json", "RawMessage")), jen.Error()).Block(
-		jen.Switch(jen.Id("name")).BlockFunc(func(g *jen.Group) {
-			for _, e := range c.Registry {
-				g.Case(jen.Lit(e.Action.Name)).Block(jen.Return(jen.Id(e.InvokeFunc).Call(jen.Id("ctx"), jen.Id("c"), jen.Id("input"))))
-			}
-		}),
+		jen.For(jen.Id("i").Op(":=").Range().Id("registry")).Block(
+			jen.If(jen.Id("registry").Index(jen.Id("i")).Dot("info").Dot("Name").Op("==").Id("name")).Block(
+				jen.Return(jen.Id("registry").Index(jen.Id("i")).Dot("invoke").Call(jen.Id("ctx"), jen.Id("c"), jen.Id("input"))),
+			),
+		),
 		jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(jen.Lit("%w %q"), jen.Id("ErrUnknownAction"), jen.Id("name"))),
 	)
 
