@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 
@@ -30,3 +31,12 @@ func OAuth2Config(cfg Config) *oauth2.Config {
 // oauth2TokenParams are the spec's auth.tokenParams, rendered per connector
 // that has them.
 var oauth2TokenParams url.Values
+
+// registry, ErrUnknownAction and actionSchema are rendered per connector
+// in registry.go (its actions, its name, its schemas); Actions and Invoke
+// read them.
+var registry []registered
+
+var ErrUnknownAction = errors.New("templates: unknown action")
+
+func actionSchema(i int) string { return "{}" }

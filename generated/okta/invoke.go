@@ -41,6 +41,34 @@ type registered struct {
 	input, output int // its schemas' numbers, for actionSchema
 }
 
+// Actions describes every action of the connector, in spec order.
+func Actions() []ActionInfo {
+	out := make([]ActionInfo, len(registry))
+	for i := range registry {
+		out[i] = registry[i].info
+		// Copies, so that a caller's changes reach no other caller.
+		out[i].Scopes = append([]string(nil), registry[i].info.Scopes...)
+		out[i].Input = json.RawMessage(actionSchema(registry[i].input))
+		out[i].Output = json.RawMessage(actionSchema(registry[i].output))
+	}
+	return out
+}
+
+// Invoke runs the action named name (the spec's name) with input, a JSON object
+// holding each param under its spec name and the body under "body". Input that
+// does not fit is refused before anything is sent, with an error naming every bad
+// or missing field; an unknown name wraps ErrUnknownAction. Otherwise it behaves
+// exactly as the typed method does (auth, retries, errors). Body: the JSON
+// response; a non-JSON body as a JSON string (base64 when binary).
+func (c *Client) Invoke(ctx context.Context, name string, input json.RawMessage) (*Response[json.RawMessage], error) {
+	for i := range registry {
+		if registry[i].info.Name == name {
+			return registry[i].invoke(ctx, c, input)
+		}
+	}
+	return nil, fmt.Errorf("%w %q", ErrUnknownAction, name)
+}
+
 // inputTargets are the keys of an action's input, each with the Params
 // field it fills. (A slice rather than a map: each action's literal is
 // then a few stores, where a map literal is a call per key.)

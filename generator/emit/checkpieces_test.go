@@ -67,9 +67,26 @@ func typeCheckPieces(t *testing.T, file string, cases map[string][]string) {
 			}
 			files = append(files, f)
 		}
+		// What registry.go declares for invoke.go's Actions and Invoke.
+		f, err := parser.ParseFile(fset, "registry.go", registryStub, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, f)
 		conf := types.Config{Importer: imp}
 		if _, err := conf.Check("x", fset, files, nil); err != nil {
 			t.Errorf("%s %s: %v", file, what, err)
 		}
 	}
 }
+
+const registryStub = `package x
+
+import "errors"
+
+var registry []registered
+
+var ErrUnknownAction = errors.New("x: unknown action")
+
+func actionSchema(int) string { return "{}" }
+`

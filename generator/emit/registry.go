@@ -12,7 +12,8 @@ import (
 )
 
 // genRegistry renders the actions as data: ErrUnknownAction, the schema
-// constants, Actions, Invoke and one decoding function per action.
+// constants, the registry (which invoke.go's Actions and Invoke read) and
+// one decoding function per action.
 func genRegistry(f *jen.File, c *model.Connector) {
 	f.Comment("ErrUnknownAction is wrapped by the error of Invoke for a name that is no action of the connector.")
 	f.Var().Id("ErrUnknownAction").Op("=").Qual("errors", "New").Call(jen.Lit(c.Name + ": unknown action"))
@@ -48,41 +49,6 @@ func genRegistry(f *jen.File, c *model.Connector) {
 			g.Line()
 		}
 	})
-
-	f.Comment("Actions describes every action of the connector, in spec order.")
-	f.Func().Id("Actions").Params().Index().Id("ActionInfo").BlockFunc(func(g *jen.Group) {
-		g.Id("out").Op(":=").Make(jen.Index().Id("ActionInfo"), jen.Len(jen.Id("registry")))
-		g.For(jen.Id("i").Op(":=").Range().Id("registry")).BlockFunc(func(g *jen.Group) {
-			r := jen.Id("registry").Index(jen.Id("i"))
-			g.Id("out").Index(jen.Id("i")).Op("=").Add(r).Dot("info")
-			g.Comment("Copies, so that a caller's changes reach no other caller.")
-			g.Id("out").Index(jen.Id("i")).Dot("Scopes").Op("=").Append(jen.Index().String().Call(jen.Nil()), jen.Add(r).Dot("info").Dot("Scopes").Op("..."))
-			if len(c.Registry) > 0 {
-				g.Id("out").Index(jen.Id("i")).Dot("Input").Op("=").Qual("encoding/json", "RawMessage").Call(jen.Id("actionSchema").Call(jen.Add(r).Dot("input")))
-				g.Id("out").Index(jen.Id("i")).Dot("Output").Op("=").Qual("encoding/json", "RawMessage").Call(jen.Id("actionSchema").Call(jen.Add(r).Dot("output")))
-			}
-		})
-		g.Return(jen.Id("out"))
-	})
-
-	f.Comment("// " + strings.Join([]string{
-		"Invoke runs the action named name (the spec's name) with input, a JSON object",
-		"holding each param under its spec name and the body under \"body\". Input that",
-		"does not fit is refused before anything is sent, with an error naming every bad",
-		"or missing field; an unknown name wraps ErrUnknownAction. Otherwise it behaves",
-		"exactly as the typed method does (auth, retries, errors). Body: the JSON",
-		"response; a non-JSON body as a JSON string (base64 when binary).",
-	}, "\n// "))
-	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("Invoke").Params(
-		jen.Id("ctx").Qual("context", "Context"), jen.Id("name").String(), jen.Id("input").Qual("encoding/json", "RawMessage"),
-	).Params(jen.Op("*").Id("Response").Types(jen.Qual("encoding/json", "RawMessage")), jen.Error()).Block(
-		jen.For(jen.Id("i").Op(":=").Range().Id("registry")).Block(
-			jen.If(jen.Id("registry").Index(jen.Id("i")).Dot("info").Dot("Name").Op("==").Id("name")).Block(
-				jen.Return(jen.Id("registry").Index(jen.Id("i")).Dot("invoke").Call(jen.Id("ctx"), jen.Id("c"), jen.Id("input"))),
-			),
-		),
-		jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(jen.Lit("%w %q"), jen.Id("ErrUnknownAction"), jen.Id("name"))),
-	)
 
 	for _, e := range c.Registry {
 		genInvoke(f, c, e)
