@@ -106,9 +106,9 @@ func decodeInput(prefix string, check func(v *inputValidator, x any), input json
 		input = json.RawMessage("{}")
 	}
 	v := &inputValidator{}
-	r := &jsonReader{data: input, problems: &v.problems, fields: map[string]json.RawMessage{}}
+	jr := &jsonReader{data: input, problems: &v.problems, fields: map[string]json.RawMessage{}}
 	// Into a json.RawMessage, encoding/json only checks the syntax.
-	if err := json.Unmarshal(input, new(json.RawMessage)); err != nil || r.space() != '{' {
+	if err := json.Unmarshal(input, new(json.RawMessage)); err != nil || jr.space() != '{' {
 		msg := "want a JSON object"
 		if err != nil && strings.Contains(err.Error(), "exceeded max depth") { // a *json.SyntaxError
 			msg = "nested deeper than encoding/json reads"
@@ -116,7 +116,7 @@ func decodeInput(prefix string, check func(v *inputValidator, x any), input json
 		e.problems = append(e.problems, "input: "+msg)
 		return e
 	}
-	check(v, r.value(""))
+	check(v, jr.value(""))
 	bad := map[string]bool{}
 	for _, p := range v.problems {
 		key, _, _ := strings.Cut(p.path, ".")
@@ -125,7 +125,7 @@ func decodeInput(prefix string, check func(v *inputValidator, x any), input json
 	}
 	for _, t := range targets {
 		k, target := t.key, t.target
-		raw, ok := r.fields[k]
+		raw, ok := jr.fields[k]
 		if !ok || bad[k] || bad[""] || string(raw) == "null" {
 			continue // absent, refused, or null: the zero value
 		}
