@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -175,8 +174,8 @@ func compileModule(b *testing.B, tool *Tool, dir string) *compileSetup {
 // then each tool's, the tools' order turning from round to round), each
 // after a change to a comment-only file (the build cache is keyed by
 // content), timing `go build ./PKG`, which compiles that package and
-// nothing else. Each result is the median of its rounds (of 3 for the
-// slowest packages, compileLong). Built seconds
+// nothing else. Each result is the median of its rounds (of
+// compileRoundsLong for the slowest packages, compileLong). Built seconds
 // apart rather than minutes, the packages of one document feel the same
 // drift of the machine's speed, so their ratio is steadier than their
 // times. The sub-benchmarks' own loops do nothing.
@@ -194,7 +193,7 @@ func BenchmarkCompile(b *testing.B) {
 		}
 		for i := 0; i < b.N; i++ {
 		}
-		b.ReportMetric(float64(r.median.Nanoseconds()), "ns/op")
+		b.ReportMetric(median(r.times), "ns/op")
 		lines, size, _ := CountOutput(r.pkgDir)
 		b.ReportMetric(float64(lines), "lines")
 		b.ReportMetric(float64(size), "bytes")
@@ -215,20 +214,21 @@ func BenchmarkCompile(b *testing.B) {
 }
 
 // compileRounds is how many times BenchmarkCompile builds each package;
-// one whose first timed build took over compileLong only 3 times (the
-// largest, GitHub's and Kubernetes', take 8-35 s a build, and vary less).
+// one whose first timed build took over compileLong only compileRoundsLong
+// times (the largest, GitHub's and Kubernetes', take 8-35 s a build, and
+// vary less).
 const (
-	compileRounds = 5
-	compileLong   = 4 * time.Second
+	compileRounds     = 5
+	compileRoundsLong = 3
+	compileLong       = 4 * time.Second
 )
 
 // compileResult is one package's builds in BenchmarkCompile.
 type compileResult struct {
 	mod    *Module
 	pkgDir string
-	times  []time.Duration
-	median time.Duration
-	skip   string // why it was not timed: it does not compile
+	times  []float64 // ns, one per timed build
+	skip   string    // why it was not timed: it does not compile
 }
 
 var (
@@ -286,7 +286,7 @@ func measureCompile(b *testing.B, all []*Tool, dir string) map[string]*compileRe
 				return err // it compiled when warming up
 			}
 			if round >= 0 {
-				r.times = append(r.times, time.Since(start))
+				r.times = append(r.times, float64(time.Since(start).Nanoseconds()))
 			}
 			return nil
 		}
@@ -303,18 +303,12 @@ func measureCompile(b *testing.B, all []*Tool, dir string) map[string]*compileRe
 			for _, doc := range docs {
 				for i := range present {
 					tool := present[(i+round)%len(present)]
-					if r, ok := res[tool.Name+"/"+doc]; ok && (round < 3 || len(r.times) == 0 || r.times[0] <= compileLong) {
+					if r, ok := res[tool.Name+"/"+doc]; ok && (round < compileRoundsLong || len(r.times) == 0 || r.times[0] <= float64(compileLong.Nanoseconds())) {
 						if compileErr = build(r, round); compileErr != nil {
 							return
 						}
 					}
 				}
-			}
-		}
-		for _, r := range res {
-			if len(r.times) > 0 {
-				slices.Sort(r.times)
-				r.median = r.times[len(r.times)/2]
 			}
 		}
 		compileResults = res
