@@ -2,7 +2,6 @@ package templates
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -41,7 +40,7 @@ func (c *Client) Revoke(ctx context.Context) error {
 		return err
 	}
 	if c.revoke == nil {
-		return fmt.Errorf("%s: the spec has no revokeURL", c.name)
+		return c.errorf("the spec has no revokeURL")
 	}
 	return c.revoke(ctx)
 }
@@ -92,7 +91,7 @@ func (c *Client) revoker(rs revokeSpec, tokens *lastToken) func(context.Context)
 		tok, err := tokens.current()
 		if err != nil {
 			// x/oauth2 puts no secret in its errors.
-			return fmt.Errorf("%s: revoke: get the token: %w", c.name, err)
+			return c.errorf("revoke: get the token: %w", err)
 		}
 		if err := c.revokeToken(ctx, rs, tok); err != nil {
 			return err
@@ -109,7 +108,7 @@ func (c *Client) revokeToken(ctx context.Context, rs revokeSpec, tok *oauth2.Tok
 		form = url.Values{"token": {tok.AccessToken}, "token_type_hint": {"access_token"}}
 	}
 	if form.Get("token") == "" {
-		return fmt.Errorf("%s: revoke: the connection has no token", c.name)
+		return c.errorf("revoke: the connection has no token")
 	}
 	if rs.inBody {
 		form.Set("client_id", rs.clientID)
@@ -119,11 +118,11 @@ func (c *Client) revokeToken(ctx context.Context, rs revokeSpec, tok *oauth2.Tok
 	}
 	u, err := url.Parse(rs.url)
 	if err != nil {
-		return fmt.Errorf("%s: revoke: invalid revokeURL", c.name)
+		return c.errorf("revoke: invalid revokeURL")
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), strings.NewReader(form.Encode()))
 	if err != nil {
-		return fmt.Errorf("%s: revoke: invalid revokeURL", c.name)
+		return c.errorf("revoke: invalid revokeURL")
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")

@@ -227,6 +227,10 @@ func (r *jsonReader) value(path string) any {
 }
 
 // space skips white space and returns the byte after it (0 at the end).
+// Not inlined, like the other small helpers marked so: its loop is then
+// compiled once, not again at each of its eight calls (compile time).
+//
+//go:noinline
 func (r *jsonReader) space() byte {
 	for r.pos < len(r.data) {
 		switch c := r.data[r.pos]; c {
@@ -264,6 +268,8 @@ func (r *jsonReader) text() string {
 // sortedKeys is m's keys, sorted. (sort.Strings and a mutex-guarded map
 // below, rather than slices.Sorted, an iterator and sync.Map, and one map
 // type: generic code is compiled again in each connector, for each type.)
+//
+//go:noinline
 func sortedKeys(m map[string]any) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
@@ -294,10 +300,16 @@ type inputValidator struct {
 	work *inputWork // shared with the validators that try alternatives
 }
 
+// addf records a problem at path.
+//
+//go:noinline
 func (v *inputValidator) addf(path, format string, args ...any) {
 	v.problems = append(v.problems, inputProblem{path, fmt.Sprintf(format, args...)})
 }
 
+// joinInputPath is the path of key in the object at path.
+//
+//go:noinline
 func joinInputPath(path, key string) string {
 	if path == "" {
 		return key

@@ -179,12 +179,17 @@ func (c *Client) callInto(ctx context.Context, req Request, body any) (int, http
 		}
 		if err := json.Unmarshal(resp.Body, body); err != nil {
 			path, _, _ := strings.Cut(req.RelativeURL, "?")
-			return 0, nil, fmt.Errorf("%s: decode %s %s response: %w", c.name, requestMethod(req), path, err)
+			return 0, nil, c.errorf("decode %s %s response: %w", requestMethod(req), path, err)
 		}
 	}
 	return resp.StatusCode, resp.Header, nil
 }
 
+// newAPIError is the *APIError of resp. (Not inlined, like the other
+// small helpers marked so: a helper inlined is compiled again at each of
+// its calls, and a connector's compile time is mostly its runtime's.)
+//
+//go:noinline
 func newAPIError(resp *Response[[]byte]) *APIError {
 	return &APIError{StatusCode: resp.StatusCode, Header: resp.Header, Body: resp.Body, Message: errorMessage(resp.Body)}
 }
@@ -225,6 +230,9 @@ func findMessage(v any, depth int) string {
 	return ""
 }
 
+// requestMethod is req's method, upper case; GET when empty.
+//
+//go:noinline
 func requestMethod(req Request) string {
 	if req.Method == "" {
 		return http.MethodGet
@@ -243,7 +251,7 @@ func (c *Client) httpHelper(ctx context.Context, req Request) (*Response[[]byte]
 	}
 	body, contentType, err := encodeRequestBody(req.Body)
 	if err != nil {
-		return nil, fmt.Errorf("%s: encode %s %s request body: %w", c.name, method, redactURL(u), err)
+		return nil, c.errorf("encode %s %s request body: %w", method, redactURL(u), err)
 	}
 	// Accept: a header of the request, else the action's own, else the
 	// connector's default headers, else what the caller reads (send).
@@ -327,7 +335,7 @@ func (c *Client) send(ctx context.Context, hc *http.Client, method string, u *ur
 	}
 	if authorize != nil {
 		if err := authorize(req); err != nil {
-			return nil, false, fmt.Errorf("%s: authorize request: %w", c.name, err)
+			return nil, false, c.errorf("authorize request: %w", err)
 		}
 	}
 	for k, vs := range in.Headers {
@@ -374,6 +382,8 @@ func readBody(hr *http.Response) ([]byte, error) {
 
 // hasStatus reports whether status is in list. (Not slices.Contains:
 // generic code is compiled again in every connector.)
+//
+//go:noinline
 func hasStatus(list []int, status int) bool {
 	for _, s := range list {
 		if s == status {
@@ -432,13 +442,13 @@ func (c *Client) requestURL(rel string, query url.Values) (*url.URL, error) {
 	}
 	ref, err := url.Parse(rel)
 	if err != nil {
-		return nil, fmt.Errorf("%s: invalid request URL", c.name)
+		return nil, c.errorf("invalid request URL")
 	}
 	u := &url.URL{Scheme: c.baseURL.Scheme, Host: c.baseURL.Host}
 	path := ref.EscapedPath()
 	if ref.Scheme != "" || ref.Host != "" || ref.Opaque != "" {
 		if !strings.EqualFold(ref.Scheme, u.Scheme) || !strings.EqualFold(ref.Host, u.Host) || ref.Opaque != "" {
-			return nil, fmt.Errorf("%s: refusing to send a request to %s://%s: not the service's host", c.name, ref.Scheme, ref.Host)
+			return nil, c.errorf("refusing to send a request to %s://%s: not the service's host", ref.Scheme, ref.Host)
 		}
 	} else {
 		if path != "" && !strings.HasPrefix(path, "/") {
@@ -447,7 +457,7 @@ func (c *Client) requestURL(rel string, query url.Values) (*url.URL, error) {
 		path = strings.TrimRight(c.baseURL.EscapedPath(), "/") + path
 	}
 	if u.Path, err = url.PathUnescape(path); err != nil {
-		return nil, fmt.Errorf("%s: invalid request URL path", c.name)
+		return nil, c.errorf("invalid request URL path")
 	}
 	u.RawPath = path
 	u.RawQuery = ref.RawQuery
@@ -462,6 +472,15 @@ func (c *Client) requestURL(rel string, query url.Values) (*url.URL, error) {
 	return u, nil
 }
 
+// errorf is an error of the connector: its name, a colon, the message.
+// (One call out of line: fmt.Errorf is inlined, so each of its calls
+// would be compiled again in every connector.)
+//
+//go:noinline
+func (c *Client) errorf(format string, args ...any) error {
+	return fmt.Errorf("%s: "+format, append([]any{c.name}, args...)...)
+}
+
 // urlError formats err as "<name>: METHOD scheme://host/path: err". The query
 // string is left out because it may carry an API key, and a *url.Error is
 // unwrapped because its message repeats the full URL.
@@ -470,9 +489,12 @@ func (c *Client) urlError(method string, u *url.URL, err error) error {
 	if errors.As(err, &ue) {
 		err = ue.Err
 	}
-	return fmt.Errorf("%s: %s %s: %w", c.name, method, redactURL(u), err)
+	return c.errorf("%s %s: %w", method, redactURL(u), err)
 }
 
+// redactURL is u without its query, which may carry a credential.
+//
+//go:noinline
 func redactURL(u *url.URL) string {
 	return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path, RawPath: u.RawPath}).String()
 }
