@@ -60,18 +60,19 @@ func TestDecodeInputNamesEveryProblem(t *testing.T) {
 func TestInvokeResult(t *testing.T) {
 	ctx, raw := captureBody(context.Background())
 	*raw = []byte(`{"a":1,"extra":2}`)
-	out, err := resultOfInvoke(raw, &Response[struct{ A int }]{StatusCode: 200}, nil)
+	out, err := invokeResult(*raw, 200, nil, new(struct{ A int }))
 	if err != nil || string(out.Body) != `{"a":1,"extra":2}` {
 		t.Errorf("JSON: %s %v", out.Body, err)
 	}
 	_ = ctx
 	for body, want := range map[string]string{"plain text": `"plain text"`, "\xff\x00": `"/wA="`, "": ``} {
-		out, _ := resultOfInvoke(new([]byte), &Response[io.ReadCloser]{StatusCode: 200, Body: io.NopCloser(strings.NewReader(body))}, nil)
+		stream := io.NopCloser(strings.NewReader(body))
+		out, _ := invokeResult(nil, 200, nil, &stream)
 		if string(out.Body) != want {
 			t.Errorf("stream %q: %s, want %s", body, out.Body, want)
 		}
 		r := []byte(body)
-		out, _ = resultOfInvoke(&r, &Response[[]byte]{StatusCode: 200}, nil)
+		out, _ = invokeResult(r, 200, nil, new([]byte))
 		if string(out.Body) != want {
 			t.Errorf("bytes %q: %s, want %s", body, out.Body, want)
 		}

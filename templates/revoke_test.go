@@ -171,7 +171,7 @@ func TestRevokeEndsTheClient(t *testing.T) {
 	if !errors.Is(err, errTestRevoked) {
 		t.Errorf("CustomAction after Revoke: %v, want ErrRevoked", err)
 	}
-	_, err = call[map[string]any](t.Context(), c, Request{Method: "POST", RelativeURL: "/things", Body: map[string]int{"a": 1}})
+	_, err = callAs[map[string]any](t.Context(), c, Request{Method: "POST", RelativeURL: "/things", Body: map[string]int{"a": 1}})
 	if !errors.Is(err, errTestRevoked) {
 		t.Errorf("an action after Revoke: %v, want ErrRevoked", err)
 	}

@@ -38,7 +38,7 @@ type Request struct {
 	// the media types it reads; Headers wins over it, and it over the
 	// connector's default headers.
 	accept string
-	// acceptDefault is what call, paginate and callStream read (JSON, or
+	// acceptDefault is what callInto, paginate and callStream read (JSON, or
 	// anything for a stream), sent when no header and no accept says
 	// otherwise.
 	acceptDefault string
@@ -192,19 +192,11 @@ func bodySnippet(b []byte) string {
 
 //conngen:if actions
 
-// call sends req and decodes a 2xx body into T; any other status is an *APIError.
-// Only this wrapper is generic: the work is callInto's, so a connector with many
-// response types compiles it once, not once per type.
-func call[T any](ctx context.Context, c *Client, req Request) (*Response[T], error) {
-	out := &Response[T]{}
-	var err error
-	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// callInto is call with the body decoded into body, a pointer.
+// callInto sends req and decodes a 2xx body into body, a pointer (to a
+// json.RawMessage or []byte: the body as it came); any other status is an
+// *APIError. It is not generic, and no wrapper of it is: an action's
+// method declares its own Response[T] and fills it, so a connector
+// compiles the call once, not again for each response type.
 func (c *Client) callInto(ctx context.Context, req Request, body any) (int, http.Header, error) {
 	req.acceptDefault = "application/json"
 	resp, err := c.httpHelper(ctx, req)
@@ -701,7 +693,10 @@ func formatParam(v any) string {
 // nil: an optional param left out. The generated request builders pass a
 // pointer to the field, so that a required param and an optional one are
 // the same call. (One helper per kind of value, rather than one that takes
-// any: that would need reflect.)
+// any: that would need reflect. Not inlined: a request builder calls it
+// once per param, and the full Spotify import has 147 such calls.)
+//
+//go:noinline
 func setText(m map[string][]string, key string, v *string) {
 	if v != nil {
 		m[key] = []string{*v}
@@ -713,6 +708,8 @@ func setText(m map[string][]string, key string, v *string) {
 //conngen:if set-int
 
 // setInt is setText for an integer param.
+//
+//go:noinline
 func setInt[T int | int32 | int64](m map[string][]string, key string, v *T) {
 	if v != nil {
 		m[key] = []string{strconv.FormatInt(int64(*v), 10)}
@@ -724,6 +721,8 @@ func setInt[T int | int32 | int64](m map[string][]string, key string, v *T) {
 //conngen:if set-float
 
 // setFloat is setText for a number param, written as formatValue writes it.
+//
+//go:noinline
 func setFloat[T float32 | float64](m map[string][]string, key string, v *T) {
 	if v != nil {
 		bits := 64
@@ -739,6 +738,8 @@ func setFloat[T float32 | float64](m map[string][]string, key string, v *T) {
 //conngen:if set-bool
 
 // setBool is setText for a boolean param.
+//
+//go:noinline
 func setBool(m map[string][]string, key string, v *bool) {
 	if v != nil {
 		m[key] = []string{strconv.FormatBool(*v)}
@@ -750,6 +751,8 @@ func setBool(m map[string][]string, key string, v *bool) {
 //conngen:if set-time
 
 // setTime is setText for a date-time param, in RFC 3339.
+//
+//go:noinline
 func setTime(m map[string][]string, key string, v *time.Time) {
 	if v != nil {
 		m[key] = []string{v.Format(time.RFC3339)}

@@ -580,31 +580,31 @@ func TestCall(t *testing.T) {
 	}
 	ctx := t.Context()
 
-	u, err := call[user](ctx, c, Request{RelativeURL: "/user"})
+	u, err := callAs[user](ctx, c, Request{RelativeURL: "/user"})
 	if err != nil || u.StatusCode != 200 || u.Body != (user{7, "Ann"}) || u.Header.Get("X-Request-Id") != "r1" {
 		t.Errorf("user: %+v, %v", u, err)
 	}
-	raw, err := call[json.RawMessage](ctx, c, Request{RelativeURL: "/raw"})
+	raw, err := callAs[json.RawMessage](ctx, c, Request{RelativeURL: "/raw"})
 	if err != nil || string(raw.Body) != bodies["/raw"].body {
 		t.Errorf("raw: %q, %v", raw.Body, err)
 	}
-	text, err := call[[]byte](ctx, c, Request{RelativeURL: "/text"})
+	text, err := callAs[[]byte](ctx, c, Request{RelativeURL: "/text"})
 	if err != nil || string(text.Body) != "plain text" {
 		t.Errorf("bytes: %v, %v", text, err)
 	}
-	empty, err := call[user](ctx, c, Request{Method: "DELETE", RelativeURL: "/empty"})
+	empty, err := callAs[user](ctx, c, Request{Method: "DELETE", RelativeURL: "/empty"})
 	if err != nil || empty.StatusCode != 204 || empty.Body != (user{}) {
 		t.Errorf("empty: %+v, %v", empty, err)
 	}
-	emptyRaw, err := call[json.RawMessage](ctx, c, Request{RelativeURL: "/empty"})
+	emptyRaw, err := callAs[json.RawMessage](ctx, c, Request{RelativeURL: "/empty"})
 	if err != nil || emptyRaw.Body != nil {
 		t.Errorf("empty raw: %+v, %v", emptyRaw, err)
 	}
-	_, err = call[user](ctx, c, Request{RelativeURL: "/bad?key=SECRET"})
+	_, err = callAs[user](ctx, c, Request{RelativeURL: "/bad?key=SECRET"})
 	if err == nil || !strings.HasPrefix(err.Error(), "test: decode GET /bad response: ") {
 		t.Errorf("bad: %v", err)
 	}
-	_, err = call[user](ctx, c, Request{RelativeURL: "/denied"})
+	_, err = callAs[user](ctx, c, Request{RelativeURL: "/denied"})
 	apiErr, ok := errors.AsType[*APIError](err)
 	if !ok || apiErr.StatusCode != 403 || apiErr.Message != "Missing scope" || apiErr.Header.Get("X-Request-Id") != "r1" ||
 		!bytes.Equal(apiErr.Body, []byte(bodies["/denied"].body)) || err.Error() != "403 Forbidden: Missing scope" {
@@ -791,4 +791,14 @@ func TestNoRedirect(t *testing.T) {
 	if err != nil || resp.StatusCode != http.StatusOK || string(resp.Body) != "followed" {
 		t.Fatalf("without noRedirect: %v, %v; want the redirect followed", resp, err)
 	}
+}
+
+// callAs is what a generated action's method does with callInto.
+func callAs[T any](ctx context.Context, c *Client, req Request) (*Response[T], error) {
+	out := &Response[T]{}
+	var err error
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }

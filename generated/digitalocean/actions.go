@@ -16,10 +16,15 @@ import (
 //
 // Get information about the current user's account.
 func (c *Client) GetAccount(ctx context.Context) (*Response[AccountResponse], error) {
-	return call[AccountResponse](ctx, c, Request{
+	out := &Response[AccountResponse]{}
+	var err error
+	if out.StatusCode, out.Header, err = c.callInto(ctx, Request{
 		Method:      "GET",
 		RelativeURL: "/v2/account",
-	})
+	}, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // ListDropletsParams holds the parameters of ListDroplets.
@@ -58,7 +63,11 @@ func (c *Client) ListDroplets(ctx context.Context, params ListDropletsParams) (*
 	if err != nil {
 		return nil, err
 	}
-	return call[DropletList](ctx, c, req)
+	out := &Response[DropletList]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // ListDropletsAll iterates over the items of every page of ListDroplets, fetching
@@ -101,7 +110,11 @@ func (c *Client) GetDroplet(ctx context.Context, params GetDropletParams) (*Resp
 	if err != nil {
 		return nil, err
 	}
-	return call[DropletResponse](ctx, c, req)
+	out := &Response[DropletResponse]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // CreateDropletParams holds the parameters of CreateDroplet.
@@ -130,7 +143,11 @@ func (c *Client) CreateDroplet(ctx context.Context, params CreateDropletParams) 
 	if err != nil {
 		return nil, err
 	}
-	return call[DropletCreateResponse](ctx, c, req)
+	out := &Response[DropletCreateResponse]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // DeleteDropletParams holds the parameters of DeleteDroplet.
@@ -158,7 +175,11 @@ func (c *Client) DeleteDroplet(ctx context.Context, params DeleteDropletParams) 
 	if err != nil {
 		return nil, err
 	}
-	return call[json.RawMessage](ctx, c, req)
+	out := &Response[json.RawMessage]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // PerformDropletActionParams holds the parameters of PerformDropletAction.
@@ -189,7 +210,11 @@ func (c *Client) PerformDropletAction(ctx context.Context, params PerformDroplet
 	if err != nil {
 		return nil, err
 	}
-	return call[ActionResponse](ctx, c, req)
+	out := &Response[ActionResponse]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // ListRegionsParams holds the parameters of ListRegions.
@@ -222,7 +247,11 @@ func (c *Client) ListRegions(ctx context.Context, params ListRegionsParams) (*Re
 	if err != nil {
 		return nil, err
 	}
-	return call[RegionList](ctx, c, req)
+	out := &Response[RegionList]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // ListRegionsAll iterates over the items of every page of ListRegions, fetching
@@ -270,7 +299,11 @@ func (c *Client) ListSizes(ctx context.Context, params ListSizesParams) (*Respon
 	if err != nil {
 		return nil, err
 	}
-	return call[SizeList](ctx, c, req)
+	out := &Response[SizeList]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // ListSizesAll iterates over the items of every page of ListSizes, fetching
@@ -318,7 +351,11 @@ func (c *Client) ListSSHKeys(ctx context.Context, params ListSSHKeysParams) (*Re
 	if err != nil {
 		return nil, err
 	}
-	return call[SSHKeyList](ctx, c, req)
+	out := &Response[SSHKeyList]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // ListSSHKeysAll iterates over the items of every page of ListSSHKeys, fetching

@@ -118,7 +118,10 @@ func invokeGetAccount(ctx context.Context, c *Client, input json.RawMessage) (*R
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.GetAccount(ctx)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeListDroplets decodes input strictly and calls ListDroplets.
@@ -134,7 +137,10 @@ func invokeListDroplets(ctx context.Context, c *Client, input json.RawMessage) (
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.ListDroplets(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeGetDroplet decodes input strictly and calls GetDroplet.
@@ -147,7 +153,10 @@ func invokeGetDroplet(ctx context.Context, c *Client, input json.RawMessage) (*R
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.GetDroplet(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeCreateDroplet decodes input strictly and calls CreateDroplet.
@@ -160,7 +169,10 @@ func invokeCreateDroplet(ctx context.Context, c *Client, input json.RawMessage) 
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.CreateDroplet(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeDeleteDroplet decodes input strictly and calls DeleteDroplet.
@@ -173,7 +185,10 @@ func invokeDeleteDroplet(ctx context.Context, c *Client, input json.RawMessage) 
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.DeleteDroplet(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokePerformDropletAction decodes input strictly and calls PerformDropletAction.
@@ -187,7 +202,10 @@ func invokePerformDropletAction(ctx context.Context, c *Client, input json.RawMe
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.PerformDropletAction(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeListRegions decodes input strictly and calls ListRegions.
@@ -201,7 +219,10 @@ func invokeListRegions(ctx context.Context, c *Client, input json.RawMessage) (*
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.ListRegions(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeListSizes decodes input strictly and calls ListSizes.
@@ -215,7 +236,10 @@ func invokeListSizes(ctx context.Context, c *Client, input json.RawMessage) (*Re
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.ListSizes(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeListSSHKeys decodes input strictly and calls ListSSHKeys.
@@ -229,5 +253,8 @@ func invokeListSSHKeys(ctx context.Context, c *Client, input json.RawMessage) (*
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.ListSSHKeys(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }

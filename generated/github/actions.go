@@ -21,11 +21,16 @@ import (
 //
 // Auth: sends Config.AppJWT instead of the connector's credentials.
 func (c *Client) GetAuthenticatedApp(ctx context.Context) (*Response[Integration], error) {
-	return call[Integration](ctx, c, Request{
+	out := &Response[Integration]{}
+	var err error
+	if out.StatusCode, out.Header, err = c.callInto(ctx, Request{
 		Method:      "GET",
 		RelativeURL: "/app",
 		action:      "getAuthenticatedApp",
-	})
+	}, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // GetMeta calls GET /meta.
@@ -36,11 +41,16 @@ func (c *Client) GetAuthenticatedApp(ctx context.Context) (*Response[Integration
 //
 // Auth: sends no credentials.
 func (c *Client) GetMeta(ctx context.Context) (*Response[APIOverview], error) {
-	return call[APIOverview](ctx, c, Request{
+	out := &Response[APIOverview]{}
+	var err error
+	if out.StatusCode, out.Header, err = c.callInto(ctx, Request{
 		Method:      "GET",
 		RelativeURL: "/meta",
 		action:      "getMeta",
-	})
+	}, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // GetAuthenticatedUser calls GET /user.
@@ -49,10 +59,15 @@ func (c *Client) GetMeta(ctx context.Context) (*Response[APIOverview], error) {
 //
 // Get the user the token belongs to.
 func (c *Client) GetAuthenticatedUser(ctx context.Context) (*Response[PrivateUser], error) {
-	return call[PrivateUser](ctx, c, Request{
+	out := &Response[PrivateUser]{}
+	var err error
+	if out.StatusCode, out.Header, err = c.callInto(ctx, Request{
 		Method:      "GET",
 		RelativeURL: "/user",
-	})
+	}, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // ListReposForAuthenticatedUserParams holds the parameters of ListReposForAuthenticatedUser.
@@ -108,7 +123,11 @@ func (c *Client) ListReposForAuthenticatedUser(ctx context.Context, params ListR
 	if err != nil {
 		return nil, err
 	}
-	return call[RepositoryList](ctx, c, req)
+	out := &Response[RepositoryList]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // ListReposForAuthenticatedUserAll iterates over the items of every page of ListReposForAuthenticatedUser, fetching
@@ -157,7 +176,11 @@ func (c *Client) GetRepo(ctx context.Context, params GetRepoParams) (*Response[R
 	if err != nil {
 		return nil, err
 	}
-	return call[Repository](ctx, c, req)
+	out := &Response[Repository]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // DownloadRepoTarballParams holds the parameters of DownloadRepoTarball.
@@ -274,7 +297,11 @@ func (c *Client) ListRepoIssues(ctx context.Context, params ListRepoIssuesParams
 	if err != nil {
 		return nil, err
 	}
-	return call[IssueList](ctx, c, req)
+	out := &Response[IssueList]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // ListRepoIssuesAll iterates over the items of every page of ListRepoIssues, fetching
@@ -325,7 +352,11 @@ func (c *Client) GetIssue(ctx context.Context, params GetIssueParams) (*Response
 	if err != nil {
 		return nil, err
 	}
-	return call[Issue](ctx, c, req)
+	out := &Response[Issue]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // CreateIssueParams holds the parameters of CreateIssue.
@@ -364,7 +395,11 @@ func (c *Client) CreateIssue(ctx context.Context, params CreateIssueParams) (*Re
 	if err != nil {
 		return nil, err
 	}
-	return call[Issue](ctx, c, req)
+	out := &Response[Issue]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // UpdateIssueParams holds the parameters of UpdateIssue.
@@ -405,7 +440,11 @@ func (c *Client) UpdateIssue(ctx context.Context, params UpdateIssueParams) (*Re
 	if err != nil {
 		return nil, err
 	}
-	return call[Issue](ctx, c, req)
+	out := &Response[Issue]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // CreateIssueCommentParams holds the parameters of CreateIssueComment.
@@ -446,7 +485,11 @@ func (c *Client) CreateIssueComment(ctx context.Context, params CreateIssueComme
 	if err != nil {
 		return nil, err
 	}
-	return call[IssueComment](ctx, c, req)
+	out := &Response[IssueComment]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // RateLimit calls GET /rate_limit.
@@ -455,8 +498,13 @@ func (c *Client) CreateIssueComment(ctx context.Context, params CreateIssueComme
 //
 // Get the current rate limit status; this call does not count against the limit.
 func (c *Client) RateLimit(ctx context.Context) (*Response[RateLimitOverview], error) {
-	return call[RateLimitOverview](ctx, c, Request{
+	out := &Response[RateLimitOverview]{}
+	var err error
+	if out.StatusCode, out.Header, err = c.callInto(ctx, Request{
 		Method:      "GET",
 		RelativeURL: "/rate_limit",
-	})
+	}, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }

@@ -146,7 +146,10 @@ func invokeGetAuthenticatedApp(ctx context.Context, c *Client, input json.RawMes
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.GetAuthenticatedApp(ctx)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeGetMeta decodes input strictly and calls GetMeta.
@@ -156,7 +159,10 @@ func invokeGetMeta(ctx context.Context, c *Client, input json.RawMessage) (*Resp
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.GetMeta(ctx)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeGetAuthenticatedUser decodes input strictly and calls GetAuthenticatedUser.
@@ -166,7 +172,10 @@ func invokeGetAuthenticatedUser(ctx context.Context, c *Client, input json.RawMe
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.GetAuthenticatedUser(ctx)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeListReposForAuthenticatedUser decodes input strictly and calls ListReposForAuthenticatedUser.
@@ -187,7 +196,10 @@ func invokeListReposForAuthenticatedUser(ctx context.Context, c *Client, input j
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.ListReposForAuthenticatedUser(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeGetRepo decodes input strictly and calls GetRepo.
@@ -201,7 +213,10 @@ func invokeGetRepo(ctx context.Context, c *Client, input json.RawMessage) (*Resp
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.GetRepo(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeDownloadRepoTarball decodes input strictly and calls DownloadRepoTarball.
@@ -216,7 +231,10 @@ func invokeDownloadRepoTarball(ctx context.Context, c *Client, input json.RawMes
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.DownloadRepoTarball(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeListRepoIssues decodes input strictly and calls ListRepoIssues.
@@ -241,7 +259,10 @@ func invokeListRepoIssues(ctx context.Context, c *Client, input json.RawMessage)
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.ListRepoIssues(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeGetIssue decodes input strictly and calls GetIssue.
@@ -256,7 +277,10 @@ func invokeGetIssue(ctx context.Context, c *Client, input json.RawMessage) (*Res
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.GetIssue(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeCreateIssue decodes input strictly and calls CreateIssue.
@@ -271,7 +295,10 @@ func invokeCreateIssue(ctx context.Context, c *Client, input json.RawMessage) (*
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.CreateIssue(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeUpdateIssue decodes input strictly and calls UpdateIssue.
@@ -287,7 +314,10 @@ func invokeUpdateIssue(ctx context.Context, c *Client, input json.RawMessage) (*
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.UpdateIssue(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeCreateIssueComment decodes input strictly and calls CreateIssueComment.
@@ -303,7 +333,10 @@ func invokeCreateIssueComment(ctx context.Context, c *Client, input json.RawMess
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.CreateIssueComment(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeRateLimit decodes input strictly and calls RateLimit.
@@ -313,5 +346,8 @@ func invokeRateLimit(ctx context.Context, c *Client, input json.RawMessage) (*Re
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.RateLimit(ctx)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }

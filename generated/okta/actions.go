@@ -55,7 +55,11 @@ func (c *Client) ListUsers(ctx context.Context, params ListUsersParams) (*Respon
 	if err != nil {
 		return nil, err
 	}
-	return call[UserList](ctx, c, req)
+	out := &Response[UserList]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // ListUsersAll iterates over the items of every page of ListUsers, fetching
@@ -99,7 +103,11 @@ func (c *Client) GetUser(ctx context.Context, params GetUserParams) (*Response[U
 	if err != nil {
 		return nil, err
 	}
-	return call[User](ctx, c, req)
+	out := &Response[User]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // CreateUserParams holds the parameters of CreateUser.
@@ -138,7 +146,11 @@ func (c *Client) CreateUser(ctx context.Context, params CreateUserParams) (*Resp
 	if err != nil {
 		return nil, err
 	}
-	return call[User](ctx, c, req)
+	out := &Response[User]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // UpdateUserParams holds the parameters of UpdateUser.
@@ -172,7 +184,11 @@ func (c *Client) UpdateUser(ctx context.Context, params UpdateUserParams) (*Resp
 	if err != nil {
 		return nil, err
 	}
-	return call[User](ctx, c, req)
+	out := &Response[User]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // ActivateUserParams holds the parameters of ActivateUser.
@@ -207,7 +223,11 @@ func (c *Client) ActivateUser(ctx context.Context, params ActivateUserParams) (*
 	if err != nil {
 		return nil, err
 	}
-	return call[ActivationToken](ctx, c, req)
+	out := &Response[ActivationToken]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // DeactivateUserParams holds the parameters of DeactivateUser.
@@ -242,7 +262,11 @@ func (c *Client) DeactivateUser(ctx context.Context, params DeactivateUserParams
 	if err != nil {
 		return nil, err
 	}
-	return call[json.RawMessage](ctx, c, req)
+	out := &Response[json.RawMessage]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // ListGroupsParams holds the parameters of ListGroups.
@@ -284,7 +308,11 @@ func (c *Client) ListGroups(ctx context.Context, params ListGroupsParams) (*Resp
 	if err != nil {
 		return nil, err
 	}
-	return call[GroupList](ctx, c, req)
+	out := &Response[GroupList]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // ListGroupsAll iterates over the items of every page of ListGroups, fetching
@@ -335,7 +363,11 @@ func (c *Client) ListGroupUsers(ctx context.Context, params ListGroupUsersParams
 	if err != nil {
 		return nil, err
 	}
-	return call[UserList](ctx, c, req)
+	out := &Response[UserList]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // ListGroupUsersAll iterates over the items of every page of ListGroupUsers, fetching
@@ -384,7 +416,11 @@ func (c *Client) AddUserToGroup(ctx context.Context, params AddUserToGroupParams
 	if err != nil {
 		return nil, err
 	}
-	return call[json.RawMessage](ctx, c, req)
+	out := &Response[json.RawMessage]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // RemoveUserFromGroupParams holds the parameters of RemoveUserFromGroup.
@@ -420,5 +456,9 @@ func (c *Client) RemoveUserFromGroup(ctx context.Context, params RemoveUserFromG
 	if err != nil {
 		return nil, err
 	}
-	return call[json.RawMessage](ctx, c, req)
+	out := &Response[json.RawMessage]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }

@@ -379,25 +379,19 @@ func jsonEqual(a, b any) bool {
 	return reflect.DeepEqual(a, b)
 }
 
-// captureBody makes ctx carry a slot that the runtime's call fills with the
+// captureBody makes ctx carry a slot that callInto fills with the
 // 2xx body as it came, so Invoke returns the service's own JSON.
+//
+//go:noinline
 func captureBody(ctx context.Context) (context.Context, *[]byte) {
 	raw := new([]byte)
 	return context.WithValue(ctx, rawBodyKey{}, raw), raw
 }
 
-// resultOfInvoke is Invoke's answer: the 2xx body as JSON, a non-JSON body
-// as a JSON string (base64 when it is not UTF-8). Only this wrapper is
-// generic: invokeResult does the work once for every response type.
-func resultOfInvoke[T any](raw *[]byte, resp *Response[T], err error) (*Response[json.RawMessage], error) {
-	if err != nil {
-		return nil, err
-	}
-	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
-}
-
-// invokeResult is resultOfInvoke's answer from the body as it came (raw)
-// and the typed body (a pointer).
+// invokeResult is Invoke's answer, from the 2xx body as it came (raw) and
+// the typed body (a pointer): the body as JSON, a non-JSON body as a JSON
+// string (base64 when it is not UTF-8). Not generic, so that it is
+// compiled once for every response type.
 func invokeResult(raw []byte, status int, header http.Header, typed any) (*Response[json.RawMessage], error) {
 	out := &Response[json.RawMessage]{StatusCode: status, Header: header}
 	switch b := typed.(type) {

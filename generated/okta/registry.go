@@ -129,7 +129,10 @@ func invokeListUsers(ctx context.Context, c *Client, input json.RawMessage) (*Re
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.ListUsers(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeGetUser decodes input strictly and calls GetUser.
@@ -142,7 +145,10 @@ func invokeGetUser(ctx context.Context, c *Client, input json.RawMessage) (*Resp
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.GetUser(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeCreateUser decodes input strictly and calls CreateUser.
@@ -158,7 +164,10 @@ func invokeCreateUser(ctx context.Context, c *Client, input json.RawMessage) (*R
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.CreateUser(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeUpdateUser decodes input strictly and calls UpdateUser.
@@ -172,7 +181,10 @@ func invokeUpdateUser(ctx context.Context, c *Client, input json.RawMessage) (*R
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.UpdateUser(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeActivateUser decodes input strictly and calls ActivateUser.
@@ -186,7 +198,10 @@ func invokeActivateUser(ctx context.Context, c *Client, input json.RawMessage) (
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.ActivateUser(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeDeactivateUser decodes input strictly and calls DeactivateUser.
@@ -200,7 +215,10 @@ func invokeDeactivateUser(ctx context.Context, c *Client, input json.RawMessage)
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.DeactivateUser(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeListGroups decodes input strictly and calls ListGroups.
@@ -217,7 +235,10 @@ func invokeListGroups(ctx context.Context, c *Client, input json.RawMessage) (*R
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.ListGroups(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeListGroupUsers decodes input strictly and calls ListGroupUsers.
@@ -232,7 +253,10 @@ func invokeListGroupUsers(ctx context.Context, c *Client, input json.RawMessage)
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.ListGroupUsers(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeAddUserToGroup decodes input strictly and calls AddUserToGroup.
@@ -246,7 +270,10 @@ func invokeAddUserToGroup(ctx context.Context, c *Client, input json.RawMessage)
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.AddUserToGroup(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeRemoveUserFromGroup decodes input strictly and calls RemoveUserFromGroup.
@@ -260,5 +287,8 @@ func invokeRemoveUserFromGroup(ctx context.Context, c *Client, input json.RawMes
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.RemoveUserFromGroup(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }

@@ -12,10 +12,15 @@ import (
 //
 // List Models.
 func (c *Client) ListModels(ctx context.Context) (*Response[ModelList], error) {
-	return call[ModelList](ctx, c, Request{
+	out := &Response[ModelList]{}
+	var err error
+	if out.StatusCode, out.Header, err = c.callInto(ctx, Request{
 		Method:      "GET",
 		RelativeURL: "/models",
-	})
+	}, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // CreateChatCompletionParams holds the parameters of CreateChatCompletion.
@@ -44,7 +49,11 @@ func (c *Client) CreateChatCompletion(ctx context.Context, params CreateChatComp
 	if err != nil {
 		return nil, err
 	}
-	return call[ChatCompletion](ctx, c, req)
+	out := &Response[ChatCompletion]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // CreateChatCompletionEvents calls POST /chat/completions with Accept: text/event-stream and

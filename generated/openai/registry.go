@@ -59,7 +59,10 @@ func invokeListModels(ctx context.Context, c *Client, input json.RawMessage) (*R
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.ListModels(ctx)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeCreateChatCompletion decodes input strictly and calls CreateChatCompletion.
@@ -72,7 +75,10 @@ func invokeCreateChatCompletion(ctx context.Context, c *Client, input json.RawMe
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.CreateChatCompletion(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeCreateSpeech decodes input strictly and calls CreateSpeech.
@@ -85,7 +91,10 @@ func invokeCreateSpeech(ctx context.Context, c *Client, input json.RawMessage) (
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.CreateSpeech(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // checkListModelsInput checks an action's input against its Input schema.

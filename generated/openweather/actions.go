@@ -52,7 +52,11 @@ func (c *Client) GetCurrentWeather(ctx context.Context, params GetCurrentWeather
 	if err != nil {
 		return nil, err
 	}
-	return call[CurrentWeather](ctx, c, req)
+	out := &Response[CurrentWeather]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // GetForecastParams holds the parameters of GetForecast.
@@ -103,7 +107,11 @@ func (c *Client) GetForecast(ctx context.Context, params GetForecastParams) (*Re
 	if err != nil {
 		return nil, err
 	}
-	return call[Forecast](ctx, c, req)
+	out := &Response[Forecast]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // GetAirPollutionParams holds the parameters of GetAirPollution.
@@ -136,7 +144,11 @@ func (c *Client) GetAirPollution(ctx context.Context, params GetAirPollutionPara
 	if err != nil {
 		return nil, err
 	}
-	return call[AirPollution](ctx, c, req)
+	out := &Response[AirPollution]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // GetAirPollutionForecastParams holds the parameters of GetAirPollutionForecast.
@@ -169,7 +181,11 @@ func (c *Client) GetAirPollutionForecast(ctx context.Context, params GetAirPollu
 	if err != nil {
 		return nil, err
 	}
-	return call[AirPollution](ctx, c, req)
+	out := &Response[AirPollution]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // GeocodeDirectParams holds the parameters of GeocodeDirect.
@@ -202,7 +218,11 @@ func (c *Client) GeocodeDirect(ctx context.Context, params GeocodeDirectParams) 
 	if err != nil {
 		return nil, err
 	}
-	return call[GeoLocationList](ctx, c, req)
+	out := &Response[GeoLocationList]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // GeocodeReverseParams holds the parameters of GeocodeReverse.
@@ -238,7 +258,11 @@ func (c *Client) GeocodeReverse(ctx context.Context, params GeocodeReverseParams
 	if err != nil {
 		return nil, err
 	}
-	return call[GeoLocationList](ctx, c, req)
+	out := &Response[GeoLocationList]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // GeocodeZipParams holds the parameters of GeocodeZip.
@@ -268,5 +292,9 @@ func (c *Client) GeocodeZip(ctx context.Context, params GeocodeZipParams) (*Resp
 	if err != nil {
 		return nil, err
 	}
-	return call[ZipLocation](ctx, c, req)
+	out := &Response[ZipLocation]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }

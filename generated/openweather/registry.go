@@ -108,7 +108,10 @@ func invokeGetCurrentWeather(ctx context.Context, c *Client, input json.RawMessa
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.GetCurrentWeather(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeGetForecast decodes input strictly and calls GetForecast.
@@ -128,7 +131,10 @@ func invokeGetForecast(ctx context.Context, c *Client, input json.RawMessage) (*
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.GetForecast(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeGetAirPollution decodes input strictly and calls GetAirPollution.
@@ -142,7 +148,10 @@ func invokeGetAirPollution(ctx context.Context, c *Client, input json.RawMessage
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.GetAirPollution(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeGetAirPollutionForecast decodes input strictly and calls GetAirPollutionForecast.
@@ -156,7 +165,10 @@ func invokeGetAirPollutionForecast(ctx context.Context, c *Client, input json.Ra
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.GetAirPollutionForecast(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeGeocodeDirect decodes input strictly and calls GeocodeDirect.
@@ -170,7 +182,10 @@ func invokeGeocodeDirect(ctx context.Context, c *Client, input json.RawMessage) 
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.GeocodeDirect(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeGeocodeReverse decodes input strictly and calls GeocodeReverse.
@@ -185,7 +200,10 @@ func invokeGeocodeReverse(ctx context.Context, c *Client, input json.RawMessage)
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.GeocodeReverse(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeGeocodeZip decodes input strictly and calls GeocodeZip.
@@ -198,7 +216,10 @@ func invokeGeocodeZip(ctx context.Context, c *Client, input json.RawMessage) (*R
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.GeocodeZip(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // checkGetCurrentWeatherInput checks an action's input against its Input schema.

@@ -47,7 +47,11 @@ func (c *Client) ListInvoices(ctx context.Context, params ListInvoicesParams) (*
 	if err != nil {
 		return nil, err
 	}
-	return call[InvoiceList](ctx, c, req)
+	out := &Response[InvoiceList]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // ListInvoicesAll iterates over the items of every page of ListInvoices, fetching
@@ -93,7 +97,11 @@ func (c *Client) GetInvoice(ctx context.Context, params GetInvoiceParams) (*Resp
 	if err != nil {
 		return nil, err
 	}
-	return call[Invoice](ctx, c, req)
+	out := &Response[Invoice]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // CreateDraftInvoiceParams holds the parameters of CreateDraftInvoice.
@@ -122,7 +130,11 @@ func (c *Client) CreateDraftInvoice(ctx context.Context, params CreateDraftInvoi
 	if err != nil {
 		return nil, err
 	}
-	return call[Invoice](ctx, c, req)
+	out := &Response[Invoice]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // SendInvoiceParams holds the parameters of SendInvoice.
@@ -162,7 +174,11 @@ func (c *Client) SendInvoice(ctx context.Context, params SendInvoiceParams) (*Re
 	if err != nil {
 		return nil, err
 	}
-	return call[LinkDescription](ctx, c, req)
+	out := &Response[LinkDescription]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // SendInvoiceReminderParams holds the parameters of SendInvoiceReminder.
@@ -198,7 +214,11 @@ func (c *Client) SendInvoiceReminder(ctx context.Context, params SendInvoiceRemi
 	if err != nil {
 		return nil, err
 	}
-	return call[json.RawMessage](ctx, c, req)
+	out := &Response[json.RawMessage]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // CancelInvoiceParams holds the parameters of CancelInvoice.
@@ -232,7 +252,11 @@ func (c *Client) CancelInvoice(ctx context.Context, params CancelInvoiceParams) 
 	if err != nil {
 		return nil, err
 	}
-	return call[json.RawMessage](ctx, c, req)
+	out := &Response[json.RawMessage]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // DeleteInvoiceParams holds the parameters of DeleteInvoice.
@@ -263,7 +287,11 @@ func (c *Client) DeleteInvoice(ctx context.Context, params DeleteInvoiceParams) 
 	if err != nil {
 		return nil, err
 	}
-	return call[json.RawMessage](ctx, c, req)
+	out := &Response[json.RawMessage]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // RecordPaymentParams holds the parameters of RecordPayment.
@@ -297,7 +325,11 @@ func (c *Client) RecordPayment(ctx context.Context, params RecordPaymentParams) 
 	if err != nil {
 		return nil, err
 	}
-	return call[PaymentReference](ctx, c, req)
+	out := &Response[PaymentReference]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // GenerateNextInvoiceNumber calls POST /v2/invoicing/generate-next-invoice-number.
@@ -306,8 +338,13 @@ func (c *Client) RecordPayment(ctx context.Context, params RecordPaymentParams) 
 //
 // Get the next invoice number in the merchant's sequence.
 func (c *Client) GenerateNextInvoiceNumber(ctx context.Context) (*Response[InvoiceNumber], error) {
-	return call[InvoiceNumber](ctx, c, Request{
+	out := &Response[InvoiceNumber]{}
+	var err error
+	if out.StatusCode, out.Header, err = c.callInto(ctx, Request{
 		Method:      "POST",
 		RelativeURL: "/v2/invoicing/generate-next-invoice-number",
-	})
+	}, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }

@@ -117,7 +117,10 @@ func invokeListInvoices(ctx context.Context, c *Client, input json.RawMessage) (
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.ListInvoices(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeGetInvoice decodes input strictly and calls GetInvoice.
@@ -130,7 +133,10 @@ func invokeGetInvoice(ctx context.Context, c *Client, input json.RawMessage) (*R
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.GetInvoice(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeCreateDraftInvoice decodes input strictly and calls CreateDraftInvoice.
@@ -143,7 +149,10 @@ func invokeCreateDraftInvoice(ctx context.Context, c *Client, input json.RawMess
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.CreateDraftInvoice(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeSendInvoice decodes input strictly and calls SendInvoice.
@@ -158,7 +167,10 @@ func invokeSendInvoice(ctx context.Context, c *Client, input json.RawMessage) (*
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.SendInvoice(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeSendInvoiceReminder decodes input strictly and calls SendInvoiceReminder.
@@ -172,7 +184,10 @@ func invokeSendInvoiceReminder(ctx context.Context, c *Client, input json.RawMes
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.SendInvoiceReminder(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeCancelInvoice decodes input strictly and calls CancelInvoice.
@@ -186,7 +201,10 @@ func invokeCancelInvoice(ctx context.Context, c *Client, input json.RawMessage) 
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.CancelInvoice(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeDeleteInvoice decodes input strictly and calls DeleteInvoice.
@@ -199,7 +217,10 @@ func invokeDeleteInvoice(ctx context.Context, c *Client, input json.RawMessage) 
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.DeleteInvoice(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeRecordPayment decodes input strictly and calls RecordPayment.
@@ -213,7 +234,10 @@ func invokeRecordPayment(ctx context.Context, c *Client, input json.RawMessage) 
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.RecordPayment(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeGenerateNextInvoiceNumber decodes input strictly and calls GenerateNextInvoiceNumber.
@@ -223,5 +247,8 @@ func invokeGenerateNextInvoiceNumber(ctx context.Context, c *Client, input json.
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.GenerateNextInvoiceNumber(ctx)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }

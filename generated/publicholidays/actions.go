@@ -40,7 +40,11 @@ func (c *Client) GetPublicHolidays(ctx context.Context, params GetPublicHolidays
 	if err != nil {
 		return nil, err
 	}
-	return call[PublicHolidayList](ctx, c, req)
+	out := &Response[PublicHolidayList]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // GetAvailableCountries calls GET /api/v3/AvailableCountries.
@@ -49,10 +53,15 @@ func (c *Client) GetPublicHolidays(ctx context.Context, params GetPublicHolidays
 //
 // Get the countries the API has holidays for.
 func (c *Client) GetAvailableCountries(ctx context.Context) (*Response[CountryList], error) {
-	return call[CountryList](ctx, c, Request{
+	out := &Response[CountryList]{}
+	var err error
+	if out.StatusCode, out.Header, err = c.callInto(ctx, Request{
 		Method:      "GET",
 		RelativeURL: "/api/v3/AvailableCountries",
-	})
+	}, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // IsTodayPublicHolidayParams holds the parameters of IsTodayPublicHoliday.
@@ -90,7 +99,11 @@ func (c *Client) IsTodayPublicHoliday(ctx context.Context, params IsTodayPublicH
 	if err != nil {
 		return nil, err
 	}
-	return call[json.RawMessage](ctx, c, req)
+	out := &Response[json.RawMessage]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // GetNextPublicHolidaysParams holds the parameters of GetNextPublicHolidays.
@@ -121,7 +134,11 @@ func (c *Client) GetNextPublicHolidays(ctx context.Context, params GetNextPublic
 	if err != nil {
 		return nil, err
 	}
-	return call[PublicHolidayList](ctx, c, req)
+	out := &Response[PublicHolidayList]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // GetNextPublicHolidaysWorldwide calls GET /api/v3/NextPublicHolidaysWorldwide.
@@ -130,10 +147,15 @@ func (c *Client) GetNextPublicHolidays(ctx context.Context, params GetNextPublic
 //
 // Get the public holidays worldwide in the next 7 days.
 func (c *Client) GetNextPublicHolidaysWorldwide(ctx context.Context) (*Response[PublicHolidayList], error) {
-	return call[PublicHolidayList](ctx, c, Request{
+	out := &Response[PublicHolidayList]{}
+	var err error
+	if out.StatusCode, out.Header, err = c.callInto(ctx, Request{
 		Method:      "GET",
 		RelativeURL: "/api/v3/NextPublicHolidaysWorldwide",
-	})
+	}, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // GetCountryInfoParams holds the parameters of GetCountryInfo.
@@ -164,7 +186,11 @@ func (c *Client) GetCountryInfo(ctx context.Context, params GetCountryInfoParams
 	if err != nil {
 		return nil, err
 	}
-	return call[CountryInfo](ctx, c, req)
+	out := &Response[CountryInfo]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // GetLongWeekendsParams holds the parameters of GetLongWeekends.
@@ -197,5 +223,9 @@ func (c *Client) GetLongWeekends(ctx context.Context, params GetLongWeekendsPara
 	if err != nil {
 		return nil, err
 	}
-	return call[LongWeekendList](ctx, c, req)
+	out := &Response[LongWeekendList]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }

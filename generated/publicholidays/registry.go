@@ -103,7 +103,10 @@ func invokeGetPublicHolidays(ctx context.Context, c *Client, input json.RawMessa
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.GetPublicHolidays(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeGetAvailableCountries decodes input strictly and calls GetAvailableCountries.
@@ -113,7 +116,10 @@ func invokeGetAvailableCountries(ctx context.Context, c *Client, input json.RawM
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.GetAvailableCountries(ctx)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeIsTodayPublicHoliday decodes input strictly and calls IsTodayPublicHoliday.
@@ -128,7 +134,10 @@ func invokeIsTodayPublicHoliday(ctx context.Context, c *Client, input json.RawMe
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.IsTodayPublicHoliday(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeGetNextPublicHolidays decodes input strictly and calls GetNextPublicHolidays.
@@ -141,7 +150,10 @@ func invokeGetNextPublicHolidays(ctx context.Context, c *Client, input json.RawM
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.GetNextPublicHolidays(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeGetNextPublicHolidaysWorldwide decodes input strictly and calls GetNextPublicHolidaysWorldwide.
@@ -151,7 +163,10 @@ func invokeGetNextPublicHolidaysWorldwide(ctx context.Context, c *Client, input 
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.GetNextPublicHolidaysWorldwide(ctx)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeGetCountryInfo decodes input strictly and calls GetCountryInfo.
@@ -164,7 +179,10 @@ func invokeGetCountryInfo(ctx context.Context, c *Client, input json.RawMessage)
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.GetCountryInfo(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeGetLongWeekends decodes input strictly and calls GetLongWeekends.
@@ -178,7 +196,10 @@ func invokeGetLongWeekends(ctx context.Context, c *Client, input json.RawMessage
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.GetLongWeekends(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // checkGetPublicHolidaysInput checks an action's input against its Input schema.

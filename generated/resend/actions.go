@@ -33,7 +33,11 @@ func (c *Client) SendEmail(ctx context.Context, params SendEmailParams) (*Respon
 	if err != nil {
 		return nil, err
 	}
-	return call[SendEmailResponse](ctx, c, req)
+	out := &Response[SendEmailResponse]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // GetEmailParams holds the parameters of GetEmail.
@@ -64,5 +68,9 @@ func (c *Client) GetEmail(ctx context.Context, params GetEmailParams) (*Response
 	if err != nil {
 		return nil, err
 	}
-	return call[Email](ctx, c, req)
+	out := &Response[Email]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }

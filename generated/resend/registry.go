@@ -54,7 +54,10 @@ func invokeSendEmail(ctx context.Context, c *Client, input json.RawMessage) (*Re
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.SendEmail(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeGetEmail decodes input strictly and calls GetEmail.
@@ -67,7 +70,10 @@ func invokeGetEmail(ctx context.Context, c *Client, input json.RawMessage) (*Res
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.GetEmail(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // checkSendEmailInput checks an action's input against its Input schema.

@@ -30,5 +30,9 @@ func (c *Client) PostMessage(ctx context.Context, params PostMessageParams) (*Re
 	if err != nil {
 		return nil, err
 	}
-	return call[PostMessageResponse](ctx, c, req)
+	out := &Response[PostMessageResponse]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }

@@ -43,7 +43,10 @@ func invokePostMessage(ctx context.Context, c *Client, input json.RawMessage) (*
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.PostMessage(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // checkPostMessageInput checks an action's input against its Input schema.

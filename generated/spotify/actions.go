@@ -19,10 +19,15 @@ import (
 //
 // Scopes: user-read-private, user-read-email.
 func (c *Client) GetCurrentUserProfile(ctx context.Context) (*Response[CurrentUser], error) {
-	return call[CurrentUser](ctx, c, Request{
+	out := &Response[CurrentUser]{}
+	var err error
+	if out.StatusCode, out.Header, err = c.callInto(ctx, Request{
 		Method:      "GET",
 		RelativeURL: "/v1/me",
-	})
+	}, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // ListCurrentUserPlaylistsParams holds the parameters of ListCurrentUserPlaylists.
@@ -57,7 +62,11 @@ func (c *Client) ListCurrentUserPlaylists(ctx context.Context, params ListCurren
 	if err != nil {
 		return nil, err
 	}
-	return call[PlaylistPage](ctx, c, req)
+	out := &Response[PlaylistPage]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // ListCurrentUserPlaylistsAll iterates over the items of every page of ListCurrentUserPlaylists, fetching
@@ -117,7 +126,11 @@ func (c *Client) GetPlaylist(ctx context.Context, params GetPlaylistParams) (*Re
 	if err != nil {
 		return nil, err
 	}
-	return call[Playlist](ctx, c, req)
+	out := &Response[Playlist]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // GetPlaylistItemsParams holds the parameters of GetPlaylistItems.
@@ -168,7 +181,11 @@ func (c *Client) GetPlaylistItems(ctx context.Context, params GetPlaylistItemsPa
 	if err != nil {
 		return nil, err
 	}
-	return call[PlaylistTrackPage](ctx, c, req)
+	out := &Response[PlaylistTrackPage]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // GetPlaylistItemsAll iterates over the items of every page of GetPlaylistItems, fetching
@@ -219,7 +236,11 @@ func (c *Client) CreatePlaylist(ctx context.Context, params CreatePlaylistParams
 	if err != nil {
 		return nil, err
 	}
-	return call[Playlist](ctx, c, req)
+	out := &Response[Playlist]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // ChangePlaylistDetailsParams holds the parameters of ChangePlaylistDetails.
@@ -255,7 +276,11 @@ func (c *Client) ChangePlaylistDetails(ctx context.Context, params ChangePlaylis
 	if err != nil {
 		return nil, err
 	}
-	return call[json.RawMessage](ctx, c, req)
+	out := &Response[json.RawMessage]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // AddItemsToPlaylistParams holds the parameters of AddItemsToPlaylist.
@@ -291,7 +316,11 @@ func (c *Client) AddItemsToPlaylist(ctx context.Context, params AddItemsToPlayli
 	if err != nil {
 		return nil, err
 	}
-	return call[SnapshotID](ctx, c, req)
+	out := &Response[SnapshotID]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // RemovePlaylistItemsParams holds the parameters of RemovePlaylistItems.
@@ -327,7 +356,11 @@ func (c *Client) RemovePlaylistItems(ctx context.Context, params RemovePlaylistI
 	if err != nil {
 		return nil, err
 	}
-	return call[SnapshotID](ctx, c, req)
+	out := &Response[SnapshotID]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // GetSavedTracksParams holds the parameters of GetSavedTracks.
@@ -365,7 +398,11 @@ func (c *Client) GetSavedTracks(ctx context.Context, params GetSavedTracksParams
 	if err != nil {
 		return nil, err
 	}
-	return call[SavedTrackPage](ctx, c, req)
+	out := &Response[SavedTrackPage]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // GetSavedTracksAll iterates over the items of every page of GetSavedTracks, fetching
@@ -414,7 +451,11 @@ func (c *Client) SaveTracks(ctx context.Context, params SaveTracksParams) (*Resp
 	if err != nil {
 		return nil, err
 	}
-	return call[json.RawMessage](ctx, c, req)
+	out := &Response[json.RawMessage]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // GetFollowedArtistsParams holds the parameters of GetFollowedArtists.
@@ -452,7 +493,11 @@ func (c *Client) GetFollowedArtists(ctx context.Context, params GetFollowedArtis
 	if err != nil {
 		return nil, err
 	}
-	return call[FollowedArtists](ctx, c, req)
+	out := &Response[FollowedArtists]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // GetFollowedArtistsAll iterates over the items of every page of GetFollowedArtists, fetching
@@ -515,7 +560,11 @@ func (c *Client) Search(ctx context.Context, params SearchParams) (*Response[Sea
 	if err != nil {
 		return nil, err
 	}
-	return call[SearchResults](ctx, c, req)
+	out := &Response[SearchResults]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // GetArtistParams holds the parameters of GetArtist.
@@ -546,7 +595,11 @@ func (c *Client) GetArtist(ctx context.Context, params GetArtistParams) (*Respon
 	if err != nil {
 		return nil, err
 	}
-	return call[Artist](ctx, c, req)
+	out := &Response[Artist]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // GetTrackParams holds the parameters of GetTrack.
@@ -581,5 +634,9 @@ func (c *Client) GetTrack(ctx context.Context, params GetTrackParams) (*Response
 	if err != nil {
 		return nil, err
 	}
-	return call[Track](ctx, c, req)
+	out := &Response[Track]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }

@@ -145,6 +145,9 @@ var schemaRefs = [...][]uint16{
 var schemasBuilt [len(schemaRefs)]builtSchema
 
 // actionSchema is schema piece i with its $defs, built at first use.
+// (Not inlined: every action's invoke function calls it.)
+//
+//go:noinline
 func actionSchema(i int) string {
 	return schemasBuilt[i].get(i, schemaText, schemaRefs[:])
 }
@@ -278,7 +281,10 @@ func invokeGetCurrentUserProfile(ctx context.Context, c *Client, input json.RawM
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.GetCurrentUserProfile(ctx)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeListCurrentUserPlaylists decodes input strictly and calls ListCurrentUserPlaylists.
@@ -292,7 +298,10 @@ func invokeListCurrentUserPlaylists(ctx context.Context, c *Client, input json.R
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.ListCurrentUserPlaylists(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeGetPlaylist decodes input strictly and calls GetPlaylist.
@@ -308,7 +317,10 @@ func invokeGetPlaylist(ctx context.Context, c *Client, input json.RawMessage) (*
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.GetPlaylist(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeGetPlaylistItems decodes input strictly and calls GetPlaylistItems.
@@ -326,7 +338,10 @@ func invokeGetPlaylistItems(ctx context.Context, c *Client, input json.RawMessag
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.GetPlaylistItems(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeCreatePlaylist decodes input strictly and calls CreatePlaylist.
@@ -340,7 +355,10 @@ func invokeCreatePlaylist(ctx context.Context, c *Client, input json.RawMessage)
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.CreatePlaylist(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeChangePlaylistDetails decodes input strictly and calls ChangePlaylistDetails.
@@ -354,7 +372,10 @@ func invokeChangePlaylistDetails(ctx context.Context, c *Client, input json.RawM
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.ChangePlaylistDetails(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeAddItemsToPlaylist decodes input strictly and calls AddItemsToPlaylist.
@@ -368,7 +389,10 @@ func invokeAddItemsToPlaylist(ctx context.Context, c *Client, input json.RawMess
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.AddItemsToPlaylist(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeRemovePlaylistItems decodes input strictly and calls RemovePlaylistItems.
@@ -382,7 +406,10 @@ func invokeRemovePlaylistItems(ctx context.Context, c *Client, input json.RawMes
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.RemovePlaylistItems(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeGetSavedTracks decodes input strictly and calls GetSavedTracks.
@@ -397,7 +424,10 @@ func invokeGetSavedTracks(ctx context.Context, c *Client, input json.RawMessage)
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.GetSavedTracks(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeSaveTracks decodes input strictly and calls SaveTracks.
@@ -410,7 +440,10 @@ func invokeSaveTracks(ctx context.Context, c *Client, input json.RawMessage) (*R
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.SaveTracks(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeGetFollowedArtists decodes input strictly and calls GetFollowedArtists.
@@ -425,7 +458,10 @@ func invokeGetFollowedArtists(ctx context.Context, c *Client, input json.RawMess
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.GetFollowedArtists(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeSearch decodes input strictly and calls Search.
@@ -443,7 +479,10 @@ func invokeSearch(ctx context.Context, c *Client, input json.RawMessage) (*Respo
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.Search(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeGetArtist decodes input strictly and calls GetArtist.
@@ -456,7 +495,10 @@ func invokeGetArtist(ctx context.Context, c *Client, input json.RawMessage) (*Re
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.GetArtist(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeGetTrack decodes input strictly and calls GetTrack.
@@ -470,5 +512,8 @@ func invokeGetTrack(ctx context.Context, c *Client, input json.RawMessage) (*Res
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.GetTrack(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }

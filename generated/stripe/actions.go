@@ -48,7 +48,11 @@ func (c *Client) CreateCustomer(ctx context.Context, params CreateCustomerParams
 	if err != nil {
 		return nil, err
 	}
-	return call[Customer](ctx, c, req)
+	out := &Response[Customer]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // ListCustomersParams holds the parameters of ListCustomers.
@@ -94,7 +98,11 @@ func (c *Client) ListCustomers(ctx context.Context, params ListCustomersParams) 
 	if err != nil {
 		return nil, err
 	}
-	return call[CustomerList](ctx, c, req)
+	out := &Response[CustomerList]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // SearchCustomersParams holds the parameters of SearchCustomers.
@@ -130,7 +138,11 @@ func (c *Client) SearchCustomers(ctx context.Context, params SearchCustomersPara
 	if err != nil {
 		return nil, err
 	}
-	return call[CustomerSearchResult](ctx, c, req)
+	out := &Response[CustomerSearchResult]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // SearchCustomersAll iterates over the items of every page of SearchCustomers, fetching
@@ -177,7 +189,11 @@ func (c *Client) RetrieveCustomer(ctx context.Context, params RetrieveCustomerPa
 	if err != nil {
 		return nil, err
 	}
-	return call[Customer](ctx, c, req)
+	out := &Response[Customer]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // UpdateCustomerParams holds the parameters of UpdateCustomer.
@@ -222,7 +238,11 @@ func (c *Client) UpdateCustomer(ctx context.Context, params UpdateCustomerParams
 	if err != nil {
 		return nil, err
 	}
-	return call[Customer](ctx, c, req)
+	out := &Response[Customer]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // DeleteCustomerParams holds the parameters of DeleteCustomer.
@@ -253,7 +273,11 @@ func (c *Client) DeleteCustomer(ctx context.Context, params DeleteCustomerParams
 	if err != nil {
 		return nil, err
 	}
-	return call[DeletedCustomer](ctx, c, req)
+	out := &Response[DeletedCustomer]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // CreatePaymentIntentParams holds the parameters of CreatePaymentIntent.
@@ -291,7 +315,11 @@ func (c *Client) CreatePaymentIntent(ctx context.Context, params CreatePaymentIn
 	if err != nil {
 		return nil, err
 	}
-	return call[PaymentIntent](ctx, c, req)
+	out := &Response[PaymentIntent]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // RetrievePaymentIntentParams holds the parameters of RetrievePaymentIntent.
@@ -322,7 +350,11 @@ func (c *Client) RetrievePaymentIntent(ctx context.Context, params RetrievePayme
 	if err != nil {
 		return nil, err
 	}
-	return call[PaymentIntent](ctx, c, req)
+	out := &Response[PaymentIntent]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // CancelPaymentIntentParams holds the parameters of CancelPaymentIntent.
@@ -364,7 +396,11 @@ func (c *Client) CancelPaymentIntent(ctx context.Context, params CancelPaymentIn
 	if err != nil {
 		return nil, err
 	}
-	return call[PaymentIntent](ctx, c, req)
+	out := &Response[PaymentIntent]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // GetBalance calls GET /v1/balance.
@@ -373,8 +409,13 @@ func (c *Client) CancelPaymentIntent(ctx context.Context, params CancelPaymentIn
 //
 // Get the account's available and pending balance.
 func (c *Client) GetBalance(ctx context.Context) (*Response[Balance], error) {
-	return call[Balance](ctx, c, Request{
+	out := &Response[Balance]{}
+	var err error
+	if out.StatusCode, out.Header, err = c.callInto(ctx, Request{
 		Method:      "GET",
 		RelativeURL: "/v1/balance",
-	})
+	}, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }

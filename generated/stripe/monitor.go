@@ -457,12 +457,12 @@ func monitorRecords[T any](steps []monitorStep[T]) []T {
 // list at the dot path items of its one answer ("" the answer itself).
 func monitorPage(ctx context.Context, c *Client, req Request, items string) iter.Seq2[json.RawMessage, error] {
 	return func(yield func(json.RawMessage, error) bool) {
-		resp, err := call[json.RawMessage](ctx, c, req)
-		if err != nil {
+		var body json.RawMessage
+		if _, _, err := c.callInto(ctx, req, &body); err != nil {
 			yield(nil, err)
 			return
 		}
-		list, ok := jsonAt(resp.Body, items)
+		list, ok := jsonAt(body, items)
 		if !ok {
 			yield(nil, fmt.Errorf("monitor: the response has no list at %q", items))
 			return

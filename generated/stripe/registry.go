@@ -126,7 +126,10 @@ func invokeCreateCustomer(ctx context.Context, c *Client, input json.RawMessage)
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.CreateCustomer(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeListCustomers decodes input strictly and calls ListCustomers.
@@ -143,7 +146,10 @@ func invokeListCustomers(ctx context.Context, c *Client, input json.RawMessage) 
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.ListCustomers(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeSearchCustomers decodes input strictly and calls SearchCustomers.
@@ -158,7 +164,10 @@ func invokeSearchCustomers(ctx context.Context, c *Client, input json.RawMessage
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.SearchCustomers(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeRetrieveCustomer decodes input strictly and calls RetrieveCustomer.
@@ -171,7 +180,10 @@ func invokeRetrieveCustomer(ctx context.Context, c *Client, input json.RawMessag
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.RetrieveCustomer(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeUpdateCustomer decodes input strictly and calls UpdateCustomer.
@@ -186,7 +198,10 @@ func invokeUpdateCustomer(ctx context.Context, c *Client, input json.RawMessage)
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.UpdateCustomer(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeDeleteCustomer decodes input strictly and calls DeleteCustomer.
@@ -199,7 +214,10 @@ func invokeDeleteCustomer(ctx context.Context, c *Client, input json.RawMessage)
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.DeleteCustomer(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeCreatePaymentIntent decodes input strictly and calls CreatePaymentIntent.
@@ -213,7 +231,10 @@ func invokeCreatePaymentIntent(ctx context.Context, c *Client, input json.RawMes
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.CreatePaymentIntent(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeRetrievePaymentIntent decodes input strictly and calls RetrievePaymentIntent.
@@ -226,7 +247,10 @@ func invokeRetrievePaymentIntent(ctx context.Context, c *Client, input json.RawM
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.RetrievePaymentIntent(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeCancelPaymentIntent decodes input strictly and calls CancelPaymentIntent.
@@ -240,7 +264,10 @@ func invokeCancelPaymentIntent(ctx context.Context, c *Client, input json.RawMes
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.CancelPaymentIntent(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeGetBalance decodes input strictly and calls GetBalance.
@@ -250,5 +277,8 @@ func invokeGetBalance(ctx context.Context, c *Client, input json.RawMessage) (*R
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.GetBalance(ctx)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }

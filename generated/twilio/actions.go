@@ -49,7 +49,11 @@ func (c *Client) CreateMessage(ctx context.Context, params CreateMessageParams) 
 	if err != nil {
 		return nil, err
 	}
-	return call[Message](ctx, c, req)
+	out := &Response[Message]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // ListMessagesParams holds the parameters of ListMessages.
@@ -93,7 +97,11 @@ func (c *Client) ListMessages(ctx context.Context, params ListMessagesParams) (*
 	if err != nil {
 		return nil, err
 	}
-	return call[MessageList](ctx, c, req)
+	out := &Response[MessageList]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // ListMessagesAll iterates over the items of every page of ListMessages, fetching
@@ -144,7 +152,11 @@ func (c *Client) FetchMessage(ctx context.Context, params FetchMessageParams) (*
 	if err != nil {
 		return nil, err
 	}
-	return call[Message](ctx, c, req)
+	out := &Response[Message]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // UpdateMessageParams holds the parameters of UpdateMessage.
@@ -189,7 +201,11 @@ func (c *Client) UpdateMessage(ctx context.Context, params UpdateMessageParams) 
 	if err != nil {
 		return nil, err
 	}
-	return call[Message](ctx, c, req)
+	out := &Response[Message]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // DeleteMessageParams holds the parameters of DeleteMessage.
@@ -225,7 +241,11 @@ func (c *Client) DeleteMessage(ctx context.Context, params DeleteMessageParams) 
 	if err != nil {
 		return nil, err
 	}
-	return call[json.RawMessage](ctx, c, req)
+	out := &Response[json.RawMessage]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // CreateCallParams holds the parameters of CreateCall.
@@ -265,7 +285,11 @@ func (c *Client) CreateCall(ctx context.Context, params CreateCallParams) (*Resp
 	if err != nil {
 		return nil, err
 	}
-	return call[Call](ctx, c, req)
+	out := &Response[Call]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // ListCallsParams holds the parameters of ListCalls.
@@ -315,7 +339,11 @@ func (c *Client) ListCalls(ctx context.Context, params ListCallsParams) (*Respon
 	if err != nil {
 		return nil, err
 	}
-	return call[CallList](ctx, c, req)
+	out := &Response[CallList]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // ListCallsAll iterates over the items of every page of ListCalls, fetching
@@ -366,7 +394,11 @@ func (c *Client) FetchCall(ctx context.Context, params FetchCallParams) (*Respon
 	if err != nil {
 		return nil, err
 	}
-	return call[Call](ctx, c, req)
+	out := &Response[Call]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // UpdateCallParams holds the parameters of UpdateCall.
@@ -411,5 +443,9 @@ func (c *Client) UpdateCall(ctx context.Context, params UpdateCallParams) (*Resp
 	if err != nil {
 		return nil, err
 	}
-	return call[Call](ctx, c, req)
+	out := &Response[Call]{}
+	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
+		return nil, err
+	}
+	return out, nil
 }

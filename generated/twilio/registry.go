@@ -116,7 +116,10 @@ func invokeCreateMessage(ctx context.Context, c *Client, input json.RawMessage) 
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.CreateMessage(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeListMessages decodes input strictly and calls ListMessages.
@@ -133,7 +136,10 @@ func invokeListMessages(ctx context.Context, c *Client, input json.RawMessage) (
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.ListMessages(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeFetchMessage decodes input strictly and calls FetchMessage.
@@ -147,7 +153,10 @@ func invokeFetchMessage(ctx context.Context, c *Client, input json.RawMessage) (
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.FetchMessage(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeUpdateMessage decodes input strictly and calls UpdateMessage.
@@ -162,7 +171,10 @@ func invokeUpdateMessage(ctx context.Context, c *Client, input json.RawMessage) 
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.UpdateMessage(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeDeleteMessage decodes input strictly and calls DeleteMessage.
@@ -176,7 +188,10 @@ func invokeDeleteMessage(ctx context.Context, c *Client, input json.RawMessage) 
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.DeleteMessage(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeCreateCall decodes input strictly and calls CreateCall.
@@ -190,7 +205,10 @@ func invokeCreateCall(ctx context.Context, c *Client, input json.RawMessage) (*R
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.CreateCall(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeListCalls decodes input strictly and calls ListCalls.
@@ -209,7 +227,10 @@ func invokeListCalls(ctx context.Context, c *Client, input json.RawMessage) (*Re
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.ListCalls(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeFetchCall decodes input strictly and calls FetchCall.
@@ -223,7 +244,10 @@ func invokeFetchCall(ctx context.Context, c *Client, input json.RawMessage) (*Re
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.FetchCall(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }
 
 // invokeUpdateCall decodes input strictly and calls UpdateCall.
@@ -238,5 +262,8 @@ func invokeUpdateCall(ctx context.Context, c *Client, input json.RawMessage) (*R
 	}
 	ctx, raw := captureBody(ctx)
 	resp, err := c.UpdateCall(ctx, p)
-	return resultOfInvoke(raw, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	return invokeResult(*raw, resp.StatusCode, resp.Header, &resp.Body)
 }

@@ -17,7 +17,10 @@ import (
 // Input schema's text, as Actions() returns it, at the first call.
 
 // schemaCheck checks x, an action's input, against schema, its Input
-// schema's text.
+// schema's text. (Not inlined: each of its calls would be a closure of
+// its own, compiled again, one per action.)
+//
+//go:noinline
 func schemaCheck(schema string) func(v *inputValidator, x any) {
 	return func(v *inputValidator, x any) {
 		v.root = parsedSchema(schema)

@@ -306,16 +306,16 @@ func requestExtras(d jen.Dict, a *model.Action) {
 func genAction(f *jen.File, a *model.Action) {
 	f.Comment("// " + strings.Join(actionDoc(a), "\n// "))
 	if a.ParamsType == "" {
-		f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(a.GoName).Params(jen.Id("ctx").Qual("context", "Context")).Params(responseType(a), jen.Error()).Block(
-			jen.Return(callFunc(a).Call(jen.Id("ctx"), jen.Id("c"), plainRequest(a))),
-		)
+		f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(a.GoName).Params(jen.Id("ctx").Qual("context", "Context")).Params(responseType(a), jen.Error()).BlockFunc(func(g *jen.Group) {
+			sendAction(g, a, plainRequest(a), false)
+		})
 		return
 	}
-	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(a.GoName).Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("params").Id(a.ParamsType)).Params(responseType(a), jen.Error()).Block(
-		jen.List(jen.Id("req"), jen.Err()).Op(":=").Id("params").Dot("request").Call(),
-		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
-		jen.Return(callFunc(a).Call(jen.Id("ctx"), jen.Id("c"), jen.Id("req"))),
-	)
+	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(a.GoName).Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("params").Id(a.ParamsType)).Params(responseType(a), jen.Error()).BlockFunc(func(g *jen.Group) {
+		g.List(jen.Id("req"), jen.Err()).Op(":=").Id("params").Dot("request").Call()
+		g.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err()))
+		sendAction(g, a, jen.Id("req"), true)
+	})
 }
 
 func genIterator(f *jen.File, a *model.Action) {

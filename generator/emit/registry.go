@@ -87,7 +87,8 @@ func genInvoke(f *jen.File, c *model.Connector, e *model.Entry) {
 		} else {
 			g.List(jen.Id("resp"), jen.Err()).Op(":=").Id("c").Dot(a.GoName).Call(jen.Id("ctx"))
 		}
-		g.Return(jen.Id("resultOfInvoke").Call(jen.Id("raw"), jen.Id("resp"), jen.Err()))
+		g.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err()))
+		g.Return(jen.Id("invokeResult").Call(jen.Op("*").Id("raw"), jen.Id("resp").Dot("StatusCode"), jen.Id("resp").Dot("Header"), jen.Op("&").Id("resp").Dot("Body")))
 	})
 }
 
@@ -138,6 +139,9 @@ func genSchemas(f *jen.File, c *model.Connector) {
 	})
 	f.Var().Id("schemasBuilt").Index(jen.Len(jen.Id("schemaRefs"))).Id("builtSchema")
 	f.Comment("actionSchema is schema piece i with its $defs, built at first use.")
+	f.Comment("(Not inlined: every action's invoke function calls it.)")
+	f.Comment("")
+	f.Comment("//go:noinline")
 	f.Func().Id("actionSchema").Params(jen.Id("i").Int()).String().Block(
 		jen.Return(jen.Id("schemasBuilt").Index(jen.Id("i")).Dot("get").Call(jen.Id("i"), jen.Id("schemaText"), jen.Id("schemaRefs").Index(jen.Op(":")))),
 	)

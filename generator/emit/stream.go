@@ -6,12 +6,24 @@ import (
 	"github.com/conngen/conngen/generator/model"
 )
 
-// callFunc is the runtime function an action's method returns through.
-func callFunc(a *model.Action) *jen.Statement {
+// sendAction ends an action's method: it sends req and returns the
+// answer. The Response is declared here and filled by callInto, not by
+// a generic runtime function, which would be compiled again for each
+// response type. hasErr: err is declared already.
+func sendAction(g *jen.Group, a *model.Action, req jen.Code, hasErr bool) {
 	if a.Stream {
-		return jen.Id("callStream")
+		g.Return(jen.Id("callStream").Call(jen.Id("ctx"), jen.Id("c"), req))
+		return
 	}
-	return jen.Id("call").Types(goType(a.Result))
+	g.Id("out").Op(":=").Op("&").Id("Response").Types(goType(a.Result)).Values()
+	if !hasErr {
+		g.Var().Err().Error()
+	}
+	g.If(
+		jen.List(jen.Id("out").Dot("StatusCode"), jen.Id("out").Dot("Header"), jen.Err()).Op("=").Id("c").Dot("callInto").Call(jen.Id("ctx"), req, jen.Op("&").Id("out").Dot("Body")),
+		jen.Err().Op("!=").Nil(),
+	).Block(jen.Return(jen.Nil(), jen.Err()))
+	g.Return(jen.Id("out"), jen.Nil())
 }
 
 // streamDoc ends the doc comment of a streamed action.
