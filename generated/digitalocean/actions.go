@@ -40,6 +40,7 @@ type ListDropletsParams struct {
 	Name *string
 }
 
+// request builds the Request of ListDroplets.
 func (p *ListDropletsParams) request() (Request, error) {
 	req := Request{
 		Method:      "GET",
@@ -92,25 +93,18 @@ type GetDropletParams struct {
 	DropletID int64
 }
 
-func (p *GetDropletParams) request() (Request, error) {
-	req := Request{
-		Method:      "GET",
-		RelativeURL: "/v2/droplets/" + strconv.FormatInt(p.DropletID, 10),
-	}
-	return req, nil
-}
-
 // GetDroplet calls GET /v2/droplets/{droplet_id}.
 //
 // Get Droplet.
 //
 // Get one Droplet by ID.
 func (c *Client) GetDroplet(ctx context.Context, params GetDropletParams) (*Response[DropletResponse], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	req := Request{
+		Method:      "GET",
+		RelativeURL: "/v2/droplets/" + strconv.FormatInt(params.DropletID, 10),
 	}
 	out := &Response[DropletResponse]{}
+	var err error
 	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
 		return nil, err
 	}
@@ -124,26 +118,19 @@ type CreateDropletParams struct {
 	Body DropletCreate
 }
 
-func (p *CreateDropletParams) request() (Request, error) {
-	req := Request{
-		Method:      "POST",
-		RelativeURL: "/v2/droplets",
-	}
-	req.Body = p.Body
-	return req, nil
-}
-
 // CreateDroplet calls POST /v2/droplets.
 //
 // Create Droplet.
 //
 // Create a Droplet (202 Accepted; it becomes active asynchronously).
 func (c *Client) CreateDroplet(ctx context.Context, params CreateDropletParams) (*Response[DropletCreateResponse], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	req := Request{
+		Method:      "POST",
+		RelativeURL: "/v2/droplets",
 	}
+	req.Body = params.Body
 	out := &Response[DropletCreateResponse]{}
+	var err error
 	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
 		return nil, err
 	}
@@ -157,25 +144,18 @@ type DeleteDropletParams struct {
 	DropletID int64
 }
 
-func (p *DeleteDropletParams) request() (Request, error) {
-	req := Request{
-		Method:      "DELETE",
-		RelativeURL: "/v2/droplets/" + strconv.FormatInt(p.DropletID, 10),
-	}
-	return req, nil
-}
-
 // DeleteDroplet calls DELETE /v2/droplets/{droplet_id}.
 //
 // Delete Droplet.
 //
 // Delete a Droplet (204 No Content).
 func (c *Client) DeleteDroplet(ctx context.Context, params DeleteDropletParams) (*Response[json.RawMessage], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	req := Request{
+		Method:      "DELETE",
+		RelativeURL: "/v2/droplets/" + strconv.FormatInt(params.DropletID, 10),
 	}
 	out := &Response[json.RawMessage]{}
+	var err error
 	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
 		return nil, err
 	}
@@ -191,26 +171,19 @@ type PerformDropletActionParams struct {
 	Body DropletActionRequest
 }
 
-func (p *PerformDropletActionParams) request() (Request, error) {
-	req := Request{
-		Method:      "POST",
-		RelativeURL: "/v2/droplets/" + strconv.FormatInt(p.DropletID, 10) + "/actions",
-	}
-	req.Body = p.Body
-	return req, nil
-}
-
 // PerformDropletAction calls POST /v2/droplets/{droplet_id}/actions.
 //
 // Perform Droplet Action.
 //
 // Reboot, power off, power on, shut down or otherwise act on a Droplet.
 func (c *Client) PerformDropletAction(ctx context.Context, params PerformDropletActionParams) (*Response[ActionResponse], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	req := Request{
+		Method:      "POST",
+		RelativeURL: "/v2/droplets/" + strconv.FormatInt(params.DropletID, 10) + "/actions",
 	}
+	req.Body = params.Body
 	out := &Response[ActionResponse]{}
+	var err error
 	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
 		return nil, err
 	}
@@ -226,6 +199,7 @@ type ListRegionsParams struct {
 	PerPage *int
 }
 
+// request builds the Request of ListRegions.
 func (p *ListRegionsParams) request() (Request, error) {
 	req := Request{
 		Method:      "GET",
@@ -278,6 +252,7 @@ type ListSizesParams struct {
 	PerPage *int
 }
 
+// request builds the Request of ListSizes.
 func (p *ListSizesParams) request() (Request, error) {
 	req := Request{
 		Method:      "GET",
@@ -330,6 +305,7 @@ type ListSSHKeysParams struct {
 	PerPage *int
 }
 
+// request builds the Request of ListSSHKeys.
 func (p *ListSSHKeysParams) request() (Request, error) {
 	req := Request{
 		Method:      "GET",

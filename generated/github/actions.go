@@ -93,6 +93,7 @@ type ListReposForAuthenticatedUserParams struct {
 	Page *int
 }
 
+// request builds the Request of ListReposForAuthenticatedUser.
 func (p *ListReposForAuthenticatedUserParams) request() (Request, error) {
 	req := Request{
 		Method:      "GET",
@@ -152,31 +153,24 @@ type GetRepoParams struct {
 	Repo string
 }
 
-func (p *GetRepoParams) request() (Request, error) {
-	if p.Owner == "" {
-		return Request{}, errors.New("github: GetRepo: path parameter Owner is empty")
-	}
-	if p.Repo == "" {
-		return Request{}, errors.New("github: GetRepo: path parameter Repo is empty")
-	}
-	req := Request{
-		Method:      "GET",
-		RelativeURL: "/repos/" + escapePath(p.Owner) + "/" + escapePath(p.Repo),
-	}
-	return req, nil
-}
-
 // GetRepo calls GET /repos/{owner}/{repo}.
 //
 // Get Repository.
 //
 // Get a repository.
 func (c *Client) GetRepo(ctx context.Context, params GetRepoParams) (*Response[Repository], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	if params.Owner == "" {
+		return nil, errors.New("github: GetRepo: path parameter Owner is empty")
+	}
+	if params.Repo == "" {
+		return nil, errors.New("github: GetRepo: path parameter Repo is empty")
+	}
+	req := Request{
+		Method:      "GET",
+		RelativeURL: "/repos/" + escapePath(params.Owner) + "/" + escapePath(params.Repo),
 	}
 	out := &Response[Repository]{}
+	var err error
 	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
 		return nil, err
 	}
@@ -194,23 +188,6 @@ type DownloadRepoTarballParams struct {
 	Ref string
 }
 
-func (p *DownloadRepoTarballParams) request() (Request, error) {
-	if p.Owner == "" {
-		return Request{}, errors.New("github: DownloadRepoTarball: path parameter Owner is empty")
-	}
-	if p.Repo == "" {
-		return Request{}, errors.New("github: DownloadRepoTarball: path parameter Repo is empty")
-	}
-	if p.Ref == "" {
-		return Request{}, errors.New("github: DownloadRepoTarball: path parameter Ref is empty")
-	}
-	req := Request{
-		Method:      "GET",
-		RelativeURL: "/repos/" + escapePath(p.Owner) + "/" + escapePath(p.Repo) + "/tarball/" + escapePath(p.Ref),
-	}
-	return req, nil
-}
-
 // DownloadRepoTarball calls GET /repos/{owner}/{repo}/tarball/{ref}.
 //
 // Download a Repository Archive (tar).
@@ -221,9 +198,18 @@ func (p *DownloadRepoTarballParams) request() (Request, error) {
 // no size cap, and the call is never retried once it is: the caller must
 // read and close resp.Body. Any other status is an *APIError.
 func (c *Client) DownloadRepoTarball(ctx context.Context, params DownloadRepoTarballParams) (*Response[io.ReadCloser], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	if params.Owner == "" {
+		return nil, errors.New("github: DownloadRepoTarball: path parameter Owner is empty")
+	}
+	if params.Repo == "" {
+		return nil, errors.New("github: DownloadRepoTarball: path parameter Repo is empty")
+	}
+	if params.Ref == "" {
+		return nil, errors.New("github: DownloadRepoTarball: path parameter Ref is empty")
+	}
+	req := Request{
+		Method:      "GET",
+		RelativeURL: "/repos/" + escapePath(params.Owner) + "/" + escapePath(params.Repo) + "/tarball/" + escapePath(params.Ref),
 	}
 	return callStream(ctx, c, req)
 }
@@ -259,6 +245,7 @@ type ListRepoIssuesParams struct {
 	Page *int
 }
 
+// request builds the Request of ListRepoIssues.
 func (p *ListRepoIssuesParams) request() (Request, error) {
 	if p.Owner == "" {
 		return Request{}, errors.New("github: ListRepoIssues: path parameter Owner is empty")
@@ -328,31 +315,24 @@ type GetIssueParams struct {
 	IssueNumber int
 }
 
-func (p *GetIssueParams) request() (Request, error) {
-	if p.Owner == "" {
-		return Request{}, errors.New("github: GetIssue: path parameter Owner is empty")
-	}
-	if p.Repo == "" {
-		return Request{}, errors.New("github: GetIssue: path parameter Repo is empty")
-	}
-	req := Request{
-		Method:      "GET",
-		RelativeURL: "/repos/" + escapePath(p.Owner) + "/" + escapePath(p.Repo) + "/issues/" + strconv.FormatInt(int64(p.IssueNumber), 10),
-	}
-	return req, nil
-}
-
 // GetIssue calls GET /repos/{owner}/{repo}/issues/{issue_number}.
 //
 // Get Issue.
 //
 // Get an issue or pull request by number.
 func (c *Client) GetIssue(ctx context.Context, params GetIssueParams) (*Response[Issue], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	if params.Owner == "" {
+		return nil, errors.New("github: GetIssue: path parameter Owner is empty")
+	}
+	if params.Repo == "" {
+		return nil, errors.New("github: GetIssue: path parameter Repo is empty")
+	}
+	req := Request{
+		Method:      "GET",
+		RelativeURL: "/repos/" + escapePath(params.Owner) + "/" + escapePath(params.Repo) + "/issues/" + strconv.FormatInt(int64(params.IssueNumber), 10),
 	}
 	out := &Response[Issue]{}
+	var err error
 	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
 		return nil, err
 	}
@@ -370,32 +350,25 @@ type CreateIssueParams struct {
 	Body NewIssue
 }
 
-func (p *CreateIssueParams) request() (Request, error) {
-	if p.Owner == "" {
-		return Request{}, errors.New("github: CreateIssue: path parameter Owner is empty")
-	}
-	if p.Repo == "" {
-		return Request{}, errors.New("github: CreateIssue: path parameter Repo is empty")
-	}
-	req := Request{
-		Method:      "POST",
-		RelativeURL: "/repos/" + escapePath(p.Owner) + "/" + escapePath(p.Repo) + "/issues",
-	}
-	req.Body = p.Body
-	return req, nil
-}
-
 // CreateIssue calls POST /repos/{owner}/{repo}/issues.
 //
 // Create Issue.
 //
 // Create an issue in a repository (201 Created).
 func (c *Client) CreateIssue(ctx context.Context, params CreateIssueParams) (*Response[Issue], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	if params.Owner == "" {
+		return nil, errors.New("github: CreateIssue: path parameter Owner is empty")
 	}
+	if params.Repo == "" {
+		return nil, errors.New("github: CreateIssue: path parameter Repo is empty")
+	}
+	req := Request{
+		Method:      "POST",
+		RelativeURL: "/repos/" + escapePath(params.Owner) + "/" + escapePath(params.Repo) + "/issues",
+	}
+	req.Body = params.Body
 	out := &Response[Issue]{}
+	var err error
 	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
 		return nil, err
 	}
@@ -415,32 +388,25 @@ type UpdateIssueParams struct {
 	Body IssueUpdate
 }
 
-func (p *UpdateIssueParams) request() (Request, error) {
-	if p.Owner == "" {
-		return Request{}, errors.New("github: UpdateIssue: path parameter Owner is empty")
-	}
-	if p.Repo == "" {
-		return Request{}, errors.New("github: UpdateIssue: path parameter Repo is empty")
-	}
-	req := Request{
-		Method:      "PATCH",
-		RelativeURL: "/repos/" + escapePath(p.Owner) + "/" + escapePath(p.Repo) + "/issues/" + strconv.FormatInt(int64(p.IssueNumber), 10),
-	}
-	req.Body = p.Body
-	return req, nil
-}
-
 // UpdateIssue calls PATCH /repos/{owner}/{repo}/issues/{issue_number}.
 //
 // Update Issue.
 //
 // Edit an issue's title, body, state, labels, assignees or milestone.
 func (c *Client) UpdateIssue(ctx context.Context, params UpdateIssueParams) (*Response[Issue], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	if params.Owner == "" {
+		return nil, errors.New("github: UpdateIssue: path parameter Owner is empty")
 	}
+	if params.Repo == "" {
+		return nil, errors.New("github: UpdateIssue: path parameter Repo is empty")
+	}
+	req := Request{
+		Method:      "PATCH",
+		RelativeURL: "/repos/" + escapePath(params.Owner) + "/" + escapePath(params.Repo) + "/issues/" + strconv.FormatInt(int64(params.IssueNumber), 10),
+	}
+	req.Body = params.Body
 	out := &Response[Issue]{}
+	var err error
 	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
 		return nil, err
 	}
@@ -460,32 +426,25 @@ type CreateIssueCommentParams struct {
 	Body NewComment
 }
 
-func (p *CreateIssueCommentParams) request() (Request, error) {
-	if p.Owner == "" {
-		return Request{}, errors.New("github: CreateIssueComment: path parameter Owner is empty")
-	}
-	if p.Repo == "" {
-		return Request{}, errors.New("github: CreateIssueComment: path parameter Repo is empty")
-	}
-	req := Request{
-		Method:      "POST",
-		RelativeURL: "/repos/" + escapePath(p.Owner) + "/" + escapePath(p.Repo) + "/issues/" + strconv.FormatInt(int64(p.IssueNumber), 10) + "/comments",
-	}
-	req.Body = p.Body
-	return req, nil
-}
-
 // CreateIssueComment calls POST /repos/{owner}/{repo}/issues/{issue_number}/comments.
 //
 // Create Issue Comment.
 //
 // Add a comment to an issue or pull request (201 Created).
 func (c *Client) CreateIssueComment(ctx context.Context, params CreateIssueCommentParams) (*Response[IssueComment], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	if params.Owner == "" {
+		return nil, errors.New("github: CreateIssueComment: path parameter Owner is empty")
 	}
+	if params.Repo == "" {
+		return nil, errors.New("github: CreateIssueComment: path parameter Repo is empty")
+	}
+	req := Request{
+		Method:      "POST",
+		RelativeURL: "/repos/" + escapePath(params.Owner) + "/" + escapePath(params.Repo) + "/issues/" + strconv.FormatInt(int64(params.IssueNumber), 10) + "/comments",
+	}
+	req.Body = params.Body
 	out := &Response[IssueComment]{}
+	var err error
 	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
 		return nil, err
 	}

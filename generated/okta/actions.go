@@ -29,6 +29,7 @@ type ListUsersParams struct {
 	SortOrder *string
 }
 
+// request builds the Request of ListUsers.
 func (p *ListUsersParams) request() (Request, error) {
 	req := Request{
 		Method:      "GET",
@@ -82,28 +83,21 @@ type GetUserParams struct {
 	ID string
 }
 
-func (p *GetUserParams) request() (Request, error) {
-	if p.ID == "" {
-		return Request{}, errors.New("okta: GetUser: path parameter ID is empty")
-	}
-	req := Request{
-		Method:      "GET",
-		RelativeURL: "/api/v1/users/" + escapePath(p.ID),
-	}
-	return req, nil
-}
-
 // GetUser calls GET /api/v1/users/{id}.
 //
 // Get User.
 //
 // Get a user by ID, login or login shortname.
 func (c *Client) GetUser(ctx context.Context, params GetUserParams) (*Response[User], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	if params.ID == "" {
+		return nil, errors.New("okta: GetUser: path parameter ID is empty")
+	}
+	req := Request{
+		Method:      "GET",
+		RelativeURL: "/api/v1/users/" + escapePath(params.ID),
 	}
 	out := &Response[User]{}
+	var err error
 	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
 		return nil, err
 	}
@@ -123,30 +117,23 @@ type CreateUserParams struct {
 	Body CreateUserRequest
 }
 
-func (p *CreateUserParams) request() (Request, error) {
-	req := Request{
-		Method:      "POST",
-		Query:       url.Values{},
-		RelativeURL: "/api/v1/users",
-	}
-	setBool(req.Query, "activate", p.Activate)
-	setBool(req.Query, "provider", p.Provider)
-	setText(req.Query, "nextLogin", p.NextLogin)
-	req.Body = p.Body
-	return req, nil
-}
-
 // CreateUser calls POST /api/v1/users.
 //
 // Create User.
 //
 // Create a user, optionally with a password and group memberships.
 func (c *Client) CreateUser(ctx context.Context, params CreateUserParams) (*Response[User], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	req := Request{
+		Method:      "POST",
+		Query:       url.Values{},
+		RelativeURL: "/api/v1/users",
 	}
+	setBool(req.Query, "activate", params.Activate)
+	setBool(req.Query, "provider", params.Provider)
+	setText(req.Query, "nextLogin", params.NextLogin)
+	req.Body = params.Body
 	out := &Response[User]{}
+	var err error
 	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
 		return nil, err
 	}
@@ -162,29 +149,22 @@ type UpdateUserParams struct {
 	Body UpdateUserRequest
 }
 
-func (p *UpdateUserParams) request() (Request, error) {
-	if p.ID == "" {
-		return Request{}, errors.New("okta: UpdateUser: path parameter ID is empty")
-	}
-	req := Request{
-		Method:      "POST",
-		RelativeURL: "/api/v1/users/" + escapePath(p.ID),
-	}
-	req.Body = p.Body
-	return req, nil
-}
-
 // UpdateUser calls POST /api/v1/users/{id}.
 //
 // Update User.
 //
 // Partially update a user's profile or credentials.
 func (c *Client) UpdateUser(ctx context.Context, params UpdateUserParams) (*Response[User], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	if params.ID == "" {
+		return nil, errors.New("okta: UpdateUser: path parameter ID is empty")
 	}
+	req := Request{
+		Method:      "POST",
+		RelativeURL: "/api/v1/users/" + escapePath(params.ID),
+	}
+	req.Body = params.Body
 	out := &Response[User]{}
+	var err error
 	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
 		return nil, err
 	}
@@ -200,30 +180,23 @@ type ActivateUserParams struct {
 	SendEmail *bool
 }
 
-func (p *ActivateUserParams) request() (Request, error) {
-	if p.ID == "" {
-		return Request{}, errors.New("okta: ActivateUser: path parameter ID is empty")
-	}
-	req := Request{
-		Method:      "POST",
-		Query:       url.Values{},
-		RelativeURL: "/api/v1/users/" + escapePath(p.ID) + "/lifecycle/activate",
-	}
-	setBool(req.Query, "sendEmail", p.SendEmail)
-	return req, nil
-}
-
 // ActivateUser calls POST /api/v1/users/{id}/lifecycle/activate.
 //
 // Activate User.
 //
 // Activate a STAGED or DEPROVISIONED user.
 func (c *Client) ActivateUser(ctx context.Context, params ActivateUserParams) (*Response[ActivationToken], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	if params.ID == "" {
+		return nil, errors.New("okta: ActivateUser: path parameter ID is empty")
 	}
+	req := Request{
+		Method:      "POST",
+		Query:       url.Values{},
+		RelativeURL: "/api/v1/users/" + escapePath(params.ID) + "/lifecycle/activate",
+	}
+	setBool(req.Query, "sendEmail", params.SendEmail)
 	out := &Response[ActivationToken]{}
+	var err error
 	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
 		return nil, err
 	}
@@ -239,30 +212,23 @@ type DeactivateUserParams struct {
 	SendEmail *bool
 }
 
-func (p *DeactivateUserParams) request() (Request, error) {
-	if p.ID == "" {
-		return Request{}, errors.New("okta: DeactivateUser: path parameter ID is empty")
-	}
-	req := Request{
-		Method:      "POST",
-		Query:       url.Values{},
-		RelativeURL: "/api/v1/users/" + escapePath(p.ID) + "/lifecycle/deactivate",
-	}
-	setBool(req.Query, "sendEmail", p.SendEmail)
-	return req, nil
-}
-
 // DeactivateUser calls POST /api/v1/users/{id}/lifecycle/deactivate.
 //
 // Deactivate User.
 //
 // Deactivate a user; the user's status becomes DEPROVISIONED. Returns an empty body.
 func (c *Client) DeactivateUser(ctx context.Context, params DeactivateUserParams) (*Response[json.RawMessage], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	if params.ID == "" {
+		return nil, errors.New("okta: DeactivateUser: path parameter ID is empty")
 	}
+	req := Request{
+		Method:      "POST",
+		Query:       url.Values{},
+		RelativeURL: "/api/v1/users/" + escapePath(params.ID) + "/lifecycle/deactivate",
+	}
+	setBool(req.Query, "sendEmail", params.SendEmail)
 	out := &Response[json.RawMessage]{}
+	var err error
 	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
 		return nil, err
 	}
@@ -284,6 +250,7 @@ type ListGroupsParams struct {
 	After *string
 }
 
+// request builds the Request of ListGroups.
 func (p *ListGroupsParams) request() (Request, error) {
 	req := Request{
 		Method:      "GET",
@@ -339,6 +306,7 @@ type ListGroupUsersParams struct {
 	After *string
 }
 
+// request builds the Request of ListGroupUsers.
 func (p *ListGroupUsersParams) request() (Request, error) {
 	if p.GroupID == "" {
 		return Request{}, errors.New("okta: ListGroupUsers: path parameter GroupID is empty")
@@ -392,31 +360,24 @@ type AddUserToGroupParams struct {
 	UserID string
 }
 
-func (p *AddUserToGroupParams) request() (Request, error) {
-	if p.GroupID == "" {
-		return Request{}, errors.New("okta: AddUserToGroup: path parameter GroupID is empty")
-	}
-	if p.UserID == "" {
-		return Request{}, errors.New("okta: AddUserToGroup: path parameter UserID is empty")
-	}
-	req := Request{
-		Method:      "PUT",
-		RelativeURL: "/api/v1/groups/" + escapePath(p.GroupID) + "/users/" + escapePath(p.UserID),
-	}
-	return req, nil
-}
-
 // AddUserToGroup calls PUT /api/v1/groups/{groupId}/users/{userId}.
 //
 // Add User to Group.
 //
 // Add a user to an OKTA_GROUP group (204 No Content).
 func (c *Client) AddUserToGroup(ctx context.Context, params AddUserToGroupParams) (*Response[json.RawMessage], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	if params.GroupID == "" {
+		return nil, errors.New("okta: AddUserToGroup: path parameter GroupID is empty")
+	}
+	if params.UserID == "" {
+		return nil, errors.New("okta: AddUserToGroup: path parameter UserID is empty")
+	}
+	req := Request{
+		Method:      "PUT",
+		RelativeURL: "/api/v1/groups/" + escapePath(params.GroupID) + "/users/" + escapePath(params.UserID),
 	}
 	out := &Response[json.RawMessage]{}
+	var err error
 	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
 		return nil, err
 	}
@@ -432,31 +393,24 @@ type RemoveUserFromGroupParams struct {
 	UserID string
 }
 
-func (p *RemoveUserFromGroupParams) request() (Request, error) {
-	if p.GroupID == "" {
-		return Request{}, errors.New("okta: RemoveUserFromGroup: path parameter GroupID is empty")
-	}
-	if p.UserID == "" {
-		return Request{}, errors.New("okta: RemoveUserFromGroup: path parameter UserID is empty")
-	}
-	req := Request{
-		Method:      "DELETE",
-		RelativeURL: "/api/v1/groups/" + escapePath(p.GroupID) + "/users/" + escapePath(p.UserID),
-	}
-	return req, nil
-}
-
 // RemoveUserFromGroup calls DELETE /api/v1/groups/{groupId}/users/{userId}.
 //
 // Remove User from Group.
 //
 // Remove a user from an OKTA_GROUP group (204 No Content).
 func (c *Client) RemoveUserFromGroup(ctx context.Context, params RemoveUserFromGroupParams) (*Response[json.RawMessage], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	if params.GroupID == "" {
+		return nil, errors.New("okta: RemoveUserFromGroup: path parameter GroupID is empty")
+	}
+	if params.UserID == "" {
+		return nil, errors.New("okta: RemoveUserFromGroup: path parameter UserID is empty")
+	}
+	req := Request{
+		Method:      "DELETE",
+		RelativeURL: "/api/v1/groups/" + escapePath(params.GroupID) + "/users/" + escapePath(params.UserID),
 	}
 	out := &Response[json.RawMessage]{}
+	var err error
 	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
 		return nil, err
 	}

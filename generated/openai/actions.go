@@ -30,6 +30,7 @@ type CreateChatCompletionParams struct {
 	Body ChatCompletionRequest
 }
 
+// request builds the Request of CreateChatCompletion.
 func (p *CreateChatCompletionParams) request() (Request, error) {
 	req := Request{
 		Method:      "POST",
@@ -76,15 +77,6 @@ type CreateSpeechParams struct {
 	Body SpeechRequest
 }
 
-func (p *CreateSpeechParams) request() (Request, error) {
-	req := Request{
-		Method:      "POST",
-		RelativeURL: "/audio/speech",
-	}
-	req.Body = p.Body
-	return req, nil
-}
-
 // CreateSpeech calls POST /audio/speech.
 //
 // Create Speech.
@@ -95,9 +87,10 @@ func (p *CreateSpeechParams) request() (Request, error) {
 // no size cap, and the call is never retried once it is: the caller must
 // read and close resp.Body. Any other status is an *APIError.
 func (c *Client) CreateSpeech(ctx context.Context, params CreateSpeechParams) (*Response[io.ReadCloser], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	req := Request{
+		Method:      "POST",
+		RelativeURL: "/audio/speech",
 	}
+	req.Body = params.Body
 	return callStream(ctx, c, req)
 }

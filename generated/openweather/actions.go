@@ -26,33 +26,26 @@ type GetCurrentWeatherParams struct {
 	Lang *string
 }
 
-func (p *GetCurrentWeatherParams) request() (Request, error) {
-	req := Request{
-		Method:      "GET",
-		Query:       url.Values{},
-		RelativeURL: "/data/2.5/weather",
-	}
-	setText(req.Query, "q", p.Q)
-	setFloat(req.Query, "lat", p.Lat)
-	setFloat(req.Query, "lon", p.Lon)
-	setText(req.Query, "zip", p.Zip)
-	setInt(req.Query, "id", p.ID)
-	setText(req.Query, "units", p.Units)
-	setText(req.Query, "lang", p.Lang)
-	return req, nil
-}
-
 // GetCurrentWeather calls GET /data/2.5/weather.
 //
 // Get Current Weather.
 //
 // Get current weather for a city name, city ID, zip code or coordinates.
 func (c *Client) GetCurrentWeather(ctx context.Context, params GetCurrentWeatherParams) (*Response[CurrentWeather], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	req := Request{
+		Method:      "GET",
+		Query:       url.Values{},
+		RelativeURL: "/data/2.5/weather",
 	}
+	setText(req.Query, "q", params.Q)
+	setFloat(req.Query, "lat", params.Lat)
+	setFloat(req.Query, "lon", params.Lon)
+	setText(req.Query, "zip", params.Zip)
+	setInt(req.Query, "id", params.ID)
+	setText(req.Query, "units", params.Units)
+	setText(req.Query, "lang", params.Lang)
 	out := &Response[CurrentWeather]{}
+	var err error
 	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
 		return nil, err
 	}
@@ -80,34 +73,27 @@ type GetForecastParams struct {
 	Lang *string
 }
 
-func (p *GetForecastParams) request() (Request, error) {
-	req := Request{
-		Method:      "GET",
-		Query:       url.Values{},
-		RelativeURL: "/data/2.5/forecast",
-	}
-	setText(req.Query, "q", p.Q)
-	setFloat(req.Query, "lat", p.Lat)
-	setFloat(req.Query, "lon", p.Lon)
-	setText(req.Query, "zip", p.Zip)
-	setInt(req.Query, "id", p.ID)
-	setInt(req.Query, "cnt", p.Cnt)
-	setText(req.Query, "units", p.Units)
-	setText(req.Query, "lang", p.Lang)
-	return req, nil
-}
-
 // GetForecast calls GET /data/2.5/forecast.
 //
 // Get 5 Day Forecast.
 //
 // Get the 5 day forecast in 3-hour steps for a location.
 func (c *Client) GetForecast(ctx context.Context, params GetForecastParams) (*Response[Forecast], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	req := Request{
+		Method:      "GET",
+		Query:       url.Values{},
+		RelativeURL: "/data/2.5/forecast",
 	}
+	setText(req.Query, "q", params.Q)
+	setFloat(req.Query, "lat", params.Lat)
+	setFloat(req.Query, "lon", params.Lon)
+	setText(req.Query, "zip", params.Zip)
+	setInt(req.Query, "id", params.ID)
+	setInt(req.Query, "cnt", params.Cnt)
+	setText(req.Query, "units", params.Units)
+	setText(req.Query, "lang", params.Lang)
 	out := &Response[Forecast]{}
+	var err error
 	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
 		return nil, err
 	}
@@ -123,28 +109,21 @@ type GetAirPollutionParams struct {
 	Lon float64
 }
 
-func (p *GetAirPollutionParams) request() (Request, error) {
-	req := Request{
-		Method:      "GET",
-		Query:       url.Values{},
-		RelativeURL: "/data/2.5/air_pollution",
-	}
-	setFloat(req.Query, "lat", &p.Lat)
-	setFloat(req.Query, "lon", &p.Lon)
-	return req, nil
-}
-
 // GetAirPollution calls GET /data/2.5/air_pollution.
 //
 // Get Current Air Pollution.
 //
 // Get the current air quality index and pollutant concentrations for coordinates.
 func (c *Client) GetAirPollution(ctx context.Context, params GetAirPollutionParams) (*Response[AirPollution], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	req := Request{
+		Method:      "GET",
+		Query:       url.Values{},
+		RelativeURL: "/data/2.5/air_pollution",
 	}
+	setFloat(req.Query, "lat", &params.Lat)
+	setFloat(req.Query, "lon", &params.Lon)
 	out := &Response[AirPollution]{}
+	var err error
 	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
 		return nil, err
 	}
@@ -160,28 +139,21 @@ type GetAirPollutionForecastParams struct {
 	Lon float64
 }
 
-func (p *GetAirPollutionForecastParams) request() (Request, error) {
-	req := Request{
-		Method:      "GET",
-		Query:       url.Values{},
-		RelativeURL: "/data/2.5/air_pollution/forecast",
-	}
-	setFloat(req.Query, "lat", &p.Lat)
-	setFloat(req.Query, "lon", &p.Lon)
-	return req, nil
-}
-
 // GetAirPollutionForecast calls GET /data/2.5/air_pollution/forecast.
 //
 // Get Air Pollution Forecast.
 //
 // Get the hourly air pollution forecast for the next 4 days.
 func (c *Client) GetAirPollutionForecast(ctx context.Context, params GetAirPollutionForecastParams) (*Response[AirPollution], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	req := Request{
+		Method:      "GET",
+		Query:       url.Values{},
+		RelativeURL: "/data/2.5/air_pollution/forecast",
 	}
+	setFloat(req.Query, "lat", &params.Lat)
+	setFloat(req.Query, "lon", &params.Lon)
 	out := &Response[AirPollution]{}
+	var err error
 	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
 		return nil, err
 	}
@@ -197,28 +169,21 @@ type GeocodeDirectParams struct {
 	Limit *int
 }
 
-func (p *GeocodeDirectParams) request() (Request, error) {
-	req := Request{
-		Method:      "GET",
-		Query:       url.Values{},
-		RelativeURL: "/geo/1.0/direct",
-	}
-	setText(req.Query, "q", &p.Q)
-	setInt(req.Query, "limit", p.Limit)
-	return req, nil
-}
-
 // GeocodeDirect calls GET /geo/1.0/direct.
 //
 // Geocode Location Name.
 //
 // Get coordinates for a city name.
 func (c *Client) GeocodeDirect(ctx context.Context, params GeocodeDirectParams) (*Response[GeoLocationList], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	req := Request{
+		Method:      "GET",
+		Query:       url.Values{},
+		RelativeURL: "/geo/1.0/direct",
 	}
+	setText(req.Query, "q", &params.Q)
+	setInt(req.Query, "limit", params.Limit)
 	out := &Response[GeoLocationList]{}
+	var err error
 	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
 		return nil, err
 	}
@@ -236,29 +201,22 @@ type GeocodeReverseParams struct {
 	Limit *int
 }
 
-func (p *GeocodeReverseParams) request() (Request, error) {
-	req := Request{
-		Method:      "GET",
-		Query:       url.Values{},
-		RelativeURL: "/geo/1.0/reverse",
-	}
-	setFloat(req.Query, "lat", &p.Lat)
-	setFloat(req.Query, "lon", &p.Lon)
-	setInt(req.Query, "limit", p.Limit)
-	return req, nil
-}
-
 // GeocodeReverse calls GET /geo/1.0/reverse.
 //
 // Reverse Geocode.
 //
 // Get location names near coordinates.
 func (c *Client) GeocodeReverse(ctx context.Context, params GeocodeReverseParams) (*Response[GeoLocationList], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	req := Request{
+		Method:      "GET",
+		Query:       url.Values{},
+		RelativeURL: "/geo/1.0/reverse",
 	}
+	setFloat(req.Query, "lat", &params.Lat)
+	setFloat(req.Query, "lon", &params.Lon)
+	setInt(req.Query, "limit", params.Limit)
 	out := &Response[GeoLocationList]{}
+	var err error
 	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
 		return nil, err
 	}
@@ -272,27 +230,20 @@ type GeocodeZipParams struct {
 	Zip string
 }
 
-func (p *GeocodeZipParams) request() (Request, error) {
-	req := Request{
-		Method:      "GET",
-		Query:       url.Values{},
-		RelativeURL: "/geo/1.0/zip",
-	}
-	setText(req.Query, "zip", &p.Zip)
-	return req, nil
-}
-
 // GeocodeZip calls GET /geo/1.0/zip.
 //
 // Geocode Zip Code.
 //
 // Get coordinates for a zip or post code.
 func (c *Client) GeocodeZip(ctx context.Context, params GeocodeZipParams) (*Response[ZipLocation], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	req := Request{
+		Method:      "GET",
+		Query:       url.Values{},
+		RelativeURL: "/geo/1.0/zip",
 	}
+	setText(req.Query, "zip", &params.Zip)
 	out := &Response[ZipLocation]{}
+	var err error
 	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
 		return nil, err
 	}

@@ -24,6 +24,7 @@ type ListInvoicesParams struct {
 	Fields *string
 }
 
+// request builds the Request of ListInvoices.
 func (p *ListInvoicesParams) request() (Request, error) {
 	req := Request{
 		Method:      "GET",
@@ -76,28 +77,21 @@ type GetInvoiceParams struct {
 	InvoiceID string
 }
 
-func (p *GetInvoiceParams) request() (Request, error) {
-	if p.InvoiceID == "" {
-		return Request{}, errors.New("paypal: GetInvoice: path parameter InvoiceID is empty")
-	}
-	req := Request{
-		Method:      "GET",
-		RelativeURL: "/v2/invoicing/invoices/" + escapePath(p.InvoiceID),
-	}
-	return req, nil
-}
-
 // GetInvoice calls GET /v2/invoicing/invoices/{invoice_id}.
 //
 // Get Invoice.
 //
 // Get an invoice by ID.
 func (c *Client) GetInvoice(ctx context.Context, params GetInvoiceParams) (*Response[Invoice], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	if params.InvoiceID == "" {
+		return nil, errors.New("paypal: GetInvoice: path parameter InvoiceID is empty")
+	}
+	req := Request{
+		Method:      "GET",
+		RelativeURL: "/v2/invoicing/invoices/" + escapePath(params.InvoiceID),
 	}
 	out := &Response[Invoice]{}
+	var err error
 	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
 		return nil, err
 	}
@@ -111,26 +105,19 @@ type CreateDraftInvoiceParams struct {
 	Body Invoice
 }
 
-func (p *CreateDraftInvoiceParams) request() (Request, error) {
-	req := Request{
-		Method:      "POST",
-		RelativeURL: "/v2/invoicing/invoices",
-	}
-	req.Body = p.Body
-	return req, nil
-}
-
 // CreateDraftInvoice calls POST /v2/invoicing/invoices.
 //
 // Create Draft Invoice.
 //
 // Create a draft invoice; send it to make it payable.
 func (c *Client) CreateDraftInvoice(ctx context.Context, params CreateDraftInvoiceParams) (*Response[Invoice], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	req := Request{
+		Method:      "POST",
+		RelativeURL: "/v2/invoicing/invoices",
 	}
+	req.Body = params.Body
 	out := &Response[Invoice]{}
+	var err error
 	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
 		return nil, err
 	}
@@ -148,33 +135,26 @@ type SendInvoiceParams struct {
 	Body *Notification
 }
 
-func (p *SendInvoiceParams) request() (Request, error) {
-	if p.InvoiceID == "" {
-		return Request{}, errors.New("paypal: SendInvoice: path parameter InvoiceID is empty")
-	}
-	req := Request{
-		Headers:     http.Header{},
-		Method:      "POST",
-		RelativeURL: "/v2/invoicing/invoices/" + escapePath(p.InvoiceID) + "/send",
-	}
-	setText(req.Headers, "Paypal-Request-Id", p.PayPalRequestID)
-	if p.Body != nil {
-		req.Body = p.Body
-	}
-	return req, nil
-}
-
 // SendInvoice calls POST /v2/invoicing/invoices/{invoice_id}/send.
 //
 // Send Invoice.
 //
 // Send or schedule a draft invoice to its recipients.
 func (c *Client) SendInvoice(ctx context.Context, params SendInvoiceParams) (*Response[LinkDescription], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	if params.InvoiceID == "" {
+		return nil, errors.New("paypal: SendInvoice: path parameter InvoiceID is empty")
+	}
+	req := Request{
+		Headers:     http.Header{},
+		Method:      "POST",
+		RelativeURL: "/v2/invoicing/invoices/" + escapePath(params.InvoiceID) + "/send",
+	}
+	setText(req.Headers, "Paypal-Request-Id", params.PayPalRequestID)
+	if params.Body != nil {
+		req.Body = params.Body
 	}
 	out := &Response[LinkDescription]{}
+	var err error
 	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
 		return nil, err
 	}
@@ -190,31 +170,24 @@ type SendInvoiceReminderParams struct {
 	Body *Notification
 }
 
-func (p *SendInvoiceReminderParams) request() (Request, error) {
-	if p.InvoiceID == "" {
-		return Request{}, errors.New("paypal: SendInvoiceReminder: path parameter InvoiceID is empty")
-	}
-	req := Request{
-		Method:      "POST",
-		RelativeURL: "/v2/invoicing/invoices/" + escapePath(p.InvoiceID) + "/remind",
-	}
-	if p.Body != nil {
-		req.Body = p.Body
-	}
-	return req, nil
-}
-
 // SendInvoiceReminder calls POST /v2/invoicing/invoices/{invoice_id}/remind.
 //
 // Send Invoice Reminder.
 //
 // Send a reminder for an unpaid invoice (204 No Content).
 func (c *Client) SendInvoiceReminder(ctx context.Context, params SendInvoiceReminderParams) (*Response[json.RawMessage], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	if params.InvoiceID == "" {
+		return nil, errors.New("paypal: SendInvoiceReminder: path parameter InvoiceID is empty")
+	}
+	req := Request{
+		Method:      "POST",
+		RelativeURL: "/v2/invoicing/invoices/" + escapePath(params.InvoiceID) + "/remind",
+	}
+	if params.Body != nil {
+		req.Body = params.Body
 	}
 	out := &Response[json.RawMessage]{}
+	var err error
 	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
 		return nil, err
 	}
@@ -230,29 +203,22 @@ type CancelInvoiceParams struct {
 	Body Notification
 }
 
-func (p *CancelInvoiceParams) request() (Request, error) {
-	if p.InvoiceID == "" {
-		return Request{}, errors.New("paypal: CancelInvoice: path parameter InvoiceID is empty")
-	}
-	req := Request{
-		Method:      "POST",
-		RelativeURL: "/v2/invoicing/invoices/" + escapePath(p.InvoiceID) + "/cancel",
-	}
-	req.Body = p.Body
-	return req, nil
-}
-
 // CancelInvoice calls POST /v2/invoicing/invoices/{invoice_id}/cancel.
 //
 // Cancel Sent Invoice.
 //
 // Cancel a sent invoice and optionally notify the recipients (204 No Content).
 func (c *Client) CancelInvoice(ctx context.Context, params CancelInvoiceParams) (*Response[json.RawMessage], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	if params.InvoiceID == "" {
+		return nil, errors.New("paypal: CancelInvoice: path parameter InvoiceID is empty")
 	}
+	req := Request{
+		Method:      "POST",
+		RelativeURL: "/v2/invoicing/invoices/" + escapePath(params.InvoiceID) + "/cancel",
+	}
+	req.Body = params.Body
 	out := &Response[json.RawMessage]{}
+	var err error
 	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
 		return nil, err
 	}
@@ -266,28 +232,21 @@ type DeleteInvoiceParams struct {
 	InvoiceID string
 }
 
-func (p *DeleteInvoiceParams) request() (Request, error) {
-	if p.InvoiceID == "" {
-		return Request{}, errors.New("paypal: DeleteInvoice: path parameter InvoiceID is empty")
-	}
-	req := Request{
-		Method:      "DELETE",
-		RelativeURL: "/v2/invoicing/invoices/" + escapePath(p.InvoiceID),
-	}
-	return req, nil
-}
-
 // DeleteInvoice calls DELETE /v2/invoicing/invoices/{invoice_id}.
 //
 // Delete Invoice.
 //
 // Delete a draft or scheduled invoice (204 No Content).
 func (c *Client) DeleteInvoice(ctx context.Context, params DeleteInvoiceParams) (*Response[json.RawMessage], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	if params.InvoiceID == "" {
+		return nil, errors.New("paypal: DeleteInvoice: path parameter InvoiceID is empty")
+	}
+	req := Request{
+		Method:      "DELETE",
+		RelativeURL: "/v2/invoicing/invoices/" + escapePath(params.InvoiceID),
 	}
 	out := &Response[json.RawMessage]{}
+	var err error
 	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
 		return nil, err
 	}
@@ -303,29 +262,22 @@ type RecordPaymentParams struct {
 	Body PaymentDetail
 }
 
-func (p *RecordPaymentParams) request() (Request, error) {
-	if p.InvoiceID == "" {
-		return Request{}, errors.New("paypal: RecordPayment: path parameter InvoiceID is empty")
-	}
-	req := Request{
-		Method:      "POST",
-		RelativeURL: "/v2/invoicing/invoices/" + escapePath(p.InvoiceID) + "/payments",
-	}
-	req.Body = p.Body
-	return req, nil
-}
-
 // RecordPayment calls POST /v2/invoicing/invoices/{invoice_id}/payments.
 //
 // Record Payment for Invoice.
 //
 // Record a payment made outside PayPal (for example cash or check) against an invoice.
 func (c *Client) RecordPayment(ctx context.Context, params RecordPaymentParams) (*Response[PaymentReference], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	if params.InvoiceID == "" {
+		return nil, errors.New("paypal: RecordPayment: path parameter InvoiceID is empty")
 	}
+	req := Request{
+		Method:      "POST",
+		RelativeURL: "/v2/invoicing/invoices/" + escapePath(params.InvoiceID) + "/payments",
+	}
+	req.Body = params.Body
 	out := &Response[PaymentReference]{}
+	var err error
 	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
 		return nil, err
 	}

@@ -19,28 +19,21 @@ type GetPublicHolidaysParams struct {
 	CountryCode string
 }
 
-func (p *GetPublicHolidaysParams) request() (Request, error) {
-	if p.CountryCode == "" {
-		return Request{}, errors.New("publicholidays: GetPublicHolidays: path parameter CountryCode is empty")
-	}
-	req := Request{
-		Method:      "GET",
-		RelativeURL: "/api/v3/PublicHolidays/" + strconv.FormatInt(int64(p.Year), 10) + "/" + escapePath(p.CountryCode),
-	}
-	return req, nil
-}
-
 // GetPublicHolidays calls GET /api/v3/PublicHolidays/{year}/{countryCode}.
 //
 // Get Public Holidays.
 //
 // Get the public holidays of a country in a year.
 func (c *Client) GetPublicHolidays(ctx context.Context, params GetPublicHolidaysParams) (*Response[PublicHolidayList], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	if params.CountryCode == "" {
+		return nil, errors.New("publicholidays: GetPublicHolidays: path parameter CountryCode is empty")
+	}
+	req := Request{
+		Method:      "GET",
+		RelativeURL: "/api/v3/PublicHolidays/" + strconv.FormatInt(int64(params.Year), 10) + "/" + escapePath(params.CountryCode),
 	}
 	out := &Response[PublicHolidayList]{}
+	var err error
 	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
 		return nil, err
 	}
@@ -75,31 +68,24 @@ type IsTodayPublicHolidayParams struct {
 	Offset *int
 }
 
-func (p *IsTodayPublicHolidayParams) request() (Request, error) {
-	if p.CountryCode == "" {
-		return Request{}, errors.New("publicholidays: IsTodayPublicHoliday: path parameter CountryCode is empty")
-	}
-	req := Request{
-		Method:      "GET",
-		Query:       url.Values{},
-		RelativeURL: "/api/v3/IsTodayPublicHoliday/" + escapePath(p.CountryCode),
-	}
-	setText(req.Query, "countyCode", p.CountyCode)
-	setInt(req.Query, "offset", p.Offset)
-	return req, nil
-}
-
 // IsTodayPublicHoliday calls GET /api/v3/IsTodayPublicHoliday/{countryCode}.
 //
 // Is Today a Public Holiday.
 //
 // Check whether today is a public holiday; 200 OK means yes and 204 No Content means no. No body.
 func (c *Client) IsTodayPublicHoliday(ctx context.Context, params IsTodayPublicHolidayParams) (*Response[json.RawMessage], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	if params.CountryCode == "" {
+		return nil, errors.New("publicholidays: IsTodayPublicHoliday: path parameter CountryCode is empty")
 	}
+	req := Request{
+		Method:      "GET",
+		Query:       url.Values{},
+		RelativeURL: "/api/v3/IsTodayPublicHoliday/" + escapePath(params.CountryCode),
+	}
+	setText(req.Query, "countyCode", params.CountyCode)
+	setInt(req.Query, "offset", params.Offset)
 	out := &Response[json.RawMessage]{}
+	var err error
 	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
 		return nil, err
 	}
@@ -113,28 +99,21 @@ type GetNextPublicHolidaysParams struct {
 	CountryCode string
 }
 
-func (p *GetNextPublicHolidaysParams) request() (Request, error) {
-	if p.CountryCode == "" {
-		return Request{}, errors.New("publicholidays: GetNextPublicHolidays: path parameter CountryCode is empty")
-	}
-	req := Request{
-		Method:      "GET",
-		RelativeURL: "/api/v3/NextPublicHolidays/" + escapePath(p.CountryCode),
-	}
-	return req, nil
-}
-
 // GetNextPublicHolidays calls GET /api/v3/NextPublicHolidays/{countryCode}.
 //
 // Get Next Public Holidays.
 //
 // Get the public holidays of a country in the next 365 days.
 func (c *Client) GetNextPublicHolidays(ctx context.Context, params GetNextPublicHolidaysParams) (*Response[PublicHolidayList], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	if params.CountryCode == "" {
+		return nil, errors.New("publicholidays: GetNextPublicHolidays: path parameter CountryCode is empty")
+	}
+	req := Request{
+		Method:      "GET",
+		RelativeURL: "/api/v3/NextPublicHolidays/" + escapePath(params.CountryCode),
 	}
 	out := &Response[PublicHolidayList]{}
+	var err error
 	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
 		return nil, err
 	}
@@ -165,28 +144,21 @@ type GetCountryInfoParams struct {
 	CountryCode string
 }
 
-func (p *GetCountryInfoParams) request() (Request, error) {
-	if p.CountryCode == "" {
-		return Request{}, errors.New("publicholidays: GetCountryInfo: path parameter CountryCode is empty")
-	}
-	req := Request{
-		Method:      "GET",
-		RelativeURL: "/api/v3/CountryInfo/" + escapePath(p.CountryCode),
-	}
-	return req, nil
-}
-
 // GetCountryInfo calls GET /api/v3/CountryInfo/{countryCode}.
 //
 // Get Country Info.
 //
 // Get a country's names, region and neighbours.
 func (c *Client) GetCountryInfo(ctx context.Context, params GetCountryInfoParams) (*Response[CountryInfo], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	if params.CountryCode == "" {
+		return nil, errors.New("publicholidays: GetCountryInfo: path parameter CountryCode is empty")
+	}
+	req := Request{
+		Method:      "GET",
+		RelativeURL: "/api/v3/CountryInfo/" + escapePath(params.CountryCode),
 	}
 	out := &Response[CountryInfo]{}
+	var err error
 	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
 		return nil, err
 	}
@@ -202,28 +174,21 @@ type GetLongWeekendsParams struct {
 	CountryCode string
 }
 
-func (p *GetLongWeekendsParams) request() (Request, error) {
-	if p.CountryCode == "" {
-		return Request{}, errors.New("publicholidays: GetLongWeekends: path parameter CountryCode is empty")
-	}
-	req := Request{
-		Method:      "GET",
-		RelativeURL: "/api/v3/LongWeekend/" + strconv.FormatInt(int64(p.Year), 10) + "/" + escapePath(p.CountryCode),
-	}
-	return req, nil
-}
-
 // GetLongWeekends calls GET /api/v3/LongWeekend/{year}/{countryCode}.
 //
 // Get Long Weekends.
 //
 // Get the long weekends of a country in a year.
 func (c *Client) GetLongWeekends(ctx context.Context, params GetLongWeekendsParams) (*Response[LongWeekendList], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	if params.CountryCode == "" {
+		return nil, errors.New("publicholidays: GetLongWeekends: path parameter CountryCode is empty")
+	}
+	req := Request{
+		Method:      "GET",
+		RelativeURL: "/api/v3/LongWeekend/" + strconv.FormatInt(int64(params.Year), 10) + "/" + escapePath(params.CountryCode),
 	}
 	out := &Response[LongWeekendList]{}
+	var err error
 	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
 		return nil, err
 	}

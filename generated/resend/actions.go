@@ -14,26 +14,19 @@ type SendEmailParams struct {
 	Body SendEmailRequest
 }
 
-func (p *SendEmailParams) request() (Request, error) {
-	req := Request{
-		Method:      "POST",
-		RelativeURL: "/emails",
-	}
-	req.Body = p.Body
-	return req, nil
-}
-
 // SendEmail calls POST /emails.
 //
 // Send Email.
 //
 // Send an email.
 func (c *Client) SendEmail(ctx context.Context, params SendEmailParams) (*Response[SendEmailResponse], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	req := Request{
+		Method:      "POST",
+		RelativeURL: "/emails",
 	}
+	req.Body = params.Body
 	out := &Response[SendEmailResponse]{}
+	var err error
 	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
 		return nil, err
 	}
@@ -47,28 +40,21 @@ type GetEmailParams struct {
 	ID string
 }
 
-func (p *GetEmailParams) request() (Request, error) {
-	if p.ID == "" {
-		return Request{}, errors.New("resend: GetEmail: path parameter ID is empty")
-	}
-	req := Request{
-		Method:      "GET",
-		RelativeURL: "/emails/" + escapePath(p.ID),
-	}
-	return req, nil
-}
-
 // GetEmail calls GET /emails/{id}.
 //
 // Get Email.
 //
 // Retrieve a single email.
 func (c *Client) GetEmail(ctx context.Context, params GetEmailParams) (*Response[Email], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	if params.ID == "" {
+		return nil, errors.New("resend: GetEmail: path parameter ID is empty")
+	}
+	req := Request{
+		Method:      "GET",
+		RelativeURL: "/emails/" + escapePath(params.ID),
 	}
 	out := &Response[Email]{}
+	var err error
 	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
 		return nil, err
 	}

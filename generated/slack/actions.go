@@ -11,26 +11,19 @@ type PostMessageParams struct {
 	Body PostMessageRequest
 }
 
-func (p *PostMessageParams) request() (Request, error) {
-	req := Request{
-		Method:      "POST",
-		RelativeURL: "/chat.postMessage",
-	}
-	req.Body = p.Body
-	return req, nil
-}
-
 // PostMessage calls POST /chat.postMessage.
 //
 // Post Message.
 //
 // Send a message to a channel.
 func (c *Client) PostMessage(ctx context.Context, params PostMessageParams) (*Response[PostMessageResponse], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	req := Request{
+		Method:      "POST",
+		RelativeURL: "/chat.postMessage",
 	}
+	req.Body = params.Body
 	out := &Response[PostMessageResponse]{}
+	var err error
 	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
 		return nil, err
 	}

@@ -39,6 +39,7 @@ type ListCurrentUserPlaylistsParams struct {
 	Offset *int
 }
 
+// request builds the Request of ListCurrentUserPlaylists.
 func (p *ListCurrentUserPlaylistsParams) request() (Request, error) {
 	req := Request{
 		Method:      "GET",
@@ -97,23 +98,6 @@ type GetPlaylistParams struct {
 	AdditionalTypes []string
 }
 
-func (p *GetPlaylistParams) request() (Request, error) {
-	if p.PlaylistID == "" {
-		return Request{}, errors.New("spotify: GetPlaylist: path parameter PlaylistID is empty")
-	}
-	req := Request{
-		Method:      "GET",
-		Query:       url.Values{},
-		RelativeURL: "/v1/playlists/" + escapePath(p.PlaylistID),
-	}
-	setText(req.Query, "market", p.Market)
-	setText(req.Query, "fields", p.Fields)
-	if len(p.AdditionalTypes) > 0 {
-		req.Query.Set("additional_types", strings.Join(p.AdditionalTypes, ","))
-	}
-	return req, nil
-}
-
 // GetPlaylist calls GET /v1/playlists/{playlist_id}.
 //
 // Get Playlist.
@@ -122,11 +106,21 @@ func (p *GetPlaylistParams) request() (Request, error) {
 //
 // Scopes: playlist-read-private.
 func (c *Client) GetPlaylist(ctx context.Context, params GetPlaylistParams) (*Response[Playlist], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	if params.PlaylistID == "" {
+		return nil, errors.New("spotify: GetPlaylist: path parameter PlaylistID is empty")
+	}
+	req := Request{
+		Method:      "GET",
+		Query:       url.Values{},
+		RelativeURL: "/v1/playlists/" + escapePath(params.PlaylistID),
+	}
+	setText(req.Query, "market", params.Market)
+	setText(req.Query, "fields", params.Fields)
+	if len(params.AdditionalTypes) > 0 {
+		req.Query.Set("additional_types", strings.Join(params.AdditionalTypes, ","))
 	}
 	out := &Response[Playlist]{}
+	var err error
 	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
 		return nil, err
 	}
@@ -150,6 +144,7 @@ type GetPlaylistItemsParams struct {
 	AdditionalTypes []string
 }
 
+// request builds the Request of GetPlaylistItems.
 func (p *GetPlaylistItemsParams) request() (Request, error) {
 	if p.PlaylistID == "" {
 		return Request{}, errors.New("spotify: GetPlaylistItems: path parameter PlaylistID is empty")
@@ -212,18 +207,6 @@ type CreatePlaylistParams struct {
 	Body NewPlaylist
 }
 
-func (p *CreatePlaylistParams) request() (Request, error) {
-	if p.UserID == "" {
-		return Request{}, errors.New("spotify: CreatePlaylist: path parameter UserID is empty")
-	}
-	req := Request{
-		Method:      "POST",
-		RelativeURL: "/v1/users/" + escapePath(p.UserID) + "/playlists",
-	}
-	req.Body = p.Body
-	return req, nil
-}
-
 // CreatePlaylist calls POST /v1/users/{user_id}/playlists.
 //
 // Create Playlist.
@@ -232,11 +215,16 @@ func (p *CreatePlaylistParams) request() (Request, error) {
 //
 // Scopes: playlist-modify-public, playlist-modify-private.
 func (c *Client) CreatePlaylist(ctx context.Context, params CreatePlaylistParams) (*Response[Playlist], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	if params.UserID == "" {
+		return nil, errors.New("spotify: CreatePlaylist: path parameter UserID is empty")
 	}
+	req := Request{
+		Method:      "POST",
+		RelativeURL: "/v1/users/" + escapePath(params.UserID) + "/playlists",
+	}
+	req.Body = params.Body
 	out := &Response[Playlist]{}
+	var err error
 	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
 		return nil, err
 	}
@@ -252,18 +240,6 @@ type ChangePlaylistDetailsParams struct {
 	Body PlaylistDetails
 }
 
-func (p *ChangePlaylistDetailsParams) request() (Request, error) {
-	if p.PlaylistID == "" {
-		return Request{}, errors.New("spotify: ChangePlaylistDetails: path parameter PlaylistID is empty")
-	}
-	req := Request{
-		Method:      "PUT",
-		RelativeURL: "/v1/playlists/" + escapePath(p.PlaylistID),
-	}
-	req.Body = p.Body
-	return req, nil
-}
-
 // ChangePlaylistDetails calls PUT /v1/playlists/{playlist_id}.
 //
 // Change Playlist Details.
@@ -272,11 +248,16 @@ func (p *ChangePlaylistDetailsParams) request() (Request, error) {
 //
 // Scopes: playlist-modify-public, playlist-modify-private.
 func (c *Client) ChangePlaylistDetails(ctx context.Context, params ChangePlaylistDetailsParams) (*Response[json.RawMessage], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	if params.PlaylistID == "" {
+		return nil, errors.New("spotify: ChangePlaylistDetails: path parameter PlaylistID is empty")
 	}
+	req := Request{
+		Method:      "PUT",
+		RelativeURL: "/v1/playlists/" + escapePath(params.PlaylistID),
+	}
+	req.Body = params.Body
 	out := &Response[json.RawMessage]{}
+	var err error
 	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
 		return nil, err
 	}
@@ -292,18 +273,6 @@ type AddItemsToPlaylistParams struct {
 	Body AddItemsRequest
 }
 
-func (p *AddItemsToPlaylistParams) request() (Request, error) {
-	if p.PlaylistID == "" {
-		return Request{}, errors.New("spotify: AddItemsToPlaylist: path parameter PlaylistID is empty")
-	}
-	req := Request{
-		Method:      "POST",
-		RelativeURL: "/v1/playlists/" + escapePath(p.PlaylistID) + "/tracks",
-	}
-	req.Body = p.Body
-	return req, nil
-}
-
 // AddItemsToPlaylist calls POST /v1/playlists/{playlist_id}/tracks.
 //
 // Add Items to Playlist.
@@ -312,11 +281,16 @@ func (p *AddItemsToPlaylistParams) request() (Request, error) {
 //
 // Scopes: playlist-modify-public, playlist-modify-private.
 func (c *Client) AddItemsToPlaylist(ctx context.Context, params AddItemsToPlaylistParams) (*Response[SnapshotID], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	if params.PlaylistID == "" {
+		return nil, errors.New("spotify: AddItemsToPlaylist: path parameter PlaylistID is empty")
 	}
+	req := Request{
+		Method:      "POST",
+		RelativeURL: "/v1/playlists/" + escapePath(params.PlaylistID) + "/tracks",
+	}
+	req.Body = params.Body
 	out := &Response[SnapshotID]{}
+	var err error
 	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
 		return nil, err
 	}
@@ -332,18 +306,6 @@ type RemovePlaylistItemsParams struct {
 	Body RemoveItemsRequest
 }
 
-func (p *RemovePlaylistItemsParams) request() (Request, error) {
-	if p.PlaylistID == "" {
-		return Request{}, errors.New("spotify: RemovePlaylistItems: path parameter PlaylistID is empty")
-	}
-	req := Request{
-		Method:      "DELETE",
-		RelativeURL: "/v1/playlists/" + escapePath(p.PlaylistID) + "/tracks",
-	}
-	req.Body = p.Body
-	return req, nil
-}
-
 // RemovePlaylistItems calls DELETE /v1/playlists/{playlist_id}/tracks.
 //
 // Remove Playlist Items.
@@ -352,11 +314,16 @@ func (p *RemovePlaylistItemsParams) request() (Request, error) {
 //
 // Scopes: playlist-modify-public, playlist-modify-private.
 func (c *Client) RemovePlaylistItems(ctx context.Context, params RemovePlaylistItemsParams) (*Response[SnapshotID], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	if params.PlaylistID == "" {
+		return nil, errors.New("spotify: RemovePlaylistItems: path parameter PlaylistID is empty")
 	}
+	req := Request{
+		Method:      "DELETE",
+		RelativeURL: "/v1/playlists/" + escapePath(params.PlaylistID) + "/tracks",
+	}
+	req.Body = params.Body
 	out := &Response[SnapshotID]{}
+	var err error
 	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
 		return nil, err
 	}
@@ -374,6 +341,7 @@ type GetSavedTracksParams struct {
 	Offset *int
 }
 
+// request builds the Request of GetSavedTracks.
 func (p *GetSavedTracksParams) request() (Request, error) {
 	req := Request{
 		Method:      "GET",
@@ -427,18 +395,6 @@ type SaveTracksParams struct {
 	IDs []string
 }
 
-func (p *SaveTracksParams) request() (Request, error) {
-	req := Request{
-		Method:      "PUT",
-		Query:       url.Values{},
-		RelativeURL: "/v1/me/tracks",
-	}
-	if len(p.IDs) > 0 {
-		req.Query.Set("ids", strings.Join(p.IDs, ","))
-	}
-	return req, nil
-}
-
 // SaveTracks calls PUT /v1/me/tracks.
 //
 // Save Tracks for Current User.
@@ -447,11 +403,16 @@ func (p *SaveTracksParams) request() (Request, error) {
 //
 // Scopes: user-library-modify.
 func (c *Client) SaveTracks(ctx context.Context, params SaveTracksParams) (*Response[json.RawMessage], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	req := Request{
+		Method:      "PUT",
+		Query:       url.Values{},
+		RelativeURL: "/v1/me/tracks",
+	}
+	if len(params.IDs) > 0 {
+		req.Query.Set("ids", strings.Join(params.IDs, ","))
 	}
 	out := &Response[json.RawMessage]{}
+	var err error
 	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
 		return nil, err
 	}
@@ -469,6 +430,7 @@ type GetFollowedArtistsParams struct {
 	Limit *int
 }
 
+// request builds the Request of GetFollowedArtists.
 func (p *GetFollowedArtistsParams) request() (Request, error) {
 	req := Request{
 		Method:      "GET",
@@ -533,34 +495,27 @@ type SearchParams struct {
 	IncludeExternal *string
 }
 
-func (p *SearchParams) request() (Request, error) {
-	req := Request{
-		Method:      "GET",
-		Query:       url.Values{},
-		RelativeURL: "/v1/search",
-	}
-	setText(req.Query, "q", &p.Q)
-	if len(p.Type) > 0 {
-		req.Query.Set("type", strings.Join(p.Type, ","))
-	}
-	setText(req.Query, "market", p.Market)
-	setInt(req.Query, "limit", p.Limit)
-	setInt(req.Query, "offset", p.Offset)
-	setText(req.Query, "include_external", p.IncludeExternal)
-	return req, nil
-}
-
 // Search calls GET /v1/search.
 //
 // Search for Item.
 //
 // Get catalog information about albums, artists, playlists or tracks that match a keyword string.
 func (c *Client) Search(ctx context.Context, params SearchParams) (*Response[SearchResults], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	req := Request{
+		Method:      "GET",
+		Query:       url.Values{},
+		RelativeURL: "/v1/search",
 	}
+	setText(req.Query, "q", &params.Q)
+	if len(params.Type) > 0 {
+		req.Query.Set("type", strings.Join(params.Type, ","))
+	}
+	setText(req.Query, "market", params.Market)
+	setInt(req.Query, "limit", params.Limit)
+	setInt(req.Query, "offset", params.Offset)
+	setText(req.Query, "include_external", params.IncludeExternal)
 	out := &Response[SearchResults]{}
+	var err error
 	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
 		return nil, err
 	}
@@ -574,28 +529,21 @@ type GetArtistParams struct {
 	ID string
 }
 
-func (p *GetArtistParams) request() (Request, error) {
-	if p.ID == "" {
-		return Request{}, errors.New("spotify: GetArtist: path parameter ID is empty")
-	}
-	req := Request{
-		Method:      "GET",
-		RelativeURL: "/v1/artists/" + escapePath(p.ID),
-	}
-	return req, nil
-}
-
 // GetArtist calls GET /v1/artists/{id}.
 //
 // Get Artist.
 //
 // Get Spotify catalog information for a single artist.
 func (c *Client) GetArtist(ctx context.Context, params GetArtistParams) (*Response[Artist], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	if params.ID == "" {
+		return nil, errors.New("spotify: GetArtist: path parameter ID is empty")
+	}
+	req := Request{
+		Method:      "GET",
+		RelativeURL: "/v1/artists/" + escapePath(params.ID),
 	}
 	out := &Response[Artist]{}
+	var err error
 	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
 		return nil, err
 	}
@@ -611,30 +559,23 @@ type GetTrackParams struct {
 	Market *string
 }
 
-func (p *GetTrackParams) request() (Request, error) {
-	if p.ID == "" {
-		return Request{}, errors.New("spotify: GetTrack: path parameter ID is empty")
-	}
-	req := Request{
-		Method:      "GET",
-		Query:       url.Values{},
-		RelativeURL: "/v1/tracks/" + escapePath(p.ID),
-	}
-	setText(req.Query, "market", p.Market)
-	return req, nil
-}
-
 // GetTrack calls GET /v1/tracks/{id}.
 //
 // Get Track.
 //
 // Get Spotify catalog information for a single track.
 func (c *Client) GetTrack(ctx context.Context, params GetTrackParams) (*Response[Track], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	if params.ID == "" {
+		return nil, errors.New("spotify: GetTrack: path parameter ID is empty")
 	}
+	req := Request{
+		Method:      "GET",
+		Query:       url.Values{},
+		RelativeURL: "/v1/tracks/" + escapePath(params.ID),
+	}
+	setText(req.Query, "market", params.Market)
 	out := &Response[Track]{}
+	var err error
 	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
 		return nil, err
 	}

@@ -20,35 +20,28 @@ type CreateCustomerParams struct {
 	Body *CustomerInput
 }
 
-func (p *CreateCustomerParams) request() (Request, error) {
-	req := Request{
-		Headers:     http.Header{},
-		Method:      "POST",
-		RelativeURL: "/v1/customers",
-	}
-	setText(req.Headers, "Idempotency-Key", p.IdempotencyKey)
-	if p.Body != nil {
-		data, err := encodeForm(p.Body, "indexed")
-		if err != nil {
-			return Request{}, fmt.Errorf("stripe: CreateCustomer: %w", err)
-		}
-		req.Body = data
-		req.Headers.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	return req, nil
-}
-
 // CreateCustomer calls POST /v1/customers.
 //
 // Create Customer.
 //
 // Create a customer.
 func (c *Client) CreateCustomer(ctx context.Context, params CreateCustomerParams) (*Response[Customer], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	req := Request{
+		Headers:     http.Header{},
+		Method:      "POST",
+		RelativeURL: "/v1/customers",
+	}
+	setText(req.Headers, "Idempotency-Key", params.IdempotencyKey)
+	if params.Body != nil {
+		data, err := encodeForm(params.Body, "indexed")
+		if err != nil {
+			return nil, fmt.Errorf("stripe: CreateCustomer: %w", err)
+		}
+		req.Body = data
+		req.Headers.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
 	out := &Response[Customer]{}
+	var err error
 	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
 		return nil, err
 	}
@@ -70,6 +63,7 @@ type ListCustomersParams struct {
 	Created *RangeQuery
 }
 
+// request builds the Request of ListCustomers.
 func (p *ListCustomersParams) request() (Request, error) {
 	req := Request{
 		Method:      "GET",
@@ -116,6 +110,7 @@ type SearchCustomersParams struct {
 	Page *string
 }
 
+// request builds the Request of SearchCustomers.
 func (p *SearchCustomersParams) request() (Request, error) {
 	req := Request{
 		Method:      "GET",
@@ -168,28 +163,21 @@ type RetrieveCustomerParams struct {
 	Customer string
 }
 
-func (p *RetrieveCustomerParams) request() (Request, error) {
-	if p.Customer == "" {
-		return Request{}, errors.New("stripe: RetrieveCustomer: path parameter Customer is empty")
-	}
-	req := Request{
-		Method:      "GET",
-		RelativeURL: "/v1/customers/" + escapePath(p.Customer),
-	}
-	return req, nil
-}
-
 // RetrieveCustomer calls GET /v1/customers/{customer}.
 //
 // Retrieve Customer.
 //
 // Get a customer by ID; a deleted customer comes back with deleted true.
 func (c *Client) RetrieveCustomer(ctx context.Context, params RetrieveCustomerParams) (*Response[Customer], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	if params.Customer == "" {
+		return nil, errors.New("stripe: RetrieveCustomer: path parameter Customer is empty")
+	}
+	req := Request{
+		Method:      "GET",
+		RelativeURL: "/v1/customers/" + escapePath(params.Customer),
 	}
 	out := &Response[Customer]{}
+	var err error
 	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
 		return nil, err
 	}
@@ -207,38 +195,31 @@ type UpdateCustomerParams struct {
 	Body *CustomerInput
 }
 
-func (p *UpdateCustomerParams) request() (Request, error) {
-	if p.Customer == "" {
-		return Request{}, errors.New("stripe: UpdateCustomer: path parameter Customer is empty")
-	}
-	req := Request{
-		Headers:     http.Header{},
-		Method:      "POST",
-		RelativeURL: "/v1/customers/" + escapePath(p.Customer),
-	}
-	setText(req.Headers, "Idempotency-Key", p.IdempotencyKey)
-	if p.Body != nil {
-		data, err := encodeForm(p.Body, "indexed")
-		if err != nil {
-			return Request{}, fmt.Errorf("stripe: UpdateCustomer: %w", err)
-		}
-		req.Body = data
-		req.Headers.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	return req, nil
-}
-
 // UpdateCustomer calls POST /v1/customers/{customer}.
 //
 // Update Customer.
 //
 // Update the given fields of a customer.
 func (c *Client) UpdateCustomer(ctx context.Context, params UpdateCustomerParams) (*Response[Customer], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	if params.Customer == "" {
+		return nil, errors.New("stripe: UpdateCustomer: path parameter Customer is empty")
+	}
+	req := Request{
+		Headers:     http.Header{},
+		Method:      "POST",
+		RelativeURL: "/v1/customers/" + escapePath(params.Customer),
+	}
+	setText(req.Headers, "Idempotency-Key", params.IdempotencyKey)
+	if params.Body != nil {
+		data, err := encodeForm(params.Body, "indexed")
+		if err != nil {
+			return nil, fmt.Errorf("stripe: UpdateCustomer: %w", err)
+		}
+		req.Body = data
+		req.Headers.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
 	out := &Response[Customer]{}
+	var err error
 	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
 		return nil, err
 	}
@@ -252,28 +233,21 @@ type DeleteCustomerParams struct {
 	Customer string
 }
 
-func (p *DeleteCustomerParams) request() (Request, error) {
-	if p.Customer == "" {
-		return Request{}, errors.New("stripe: DeleteCustomer: path parameter Customer is empty")
-	}
-	req := Request{
-		Method:      "DELETE",
-		RelativeURL: "/v1/customers/" + escapePath(p.Customer),
-	}
-	return req, nil
-}
-
 // DeleteCustomer calls DELETE /v1/customers/{customer}.
 //
 // Delete Customer.
 //
 // Permanently delete a customer and cancel its active subscriptions.
 func (c *Client) DeleteCustomer(ctx context.Context, params DeleteCustomerParams) (*Response[DeletedCustomer], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	if params.Customer == "" {
+		return nil, errors.New("stripe: DeleteCustomer: path parameter Customer is empty")
+	}
+	req := Request{
+		Method:      "DELETE",
+		RelativeURL: "/v1/customers/" + escapePath(params.Customer),
 	}
 	out := &Response[DeletedCustomer]{}
+	var err error
 	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
 		return nil, err
 	}
@@ -289,32 +263,24 @@ type CreatePaymentIntentParams struct {
 	Body PaymentIntentInput
 }
 
-func (p *CreatePaymentIntentParams) request() (Request, error) {
-	req := Request{
-		Headers:     http.Header{},
-		Method:      "POST",
-		RelativeURL: "/v1/payment_intents",
-	}
-	setText(req.Headers, "Idempotency-Key", p.IdempotencyKey)
-	data, err := encodeForm(p.Body, "indexed")
-	if err != nil {
-		return Request{}, fmt.Errorf("stripe: CreatePaymentIntent: %w", err)
-	}
-	req.Body = data
-	req.Headers.Set("Content-Type", "application/x-www-form-urlencoded")
-	return req, nil
-}
-
 // CreatePaymentIntent calls POST /v1/payment_intents.
 //
 // Create PaymentIntent.
 //
 // Create a PaymentIntent to collect a payment.
 func (c *Client) CreatePaymentIntent(ctx context.Context, params CreatePaymentIntentParams) (*Response[PaymentIntent], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	req := Request{
+		Headers:     http.Header{},
+		Method:      "POST",
+		RelativeURL: "/v1/payment_intents",
 	}
+	setText(req.Headers, "Idempotency-Key", params.IdempotencyKey)
+	data, err := encodeForm(params.Body, "indexed")
+	if err != nil {
+		return nil, fmt.Errorf("stripe: CreatePaymentIntent: %w", err)
+	}
+	req.Body = data
+	req.Headers.Set("Content-Type", "application/x-www-form-urlencoded")
 	out := &Response[PaymentIntent]{}
 	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
 		return nil, err
@@ -329,28 +295,21 @@ type RetrievePaymentIntentParams struct {
 	Intent string
 }
 
-func (p *RetrievePaymentIntentParams) request() (Request, error) {
-	if p.Intent == "" {
-		return Request{}, errors.New("stripe: RetrievePaymentIntent: path parameter Intent is empty")
-	}
-	req := Request{
-		Method:      "GET",
-		RelativeURL: "/v1/payment_intents/" + escapePath(p.Intent),
-	}
-	return req, nil
-}
-
 // RetrievePaymentIntent calls GET /v1/payment_intents/{intent}.
 //
 // Retrieve PaymentIntent.
 //
 // Get a PaymentIntent by ID.
 func (c *Client) RetrievePaymentIntent(ctx context.Context, params RetrievePaymentIntentParams) (*Response[PaymentIntent], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	if params.Intent == "" {
+		return nil, errors.New("stripe: RetrievePaymentIntent: path parameter Intent is empty")
+	}
+	req := Request{
+		Method:      "GET",
+		RelativeURL: "/v1/payment_intents/" + escapePath(params.Intent),
 	}
 	out := &Response[PaymentIntent]{}
+	var err error
 	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
 		return nil, err
 	}
@@ -366,37 +325,30 @@ type CancelPaymentIntentParams struct {
 	Body *PaymentIntentCancel
 }
 
-func (p *CancelPaymentIntentParams) request() (Request, error) {
-	if p.Intent == "" {
-		return Request{}, errors.New("stripe: CancelPaymentIntent: path parameter Intent is empty")
-	}
-	req := Request{
-		Headers:     http.Header{},
-		Method:      "POST",
-		RelativeURL: "/v1/payment_intents/" + escapePath(p.Intent) + "/cancel",
-	}
-	if p.Body != nil {
-		data, err := encodeForm(p.Body, "indexed")
-		if err != nil {
-			return Request{}, fmt.Errorf("stripe: CancelPaymentIntent: %w", err)
-		}
-		req.Body = data
-		req.Headers.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	return req, nil
-}
-
 // CancelPaymentIntent calls POST /v1/payment_intents/{intent}/cancel.
 //
 // Cancel PaymentIntent.
 //
 // Cancel a PaymentIntent that has not succeeded or been canceled.
 func (c *Client) CancelPaymentIntent(ctx context.Context, params CancelPaymentIntentParams) (*Response[PaymentIntent], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	if params.Intent == "" {
+		return nil, errors.New("stripe: CancelPaymentIntent: path parameter Intent is empty")
+	}
+	req := Request{
+		Headers:     http.Header{},
+		Method:      "POST",
+		RelativeURL: "/v1/payment_intents/" + escapePath(params.Intent) + "/cancel",
+	}
+	if params.Body != nil {
+		data, err := encodeForm(params.Body, "indexed")
+		if err != nil {
+			return nil, fmt.Errorf("stripe: CancelPaymentIntent: %w", err)
+		}
+		req.Body = data
+		req.Headers.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
 	out := &Response[PaymentIntent]{}
+	var err error
 	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
 		return nil, err
 	}

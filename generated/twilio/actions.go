@@ -21,34 +21,26 @@ type CreateMessageParams struct {
 	Body NewMessage
 }
 
-func (p *CreateMessageParams) request() (Request, error) {
-	if p.AccountSid == "" {
-		return Request{}, errors.New("twilio: CreateMessage: path parameter AccountSid is empty")
-	}
-	req := Request{
-		Headers:     http.Header{},
-		Method:      "POST",
-		RelativeURL: "/2010-04-01/Accounts/" + escapePath(p.AccountSid) + "/Messages.json",
-	}
-	data, err := encodeForm(p.Body, "repeat")
-	if err != nil {
-		return Request{}, fmt.Errorf("twilio: CreateMessage: %w", err)
-	}
-	req.Body = data
-	req.Headers.Set("Content-Type", "application/x-www-form-urlencoded")
-	return req, nil
-}
-
 // CreateMessage calls POST /2010-04-01/Accounts/{AccountSid}/Messages.json.
 //
 // Send Message.
 //
 // Send an SMS, MMS or WhatsApp message.
 func (c *Client) CreateMessage(ctx context.Context, params CreateMessageParams) (*Response[Message], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	if params.AccountSid == "" {
+		return nil, errors.New("twilio: CreateMessage: path parameter AccountSid is empty")
 	}
+	req := Request{
+		Headers:     http.Header{},
+		Method:      "POST",
+		RelativeURL: "/2010-04-01/Accounts/" + escapePath(params.AccountSid) + "/Messages.json",
+	}
+	data, err := encodeForm(params.Body, "repeat")
+	if err != nil {
+		return nil, fmt.Errorf("twilio: CreateMessage: %w", err)
+	}
+	req.Body = data
+	req.Headers.Set("Content-Type", "application/x-www-form-urlencoded")
 	out := &Response[Message]{}
 	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
 		return nil, err
@@ -71,6 +63,7 @@ type ListMessagesParams struct {
 	PageSize *int
 }
 
+// request builds the Request of ListMessages.
 func (p *ListMessagesParams) request() (Request, error) {
 	if p.AccountSid == "" {
 		return Request{}, errors.New("twilio: ListMessages: path parameter AccountSid is empty")
@@ -128,31 +121,24 @@ type FetchMessageParams struct {
 	Sid string
 }
 
-func (p *FetchMessageParams) request() (Request, error) {
-	if p.AccountSid == "" {
-		return Request{}, errors.New("twilio: FetchMessage: path parameter AccountSid is empty")
-	}
-	if p.Sid == "" {
-		return Request{}, errors.New("twilio: FetchMessage: path parameter Sid is empty")
-	}
-	req := Request{
-		Method:      "GET",
-		RelativeURL: "/2010-04-01/Accounts/" + escapePath(p.AccountSid) + "/Messages/" + escapePath(p.Sid) + ".json",
-	}
-	return req, nil
-}
-
 // FetchMessage calls GET /2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json.
 //
 // Get Message.
 //
 // Fetch one message by its SID.
 func (c *Client) FetchMessage(ctx context.Context, params FetchMessageParams) (*Response[Message], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	if params.AccountSid == "" {
+		return nil, errors.New("twilio: FetchMessage: path parameter AccountSid is empty")
+	}
+	if params.Sid == "" {
+		return nil, errors.New("twilio: FetchMessage: path parameter Sid is empty")
+	}
+	req := Request{
+		Method:      "GET",
+		RelativeURL: "/2010-04-01/Accounts/" + escapePath(params.AccountSid) + "/Messages/" + escapePath(params.Sid) + ".json",
 	}
 	out := &Response[Message]{}
+	var err error
 	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
 		return nil, err
 	}
@@ -170,37 +156,29 @@ type UpdateMessageParams struct {
 	Body MessageUpdate
 }
 
-func (p *UpdateMessageParams) request() (Request, error) {
-	if p.AccountSid == "" {
-		return Request{}, errors.New("twilio: UpdateMessage: path parameter AccountSid is empty")
-	}
-	if p.Sid == "" {
-		return Request{}, errors.New("twilio: UpdateMessage: path parameter Sid is empty")
-	}
-	req := Request{
-		Headers:     http.Header{},
-		Method:      "POST",
-		RelativeURL: "/2010-04-01/Accounts/" + escapePath(p.AccountSid) + "/Messages/" + escapePath(p.Sid) + ".json",
-	}
-	data, err := encodeForm(p.Body, "repeat")
-	if err != nil {
-		return Request{}, fmt.Errorf("twilio: UpdateMessage: %w", err)
-	}
-	req.Body = data
-	req.Headers.Set("Content-Type", "application/x-www-form-urlencoded")
-	return req, nil
-}
-
 // UpdateMessage calls POST /2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json.
 //
 // Update Message.
 //
 // Redact a message body or cancel a scheduled message.
 func (c *Client) UpdateMessage(ctx context.Context, params UpdateMessageParams) (*Response[Message], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	if params.AccountSid == "" {
+		return nil, errors.New("twilio: UpdateMessage: path parameter AccountSid is empty")
 	}
+	if params.Sid == "" {
+		return nil, errors.New("twilio: UpdateMessage: path parameter Sid is empty")
+	}
+	req := Request{
+		Headers:     http.Header{},
+		Method:      "POST",
+		RelativeURL: "/2010-04-01/Accounts/" + escapePath(params.AccountSid) + "/Messages/" + escapePath(params.Sid) + ".json",
+	}
+	data, err := encodeForm(params.Body, "repeat")
+	if err != nil {
+		return nil, fmt.Errorf("twilio: UpdateMessage: %w", err)
+	}
+	req.Body = data
+	req.Headers.Set("Content-Type", "application/x-www-form-urlencoded")
 	out := &Response[Message]{}
 	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
 		return nil, err
@@ -217,31 +195,24 @@ type DeleteMessageParams struct {
 	Sid string
 }
 
-func (p *DeleteMessageParams) request() (Request, error) {
-	if p.AccountSid == "" {
-		return Request{}, errors.New("twilio: DeleteMessage: path parameter AccountSid is empty")
-	}
-	if p.Sid == "" {
-		return Request{}, errors.New("twilio: DeleteMessage: path parameter Sid is empty")
-	}
-	req := Request{
-		Method:      "DELETE",
-		RelativeURL: "/2010-04-01/Accounts/" + escapePath(p.AccountSid) + "/Messages/" + escapePath(p.Sid) + ".json",
-	}
-	return req, nil
-}
-
 // DeleteMessage calls DELETE /2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json.
 //
 // Delete Message.
 //
 // Delete a message record from the account (204 No Content).
 func (c *Client) DeleteMessage(ctx context.Context, params DeleteMessageParams) (*Response[json.RawMessage], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	if params.AccountSid == "" {
+		return nil, errors.New("twilio: DeleteMessage: path parameter AccountSid is empty")
+	}
+	if params.Sid == "" {
+		return nil, errors.New("twilio: DeleteMessage: path parameter Sid is empty")
+	}
+	req := Request{
+		Method:      "DELETE",
+		RelativeURL: "/2010-04-01/Accounts/" + escapePath(params.AccountSid) + "/Messages/" + escapePath(params.Sid) + ".json",
 	}
 	out := &Response[json.RawMessage]{}
+	var err error
 	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
 		return nil, err
 	}
@@ -257,34 +228,26 @@ type CreateCallParams struct {
 	Body NewCall
 }
 
-func (p *CreateCallParams) request() (Request, error) {
-	if p.AccountSid == "" {
-		return Request{}, errors.New("twilio: CreateCall: path parameter AccountSid is empty")
-	}
-	req := Request{
-		Headers:     http.Header{},
-		Method:      "POST",
-		RelativeURL: "/2010-04-01/Accounts/" + escapePath(p.AccountSid) + "/Calls.json",
-	}
-	data, err := encodeForm(p.Body, "repeat")
-	if err != nil {
-		return Request{}, fmt.Errorf("twilio: CreateCall: %w", err)
-	}
-	req.Body = data
-	req.Headers.Set("Content-Type", "application/x-www-form-urlencoded")
-	return req, nil
-}
-
 // CreateCall calls POST /2010-04-01/Accounts/{AccountSid}/Calls.json.
 //
 // Make Call.
 //
 // Start an outbound call.
 func (c *Client) CreateCall(ctx context.Context, params CreateCallParams) (*Response[Call], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	if params.AccountSid == "" {
+		return nil, errors.New("twilio: CreateCall: path parameter AccountSid is empty")
 	}
+	req := Request{
+		Headers:     http.Header{},
+		Method:      "POST",
+		RelativeURL: "/2010-04-01/Accounts/" + escapePath(params.AccountSid) + "/Calls.json",
+	}
+	data, err := encodeForm(params.Body, "repeat")
+	if err != nil {
+		return nil, fmt.Errorf("twilio: CreateCall: %w", err)
+	}
+	req.Body = data
+	req.Headers.Set("Content-Type", "application/x-www-form-urlencoded")
 	out := &Response[Call]{}
 	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
 		return nil, err
@@ -311,6 +274,7 @@ type ListCallsParams struct {
 	PageSize *int
 }
 
+// request builds the Request of ListCalls.
 func (p *ListCallsParams) request() (Request, error) {
 	if p.AccountSid == "" {
 		return Request{}, errors.New("twilio: ListCalls: path parameter AccountSid is empty")
@@ -370,31 +334,24 @@ type FetchCallParams struct {
 	Sid string
 }
 
-func (p *FetchCallParams) request() (Request, error) {
-	if p.AccountSid == "" {
-		return Request{}, errors.New("twilio: FetchCall: path parameter AccountSid is empty")
-	}
-	if p.Sid == "" {
-		return Request{}, errors.New("twilio: FetchCall: path parameter Sid is empty")
-	}
-	req := Request{
-		Method:      "GET",
-		RelativeURL: "/2010-04-01/Accounts/" + escapePath(p.AccountSid) + "/Calls/" + escapePath(p.Sid) + ".json",
-	}
-	return req, nil
-}
-
 // FetchCall calls GET /2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json.
 //
 // Get Call.
 //
 // Fetch one call by its SID.
 func (c *Client) FetchCall(ctx context.Context, params FetchCallParams) (*Response[Call], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	if params.AccountSid == "" {
+		return nil, errors.New("twilio: FetchCall: path parameter AccountSid is empty")
+	}
+	if params.Sid == "" {
+		return nil, errors.New("twilio: FetchCall: path parameter Sid is empty")
+	}
+	req := Request{
+		Method:      "GET",
+		RelativeURL: "/2010-04-01/Accounts/" + escapePath(params.AccountSid) + "/Calls/" + escapePath(params.Sid) + ".json",
 	}
 	out := &Response[Call]{}
+	var err error
 	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
 		return nil, err
 	}
@@ -412,37 +369,29 @@ type UpdateCallParams struct {
 	Body CallUpdate
 }
 
-func (p *UpdateCallParams) request() (Request, error) {
-	if p.AccountSid == "" {
-		return Request{}, errors.New("twilio: UpdateCall: path parameter AccountSid is empty")
-	}
-	if p.Sid == "" {
-		return Request{}, errors.New("twilio: UpdateCall: path parameter Sid is empty")
-	}
-	req := Request{
-		Headers:     http.Header{},
-		Method:      "POST",
-		RelativeURL: "/2010-04-01/Accounts/" + escapePath(p.AccountSid) + "/Calls/" + escapePath(p.Sid) + ".json",
-	}
-	data, err := encodeForm(p.Body, "repeat")
-	if err != nil {
-		return Request{}, fmt.Errorf("twilio: UpdateCall: %w", err)
-	}
-	req.Body = data
-	req.Headers.Set("Content-Type", "application/x-www-form-urlencoded")
-	return req, nil
-}
-
 // UpdateCall calls POST /2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json.
 //
 // Update Call.
 //
 // Redirect a live call to new TwiML, or end it.
 func (c *Client) UpdateCall(ctx context.Context, params UpdateCallParams) (*Response[Call], error) {
-	req, err := params.request()
-	if err != nil {
-		return nil, err
+	if params.AccountSid == "" {
+		return nil, errors.New("twilio: UpdateCall: path parameter AccountSid is empty")
 	}
+	if params.Sid == "" {
+		return nil, errors.New("twilio: UpdateCall: path parameter Sid is empty")
+	}
+	req := Request{
+		Headers:     http.Header{},
+		Method:      "POST",
+		RelativeURL: "/2010-04-01/Accounts/" + escapePath(params.AccountSid) + "/Calls/" + escapePath(params.Sid) + ".json",
+	}
+	data, err := encodeForm(params.Body, "repeat")
+	if err != nil {
+		return nil, fmt.Errorf("twilio: UpdateCall: %w", err)
+	}
+	req.Body = data
+	req.Headers.Set("Content-Type", "application/x-www-form-urlencoded")
 	out := &Response[Call]{}
 	if out.StatusCode, out.Header, err = c.callInto(ctx, req, &out.Body); err != nil {
 		return nil, err

@@ -15,7 +15,7 @@ func genActions(f *jen.File, c *model.Connector) {
 		if a.ParamsType != "" {
 			genParams(f, c, a)
 		}
-		genAction(f, a)
+		genAction(f, c, a)
 		if a.Paginate != nil {
 			genIterator(f, a)
 		}
@@ -86,109 +86,125 @@ func genParams(f *jen.File, c *model.Connector, a *model.Action) {
 		}
 	})
 
-	failf := func(format string, args ...jen.Code) jen.Code {
-		if len(args) == 0 {
-			return jen.Return(jen.Id("Request").Values(), jen.Qual("errors", "New").Call(jen.Lit(c.Name+": "+a.GoName+": "+format)))
-		}
-		return jen.Return(jen.Id("Request").Values(), jen.Qual("fmt", "Errorf").Call(append([]jen.Code{jen.Lit(c.Name + ": " + a.GoName + ": " + format)}, args...)...))
+	if !a.SharedRequest {
+		return // the action's method builds its Request (genAction)
 	}
+	f.Comment("request builds the Request of " + a.GoName + ".")
 	f.Func().Params(jen.Id("p").Op("*").Id(a.ParamsType)).Id("request").Params().Params(jen.Id("Request"), jen.Error()).BlockFunc(func(g *jen.Group) {
-		for _, p := range a.Params {
-			if p.In == "path" && isStringLike(p.Elem) {
-				g.If(jen.Id("p").Dot(p.GoName).Op("==").Lit("")).Block(failf("path parameter " + p.GoName + " is empty"))
-			}
-		}
-		needQuery, needHeaders := false, false
-		for _, p := range a.Params {
-			needQuery = needQuery || p.In == "query"
-			needHeaders = needHeaders || p.In == "header"
-		}
-		if b := a.Body; b != nil && b.ContentType != "application/json" {
-			needHeaders = true
-		}
-		g.Id("req").Op(":=").Id("Request").Values(jen.DictFunc(func(d jen.Dict) {
-			d[jen.Id("Method")] = jen.Lit(a.Method)
-			d[jen.Id("RelativeURL")] = pathExpr(a)
-			requestExtras(d, a)
-			if needQuery {
-				d[jen.Id("Query")] = jen.Qual("net/url", "Values").Values()
-			}
-			if needHeaders {
-				d[jen.Id("Headers")] = jen.Qual("net/http", "Header").Values()
-			}
-		}))
-		for _, p := range a.Params {
-			if p.In == "path" {
-				continue
-			}
-			target := jen.Id("req").Dot("Query")
-			if p.In == "header" {
-				target = jen.Id("req").Dot("Headers")
-			}
-			field := jen.Id("p").Dot(p.GoName)
-			switch p.Writing() {
-			case model.WriteStyle:
-				enc := jen.If(jen.Err().Op(":=").Id("encodeQuery").Call(jen.Id("req").Dot("Query"), jen.Lit(p.Name), jen.Lit(p.QueryStyle), jen.Lit(p.Explode), field), jen.Err().Op("!=").Nil()).Block(
-					failf("query parameter "+p.Name+": %w", jen.Err()))
-				switch {
-				case p.IsList:
-					g.If(jen.Len(field).Op(">").Lit(0)).Block(enc)
-				case p.Type.IsNilable():
-					g.If(jen.Add(field).Op("!=").Nil()).Block(enc)
-				default:
-					g.Add(enc)
-				}
-			case model.WriteEach:
-				g.For(jen.List(jen.Id("_"), jen.Id("v")).Op(":=").Range().Add(field)).Block(
-					jen.Add(target).Dot("Add").Call(jen.Lit(p.Name), paramText(p, jen.Id("v"))))
-			case model.WriteJoin:
-				g.If(jen.Len(field).Op(">").Lit(0)).Block(
-					jen.Add(target).Dot("Set").Call(jen.Lit(p.Name), jen.Qual("strings", "Join").Call(field, jen.Lit(","))))
-			case model.WriteList:
-				g.If(jen.Len(field).Op(">").Lit(0)).Block(
-					jen.Add(target).Dot("Set").Call(jen.Lit(p.Name), jen.Id("formatList").Call(field)))
-			case model.WriteOne:
-				// The set helper skips a nil pointer; a field that is not
-				// one is passed by address. A header's key is written as
-				// Header.Set would store it.
-				key := p.Name
-				if p.In == "header" {
-					key = textproto.CanonicalMIMEHeaderKey(key)
-				}
-				set, _, ok := p.Setter()
-				switch {
-				case !ok && p.Type.Kind == model.Pointer:
-					g.If(jen.Add(field).Op("!=").Nil()).Block(
-						jen.Add(target).Index(jen.Lit(key)).Op("=").Index().String().Values(paramText(p, jen.Op("*").Add(field))))
-				case !ok:
-					g.Add(target).Index(jen.Lit(key)).Op("=").Index().String().Values(paramText(p, field))
-				default:
-					if p.Type.Kind != model.Pointer {
-						field = jen.Op("&").Add(field)
-					}
-					g.Id(set).Call(target, jen.Lit(key), field)
-				}
-			}
-		}
-		if b := a.Body; b != nil {
-			genBody(g, b, failf)
-		}
+		buildRequest(g, c, a, "p", jen.Id("Request").Values())
 		g.Return(jen.Id("req"), jen.Nil())
 	})
+}
+
+// buildRequest writes the statements that build a's Request, as req,
+// from the Params in recv; a param that does not fit returns zero (the
+// function's first result) and its error. It reports whether it declared
+// err in g.
+func buildRequest(g *jen.Group, c *model.Connector, a *model.Action, recv string, zero jen.Code) (declaredErr bool) {
+	failf := func(format string, args ...jen.Code) jen.Code {
+		if len(args) == 0 {
+			return jen.Return(zero, jen.Qual("errors", "New").Call(jen.Lit(c.Name+": "+a.GoName+": "+format)))
+		}
+		return jen.Return(zero, jen.Qual("fmt", "Errorf").Call(append([]jen.Code{jen.Lit(c.Name + ": " + a.GoName + ": " + format)}, args...)...))
+	}
+	for _, p := range a.Params {
+		if p.In == "path" && isStringLike(p.Elem) {
+			g.If(jen.Id(recv).Dot(p.GoName).Op("==").Lit("")).Block(failf("path parameter " + p.GoName + " is empty"))
+		}
+	}
+	needQuery, needHeaders := false, false
+	for _, p := range a.Params {
+		needQuery = needQuery || p.In == "query"
+		needHeaders = needHeaders || p.In == "header"
+	}
+	if b := a.Body; b != nil && b.ContentType != "application/json" {
+		needHeaders = true
+	}
+	g.Id("req").Op(":=").Id("Request").Values(jen.DictFunc(func(d jen.Dict) {
+		d[jen.Id("Method")] = jen.Lit(a.Method)
+		d[jen.Id("RelativeURL")] = pathExpr(a, recv)
+		requestExtras(d, a)
+		if needQuery {
+			d[jen.Id("Query")] = jen.Qual("net/url", "Values").Values()
+		}
+		if needHeaders {
+			d[jen.Id("Headers")] = jen.Qual("net/http", "Header").Values()
+		}
+	}))
+	for _, p := range a.Params {
+		if p.In == "path" {
+			continue
+		}
+		target := jen.Id("req").Dot("Query")
+		if p.In == "header" {
+			target = jen.Id("req").Dot("Headers")
+		}
+		field := jen.Id(recv).Dot(p.GoName)
+		switch p.Writing() {
+		case model.WriteStyle:
+			enc := jen.If(jen.Err().Op(":=").Id("encodeQuery").Call(jen.Id("req").Dot("Query"), jen.Lit(p.Name), jen.Lit(p.QueryStyle), jen.Lit(p.Explode), field), jen.Err().Op("!=").Nil()).Block(
+				failf("query parameter "+p.Name+": %w", jen.Err()))
+			switch {
+			case p.IsList:
+				g.If(jen.Len(field).Op(">").Lit(0)).Block(enc)
+			case p.Type.IsNilable():
+				g.If(jen.Add(field).Op("!=").Nil()).Block(enc)
+			default:
+				g.Add(enc)
+			}
+		case model.WriteEach:
+			g.For(jen.List(jen.Id("_"), jen.Id("v")).Op(":=").Range().Add(field)).Block(
+				jen.Add(target).Dot("Add").Call(jen.Lit(p.Name), paramText(p, jen.Id("v"))))
+		case model.WriteJoin:
+			g.If(jen.Len(field).Op(">").Lit(0)).Block(
+				jen.Add(target).Dot("Set").Call(jen.Lit(p.Name), jen.Qual("strings", "Join").Call(field, jen.Lit(","))))
+		case model.WriteList:
+			g.If(jen.Len(field).Op(">").Lit(0)).Block(
+				jen.Add(target).Dot("Set").Call(jen.Lit(p.Name), jen.Id("formatList").Call(field)))
+		case model.WriteOne:
+			// The set helper skips a nil pointer; a field that is not
+			// one is passed by address. A header's key is written as
+			// Header.Set would store it.
+			key := p.Name
+			if p.In == "header" {
+				key = textproto.CanonicalMIMEHeaderKey(key)
+			}
+			set, _, ok := p.Setter()
+			switch {
+			case !ok && p.Type.Kind == model.Pointer:
+				g.If(jen.Add(field).Op("!=").Nil()).Block(
+					jen.Add(target).Index(jen.Lit(key)).Op("=").Index().String().Values(paramText(p, jen.Op("*").Add(field))))
+			case !ok:
+				g.Add(target).Index(jen.Lit(key)).Op("=").Index().String().Values(paramText(p, field))
+			default:
+				if p.Type.Kind != model.Pointer {
+					field = jen.Op("&").Add(field)
+				}
+				g.Id(set).Call(target, jen.Lit(key), field)
+			}
+		}
+	}
+	if b := a.Body; b != nil {
+		declaredErr = genBody(g, b, recv, failf)
+	}
+	return declaredErr
 }
 
 func isStringLike(t *model.GoType) bool {
 	return t == model.String || (t.Kind == model.Builtin && t.Name == "string") || (t.Kind == model.Named && !t.IsStruct && !t.Nilable)
 }
 
-func genBody(g *jen.Group, b *model.Body, failf func(string, ...jen.Code) jen.Code) {
-	field := jen.Id("p").Dot(b.GoName)
+// genBody sets req's body from the Params in recv. It reports whether it
+// declared err in g.
+func genBody(g *jen.Group, b *model.Body, recv string, failf func(string, ...jen.Code) jen.Code) (declaredErr bool) {
+	field := jen.Id(recv).Dot(b.GoName)
 	var set []jen.Code
 	setType := func(ct jen.Code) jen.Code {
 		return jen.Id("req").Dot("Headers").Dot("Set").Call(jen.Lit("Content-Type"), ct)
 	}
 	switch b.ContentType {
 	case "application/x-www-form-urlencoded":
+		declaredErr = true
 		set = []jen.Code{
 			jen.List(jen.Id("data"), jen.Err()).Op(":=").Id("encodeForm").Call(field, jen.Lit(b.FormArrays)),
 			jen.If(jen.Err().Op("!=").Nil()).Block(failf("%w", jen.Err())),
@@ -196,6 +212,7 @@ func genBody(g *jen.Group, b *model.Body, failf func(string, ...jen.Code) jen.Co
 			setType(jen.Lit(b.ContentType)),
 		}
 	case "multipart/form-data":
+		declaredErr = true
 		set = []jen.Code{
 			jen.List(jen.Id("data"), jen.Id("contentType"), jen.Err()).Op(":=").Id("multipartBody").Call(field),
 			jen.If(jen.Err().Op("!=").Nil()).Block(failf("%w", jen.Err())),
@@ -211,6 +228,7 @@ func genBody(g *jen.Group, b *model.Body, failf func(string, ...jen.Code) jen.Co
 		set = []jen.Code{jen.Id("req").Dot("Body").Op("=").Add(field)}
 		if t := b.Type; t.Kind == model.Slice && t.Elem.Name == "byte" {
 			// The runtime sends []byte as is; a JSON body of bytes is base64.
+			declaredErr = true
 			set = []jen.Code{
 				jen.List(jen.Id("data"), jen.Err()).Op(":=").Qual("encoding/json", "Marshal").Call(field),
 				jen.If(jen.Err().Op("!=").Nil()).Block(failf("%w", jen.Err())),
@@ -224,11 +242,12 @@ func genBody(g *jen.Group, b *model.Body, failf func(string, ...jen.Code) jen.Co
 	if b.Type.IsNilable() {
 		// A nil pointer in an interface is not nil: test before assigning.
 		g.If(jen.Add(field).Op("!=").Nil()).Block(set...)
-		return
+		return false
 	}
 	for _, s := range set {
 		g.Add(s)
 	}
+	return declaredErr
 }
 
 // paramText is the text of v, p's value or an element of it, as
@@ -255,12 +274,12 @@ func paramText(p *model.Param, v jen.Code) jen.Code {
 }
 
 // pathExpr is the action's path with each {param} escaped into one segment.
-func pathExpr(a *model.Action) jen.Code {
+func pathExpr(a *model.Action, recv string) jen.Code {
 	var e *jen.Statement
 	for _, s := range a.Segments {
 		var part jen.Code = jen.Lit(s.Literal)
 		if prm := s.Param; prm != nil {
-			part = paramText(prm, jen.Id("p").Dot(prm.GoName))
+			part = paramText(prm, jen.Id(recv).Dot(prm.GoName))
 			if prm.Writing() == model.WritePath {
 				part = jen.Id("escapePath").Call(part)
 			}
@@ -303,7 +322,7 @@ func requestExtras(d jen.Dict, a *model.Action) {
 	}
 }
 
-func genAction(f *jen.File, a *model.Action) {
+func genAction(f *jen.File, c *model.Connector, a *model.Action) {
 	f.Comment("// " + strings.Join(actionDoc(a), "\n// "))
 	if a.ParamsType == "" {
 		f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(a.GoName).Params(jen.Id("ctx").Qual("context", "Context")).Params(responseType(a), jen.Error()).BlockFunc(func(g *jen.Group) {
@@ -312,6 +331,10 @@ func genAction(f *jen.File, a *model.Action) {
 		return
 	}
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(a.GoName).Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("params").Id(a.ParamsType)).Params(responseType(a), jen.Error()).BlockFunc(func(g *jen.Group) {
+		if !a.SharedRequest {
+			sendAction(g, a, jen.Id("req"), buildRequest(g, c, a, "params", jen.Nil()))
+			return
+		}
 		g.List(jen.Id("req"), jen.Err()).Op(":=").Id("params").Dot("request").Call()
 		g.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err()))
 		sendAction(g, a, jen.Id("req"), true)

@@ -54,6 +54,7 @@ func (b *builder) action(a spec.Action, paramsType string) *Action {
 	if a.Paginate != nil {
 		b.c.NeedsPaginate = true
 		act.Paginate = &Pagination{Method: act.GoName + "All", Paginate: *a.Paginate, Item: b.itemType(act, a.Paginate.Items)}
+		act.SharedRequest = true
 	}
 	return act
 }

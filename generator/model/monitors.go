@@ -42,6 +42,7 @@ func (b *builder) monitor(m spec.Monitor) *Monitor {
 		}
 	}
 	act := out.Action
+	act.SharedRequest = true
 	out.Interval, _ = time.ParseDuration(spec.DefaultMonitorInterval)
 	if d, err := time.ParseDuration(m.Interval); err == nil && d > 0 {
 		out.Interval = d

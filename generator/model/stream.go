@@ -32,6 +32,7 @@ func (b *builder) stream(act *Action, a spec.Action) {
 			data = b.typeOf(a.Events.Schema, act.GoName+"Event")
 		}
 		act.Events = &Events{Method: spec.EventsMethod(a.Name), Data: data}
+		act.SharedRequest = true
 		b.c.NeedsStream = true
 		b.c.NeedsSSE = true
 	}

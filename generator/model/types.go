@@ -297,6 +297,11 @@ type Action struct {
 	Accept string
 	// Redirect: the documented answer is a 3xx, not followed.
 	Redirect bool
+	// SharedRequest: more than the action's method builds its Request
+	// (its iterator, events method or a monitor), so its Params have a
+	// request method; else the method builds it itself, one function
+	// fewer for the compiler.
+	SharedRequest bool
 }
 
 // Segment is literal path text, or a path param.
