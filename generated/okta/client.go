@@ -42,6 +42,14 @@ func (cfg Config) GoString() string {
 	return cfg.String()
 }
 
+// specRetry is the spec's retry policy, which every Client follows.
+var specRetry = retryPolicy{
+	maxAttempts: 3,
+	maxWait:     30 * time.Second,
+	methods:     []string{"GET", "HEAD", "OPTIONS", "PUT", "DELETE"},
+	statuses:    []int{429, 502, 503, 504},
+}
+
 // New checks cfg and returns a Client. The error names each missing required field.
 func New(cfg Config) (*Client, error) {
 	var missing []string
@@ -80,12 +88,7 @@ func New(cfg Config) (*Client, error) {
 			method: "GET",
 			path:   "/api/v1/users/me",
 		},
-		retry: retryPolicy{
-			maxAttempts: 3,
-			maxWait:     30 * time.Second,
-			methods:     []string{"GET", "HEAD", "OPTIONS", "PUT", "DELETE"},
-			statuses:    []int{429, 502, 503, 504},
-		},
+		retry: specRetry,
 	}
 	c.authorize = func(r *http.Request) error {
 		r.Header.Set("Authorization", "SSWS "+cfg.APIToken)

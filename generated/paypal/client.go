@@ -49,6 +49,14 @@ func (cfg Config) GoString() string {
 	return cfg.String()
 }
 
+// specRetry is the spec's retry policy, which every Client follows.
+var specRetry = retryPolicy{
+	maxAttempts: 3,
+	maxWait:     30 * time.Second,
+	methods:     []string{"GET", "HEAD", "OPTIONS", "PUT", "DELETE"},
+	statuses:    []int{429, 502, 503, 504},
+}
+
 // New checks cfg and returns a Client. The error names each missing required field.
 func New(cfg Config) (*Client, error) {
 	var missing []string
@@ -87,12 +95,7 @@ func New(cfg Config) (*Client, error) {
 			method: "GET",
 			path:   "/v2/invoicing/invoices?page=1&page_size=1",
 		},
-		retry: retryPolicy{
-			maxAttempts: 3,
-			maxWait:     30 * time.Second,
-			methods:     []string{"GET", "HEAD", "OPTIONS", "PUT", "DELETE"},
-			statuses:    []int{429, 502, 503, 504},
-		},
+		retry: specRetry,
 	}
 	// Token requests go through the same HTTP client as every call.
 	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, hc)

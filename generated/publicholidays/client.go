@@ -34,6 +34,14 @@ func (cfg Config) GoString() string {
 	return cfg.String()
 }
 
+// specRetry is the spec's retry policy, which every Client follows.
+var specRetry = retryPolicy{
+	maxAttempts: 3,
+	maxWait:     30 * time.Second,
+	methods:     []string{"GET", "HEAD", "OPTIONS", "PUT", "DELETE"},
+	statuses:    []int{429, 502, 503, 504},
+}
+
 // New checks cfg and returns a Client. The error names each missing required field.
 func New(cfg Config) (*Client, error) {
 	base := cfg.BaseURL
@@ -56,12 +64,7 @@ func New(cfg Config) (*Client, error) {
 		},
 		httpClient: hc,
 		name:       "publicholidays",
-		retry: retryPolicy{
-			maxAttempts: 3,
-			maxWait:     30 * time.Second,
-			methods:     []string{"GET", "HEAD", "OPTIONS", "PUT", "DELETE"},
-			statuses:    []int{429, 502, 503, 504},
-		},
+		retry:      specRetry,
 	}
 	return c, nil
 }

@@ -39,6 +39,14 @@ func (cfg Config) GoString() string {
 	return cfg.String()
 }
 
+// specRetry is the spec's retry policy, which every Client follows.
+var specRetry = retryPolicy{
+	maxAttempts: 3,
+	maxWait:     30 * time.Second,
+	methods:     []string{"GET", "HEAD", "OPTIONS", "PUT", "DELETE"},
+	statuses:    []int{429, 500, 502, 503, 504},
+}
+
 // New checks cfg and returns a Client. The error names each missing required field.
 func New(cfg Config) (*Client, error) {
 	var missing []string
@@ -73,12 +81,7 @@ func New(cfg Config) (*Client, error) {
 			method: "GET",
 			path:   "/v1/balance",
 		},
-		retry: retryPolicy{
-			maxAttempts: 3,
-			maxWait:     30 * time.Second,
-			methods:     []string{"GET", "HEAD", "OPTIONS", "PUT", "DELETE"},
-			statuses:    []int{429, 500, 502, 503, 504},
-		},
+		retry: specRetry,
 	}
 	c.authorize = func(r *http.Request) error {
 		r.Header.Set("Authorization", "Bearer "+cfg.AccessToken)

@@ -133,6 +133,15 @@ func errorsNew(c *model.Connector, msg string) jen.Code {
 }
 
 func genNew(f *jen.File, c *model.Connector) {
+	// A package-level value, which the compiler lays out as data: in New,
+	// its slices were allocated, and typed, by code in every connector.
+	f.Comment("specRetry is the spec's retry policy, which every Client follows.")
+	f.Var().Id("specRetry").Op("=").Id("retryPolicy").Values(jen.Dict{
+		jen.Id("maxAttempts"): jen.Lit(c.Retry.MaxAttempts),
+		jen.Id("statuses"):    intList(c.Retry.Statuses),
+		jen.Id("methods"):     stringList(c.Retry.Methods),
+		jen.Id("maxWait"):     duration(c.Retry.MaxWait),
+	})
 	f.Comment("New checks cfg and returns a Client. The error names each missing required field.")
 	f.Func().Id("New").Params(jen.Id("cfg").Id("Config")).Params(jen.Op("*").Id("Client"), jen.Error()).BlockFunc(func(g *jen.Group) {
 		for _, p := range c.Conn {
@@ -230,12 +239,7 @@ func genNew(f *jen.File, c *model.Connector) {
 				}
 				h[jen.Lit("User-Agent")] = jen.Values(jen.Lit(ua))
 			}))
-			d[jen.Id("retry")] = jen.Id("retryPolicy").Values(jen.Dict{
-				jen.Id("maxAttempts"): jen.Lit(c.Retry.MaxAttempts),
-				jen.Id("statuses"):    intList(c.Retry.Statuses),
-				jen.Id("methods"):     stringList(c.Retry.Methods),
-				jen.Id("maxWait"):     duration(c.Retry.MaxWait),
-			})
+			d[jen.Id("retry")] = jen.Id("specRetry")
 			if p := c.Ping; p != nil {
 				d[jen.Id("ping")] = jen.Id("pingSpec").Values(jen.Dict{
 					jen.Id("method"): jen.Lit(p.Method),

@@ -15,7 +15,7 @@ import (
 var emitted = []string{
 	"Actions", "AuthCodeURL", "Config", "DefaultBaseURL", "ErrRevoked", "ErrUnknownAction",
 	"Exchange", "New", "NewWebhookHandler", "OAuth2Config", "VerifyWebhook", "WebhookHandlers",
-	"webhookConfig", "oauth2TokenParams", "actionSchema", "registry", "schemaRefs", "schemaText", "schemaTexts", "schemasBuilt",
+	"webhookConfig", "oauth2TokenParams", "specRetry", "actionSchema", "registry", "schemaRefs", "schemaText", "schemaTexts", "schemasBuilt",
 }
 
 // Reserved returns the package-level identifiers that no spec-derived name
