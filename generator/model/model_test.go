@@ -124,3 +124,32 @@ func prev(i int) string {
 	}
 	return fmt.Sprint("D", i-1)
 }
+
+// TestSharedRequest: an action's Params get a request method only when
+// something besides the action's method builds its Request: its
+// iterator, its events method, a monitor.
+func TestSharedRequest(t *testing.T) {
+	c := build(t, header+`actions:
+  - {name: plain, method: GET, path: /plain, params: [{name: q, in: query, schema: {type: string}}]}
+  - name: paged
+    method: GET
+    path: /paged
+    params: [{name: limit, in: query, schema: {type: integer}}, {name: offset, in: query, schema: {type: integer}}]
+    response: {schema: {type: object, properties: {items: {type: array, items: {type: object, properties: {id: {type: string}}}}}}}
+    paginate: {style: offset, items: items, limit: limit, offset: offset}
+  - name: streamed
+    method: POST
+    path: /chat
+    body: {schema: {type: object, properties: {q: {type: string}}}}
+    events: {schema: {type: object, properties: {delta: {type: string}}}}
+  - {name: watched, method: GET, path: /watched, params: [{name: q, in: query, schema: {type: string}}], response: {schema: {type: array, items: {type: object, properties: {id: {type: string}}}}}}
+monitors:
+  - {name: newWatched, action: watched, id: id}
+`)
+	want := map[string]bool{"plain": false, "paged": true, "streamed": true, "watched": true}
+	for _, a := range c.Actions {
+		if a.SharedRequest != want[a.Name] {
+			t.Errorf("%s: SharedRequest %v, want %v", a.Name, a.SharedRequest, want[a.Name])
+		}
+	}
+}
