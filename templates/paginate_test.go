@@ -103,7 +103,7 @@ func TestPaginateOffset(t *testing.T) {
 
 	// A known limit stops at the first short page.
 	req := Request{RelativeURL: "/items", Query: url.Values{"limit": {"3"}}}
-	got, err := collect(t, paginate[item](t.Context(), c, req, p))
+	got, err := collect(t, paginate[item](t.Context(), c, req, p, nil))
 	checkRun(t, got, err, 7, reqs(), []string{"/api/v2/items?limit=3", "/api/v2/items?limit=3&offset=3", "/api/v2/items?limit=3&offset=6"})
 	if len(req.Query) != 1 {
 		t.Errorf("caller's query modified: %v", req.Query)
@@ -113,7 +113,7 @@ func TestPaginateOffset(t *testing.T) {
 	c, reqs = pageServer(t, 7, 3, func(w http.ResponseWriter, r *http.Request, start int, items []item, more bool) {
 		writeJSON(w, map[string]any{"data": map[string]any{"items": items}})
 	})
-	got, err = collect(t, paginate[item](t.Context(), c, Request{RelativeURL: "/items", Query: url.Values{"offset": {"1"}}}, p))
+	got, err = collect(t, paginate[item](t.Context(), c, Request{RelativeURL: "/items", Query: url.Values{"offset": {"1"}}}, p, nil))
 	if err != nil || !slices.Equal(ids(got), []int{2, 3, 4, 5, 6, 7}) {
 		t.Errorf("items %v, %v", ids(got), err)
 	}
@@ -126,11 +126,11 @@ func TestPaginatePage(t *testing.T) {
 	c, reqs := pageServer(t, 7, 3, func(w http.ResponseWriter, r *http.Request, start int, items []item, more bool) {
 		writeJSON(w, items) // the body is the array itself
 	})
-	got, err := collect(t, paginate[item](t.Context(), c, Request{RelativeURL: "/items"}, pager{style: "page", page: "page"}))
+	got, err := collect(t, paginate[item](t.Context(), c, Request{RelativeURL: "/items"}, pager{style: "page", page: "page"}, nil))
 	checkRun(t, got, err, 7, reqs(), []string{"/api/v2/items", "/api/v2/items?page=2", "/api/v2/items?page=3", "/api/v2/items?page=4"})
 
 	// The sequence can be run again, from the start.
-	seq := paginate[item](t.Context(), c, Request{RelativeURL: "/items"}, pager{style: "page", page: "page"})
+	seq := paginate[item](t.Context(), c, Request{RelativeURL: "/items"}, pager{style: "page", page: "page"}, nil)
 	first, _ := collect(t, seq)
 	second, err := collect(t, seq)
 	if err != nil || len(first) != 7 || len(second) != 7 {
@@ -138,7 +138,7 @@ func TestPaginatePage(t *testing.T) {
 	}
 
 	c, reqs = pageServer(t, 7, 3, func(w http.ResponseWriter, r *http.Request, start int, items []item, more bool) { writeJSON(w, items) })
-	got, err = collect(t, paginate[item](t.Context(), c, Request{RelativeURL: "/items", Query: url.Values{"page": {"3"}}}, pager{style: "page", page: "page"}))
+	got, err = collect(t, paginate[item](t.Context(), c, Request{RelativeURL: "/items", Query: url.Values{"page": {"3"}}}, pager{style: "page", page: "page"}, nil))
 	if err != nil || !slices.Equal(ids(got), []int{7}) || len(reqs()) != 2 {
 		t.Errorf("from page 3: %v, %v, %q", ids(got), err, reqs())
 	}
@@ -156,7 +156,7 @@ func TestPaginateCursor(t *testing.T) {
 			}
 			writeJSON(w, map[string]any{"results": items, "cursors": map[string]any{"after": next}})
 		})
-		got, err := collect(t, paginate[item](t.Context(), c, Request{RelativeURL: "/items"}, pager{style: "cursor", items: "results", cursor: "after", nextCursor: "cursors.after"}))
+		got, err := collect(t, paginate[item](t.Context(), c, Request{RelativeURL: "/items"}, pager{style: "cursor", items: "results", cursor: "after", nextCursor: "cursors.after"}, nil))
 		want := []string{"/api/v2/items", "/api/v2/items?after=c3", "/api/v2/items?after=c6"}
 		if numeric {
 			want = []string{"/api/v2/items", "/api/v2/items?after=3", "/api/v2/items?after=6"}
@@ -168,7 +168,7 @@ func TestPaginateCursor(t *testing.T) {
 		for _, body := range []string{`{"results":[{"id":1}]}`, `{"results":[{"id":1}],"cursors":{"after":""}}`, `{"results":[{"id":1}],"cursors":"x"}`} {
 			n := 0
 			c, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) { n++; io.WriteString(w, body) })
-			got, err := collect(t, paginate[item](t.Context(), c, Request{}, pager{style: "cursor", items: "results", cursor: "after", nextCursor: "cursors.after"}))
+			got, err := collect(t, paginate[item](t.Context(), c, Request{}, pager{style: "cursor", items: "results", cursor: "after", nextCursor: "cursors.after"}, nil))
 			if err != nil || len(got) != 1 || n != 1 {
 				t.Errorf("%s: %v, %v after %d requests", body, got, err, n)
 			}
@@ -180,7 +180,7 @@ func TestPaginateCursor(t *testing.T) {
 			n++
 			io.WriteString(w, `{"results":[{"id":1}],"next":"same"}`)
 		})
-		got, err := collect(t, paginate[item](t.Context(), c, Request{}, pager{style: "cursor", items: "results", cursor: "after", nextCursor: "next"}))
+		got, err := collect(t, paginate[item](t.Context(), c, Request{}, pager{style: "cursor", items: "results", cursor: "after", nextCursor: "next"}, nil))
 		if err != nil || len(got) != 2 || n != 2 {
 			t.Errorf("%v, %v after %d requests", got, err, n)
 		}
@@ -196,7 +196,7 @@ func TestPaginateCursor(t *testing.T) {
 				io.WriteString(w, `{"results":[{"id":1}]}`)
 			}
 		})
-		got, err := collect(t, paginate[item](t.Context(), c, Request{}, pager{style: "cursor", items: "results", cursor: "after", nextCursor: "next"}))
+		got, err := collect(t, paginate[item](t.Context(), c, Request{}, pager{style: "cursor", items: "results", cursor: "after", nextCursor: "next"}, nil))
 		if err != nil || len(got) != 1 || n != 2 {
 			t.Errorf("%v, %v after %d requests", got, err, n)
 		}
@@ -220,7 +220,7 @@ func TestPaginateNextURL(t *testing.T) {
 			writeJSON(w, body)
 		})
 		base = c.baseURL.Scheme + "://" + c.baseURL.Host
-		got, err := collect(t, paginate[item](t.Context(), c, Request{RelativeURL: "/items", Query: url.Values{"limit": {"3"}}}, pager{style: "nextURL", items: "items", next: "links.next"}))
+		got, err := collect(t, paginate[item](t.Context(), c, Request{RelativeURL: "/items", Query: url.Values{"limit": {"3"}}}, pager{style: "nextURL", items: "items", next: "links.next"}, nil))
 		want := []string{"/api/v2/items?limit=3", "/api/v2/items?page=2", "/api/v2/items?page=3"}
 		if i == 3 {
 			want = []string{"/api/v2/items?limit=3", "/api/v2/items?page=2&a=%2F", "/api/v2/items?page=3&a=%2F"}
@@ -232,7 +232,7 @@ func TestPaginateNextURL(t *testing.T) {
 		c, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
 			io.WriteString(w, `{"items":[{"id":1}],"next":"https://evil.example/steal"}`)
 		})
-		got, err := collect(t, paginate[item](t.Context(), c, Request{}, pager{style: "nextURL", items: "items", next: "next"}))
+		got, err := collect(t, paginate[item](t.Context(), c, Request{}, pager{style: "nextURL", items: "items", next: "next"}, nil))
 		if len(got) != 1 || err == nil || !strings.Contains(err.Error(), "evil.example") {
 			t.Errorf("%v, %v", got, err)
 		}
@@ -243,7 +243,7 @@ func TestPaginateNextURL(t *testing.T) {
 			n++
 			io.WriteString(w, `{"items":[{"id":1}],"next":"/again"}`)
 		})
-		got, err := collect(t, paginate[item](t.Context(), c, Request{}, pager{style: "nextURL", items: "items", next: "next"}))
+		got, err := collect(t, paginate[item](t.Context(), c, Request{}, pager{style: "nextURL", items: "items", next: "next"}, nil))
 		if err != nil || len(got) != 2 || n != 2 {
 			t.Errorf("%v, %v after %d requests", got, err, n)
 		}
@@ -259,7 +259,7 @@ func TestPaginateLinkHeader(t *testing.T) {
 		}
 		writeJSON(w, items)
 	})
-	got, err := collect(t, paginate[item](t.Context(), c, Request{RelativeURL: "/items"}, pager{style: "linkHeader"}))
+	got, err := collect(t, paginate[item](t.Context(), c, Request{RelativeURL: "/items"}, pager{style: "linkHeader"}, nil))
 	checkRun(t, got, err, 7, reqs(), []string{"/api/v2/items", "/api/v2/items?page=2", "/api/v2/items?page=3"})
 }
 
@@ -285,7 +285,7 @@ func TestLinkNext(t *testing.T) {
 func TestPaginateEarlyBreak(t *testing.T) {
 	c, reqs := pageServer(t, 100, 3, func(w http.ResponseWriter, r *http.Request, start int, items []item, more bool) { writeJSON(w, items) })
 	var got []int
-	for it, err := range paginate[item](t.Context(), c, Request{}, pager{style: "page", page: "page"}) {
+	for it, err := range paginate[item](t.Context(), c, Request{}, pager{style: "page", page: "page"}, nil) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -309,7 +309,7 @@ func TestPaginateErrors(t *testing.T) {
 			}
 			writeJSON(w, items)
 		})
-		got, err := collect(t, paginate[item](t.Context(), c, Request{}, pager{style: "page", page: "page"}))
+		got, err := collect(t, paginate[item](t.Context(), c, Request{}, pager{style: "page", page: "page"}, nil))
 		apiErr, ok := errors.AsType[*APIError](err)
 		if len(got) != 3 || !ok || apiErr.StatusCode != 429 || apiErr.Message != "slow down" {
 			t.Errorf("%v, %v", got, err)
@@ -322,7 +322,7 @@ func TestPaginateErrors(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			c, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, body) })
-			_, err := collect(t, paginate[item](t.Context(), c, Request{RelativeURL: "/items?key=SECRET"}, pager{style: "page", items: "items", page: "page"}))
+			_, err := collect(t, paginate[item](t.Context(), c, Request{RelativeURL: "/items?key=SECRET"}, pager{style: "page", items: "items", page: "page"}, nil))
 			if err == nil || !strings.HasPrefix(err.Error(), "test: GET /items: decode") {
 				t.Errorf("err = %v", err)
 			}
@@ -331,7 +331,7 @@ func TestPaginateErrors(t *testing.T) {
 	t.Run("missing items is an empty page", func(t *testing.T) {
 		n := 0
 		c, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) { n++; io.WriteString(w, `{"other":1}`) })
-		got, err := collect(t, paginate[item](t.Context(), c, Request{}, pager{style: "offset", items: "data.items", offset: "offset"}))
+		got, err := collect(t, paginate[item](t.Context(), c, Request{}, pager{style: "offset", items: "data.items", offset: "offset"}, nil))
 		if err != nil || len(got) != 0 || n != 1 {
 			t.Errorf("%v, %v after %d", got, err, n)
 		}
@@ -339,7 +339,7 @@ func TestPaginateErrors(t *testing.T) {
 	t.Run("transport error", func(t *testing.T) {
 		c, srv := newTestClient(t, nil)
 		srv.Close()
-		_, err := collect(t, paginate[item](t.Context(), c, Request{}, pager{style: "page", page: "page"}))
+		_, err := collect(t, paginate[item](t.Context(), c, Request{}, pager{style: "page", page: "page"}, nil))
 		if err == nil {
 			t.Error("no error")
 		}
@@ -352,16 +352,21 @@ func TestPaginateRawItems(t *testing.T) {
 			io.WriteString(w, `{"items":[{"big":12345678901234567890},"s"]}`)
 		}
 	})
-	got, err := collect(t, paginate[json.RawMessage](t.Context(), c, Request{}, pager{style: "page", items: "items", page: "page"}))
+	got, err := collect(t, paginate[json.RawMessage](t.Context(), c, Request{}, pager{style: "page", items: "items", page: "page"}, nil))
 	if err != nil || len(got) != 2 || string(got[0]) != `{"big":12345678901234567890}` || string(got[1]) != `"s"` {
 		t.Errorf("%q, %v", got, err)
 	}
 }
 
-func TestFailSeq(t *testing.T) {
+// TestPaginateRequestError: a request that could not be built is the
+// sequence's one element, and nothing is sent.
+func TestPaginateRequestError(t *testing.T) {
 	want := errors.New("bad params")
+	c, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		t.Errorf("sent %s", r.URL)
+	})
 	n := 0
-	for v, err := range failSeq[item](want) {
+	for v, err := range paginate[item](t.Context(), c, Request{}, pager{style: "page", page: "page"}, want) {
 		n++
 		if err != want || v != (item{}) {
 			t.Errorf("got %v, %v", v, err)

@@ -176,7 +176,7 @@ func TestRevokeEndsTheClient(t *testing.T) {
 		t.Errorf("an action after Revoke: %v, want ErrRevoked", err)
 	}
 	var n int
-	for _, err := range paginate[int](t.Context(), c, Request{RelativeURL: "/items"}, pager{style: "page", page: "page", items: "items"}) {
+	for _, err := range paginate[int](t.Context(), c, Request{RelativeURL: "/items"}, pager{style: "page", page: "page", items: "items"}, nil) {
 		n++
 		if !errors.Is(err, errTestRevoked) {
 			t.Errorf("iterator after Revoke yielded %v, want ErrRevoked", err)

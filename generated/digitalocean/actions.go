@@ -75,15 +75,12 @@ func (c *Client) ListDroplets(ctx context.Context, params ListDropletsParams) (*
 // pages as the loop needs them; an error ends the sequence.
 func (c *Client) ListDropletsAll(ctx context.Context, params ListDropletsParams) iter.Seq2[Droplet, error] {
 	req, err := params.request()
-	if err != nil {
-		return failSeq[Droplet](err)
-	}
 	return paginate[Droplet](ctx, c, req, pager{
 		items: "droplets",
 		limit: "per_page",
 		page:  "page",
 		style: "page",
-	})
+	}, err)
 }
 
 // GetDropletParams holds the parameters of GetDroplet.
@@ -232,15 +229,12 @@ func (c *Client) ListRegions(ctx context.Context, params ListRegionsParams) (*Re
 // pages as the loop needs them; an error ends the sequence.
 func (c *Client) ListRegionsAll(ctx context.Context, params ListRegionsParams) iter.Seq2[Region, error] {
 	req, err := params.request()
-	if err != nil {
-		return failSeq[Region](err)
-	}
 	return paginate[Region](ctx, c, req, pager{
 		items: "regions",
 		limit: "per_page",
 		page:  "page",
 		style: "page",
-	})
+	}, err)
 }
 
 // ListSizesParams holds the parameters of ListSizes.
@@ -285,15 +279,12 @@ func (c *Client) ListSizes(ctx context.Context, params ListSizesParams) (*Respon
 // pages as the loop needs them; an error ends the sequence.
 func (c *Client) ListSizesAll(ctx context.Context, params ListSizesParams) iter.Seq2[Size, error] {
 	req, err := params.request()
-	if err != nil {
-		return failSeq[Size](err)
-	}
 	return paginate[Size](ctx, c, req, pager{
 		items: "sizes",
 		limit: "per_page",
 		page:  "page",
 		style: "page",
-	})
+	}, err)
 }
 
 // ListSSHKeysParams holds the parameters of ListSSHKeys.
@@ -338,13 +329,10 @@ func (c *Client) ListSSHKeys(ctx context.Context, params ListSSHKeysParams) (*Re
 // pages as the loop needs them; an error ends the sequence.
 func (c *Client) ListSSHKeysAll(ctx context.Context, params ListSSHKeysParams) iter.Seq2[SSHKey, error] {
 	req, err := params.request()
-	if err != nil {
-		return failSeq[SSHKey](err)
-	}
 	return paginate[SSHKey](ctx, c, req, pager{
 		items: "ssh_keys",
 		limit: "per_page",
 		page:  "page",
 		style: "page",
-	})
+	}, err)
 }

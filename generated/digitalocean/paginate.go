@@ -25,11 +25,19 @@ type pager struct {
 const maxPages = 10000
 
 // paginate yields every item of every page, starting with req. A failure is
-// yielded once, as the last element. Only this wrapper is generic: pages
-// does the work once for every item type, so a connector with many lists
-// compiles it once, not once per type.
-func paginate[T any](ctx context.Context, c *Client, req Request, p pager) iter.Seq2[T, error] {
+// yielded once, as the last element; reqErr, a request that could not be
+// built, is the only one (one generic function for both, rather than a
+// second that yields only an error: each is compiled again for every item
+// type). Only this wrapper is generic: pages does the work once for every
+// item type, so a connector with many lists compiles it once, not once per
+// type.
+func paginate[T any](ctx context.Context, c *Client, req Request, p pager, reqErr error) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
+		if reqErr != nil {
+			var zero T
+			yield(zero, reqErr)
+			return
+		}
 		err := c.pages(ctx, req, p, func(raw json.RawMessage) (bool, error) {
 			var item T
 			if err := json.Unmarshal(raw, &item); err != nil {
@@ -183,13 +191,4 @@ func linkNext(h http.Header) string {
 		}
 	}
 	return ""
-}
-
-// failSeq is a sequence that yields err once: an iterator whose request
-// could not even be built.
-func failSeq[T any](err error) iter.Seq2[T, error] {
-	return func(yield func(T, error) bool) {
-		var zero T
-		yield(zero, err)
-	}
 }

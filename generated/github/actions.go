@@ -135,13 +135,10 @@ func (c *Client) ListReposForAuthenticatedUser(ctx context.Context, params ListR
 // pages as the loop needs them; an error ends the sequence.
 func (c *Client) ListReposForAuthenticatedUserAll(ctx context.Context, params ListReposForAuthenticatedUserParams) iter.Seq2[Repository, error] {
 	req, err := params.request()
-	if err != nil {
-		return failSeq[Repository](err)
-	}
 	return paginate[Repository](ctx, c, req, pager{
 		limit: "per_page",
 		style: "linkHeader",
-	})
+	}, err)
 }
 
 // GetRepoParams holds the parameters of GetRepo.
@@ -295,13 +292,10 @@ func (c *Client) ListRepoIssues(ctx context.Context, params ListRepoIssuesParams
 // pages as the loop needs them; an error ends the sequence.
 func (c *Client) ListRepoIssuesAll(ctx context.Context, params ListRepoIssuesParams) iter.Seq2[Issue, error] {
 	req, err := params.request()
-	if err != nil {
-		return failSeq[Issue](err)
-	}
 	return paginate[Issue](ctx, c, req, pager{
 		limit: "per_page",
 		style: "linkHeader",
-	})
+	}, err)
 }
 
 // GetIssueParams holds the parameters of GetIssue.

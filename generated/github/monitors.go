@@ -59,6 +59,6 @@ func (c *Client) pollUpdatedIssues(ctx context.Context, params ListRepoIssuesPar
 		return paginate[json.RawMessage](ctx, c, req, pager{
 			limit: "per_page",
 			style: "linkHeader",
-		})
+		}, nil)
 	})
 }

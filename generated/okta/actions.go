@@ -67,13 +67,10 @@ func (c *Client) ListUsers(ctx context.Context, params ListUsersParams) (*Respon
 // pages as the loop needs them; an error ends the sequence.
 func (c *Client) ListUsersAll(ctx context.Context, params ListUsersParams) iter.Seq2[User, error] {
 	req, err := params.request()
-	if err != nil {
-		return failSeq[User](err)
-	}
 	return paginate[User](ctx, c, req, pager{
 		limit: "limit",
 		style: "linkHeader",
-	})
+	}, err)
 }
 
 // GetUserParams holds the parameters of GetUser.
@@ -286,13 +283,10 @@ func (c *Client) ListGroups(ctx context.Context, params ListGroupsParams) (*Resp
 // pages as the loop needs them; an error ends the sequence.
 func (c *Client) ListGroupsAll(ctx context.Context, params ListGroupsParams) iter.Seq2[Group, error] {
 	req, err := params.request()
-	if err != nil {
-		return failSeq[Group](err)
-	}
 	return paginate[Group](ctx, c, req, pager{
 		limit: "limit",
 		style: "linkHeader",
-	})
+	}, err)
 }
 
 // ListGroupUsersParams holds the parameters of ListGroupUsers.
@@ -342,13 +336,10 @@ func (c *Client) ListGroupUsers(ctx context.Context, params ListGroupUsersParams
 // pages as the loop needs them; an error ends the sequence.
 func (c *Client) ListGroupUsersAll(ctx context.Context, params ListGroupUsersParams) iter.Seq2[User, error] {
 	req, err := params.request()
-	if err != nil {
-		return failSeq[User](err)
-	}
 	return paginate[User](ctx, c, req, pager{
 		limit: "limit",
 		style: "linkHeader",
-	})
+	}, err)
 }
 
 // AddUserToGroupParams holds the parameters of AddUserToGroup.

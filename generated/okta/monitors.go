@@ -50,6 +50,6 @@ func (c *Client) pollChangedUsers(ctx context.Context, params ListUsersParams, c
 		return paginate[json.RawMessage](ctx, c, req, pager{
 			limit: "limit",
 			style: "linkHeader",
-		})
+		}, nil)
 	})
 }

@@ -59,15 +59,12 @@ func (c *Client) ListInvoices(ctx context.Context, params ListInvoicesParams) (*
 // pages as the loop needs them; an error ends the sequence.
 func (c *Client) ListInvoicesAll(ctx context.Context, params ListInvoicesParams) iter.Seq2[Invoice, error] {
 	req, err := params.request()
-	if err != nil {
-		return failSeq[Invoice](err)
-	}
 	return paginate[Invoice](ctx, c, req, pager{
 		items: "items",
 		limit: "page_size",
 		page:  "page",
 		style: "page",
-	})
+	}, err)
 }
 
 // GetInvoiceParams holds the parameters of GetInvoice.

@@ -74,15 +74,12 @@ func (c *Client) ListCurrentUserPlaylists(ctx context.Context, params ListCurren
 // pages as the loop needs them; an error ends the sequence.
 func (c *Client) ListCurrentUserPlaylistsAll(ctx context.Context, params ListCurrentUserPlaylistsParams) iter.Seq2[SimplifiedPlaylist, error] {
 	req, err := params.request()
-	if err != nil {
-		return failSeq[SimplifiedPlaylist](err)
-	}
 	return paginate[SimplifiedPlaylist](ctx, c, req, pager{
 		items:  "items",
 		limit:  "limit",
 		offset: "offset",
 		style:  "offset",
-	})
+	}, err)
 }
 
 // GetPlaylistParams holds the parameters of GetPlaylist.
@@ -187,15 +184,12 @@ func (c *Client) GetPlaylistItems(ctx context.Context, params GetPlaylistItemsPa
 // pages as the loop needs them; an error ends the sequence.
 func (c *Client) GetPlaylistItemsAll(ctx context.Context, params GetPlaylistItemsParams) iter.Seq2[PlaylistTrack, error] {
 	req, err := params.request()
-	if err != nil {
-		return failSeq[PlaylistTrack](err)
-	}
 	return paginate[PlaylistTrack](ctx, c, req, pager{
 		items:  "items",
 		limit:  "limit",
 		offset: "offset",
 		style:  "offset",
-	})
+	}, err)
 }
 
 // CreatePlaylistParams holds the parameters of CreatePlaylist.
@@ -377,15 +371,12 @@ func (c *Client) GetSavedTracks(ctx context.Context, params GetSavedTracksParams
 // pages as the loop needs them; an error ends the sequence.
 func (c *Client) GetSavedTracksAll(ctx context.Context, params GetSavedTracksParams) iter.Seq2[SavedTrack, error] {
 	req, err := params.request()
-	if err != nil {
-		return failSeq[SavedTrack](err)
-	}
 	return paginate[SavedTrack](ctx, c, req, pager{
 		items:  "items",
 		limit:  "limit",
 		offset: "offset",
 		style:  "offset",
-	})
+	}, err)
 }
 
 // SaveTracksParams holds the parameters of SaveTracks.
@@ -466,16 +457,13 @@ func (c *Client) GetFollowedArtists(ctx context.Context, params GetFollowedArtis
 // pages as the loop needs them; an error ends the sequence.
 func (c *Client) GetFollowedArtistsAll(ctx context.Context, params GetFollowedArtistsParams) iter.Seq2[Artist, error] {
 	req, err := params.request()
-	if err != nil {
-		return failSeq[Artist](err)
-	}
 	return paginate[Artist](ctx, c, req, pager{
 		cursor:     "after",
 		items:      "artists.items",
 		limit:      "limit",
 		nextCursor: "artists.cursors.after",
 		style:      "cursor",
-	})
+	}, err)
 }
 
 // SearchParams holds the parameters of Search.

@@ -144,16 +144,13 @@ func (c *Client) SearchCustomers(ctx context.Context, params SearchCustomersPara
 // pages as the loop needs them; an error ends the sequence.
 func (c *Client) SearchCustomersAll(ctx context.Context, params SearchCustomersParams) iter.Seq2[Customer, error] {
 	req, err := params.request()
-	if err != nil {
-		return failSeq[Customer](err)
-	}
 	return paginate[Customer](ctx, c, req, pager{
 		cursor:     "page",
 		items:      "data",
 		limit:      "limit",
 		nextCursor: "next_page",
 		style:      "cursor",
-	})
+	}, err)
 }
 
 // RetrieveCustomerParams holds the parameters of RetrieveCustomer.

@@ -101,15 +101,12 @@ func (c *Client) ListMessages(ctx context.Context, params ListMessagesParams) (*
 // pages as the loop needs them; an error ends the sequence.
 func (c *Client) ListMessagesAll(ctx context.Context, params ListMessagesParams) iter.Seq2[Message, error] {
 	req, err := params.request()
-	if err != nil {
-		return failSeq[Message](err)
-	}
 	return paginate[Message](ctx, c, req, pager{
 		items: "messages",
 		limit: "PageSize",
 		next:  "next_page_uri",
 		style: "nextURL",
-	})
+	}, err)
 }
 
 // FetchMessageParams holds the parameters of FetchMessage.
@@ -314,15 +311,12 @@ func (c *Client) ListCalls(ctx context.Context, params ListCallsParams) (*Respon
 // pages as the loop needs them; an error ends the sequence.
 func (c *Client) ListCallsAll(ctx context.Context, params ListCallsParams) iter.Seq2[Call, error] {
 	req, err := params.request()
-	if err != nil {
-		return failSeq[Call](err)
-	}
 	return paginate[Call](ctx, c, req, pager{
 		items: "calls",
 		limit: "PageSize",
 		next:  "next_page_uri",
 		style: "nextURL",
-	})
+	}, err)
 }
 
 // FetchCallParams holds the parameters of FetchCall.

@@ -350,14 +350,13 @@ func genIterator(f *jen.File, a *model.Action) {
 	seq := jen.Qual("iter", "Seq2").Types(item, jen.Error())
 	if a.ParamsType == "" {
 		f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(p.Method).Params(jen.Id("ctx").Qual("context", "Context")).Add(seq).Block(
-			jen.Return(jen.Id("paginate").Types(item).Call(jen.Id("ctx"), jen.Id("c"), plainRequest(a), pager)),
+			jen.Return(jen.Id("paginate").Types(item).Call(jen.Id("ctx"), jen.Id("c"), plainRequest(a), pager, jen.Nil())),
 		)
 		return
 	}
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(p.Method).Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("params").Id(a.ParamsType)).Add(seq).Block(
 		jen.List(jen.Id("req"), jen.Err()).Op(":=").Id("params").Dot("request").Call(),
-		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Id("failSeq").Types(item).Call(jen.Err()))),
-		jen.Return(jen.Id("paginate").Types(item).Call(jen.Id("ctx"), jen.Id("c"), jen.Id("req"), pager)),
+		jen.Return(jen.Id("paginate").Types(item).Call(jen.Id("ctx"), jen.Id("c"), jen.Id("req"), pager, jen.Err())),
 	)
 }
 

@@ -129,7 +129,7 @@ func genMonitor(f *jen.File, c *model.Connector, m *model.Monitor) {
 					req = jen.Id("req")
 				}
 				if a.Paginate != nil {
-					g.Return(jen.Id("paginate").Types(raw).Call(jen.Id("ctx"), jen.Id("c"), req, pagerValue(a.Paginate.Paginate)))
+					g.Return(jen.Id("paginate").Types(raw).Call(jen.Id("ctx"), jen.Id("c"), req, pagerValue(a.Paginate.Paginate), jen.Nil()))
 				} else {
 					g.Return(jen.Id("monitorPage").Call(jen.Id("ctx"), jen.Id("c"), req, jen.Lit(m.Items)))
 				}
